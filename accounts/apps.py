@@ -1,0 +1,45 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Residents and estate registry")
+
+    def ready(self) -> None:
+        from platform_admin.audit import register_actions
+        from staff import menu, scoping
+
+        from . import selectors
+        from .models import Building, Residency, Room
+        from .portal import Tab, register_tab
+
+        register_tab(Tab(_("Home"), "accounts:home", "house-door", 10))
+        register_tab(Tab(_("Me"), "accounts:me", "person", 90))
+
+        menu.register(
+            menu.MenuEntry(
+                _("Residents"),
+                "accounts_staff:residents",
+                "people",
+                20,
+                perm="accounts.view_residency",
+                badge=lambda request: selectors.pending_residency_count(request.community),
+            )
+        )
+        menu.register(
+            menu.MenuEntry(_("Rooms"), "accounts_staff:rooms", "building", 30, "accounts.view_room")
+        )
+
+        scoping.register("building_id", Building, "community")
+        scoping.register("room_id", Room, "building__community")
+        scoping.register("residency_id", Residency, "room__building__community")
+
+        register_actions(
+            {
+                "residency.requested": _("Room binding requested"),
+                "residency.verified": _("Residency verified"),
+                "residency.rejected": _("Residency rejected"),
+                "residency.ended": _("Residency ended"),
+            }
+        )

@@ -1,0 +1,220 @@
+"""Demo estate: one property company, two communities, rooms, households and family members.
+
+Every step is idempotent: rows are found by their natural keys and only missing ones are
+created, in bulk."""
+
+import math
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from .models import Building, Community, PropertyCompany, Residency, Room, Unit, User
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏韦付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国志强文博宇轩浩然欣怡梓涵子墨雨桐思远嘉怡俊杰晓东海燕春梅丽华建华"
+
+COMMUNITIES = [
+    {
+        "name": "翠湖花园",
+        "city": "杭州市",
+        "district": "西湖区",
+        "address": "杭州市西湖区文三路388号",
+        "latitude": Decimal("30.279900"),
+        "longitude": Decimal("120.130200"),
+        "service_phone": "0571-88001234",
+        "share": 0.55,
+    },
+    {
+        "name": "金桂苑",
+        "city": "杭州市",
+        "district": "滨江区",
+        "address": "杭州市滨江区江南大道1090号",
+        "latitude": Decimal("30.208300"),
+        "longitude": Decimal("120.211600"),
+        "service_phone": "0571-88005678",
+        "share": 0.45,
+    },
+]
+FLOORS = 18
+UNITS_PER_BUILDING = 2
+ROOMS_PER_FLOOR = 2
+AREAS = [Decimal("89.56"), Decimal("118.20"), Decimal("126.75"), Decimal("143.80")]
+
+
+@dataclass
+class Estate:
+    company: PropertyCompany
+    communities: list[Community]
+    password_hash: str
+    created: dict[str, int] = field(default_factory=dict)
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def seed_estate(*, rooms: int, password: str, stdout=None) -> Estate:
+    company, _ = PropertyCompany.objects.get_or_create(
+        name="杭州邻里物业服务有限公司",
+        defaults={
+            "short_name": "邻里物业",
+            "credit_code": "91330106MA2B0LINLI",
+            "service_phone": "400-800-1234",
+            "address": "杭州市西湖区文一西路100号",
+        },
+    )
+    estate = Estate(company=company, communities=[], password_hash=make_password(password))
+    remaining = rooms
+    for index, spec in enumerate(COMMUNITIES):
+        spec = dict(spec)
+        share = spec.pop("share")
+        community, _ = Community.objects.get_or_create(company=company, name=spec.pop("name"),
+                                                       defaults=spec)
+        estate.communities.append(community)
+        wanted = remaining if index == len(COMMUNITIES) - 1 else round(rooms * share)
+        remaining -= wanted
+        estate.created[f"rooms:{community.name}"] = _seed_rooms(community, wanted)
+    _seed_residents(estate)
+    return estate
+
+
+def _seed_rooms(community: Community, count: int) -> int:
+    per_building = FLOORS * UNITS_PER_BUILDING * ROOMS_PER_FLOOR
+    building_count = math.ceil(count / per_building)
+    Building.objects.bulk_create(
+        [
+            Building(community=community, name=f"{n}栋", floors=FLOORS, sort_order=n)
+            for n in range(1, building_count + 1)
+        ],
+        ignore_conflicts=True,
+    )
+    buildings = list(Building.objects.filter(community=community).order_by("sort_order"))[
+        :building_count
+    ]
+    Unit.objects.bulk_create(
+        [
+            Unit(building=b, name=f"{u}单元", sort_order=u)
+            for b in buildings
+            for u in range(1, UNITS_PER_BUILDING + 1)
+        ],
+        ignore_conflicts=True,
+    )
+    units = {
+        (u.building_id, u.sort_order): u
+        for u in Unit.objects.filter(building__in=buildings)
+    }
+    new_rooms = []
+    made = 0
+    for b_index, building in enumerate(buildings):
+        for unit_no in range(1, UNITS_PER_BUILDING + 1):
+            for floor in range(1, FLOORS + 1):
+                for position in range(1, ROOMS_PER_FLOOR + 1):
+                    if made >= count:
+                        break
+                    made += 1
+                    new_rooms.append(
+                        Room(
+                            building=building,
+                            unit=units[(building.pk, unit_no)],
+                            number=f"{floor}{position:02d}",
+                            floor=floor,
+                            area=AREAS[(b_index + unit_no + position) % len(AREAS)],
+                            use=Room.Use.RESIDENTIAL,
+                        )
+                    )
+    before = Room.objects.filter(building__community=community).count()
+    Room.objects.bulk_create(new_rooms, batch_size=2000, ignore_conflicts=True)
+    return Room.objects.filter(building__community=community).count() - before
+
+
+def _seed_residents(estate: Estate) -> None:
+    """About 70% of rooms have a verified owner, a third of those a family; one in ten is let
+    to a tenant; a few bindings wait for verification and a few were rejected."""
+    rng = random.Random(20261125)  # noqa: S311 - demo data, repeatable on purpose
+    plan: list[tuple[str, str, int, str, str]] = []  # mobile, name, room_id, relation, status
+    serial = 0
+    for c_index, community in enumerate(estate.communities):
+        room_ids = list(
+            Room.objects.filter(building__community=community).order_by("pk").values_list(
+                "pk", flat=True
+            )
+        )
+        for r_index, room_id in enumerate(room_ids):
+            roll = rng.random()
+            if r_index == 0 or roll > 0.70:  # the first room is for the demo logins
+                continue
+            serial += 1
+            owner_mobile = f"139{c_index + 1}{serial:07d}"
+            plan.append((owner_mobile, _name(rng), room_id, Residency.Relation.OWNER, "verified"))
+            if rng.random() < 0.35:
+                for _ in range(rng.choice((1, 1, 2))):
+                    serial += 1
+                    plan.append(
+                        (f"139{c_index + 1}{serial:07d}", _name(rng), room_id,
+                         Residency.Relation.FAMILY, "verified")
+                    )
+            if rng.random() < 0.10:
+                serial += 1
+                plan.append(
+                    (f"139{c_index + 1}{serial:07d}", _name(rng), room_id,
+                     Residency.Relation.TENANT, "verified")
+                )
+            if r_index % 37 == 5:
+                serial += 1
+                status = "rejected" if r_index % 74 == 5 else "pending"
+                plan.append(
+                    (f"137{c_index + 1}{serial:07d}", _name(rng), room_id,
+                     Residency.Relation.TENANT, status)
+                )
+    users = [
+        User(mobile=m, display_name=n, password=estate.password_hash, mobile_verified=True)
+        for m, n, *_ in plan
+    ]
+    before_users = User.objects.count()
+    User.objects.bulk_create(users, batch_size=2000, ignore_conflicts=True)
+    estate.created["users"] = User.objects.count() - before_users
+    ids = dict(
+        User.objects.filter(mobile__in=[m for m, *_ in plan]).values_list("mobile", "pk")
+    )
+    existing = set(
+        Residency.objects.filter(user_id__in=ids.values()).values_list("user_id", "room_id")
+    )
+    now = timezone.now()
+    residencies = []
+    for mobile, _, room_id, relation, status in plan:
+        if (ids[mobile], room_id) in existing:
+            continue
+        residencies.append(
+            Residency(
+                user_id=ids[mobile],
+                room_id=room_id,
+                relation=relation,
+                status=status,
+                verified_at=now if status in ("verified", "rejected") else None,
+                rejection_reason="房产证姓名与申请人不一致" if status == "rejected" else "",
+            )
+        )
+    Residency.objects.bulk_create(residencies, batch_size=2000)
+    estate.created["residencies"] = len(residencies)
+
+
+def ensure_user(*, mobile: str, name: str, password_hash: str, **extra) -> User:
+    user, created = User.objects.get_or_create(
+        mobile=mobile,
+        defaults={"display_name": name, "password": password_hash, "mobile_verified": True,
+                  **extra},
+    )
+    return user
+
+
+def ensure_residency(*, user: User, room: Room, relation: str) -> Residency:
+    residency = Residency.objects.filter(user=user, room=room).first()
+    if residency is None:
+        residency = Residency.objects.create(
+            user=user, room=room, relation=relation, status=Residency.Status.VERIFIED,
+            verified_at=timezone.now(),
+        )
+    return residency

@@ -1,0 +1,74 @@
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from staff.filtering import StaffFilterSet
+
+from .models import Building, Residency, Room
+
+
+def _search_box(placeholder):
+    return forms.TextInput(attrs={"placeholder": placeholder, "type": "search"})
+
+
+class ResidencyFilter(StaffFilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        widget=_search_box(_("Name, mobile or room number")),
+    )
+    building = django_filters.ModelChoiceFilter(
+        label=_("Building"), field_name="room__building", queryset=Building.objects.none()
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Residency.Status.choices)
+    relation = django_filters.ChoiceFilter(label=_("Relation"), choices=Residency.Relation.choices)
+
+    class Meta:
+        model = Residency
+        fields = ["q", "building", "status", "relation"]
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["building"].queryset = Building.objects.filter(community=community)
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(user__display_name__icontains=value)
+            | Q(user__mobile__contains=value)
+            | Q(room__number__icontains=value)
+        )
+
+
+class RoomFilter(StaffFilterSet):
+    OCCUPANCY = [("occupied", _("Occupied")), ("vacant", _("No verified resident"))]
+
+    q = django_filters.CharFilter(
+        label=_("Room number"), field_name="number", lookup_expr="icontains",
+        widget=_search_box(_("e.g. 1201")),
+    )
+    building = django_filters.ModelChoiceFilter(
+        label=_("Building"), queryset=Building.objects.none()
+    )
+    use = django_filters.ChoiceFilter(label=_("Use"), choices=Room.Use.choices)
+    occupancy = django_filters.ChoiceFilter(
+        label=_("Occupancy"), choices=OCCUPANCY, method="filter_occupancy"
+    )
+
+    class Meta:
+        model = Room
+        fields = ["q", "building", "use", "occupancy"]
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["building"].queryset = Building.objects.filter(community=community)
+
+    def filter_occupancy(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "occupied":
+            return queryset.filter(household_size__gt=0)
+        if value == "vacant":
+            return queryset.filter(household_size=0)
+        return queryset

@@ -1,0 +1,9 @@
+"""Local runs (`make run`): debug on, a development secret, every host of this machine."""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("DJANGO_SECRET_KEY", "local-development-only-not-secret")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],0.0.0.0")
+
+from .base import *  # noqa: E402,F403

@@ -1,0 +1,19 @@
+"""Tests: the same settings, a fast password hasher, and DATABASE_URL/REDIS_URL as given."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+
+from .base import *  # noqa: E402,F403
+from .base import CACHES, DATABASES, VAR_DIR  # noqa: E402
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A separate prefix per test run so that parallel runs on one Redis do not meet.
+CACHES["default"]["KEY_PREFIX"] = f"linli-test-{os.getpid()}"
+if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+    CACHES["default"]["LOCATION"] = str(VAR_DIR / f"test-cache-{os.getpid()}")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so that a real Celery worker process can share the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-linli.sqlite3")}

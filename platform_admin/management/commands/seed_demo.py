@@ -1,0 +1,57 @@
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.demo import ensure_residency, ensure_user, seed_estate
+from accounts.models import Residency, Room, User
+from staff.demo import seed_staff
+
+DEMO_PASSWORD = "linli2026"
+
+
+class Command(BaseCommand):
+    help = "Build (idempotently) a realistic demo estate and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rooms", type=int, default=520, help="total rooms (default 520)")
+        parser.add_argument("--password", default=DEMO_PASSWORD, help="password of every demo login")
+        parser.add_argument("--quiet", action="store_true", help="print only the logins")
+
+    def handle(self, *args, rooms: int, password: str, quiet: bool, **options):
+        started = time.monotonic()
+        with transaction.atomic():
+            estate = seed_estate(rooms=rooms, password=password)
+            logins = seed_staff(estate)
+            logins = self._featured_logins(estate) + logins
+        if not quiet:
+            self.stdout.write(
+                f"演示数据就绪（{time.monotonic() - started:.1f} 秒）："
+                f"{len(estate.communities)} 个小区，"
+                f"{Room.objects.count()} 间房屋，{User.objects.count()} 个账号；"
+                f"本次新建 {estate.created}"
+            )
+        self.stdout.write(self.style.SUCCESS(f"\n演示账号（密码均为 {password}）："))
+        for mobile, who, where in logins:
+            self.stdout.write(f"  {mobile}  {who}  {where}")
+
+    def _featured_logins(self, estate) -> list[tuple[str, str, str]]:
+        first, second = estate.communities[:2]
+        room_a = Room.objects.filter(building__community=first).order_by("pk").first()
+        room_b = Room.objects.filter(building__community=second).order_by("pk").first()
+        operator = ensure_user(
+            mobile="13800000000", name="平台运营", password_hash=estate.password_hash,
+            is_staff=True, is_superuser=True,
+        )
+        owner = ensure_user(mobile="13900000001", name="张伟", password_hash=estate.password_hash)
+        family = ensure_user(mobile="13900000002", name="李娜", password_hash=estate.password_hash)
+        other = ensure_user(mobile="13900000101", name="王芳", password_hash=estate.password_hash)
+        ensure_residency(user=owner, room=room_a, relation=Residency.Relation.OWNER)
+        ensure_residency(user=family, room=room_a, relation=Residency.Relation.FAMILY)
+        ensure_residency(user=other, room=room_b, relation=Residency.Relation.OWNER)
+        return [
+            (operator.mobile, "平台运营（/admin/）", "全平台"),
+            (owner.mobile, "张伟（业主）", f"{first.name} {room_a.label}"),
+            (family.mobile, "李娜（家庭成员）", f"{first.name} {room_a.label}"),
+            (other.mobile, "王芳（业主）", f"{second.name} {room_b.label}"),
+        ]

@@ -1,0 +1,17 @@
+import socket
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="platform_admin.tasks.record_heartbeat", ignore_result=True)
+def record_heartbeat() -> None:
+    services.heartbeat_record(name=f"worker@{socket.gethostname()}")
+
+
+@shared_task(name="platform_admin.tasks.echo")
+def echo(text: str) -> dict[str, str]:
+    """Round trip through broker, worker and result backend; used by the health check and tests."""
+    heartbeat = services.heartbeat_record(name=f"worker@{socket.gethostname()}")
+    return {"echo": text, "worker": heartbeat.name}

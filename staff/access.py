@@ -1,0 +1,47 @@
+"""Doors of the staff portal: who may enter, and with which permission."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.template.response import TemplateResponse
+
+
+def staff_has_perm(request: HttpRequest, perm: str) -> bool:
+    """A permission from the position (group), or granted for the current community only
+    with django-guardian (an object permission on the Community)."""
+    user = request.user
+    return user.has_perm(perm) or (
+        request.community is not None and user.has_perm(perm, request.community)
+    )
+
+
+def staff_required(perm: str | None = None) -> Callable:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if request.staff_member is None or request.community is None:
+                return TemplateResponse(request, "staff/not_staff.html", status=403)
+            if perm and not staff_has_perm(request, perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """Where to go after a POST: the `next` field if it stays on this site, else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(default)

@@ -1,0 +1,54 @@
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
+
+from platform_admin.audit import log_action
+
+from . import services
+from .models import Position, StaffMember
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(admin.ModelAdmin):
+    list_display = ["user", "company", "position", "employee_number", "is_active", "joined_at"]
+    list_filter = ["company", "position", "is_active", "communities"]
+    search_fields = ["user__mobile", "user__display_name", "employee_number"]
+    list_select_related = ["user", "company", "position"]
+    autocomplete_fields = ["user"]
+    filter_horizontal = ["communities"]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        services.staff_member_sync_groups(member=form.instance)
+        log_action(
+            actor=request.user,
+            action="staff.member_changed" if change else "staff.member_created",
+            target=form.instance,
+            data={"changed": form.changed_data},
+            request=request,
+        )
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Position)
+class PositionAdmin(GroupAdmin):
+    """Positions (Django groups) are the permission templates of the staff portal."""
+
+    list_display = ["name", "member_count"]
+
+    @admin.display(description=_("staff members"))
+    def member_count(self, position: Position) -> int:
+        return position.staff_members.count()
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        log_action(
+            actor=request.user,
+            action="staff.position_changed",
+            target=form.instance,
+            data={"permissions": sorted(p.codename for p in form.instance.permissions.all())},
+            request=request,
+        )

@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class StaffConfig(AppConfig):
+    name = "staff"
+    verbose_name = _("Property staff")
+
+    def ready(self) -> None:
+        from platform_admin.audit import register_actions
+
+        from . import positions
+
+        register_actions(
+            {
+                "staff.member_created": _("Staff member added"),
+                "staff.member_changed": _("Staff member changed"),
+                "staff.position_changed": _("Position permissions changed"),
+            }
+        )
+        post_migrate.connect(positions.ensure_positions, sender=self)
+
+        from . import menu
+
+        menu.register(menu.MenuEntry(_("Overview"), "staff:home", "speedometer2", 10, exact=True))
+        menu.register(
+            menu.MenuEntry(_("Team"), "staff:team", "person-badge", 80, "staff.view_staffmember")
+        )
+        menu.register(
+            menu.MenuEntry(
+                _("Audit log"), "staff:audit_log", "journal-text", 90,
+                "platform_admin.view_auditentry",
+            )
+        )

@@ -1,0 +1,48 @@
+"""The staff side menu. Each module registers its own entries (in `AppConfig.ready`), so the
+menu links only what exists and shows only what the staff member's position may use."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+
+from .access import staff_has_perm
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: Promise | str
+    url_name: str
+    icon: str
+    order: int
+    perm: str | None = None
+    badge: Callable[[HttpRequest], int] | None = None
+    exact: bool = False
+
+
+_ENTRIES: dict[str, MenuEntry] = {}
+
+
+def register(entry: MenuEntry) -> None:
+    _ENTRIES[entry.url_name] = entry
+
+
+def staff_menu(request: HttpRequest) -> list[dict]:
+    items = []
+    for entry in sorted(_ENTRIES.values(), key=lambda e: e.order):
+        if entry.perm and not staff_has_perm(request, entry.perm):
+            continue
+        url = reverse(entry.url_name)
+        active = request.path == url if entry.exact else request.path.startswith(url)
+        items.append(
+            {
+                "label": entry.label,
+                "url": url,
+                "icon": entry.icon,
+                "active": active,
+                "badge": entry.badge(request) if entry.badge else 0,
+            }
+        )
+    return items

@@ -1,0 +1,32 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from . import selectors
+
+SESSION_KEY = "staff_community_id"
+
+
+class StaffCommunityMiddleware:
+    """On staff portal URLs: `request.staff_member`, `request.staff_communities` and
+    `request.community` (the one the staff member is working on, chosen with the switcher)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.staff_member = None
+        request.staff_communities = []
+        request.community = None
+        if request.path_info.startswith("/staff/") and request.user.is_authenticated:
+            member = selectors.active_staff_member(request.user)
+            if member is not None:
+                communities = selectors.communities_served(member)
+                request.staff_member = member
+                request.staff_communities = communities
+                chosen = request.session.get(SESSION_KEY)
+                request.community = next(
+                    (c for c in communities if c.pk == chosen),
+                    communities[0] if communities else None,
+                )
+        return self.get_response(request)

@@ -1,0 +1,60 @@
+"""Positions are permission templates: Django groups created here with their first set of
+permissions. Platform operators may change a group's permissions in the admin afterwards;
+`ensure_positions` never takes back what they granted."""
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+MANAGER = "经理"
+FRONT_DESK = "客服"
+CASHIER = "收费员"
+TECHNICIAN = "维修工"
+
+# codename "app_label.codename" -> positions that get it when the position is first created.
+# Each later module adds its own permissions here.
+DEFAULT_PERMISSIONS: dict[str, list[str]] = {
+    MANAGER: [
+        "accounts.view_room",
+        "accounts.view_residency",
+        "accounts.verify_residency",
+        "staff.view_staffmember",
+        "platform_admin.view_auditentry",
+    ],
+    FRONT_DESK: [
+        "accounts.view_room",
+        "accounts.view_residency",
+        "accounts.verify_residency",
+        "staff.view_staffmember",
+    ],
+    CASHIER: [
+        "accounts.view_room",
+        "accounts.view_residency",
+    ],
+    TECHNICIAN: [
+        "accounts.view_room",
+    ],
+}
+
+ALL_POSITIONS = list(DEFAULT_PERMISSIONS)
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    wanted = {tuple(name.split(".", 1)) for name in names}
+    found = [
+        p
+        for p in Permission.objects.select_related("content_type").filter(
+            codename__in=[codename for _, codename in wanted]
+        )
+        if (p.content_type.app_label, p.codename) in wanted
+    ]
+    return found
+
+
+@transaction.atomic
+def ensure_positions(**kwargs: Any) -> None:
+    """Create missing position groups and add any default permission they lack."""
+    for name, permission_names in DEFAULT_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(*_permissions(permission_names))

@@ -1,0 +1,37 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from platform_admin.models import AuditEntry
+
+from .models import StaffMember
+
+
+class StaffTable(tables.Table):
+    name = tables.Column(verbose_name=_("Name"), accessor="user__display_name")
+    mobile = tables.Column(verbose_name=_("Mobile"), accessor="user__mobile")
+    position = tables.Column(verbose_name=_("Position"), accessor="position__name")
+    employee_number = tables.Column(verbose_name=_("Employee number"))
+    joined_at = tables.DateColumn(verbose_name=_("Joined"), format="Y-m-d")
+    is_active = tables.BooleanColumn(verbose_name=_("Active"))
+
+    class Meta:
+        model = StaffMember
+        fields = ("name", "mobile", "position", "employee_number", "joined_at", "is_active")
+        attrs = {"class": "table table-hover align-middle"}
+        empty_text = _("No staff serve this community yet.")
+
+
+class AuditTable(tables.Table):
+    created_at = tables.DateTimeColumn(verbose_name=_("Time"), format="Y-m-d H:i:s")
+    actor_label = tables.Column(verbose_name=_("By"), default=_("System"))
+    action = tables.Column(verbose_name=_("Action"), accessor="action_label", orderable=False)
+    target_label = tables.Column(verbose_name=_("Object"))
+    data = tables.TemplateColumn(
+        template_name="staff/_audit_data.html", verbose_name=_("Details"), orderable=False
+    )
+
+    class Meta:
+        model = AuditEntry
+        fields = ("created_at", "actor_label", "action", "target_label", "data")
+        attrs = {"class": "table table-sm align-middle"}
+        empty_text = _("Nothing has been recorded yet.")
