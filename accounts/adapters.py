@@ -5,8 +5,8 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 
+from .forms import MobileNumberField
 from .models import User
 from .phone import normalize_mobile
 
@@ -17,17 +17,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def phone_form_field(self, **kwargs: Any) -> forms.Field:
-        kwargs.setdefault("label", _("Mobile number"))
-        kwargs.setdefault("max_length", 20)
-        field = forms.CharField(**kwargs)
-        field.widget.attrs.update(
-            {
-                "inputmode": "tel",
-                "autocomplete": "tel",
-                "placeholder": _("11-digit mobile number"),
-            }
-        )
-        return field
+        kwargs.pop("label", None)  # ours says 手机号, allauth's says 电话
+        return MobileNumberField(**kwargs)
 
     def clean_phone(self, phone: str) -> str:
         try:
@@ -47,4 +38,8 @@ class AccountAdapter(DefaultAccountAdapter):
         self.set_phone(user, phone, True)
 
     def get_user_by_phone(self, phone: str) -> User | None:
-        return User.objects.filter(mobile=phone).order_by("pk").first()
+        try:
+            phone = normalize_mobile(phone)
+        except ValidationError:
+            return None
+        return User.objects.filter(mobile=phone).first()

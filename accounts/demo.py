@@ -6,6 +6,7 @@ created, in bulk."""
 import math
 import random
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -187,13 +188,22 @@ def _seed_residents(estate: Estate) -> None:
     for mobile, _, room_id, relation, status in plan:
         if (ids[mobile], room_id) in existing:
             continue
+        if status == "pending":
+            requested = now - timedelta(hours=rng.randint(1, 96))
+        else:
+            requested = now - timedelta(days=rng.randint(20, 900), minutes=rng.randint(0, 1440))
         residencies.append(
             Residency(
                 user_id=ids[mobile],
                 room_id=room_id,
                 relation=relation,
                 status=status,
-                verified_at=now if status in ("verified", "rejected") else None,
+                created_at=requested,
+                verified_at=(
+                    requested + timedelta(hours=rng.randint(1, 48))
+                    if status in ("verified", "rejected")
+                    else None
+                ),
                 rejection_reason="房产证姓名与申请人不一致" if status == "rejected" else "",
             )
         )

@@ -144,6 +144,16 @@ class Community(models.Model):
         verbose_name = _("community")
         verbose_name_plural = _("communities")
         ordering = ["company__name", "name"]
+        # Duties that platform operators can grant for one community only (django-guardian,
+        # "Object permissions" in the admin). "local_X" stands for the staff-portal permission
+        # whose codename is X; `staff.access.staff_has_perm` checks both.
+        permissions = [
+            ("local_view_room", _("May see the rooms of this community")),
+            ("local_view_residency", _("May see the residents of this community")),
+            ("local_verify_residency", _("May verify the residents of this community")),
+            ("local_view_staffmember", _("May see the staff of this community")),
+            ("local_view_auditentry", _("May read the audit log of this community")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["company", "name"], name="community_name_per_company")
         ]

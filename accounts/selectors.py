@@ -1,4 +1,4 @@
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 
 from .models import Building, Community, Residency, Room, User
 
@@ -43,8 +43,14 @@ def pending_residency_count(community: Community | None) -> int:
 
 
 def residencies_for_community(community: Community) -> QuerySet[Residency]:
-    return Residency.objects.filter(room__building__community=community).select_related(
-        "user", "room__building", "room__unit", "verified_by"
+    """Pending requests first (they need someone), then the newest."""
+    return (
+        Residency.objects.filter(room__building__community=community)
+        .select_related("user", "room__building", "room__unit", "verified_by")
+        .annotate(
+            waiting=Case(When(status=Residency.Status.PENDING, then=0), default=1)
+        )
+        .order_by("waiting", "-created_at", "-pk")
     )
 
 

@@ -28,7 +28,6 @@ class ResidencyTable(tables.Table):
     class Meta:
         model = Residency
         fields = ("name", "mobile", "room", "relation", "status", "created_at", "actions")
-        order_by = ("-created_at",)
         attrs = {"class": "table table-hover align-middle"}
         empty_text = _("No residents match these filters.")
 

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from guardian.core import ObjectPermissionChecker
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
@@ -12,12 +13,18 @@ from django.template.response import TemplateResponse
 
 
 def staff_has_perm(request: HttpRequest, perm: str) -> bool:
-    """A permission from the position (group), or granted for the current community only
-    with django-guardian (an object permission on the Community)."""
-    user = request.user
-    return user.has_perm(perm) or (
-        request.community is not None and user.has_perm(perm, request.community)
-    )
+    """A permission from the position (group), or the same duty granted for the current
+    community only with django-guardian (the object permission "local_<codename>" on the
+    Community)."""
+    if request.user.has_perm(perm):
+        return True
+    if request.community is None:
+        return False
+    checker = getattr(request, "_community_permissions", None)
+    if checker is None:
+        checker = ObjectPermissionChecker(request.user)
+        request._community_permissions = checker
+    return checker.has_perm("local_" + perm.split(".", 1)[-1], request.community)
 
 
 def staff_required(perm: str | None = None) -> Callable:

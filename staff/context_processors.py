@@ -6,4 +6,8 @@ from .menu import staff_menu
 def staff_portal(request: HttpRequest) -> dict:
     if getattr(request, "staff_member", None) is None:
         return {}
-    return {"staff_menu": staff_menu(request)}
+    # Computed once per request: table cells rendered from templates run context
+    # processors again for each cell.
+    if not hasattr(request, "_staff_menu"):
+        request._staff_menu = staff_menu(request)
+    return {"staff_menu": request._staff_menu}

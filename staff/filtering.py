@@ -1,9 +1,16 @@
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class StaffFilterSet(django_filters.FilterSet):
     """A FilterSet whose form wears Bootstrap classes, for the staff filter bar."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            if isinstance(filter_, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
+                filter_.extra["empty_label"] = _("All")
 
     @property
     def form(self) -> forms.Form:

@@ -9,7 +9,7 @@ from accounts import selectors as account_selectors
 from platform_admin.models import AuditEntry
 
 from . import selectors
-from .access import staff_required
+from .access import staff_has_perm, staff_required
 from .middleware import SESSION_KEY
 from .tables import AuditTable, StaffTable
 
@@ -23,10 +23,17 @@ def home(request: HttpRequest) -> HttpResponse:
     counts["occupancy_percent"] = round(100 * counts["occupied"] / rooms) if rooms else 0
     recent = (
         AuditEntry.objects.filter(community=community).select_related("actor")[:8]
-        if request.user.has_perm("platform_admin.view_auditentry")
+        if staff_has_perm(request, "platform_admin.view_auditentry")
         else []
     )
-    return render(request, "staff/home.html", {"counts": counts, "recent": recent})
+    links = {
+        "rooms": staff_has_perm(request, "accounts.view_room"),
+        "residents": staff_has_perm(request, "accounts.view_residency"),
+        "team": staff_has_perm(request, "staff.view_staffmember"),
+    }
+    return render(
+        request, "staff/home.html", {"counts": counts, "recent": recent, "links": links}
+    )
 
 
 @require_POST

@@ -1,0 +1,43 @@
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.req("X-2")
+def test_login_page_is_in_chinese(client, db):
+    response = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "登录" in body and "手机号" in body
+
+
+def test_resident_logs_in_with_mobile_and_password(client, resident, password):
+    response = client.post(
+        reverse("account_login"), {"login": "139 0000 0001", "password": password}
+    )
+    assert response.status_code == 302
+    home = client.get(reverse("accounts:home"))
+    assert home.status_code == 200
+    assert "张伟" in home.content.decode()
+
+
+def test_wrong_password_keeps_the_number_and_says_why(client, resident):
+    response = client.post(
+        reverse("account_login"), {"login": "13900000001", "password": "wrong-password"}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'value="13900000001"' in body
+    assert "不正确" in body or "错误" in body
+
+
+def test_pages_need_login(client, db):
+    for name in ("accounts:home", "accounts:me", "staff:home", "accounts_staff:residents"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_logout_is_post_only(client_for, resident):
+    client = client_for(resident)
+    client.post(reverse("account_logout"))
+    assert client.get(reverse("accounts:home")).status_code == 302

@@ -1,0 +1,57 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import Residency
+
+from ..factories import ResidencyFactory
+
+
+def test_home_shows_rooms_and_household(client_for, resident, family_member):
+    body = client_for(resident).get(reverse("accounts:home")).content.decode()
+    assert "翠湖花园" in body
+    assert "3栋1201" in body
+    assert "李娜" in body and "张伟" in body
+    assert "业主" in body
+
+
+def test_family_member_sees_the_same_household(client_for, resident, family_member):
+    body = client_for(family_member).get(reverse("accounts:home")).content.decode()
+    assert "3栋1201" in body and "张伟" in body
+
+
+@pytest.mark.req("X-1")
+def test_outsider_sees_nothing_of_another_household(client_for, resident, family_member, outsider):
+    body = client_for(outsider).get(reverse("accounts:home")).content.decode()
+    assert "王芳" in body
+    assert "张伟" not in body and "李娜" not in body and "3栋1201" not in body
+
+
+def test_pending_binding_shows_its_status_but_not_the_household(client_for, room, resident):
+    newcomer = ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None,
+                                relation=Residency.Relation.TENANT).user
+    body = client_for(newcomer).get(reverse("accounts:home")).content.decode()
+    assert "待审核" in body
+    assert "张伟" not in body
+
+
+def test_home_without_rooms_explains_what_to_do(client_for, db):
+    from ..factories import UserFactory
+
+    body = client_for(UserFactory()).get(reverse("accounts:home")).content.decode()
+    assert "尚未绑定房屋" in body or "还没有绑定房屋" in body or "绑定" in body
+
+
+def test_tab_bar_links_only_existing_pages(client_for, resident):
+    body = client_for(resident).get(reverse("accounts:home")).content.decode()
+    assert 'class="tab-bar"' in body
+    for name in ("accounts:home", "accounts:me"):
+        assert f'href="{reverse(name)}"' in body
+
+
+def test_me_page_lists_rooms_and_settings(client_for, resident):
+    response = client_for(resident).get(reverse("accounts:me"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "139****0001" in body
+    assert "3栋1201" in body
+    assert "退出登录" in body

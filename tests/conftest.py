@@ -1,0 +1,112 @@
+"""The cast: a resident with a family member, staff of the same community, a technician, and an
+outsider (resident and staff) from another company's community who must never see the others."""
+
+import pytest
+from django.core.cache import cache
+
+from accounts.models import Residency
+from staff.positions import ensure_positions
+
+from .factories import (
+    PASSWORD,
+    CommunityFactory,
+    ResidencyFactory,
+    RoomFactory,
+    StaffMemberFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def positions(db):
+    ensure_positions()
+
+
+@pytest.fixture
+def community(db):
+    return CommunityFactory(name="翠湖花园")
+
+
+@pytest.fixture
+def other_community(db):
+    """Another company's community: the outsider's home."""
+    return CommunityFactory(name="金桂苑")
+
+
+@pytest.fixture
+def room(community):
+    return RoomFactory(building__community=community, building__name="3栋", number="1201",
+                       floor=12)
+
+
+@pytest.fixture
+def resident(room):
+    return ResidencyFactory(room=room, user__display_name="张伟",
+                            user__mobile="13900000001").user
+
+
+@pytest.fixture
+def family_member(room, resident):
+    return ResidencyFactory(room=room, relation=Residency.Relation.FAMILY,
+                            user__display_name="李娜", user__mobile="13900000002").user
+
+
+@pytest.fixture
+def staff_user(community, positions):
+    return StaffMemberFactory(communities=[community], position_name="客服",
+                              user__display_name="林客服").user
+
+
+@pytest.fixture
+def manager(community, positions):
+    return StaffMemberFactory(communities=[community], position_name="经理",
+                              user__display_name="陈经理").user
+
+
+@pytest.fixture
+def technician(community, positions):
+    return StaffMemberFactory(communities=[community], position_name="维修工",
+                              user__display_name="吴师傅").user
+
+
+@pytest.fixture
+def outsider_room(other_community):
+    return RoomFactory(building__community=other_community, number="801", floor=8)
+
+
+@pytest.fixture
+def outsider(outsider_room):
+    return ResidencyFactory(room=outsider_room, user__display_name="王芳").user
+
+
+@pytest.fixture
+def outsider_staff(other_community, positions):
+    return StaffMemberFactory(communities=[other_community], position_name="经理").user
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(display_name="平台运营", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)`: a test client logged in as that user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,126 @@
+"""factory_boy factories for every model, and `build_community_world`, which gives a community
+at least one object of every kind that staff URLs can name (used by the tenancy sweep)."""
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.models import Building, Community, PropertyCompany, Residency, Room, Unit, User
+from staff.models import StaffMember
+from staff.positions import ensure_positions
+from staff.services import staff_member_create
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("mobile",)
+
+    mobile = factory.Sequence(lambda n: f"1391{n:07d}")
+    display_name = factory.Sequence(lambda n: f"住户{n}")
+    mobile_verified = True
+    password = factory.django.Password(PASSWORD)
+
+
+class PropertyCompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PropertyCompany
+
+    name = factory.Sequence(lambda n: f"第{n}物业服务有限公司")
+    short_name = factory.Sequence(lambda n: f"第{n}物业")
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Community
+
+    company = factory.SubFactory(PropertyCompanyFactory)
+    name = factory.Sequence(lambda n: f"测试小区{n}")
+    city = "杭州市"
+    address = factory.Sequence(lambda n: f"杭州市西湖区测试路{n}号")
+    service_phone = "0571-88000000"
+
+
+class BuildingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Building
+
+    community = factory.SubFactory(CommunityFactory)
+    name = factory.Sequence(lambda n: f"{n + 1}栋")
+    floors = 18
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    building = factory.SubFactory(BuildingFactory)
+    name = factory.Sequence(lambda n: f"{n % 4 + 1}单元")
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    building = factory.SubFactory(BuildingFactory)
+    unit = None
+    number = factory.Sequence(lambda n: f"{n // 4 + 1}{n % 4 + 1:02d}")
+    floor = factory.LazyAttribute(lambda room: int(room.number[:-2]))
+    area = Decimal("98.50")
+
+
+class ResidencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Residency
+
+    user = factory.SubFactory(UserFactory)
+    room = factory.SubFactory(RoomFactory)
+    relation = Residency.Relation.OWNER
+    status = Residency.Status.VERIFIED
+    verified_at = factory.LazyFunction(timezone.now)
+
+
+def position(name: str) -> Group:
+    ensure_positions()
+    return Group.objects.get(name=name)
+
+
+class StaffMemberFactory(factory.django.DjangoModelFactory):
+    """Created through the service, so groups are synced exactly as in the product."""
+
+    class Meta:
+        model = StaffMember
+
+    user = factory.SubFactory(UserFactory, display_name=factory.Sequence(lambda n: f"员工{n}"))
+    company = None
+    position_name = "经理"
+    communities = ()
+
+    @classmethod
+    def _create(cls, model_class, *, user, company, position_name, communities, **kwargs):
+        communities = list(communities)
+        return staff_member_create(
+            user=user,
+            company=company or communities[0].company,
+            communities=communities,
+            position=position(position_name),
+        )
+
+
+def build_community_world(community: Community) -> dict[str, object]:
+    """One of everything a staff URL can point at, inside `community`.
+
+    Each module extends this when it adds a model that staff URLs name; the tenancy sweep
+    fails with a clear message when a registered kind has no object here."""
+    building = BuildingFactory(community=community)
+    unit = UnitFactory(building=building)
+    room = RoomFactory(building=building, unit=unit)
+    owner = ResidencyFactory(room=room)
+    pending = ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None,
+                               relation=Residency.Relation.TENANT)
+    return {"building": building, "unit": unit, "room": room, "owner": owner,
+            "pending": pending}

@@ -1,0 +1,72 @@
+import pytest
+from django.urls import reverse
+
+from platform_admin.audit import log_action
+
+
+@pytest.mark.req("X-2")
+def test_admin_index_is_chinese_and_lists_the_registry(client_for, operator):
+    body = client_for(operator).get(reverse("admin:index")).content.decode()
+    assert "平台管理" in body
+    for model in ("accounts/user", "accounts/propertycompany", "accounts/community",
+                  "accounts/building", "accounts/room", "accounts/residency",
+                  "staff/staffmember", "staff/position", "platform_admin/auditentry"):
+        assert f"/admin/{model}/" in body, model
+
+
+@pytest.mark.parametrize(
+    ("model", "params"),
+    [
+        ("accounts/user", {"q": "139", "is_staff__exact": "1"}),
+        ("accounts/community", {"q": "翠湖"}),
+        ("accounts/room", {"q": "1201", "use__exact": "residential"}),
+        ("accounts/residency", {"q": "张", "status__exact": "verified"}),
+        ("staff/staffmember", {"q": "陈", "is_active__exact": "1"}),
+        ("staff/position", {"q": "经理"}),
+        ("platform_admin/auditentry", {"q": "陈", "action": "residency.verified"}),
+    ],
+)
+def test_admin_lists_are_searchable_and_filterable(client_for, operator, manager, resident, room,
+                                                   model, params):
+    log_action(actor=manager, action="residency.verified", target=room,
+               community=room.building.community)
+    response = client_for(operator).get(f"/admin/{model}/", params)
+    assert response.status_code == 200
+    assert "?e=1" not in response.get("Location", "")
+
+
+@pytest.mark.req("X-3")
+def test_audit_log_is_read_only_in_the_admin(client_for, operator, manager, room):
+    entry = log_action(actor=manager, action="residency.verified", target=room)
+    client = client_for(operator)
+    assert client.get(reverse("admin:platform_admin_auditentry_add")).status_code == 403
+    assert client.post(reverse("admin:platform_admin_auditentry_delete", args=[entry.pk]),
+                       {"post": "yes"}).status_code == 403
+    body = client.get(reverse("admin:platform_admin_auditentry_changelist")).content.decode()
+    assert "陈经理" in body
+
+
+def test_staff_change_in_admin_syncs_groups_and_logs(client_for, operator, manager, community):
+    from django.contrib.auth.models import Group
+
+    from platform_admin.models import AuditEntry
+
+    member = manager.staff_member
+    technician = Group.objects.get(name="维修工")
+    response = client_for(operator).post(
+        reverse("admin:staff_staffmember_change", args=[member.pk]),
+        {
+            "user": manager.pk, "company": community.company.pk, "communities": [community.pk],
+            "position": technician.pk, "employee_number": "E-1", "is_active": "on",
+            "joined_at": "2026-01-01",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    manager.refresh_from_db()
+    assert list(manager.groups.values_list("name", flat=True)) == ["维修工"]
+    assert AuditEntry.objects.filter(action="staff.member_changed", actor=operator).exists()
+
+
+def test_community_admin_has_object_permissions(client_for, operator, community):
+    url = reverse("admin:accounts_community_permissions", args=[community.pk])
+    assert client_for(operator).get(url).status_code == 200
