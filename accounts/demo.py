@@ -145,6 +145,13 @@ def _seed_residents(estate: Estate) -> None:
         )
         for r_index, room_id in enumerate(room_ids):
             roll = rng.random()
+            if r_index % 37 == 5:
+                serial += 1
+                status = "rejected" if r_index % 74 == 5 else "pending"
+                plan.append(
+                    (f"137{c_index + 1}{serial:07d}", _name(rng), room_id,
+                     Residency.Relation.TENANT, status)
+                )
             if r_index == 0 or roll > 0.70:  # the first room is for the demo logins
                 continue
             serial += 1
@@ -162,13 +169,6 @@ def _seed_residents(estate: Estate) -> None:
                 plan.append(
                     (f"139{c_index + 1}{serial:07d}", _name(rng), room_id,
                      Residency.Relation.TENANT, "verified")
-                )
-            if r_index % 37 == 5:
-                serial += 1
-                status = "rejected" if r_index % 74 == 5 else "pending"
-                plan.append(
-                    (f"137{c_index + 1}{serial:07d}", _name(rng), room_id,
-                     Residency.Relation.TENANT, status)
                 )
     users = [
         User(mobile=m, display_name=n, password=estate.password_hash, mobile_verified=True)

@@ -55,7 +55,7 @@ class RoomFilter(StaffFilterSet):
     )
     use = django_filters.ChoiceFilter(label=_("Use"), choices=Room.Use.choices)
     occupancy = django_filters.ChoiceFilter(
-        label=_("Occupancy"), choices=OCCUPANCY, method="filter_occupancy"
+        label=_("Occupancy status"), choices=OCCUPANCY, method="filter_occupancy"
     )
 
     class Meta:

@@ -57,7 +57,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     mobile_verified = models.BooleanField(_("mobile number verified"), default=False)
     email = models.EmailField(_("e-mail"), blank=True)
-    display_name = models.CharField(_("name"), max_length=50, blank=True)
+    display_name = models.CharField(_("full name"), max_length=50, blank=True)
     is_staff = models.BooleanField(
         _("platform operator"),
         default=False,

@@ -42,7 +42,7 @@ class RoomTable(tables.Table):
     floor = tables.Column(verbose_name=_("Floor"))
     area = tables.Column(verbose_name=_("Floor area (m²)"))
     use = tables.Column(verbose_name=_("Use"))
-    household_size = tables.Column(verbose_name=_("Household"))
+    household_size = tables.Column(verbose_name=_("Household members"))
     pending_count = tables.TemplateColumn(
         "{% if value %}<span class='badge text-bg-warning'>{{ value }}</span>{% else %}—{% endif %}",
         verbose_name=_("Awaiting verification"),

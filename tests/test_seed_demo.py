@@ -1,0 +1,49 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from accounts.models import Community, Residency, Room, User
+from accounts.phone import normalize_mobile
+from staff.models import StaffMember
+from staff.positions import ALL_POSITIONS
+
+
+def seed(**options):
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+@pytest.mark.req("X-1")
+def test_seed_demo_builds_a_realistic_estate_idempotently(db):
+    output = seed(rooms=120)
+    assert "13900000001" in output and "linli2026" in output
+    counts = (Community.objects.count(), Room.objects.count(), User.objects.count(),
+              Residency.objects.count(), StaffMember.objects.count())
+    assert counts[0] == 2 and counts[1] == 120
+    for community in Community.objects.all():
+        served = Group.objects.filter(staff_members__communities=community).distinct()
+        assert set(served.values_list("name", flat=True)) == set(ALL_POSITIONS)
+        verified = Residency.objects.filter(room__building__community=community,
+                                            status=Residency.Status.VERIFIED)
+        assert verified.filter(relation=Residency.Relation.FAMILY).exists()
+        assert verified.filter(relation=Residency.Relation.OWNER).count() > 20
+    assert Residency.objects.filter(status=Residency.Status.PENDING).exists()
+    for mobile in User.objects.values_list("mobile", flat=True):
+        assert normalize_mobile(mobile) == mobile
+
+    seed(rooms=120)
+    assert counts == (Community.objects.count(), Room.objects.count(), User.objects.count(),
+                      Residency.objects.count(), StaffMember.objects.count())
+
+
+def test_demo_logins_work(client, db):
+    seed(rooms=40)
+    assert client.login(username="13900000001", password="linli2026")
+    assert "1栋1单元101" in client.get("/").content.decode()
+    client.logout()
+    assert client.login(username="13800000001", password="linli2026")
+    body = client.get("/staff/").content.decode()
+    assert 'id="community-switcher"' in body

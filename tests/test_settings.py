@@ -1,0 +1,108 @@
+"""Configuration comes from the environment: each case runs Django in a fresh process."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRINT_SETTINGS = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "name": str(settings.DATABASES["default"]["NAME"]),
+    "host": settings.DATABASES["default"].get("HOST", ""),
+    "broker": settings.CELERY_BROKER_URL,
+    "results": settings.CELERY_RESULT_BACKEND,
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "language": settings.LANGUAGE_CODE,
+    "time_zone": settings.TIME_ZONE,
+    "debug": settings.DEBUG,
+}))
+"""
+
+
+def run_django(code_or_args, settings_module, **env):
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    clean.update(DJANGO_SETTINGS_MODULE=settings_module, **env)
+    args = code_or_args if isinstance(code_or_args, list) else ["-c", code_or_args]
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean, capture_output=True,
+                          text=True, timeout=120)
+
+
+def settings_under(settings_module="config.settings.local", **env):
+    result = run_django(PRINT_SETTINGS, settings_module, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_zero_setup_default_is_sqlite_and_a_serverless_broker(tmp_path):
+    values = settings_under(LINLI_VAR_DIR=str(tmp_path))
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["name"] == str(tmp_path / "linli.sqlite3")
+    assert values["broker"] == "filesystem://"
+    assert values["results"].startswith("file://")
+    assert values["cache"].endswith("FileBasedCache")
+    assert (tmp_path / "celery" / "queue").is_dir()
+
+
+@pytest.mark.req("X-2")
+def test_chinese_and_shanghai_time_by_default(tmp_path):
+    values = settings_under(LINLI_VAR_DIR=str(tmp_path))
+    assert values["language"] == "zh-hans"
+    assert values["time_zone"] == "Asia/Shanghai"
+
+
+def test_database_url_and_redis_url_switch_to_postgresql_and_redis(tmp_path):
+    values = settings_under(
+        LINLI_VAR_DIR=str(tmp_path),
+        DATABASE_URL="postgres://linli:pw@db.internal:5432/linli",
+        REDIS_URL="redis://cache.internal:6379/0",
+    )
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["host"] == "db.internal" and values["name"] == "linli"
+    assert values["broker"] == values["results"] == "redis://cache.internal:6379/0"
+    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_production_needs_its_secrets(tmp_path):
+    result = run_django(PRINT_SETTINGS, "config.settings.production", LINLI_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+    result = run_django(PRINT_SETTINGS, "config.settings.production",
+                        LINLI_VAR_DIR=str(tmp_path), DJANGO_SECRET_KEY=secrets.token_urlsafe(60))
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_passes_the_deploy_check(tmp_path):
+    result = run_django(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        "config.settings.production",
+        LINLI_VAR_DIR=str(tmp_path),
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
+        DJANGO_ALLOWED_HOSTS="linli.example.com",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+    values = settings_under(
+        "config.settings.production",
+        LINLI_VAR_DIR=str(tmp_path),
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
+        DJANGO_ALLOWED_HOSTS="linli.example.com",
+    )
+    assert values["debug"] is False
+
+
+def test_migrations_are_complete():
+    result = run_django(["manage.py", "makemigrations", "--check", "--dry-run"],
+                        "config.settings.test")
+    assert result.returncode == 0, result.stdout + result.stderr
