@@ -322,7 +322,7 @@ class Residency(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.room_id} · {self.get_relation_display()}"
+        return f"{self.user} · {self.room.label} · {self.get_relation_display()}"
 
     @property
     def is_active(self) -> bool:

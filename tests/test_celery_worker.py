@@ -1,0 +1,87 @@
+"""A real Celery worker (and beat) process on the configured broker: Redis in CI, the
+filesystem transport on a bare machine. The worker uses the test database."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from platform_admin.models import WorkerHeartbeat
+from platform_admin.tasks import echo
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def database_url_of_test_db() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start(*args: str) -> subprocess.Popen:
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test",
+               DATABASE_URL=database_url_of_test_db())
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", *args],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def stop(process: subprocess.Popen) -> str:
+    process.terminate()
+    try:
+        output, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    return output
+
+
+@pytest.fixture
+def queue():
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def worker(queue):
+    process = start("worker", "--pool=solo", "--loglevel=INFO", "-Q", queue,
+                    f"--hostname={queue}@%h", "--without-gossip", "--without-mingle")
+    yield process
+    output = stop(process)
+    print(output[-3000:])
+
+
+def test_a_real_worker_runs_a_task(worker, queue):
+    result = echo.apply_async(("你好，邻里",), queue=queue)
+    reply = result.get(timeout=60)
+    assert reply["echo"] == "你好，邻里"
+    assert WorkerHeartbeat.objects.filter(name=reply["worker"]).exists()
+
+
+def test_beat_schedules_from_the_database_and_the_worker_runs_it(worker, queue):
+    every_second, _ = IntervalSchedule.objects.get_or_create(
+        every=1, period=IntervalSchedule.SECONDS
+    )
+    PeriodicTask.objects.filter(task="platform_admin.tasks.record_heartbeat").update(
+        enabled=False
+    )
+    PeriodicTask.objects.create(name=f"heartbeat {queue}", interval=every_second, queue=queue,
+                                task="platform_admin.tasks.record_heartbeat")
+    beat = start("beat", "--loglevel=INFO", "--max-interval=1")
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not WorkerHeartbeat.objects.exists():
+            time.sleep(0.5)
+    finally:
+        output = stop(beat)
+    assert WorkerHeartbeat.objects.exists(), output[-3000:]
+    assert "DatabaseScheduler" in output
