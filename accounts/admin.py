@@ -100,7 +100,15 @@ class RoomAdmin(admin.ModelAdmin):
 
 @admin.register(Residency)
 class ResidencyAdmin(admin.ModelAdmin):
-    list_display = ["user", "room", "relation", "status", "verified_by", "verified_at", "created_at"]
+    list_display = [
+        "user",
+        "room",
+        "relation",
+        "status",
+        "verified_by",
+        "verified_at",
+        "created_at",
+    ]
     list_filter = ["status", "relation", "room__building__community"]
     search_fields = ["user__mobile", "user__display_name", "room__number"]
     list_select_related = ["user", "room__building", "room__unit", "verified_by"]

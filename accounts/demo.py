@@ -72,8 +72,9 @@ def seed_estate(*, rooms: int, password: str, stdout=None) -> Estate:
     for index, spec in enumerate(COMMUNITIES):
         spec = dict(spec)
         share = spec.pop("share")
-        community, _ = Community.objects.get_or_create(company=company, name=spec.pop("name"),
-                                                       defaults=spec)
+        community, _ = Community.objects.get_or_create(
+            company=company, name=spec.pop("name"), defaults=spec
+        )
         estate.communities.append(community)
         wanted = remaining if index == len(COMMUNITIES) - 1 else round(rooms * share)
         remaining -= wanted
@@ -103,10 +104,7 @@ def _seed_rooms(community: Community, count: int) -> int:
         ],
         ignore_conflicts=True,
     )
-    units = {
-        (u.building_id, u.sort_order): u
-        for u in Unit.objects.filter(building__in=buildings)
-    }
+    units = {(u.building_id, u.sort_order): u for u in Unit.objects.filter(building__in=buildings)}
     new_rooms = []
     made = 0
     for b_index, building in enumerate(buildings):
@@ -139,9 +137,9 @@ def _seed_residents(estate: Estate) -> None:
     serial = 0
     for c_index, community in enumerate(estate.communities):
         room_ids = list(
-            Room.objects.filter(building__community=community).order_by("pk").values_list(
-                "pk", flat=True
-            )
+            Room.objects.filter(building__community=community)
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         for r_index, room_id in enumerate(room_ids):
             roll = rng.random()
@@ -149,8 +147,13 @@ def _seed_residents(estate: Estate) -> None:
                 serial += 1
                 status = "rejected" if r_index % 74 == 5 else "pending"
                 plan.append(
-                    (f"137{c_index + 1}{serial:07d}", _name(rng), room_id,
-                     Residency.Relation.TENANT, status)
+                    (
+                        f"137{c_index + 1}{serial:07d}",
+                        _name(rng),
+                        room_id,
+                        Residency.Relation.TENANT,
+                        status,
+                    )
                 )
             if r_index == 0 or roll > 0.70:  # the first room is for the demo logins
                 continue
@@ -161,14 +164,24 @@ def _seed_residents(estate: Estate) -> None:
                 for _ in range(rng.choice((1, 1, 2))):
                     serial += 1
                     plan.append(
-                        (f"139{c_index + 1}{serial:07d}", _name(rng), room_id,
-                         Residency.Relation.FAMILY, "verified")
+                        (
+                            f"139{c_index + 1}{serial:07d}",
+                            _name(rng),
+                            room_id,
+                            Residency.Relation.FAMILY,
+                            "verified",
+                        )
                     )
             if rng.random() < 0.10:
                 serial += 1
                 plan.append(
-                    (f"139{c_index + 1}{serial:07d}", _name(rng), room_id,
-                     Residency.Relation.TENANT, "verified")
+                    (
+                        f"139{c_index + 1}{serial:07d}",
+                        _name(rng),
+                        room_id,
+                        Residency.Relation.TENANT,
+                        "verified",
+                    )
                 )
     users = [
         User(mobile=m, display_name=n, password=estate.password_hash, mobile_verified=True)
@@ -177,9 +190,7 @@ def _seed_residents(estate: Estate) -> None:
     before_users = User.objects.count()
     User.objects.bulk_create(users, batch_size=2000, ignore_conflicts=True)
     estate.created["users"] = User.objects.count() - before_users
-    ids = dict(
-        User.objects.filter(mobile__in=[m for m, *_ in plan]).values_list("mobile", "pk")
-    )
+    ids = dict(User.objects.filter(mobile__in=[m for m, *_ in plan]).values_list("mobile", "pk"))
     existing = set(
         Residency.objects.filter(user_id__in=ids.values()).values_list("user_id", "room_id")
     )
@@ -214,8 +225,12 @@ def _seed_residents(estate: Estate) -> None:
 def ensure_user(*, mobile: str, name: str, password_hash: str, **extra) -> User:
     user, created = User.objects.get_or_create(
         mobile=mobile,
-        defaults={"display_name": name, "password": password_hash, "mobile_verified": True,
-                  **extra},
+        defaults={
+            "display_name": name,
+            "password": password_hash,
+            "mobile_verified": True,
+            **extra,
+        },
     )
     return user
 
@@ -224,7 +239,10 @@ def ensure_residency(*, user: User, room: Room, relation: str) -> Residency:
     residency = Residency.objects.filter(user=user, room=room).first()
     if residency is None:
         residency = Residency.objects.create(
-            user=user, room=room, relation=relation, status=Residency.Status.VERIFIED,
+            user=user,
+            room=room,
+            relation=relation,
+            status=Residency.Status.VERIFIED,
             verified_at=timezone.now(),
         )
     return residency

@@ -47,7 +47,9 @@ class RoomFilter(StaffFilterSet):
     OCCUPANCY = [("occupied", _("Occupied")), ("vacant", _("No verified resident"))]
 
     q = django_filters.CharFilter(
-        label=_("Room number"), field_name="number", lookup_expr="icontains",
+        label=_("Room number"),
+        field_name="number",
+        lookup_expr="icontains",
         widget=_search_box(_("e.g. 1201")),
     )
     building = django_filters.ModelChoiceFilter(

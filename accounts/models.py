@@ -1,8 +1,10 @@
+import contextlib
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -34,10 +36,9 @@ class UserManager(BaseUserManager):
         return self._create_user(mobile, password, **extra_fields)
 
     def get_by_natural_key(self, mobile: str):
-        try:
+        # An invalid number is looked up as typed and simply matches nobody.
+        with contextlib.suppress(ValidationError):
             mobile = normalize_mobile(mobile)
-        except Exception:  # noqa: BLE001 - an invalid number simply matches nobody
-            pass
         return self.get(mobile=mobile)
 
 
@@ -175,7 +176,9 @@ class Building(models.Model):
         verbose_name_plural = _("buildings")
         ordering = ["community_id", "sort_order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "name"], name="building_name_per_community")
+            models.UniqueConstraint(
+                fields=["community", "name"], name="building_name_per_community"
+            )
         ]
 
     def __str__(self) -> str:

@@ -47,9 +47,7 @@ def residencies_for_community(community: Community) -> QuerySet[Residency]:
     return (
         Residency.objects.filter(room__building__community=community)
         .select_related("user", "room__building", "room__unit", "verified_by")
-        .annotate(
-            waiting=Case(When(status=Residency.Status.PENDING, then=0), default=1)
-        )
+        .annotate(waiting=Case(When(status=Residency.Status.PENDING, then=0), default=1))
         .order_by("waiting", "-created_at", "-pk")
     )
 
@@ -99,9 +97,7 @@ def community_counts(community: Community) -> dict[str, int]:
         ),
     )
     residents = Residency.objects.filter(room__building__community=community).aggregate(
-        residents=Count(
-            "user", filter=Q(status=Residency.Status.VERIFIED), distinct=True
-        ),
+        residents=Count("user", filter=Q(status=Residency.Status.VERIFIED), distinct=True),
         pending=Count("id", filter=Q(status=Residency.Status.PENDING)),
         owners=Count(
             "user",

@@ -6,7 +6,14 @@ from .models import AuditEntry, WorkerHeartbeat
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_label", "action_name", "target_label", "community", "ip_address"]
+    list_display = [
+        "created_at",
+        "actor_label",
+        "action_name",
+        "target_label",
+        "community",
+        "ip_address",
+    ]
     list_filter = ["action", "community", "target_type", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["actor_label", "target_label", "action", "actor__mobile"]
     date_hierarchy = "created_at"

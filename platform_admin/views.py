@@ -34,5 +34,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["worker"] = (
             "ok" if last and timezone.now() - last.last_seen < timedelta(minutes=3) else "stale"
         )
-    return JsonResponse({"status": "ok" if healthy else "error", **checks},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )

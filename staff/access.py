@@ -4,12 +4,12 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from guardian.core import ObjectPermissionChecker
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from guardian.core import ObjectPermissionChecker
 
 
 def staff_has_perm(request: HttpRequest, perm: str) -> bool:

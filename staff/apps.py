@@ -29,7 +29,10 @@ class StaffConfig(AppConfig):
         )
         menu.register(
             menu.MenuEntry(
-                _("Audit log"), "staff:audit_log", "journal-text", 90,
+                _("Audit log"),
+                "staff:audit_log",
+                "journal-text",
+                90,
                 "platform_admin.view_auditentry",
             )
         )

@@ -23,11 +23,21 @@ def seed_staff(estate: Estate) -> list[tuple[str, str, str]]:
     """Staff of every position in each community, and one regional manager serving both.
     Returns the logins worth printing: (mobile, who, where)."""
     ensure_positions()
-    groups = {g.name: g for g in Group.objects.filter(name__in=[MANAGER, FRONT_DESK, CASHIER, TECHNICIAN])}
+    groups = {
+        g.name: g for g in Group.objects.filter(name__in=[MANAGER, FRONT_DESK, CASHIER, TECHNICIAN])
+    }
     logins = []
-    regional = ensure_user(mobile="13800000001", name="孙区域经理", password_hash=estate.password_hash)
+    regional = ensure_user(
+        mobile="13800000001", name="孙区域经理", password_hash=estate.password_hash
+    )
     _ensure_member(regional, estate, estate.communities, groups[MANAGER], "HZ-0001")
-    logins.append((regional.mobile, f"{regional.display_name}（{MANAGER}）", "、".join(c.name for c in estate.communities)))
+    logins.append(
+        (
+            regional.mobile,
+            f"{regional.display_name}（{MANAGER}）",
+            "、".join(c.name for c in estate.communities),
+        )
+    )
     for c_index, community in enumerate(estate.communities, start=1):
         for number, position, names in TEAM:
             name = names[(c_index - 1) % len(names)]
@@ -43,7 +53,10 @@ def _ensure_member(user, estate, communities, position, number) -> StaffMember:
     member = StaffMember.objects.filter(user=user).first()
     if member is None:
         member = staff_member_create(
-            user=user, company=estate.company, communities=communities, position=position,
+            user=user,
+            company=estate.company,
+            communities=communities,
+            position=position,
             employee_number=number,
         )
     return member

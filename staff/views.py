@@ -31,9 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "residents": staff_has_perm(request, "accounts.view_residency"),
         "team": staff_has_perm(request, "staff.view_staffmember"),
     }
-    return render(
-        request, "staff/home.html", {"counts": counts, "recent": recent, "links": links}
-    )
+    return render(request, "staff/home.html", {"counts": counts, "recent": recent, "links": links})
 
 
 @require_POST

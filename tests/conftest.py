@@ -2,6 +2,7 @@
 outsider (resident and staff) from another company's community who must never see the others."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from accounts.models import Residency
@@ -17,11 +18,24 @@ from .factories import (
 )
 
 
+def clear_test_cache() -> None:
+    """Forget this run's cache entries. On Redis, cache.clear() would FLUSHDB and take the
+    Celery broker's queues (and anyone else's keys) with it, so delete by prefix."""
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        client = cache._cache.get_client(write=True)
+        prefix = settings.CACHES["default"]["KEY_PREFIX"]
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    cache.clear()
+    clear_test_cache()
     yield
-    cache.clear()
+    clear_test_cache()
 
 
 @pytest.fixture
@@ -47,38 +61,43 @@ def other_community(db):
 
 @pytest.fixture
 def room(community):
-    return RoomFactory(building__community=community, building__name="3栋", number="1201",
-                       floor=12)
+    return RoomFactory(building__community=community, building__name="3栋", number="1201", floor=12)
 
 
 @pytest.fixture
 def resident(room):
-    return ResidencyFactory(room=room, user__display_name="张伟",
-                            user__mobile="13900000001").user
+    return ResidencyFactory(room=room, user__display_name="张伟", user__mobile="13900000001").user
 
 
 @pytest.fixture
 def family_member(room, resident):
-    return ResidencyFactory(room=room, relation=Residency.Relation.FAMILY,
-                            user__display_name="李娜", user__mobile="13900000002").user
+    return ResidencyFactory(
+        room=room,
+        relation=Residency.Relation.FAMILY,
+        user__display_name="李娜",
+        user__mobile="13900000002",
+    ).user
 
 
 @pytest.fixture
 def staff_user(community, positions):
-    return StaffMemberFactory(communities=[community], position_name="客服",
-                              user__display_name="林客服").user
+    return StaffMemberFactory(
+        communities=[community], position_name="客服", user__display_name="林客服"
+    ).user
 
 
 @pytest.fixture
 def manager(community, positions):
-    return StaffMemberFactory(communities=[community], position_name="经理",
-                              user__display_name="陈经理").user
+    return StaffMemberFactory(
+        communities=[community], position_name="经理", user__display_name="陈经理"
+    ).user
 
 
 @pytest.fixture
 def technician(community, positions):
-    return StaffMemberFactory(communities=[community], position_name="维修工",
-                              user__display_name="吴师傅").user
+    return StaffMemberFactory(
+        communities=[community], position_name="维修工", user__display_name="吴师傅"
+    ).user
 
 
 @pytest.fixture

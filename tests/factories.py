@@ -120,7 +120,10 @@ def build_community_world(community: Community) -> dict[str, object]:
     unit = UnitFactory(building=building)
     room = RoomFactory(building=building, unit=unit)
     owner = ResidencyFactory(room=room)
-    pending = ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None,
-                               relation=Residency.Relation.TENANT)
-    return {"building": building, "unit": unit, "room": room, "owner": owner,
-            "pending": pending}
+    pending = ResidencyFactory(
+        room=room,
+        status=Residency.Status.PENDING,
+        verified_at=None,
+        relation=Residency.Relation.TENANT,
+    )
+    return {"building": building, "unit": unit, "room": room, "owner": owner, "pending": pending}

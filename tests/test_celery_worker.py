@@ -28,11 +28,18 @@ def database_url_of_test_db() -> str:
 
 
 def start(*args: str) -> subprocess.Popen:
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test",
-               DATABASE_URL=database_url_of_test_db())
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=database_url_of_test_db(),
+    )
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", *args],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -53,8 +60,16 @@ def queue():
 
 @pytest.fixture
 def worker(queue):
-    process = start("worker", "--pool=solo", "--loglevel=INFO", "-Q", queue,
-                    f"--hostname={queue}@%h", "--without-gossip", "--without-mingle")
+    process = start(
+        "worker",
+        "--pool=solo",
+        "--loglevel=INFO",
+        "-Q",
+        queue,
+        f"--hostname={queue}@%h",
+        "--without-gossip",
+        "--without-mingle",
+    )
     yield process
     output = stop(process)
     print(output[-3000:])
@@ -71,11 +86,13 @@ def test_beat_schedules_from_the_database_and_the_worker_runs_it(worker, queue):
     every_second, _ = IntervalSchedule.objects.get_or_create(
         every=1, period=IntervalSchedule.SECONDS
     )
-    PeriodicTask.objects.filter(task="platform_admin.tasks.record_heartbeat").update(
-        enabled=False
+    PeriodicTask.objects.filter(task="platform_admin.tasks.record_heartbeat").update(enabled=False)
+    PeriodicTask.objects.create(
+        name=f"heartbeat {queue}",
+        interval=every_second,
+        queue=queue,
+        task="platform_admin.tasks.record_heartbeat",
     )
-    PeriodicTask.objects.create(name=f"heartbeat {queue}", interval=every_second, queue=queue,
-                                task="platform_admin.tasks.record_heartbeat")
     beat = start("beat", "--loglevel=INFO", "--max-interval=1")
     try:
         deadline = time.monotonic() + 60

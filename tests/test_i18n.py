@@ -28,8 +28,18 @@ def test_every_msgid_in_the_code_is_in_the_catalogue(tmp_path):
     committed = {e.msgid for e in polib.pofile(ROOT / "locale/zh_Hans/LC_MESSAGES/django.po")}
     work = tmp_path / "project"
     work.mkdir()
-    for name in ("accounts", "staff", "platform_admin", "repairs", "billing", "notices",
-                 "services", "complaints", "templates", "config"):
+    for name in (
+        "accounts",
+        "staff",
+        "platform_admin",
+        "repairs",
+        "billing",
+        "notices",
+        "services",
+        "complaints",
+        "templates",
+        "config",
+    ):
         (work / name).symlink_to(ROOT / name)
     import os
 
@@ -37,8 +47,13 @@ def test_every_msgid_in_the_code_is_in_the_catalogue(tmp_path):
     os.chdir(work)
     try:
         (work / "locale").mkdir()
-        call_command("makemessages", locale=["zh_Hans"], verbosity=0, symlinks=True,
-                     ignore_patterns=["tests/*"])
+        call_command(
+            "makemessages",
+            locale=["zh_Hans"],
+            verbosity=0,
+            symlinks=True,
+            ignore_patterns=["tests/*"],
+        )
     finally:
         os.chdir(cwd)
     fresh = {e.msgid for e in polib.pofile(work / "locale/zh_Hans/LC_MESSAGES/django.po")}

@@ -20,14 +20,20 @@ def seed(**options):
 def test_seed_demo_builds_a_realistic_estate_idempotently(db):
     output = seed(rooms=120)
     assert "13900000001" in output and "linli2026" in output
-    counts = (Community.objects.count(), Room.objects.count(), User.objects.count(),
-              Residency.objects.count(), StaffMember.objects.count())
+    counts = (
+        Community.objects.count(),
+        Room.objects.count(),
+        User.objects.count(),
+        Residency.objects.count(),
+        StaffMember.objects.count(),
+    )
     assert counts[0] == 2 and counts[1] == 120
     for community in Community.objects.all():
         served = Group.objects.filter(staff_members__communities=community).distinct()
         assert set(served.values_list("name", flat=True)) == set(ALL_POSITIONS)
-        verified = Residency.objects.filter(room__building__community=community,
-                                            status=Residency.Status.VERIFIED)
+        verified = Residency.objects.filter(
+            room__building__community=community, status=Residency.Status.VERIFIED
+        )
         assert verified.filter(relation=Residency.Relation.FAMILY).exists()
         assert verified.filter(relation=Residency.Relation.OWNER).count() > 20
     assert Residency.objects.filter(status=Residency.Status.PENDING).exists()
@@ -35,8 +41,13 @@ def test_seed_demo_builds_a_realistic_estate_idempotently(db):
         assert normalize_mobile(mobile) == mobile
 
     seed(rooms=120)
-    assert counts == (Community.objects.count(), Room.objects.count(), User.objects.count(),
-                      Residency.objects.count(), StaffMember.objects.count())
+    assert counts == (
+        Community.objects.count(),
+        Room.objects.count(),
+        User.objects.count(),
+        Residency.objects.count(),
+        StaffMember.objects.count(),
+    )
 
 
 def test_demo_logins_work(client, db):

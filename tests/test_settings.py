@@ -30,12 +30,16 @@ print(json.dumps({
 
 
 def run_django(code_or_args, settings_module, **env):
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
+    }
     clean.update(DJANGO_SETTINGS_MODULE=settings_module, **env)
     args = code_or_args if isinstance(code_or_args, list) else ["-c", code_or_args]
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
 
 
 def settings_under(settings_module="config.settings.local", **env):
@@ -77,8 +81,12 @@ def test_production_needs_its_secrets(tmp_path):
     result = run_django(PRINT_SETTINGS, "config.settings.production", LINLI_VAR_DIR=str(tmp_path))
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
-    result = run_django(PRINT_SETTINGS, "config.settings.production",
-                        LINLI_VAR_DIR=str(tmp_path), DJANGO_SECRET_KEY=secrets.token_urlsafe(60))
+    result = run_django(
+        PRINT_SETTINGS,
+        "config.settings.production",
+        LINLI_VAR_DIR=str(tmp_path),
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
+    )
     assert result.returncode != 0
     assert "DJANGO_ALLOWED_HOSTS" in result.stderr
 
@@ -103,6 +111,7 @@ def test_production_passes_the_deploy_check(tmp_path):
 
 
 def test_migrations_are_complete():
-    result = run_django(["manage.py", "makemigrations", "--check", "--dry-run"],
-                        "config.settings.test")
+    result = run_django(
+        ["manage.py", "makemigrations", "--check", "--dry-run"], "config.settings.test"
+    )
     assert result.returncode == 0, result.stdout + result.stderr

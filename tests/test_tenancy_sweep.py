@@ -27,7 +27,9 @@ def staff_routes():
                 name = f"{namespace}:{entry.name}" if namespace else entry.name
                 yield route, name
 
-    return [(route, name) for route, name in walk(get_resolver(), "", "") if route.startswith("staff/")]
+    return [
+        (route, name) for route, name in walk(get_resolver(), "", "") if route.startswith("staff/")
+    ]
 
 
 def routes_with_objects():

@@ -10,9 +10,7 @@ def home(request: HttpRequest) -> HttpResponse:
     residencies = list(selectors.rooms_of_user(request.user))
     verified_room_ids = [r.room_id for r in residencies if r.status == r.Status.VERIFIED]
     households = selectors.households_for_rooms(verified_room_ids)
-    cards = [
-        {"residency": r, "household": households.get(r.room_id, [])} for r in residencies
-    ]
+    cards = [{"residency": r, "household": households.get(r.room_id, [])} for r in residencies]
     return render(request, "resident/accounts/home.html", {"cards": cards})
 
 

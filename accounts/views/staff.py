@@ -48,8 +48,9 @@ def residency_verify(request: HttpRequest, residency_id: int) -> HttpResponse:
         messages.error(request, error.messages[0])
     else:
         messages.success(
-            request, _("%(name)s is now verified for %(room)s.")
-            % {"name": residency.user, "room": residency.room.label}
+            request,
+            _("%(name)s is now verified for %(room)s.")
+            % {"name": residency.user, "room": residency.room.label},
         )
     return redirect(safe_next(request, "accounts_staff:residents"))
 
@@ -78,7 +79,11 @@ def residency_reject(request: HttpRequest, residency_id: int) -> HttpResponse:
     return render(
         request,
         "staff/accounts/residency_reject.html",
-        {"residency": residency, "form": form, "next": safe_next(request, "accounts_staff:residents")},
+        {
+            "residency": residency,
+            "form": form,
+            "next": safe_next(request, "accounts_staff:residents"),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -114,7 +114,7 @@ else:
     # No server at all: a file cache shared by web, worker and beat, and kombu's filesystem
     # transport as broker. See README: it is for one machine and a handful of messages.
     CELERY_DIR = VAR_DIR / "celery"
-    for folder in ("queue", "processed", "results"):
+    for folder in ("queue", "processed", "results", "control"):
         (CELERY_DIR / folder).mkdir(parents=True, exist_ok=True)
     CACHES = {
         "default": {
@@ -127,6 +127,7 @@ else:
         "data_folder_in": str(CELERY_DIR / "queue"),
         "data_folder_out": str(CELERY_DIR / "queue"),
         "processed_folder": str(CELERY_DIR / "processed"),
+        "control_folder": str(CELERY_DIR / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{CELERY_DIR / 'results'}"

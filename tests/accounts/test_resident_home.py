@@ -27,8 +27,12 @@ def test_outsider_sees_nothing_of_another_household(client_for, resident, family
 
 
 def test_pending_binding_shows_its_status_but_not_the_household(client_for, room, resident):
-    newcomer = ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None,
-                                relation=Residency.Relation.TENANT).user
+    newcomer = ResidencyFactory(
+        room=room,
+        status=Residency.Status.PENDING,
+        verified_at=None,
+        relation=Residency.Relation.TENANT,
+    ).user
     body = client_for(newcomer).get(reverse("accounts:home")).content.decode()
     assert "待审核" in body
     assert "张伟" not in body

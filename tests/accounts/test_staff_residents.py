@@ -9,12 +9,18 @@ from ..factories import ResidencyFactory, RoomFactory
 
 @pytest.fixture
 def pending(room):
-    return ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None,
-                            relation=Residency.Relation.TENANT, user__display_name="赵租户")
+    return ResidencyFactory(
+        room=room,
+        status=Residency.Status.PENDING,
+        verified_at=None,
+        relation=Residency.Relation.TENANT,
+        user__display_name="赵租户",
+    )
 
 
-def test_residents_list_shows_the_community(client_for, staff_user, resident, family_member,
-                                            outsider):
+def test_residents_list_shows_the_community(
+    client_for, staff_user, resident, family_member, outsider
+):
     body = client_for(staff_user).get(reverse("accounts_staff:residents")).content.decode()
     assert "张伟" in body and "李娜" in body
     assert "王芳" not in body
@@ -122,12 +128,17 @@ def test_next_parameter_cannot_leave_the_site(client_for, staff_user, pending):
     assert response["Location"] == reverse("accounts_staff:residents")
 
 
-def test_room_detail_shows_household_and_history(client_for, staff_user, room, resident,
-                                                 family_member, pending):
+def test_room_detail_shows_household_and_history(
+    client_for, staff_user, room, resident, family_member, pending
+):
     client = client_for(staff_user)
-    client.post(reverse("accounts_staff:residency_reject", kwargs={"residency_id": pending.pk}),
-                {"reason": "非本房屋住户"})
-    body = client.get(reverse("accounts_staff:room_detail", kwargs={"room_id": room.pk})).content.decode()
+    client.post(
+        reverse("accounts_staff:residency_reject", kwargs={"residency_id": pending.pk}),
+        {"reason": "非本房屋住户"},
+    )
+    body = client.get(
+        reverse("accounts_staff:room_detail", kwargs={"room_id": room.pk})
+    ).content.decode()
     assert "张伟" in body and "李娜" in body and "赵租户" in body
     assert "非本房屋住户" in body
 

@@ -24,7 +24,8 @@ def test_mobile_numbers_are_normalised(typed, stored):
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "1380013800", "138001380001", "12800138000", "23800138000", "abc", "+1 415 555 0100"]
+    "typed",
+    ["", "1380013800", "138001380001", "12800138000", "23800138000", "abc", "+1 415 555 0100"],
 )
 def test_invalid_mobile_numbers_are_refused_in_chinese(typed):
     with pytest.raises(ValidationError) as error:

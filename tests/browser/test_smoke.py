@@ -38,8 +38,14 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()
@@ -61,15 +67,26 @@ def log_in(page, base, mobile, next_url="/"):
 @pytest.fixture
 def estate(transactional_db, room, positions):
     owner = ResidencyFactory(room=room, user__display_name="张伟", user__mobile="13900000001")
-    ResidencyFactory(room=room, relation="family", user__display_name="李娜",
-                     user__mobile="13900000002")
-    ResidencyFactory(room=room, status="pending", verified_at=None, relation="tenant",
-                     user__display_name="赵租户")
+    ResidencyFactory(
+        room=room, relation="family", user__display_name="李娜", user__mobile="13900000002"
+    )
+    ResidencyFactory(
+        room=room,
+        status="pending",
+        verified_at=None,
+        relation="tenant",
+        user__display_name="赵租户",
+    )
     community = room.building.community
-    staff = StaffMemberFactory(communities=[community], position_name="经理",
-                               user__display_name="陈经理", user__mobile="13800001001")
-    operator = UserFactory(mobile="13800000000", display_name="平台运营", is_staff=True,
-                           is_superuser=True)
+    staff = StaffMemberFactory(
+        communities=[community],
+        position_name="经理",
+        user__display_name="陈经理",
+        user__mobile="13800001001",
+    )
+    operator = UserFactory(
+        mobile="13800000000", display_name="平台运营", is_staff=True, is_superuser=True
+    )
     log_action(actor=staff.user, action="residency.verified", target=owner, community=community)
     return {"owner": owner.user, "staff": staff.user, "operator": operator}
 

@@ -8,9 +8,17 @@ from platform_admin.audit import log_action
 def test_admin_index_is_chinese_and_lists_the_registry(client_for, operator):
     body = client_for(operator).get(reverse("admin:index")).content.decode()
     assert "平台管理" in body
-    for model in ("accounts/user", "accounts/propertycompany", "accounts/community",
-                  "accounts/building", "accounts/room", "accounts/residency",
-                  "staff/staffmember", "staff/position", "platform_admin/auditentry"):
+    for model in (
+        "accounts/user",
+        "accounts/propertycompany",
+        "accounts/community",
+        "accounts/building",
+        "accounts/room",
+        "accounts/residency",
+        "staff/staffmember",
+        "staff/position",
+        "platform_admin/auditentry",
+    ):
         assert f"/admin/{model}/" in body, model
 
 
@@ -26,10 +34,12 @@ def test_admin_index_is_chinese_and_lists_the_registry(client_for, operator):
         ("platform_admin/auditentry", {"q": "陈", "action": "residency.verified"}),
     ],
 )
-def test_admin_lists_are_searchable_and_filterable(client_for, operator, manager, resident, room,
-                                                   model, params):
-    log_action(actor=manager, action="residency.verified", target=room,
-               community=room.building.community)
+def test_admin_lists_are_searchable_and_filterable(
+    client_for, operator, manager, resident, room, model, params
+):
+    log_action(
+        actor=manager, action="residency.verified", target=room, community=room.building.community
+    )
     response = client_for(operator).get(f"/admin/{model}/", params)
     assert response.status_code == 200
     assert "?e=1" not in response.get("Location", "")
@@ -40,8 +50,12 @@ def test_audit_log_is_read_only_in_the_admin(client_for, operator, manager, room
     entry = log_action(actor=manager, action="residency.verified", target=room)
     client = client_for(operator)
     assert client.get(reverse("admin:platform_admin_auditentry_add")).status_code == 403
-    assert client.post(reverse("admin:platform_admin_auditentry_delete", args=[entry.pk]),
-                       {"post": "yes"}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:platform_admin_auditentry_delete", args=[entry.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     body = client.get(reverse("admin:platform_admin_auditentry_changelist")).content.decode()
     assert "陈经理" in body
 
@@ -56,8 +70,12 @@ def test_staff_change_in_admin_syncs_groups_and_logs(client_for, operator, manag
     response = client_for(operator).post(
         reverse("admin:staff_staffmember_change", args=[member.pk]),
         {
-            "user": manager.pk, "company": community.company.pk, "communities": [community.pk],
-            "position": technician.pk, "employee_number": "E-1", "is_active": "on",
+            "user": manager.pk,
+            "company": community.company.pk,
+            "communities": [community.pk],
+            "position": technician.pk,
+            "employee_number": "E-1",
+            "is_active": "on",
             "joined_at": "2026-01-01",
         },
     )

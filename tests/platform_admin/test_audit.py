@@ -8,9 +8,14 @@ from platform_admin.models import AuditEntry
 @pytest.mark.req("X-3")
 def test_log_action_records_who_what_when_and_where(manager, room, rf):
     request = rf.post("/", REMOTE_ADDR="10.1.2.3")
-    entry = log_action(actor=manager, action="residency.verified", target=room,
-                       community=room.building.community, data={"note": "现场核验"},
-                       request=request)
+    entry = log_action(
+        actor=manager,
+        action="residency.verified",
+        target=room,
+        community=room.building.community,
+        data={"note": "现场核验"},
+        request=request,
+    )
     entry.refresh_from_db()
     assert entry.actor == manager and entry.actor_label == "陈经理"
     assert entry.target == room and entry.target_label == "3栋1201"
@@ -50,9 +55,11 @@ def test_every_residency_state_change_is_logged(client_for, staff_user, room):
     second = ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None)
     client = client_for(staff_user)
     client.post(reverse("accounts_staff:residency_verify", kwargs={"residency_id": first.pk}))
-    client.post(reverse("accounts_staff:residency_reject", kwargs={"residency_id": second.pk}),
-                {"reason": "资料不全"})
-    actions = AuditEntry.objects.filter(action__startswith="residency.").values_list("action", flat=True)
-    assert sorted(actions) == [
-        "residency.rejected", "residency.verified"
-    ]
+    client.post(
+        reverse("accounts_staff:residency_reject", kwargs={"residency_id": second.pk}),
+        {"reason": "资料不全"},
+    )
+    actions = AuditEntry.objects.filter(action__startswith="residency.").values_list(
+        "action", flat=True
+    )
+    assert sorted(actions) == ["residency.rejected", "residency.verified"]

@@ -8,8 +8,9 @@ from staff.services import staff_member_update
 from ..factories import CommunityFactory, ResidencyFactory, RoomFactory, StaffMemberFactory
 
 
-def test_home_shows_real_counts_of_the_current_community(client_for, manager, room, resident,
-                                                         family_member, outsider):
+def test_home_shows_real_counts_of_the_current_community(
+    client_for, manager, room, resident, family_member, outsider
+):
     RoomFactory(building=room.building, number="1202", floor=12)
     ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None)
     response = client_for(manager).get(reverse("staff:home"))
@@ -32,8 +33,9 @@ def test_a_resident_is_not_let_into_the_staff_portal(client_for, resident):
 
 def test_an_inactive_staff_member_loses_access_at_once(client_for, manager, community):
     member = manager.staff_member
-    staff_member_update(member=member, communities=[community], position=member.position,
-                        is_active=False)
+    staff_member_update(
+        member=member, communities=[community], position=member.position, is_active=False
+    )
     assert client_for(manager).get(reverse("staff:home")).status_code == 403
     manager.refresh_from_db()
     assert not manager.groups.exists()
@@ -54,11 +56,11 @@ def test_switcher_changes_the_community(client_for, community, positions):
 
 
 @pytest.mark.req("X-1")
-def test_switcher_refuses_a_community_not_served(client_for, manager, community,
-                                                 other_community):
+def test_switcher_refuses_a_community_not_served(client_for, manager, community, other_community):
     client = client_for(manager)
-    response = client.post(reverse("staff:switch_community"),
-                           {"community_id": other_community.pk}, follow=True)
+    response = client.post(
+        reverse("staff:switch_community"), {"community_id": other_community.pk}, follow=True
+    )
     assert response.wsgi_request.community == community
     assert "不负责" in response.content.decode() or "无权" in response.content.decode()
 
@@ -78,8 +80,9 @@ def test_menu_shows_only_what_the_position_allows(client_for, manager, technicia
 
 
 @pytest.mark.req("X-1")
-def test_guardian_grant_applies_to_one_community_only(client_for, community, positions, room,
-                                                      resident):
+def test_guardian_grant_applies_to_one_community_only(
+    client_for, community, positions, room, resident
+):
     """A technician granted 'view residency' on one community sees its residents only there."""
     second = CommunityFactory(company=community.company, name="金桂苑二期")
     user = StaffMemberFactory(communities=[community, second], position_name="维修工").user
@@ -101,10 +104,15 @@ def test_team_page_lists_the_community_staff(client_for, manager, technician, ou
 def test_audit_log_page_shows_this_community_only(client_for, manager, room, outsider_room):
     from platform_admin.audit import log_action
 
-    log_action(actor=manager, action="residency.verified", target=room,
-               community=room.building.community)
-    log_action(actor=None, action="residency.verified", target=outsider_room,
-               community=outsider_room.building.community)
+    log_action(
+        actor=manager, action="residency.verified", target=room, community=room.building.community
+    )
+    log_action(
+        actor=None,
+        action="residency.verified",
+        target=outsider_room,
+        community=outsider_room.building.community,
+    )
     body = client_for(manager).get(reverse("staff:audit_log")).content.decode()
     assert "3栋1201" in body
     assert outsider_room.number not in body

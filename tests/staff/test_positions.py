@@ -1,7 +1,14 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from staff.positions import ALL_POSITIONS, CASHIER, FRONT_DESK, MANAGER, TECHNICIAN, ensure_positions
+from staff.positions import (
+    ALL_POSITIONS,
+    CASHIER,
+    FRONT_DESK,
+    MANAGER,
+    TECHNICIAN,
+    ensure_positions,
+)
 from staff.services import staff_member_create
 
 from ..factories import UserFactory
@@ -28,18 +35,31 @@ def test_operator_changes_to_a_position_survive_migrations(positions):
 def test_staff_member_gets_exactly_the_position_group(positions, community):
     user = UserFactory()
     user.groups.add(Group.objects.get(name=MANAGER))
-    member = staff_member_create(user=user, company=community.company, communities=[community],
-                                 position=Group.objects.get(name=TECHNICIAN))
+    member = staff_member_create(
+        user=user,
+        company=community.company,
+        communities=[community],
+        position=Group.objects.get(name=TECHNICIAN),
+    )
     assert list(member.user.groups.values_list("name", flat=True)) == [TECHNICIAN]
 
 
-def test_staff_member_must_serve_communities_of_their_company(positions, community,
-                                                              other_community):
+def test_staff_member_must_serve_communities_of_their_company(
+    positions, community, other_community
+):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        staff_member_create(user=UserFactory(), company=community.company,
-                            communities=[other_community], position=Group.objects.get(name=MANAGER))
+        staff_member_create(
+            user=UserFactory(),
+            company=community.company,
+            communities=[other_community],
+            position=Group.objects.get(name=MANAGER),
+        )
     with pytest.raises(ValidationError):
-        staff_member_create(user=UserFactory(), company=community.company, communities=[],
-                            position=Group.objects.get(name=MANAGER))
+        staff_member_create(
+            user=UserFactory(),
+            company=community.company,
+            communities=[],
+            position=Group.objects.get(name=MANAGER),
+        )

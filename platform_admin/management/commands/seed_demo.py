@@ -7,7 +7,7 @@ from accounts.demo import ensure_residency, ensure_user, seed_estate
 from accounts.models import Residency, Room, User
 from staff.demo import seed_staff
 
-DEMO_PASSWORD = "linli2026"
+DEMO_PASSWORD = "linli2026"  # noqa: S105 - printed to the console on purpose
 
 
 class Command(BaseCommand):
@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--rooms", type=int, default=520, help="total rooms (default 520)")
-        parser.add_argument("--password", default=DEMO_PASSWORD, help="password of every demo login")
+        parser.add_argument(
+            "--password", default=DEMO_PASSWORD, help="password of every demo login"
+        )
         parser.add_argument("--quiet", action="store_true", help="print only the logins")
 
     def handle(self, *args, rooms: int, password: str, quiet: bool, **options):
@@ -40,8 +42,11 @@ class Command(BaseCommand):
         room_a = Room.objects.filter(building__community=first).order_by("pk").first()
         room_b = Room.objects.filter(building__community=second).order_by("pk").first()
         operator = ensure_user(
-            mobile="13800000000", name="平台运营", password_hash=estate.password_hash,
-            is_staff=True, is_superuser=True,
+            mobile="13800000000",
+            name="平台运营",
+            password_hash=estate.password_hash,
+            is_staff=True,
+            is_superuser=True,
         )
         owner = ensure_user(mobile="13900000001", name="张伟", password_hash=estate.password_hash)
         family = ensure_user(mobile="13900000002", name="李娜", password_hash=estate.password_hash)

@@ -1,0 +1,30 @@
+# Production image: gunicorn for web; the same image runs the Celery worker and beat.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DJANGO_SETTINGS_MODULE=config.settings.production \
+    LINLI_VAR_DIR=/app/var
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml README.md ./
+RUN pip install .
+COPY . .
+COPY --from=assets /build/node_modules ./node_modules
+# collectstatic and compilemessages need settings but no real secrets or database.
+RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
+        python manage.py collectstatic --noinput -v0 \
+    && python manage.py compilemessages --ignore=node_modules -v0 \
+    && useradd --create-home --uid 1000 linli \
+    && mkdir -p /app/var/media \
+    && chown -R linli:linli /app/var
+USER linli
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
