@@ -36,7 +36,7 @@ class RoomTable(tables.Table):
     label = tables.TemplateColumn(
         template_name="staff/accounts/_room_link.html",
         verbose_name=_("Room"),
-        order_by=("building__sort_order", "building__name", "unit__sort_order", "number"),
+        order_by=("building__sort_order", "building__name", "unit__sort_order", "floor", "number"),
         accessor="pk",
     )
     floor = tables.Column(verbose_name=_("Floor"))

@@ -27,11 +27,12 @@ class Command(BaseCommand):
             logins = seed_staff(estate)
             logins = self._featured_logins(estate) + logins
         if not quiet:
+            new_rooms = sum(v for k, v in estate.created.items() if k.startswith("rooms:"))
             self.stdout.write(
                 f"演示数据就绪（{time.monotonic() - started:.1f} 秒）："
-                f"{len(estate.communities)} 个小区，"
-                f"{Room.objects.count()} 间房屋，{User.objects.count()} 个账号；"
-                f"本次新建 {estate.created}"
+                f"{len(estate.communities)} 个小区，{Room.objects.count()} 间房屋，"
+                f"{User.objects.count()} 个账号；本次新建房屋 {new_rooms} 间、"
+                f"账号 {estate.created['users']} 个、房屋绑定 {estate.created['residencies']} 条"
             )
         self.stdout.write(self.style.SUCCESS(f"\n演示账号（密码均为 {password}）："))
         for mobile, who, where in logins:
