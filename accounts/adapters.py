@@ -5,6 +5,9 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from staff.models import StaffMember
 
 from .forms import MobileNumberField
 from .models import User
@@ -15,6 +18,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         # Sign-up needs the SMS code flow (accounts issue); until then accounts come from staff.
         return False
+
+    def get_login_redirect_url(self, request) -> str:
+        """Without a `next`, each person lands in their own portal."""
+        user = request.user
+        if StaffMember.objects.filter(user=user, is_active=True).exists():
+            return reverse("staff:home")
+        if user.is_staff and not user.residencies.exists():
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)
 
     def phone_form_field(self, **kwargs: Any) -> forms.Field:
         kwargs.pop("label", None)  # ours says 手机号, allauth's says 电话

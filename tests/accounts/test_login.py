@@ -41,3 +41,22 @@ def test_logout_is_post_only(client_for, resident):
     client = client_for(resident)
     client.post(reverse("account_logout"))
     assert client.get(reverse("accounts:home")).status_code == 302
+
+
+def test_each_person_lands_in_their_own_portal(client, resident, manager, operator, password):
+    for user, expected in ((resident, "/"), (manager, "/staff/"), (operator, "/admin/")):
+        if not user.has_usable_password():
+            user.set_password(password)
+            user.save()
+        response = client.post(
+            reverse("account_login"), {"login": user.mobile, "password": password}
+        )
+        assert response["Location"] == expected, user
+        client.post(reverse("account_logout"))
+
+
+def test_next_wins_over_the_portal(client, manager, password):
+    response = client.post(
+        reverse("account_login") + "?next=/me/", {"login": manager.mobile, "password": password}
+    )
+    assert response["Location"] == "/me/"
