@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from platform_admin.audit import log_action
@@ -39,9 +40,12 @@ class PositionAdmin(GroupAdmin):
 
     list_display = ["name", "member_count"]
 
-    @admin.display(description=_("staff members"))
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_total=Count("staff_members"))
+
+    @admin.display(description=_("staff members"), ordering="member_total")
     def member_count(self, position: Position) -> int:
-        return position.staff_members.count()
+        return position.member_total
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)

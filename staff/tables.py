@@ -1,9 +1,18 @@
 import django_tables2 as tables
+from django.conf import settings
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_tables2 import RequestConfig
 
 from platform_admin.models import AuditEntry
 
 from .models import StaffMember
+
+
+def paginate(request: HttpRequest, table: tables.Table, per_page: int | None = None) -> None:
+    """Sorting and paging from the query string, the same on every staff list."""
+    per_page = per_page or settings.STAFF_LIST_PAGE_SIZE
+    RequestConfig(request, paginate={"per_page": per_page}).configure(table)
 
 
 class StaffTable(tables.Table):

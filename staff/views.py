@@ -3,7 +3,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from accounts import selectors as account_selectors
 from platform_admin.models import AuditEntry
@@ -11,7 +10,7 @@ from platform_admin.models import AuditEntry
 from . import selectors
 from .access import staff_has_perm, staff_required
 from .middleware import SESSION_KEY
-from .tables import AuditTable, StaffTable
+from .tables import AuditTable, StaffTable, paginate
 
 
 @staff_required()
@@ -51,7 +50,7 @@ def switch_community(request: HttpRequest) -> HttpResponse:
 @staff_required("staff.view_staffmember")
 def team(request: HttpRequest) -> HttpResponse:
     table = StaffTable(selectors.staff_of_community(request.community))
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    paginate(request, table)
     return render(request, "staff/team.html", {"table": table})
 
 
@@ -59,5 +58,5 @@ def team(request: HttpRequest) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     entries = AuditEntry.objects.filter(community=request.community).select_related("actor")
     table = AuditTable(entries)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    paginate(request, table, per_page=50)
     return render(request, "staff/audit_log.html", {"table": table})

@@ -4,21 +4,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from platform_admin.audit import entries_for_objects
 from staff.access import safe_next, staff_required
 from staff.scoping import get_scoped_or_404
+from staff.tables import paginate
 
 from .. import selectors, services
 from ..filters import ResidencyFilter, RoomFilter
 from ..forms import RejectResidencyForm
 from ..models import Residency, Room
 from ..tables import ResidencyTable, RoomTable
-
-
-def _paginate(request: HttpRequest, table) -> None:
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
 
 
 @staff_required("accounts.view_residency")
@@ -30,11 +26,11 @@ def residents(request: HttpRequest) -> HttpResponse:
         community=community,
     )
     table = ResidencyTable(filterset.qs)
-    _paginate(request, table)
+    paginate(request, table)
     return render(
         request,
         "staff/accounts/residents.html",
-        {"filter": filterset, "table": table, "reject_form": RejectResidencyForm()},
+        {"filter": filterset, "table": table},
     )
 
 
@@ -95,7 +91,7 @@ def rooms(request: HttpRequest) -> HttpResponse:
         request.GET or None, queryset=selectors.rooms_for_community(community), community=community
     )
     table = RoomTable(filterset.qs, order_by=request.GET.get("sort") or "label")
-    _paginate(request, table)
+    paginate(request, table)
     return render(request, "staff/accounts/rooms.html", {"filter": filterset, "table": table})
 
 
@@ -112,6 +108,5 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
             "household": [r for r in residencies if r.status == Residency.Status.VERIFIED],
             "history": residencies,
             "audit_entries": entries_for_objects(Residency, [r.pk for r in residencies])[:20],
-            "reject_form": RejectResidencyForm(),
         },
     )

@@ -88,3 +88,17 @@ def test_staff_change_in_admin_syncs_groups_and_logs(client_for, operator, manag
 def test_community_admin_has_object_permissions(client_for, operator, community):
     url = reverse("admin:accounts_community_permissions", args=[community.pk])
     assert client_for(operator).get(url).status_code == 200
+
+
+def test_position_list_counts_members_in_one_query(
+    client_for, operator, community, django_assert_max_num_queries
+):
+    from ..factories import StaffMemberFactory
+
+    client = client_for(operator)
+    client.get("/admin/staff/position/")
+    for name in ("经理", "客服", "收费员", "维修工"):
+        StaffMemberFactory(communities=[community], position_name=name)
+    with django_assert_max_num_queries(8):
+        body = client.get("/admin/staff/position/").content.decode()
+    assert 'class="field-member_count">1<' in body
