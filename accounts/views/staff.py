@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from platform_admin.audit import entries_for_objects
-from staff.access import safe_next, staff_required
+from staff.access import safe_next, staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
 from staff.tables import paginate
 
@@ -30,7 +30,11 @@ def residents(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/accounts/residents.html",
-        {"filter": filterset, "table": table},
+        {
+            "filter": filterset,
+            "table": table,
+            "can_verify": staff_has_perm(request, "accounts.verify_residency"),
+        },
     )
 
 
@@ -108,5 +112,6 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
             "household": [r for r in residencies if r.status == Residency.Status.VERIFIED],
             "history": residencies,
             "audit_entries": entries_for_objects(Residency, [r.pk for r in residencies])[:20],
+            "can_verify": staff_has_perm(request, "accounts.verify_residency"),
         },
     )

@@ -117,3 +117,18 @@ def test_audit_log_page_shows_this_community_only(client_for, manager, room, out
     assert "3栋1201" in body
     assert outsider_room.number not in body
     assert "住户认证通过" in body or "认证" in body
+
+
+def test_verify_buttons_follow_the_community_grant(client_for, community, positions, room):
+    """The buttons show exactly when the view would accept the POST."""
+    pending = ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None)
+    user = StaffMemberFactory(communities=[community], position_name="维修工").user
+    assign_perm("local_view_residency", user, community)
+    client = client_for(user)
+    verify_url = reverse("accounts_staff:residency_verify", kwargs={"residency_id": pending.pk})
+    assert verify_url not in client.get(reverse("accounts_staff:residents")).content.decode()
+    assign_perm("local_verify_residency", user, community)
+    assert verify_url in client.get(reverse("accounts_staff:residents")).content.decode()
+    room_page = client.get(reverse("accounts_staff:room_detail", kwargs={"room_id": room.pk}))
+    assert verify_url in room_page.content.decode()
+    assert client.post(verify_url).status_code == 302
