@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .phone import mask_mobile, normalize_mobile, validate_mobile
@@ -59,6 +60,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     mobile_verified = models.BooleanField(_("mobile number verified"), default=False)
     email = models.EmailField(_("e-mail"), blank=True)
     display_name = models.CharField(_("full name"), max_length=50, blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
+    backup_phone = models.CharField(
+        _("backup phone"),
+        max_length=30,
+        blank=True,
+        help_text=_("Another number to reach this person, e.g. a landline."),
+    )
+    # Bumped to end every session of this user at once (staff deactivated, forced logout).
+    auth_epoch = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
     is_staff = models.BooleanField(
         _("platform operator"),
         default=False,
@@ -97,6 +107,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.display_name or self.mobile
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django ends sessions whose stored hash no longer matches: a new password or a new
+        # epoch both log the user out everywhere.
+        key_salt = "accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.auth_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     def get_short_name(self) -> str:
         return self.display_name or self.masked_mobile
@@ -308,6 +326,21 @@ class Residency(models.Model):
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     rejection_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
+    proof = models.ImageField(
+        _("proof of residence"),
+        upload_to="residency-proofs/%Y/%m/",
+        blank=True,
+        help_text=_("A photo of the deed or lease. Only staff of the community can see it."),
+    )
+    head = models.ForeignKey(
+        "self",
+        verbose_name=_("head of household"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="family_members",
+        help_text=_("For family members: the owner's or tenant's residency they belong to."),
+    )
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
@@ -330,3 +363,61 @@ class Residency(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+
+class FamilyInvitation(models.Model):
+    """An owner or tenant asks someone, by mobile number, to join their household."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        REVOKED = "revoked", _("Withdrawn")
+
+    head = models.ForeignKey(
+        Residency,
+        verbose_name=_("household"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    mobile = models.CharField(_("mobile number"), max_length=11, validators=[validate_mobile])
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+    residency = models.OneToOneField(
+        Residency,
+        verbose_name=_("resulting residency"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitation",
+    )
+    created_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("family invitation")
+        verbose_name_plural = _("family invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["head", "mobile"],
+                condition=Q(status="pending"),
+                name="one_pending_invitation_per_household_and_number",
+            )
+        ]
+        indexes = [models.Index(fields=["mobile", "status"])]
+
+    def __str__(self) -> str:
+        return f"{mask_mobile(self.mobile)} → {self.head.room.label}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PENDING and self.expires_at > timezone.now()
