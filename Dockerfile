@@ -19,11 +19,12 @@ RUN pip install .
 COPY . .
 COPY --from=assets /build/node_modules ./node_modules
 # collectstatic and compilemessages need settings but no real secrets or database.
-RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
-        python manage.py collectstatic --noinput -v0 \
+RUN export DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
+        SMS_BACKEND=accounts.sms.backends.console.SmsBackend \
+    && python manage.py collectstatic --noinput -v0 \
     && python manage.py compilemessages --ignore=node_modules -v0 \
     && useradd --create-home --uid 1000 linli \
-    && mkdir -p /app/var/media \
+    && mkdir -p /app/var/media /app/var/private-media \
     && chown -R linli:linli /app/var
 USER linli
 EXPOSE 8000

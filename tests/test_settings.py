@@ -89,6 +89,15 @@ def test_production_needs_its_secrets(tmp_path):
     )
     assert result.returncode != 0
     assert "DJANGO_ALLOWED_HOSTS" in result.stderr
+    result = run_django(
+        PRINT_SETTINGS,
+        "config.settings.production",
+        LINLI_VAR_DIR=str(tmp_path),
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
+        DJANGO_ALLOWED_HOSTS="linli.example.com",
+    )
+    assert result.returncode != 0
+    assert "SMS_BACKEND" in result.stderr
 
 
 def test_production_passes_the_deploy_check(tmp_path):
@@ -98,6 +107,7 @@ def test_production_passes_the_deploy_check(tmp_path):
         LINLI_VAR_DIR=str(tmp_path),
         DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
         DJANGO_ALLOWED_HOSTS="linli.example.com",
+        SMS_BACKEND="accounts.sms.backends.aliyun.SmsBackend",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -106,6 +116,7 @@ def test_production_passes_the_deploy_check(tmp_path):
         LINLI_VAR_DIR=str(tmp_path),
         DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
         DJANGO_ALLOWED_HOSTS="linli.example.com",
+        SMS_BACKEND="accounts.sms.backends.aliyun.SmsBackend",
     )
     assert values["debug"] is False
 
