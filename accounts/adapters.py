@@ -1,23 +1,42 @@
-"""django-allauth on our user model: the mobile number is the login, stored in 11-digit form."""
+"""django-allauth on our user model: the mobile number is the login, stored in 11-digit form.
+
+Every text allauth sends goes through the three `send_*_sms` methods below, and so through the
+SMS limits of accounts.limits and the Celery task of accounts.sms.
+"""
 
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from allauth.core.exceptions import ImmediateHttpResponse
 from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.encoding import force_str
+from django.utils.translation import gettext_lazy as _
 
 from staff.models import StaffMember
 
+from . import limits
 from .forms import MobileNumberField
 from .models import User
 from .phone import normalize_mobile
+from .sms import send_sms
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # One wording for every refused code, whatever the reason (wrong, expired, used).
+        "incorrect_code": _("The code is incorrect or has expired. Request a new code."),
+        "rate_limited": _("Too many requests. Please wait a minute and try again."),
+    }
+
     def is_open_for_signup(self, request) -> bool:
-        # Sign-up needs the SMS code flow (accounts issue); until then accounts come from staff.
-        return False
+        return True
 
     def get_login_redirect_url(self, request) -> str:
         """Without a `next`, each person lands in their own portal."""
@@ -27,6 +46,8 @@ class AccountAdapter(DefaultAccountAdapter):
         if user.is_staff and not user.residencies.exists():
             return reverse("admin:index")
         return super().get_login_redirect_url(request)
+
+    # --- Phone numbers on accounts.User -------------------------------------------------
 
     def phone_form_field(self, **kwargs: Any) -> forms.Field:
         kwargs.pop("label", None)  # ours says 手机号, allauth's says 电话
@@ -55,3 +76,80 @@ class AccountAdapter(DefaultAccountAdapter):
         except ValidationError:
             return None
         return User.objects.filter(mobile=phone).first()
+
+    def save_user(self, request, user, form, commit=True):
+        """Sign-up: the number was proven by the code in the form, so it is verified."""
+        user = super().save_user(request, user, form, commit=commit)
+        verified_phone = getattr(form, "verified_phone", None)
+        if commit and verified_phone and user.mobile == verified_phone:
+            self.set_phone_verified(user, verified_phone)
+        return user
+
+    # --- Texts ------------------------------------------------------------------------------
+
+    def _send(self, phone: str, template: str, params: dict[str, str]) -> None:
+        request = context.request
+        try:
+            limits.count_sms(request, phone)
+        except limits.SmsLimitExceeded as refusal:
+            # Paths without a form of ours (resend buttons, a login that must verify the number
+            # first) land back where they were, with the reason.
+            messages.error(request, refusal.message)
+            raise ImmediateHttpResponse(HttpResponseRedirect(request.get_full_path())) from None
+        send_sms(phone, template, params)
+
+    def send_verification_code_sms(self, user, phone: str, code: str, **kwargs: Any) -> None:
+        owner = self.get_user_by_phone(phone)
+        if owner is not None and (user is None or owner.pk != user.pk):
+            # Moving to a number someone else has: that number learns it is taken, the person
+            # asking learns nothing (and gets no code that could finish the change).
+            self.send_account_already_exists_sms(phone)
+            return
+        minutes = max(1, settings.LINLI_SMS_CODE_TTL // 60)
+        self._send(phone, "verification_code", {"code": code, "minutes": str(minutes)})
+
+    def send_unknown_account_sms(self, phone: str, **kwargs: Any) -> None:
+        self._send(phone, "unknown_account", {})
+
+    def send_account_already_exists_sms(self, phone: str) -> None:
+        self._send(phone, "account_exists", {})
+
+    # --- Passwords and re-authentication ----------------------------------------------------
+
+    def _get_login_attempts_cache_key(self, request, **credentials: Any) -> str:
+        # allauth keys its per-login "login_failed" limit by e-mail or username; with phone
+        # logins that key would be empty and shared by everybody.
+        phone = credentials.get("phone")
+        if phone:
+            return limits.login_failed_key(phone)
+        return super()._get_login_attempts_cache_key(request, **credentials)
+
+    def set_password(self, user, password: str) -> None:
+        super().set_password(user, password)
+        # Failed guesses at the old password no longer lock the number out.
+        if context.request is not None and user.mobile:
+            limits.clear_login_failures(context.request, user.mobile)
+
+    def get_client_ip(self, request) -> str:
+        return limits.client_ip(request)
+
+    def get_reauthentication_methods(self, user) -> list[dict]:
+        methods = super().get_reauthentication_methods(user)
+        if user.is_authenticated and user.mobile and user.mobile_verified:
+            methods.append(
+                {
+                    "id": "reauthenticate_by_code",
+                    "description": _("Use an SMS code"),
+                    "url": reverse("accounts_auth:reauthenticate_by_code"),
+                }
+            )
+        return methods
+
+    # --- E-mail -----------------------------------------------------------------------------
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"[{settings.LINLI_SITE_NAME}] {force_str(subject)}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        context = {"site_name": settings.LINLI_SITE_NAME, **context}
+        super().send_mail(template_prefix, email, context)

@@ -10,6 +10,16 @@ def test_login_page_is_in_chinese(client, db):
     assert "登录" in body and "手机号" in body
 
 
+@pytest.mark.req("ACC-1")
+def test_login_page_offers_password_and_sms_code_sign_up_and_recovery(client, db):
+    body = client.get(reverse("account_login")).content.decode()
+    assert reverse("account_request_login_code") in body, "the SMS code tab"
+    assert reverse("account_signup") in body
+    assert reverse("accounts_auth:password_reset_by_sms") in body
+    code_tab = client.get(reverse("account_request_login_code")).content.decode()
+    assert reverse("account_login") in code_tab and 'name="phone"' in code_tab
+
+
 def test_resident_logs_in_with_mobile_and_password(client, resident, password):
     response = client.post(
         reverse("account_login"), {"login": "139 0000 0001", "password": password}

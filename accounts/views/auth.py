@@ -1,0 +1,198 @@
+"""Sign-up, recovery and account-security pages: allauth's views where it has them, with our
+SMS codes (accounts.otp) and limits (accounts.limits) where it has not."""
+
+import time
+from functools import wraps
+
+from allauth.account import app_settings as allauth_settings
+from allauth.account import views as allauth_views
+from allauth.account.adapter import get_adapter
+from allauth.account.internal.flows import password_reset, reauthentication
+from allauth.account.internal.flows.login import get_authentication_records, record_authentication
+from allauth.account.utils import get_next_redirect_url
+from allauth.core.exceptions import RateLimited
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from .. import limits, otp
+from ..auth_forms import PasswordResetBySmsForm, ReauthenticateByCodeForm, SendCodeForm
+from ..phone import mask_mobile
+
+# --- Re-authentication -----------------------------------------------------------------------
+
+
+def recently_reauthenticated(request: HttpRequest) -> bool:
+    """Like allauth's check, but without its pass for accounts that have no password: those
+    confirm with an SMS code to their current number instead."""
+    records = get_authentication_records(request, request.user)
+    stamps = [record["at"] for record in records if record.get("reauthenticated")]
+    return bool(stamps) and time.time() - stamps[-1] < allauth_settings.REAUTHENTICATION_TIMEOUT
+
+
+def reauthentication_required(view):
+    """The page (GET too) needs a password or SMS-code confirmation from the last minutes."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not recently_reauthenticated(request):
+            methods = get_adapter(request).get_reauthentication_methods(request.user)
+            if not methods:
+                return redirect("account_login")
+            return reauthentication.suspend_request(request, methods[0]["url"])
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def reauthenticate_by_code(request: HttpRequest) -> HttpResponse:
+    """Confirm it is still you with a code to your current number (also for accounts with no
+    password, which allauth's password page cannot serve)."""
+    user = request.user
+    form = ReauthenticateByCodeForm(request=request)
+    if request.method == "POST" and request.POST.get("action") == "send":
+        try:
+            limits.reserve_sms(request, user.mobile)
+        except limits.SmsLimitExceeded as refusal:
+            messages.error(request, refusal.message)
+        else:
+            otp.send_code(request, purpose=otp.Purpose.REAUTHENTICATE, phone=user.mobile)
+            messages.success(
+                request,
+                _("A code has been sent to %(phone)s.") % {"phone": mask_mobile(user.mobile)},
+            )
+        return redirect(request.get_full_path())
+    if request.method == "POST":
+        form = ReauthenticateByCodeForm(request.POST, request=request)
+        if form.is_valid():
+            record_authentication(
+                request, user, method="code", phone=user.mobile, reauthenticated=True
+            )
+            response = reauthentication.resume_request(request)
+            return response or redirect(get_adapter(request).get_login_redirect_url(request))
+    alternatives = [
+        method
+        for method in get_adapter(request).get_reauthentication_methods(user)
+        if method["url"] != request.path
+    ]
+    next_url = get_next_redirect_url(request)
+    return render(
+        request,
+        "account/reauthenticate_by_code.html",
+        {
+            "form": form,
+            "phone": mask_mobile(user.mobile),
+            "alternatives": alternatives,
+            "next_url": next_url,
+        },
+    )
+
+
+class ChangePhoneView(allauth_views.ChangePhoneView):
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except RateLimited:
+            form.add_error("phone", get_adapter(self.request).error_messages["rate_limited"])
+            return self.form_invalid(form)
+
+
+change_phone = reauthentication_required(ChangePhoneView.as_view())
+email = reauthentication_required(allauth_views.email)
+password_set = reauthentication_required(allauth_views.password_set)
+
+
+# --- Sign-up ---------------------------------------------------------------------------------
+
+
+def _resend_after(sent: bool) -> int:
+    """Seconds the "Get code" button counts down after a text (the per-number interval)."""
+    return settings.LINLI_SMS_LIMITS["number_interval"] if sent else 0
+
+
+class SignupView(allauth_views.SignupView):
+    """allauth's sign-up, plus the "Get code" button of the same form (action=send_code)."""
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "send_code":
+            return self._send_code(request)
+        return super().post(request, *args, **kwargs)
+
+    def _send_code(self, request):
+        send_form = SendCodeForm(request.POST, request=request)
+        if send_form.is_valid():
+            otp.send_code(
+                request, purpose=otp.Purpose.SIGNUP, phone=send_form.cleaned_data["phone"]
+            )
+            messages.success(
+                request,
+                _("A code has been sent to %(phone)s.")
+                % {"phone": mask_mobile(send_form.cleaned_data["phone"])},
+            )
+        form = self.get_form_class()(initial={"phone": request.POST.get("phone", "")})
+        sent = send_form.is_valid()
+        return self.render_to_response(
+            self.get_context_data(
+                form=form, send_form=send_form, code_sent=sent, resend_after=_resend_after(sent)
+            )
+        )
+
+
+signup = SignupView.as_view()
+
+
+# --- Password reset by SMS -------------------------------------------------------------------
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+@require_http_methods(["GET", "POST"])
+def password_reset_by_sms(request: HttpRequest) -> HttpResponse:
+    """Number → code → new password, on one page. An unknown number gets the same replies on
+    screen and an "unknown account" text."""
+    send_form = None
+    code_sent = False
+    if request.method == "POST" and request.POST.get("action") == "send_code":
+        send_form = SendCodeForm(request.POST, request=request)
+        if send_form.is_valid():
+            phone = send_form.cleaned_data["phone"]
+            otp.send_code(request, purpose=otp.Purpose.PASSWORD_RESET, phone=phone)
+            messages.success(
+                request, _("A code has been sent to %(phone)s.") % {"phone": mask_mobile(phone)}
+            )
+            code_sent = True
+        form = PasswordResetBySmsForm(
+            initial={"phone": request.POST.get("phone", "")}, request=request
+        )
+    elif request.method == "POST":
+        form = PasswordResetBySmsForm(request.POST, request=request)
+        if form.is_valid():
+            user = form.user
+            password_reset.reset_password(user, form.cleaned_data["password1"])
+            password_reset.finalize_password_reset(request, user)
+            if request.user.is_authenticated:
+                # The new password ended every session; this one too, cleanly.
+                get_adapter(request).logout(request)
+            return redirect("account_reset_password_from_key_done")
+    else:
+        form = PasswordResetBySmsForm(request=request)
+    return render(
+        request,
+        "account/password_reset_sms.html",
+        {
+            "form": form,
+            "send_form": send_form,
+            "code_sent": code_sent,
+            "resend_after": _resend_after(code_sent),
+        },
+    )
