@@ -6,6 +6,7 @@ from accounts.models import Residency
 from ..factories import ResidencyFactory
 
 
+@pytest.mark.req("ACC-4", "ACC-5")
 def test_home_shows_rooms_and_household(client_for, resident, family_member):
     body = client_for(resident).get(reverse("accounts:home")).content.decode()
     assert "翠湖花园" in body
@@ -26,6 +27,7 @@ def test_outsider_sees_nothing_of_another_household(client_for, resident, family
     assert "张伟" not in body and "李娜" not in body and "3栋1201" not in body
 
 
+@pytest.mark.req("ACC-4")
 def test_pending_binding_shows_its_status_but_not_the_household(client_for, room, resident):
     newcomer = ResidencyFactory(
         room=room,
@@ -38,11 +40,26 @@ def test_pending_binding_shows_its_status_but_not_the_household(client_for, room
     assert "张伟" not in body
 
 
-def test_home_without_rooms_explains_what_to_do(client_for, db):
+@pytest.mark.req("ACC-4")
+def test_home_without_rooms_offers_a_big_bind_button(client_for, db):
     from ..factories import UserFactory
 
     body = client_for(UserFactory()).get(reverse("accounts:home")).content.decode()
-    assert "尚未绑定房屋" in body or "还没有绑定房屋" in body or "绑定" in body
+    assert "尚未绑定房屋" in body or "还没有绑定房屋" in body
+    assert f'class="btn btn-primary btn-lg w-100" href="{reverse("accounts:room_bind")}"' in body
+
+
+@pytest.mark.req("ACC-5")
+def test_home_shows_invitations_for_me_and_household_members(client_for, resident, family_member):
+    from ..factories import FamilyInvitationFactory
+
+    head = Residency.objects.get(user=resident)
+    other_head = ResidencyFactory(user__display_name="钱多多")
+    invitation = FamilyInvitationFactory(head=other_head, mobile=family_member.mobile)
+    body = client_for(family_member).get(reverse("accounts:home")).content.decode()
+    assert "钱多多" in body and other_head.room.label in body
+    assert reverse("accounts:invitation_accept", args=[invitation.pk]) in body
+    assert "张伟" in body and head.room.label in body
 
 
 def test_tab_bar_links_only_existing_pages(client_for, resident):
