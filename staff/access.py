@@ -39,6 +39,8 @@ def staff_required(perm: str | None = None) -> Callable:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        # Read by the permission matrix test: every staff URL must go through this door.
+        wrapper.staff_permission = perm
         return wrapper
 
     return decorator

@@ -22,6 +22,8 @@ class StaffMemberAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         services.staff_member_sync_groups(member=form.instance)
+        if change and "is_active" in form.changed_data and not form.instance.is_active:
+            services.end_sessions(form.instance.user)
         log_action(
             actor=request.user,
             action="staff.member_changed" if change else "staff.member_created",

@@ -10,15 +10,19 @@ class StaffConfig(AppConfig):
     def ready(self) -> None:
         from platform_admin.audit import register_actions
 
-        from . import positions
+        from . import positions, scoping
+        from .models import StaffMember
 
         register_actions(
             {
                 "staff.member_created": _("Staff member added"),
                 "staff.member_changed": _("Staff member changed"),
                 "staff.position_changed": _("Position permissions changed"),
+                "staff.member_deactivated": _("Staff member deactivated"),
+                "staff.member_reactivated": _("Staff member reactivated"),
             }
         )
+        scoping.register("member_id", StaffMember, "communities")
         post_migrate.connect(positions.ensure_positions, sender=self)
 
         from . import menu

@@ -14,18 +14,30 @@ TECHNICIAN = "维修工"
 
 # codename "app_label.codename" -> positions that get it when the position is first created.
 # Each later module adds its own permissions here.
+# In the staff portal: accounts.change_user edits a resident's contacts, change_residency
+# ends a residency (move-out), add_residency / add_room import residents / rooms from Excel,
+# add_staffmember / change_staffmember add, change and deactivate staff.
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     MANAGER: [
         "accounts.view_room",
+        "accounts.add_room",
         "accounts.view_residency",
         "accounts.verify_residency",
+        "accounts.add_residency",
+        "accounts.change_residency",
+        "accounts.change_user",
         "staff.view_staffmember",
+        "staff.add_staffmember",
+        "staff.change_staffmember",
         "platform_admin.view_auditentry",
     ],
     FRONT_DESK: [
         "accounts.view_room",
         "accounts.view_residency",
         "accounts.verify_residency",
+        "accounts.add_residency",
+        "accounts.change_residency",
+        "accounts.change_user",
         "staff.view_staffmember",
     ],
     CASHIER: [

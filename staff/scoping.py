@@ -51,7 +51,10 @@ def get_scoped_or_404(request: HttpRequest, queryset: models.QuerySet[M], pk: ob
     lookup = next((s for s in _REGISTRY.values() if s.model is model), None)
     if lookup is None:
         raise LookupError(f"{model.__name__} is not registered in staff.scoping")
+    # A subquery, not a join: a path through a to-many relation (a resident's residencies)
+    # would otherwise repeat the row once per match.
+    in_scope = scoped_queryset(request, model._default_manager.all(), lookup.community_path)
     try:
-        return scoped_queryset(request, queryset, lookup.community_path).get(pk=pk)
+        return queryset.filter(pk__in=in_scope.values("pk")).get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

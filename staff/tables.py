@@ -16,16 +16,37 @@ def paginate(request: HttpRequest, table: tables.Table, per_page: int | None = N
 
 
 class StaffTable(tables.Table):
-    name = tables.Column(verbose_name=_("Name"), accessor="user__display_name")
+    name = tables.TemplateColumn(
+        template_name="staff/_staff_name.html",
+        verbose_name=_("Name"),
+        accessor="user__display_name",
+        order_by=("user__display_name",),
+    )
     mobile = tables.Column(verbose_name=_("Mobile"), accessor="user__mobile")
     position = tables.Column(verbose_name=_("Position"), accessor="position__name")
+    communities = tables.TemplateColumn(
+        "{% for community in record.communities.all %}{{ community.name }}"
+        "{% if not forloop.last %}、{% endif %}{% endfor %}",
+        verbose_name=_("Communities served"),
+        orderable=False,
+    )
     employee_number = tables.Column(verbose_name=_("Employee number"))
     joined_at = tables.DateColumn(verbose_name=_("Joined"), format="Y-m-d")
-    is_active = tables.BooleanColumn(verbose_name=_("Active"))
+    is_active = tables.TemplateColumn(
+        template_name="staff/_staff_status.html", verbose_name=_("Status")
+    )
 
     class Meta:
         model = StaffMember
-        fields = ("name", "mobile", "position", "employee_number", "joined_at", "is_active")
+        fields = (
+            "name",
+            "mobile",
+            "position",
+            "communities",
+            "employee_number",
+            "joined_at",
+            "is_active",
+        )
         attrs = {"class": "table table-hover align-middle"}
         empty_text = _("No staff serve this community yet.")
 

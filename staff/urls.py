@@ -8,5 +8,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("community/", views.switch_community, name="switch_community"),
     path("team/", views.team, name="team"),
+    path("team/add/", views.staff_add, name="staff_add"),
+    path("team/<int:member_id>/", views.staff_edit, name="staff_edit"),
+    path("team/<int:member_id>/deactivate/", views.staff_deactivate, name="staff_deactivate"),
+    path("team/<int:member_id>/reactivate/", views.staff_reactivate, name="staff_reactivate"),
     path("audit/", views.audit_log, name="audit_log"),
 ]

@@ -1,16 +1,27 @@
 from django.contrib import messages
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
+from accounts.models import Community
 from platform_admin.models import AuditEntry
 
-from . import selectors
+from . import selectors, services
 from .access import staff_has_perm, staff_required
+from .forms import StaffMemberAddForm, StaffMemberChangeForm
 from .middleware import SESSION_KEY
+from .models import StaffMember
+from .scoping import get_scoped_or_404
 from .tables import AuditTable, StaffTable, paginate
+
+
+def _posted(request: HttpRequest):
+    """The POST data, even when empty (an empty form must be bound to show its errors)."""
+    return request.POST if request.method == "POST" else None
 
 
 @staff_required()
@@ -49,9 +60,142 @@ def switch_community(request: HttpRequest) -> HttpResponse:
 
 @staff_required("staff.view_staffmember")
 def team(request: HttpRequest) -> HttpResponse:
-    table = StaffTable(selectors.staff_of_community(request.community))
+    table = StaffTable(selectors.staff_of_community_with_communities(request.community))
     paginate(request, table)
-    return render(request, "staff/team.html", {"table": table})
+    return render(
+        request,
+        "staff/team.html",
+        {
+            "table": table,
+            "can_add": staff_has_perm(request, "staff.add_staffmember"),
+            "can_change": staff_has_perm(request, "staff.change_staffmember"),
+        },
+    )
+
+
+def _form_choices(request: HttpRequest) -> dict:
+    """What a manager may hand out: positions within their own permissions, communities
+    they serve."""
+    positions = selectors.positions_grantable_by(request.user)
+    return {
+        "positions": Group.objects.filter(pk__in=[p.pk for p in positions]).order_by("name"),
+        "communities": Community.objects.filter(
+            pk__in=[c.pk for c in request.staff_communities]
+        ).order_by("name"),
+    }
+
+
+@staff_required("staff.add_staffmember")
+def staff_add(request: HttpRequest) -> HttpResponse:
+    form = StaffMemberAddForm(
+        _posted(request),
+        initial={"communities": [request.community]},
+        **_form_choices(request),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.staff_member_add(
+                actor=request.user,
+                community=request.community,
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s joined the team as %(position)s.")
+                % {"name": member.user, "position": member.position.name},
+            )
+            return redirect("staff:team")
+    return render(
+        request, "staff/team_add.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@staff_required("staff.change_staffmember")
+def staff_edit(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_scoped_or_404(
+        request, StaffMember.objects.select_related("user", "position", "company"), member_id
+    )
+    try:
+        services.check_manageable(member, request.user)
+    except ValidationError as error:
+        refusal = error.messages[0]
+    else:
+        refusal = ""
+    served = {c.pk for c in request.staff_communities}
+    current = list(member.communities.order_by("name"))
+    form = StaffMemberChangeForm(
+        _posted(request),
+        initial={
+            "position": member.position,
+            "communities": [c for c in current if c.pk in served],
+            "employee_number": member.employee_number,
+        },
+        **_form_choices(request),
+    )
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            services.staff_member_change(
+                member=member,
+                actor=request.user,
+                community=request.community,
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The changes to %(name)s were saved.") % {"name": member.user}
+            )
+            return redirect("staff:team")
+    return render(
+        request,
+        "staff/team_edit.html",
+        {
+            "member": member,
+            "form": form,
+            "refusal": refusal,
+            "elsewhere": [c for c in current if c.pk not in served],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@staff_required("staff.change_staffmember")
+def staff_deactivate(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_scoped_or_404(request, StaffMember.objects.select_related("user"), member_id)
+    try:
+        services.staff_member_deactivate(
+            member=member, actor=request.user, community=request.community, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("staff:staff_edit", member_id=member.pk)
+    messages.success(
+        request,
+        _("%(name)s was deactivated and logged out everywhere.") % {"name": member.user},
+    )
+    return redirect("staff:team")
+
+
+@require_POST
+@staff_required("staff.change_staffmember")
+def staff_reactivate(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_scoped_or_404(request, StaffMember.objects.select_related("user"), member_id)
+    try:
+        services.staff_member_reactivate(
+            member=member, actor=request.user, community=request.community, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("staff:staff_edit", member_id=member.pk)
+    messages.success(request, _("%(name)s can use the workbench again.") % {"name": member.user})
+    return redirect("staff:team")
 
 
 @staff_required("platform_admin.view_auditentry")

@@ -1,0 +1,112 @@
+"""Forms of the staff portal: the team, a resident's contacts, move-out and Excel uploads."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import MobileNumberField
+from accounts.models import User
+from accounts.resources import read_sheet
+
+MAX_SHEET_BYTES = 5 * 1024 * 1024
+
+
+class StaffMemberChangeForm(forms.Form):
+    position = forms.ModelChoiceField(label=_("Position"), queryset=None, empty_label=None)
+    communities = forms.ModelMultipleChoiceField(
+        label=_("Communities served"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    employee_number = forms.CharField(label=_("Employee number"), max_length=30, required=False)
+
+    def __init__(self, *args, positions, communities, **kwargs):
+        """`positions`: the groups the manager may hand out; `communities`: those they serve."""
+        super().__init__(*args, **kwargs)
+        self.fields["position"].queryset = positions
+        self.fields["communities"].queryset = communities
+
+
+class StaffMemberAddForm(StaffMemberChangeForm):
+    mobile = MobileNumberField()
+    display_name = forms.CharField(
+        label=_("Name"),
+        max_length=50,
+        required=False,
+        help_text=_("Needed for a new account; an existing account keeps the name it has."),
+    )
+    field_order = ["mobile", "display_name", "position", "communities", "employee_number"]
+
+
+class ResidentContactsForm(forms.Form):
+    display_name = forms.CharField(label=_("Name"), max_length=50)
+    backup_phone = forms.CharField(
+        label=_("Backup phone"),
+        max_length=30,
+        required=False,
+        validators=[
+            RegexValidator(
+                re.compile(r"^[0-9+\-() #]+$"),
+                _("A phone number may contain digits, spaces and + - ( ) # only."),
+            )
+        ],
+        help_text=_("Another number to reach this person, e.g. a landline."),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+
+    def __init__(self, *args, person: User, **kwargs):
+        self.person = person
+        kwargs.setdefault(
+            "initial",
+            {
+                "display_name": person.display_name,
+                "backup_phone": person.backup_phone,
+                "email": person.email,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if email and User.objects.filter(email__iexact=email).exclude(pk=self.person.pk).exists():
+            raise ValidationError(_("Another account already uses this e-mail address."))
+        return email
+
+
+class ResidencyEndForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for moving out"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. sold the flat, lease ended")}),
+    )
+
+
+class SheetUploadForm(forms.Form):
+    """An .xlsx file, read at once: `self.dataset` holds its rows when the form is valid."""
+
+    sheet = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def __init__(self, *args, kind: str, **kwargs):
+        self.kind = kind
+        self.dataset = None
+        self.content = b""
+        super().__init__(*args, **kwargs)
+
+    def clean_sheet(self):
+        upload = self.cleaned_data["sheet"]
+        if upload.size > MAX_SHEET_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(size)d MB.") % {"size": MAX_SHEET_BYTES // 2**20}
+            )
+        self.content = upload.read()
+        self.dataset = read_sheet(self.content, self.kind)
+        return upload
