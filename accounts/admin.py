@@ -1,11 +1,23 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
 from . import services
-from .models import Building, Community, PropertyCompany, Residency, Room, Unit, User
+from .models import (
+    Building,
+    Community,
+    FamilyInvitation,
+    PropertyCompany,
+    Residency,
+    Room,
+    Unit,
+    User,
+)
+from .phone import mask_mobile
 
 
 @admin.register(User)
@@ -113,8 +125,21 @@ class ResidencyAdmin(admin.ModelAdmin):
     search_fields = ["user__mobile", "user__display_name", "room__number"]
     list_select_related = ["user", "room__building", "room__unit", "verified_by"]
     autocomplete_fields = ["user", "room"]
-    readonly_fields = ["verified_by", "verified_at", "created_at", "ended_at"]
+    raw_id_fields = ["head"]
+    # The proof photo is private: shown through the guarded view, never as a /media/ link.
+    exclude = ["proof"]
+    readonly_fields = ["proof_link", "verified_by", "verified_at", "created_at", "ended_at"]
     actions = ["verify_selected"]
+
+    @admin.display(description=_("proof of residence"))
+    def proof_link(self, residency: Residency) -> str:
+        if not residency.proof:
+            return "-"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("accounts:residency_proof", args=[residency.pk]),
+            _("View proof"),
+        )
 
     @admin.action(description=_("Verify the selected room bindings"))
     def verify_selected(self, request, queryset) -> None:
@@ -126,3 +151,33 @@ class ResidencyAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 self.message_user(request, error.messages[0], messages.WARNING)
         self.message_user(request, _("%(count)d verified.") % {"count": done}, messages.SUCCESS)
+
+
+@admin.register(FamilyInvitation)
+class FamilyInvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are sent and answered by residents in the resident portal."""
+
+    list_display = ["masked_mobile", "head", "invited_by", "status", "created_at", "expires_at"]
+    list_filter = ["status", "head__room__building__community"]
+    search_fields = ["mobile", "invited_by__display_name", "head__room__number"]
+    list_select_related = ["head__user", "head__room__building", "head__room__unit", "invited_by"]
+    readonly_fields = [
+        "head",
+        "mobile",
+        "invited_by",
+        "status",
+        "residency",
+        "created_at",
+        "expires_at",
+        "responded_at",
+    ]
+
+    @admin.display(description=_("mobile number"), ordering="mobile")
+    def masked_mobile(self, invitation: FamilyInvitation) -> str:
+        return mask_mobile(invitation.mobile)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

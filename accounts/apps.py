@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
         from staff import menu, scoping
 
         from . import selectors
-        from .models import Building, Residency, Room
+        from .models import Building, Residency, Room, User
         from .portal import Tab, register_tab
 
         register_tab(Tab(_("Home"), "accounts:home", "house-door", 10))
@@ -34,6 +34,25 @@ class AccountsConfig(AppConfig):
         scoping.register("building_id", Building, "community")
         scoping.register("room_id", Room, "building__community")
         scoping.register("residency_id", Residency, "room__building__community")
+        # A person is in a community's scope while they have any residency there (history too).
+        scoping.register("resident_id", User, "residencies__room__building__community")
+        menu.register(
+            menu.MenuEntry(
+                _("Excel import"),
+                "accounts_staff:import",
+                "file-earmark-arrow-up",
+                35,
+                "accounts.add_residency",
+            )
+        )
+        register_actions(
+            {
+                "resident.contacts_changed": _("Resident contact details changed"),
+                "accounts.rooms_imported": _("Rooms imported from Excel"),
+                "accounts.residents_imported": _("Residents imported from Excel"),
+                "accounts.residents_exported": _("Residents exported to Excel"),
+            }
+        )
 
         register_actions(
             {
@@ -41,5 +60,11 @@ class AccountsConfig(AppConfig):
                 "residency.verified": _("Residency verified"),
                 "residency.rejected": _("Residency rejected"),
                 "residency.ended": _("Residency ended"),
+                "residency.withdrawn": _("Room binding request withdrawn"),
+                "profile.updated": _("Profile updated"),
+                "family.invited": _("Family member invited"),
+                "family.invitation_withdrawn": _("Family invitation withdrawn"),
+                "family.joined": _("Family invitation accepted"),
+                "family.declined": _("Family invitation declined"),
             }
         )

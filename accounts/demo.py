@@ -12,7 +12,16 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from .models import Building, Community, PropertyCompany, Residency, Room, Unit, User
+from .models import (
+    Building,
+    Community,
+    FamilyInvitation,
+    PropertyCompany,
+    Residency,
+    Room,
+    Unit,
+    User,
+)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏韦付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国志强文博宇轩浩然欣怡梓涵子墨雨桐思远嘉怡俊杰晓东海燕春梅丽华建华"
@@ -220,6 +229,29 @@ def _seed_residents(estate: Estate) -> None:
         )
     Residency.objects.bulk_create(residencies, batch_size=2000)
     estate.created["residencies"] = len(residencies)
+    _attach_family_to_heads()
+
+
+def _attach_family_to_heads() -> None:
+    """Family members belong to the household of the room's verified owner (also mends
+    estates seeded before households had heads)."""
+    orphans = list(
+        Residency.objects.filter(
+            relation=Residency.Relation.FAMILY, status=Residency.Status.VERIFIED, head=None
+        )
+    )
+    heads = dict(
+        Residency.objects.filter(
+            room_id__in={r.room_id for r in orphans},
+            relation=Residency.Relation.OWNER,
+            status=Residency.Status.VERIFIED,
+        )
+        .order_by("-pk")
+        .values_list("room_id", "pk")
+    )
+    for residency in orphans:
+        residency.head_id = heads.get(residency.room_id)
+    Residency.objects.bulk_update([r for r in orphans if r.head_id], ["head"], batch_size=2000)
 
 
 def ensure_user(*, mobile: str, name: str, password_hash: str, **extra) -> User:
@@ -238,11 +270,65 @@ def ensure_user(*, mobile: str, name: str, password_hash: str, **extra) -> User:
 def ensure_residency(*, user: User, room: Room, relation: str) -> Residency:
     residency = Residency.objects.filter(user=user, room=room).first()
     if residency is None:
+        head = None
+        if relation == Residency.Relation.FAMILY:
+            head = Residency.objects.filter(
+                room=room, relation=Residency.Relation.OWNER, status=Residency.Status.VERIFIED
+            ).first()
         residency = Residency.objects.create(
             user=user,
             room=room,
             relation=relation,
             status=Residency.Status.VERIFIED,
             verified_at=timezone.now(),
+            head=head,
         )
+    elif relation == Residency.Relation.FAMILY and residency.head_id is None:
+        _attach_family_to_heads()
+        residency.refresh_from_db()
     return residency
+
+
+INVITED_MOBILE = "13900000003"
+
+
+def ensure_featured_requests(*, owner: User, other: User) -> list[tuple[str, str, str]]:
+    """What the demo logins show beyond their household: an invitation from the owner's
+    household to a number without an account yet (sign up with it to accept), and a room
+    request of the other community's owner that staff rejected, with the reason.
+    Returns logins worth printing: (mobile, who, where)."""
+    head = Residency.objects.filter(user=owner, status=Residency.Status.VERIFIED).first()
+    if (
+        head is not None
+        and not FamilyInvitation.objects.filter(head=head, mobile=INVITED_MOBILE).exists()
+    ):
+        FamilyInvitation.objects.create(
+            head=head,
+            mobile=INVITED_MOBILE,
+            invited_by=owner,
+            expires_at=timezone.now() + timedelta(days=7),
+        )
+    home = Residency.objects.filter(user=other).select_related("room").first()
+    if home is not None:
+        neighbour = (
+            Room.objects.filter(building=home.room.building)
+            .exclude(pk=home.room_id)
+            .order_by("pk")
+            .first()
+        )
+        if (
+            neighbour is not None
+            and not Residency.objects.filter(user=other, room=neighbour).exists()
+        ):
+            Residency.objects.create(
+                user=other,
+                room=neighbour,
+                relation=Residency.Relation.OWNER,
+                status=Residency.Status.REJECTED,
+                verified_at=timezone.now(),
+                rejection_reason="上传的房产证照片看不清，请重新拍摄后再申请",
+            )
+    where = f"{head.room.building.community.name} {head.room.label}" if head else ""
+    return [
+        (INVITED_MOBILE, f"（未注册）{owner.display_name}邀请的家庭成员：用此号注册后接受", where)
+    ]

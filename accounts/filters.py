@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Concat
 from django.utils.translation import gettext_lazy as _
 
 from staff.filtering import StaffFilterSet
@@ -33,13 +34,22 @@ class ResidencyFilter(StaffFilterSet):
         self.filters["building"].queryset = Building.objects.filter(community=community)
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Name, part of the mobile number, or the room as people write it: 1201, 3栋1201,
+        3栋2单元1201 (spaces ignored)."""
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
+        compact = "".join(value.split())
+        return queryset.annotate(
+            room_label=Concat(
+                "room__building__name",
+                Coalesce("room__unit__name", Value("")),
+                "room__number",
+            )
+        ).filter(
             Q(user__display_name__icontains=value)
-            | Q(user__mobile__contains=value)
-            | Q(room__number__icontains=value)
+            | Q(user__mobile__contains=compact)
+            | Q(room_label__icontains=compact)
         )
 
 

@@ -13,6 +13,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .phone import mask_mobile, normalize_mobile, validate_mobile
+from .storages import private_storage
 
 
 class UserManager(BaseUserManager):
@@ -329,6 +330,7 @@ class Residency(models.Model):
     proof = models.ImageField(
         _("proof of residence"),
         upload_to="residency-proofs/%Y/%m/",
+        storage=private_storage,
         blank=True,
         help_text=_("A photo of the deed or lease. Only staff of the community can see it."),
     )

@@ -1,6 +1,8 @@
+from allauth.socialaccount.models import SocialAccount
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
+from django.utils import timezone
 
-from .models import Building, Community, Residency, Room, User
+from .models import Building, Community, FamilyInvitation, Residency, Room, Unit, User
 
 
 def rooms_of_user(user: User) -> QuerySet[Residency]:
@@ -13,9 +15,190 @@ def rooms_of_user(user: User) -> QuerySet[Residency]:
 
 
 def verified_rooms_of_user(user: User) -> QuerySet[Room]:
+    """The rooms whose bills, repairs, notices and bookings this user may see.
+
+    Only a verified residency counts: a pending, rejected or ended one gives nothing. Family
+    members are in through their own verified family residency (ended at once when the head
+    removes them or moves out). Use as `Bill.objects.filter(room__in=verified_rooms_of_user(u))`.
+    """
     return Room.objects.filter(
         residencies__user=user, residencies__status=Residency.Status.VERIFIED
     ).distinct()
+
+
+def household_member_residencies(user: User) -> QuerySet[Residency]:
+    """The user's verified residencies, one per household they belong to (as owner, tenant
+    or family member), with room, building, unit, community and the head of household."""
+    return (
+        Residency.objects.filter(user=user, status=Residency.Status.VERIFIED)
+        .select_related("room__building__community", "room__unit", "head__user")
+        .order_by("room__building__community__name", "room_id")
+    )
+
+
+def residency_history_of_user(user: User) -> list[Residency]:
+    """我的房屋: active requests and bindings, and rejections the resident has not yet
+    answered with a new request for the same room."""
+    residencies = list(
+        Residency.objects.filter(
+            user=user,
+            status__in=[*Residency.ACTIVE_STATUSES, Residency.Status.REJECTED],
+        )
+        .select_related("room__building__community", "room__unit", "head__user")
+        .order_by("-created_at", "-pk")
+    )
+    active_rooms = {r.room_id for r in residencies if r.is_active}
+    shown, rejected_rooms = [], set()
+    for residency in residencies:
+        if residency.status == Residency.Status.REJECTED:
+            if residency.room_id in active_rooms or residency.room_id in rejected_rooms:
+                continue
+            rejected_rooms.add(residency.room_id)
+        shown.append(residency)
+    return shown
+
+
+def get_own_residency(user: User, residency_id: int) -> Residency | None:
+    return (
+        Residency.objects.select_related("room__building__community", "room__unit")
+        .filter(user=user, pk=residency_id)
+        .first()
+    )
+
+
+def communities_for_binding() -> QuerySet[Community]:
+    return Community.objects.order_by("name")
+
+
+def buildings_for_binding(community_id: int | None) -> QuerySet[Building]:
+    if not community_id:
+        return Building.objects.none()
+    return Building.objects.filter(community_id=community_id).order_by("sort_order", "name")
+
+
+def units_for_binding(building_id: int | None) -> QuerySet[Unit]:
+    if not building_id:
+        return Unit.objects.none()
+    return Unit.objects.filter(building_id=building_id).order_by("sort_order", "name")
+
+
+def rooms_for_binding(building_id: int | None, unit_id: int | None) -> QuerySet[Room]:
+    """The rooms of a building (of one unit, when the building has units)."""
+    if not building_id:
+        return Room.objects.none()
+    rooms = Room.objects.filter(building_id=building_id).select_related("building", "unit")
+    if unit_id:
+        return rooms.filter(unit_id=unit_id).order_by("floor", "number")
+    return rooms.filter(unit__isnull=True).order_by("floor", "number")
+
+
+def open_invitations_for_user(user: User) -> QuerySet[FamilyInvitation]:
+    """Invitations sent to this user's mobile number that can still be accepted."""
+    return (
+        FamilyInvitation.objects.filter(
+            mobile=user.mobile,
+            status=FamilyInvitation.Status.PENDING,
+            expires_at__gt=timezone.now(),
+            head__status=Residency.Status.VERIFIED,
+        )
+        .select_related("head__room__building__community", "head__room__unit", "invited_by")
+        .order_by("-created_at")
+    )
+
+
+def get_invitation_for_invitee(user: User, invitation_id: int) -> FamilyInvitation | None:
+    """The invitation if it was sent to this user's number, whatever its state (the service
+    explains why an old one can no longer be answered); None for anyone else's."""
+    return (
+        FamilyInvitation.objects.select_related("head__room", "invited_by")
+        .filter(pk=invitation_id, mobile=user.mobile)
+        .first()
+    )
+
+
+def households_headed_by(user: User) -> list[Residency]:
+    """家庭成员: the user's verified owner and tenant residencies, each with its current
+    members and waiting invitations prefetched (a fixed number of queries)."""
+    return list(
+        Residency.objects.filter(
+            user=user,
+            status=Residency.Status.VERIFIED,
+            relation__in=[Residency.Relation.OWNER, Residency.Relation.TENANT],
+        )
+        .select_related("room__building__community", "room__unit")
+        .prefetch_related(
+            Prefetch(
+                "family_members",
+                queryset=Residency.objects.filter(status=Residency.Status.VERIFIED)
+                .select_related("user")
+                .order_by("created_at", "pk"),
+                to_attr="current_members",
+            ),
+            Prefetch(
+                "invitations",
+                queryset=FamilyInvitation.objects.filter(
+                    status=FamilyInvitation.Status.PENDING
+                ).order_by("-created_at"),
+                to_attr="pending_invitations",
+            ),
+        )
+        .order_by("room__building__community__name", "room_id")
+    )
+
+
+def households_joined_by(user: User) -> list[Residency]:
+    """The user's verified family residencies, with the head and the other members."""
+    return list(
+        Residency.objects.filter(
+            user=user, status=Residency.Status.VERIFIED, relation=Residency.Relation.FAMILY
+        )
+        .select_related("room__building__community", "room__unit", "head__user")
+        .prefetch_related(
+            Prefetch(
+                "head__family_members",
+                queryset=Residency.objects.filter(status=Residency.Status.VERIFIED)
+                .select_related("user")
+                .order_by("created_at", "pk"),
+                to_attr="current_members",
+            )
+        )
+        .order_by("room__building__community__name", "room_id")
+    )
+
+
+def get_head_residency_for_user(user: User, residency_id: int) -> Residency | None:
+    """One of the user's own verified residencies (the service refuses family ones)."""
+    return (
+        Residency.objects.select_related("room__building__community", "room__unit", "user")
+        .filter(user=user, pk=residency_id, status=Residency.Status.VERIFIED)
+        .first()
+    )
+
+
+def get_household_residency_for_user(user: User, residency_id: int) -> Residency | None:
+    """A residency in one of the households the user belongs to (None for anyone else's)."""
+    return (
+        Residency.objects.select_related("room__building__community", "room__unit", "user", "head")
+        .filter(pk=residency_id, room__in=verified_rooms_of_user(user))
+        .first()
+    )
+
+
+def get_invitation_sent_by_household(user: User, invitation_id: int) -> FamilyInvitation | None:
+    """An invitation of a household the user belongs to (None for anyone else's)."""
+    return (
+        FamilyInvitation.objects.select_related("head__room", "head__user")
+        .filter(pk=invitation_id, head__room__in=verified_rooms_of_user(user))
+        .first()
+    )
+
+
+def shares_household(user: User, other: User) -> bool:
+    return Residency.objects.filter(
+        user=other,
+        status=Residency.Status.VERIFIED,
+        room__in=verified_rooms_of_user(user),
+    ).exists()
 
 
 def households_for_rooms(room_ids: list[int]) -> dict[int, list[Residency]]:
@@ -24,7 +207,14 @@ def households_for_rooms(room_ids: list[int]) -> dict[int, list[Residency]]:
     for residency in (
         Residency.objects.filter(room_id__in=room_ids, status=Residency.Status.VERIFIED)
         .select_related("user")
-        .order_by("room_id", "relation", "created_at")
+        .annotate(
+            rank=Case(
+                When(relation=Residency.Relation.OWNER, then=0),
+                When(relation=Residency.Relation.TENANT, then=1),
+                default=2,
+            )
+        )
+        .order_by("room_id", "rank", "created_at", "pk")
     ):
         members[residency.room_id].append(residency)
     return members
@@ -107,3 +297,57 @@ def community_counts(community: Community) -> dict[str, int]:
     )
     buildings = Building.objects.filter(community=community).count()
     return {"buildings": buildings, **rooms, **residents}
+
+
+# --- Staff portal: one resident seen from a community ----------------------------------------
+
+
+def residencies_of_user_in_community(user: User, community: Community) -> list[Residency]:
+    """Every residency of the user in the community, whatever its status: the active ones
+    first, then the newest."""
+    return list(
+        Residency.objects.filter(user=user, room__building__community=community)
+        .select_related("room__building", "room__unit", "verified_by", "head__user")
+        .annotate(
+            rank=Case(
+                When(status=Residency.Status.VERIFIED, then=0),
+                When(status=Residency.Status.PENDING, then=1),
+                default=2,
+            )
+        )
+        .order_by("rank", "-created_at", "-pk")
+    )
+
+
+def audit_entries_for_resident(user: User, residency_ids: list[int], community: Community):
+    """What happened to the person (entries of this community or of no community, such as
+    their own profile changes) and to their residencies here, newest first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from platform_admin.models import AuditEntry
+
+    return (
+        AuditEntry.objects.filter(
+            Q(
+                target_type=ContentType.objects.get_for_model(User),
+                target_id=str(user.pk),
+            )
+            & (Q(community=community) | Q(community__isnull=True))
+            | Q(
+                target_type=ContentType.objects.get_for_model(Residency),
+                target_id__in=[str(pk) for pk in residency_ids],
+            )
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def wechat_mp_openid(user: User) -> str | None:
+    """The user's openid at our WeChat official account (WeChat Pay JSAPI, template messages),
+    known once they have logged in or connected inside WeChat."""
+    return (
+        SocialAccount.objects.filter(user=user, provider="weixin_mp")
+        .values_list("uid", flat=True)
+        .first()
+    )

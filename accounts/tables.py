@@ -5,8 +5,11 @@ from .models import Residency, Room
 
 
 class ResidencyTable(tables.Table):
-    name = tables.Column(
-        verbose_name=_("Name"), accessor="user__display_name", order_by=("user__display_name",)
+    name = tables.TemplateColumn(
+        template_name="staff/accounts/_resident_link.html",
+        verbose_name=_("Name"),
+        accessor="user__display_name",
+        order_by=("user__display_name",),
     )
     mobile = tables.Column(verbose_name=_("Mobile"), accessor="user__mobile")
     room = tables.TemplateColumn(

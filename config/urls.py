@@ -11,6 +11,8 @@ admin.site.index_title = _("Platform settings and data")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.providers.urls")),
+    path("accounts/", include("accounts.urls_auth")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
@@ -18,6 +20,9 @@ urlpatterns = [
     path("staff/", include("accounts.urls_staff")),
     path("", include("accounts.urls")),
 ]
+
+if settings.LINLI_OAUTH_SANDBOX:
+    urlpatterns.append(path("sandbox/oauth/", include("accounts.sandbox.urls")))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

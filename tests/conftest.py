@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.cache import cache
 
 from accounts.models import Residency
+from accounts.sms import outbox
+from accounts.tasks import send_sms_task
 from staff.positions import ensure_positions
 
 from .factories import (
@@ -36,6 +38,22 @@ def _clean_cache():
     clear_test_cache()
     yield
     clear_test_cache()
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(monkeypatch):
+    """Every SMS is in `accounts.sms.outbox` when send_sms returns: the SMS task alone runs
+    in-process (Task.apply, retries included) instead of through the broker. Celery is not made
+    eager for all tasks, so tests/test_celery_worker.py still proves a real worker."""
+
+    def run_in_process(task, args=None, kwargs=None, **options):
+        return task.apply(args, kwargs)
+
+    # The task's own class (each Celery task has one): undone cleanly after the test.
+    monkeypatch.setattr(send_sms_task.__class__, "apply_async", run_in_process)
+    outbox.clear()
+    yield outbox
+    outbox.clear()
 
 
 @pytest.fixture
@@ -74,6 +92,7 @@ def family_member(room, resident):
     return ResidencyFactory(
         room=room,
         relation=Residency.Relation.FAMILY,
+        head=Residency.objects.get(user=resident, room=room),
         user__display_name="李娜",
         user__mobile="13900000002",
     ).user

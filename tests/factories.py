@@ -1,13 +1,23 @@
 """factory_boy factories for every model, and `build_community_world`, which gives a community
 at least one object of every kind that staff URLs can name (used by the tenancy sweep)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.models import Building, Community, PropertyCompany, Residency, Room, Unit, User
+from accounts.models import (
+    Building,
+    Community,
+    FamilyInvitation,
+    PropertyCompany,
+    Residency,
+    Room,
+    Unit,
+    User,
+)
 from staff.models import StaffMember
 from staff.positions import ensure_positions
 from staff.services import staff_member_create
@@ -84,6 +94,18 @@ class ResidencyFactory(factory.django.DjangoModelFactory):
     verified_at = factory.LazyFunction(timezone.now)
 
 
+class FamilyInvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation from a verified owner's household, valid for 7 days."""
+
+    class Meta:
+        model = FamilyInvitation
+
+    head = factory.SubFactory(ResidencyFactory)
+    mobile = factory.Sequence(lambda n: f"1372{n:07d}")
+    invited_by = factory.LazyAttribute(lambda invitation: invitation.head.user)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
 def position(name: str) -> Group:
     ensure_positions()
     return Group.objects.get(name=name)
@@ -126,4 +148,46 @@ def build_community_world(community: Community) -> dict[str, object]:
         verified_at=None,
         relation=Residency.Relation.TENANT,
     )
-    return {"building": building, "unit": unit, "room": room, "owner": owner, "pending": pending}
+    family = ResidencyFactory(room=room, relation=Residency.Relation.FAMILY, head=owner)
+    invitation = FamilyInvitationFactory(head=owner)
+    staff_member = StaffMemberFactory(communities=[community], position_name="客服")
+    return {
+        "staff_member": staff_member,
+        "building": building,
+        "unit": unit,
+        "room": room,
+        "owner": owner,
+        "pending": pending,
+        "family": family,
+        "invitation": invitation,
+    }
+
+
+def photo_upload(
+    name: str = "photo.jpg",
+    *,
+    size: tuple[int, int] = (800, 600),
+    image_format: str = "JPEG",
+    mode: str = "RGB",
+    with_exif: bool = True,
+):
+    """An uploaded photo made with Pillow, with EXIF (camera and GPS position) by default."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    image = Image.new(mode, size, "#2bb38f" if mode in ("RGB", "RGBA") else 128)
+    buffer = io.BytesIO()
+    options = {}
+    if with_exif and image_format in ("JPEG", "PNG", "WEBP"):
+        exif = Image.Exif()
+        exif[0x010F] = "PhoneMaker"  # Make
+        exif[0x0110] = "Secret Model"  # Model
+        exif[0x8825] = {1: "N", 2: (30.0, 16.0, 47.0)}  # GPSInfo
+        options["exif"] = exif.tobytes()
+    image.save(buffer, format=image_format, **options)
+    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(
+        image_format, "application/octet-stream"
+    )
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)

@@ -2,31 +2,56 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from import_export.formats.base_formats import XLSX
 
 from platform_admin.audit import entries_for_objects
 from staff.access import safe_next, staff_has_perm, staff_required
+from staff.forms import ResidencyEndForm, ResidentContactsForm, SheetUploadForm
 from staff.scoping import get_scoped_or_404
 from staff.tables import paginate
 
-from .. import selectors, services
+from .. import resources, selectors, services
 from ..filters import ResidencyFilter, RoomFilter
 from ..forms import RejectResidencyForm
-from ..models import Residency, Room
+from ..models import Residency, Room, User
 from ..tables import ResidencyTable, RoomTable
 
 
-@staff_required("accounts.view_residency")
-def residents(request: HttpRequest) -> HttpResponse:
+def _posted(request: HttpRequest):
+    """The POST data, even when empty (an empty form must be bound to show its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _residency_filter(request: HttpRequest) -> ResidencyFilter:
     community = request.community
-    filterset = ResidencyFilter(
+    return ResidencyFilter(
         request.GET or None,
         queryset=selectors.residencies_for_community(community),
         community=community,
     )
+
+
+def _xlsx_response(content: bytes, file_name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX.CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, file_name)
+    return response
+
+
+@staff_required("accounts.view_residency")
+def residents(request: HttpRequest) -> HttpResponse:
+    filterset = _residency_filter(request)
     table = ResidencyTable(filterset.qs)
     paginate(request, table)
+    query = request.GET.copy()
+    for key in ("page", "sort"):
+        query.pop(key, None)
+    export_url = reverse("accounts_staff:residents_export")
     return render(
         request,
         "staff/accounts/residents.html",
@@ -34,7 +59,130 @@ def residents(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "table": table,
             "can_verify": staff_has_perm(request, "accounts.verify_residency"),
+            "can_import": staff_has_perm(request, "accounts.add_residency"),
+            "export_url": f"{export_url}?{query.urlencode()}" if query else export_url,
         },
+    )
+
+
+@staff_required("accounts.view_residency")
+def residents_export(request: HttpRequest) -> HttpResponse:
+    """The residents list as filtered on the page, as an Excel sheet (audited: it carries
+    personal data out of the system)."""
+    filterset = _residency_filter(request)
+    content, count = resources.export_residents(
+        filterset.qs,
+        community=request.community,
+        actor=request.user,
+        filters={key: value for key, value in request.GET.items() if value},
+        request=request,
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return _xlsx_response(content, f"{_('Residents')}-{request.community.name}-{stamp}.xlsx")
+
+
+@staff_required("accounts.view_residency")
+def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
+    community = request.community
+    person = get_scoped_or_404(request, User.objects.all(), resident_id)
+    residencies = selectors.residencies_of_user_in_community(person, community)
+    verified = [r for r in residencies if r.status == Residency.Status.VERIFIED]
+    households = selectors.households_for_rooms([r.room_id for r in verified])
+    audit_entries = selectors.audit_entries_for_resident(
+        person, [r.pk for r in residencies], community
+    )
+    return render(
+        request,
+        "staff/accounts/resident_detail.html",
+        {
+            "person": person,
+            "homes": [(residency, households[residency.room_id]) for residency in verified],
+            "history": residencies,
+            "audit_entries": audit_entries[:30],
+            "can_verify": staff_has_perm(request, "accounts.verify_residency"),
+            "can_edit": staff_has_perm(request, "accounts.change_user"),
+            "can_end": staff_has_perm(request, "accounts.change_residency"),
+        },
+    )
+
+
+@staff_required("accounts.change_user")
+def resident_contacts(request: HttpRequest, resident_id: int) -> HttpResponse:
+    person = get_scoped_or_404(request, User.objects.all(), resident_id)
+    form = ResidentContactsForm(_posted(request), person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resident_contacts_update(
+                user=person,
+                actor=request.user,
+                community=request.community,
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The contact details were saved."))
+            return redirect("accounts_staff:resident_detail", resident_id=person.pk)
+    return render(
+        request,
+        "staff/accounts/resident_contacts.html",
+        {"person": person, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required("accounts.change_residency")
+def residency_end(request: HttpRequest, residency_id: int) -> HttpResponse:
+    """Move-out. GET asks for confirmation and shows who leaves with the head of household;
+    POST ends the residency (and the family's) through the service."""
+    residency = get_scoped_or_404(
+        request,
+        Residency.objects.select_related("user", "room__building", "room__unit"),
+        residency_id,
+    )
+    detail_url = reverse(
+        "accounts_staff:resident_detail", kwargs={"resident_id": residency.user_id}
+    )
+    family = []
+    if residency.relation != Residency.Relation.FAMILY:
+        family = list(
+            residency.family_members.filter(status=Residency.Status.VERIFIED).select_related("user")
+        )
+    form = ResidencyEndForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.residency_end(
+                residency=residency,
+                actor=request.user,
+                request=request,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            message = _("%(name)s has moved out of %(room)s.") % {
+                "name": residency.user,
+                "room": residency.room.label,
+            }
+            if family:
+                message += " " + ngettext(
+                    "%(count)d family member moved out with them.",
+                    "%(count)d family members moved out with them.",
+                    len(family),
+                ) % {"count": len(family)}
+            messages.success(request, message)
+        return redirect(safe_next(request, detail_url))
+    return render(
+        request,
+        "staff/accounts/residency_end.html",
+        {
+            "residency": residency,
+            "family": family,
+            "form": form,
+            "next": safe_next(request, detail_url),
+        },
+        status=400 if form.errors else 200,
     )
 
 
@@ -96,7 +244,15 @@ def rooms(request: HttpRequest) -> HttpResponse:
     )
     table = RoomTable(filterset.qs, order_by=request.GET.get("sort") or "label")
     paginate(request, table)
-    return render(request, "staff/accounts/rooms.html", {"filter": filterset, "table": table})
+    return render(
+        request,
+        "staff/accounts/rooms.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "can_import": staff_has_perm(request, "accounts.add_room"),
+        },
+    )
 
 
 @staff_required("accounts.view_room")
@@ -115,3 +271,99 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
             "can_verify": staff_has_perm(request, "accounts.verify_residency"),
         },
     )
+
+
+# --- Excel import ------------------------------------------------------------------------------
+
+
+@staff_required("accounts.add_residency")
+def import_hub(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "staff/accounts/import_hub.html",
+        {"can_import_rooms": staff_has_perm(request, "accounts.add_room")},
+    )
+
+
+@staff_required("accounts.add_room")
+def import_rooms(request: HttpRequest) -> HttpResponse:
+    return _import(request, resources.ROOMS, done_url="accounts_staff:rooms")
+
+
+@staff_required("accounts.add_residency")
+def import_residents(request: HttpRequest) -> HttpResponse:
+    return _import(request, resources.RESIDENTS, done_url="accounts_staff:residents")
+
+
+@staff_required("accounts.add_room")
+def import_rooms_template(request: HttpRequest) -> HttpResponse:
+    return _xlsx_response(resources.template_workbook(resources.ROOMS), f"{_('Rooms')}.xlsx")
+
+
+@staff_required("accounts.add_residency")
+def import_residents_template(request: HttpRequest) -> HttpResponse:
+    content = resources.template_workbook(resources.RESIDENTS)
+    return _xlsx_response(content, f"{_('Residents')}.xlsx")
+
+
+def _import(request: HttpRequest, kind: str, *, done_url: str) -> HttpResponse:
+    """Upload → dry run (row errors, or what would change and a confirm button) → confirm.
+    The file waits in the cache between the two steps under a signed token."""
+    community, user = request.community, request.user
+    form = SheetUploadForm(kind=kind)
+    outcome, token, file_name = None, "", ""
+    if request.method == "POST" and request.POST.get("token"):
+        stashed = resources.unstash_upload(
+            request.POST["token"], user=user, community=community, kind=kind
+        )
+        if stashed is None:
+            messages.error(request, _("The uploaded file has expired; please upload it again."))
+            return redirect(request.path)
+        content, file_name = stashed
+        outcome = resources.run_import(
+            kind,
+            dataset=resources.read_sheet(content, kind),
+            community=community,
+            actor=user,
+            dry_run=False,
+            file_name=file_name,
+            request=request,
+        )
+        if outcome.ok:
+            resources.forget_upload(request.POST["token"])
+            messages.success(request, _import_summary(outcome))
+            return redirect(done_url)
+    elif request.method == "POST":
+        form = SheetUploadForm(request.POST, request.FILES, kind=kind)
+        if form.is_valid():
+            file_name = form.cleaned_data["sheet"].name
+            outcome = resources.run_import(
+                kind, dataset=form.dataset, community=community, actor=user, dry_run=True
+            )
+            if outcome.ok:
+                token = resources.stash_upload(
+                    form.content, file_name=file_name, user=user, community=community, kind=kind
+                )
+    return render(
+        request,
+        "staff/accounts/import.html",
+        {
+            "kind": kind,
+            "form": form,
+            "outcome": outcome,
+            "token": token,
+            "file_name": file_name,
+            "headers": resources.HEADERS[kind],
+            "required_headers": resources.REQUIRED_HEADERS[kind],
+            "template_url": reverse(f"accounts_staff:import_{kind}_template"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _import_summary(outcome: resources.ImportOutcome) -> str:
+    return _("Import finished: %(new)d added, %(updated)d updated, %(skipped)d unchanged.") % {
+        "new": outcome.new,
+        "updated": outcome.updated,
+        "skipped": outcome.skipped,
+    }

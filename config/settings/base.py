@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs is read from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -27,6 +28,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "axes",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.weixin",
     "guardian",
     "django_celery_beat",
     "django_filters",
@@ -35,6 +39,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "accounts",
+    "accounts.providers",
+    "accounts.providers.weixin_mp",
+    "accounts.providers.qq",
     "staff",
     "platform_admin",
     "repairs",
@@ -57,6 +64,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "staff.middleware.StaffCommunityMiddleware",
+    # Last: turns a locked-out login into the login page with a message (accounts.limits).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -148,6 +157,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # --- Auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out number + IP before any password is checked.
+    "accounts.limits.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
@@ -163,20 +174,158 @@ LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "accounts.auth_forms.LoginForm",
+    "signup": "accounts.auth_forms.SignupForm",
+    "request_login_code": "accounts.auth_forms.RequestLoginCodeForm",
+    "confirm_login_code": "accounts.auth_forms.ConfirmLoginCodeForm",
+    "verify_phone": "accounts.auth_forms.VerifyPhoneForm",
+    "change_phone": "accounts.auth_forms.ChangePhoneForm",
+    "reset_password": "accounts.auth_forms.ResetPasswordForm",
+}
 ACCOUNT_LOGIN_METHODS = {"phone"}
-ACCOUNT_SIGNUP_FIELDS = ["phone*", "password1*", "password2*"]
+# Sign-up is code first (accounts.auth_forms.SignupForm): number, SMS code, optional password.
+ACCOUNT_SIGNUP_FIELDS = ["phone*", "password1"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_USER_MODEL_EMAIL_FIELD = "email"
-ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = True
-# Phone verification by SMS code arrives with the accounts issue (SMS backends).
-ACCOUNT_PHONE_VERIFICATION_ENABLED = False
+# Changing the phone number or e-mail, or setting a first password, asks for the password (or
+# an SMS code to the current number) again when the last confirmation is older than this.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
+# The user of a password change keeps this session; every other session ends (auth hash).
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+
+# SMS codes: six digits, one lifetime and one number of tries for allauth's flows (login by
+# code, phone verification) and ours (accounts.otp: sign-up, password reset, re-authentication).
+ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+LINLI_SMS_CODE_TTL = 5 * 60
+LINLI_SMS_CODE_MAX_ATTEMPTS = 5
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = LINLI_SMS_CODE_TTL
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = LINLI_SMS_CODE_MAX_ATTEMPTS
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = 3
+ACCOUNT_PHONE_VERIFICATION_ENABLED = True
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = LINLI_SMS_CODE_TTL
+ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS = LINLI_SMS_CODE_MAX_ATTEMPTS
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = 3
+# Texts per number and per client IP (accounts.limits, counted in the shared cache). They apply
+# to every text we send, so allauth's own per-number limits on codes are not needed.
+LINLI_SMS_LIMITS = {
+    "number_interval": 60,  # seconds between two texts to one number
+    "number": ["5/h", "10/d"],
+    "ip": ["20/h", "60/d"],
+}
+ACCOUNT_RATE_LIMITS = {
+    # Password failures: per IP, and per number from any IP (a distributed guesser); a victim
+    # can still log in by SMS code. Per number + IP lockouts are django-axes' (below).
+    "login_failed": "10/m/ip,20/h/key",
+    "change_phone": "10/m/user",
+    "request_login_code": "20/m/ip",
+    "verify_phone": None,
+}
+
+# Client IP behind reverse proxies: the number of proxies that append to X-Forwarded-For (0 =
+# REMOTE_ADDR), or a header that one trusted proxy sets (e.g. X-Real-IP). One function,
+# accounts.limits.client_ip, serves allauth, django-axes and the SMS limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+RATELIMIT_IP_META_KEY = "accounts.limits.client_ip"
+RATELIMIT_IPV6_MASK = 64
+
+# Password brute force: a number is locked for one client IP only, and not for long.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "accounts.limits.axes_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.limits.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.limits.axes_lockout_response"
+
+# --- E-mail -------------------------------------------------------------------------------
+# EMAIL_URL=smtp+tls://user:password@smtp.example.com:587 (django-environ); the console backend
+# prints messages for local runs. Only verified addresses receive password-reset links.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update({name: value for name, value in _email.items() if value is not None})
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 1
 
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None
+
+# --- Social login: WeChat and QQ (django-allauth) ----------------------------------------
+# Three apps, each configured only when its id is set; a provider without an app shows no button
+# (operators may also add apps in the admin). WeChat has two: the open-platform website app for
+# QR login on desktops and the official account for login inside WeChat's own browser.
+# Endpoint URLs (AUTHORIZE_URL, ACCESS_TOKEN_URL, PROFILE_URL, QQ's ME_URL) default to the real
+# ones in accounts/providers and can be set here per provider. LINLI_OAUTH_SANDBOX (on in local
+# runs) fills every app left unset with a stand-in served by accounts.sandbox under /sandbox/oauth/.
+SOCIALACCOUNT_ADAPTER = "accounts.social_adapter.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "accounts.providers.forms.BindPhoneForm"}
+SOCIALACCOUNT_AUTO_SIGNUP = False  # every social sign-up binds and verifies a mobile number
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {
+    "weixin": {
+        "provider_class": "accounts.providers.weixin.provider.WechatQRProvider",
+        "SCOPE": ["snsapi_login"],
+    },
+    "weixin_mp": {"SCOPE": ["snsapi_userinfo"]},
+    "qq": {"SCOPE": ["get_user_info"]},
+}
+_social_apps = {
+    "weixin": ("WECHAT_OPEN_APP_ID", "WECHAT_OPEN_APP_SECRET"),
+    "weixin_mp": ("WECHAT_MP_APP_ID", "WECHAT_MP_APP_SECRET"),
+    "qq": ("QQ_APP_ID", "QQ_APP_KEY"),
+}
+for _provider, (_id_var, _secret_var) in _social_apps.items():
+    if env.str(_id_var, default=""):
+        SOCIALACCOUNT_PROVIDERS[_provider]["APP"] = {
+            "client_id": env.str(_id_var),
+            "secret": env.str(_secret_var),
+        }
+LINLI_OAUTH_SANDBOX = env.bool("LINLI_OAUTH_SANDBOX", default=False)
+if LINLI_OAUTH_SANDBOX:
+    # The browser is sent to a relative URL; the server calls the sandbox over HTTP itself.
+    _sandbox = env.str(
+        "LINLI_OAUTH_SANDBOX_URL",
+        default=f"http://{env.str('HOST', default='127.0.0.1')}:{env.str('PORT', default='8000')}",
+    )
+    _sandbox_urls = {
+        "weixin": {
+            "AUTHORIZE_URL": "/sandbox/oauth/weixin/connect/qrconnect",
+            "ACCESS_TOKEN_URL": f"{_sandbox}/sandbox/oauth/weixin/sns/oauth2/access_token",
+            "PROFILE_URL": f"{_sandbox}/sandbox/oauth/weixin/sns/userinfo",
+        },
+        "weixin_mp": {
+            "AUTHORIZE_URL": "/sandbox/oauth/weixin/connect/oauth2/authorize",
+            "ACCESS_TOKEN_URL": f"{_sandbox}/sandbox/oauth/weixin/sns/oauth2/access_token",
+            "PROFILE_URL": f"{_sandbox}/sandbox/oauth/weixin/sns/userinfo",
+        },
+        "qq": {
+            "AUTHORIZE_URL": "/sandbox/oauth/qq/oauth2.0/authorize",
+            "ACCESS_TOKEN_URL": f"{_sandbox}/sandbox/oauth/qq/oauth2.0/token",
+            "ME_URL": f"{_sandbox}/sandbox/oauth/qq/oauth2.0/me",
+            "PROFILE_URL": f"{_sandbox}/sandbox/oauth/qq/user/get_user_info",
+        },
+    }
+    for _provider, _urls in _sandbox_urls.items():
+        if "APP" not in SOCIALACCOUNT_PROVIDERS[_provider]:
+            SOCIALACCOUNT_PROVIDERS[_provider].update(_urls)
+            SOCIALACCOUNT_PROVIDERS[_provider]["APP"] = {
+                "client_id": f"sandbox-{_provider}",
+                "secret": f"sandbox-{_provider}-secret",
+            }
 
 # --- Internationalisation: Chinese first, English second ----------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -200,8 +349,17 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+PRIVATE_MEDIA_ROOT = Path(
+    env.str("DJANGO_PRIVATE_MEDIA_ROOT", default=str(MEDIA_ROOT.parent / "private-media"))
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files only views with permission checks hand out (proof of residence): never under
+    # MEDIA_URL, so no web server or DEBUG static route can serve them.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": env.str(
             "DJANGO_STATICFILES_STORAGE",
@@ -221,11 +379,61 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 LINLI_SITE_NAME = env.str("LINLI_SITE_NAME", default="邻里")
 STAFF_LIST_PAGE_SIZE = 25
 
+# --- SMS ----------------------------------------------------------------------------------
+# Backends: accounts.sms.backends.{console,locmem,aliyun,tencent}.SmsBackend. The texts are the
+# templates registered with the provider under the sign name; a provider gets only the template
+# code (Aliyun) or id (Tencent) and the parameters. Codes and ids come from the environment as
+# e.g. SMS_ALIYUN_TEMPLATE_CODES=verification_code=SMS_123,unknown_account=SMS_124,...
+SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.backends.console.SmsBackend")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default=LINLI_SITE_NAME)
+SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_REGION = env.str("SMS_ALIYUN_REGION", default="cn-hangzhou")
+SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com")
+SMS_TENCENT_SECRET_ID = env.str("SMS_TENCENT_SECRET_ID", default="")
+SMS_TENCENT_SECRET_KEY = env.str("SMS_TENCENT_SECRET_KEY", default="")
+SMS_TENCENT_SDK_APP_ID = env.str("SMS_TENCENT_SDK_APP_ID", default="")
+SMS_TENCENT_REGION = env.str("SMS_TENCENT_REGION", default="ap-guangzhou")
+SMS_TENCENT_ENDPOINT = env.str("SMS_TENCENT_ENDPOINT", default="https://sms.tencentcloudapi.com")
+_aliyun_codes = env.dict("SMS_ALIYUN_TEMPLATE_CODES", default={})
+_tencent_ids = env.dict("SMS_TENCENT_TEMPLATE_IDS", default={})
+SMS_TEMPLATES = {
+    "verification_code": {
+        "text": "您的验证码是{code}，{minutes}分钟内有效。如非本人操作请忽略。",
+        "aliyun": _aliyun_codes.get("verification_code", ""),
+        "tencent": _tencent_ids.get("verification_code", ""),
+        # Tencent numbers its placeholders {1}, {2}…: our parameter names in that order.
+        "tencent_params": ["code", "minutes"],
+    },
+    "unknown_account": {
+        "text": "该手机号尚未注册账号，如需使用请先注册。如非本人操作请忽略。",
+        "aliyun": _aliyun_codes.get("unknown_account", ""),
+        "tencent": _tencent_ids.get("unknown_account", ""),
+        "tencent_params": [],
+    },
+    "account_exists": {
+        "text": "该手机号已注册账号，请直接登录；忘记密码可通过找回密码重置。如非本人操作请忽略。",
+        "aliyun": _aliyun_codes.get("account_exists", ""),
+        "tencent": _tencent_ids.get("account_exists", ""),
+        "tencent_params": [],
+    },
+    "family_invitation": {
+        "text": "{inviter}邀请您成为{room}的家庭成员，登录后在“我的”中接受邀请。",
+        "aliyun": _aliyun_codes.get("family_invitation", ""),
+        "tencent": _tencent_ids.get("family_invitation", ""),
+        "tencent_params": ["inviter", "room"],
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # At DEBUG the Tencent SDK logs request bodies, login codes included.
+        "tencentcloud_sdk_common": {"level": "WARNING"},
+    },
 }

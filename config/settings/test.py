@@ -17,3 +17,6 @@ if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real Celery worker process can share the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-linli.sqlite3")}
+
+# Text messages collect in accounts.sms.outbox; tests/conftest.py runs the SMS task in-process.
+SMS_BACKEND = "accounts.sms.backends.locmem.SmsBackend"

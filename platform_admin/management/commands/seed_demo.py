@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.demo import ensure_residency, ensure_user, seed_estate
+from accounts.demo import ensure_featured_requests, ensure_residency, ensure_user, seed_estate
 from accounts.models import Residency, Room, User
 from staff.demo import seed_staff
 
@@ -55,9 +55,11 @@ class Command(BaseCommand):
         ensure_residency(user=owner, room=room_a, relation=Residency.Relation.OWNER)
         ensure_residency(user=family, room=room_a, relation=Residency.Relation.FAMILY)
         ensure_residency(user=other, room=room_b, relation=Residency.Relation.OWNER)
+        invited = ensure_featured_requests(owner=owner, other=other)
         return [
             (operator.mobile, "平台运营（/admin/）", "全平台"),
             (owner.mobile, "张伟（业主）", f"{first.name} {room_a.label}"),
             (family.mobile, "李娜（家庭成员）", f"{first.name} {room_a.label}"),
-            (other.mobile, "王芳（业主）", f"{second.name} {room_b.label}"),
+            (other.mobile, "王芳（业主，另有一条被驳回的申请）", f"{second.name} {room_b.label}"),
+            *invited,
         ]
