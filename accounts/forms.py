@@ -97,6 +97,12 @@ class RoomBindingForm(forms.Form):
         empty_label=_("Choose a room"),
         error_messages={"invalid_choice": _("Choose a room of the selected building and unit.")},
     )
+    real_name = forms.CharField(
+        label=_("Your real name"),
+        max_length=50,
+        help_text=_("As on the property deed or the lease, so that the staff can check it."),
+        error_messages={"required": _("Please give your real name for the check.")},
+    )
     relation = forms.ChoiceField(
         label=_("I am the"),
         choices=[
@@ -144,8 +150,12 @@ class RoomBindingForm(forms.Form):
                     "building": building_id,
                     "unit": unit_id,
                     "relation": source.get("relation") or Residency.Relation.OWNER,
+                    "real_name": source.get("real_name") or self.initial.get("real_name", ""),
                 }
             )
+
+    def clean_real_name(self):
+        return self.cleaned_data["real_name"].strip()
 
     def clean_proof(self):
         upload = self.cleaned_data.get("proof")

@@ -63,10 +63,12 @@ def residency_request(
     room: Room,
     relation: str,
     proof: ContentFile | None = None,
+    real_name: str = "",
     request: HttpRequest | None = None,
 ) -> Residency:
     """A resident asks to be registered as owner or tenant of a room; staff verify it.
-    `proof` is an already re-encoded image (accounts.images.proof_from_upload)."""
+    `proof` is an already re-encoded image (accounts.images.proof_from_upload); `real_name`,
+    when given, becomes the person's name, the one staff compare with the deed or lease."""
     if relation not in (Residency.Relation.OWNER, Residency.Relation.TENANT):
         raise ValidationError(
             _("Family members join through an invitation from the owner or tenant.")
@@ -84,6 +86,9 @@ def residency_request(
         ) from None
     if proof is not None:
         residency.proof.save(proof.name, proof, save=True)
+    if real_name and real_name != user.display_name:
+        user.display_name = real_name
+        user.save(update_fields=["display_name"])
     log_action(
         actor=user,
         action="residency.requested",

@@ -119,6 +119,7 @@ def room_bind(request: HttpRequest) -> HttpResponse:
                     room=form.cleaned_data["room"],
                     relation=form.cleaned_data["relation"],
                     proof=form.cleaned_data["proof"],
+                    real_name=form.cleaned_data["real_name"],
                     request=request,
                 )
             except ValidationError as error:
@@ -131,7 +132,9 @@ def room_bind(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:rooms")
     else:
         # Without JavaScript the lists are filled by submitting the choices made so far.
-        form = RoomBindingForm(selection=request.GET)
+        form = RoomBindingForm(
+            selection=request.GET, initial={"real_name": request.user.display_name}
+        )
     return render(request, "resident/accounts/room_bind.html", {"form": form})
 
 

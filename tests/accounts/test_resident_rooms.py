@@ -55,6 +55,7 @@ def choice(chosen, relation="owner", **extra):
         "unit": chosen.unit_id or "",
         "room": chosen.pk,
         "relation": relation,
+        "real_name": "周新",
     }
     data.update(extra)
     return data
@@ -358,3 +359,19 @@ def test_the_admin_links_the_proof_through_the_guarded_view(client_for, operator
     body = client_for(operator).get(url).content.decode()
     assert reverse("accounts:residency_proof", args=[proven.pk]) in body
     assert proven.proof.name not in body
+
+
+@pytest.mark.req("ACC-4")
+def test_binding_asks_for_the_real_name_staff_will_check(client_for, room):
+    nameless = UserFactory(display_name="", mobile="13900000077")
+    client = client_for(nameless)
+
+    response = client.post(BIND, choice(room, real_name="  "))
+    assert response.status_code == 200
+    assert "请填写真实姓名" in response.content.decode()
+    assert not Residency.objects.filter(user=nameless).exists()
+
+    client.post(BIND, choice(room, real_name=" 孙晓梅 "))
+    nameless.refresh_from_db()
+    assert nameless.display_name == "孙晓梅"
+    assert Residency.objects.get(user=nameless).status == Residency.Status.PENDING

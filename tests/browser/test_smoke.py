@@ -1,10 +1,6 @@
 """Headless Chromium (Debian's, driven by Playwright) logs into each portal and saves
 screenshots under var/screenshots/ for a person to look at."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 try:
@@ -13,47 +9,9 @@ except ImportError:  # pragma: no cover - playwright is a dev dependency
     expect = None
 
 from platform_admin.audit import log_action
+from tests.factories import PASSWORD, ResidencyFactory, StaffMemberFactory, UserFactory
 
-from ..factories import PASSWORD, ResidencyFactory, StaffMemberFactory, UserFactory
-
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() or shutil.which("chromium") is None,
-        reason="Debian's Chromium is not installed (/usr/bin/chromium); .ci/run installs it",
-    ),
-]
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
-# around it are plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+from . import support
 
 
 def log_in(page, base, mobile, next_url="/"):
@@ -91,36 +49,33 @@ def estate(transactional_db, room, positions):
     return {"owner": owner.user, "staff": staff.user, "operator": operator}
 
 
-def test_resident_portal_at_phone_size(browser, live_server, estate):
-    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
-    page = context.new_page()
+def test_resident_portal_at_phone_size(open_page, live_server, estate):
+    page = open_page("phone")
     page.goto(f"{live_server.url}/accounts/login/")
-    shot(page, "resident-login")
+    support.shot(page, "resident-login")
     log_in(page, live_server.url, "13900000001")
     assert page.locator(".tab-bar").is_visible()
     assert page.get_by_text("3栋1201").is_visible()
     assert page.get_by_text("李娜").is_visible()
     # Nothing sticks out sideways on a 375 px phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    shot(page, "resident-home")
+    support.shot(page, "resident-home")
     with page.expect_navigation():
         page.click(".tab-bar >> text=我的")
     expect(page.get_by_text("我的房屋")).to_be_visible()
-    shot(page, "resident-me")
-    context.close()
+    support.shot(page, "resident-me")
 
 
-def test_staff_portal_at_desktop_size(browser, live_server, estate):
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-    page = context.new_page()
+def test_staff_portal_at_desktop_size(open_page, live_server, estate):
+    page = open_page("desk")
     log_in(page, live_server.url, "13800001001", "/staff/")
     assert page.locator(".sidebar").get_by_text("住户管理").is_visible()
     assert page.get_by_text("已认证住户").is_visible()
-    shot(page, "staff-home")
+    support.shot(page, "staff-home")
     with page.expect_navigation():
         page.click(".sidebar >> text=住户管理")
     expect(page.get_by_text("赵租户")).to_be_visible()
-    shot(page, "staff-residents")
+    support.shot(page, "staff-residents")
     # htmx: filtering swaps only the table and keeps the typed search.
     page.fill("input[name=q]", "赵")
     page.wait_for_function("!document.body.innerText.includes('张伟')", timeout=5000)
@@ -128,27 +83,24 @@ def test_staff_portal_at_desktop_size(browser, live_server, estate):
     with page.expect_navigation():
         page.get_by_role("button", name="通过").click()
     expect(page.get_by_text("已认证 赵租户")).to_be_visible()
-    shot(page, "staff-verified")
+    support.shot(page, "staff-verified")
     with page.expect_navigation():
         page.click(".sidebar >> text=房屋")
     with page.expect_navigation():
         page.click("text=3栋1201")
     expect(page.get_by_text("绑定与审核")).to_be_visible()
-    shot(page, "staff-room")
-    context.close()
+    support.shot(page, "staff-room")
 
 
-def test_platform_admin(browser, live_server, estate):
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-    page = context.new_page()
+def test_platform_admin(open_page, live_server, estate):
+    page = open_page("desk")
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "13800000000")
     page.fill("#id_password", PASSWORD)
     with page.expect_navigation():
         page.click("input[type=submit]")
     assert page.get_by_text("邻里 · 平台管理").first.is_visible()
-    shot(page, "admin-index")
+    support.shot(page, "admin-index")
     page.goto(f"{live_server.url}/admin/platform_admin/auditentry/")
     assert page.get_by_text("房屋绑定已认证").first.is_visible()
-    shot(page, "admin-audit")
-    context.close()
+    support.shot(page, "admin-audit")

@@ -2,19 +2,14 @@
 var/screenshots/staff-*.png for a person to look at."""
 
 import io
-import os
-import shutil
-from pathlib import Path
 
 import pytest
-from django.test import Client
 from openpyxl import Workbook
 
 from accounts.models import Residency
 from platform_admin.audit import log_action
 from staff.services import staff_member_update
-
-from ..factories import (
+from tests.factories import (
     BuildingFactory,
     CommunityFactory,
     ResidencyFactory,
@@ -23,34 +18,11 @@ from ..factories import (
     UnitFactory,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() or shutil.which("chromium") is None,
-        reason="Debian's Chromium is not installed (/usr/bin/chromium); .ci/run installs it",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
+from . import support
 
 
 def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"staff-{name}.png"), full_page=True)
+    support.shot(page, f"staff-{name}")
 
 
 def sheet(headers, rows) -> dict:
@@ -115,19 +87,9 @@ def estate(transactional_db, positions):
     return {"manager": manager, "zhang": zhang, "former": former}
 
 
-def staff_page(browser, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context, context.new_page()
-
-
 @pytest.mark.req("SUSR-1")
-def test_resident_pages(browser, live_server, estate):
-    context, page = staff_page(browser, live_server, estate["manager"].user)
+def test_resident_pages(open_page, live_server, estate):
+    page = open_page("desk", estate["manager"].user)
     base = live_server.url
     page.goto(f"{base}/staff/residents/?q=1栋")
     assert page.get_by_role("link", name="张伟").is_visible()
@@ -162,12 +124,11 @@ def test_resident_pages(browser, live_server, estate):
     shot(page, "moved-out")
     head.refresh_from_db()
     assert head.status == Residency.Status.ENDED
-    context.close()
 
 
 @pytest.mark.req("SUSR-1")
-def test_import_pages(browser, live_server, estate):
-    context, page = staff_page(browser, live_server, estate["manager"].user)
+def test_import_pages(open_page, live_server, estate):
+    page = open_page("desk", estate["manager"].user)
     base = live_server.url
     page.goto(f"{base}/staff/import/")
     shot(page, "import-hub")
@@ -207,12 +168,11 @@ def test_import_pages(browser, live_server, estate):
         page.locator("#import-preview button.btn-success").click()
     assert page.get_by_role("link", name="孙新").is_visible()
     shot(page, "import-done")
-    context.close()
 
 
 @pytest.mark.req("SUSR-2")
-def test_team_pages(browser, live_server, estate):
-    context, page = staff_page(browser, live_server, estate["manager"].user)
+def test_team_pages(open_page, live_server, estate):
+    page = open_page("desk", estate["manager"].user)
     base = live_server.url
     page.goto(f"{base}/staff/team/")
     assert page.get_by_text("吴国强").is_visible()
@@ -230,4 +190,3 @@ def test_team_pages(browser, live_server, estate):
     shot(page, "team-edit")
     page.goto(f"{base}/staff/team/{estate['former'].pk}/")
     shot(page, "team-edit-deactivated")
-    context.close()

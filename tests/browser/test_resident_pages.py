@@ -2,17 +2,11 @@
 the htmx room picker, the invitation accepted by the invitee, and screenshots of each page in
 var/screenshots/profile-*.png for a person to look at."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from django.conf import settings
-from django.test import Client
 
 from accounts.models import FamilyInvitation, Residency
-
-from ..factories import (
+from tests.factories import (
     BuildingFactory,
     FamilyInvitationFactory,
     ResidencyFactory,
@@ -22,65 +16,18 @@ from ..factories import (
     photo_upload,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() or shutil.which("chromium") is None,
-        reason="Debian's Chromium is not installed (/usr/bin/chromium)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
+from . import support
 
 
 @pytest.fixture
-def phone(browser, live_server, settings, tmp_path):
-    """`phone(user)`: a page at 375×812, logged in as that user (session cookie, so these
-    tests do not depend on the login form)."""
+def phone(open_page, settings, tmp_path):
+    """`phone(user)`: a page at 375×812, logged in as that user."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    contexts = []
-
-    def open_as(user):
-        client = Client()
-        client.force_login(user)
-        context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
-        context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_as
-    for context in contexts:
-        context.close()
+    return lambda user: open_page("phone", user)
 
 
 def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    # Nothing sticks out sideways on a 375 px phone.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375, name
-    page.screenshot(path=str(SHOTS / f"profile-{name}.png"), full_page=True)
+    support.shot(page, f"profile-{name}")
 
 
 @pytest.fixture

@@ -1,64 +1,23 @@
 """The sign-up, login and account-security pages in headless Chromium at 375 × 812, with
 screenshots under var/screenshots/auth-*.png (ACC-1, ACC-3)."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from accounts.sms import outbox
 from tests.factories import PASSWORD, ResidencyFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() or shutil.which("chromium") is None,
-        reason="Debian's Chromium is not installed (/usr/bin/chromium); .ci/run installs it",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def phone_page(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
-    yield context.new_page()
-    context.close()
+from . import support
+from .support import submit
 
 
 def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"auth-{name}.png"), full_page=True)
-    # Nothing sticks out sideways on a 375 px phone.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375, name
+    support.shot(page, f"auth-{name}")
 
 
 def last_code(phone):
     return [m for m in outbox if m.phone == phone and m.template == "verification_code"][-1].params[
         "code"
     ]
-
-
-def submit(page, selector):
-    with page.expect_navigation():
-        page.click(selector)
 
 
 @pytest.mark.req("ACC-1")

@@ -1,0 +1,79 @@
+"""Headless Chromium (Debian's, driven by Playwright) for every test in this folder: one
+browser per run, pages at phone or desktop size, optionally already logged in."""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from .support import CHROMIUM
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
+# around it are plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SIZES = {"phone": {"width": 375, "height": 812}, "desk": {"width": 1440, "height": 900}}
+
+
+def pytest_collection_modifyitems(config, items):
+    here = os.path.dirname(__file__)
+    missing = not CHROMIUM.exists() or shutil.which("chromium") is None
+    skip = pytest.mark.skip(
+        reason="Debian's Chromium is not installed (/usr/bin/chromium); .ci/run installs it"
+    )
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.browser)
+            if missing:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """`open_page(size="phone", user=None)`: a new browser context at that size; with a user,
+    already logged in through a session cookie (so the test does not depend on the login
+    form). Contexts close at the end of the test."""
+    contexts = []
+
+    def open_(size="phone", user=None):
+        context = browser.new_context(viewport=SIZES[size], locale="zh-CN")
+        contexts.append(context)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+            context.add_cookies(
+                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+            )
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def phone_page(open_page):
+    return open_page("phone")
