@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from staff.models import StaffMember
 
-from . import limits
+from . import limits, security_audit
 from .forms import MobileNumberField
 from .models import User
 from .phone import normalize_mobile
@@ -63,9 +63,12 @@ class AccountAdapter(DefaultAccountAdapter):
         return (user.mobile, user.mobile_verified) if user.mobile else None
 
     def set_phone(self, user: User, phone: str, verified: bool) -> None:
+        old = user.mobile
         user.mobile = phone
         user.mobile_verified = verified
         user.save(update_fields=["mobile", "mobile_verified"])
+        if old and old != phone:
+            security_audit.mobile_changed(user, old, phone)
 
     def set_phone_verified(self, user: User, phone: str) -> None:
         self.set_phone(user, phone, True)

@@ -10,10 +10,11 @@ class AccountsConfig(AppConfig):
         from platform_admin.audit import register_actions
         from staff import menu, scoping
 
-        from . import selectors
+        from . import security_audit, selectors
         from .models import Building, Residency, Room, User
         from .portal import Tab, register_tab
 
+        security_audit.connect()
         register_tab(Tab(_("Home"), "accounts:home", "house-door", 10))
         register_tab(Tab(_("Me"), "accounts:me", "person", 90))
 

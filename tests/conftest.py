@@ -4,6 +4,7 @@ outsider (resident and staff) from another company's community who must never se
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts.models import Residency
 from accounts.sms import outbox
@@ -31,6 +32,14 @@ def clear_test_cache() -> None:
             client.delete(*keys)
     else:
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English leaves English active in this thread; start each test in Chinese."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -27,3 +27,13 @@ def test_a_missing_permission_is_a_chinese_403(client_for, technician):
 
 def test_the_500_page_renders_without_a_request():
     assert "出错了" in render_to_string("500.html")
+
+
+@pytest.mark.req("X-2", "ACC-1")
+def test_too_many_requests_is_a_chinese_429(client, db, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "1/m/ip"}
+    login = reverse("account_login")
+    client.post(login, {"login": "13900000001", "password": "wrong"})
+    response = client.post(login, {"login": "13900000001", "password": "wrong"})
+    assert response.status_code == 429
+    assert "操作过于频繁" in response.content.decode()
