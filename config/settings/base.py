@@ -435,5 +435,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # At DEBUG the Tencent SDK logs request bodies, login codes included.
         "tencentcloud_sdk_common": {"level": "WARNING"},
+        # axes logs every login at INFO; lockouts are WARNING and stay visible.
+        "axes": {"level": "WARNING"},
     },
 }
