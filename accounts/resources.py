@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.formats.base_formats import XLSX
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -549,8 +550,12 @@ def export_residents(
     """The filtered residents list as an .xlsx workbook, and its row count. Audited: the
     sheet carries personal data out of the system."""
     resource = ResidentExportResource(community=community, actor=actor)
-    dataset = resource.export(queryset=residencies)
-    dataset.title = "residents"
+    exported = resource.export(queryset=residencies)
+    dataset = tablib.Dataset(
+        *[[_plain_cell(value) for value in row] for row in exported],
+        headers=exported.headers,
+        title="residents",
+    )
     log_action(
         actor=actor,
         action="accounts.residents_exported",
@@ -560,6 +565,14 @@ def export_residents(
         request=request,
     )
     return XLSX().export_data(dataset), dataset.height
+
+
+def _plain_cell(value: Any) -> Any:
+    """Residents type their own names: openpyxl refuses control characters (the whole export
+    would fail) and writes any text starting with "=" as a live formula."""
+    if not isinstance(value, str):
+        return value
+    return ILLEGAL_CHARACTERS_RE.sub("", value).lstrip("=")
 
 
 def read_sheet(content: bytes, kind: str) -> tablib.Dataset:

@@ -264,15 +264,19 @@ def family_invitation_accept(
     ).exists():
         raise ValidationError(_("You already belong to this room."))
     now = timezone.now()
-    residency = Residency.objects.create(
-        user=user,
-        room=head.room,
-        relation=Residency.Relation.FAMILY,
-        status=Residency.Status.VERIFIED,
-        head=head,
-        verified_by=invitation.invited_by,
-        verified_at=now,
-    )
+    try:
+        with transaction.atomic():
+            residency = Residency.objects.create(
+                user=user,
+                room=head.room,
+                relation=Residency.Relation.FAMILY,
+                status=Residency.Status.VERIFIED,
+                head=head,
+                verified_by=invitation.invited_by,
+                verified_at=now,
+            )
+    except IntegrityError:  # bound to the room at the same moment (another household's invitation)
+        raise ValidationError(_("You already belong to this room.")) from None
     invitation.status = FamilyInvitation.Status.ACCEPTED
     invitation.responded_at = now
     invitation.residency = residency

@@ -184,6 +184,12 @@ def staff_member_add(
         if not display_name:
             raise ValidationError({"display_name": _("Enter the name of the new staff member.")})
         user = User.objects.create_user(mobile=mobile, password=None, display_name=display_name)
+    elif user.is_staff or user.is_superuser:
+        # Staff membership replaces the account's groups and deactivation ends its sessions:
+        # a platform operator's account is the operators' business, not a manager's.
+        raise ValidationError(
+            {"mobile": _("This number cannot be added to the staff here; ask the platform team.")}
+        )
     else:
         existing = StaffMember.objects.filter(user=user).first()
         if existing is not None and existing.company_id != company.pk:

@@ -245,6 +245,31 @@ def test_accepting_twice_makes_one_residency(client_for, invitation, invitee):
 
 
 @pytest.mark.req("ACC-5")
+def test_a_binding_made_at_the_same_moment_is_a_message_not_a_500(client_for, invitation, invitee):
+    """Two households of one room invite the same person, who accepts both at once: the
+    second insert meets the one-active-residency constraint after its own check passed."""
+    from django.db.models.signals import pre_save
+
+    def the_other_tab(sender, instance, **kwargs):
+        if instance.pk is None and instance.user_id == invitee.pk:
+            Residency.objects.bulk_create(
+                [Residency(user=invitee, room=instance.room, relation=Residency.Relation.FAMILY)]
+            )
+
+    pre_save.connect(the_other_tab, sender=Residency)
+    try:
+        response = client_for(invitee).post(
+            reverse("accounts:invitation_accept", args=[invitation.pk])
+        )
+    finally:
+        pre_save.disconnect(the_other_tab, sender=Residency)
+    assert response.status_code == 302
+    assert response["Location"] == FAMILY
+    invitation.refresh_from_db()
+    assert invitation.status == FamilyInvitation.Status.PENDING
+
+
+@pytest.mark.req("ACC-5")
 def test_an_invitee_with_an_unverified_number_cannot_accept(invitation, invitee):
     invitee.mobile_verified = False
     invitee.save()

@@ -327,3 +327,23 @@ def test_resident_page_uses_a_bounded_number_of_queries(
         ResidencyFactory(room=other, relation=Residency.Relation.FAMILY, head=head)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.req("SUSR-1")
+def test_export_turns_no_resident_typed_name_into_a_formula_or_a_crash(
+    client_for, staff_user, resident, family_member
+):
+    """Residents choose their own names: "=HYPERLINK(…)" must arrive in Excel as text, and a
+    control character must not break the whole community's export."""
+    resident.display_name = '=HYPERLINK("http://evil.example","张伟")'
+    resident.save()
+    family_member.display_name = "李\x07娜"
+    family_member.save()
+    response = client_for(staff_user).get(reverse("accounts_staff:residents_export"))
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    cells = [cell for row in book.worksheets[0].iter_rows() for cell in row]
+    assert not [cell.value for cell in cells if cell.data_type == "f"]
+    names = {row[3] for row in _sheet(response)[1:]}
+    assert 'HYPERLINK("http://evil.example","张伟")' in names
+    assert len(names) == 2

@@ -97,6 +97,26 @@ def test_someone_already_on_a_staff_cannot_be_added_twice(
 
 
 @pytest.mark.req("SUSR-2")
+def test_a_platform_operator_cannot_be_made_staff_by_a_manager(
+    client_for, manager, operator, community
+):
+    """Staff membership sets the account's groups (and deactivation ends its sessions): a
+    community manager must not reach a platform operator's account that way."""
+    operator_group = Group.objects.create(name="运营")
+    operator.groups.add(operator_group)
+    response = add(
+        client_for(manager),
+        mobile=operator.mobile,
+        position=position(CASHIER).pk,
+        communities=[community.pk],
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["mobile"]
+    assert not StaffMember.objects.filter(user=operator).exists()
+    assert list(operator.groups.all()) == [operator_group]
+
+
+@pytest.mark.req("SUSR-2")
 def test_a_manager_cannot_give_communities_they_do_not_serve(
     client_for, manager, community, annex, other_community
 ):
