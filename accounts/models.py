@@ -61,7 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     mobile_verified = models.BooleanField(_("mobile number verified"), default=False)
     email = models.EmailField(_("e-mail"), blank=True)
     display_name = models.CharField(_("full name"), max_length=50, blank=True)
-    avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
+    avatar = models.ImageField(
+        _("avatar"), upload_to="avatars/%Y/%m/", storage=private_storage, blank=True
+    )
     backup_phone = models.CharField(
         _("backup phone"),
         max_length=30,

@@ -1,6 +1,8 @@
 """The cast: a resident with a family member, staff of the same community, a technician, and an
 outsider (resident and staff) from another company's community who must never see the others."""
 
+import shutil
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -32,6 +34,15 @@ def clear_test_cache() -> None:
             client.delete(*keys)
     else:
         cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _remove_this_runs_files():
+    """Private uploads and the file cache of this run live in folders of their own."""
+    yield
+    shutil.rmtree(settings.STORAGES["private"]["OPTIONS"]["location"], ignore_errors=True)
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        shutil.rmtree(settings.CACHES["default"]["LOCATION"], ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -20,3 +20,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Text messages collect in accounts.sms.outbox; tests/conftest.py runs the SMS task in-process.
 SMS_BACKEND = "accounts.sms.backends.locmem.SmsBackend"
+
+# Private uploads of this run go to a folder of their own, removed when the run ends
+# (tests/conftest.py).
+STORAGES["private"]["OPTIONS"]["location"] = str(VAR_DIR / f"test-private-{os.getpid()}")  # noqa: F405
