@@ -1,9 +1,10 @@
 """Abuse limits in one place: texts per number and per client IP, and password lockouts.
 
 The numbers are settings (LINLI_SMS_LIMITS, AXES_*, ACCOUNT_RATE_LIMITS). Every SMS we send
-passes `count_sms` (the adapter calls it), so no code-sending path escapes the limits. Forms call
-`reserve_sms` first, so that a refusal is a form error next to what the person typed; the send
-that follows in the same request then uses that reservation instead of counting twice.
+passes `count_sms` (the adapter and services.family_invite call it), so no path escapes the
+limits. Forms call `reserve_sms` first, so that a refusal is a form error next to what the
+person typed; the send that follows in the same request then uses that reservation instead of
+counting twice.
 
 Counts live in the shared cache and are changed atomically (cache.add / cache.incr): the
 interval between two texts to one number is a key that exists for that long (cache.add), the
@@ -78,16 +79,23 @@ def _check_interval(phone: str) -> None:
         raise SmsLimitExceeded(_wait_message((cache.get(key) or until) - time.time()))
 
 
-def _check_rates(request: HttpRequest, *, group: str, value: str, rates: list[str]) -> None:
+def _check_rates(
+    request: HttpRequest, *, group: str, value: str, rates: list[str], increment: bool = True
+) -> None:
+    """Raise SmsLimitExceeded if one more text would go over a rate. With increment=False
+    only look (nothing is counted); with increment=True count it (atomically)."""
     for rate in rates:
         usage = get_usage(
             request,
             group=group,
             key=lambda _group, _request: value,
             rate=rate,
-            increment=True,
+            increment=increment,
         )
-        if usage and usage["should_limit"]:
+        if not usage:
+            continue
+        over = usage["should_limit"] if increment else usage["count"] >= usage["limit"]
+        if over:
             if group.endswith(".ip"):
                 raise SmsLimitExceeded(
                     _(
@@ -98,20 +106,27 @@ def _check_rates(request: HttpRequest, *, group: str, value: str, rates: list[st
             raise SmsLimitExceeded(_wait_message(max(usage["time_left"], 60)))
 
 
-def reserve_sms(request: HttpRequest, phone: str) -> None:
+def reserve_sms(request: HttpRequest, phone: str, *, interval: bool = True) -> None:
     """Count one text to `phone` now, or raise SmsLimitExceeded. The per-number interval is
-    checked first, so a second tap within a minute uses up nothing else."""
+    checked first, so a second tap within a minute uses up nothing else (interval=False leaves
+    it out: a text that is no code, such as a family invitation, must not make its reader wait
+    a minute for the sign-up code they ask for next). Then the number's
+    hourly and daily counts are looked at (not counted), so that a number that has had its
+    texts uses up none of the network's; then the network's are counted, and only then the
+    number's, so that a busy network uses up none of a number's texts either."""
     phone = normalize_mobile(phone)
     limits = settings.LINLI_SMS_LIMITS
-    _check_interval(phone)
+    number = {"group": "linli.sms.number", "value": _digest(phone), "rates": limits["number"]}
+    if interval:
+        _check_interval(phone)
     try:
+        _check_rates(request, **number, increment=False)
         _check_rates(request, group="linli.sms.ip", value=client_ip(request), rates=limits["ip"])
-        _check_rates(
-            request, group="linli.sms.number", value=_digest(phone), rates=limits["number"]
-        )
+        _check_rates(request, **number)
     except SmsLimitExceeded:
-        # Nothing is sent, so the number's next minute is not taken.
-        cache.delete(_interval_key(phone))
+        if interval:
+            # Nothing is sent, so the number's next minute is not taken.
+            cache.delete(_interval_key(phone))
         raise
     reserved = getattr(request, _RESERVED_ATTR, None)
     if reserved is None:
@@ -128,7 +143,7 @@ def reserve_sms_or_error(request: HttpRequest, phone: str) -> None:
         raise ValidationError(refusal.message, code="sms_rate_limited") from None
 
 
-def count_sms(request: HttpRequest | None, phone: str) -> None:
+def count_sms(request: HttpRequest | None, phone: str, *, interval: bool = True) -> None:
     """Called for every text just before it is queued: uses this request's reservation for
     `phone` if a form made one, or counts it now (raising SmsLimitExceeded)."""
     phone = normalize_mobile(phone)
@@ -138,7 +153,7 @@ def count_sms(request: HttpRequest | None, phone: str) -> None:
     if phone in reserved:
         reserved.discard(phone)
         return
-    reserve_sms(request, phone)
+    reserve_sms(request, phone, interval=interval)
     getattr(request, _RESERVED_ATTR).discard(phone)
 
 

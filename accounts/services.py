@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from platform_admin.audit import log_action
 
-from .models import FamilyInvitation, Residency, Room, User
+from . import limits
+from .models import Community, FamilyInvitation, Residency, Room, User
 from .phone import mask_mobile, normalize_mobile
 from .sms import send_sms
 
@@ -199,6 +200,12 @@ def family_invite(
     ).first()
     if invitation is not None and invitation.expires_at > now:
         raise ValidationError(_("This number has already been invited and has not answered yet."))
+    # The invitation text counts against the same hourly/daily limits per number and per IP
+    # as codes, but leaves the one-minute interval free for the invitee's sign-up code.
+    try:
+        limits.count_sms(request, mobile, interval=False)
+    except limits.SmsLimitExceeded as refusal:
+        raise ValidationError(refusal.message, code="sms_rate_limited") from None
     if invitation is None:
         invitation = FamilyInvitation(head=head, mobile=mobile)
     # An expired invitation to the same number is renewed rather than kept as a second row.
@@ -421,7 +428,7 @@ def resident_contacts_update(
     *,
     user: User,
     actor: User,
-    community,
+    community: Community,
     display_name: str,
     backup_phone: str,
     email: str,
@@ -429,10 +436,19 @@ def resident_contacts_update(
 ) -> User:
     """Staff correct a resident's name and contact details. An e-mail address set by staff is
     recorded unverified (allauth's EmailAddress), so it cannot recover the account until
-    the resident confirms it themselves."""
+    the resident confirms it themselves; a verified address is the resident's recovery
+    channel, so staff can neither change nor remove it."""
     from allauth.account.models import EmailAddress
 
+    from . import selectors
+
+    if selectors.accounts_beyond_staff_reach([user.pk], community):
+        raise ValidationError(_("This account's details cannot be changed in the staff portal."))
     email = User.objects.normalize_email(email.strip())
+    if email != user.email and selectors.has_verified_email(user):
+        raise ValidationError(
+            {"email": _("This e-mail address is verified; only the resident can change it.")}
+        )
     if email and User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
         raise ValidationError({"email": _("Another account already uses this e-mail address.")})
     wanted = {
@@ -447,7 +463,8 @@ def resident_contacts_update(
         setattr(user, name, wanted[name])
     user.save(update_fields=changed)
     if "email" in changed:
-        EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
+        # Only unverified addresses can be here (see the check above).
+        EmailAddress.objects.filter(user=user, verified=False).exclude(email__iexact=email).delete()
         if email:
             EmailAddress.objects.get_or_create(
                 user=user, email=email, defaults={"verified": False, "primary": True}

@@ -156,6 +156,38 @@ def test_the_limits_can_be_asked_directly(rf):
 
 
 @pytest.mark.req("ACC-1")
+def test_a_refusal_for_the_number_uses_up_none_of_the_networks_texts(rf, settings):
+    settings.LINLI_SMS_LIMITS = {**settings.LINLI_SMS_LIMITS, "number": ["1/h"], "ip": ["3/h"]}
+    request = rf.post("/", REMOTE_ADDR="203.0.113.7")
+    limits.reserve_sms(request, "13700000001")
+    for _ in range(3):
+        next_minute("13700000001")
+        with pytest.raises(limits.SmsLimitExceeded):
+            limits.reserve_sms(request, "13700000001")
+    # The network has had one text of its three.
+    limits.reserve_sms(request, "13700000002")
+    limits.reserve_sms(request, "13700000003")
+    with pytest.raises(limits.SmsLimitExceeded):
+        limits.reserve_sms(request, "13700000004")
+
+
+@pytest.mark.req("ACC-1")
+def test_a_refusal_for_the_network_uses_up_none_of_the_numbers_texts(rf, settings):
+    settings.LINLI_SMS_LIMITS = {**settings.LINLI_SMS_LIMITS, "number": ["2/h"], "ip": ["1/h"]}
+    busy = rf.post("/", REMOTE_ADDR="203.0.113.7")
+    limits.reserve_sms(busy, "13700000001")
+    with pytest.raises(limits.SmsLimitExceeded):
+        limits.reserve_sms(busy, "13700000002")
+    # From another network the number still has both of its texts.
+    limits.reserve_sms(rf.post("/", REMOTE_ADDR="198.51.100.8"), "13700000002")
+    next_minute("13700000002")
+    limits.reserve_sms(rf.post("/", REMOTE_ADDR="198.51.100.9"), "13700000002")
+    next_minute("13700000002")
+    with pytest.raises(limits.SmsLimitExceeded):
+        limits.reserve_sms(rf.post("/", REMOTE_ADDR="198.51.100.10"), "13700000002")
+
+
+@pytest.mark.req("ACC-1")
 @override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=1)
 def test_client_ip_behind_one_proxy():
     request = RequestFactory().get(

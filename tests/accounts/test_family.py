@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -404,3 +405,52 @@ def test_operators_read_invitations_in_the_admin(client_for, operator, invitatio
     url = reverse("admin:accounts_familyinvitation_change", args=[invitation.pk])
     assert client.get(url).status_code == 200
     assert client.get(reverse("admin:accounts_familyinvitation_add")).status_code == 403
+
+
+@pytest.mark.req("ACC-5", "ACC-1")
+def test_an_invitation_text_obeys_the_per_number_sms_limit(
+    client, client_for, resident, head, settings
+):
+    """A number that has had its texts for the hour gets no invitation text either: the
+    refusal shows next to the field, with the number as typed, and nothing is saved."""
+    settings.LINLI_SMS_LIMITS = {**settings.LINLI_SMS_LIMITS, "number": ["1/h"]}
+    client.post("/accounts/login/code/", {"phone": "13900000077"})
+    assert len(outbox) == 1
+    response = invite(client_for(resident), head, "139 0000 0077")
+    assert response.status_code == 200
+    errors = form_errors(response, head).invite_form.errors["mobile"]
+    assert "分钟" in errors[0]
+    assert 'value="139 0000 0077"' in response.content.decode()
+    assert not FamilyInvitation.objects.exists() and len(outbox) == 1
+    assert not AuditEntry.objects.filter(action="family.invited").exists()
+
+
+@pytest.mark.req("ACC-5", "ACC-1")
+def test_the_invitee_can_ask_for_a_sign_up_code_at_once(client_for, resident, head):
+    """The invitation is no code: it leaves the number's one-minute interval free."""
+    assert invite(client_for(resident), head, "13900000077").status_code == 302
+    Client().post("/accounts/signup/", {"action": "send_code", "phone": "13900000077"})
+    assert [m.template for m in outbox] == ["family_invitation", "verification_code"]
+
+
+@pytest.mark.req("ACC-5", "ACC-1")
+def test_invitation_texts_obey_the_per_ip_sms_limit(client_for, resident, head, settings):
+    settings.LINLI_SMS_LIMITS = {**settings.LINLI_SMS_LIMITS, "ip": ["2/h"]}
+    client = client_for(resident)
+    assert invite(client, head, "13700000001").status_code == 302
+    assert invite(client, head, "13700000002").status_code == 302
+    response = invite(client, head, "13700000003")
+    assert response.status_code == 200
+    assert form_errors(response, head).invite_form.errors["mobile"]
+    assert 'value="13700000003"' in response.content.decode()
+    assert FamilyInvitation.objects.count() == 2 and len(outbox) == 2
+
+
+@pytest.mark.req("ACC-5")
+def test_a_refused_invitation_uses_up_no_text(client_for, resident, head):
+    """Refusals of the invitation itself (here: inviting oneself) leave the limits alone."""
+    client = client_for(resident)
+    invite(client, head, resident.mobile)
+    assert invite(client, head, "13900000077").status_code == 302
+    Client().post("/accounts/login/code/", {"phone": resident.mobile})
+    assert [message.phone for message in outbox] == ["13900000077", resident.mobile]
