@@ -35,7 +35,9 @@ class AccountsConfig(AppConfig):
         scoping.register("building_id", Building, "community")
         scoping.register("room_id", Room, "building__community")
         scoping.register("residency_id", Residency, "room__building__community")
-        # A person is in a community's scope while they have any residency there (history too).
+        # A person is in a community's scope for READING while they have any residency there
+        # (history too). Changes narrow it to pending/verified residents:
+        # selectors.residents_changeable_in_community.
         scoping.register("resident_id", User, "residencies__room__building__community")
         menu.register(
             menu.MenuEntry(

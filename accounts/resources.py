@@ -40,6 +40,7 @@ from platform_admin.audit import log_action
 
 from .models import Building, Community, Residency, Room, Unit, User
 from .phone import normalize_mobile
+from .selectors import accounts_beyond_staff_reach
 
 logger = logging.getLogger(__name__)
 
@@ -333,6 +334,11 @@ class ResidentResource(_CommunityResource):
         self.now = timezone.now()
         self.room_ids: set[int] = set()
         self.users = self._users(dataset)
+        # Operators and other companies' staff may live here too, but an import must not
+        # tie their accounts to the estate: only they (or the platform) decide that.
+        self.beyond_reach = accounts_beyond_staff_reach(
+            [user.pk for user in self.users.values()], self.community
+        )
         self.active = {
             (r.user_id, r.room_id): r
             for r in Residency.objects.filter(
@@ -393,6 +399,11 @@ class ResidentResource(_CommunityResource):
             mobile = normalize_mobile(_text(row.get(MOBILE)))
         except ValidationError as error:
             _row_error(errors, "mobile", error.messages[0])
+        else:
+            if self.users[mobile].pk in self.beyond_reach:
+                _row_error(
+                    errors, "mobile", _("The account of this mobile number cannot be imported.")
+                )
         relation_text = _text(row.get(RELATION))
         relation = _choice(relation_text, RELATION_WORDS, Residency.Relation.choices)
         if relation is None:

@@ -319,20 +319,51 @@ def residencies_of_user_in_community(user: User, community: Community) -> list[R
     )
 
 
+def residents_changeable_in_community(community: Community) -> QuerySet[User]:
+    """People staff of the community may change: those with a pending or verified residency
+    there. Anyone with only history here (rejected, withdrawn, moved out) stays readable
+    through the scoping registry, but belongs to no community's staff any more."""
+    return User.objects.filter(
+        pk__in=Residency.objects.filter(
+            room__building__community=community, status__in=Residency.ACTIVE_STATUSES
+        ).values("user_id")
+    )
+
+
+def accounts_beyond_staff_reach(user_ids: list[int], community: Community) -> set[int]:
+    """The accounts among `user_ids` whose details a community's staff must never change:
+    platform operators and staff members of another property company (they may also live in
+    the community, but their account is not the community's to manage)."""
+    return set(
+        User.objects.filter(pk__in=user_ids)
+        .filter(
+            Q(is_staff=True)
+            | Q(is_superuser=True)
+            | (Q(staff_member__isnull=False) & ~Q(staff_member__company_id=community.company_id))
+        )
+        .values_list("pk", flat=True)
+    )
+
+
+def has_verified_email(user: User) -> bool:
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
 def audit_entries_for_resident(user: User, residency_ids: list[int], community: Community):
-    """What happened to the person (entries of this community or of no community, such as
-    their own profile changes) and to their residencies here, newest first."""
+    """What happened in this community to the person and to their residencies here, newest
+    first. Entries of no community (sign-up, their own profile, WeChat/QQ) are the person's
+    private account history: staff of a community where they merely asked for a room must
+    not read it."""
     from django.contrib.contenttypes.models import ContentType
 
     from platform_admin.models import AuditEntry
 
     return (
-        AuditEntry.objects.filter(
-            Q(
-                target_type=ContentType.objects.get_for_model(User),
-                target_id=str(user.pk),
-            )
-            & (Q(community=community) | Q(community__isnull=True))
+        AuditEntry.objects.filter(community=community)
+        .filter(
+            Q(target_type=ContentType.objects.get_for_model(User), target_id=str(user.pk))
             | Q(
                 target_type=ContentType.objects.get_for_model(Residency),
                 target_id__in=[str(pk) for pk in residency_ids],

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -11,20 +12,35 @@ from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from guardian.core import ObjectPermissionChecker
 
+if TYPE_CHECKING:
+    from accounts.models import Community, User
+
+
+def has_perm_in_community(
+    user: "User",
+    perm: str,
+    community: "Community | None",
+    *,
+    checker: ObjectPermissionChecker | None = None,
+) -> bool:
+    """A permission from the position (group), or the same duty granted for `community` only
+    with django-guardian (the object permission "local_<codename>" on the Community)."""
+    if user.has_perm(perm):
+        return True
+    if community is None:
+        return False
+    checker = checker or ObjectPermissionChecker(user)
+    return checker.has_perm("local_" + perm.split(".", 1)[-1], community)
+
 
 def staff_has_perm(request: HttpRequest, perm: str) -> bool:
-    """A permission from the position (group), or the same duty granted for the current
-    community only with django-guardian (the object permission "local_<codename>" on the
-    Community)."""
-    if request.user.has_perm(perm):
-        return True
-    if request.community is None:
-        return False
+    """`has_perm_in_community` for the staff portal's current community; the guardian
+    checker is kept on the request, so one page asks the database once."""
     checker = getattr(request, "_community_permissions", None)
-    if checker is None:
+    if checker is None and request.community is not None:
         checker = ObjectPermissionChecker(request.user)
         request._community_permissions = checker
-    return checker.has_perm("local_" + perm.split(".", 1)[-1], request.community)
+    return has_perm_in_community(request.user, perm, request.community, checker=checker)
 
 
 def staff_required(perm: str | None = None) -> Callable:

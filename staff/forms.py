@@ -5,13 +5,20 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import MobileNumberField
 from accounts.models import User
 from accounts.resources import read_sheet
+from accounts.selectors import has_verified_email
 
 MAX_SHEET_BYTES = 5 * 1024 * 1024
+
+
+def posted_data(request: HttpRequest) -> QueryDict | None:
+    """The POST data, even when empty (an empty form must be bound to show its errors)."""
+    return request.POST if request.method == "POST" else None
 
 
 class StaffMemberChangeForm(forms.Form):
@@ -66,6 +73,12 @@ class ResidentContactsForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
+        if has_verified_email(person):
+            # The resident's recovery channel: shown, never changed or removed by staff.
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = _(
+                "This e-mail address is verified; only the resident can change it."
+            )
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()

@@ -12,16 +12,11 @@ from platform_admin.models import AuditEntry
 
 from . import selectors, services
 from .access import staff_has_perm, staff_required
-from .forms import StaffMemberAddForm, StaffMemberChangeForm
+from .forms import StaffMemberAddForm, StaffMemberChangeForm, posted_data
 from .middleware import SESSION_KEY
 from .models import StaffMember
 from .scoping import get_scoped_or_404
 from .tables import AuditTable, StaffTable, paginate
-
-
-def _posted(request: HttpRequest):
-    """The POST data, even when empty (an empty form must be bound to show its errors)."""
-    return request.POST if request.method == "POST" else None
 
 
 @staff_required()
@@ -88,7 +83,7 @@ def _form_choices(request: HttpRequest) -> dict:
 @staff_required("staff.add_staffmember")
 def staff_add(request: HttpRequest) -> HttpResponse:
     form = StaffMemberAddForm(
-        _posted(request),
+        posted_data(request),
         initial={"communities": [request.community]},
         **_form_choices(request),
     )
@@ -128,7 +123,7 @@ def staff_edit(request: HttpRequest, member_id: int) -> HttpResponse:
     served = {c.pk for c in request.staff_communities}
     current = list(member.communities.order_by("name"))
     form = StaffMemberChangeForm(
-        _posted(request),
+        posted_data(request),
         initial={
             "position": member.position,
             "communities": [c for c in current if c.pk in served],

@@ -8,12 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from staff import selectors as staff_selectors
-from staff.access import staff_has_perm
-
-from .. import selectors, services
+from .. import access, selectors, services
 from ..forms import FamilyInviteForm, ProfileForm, RoomBindingForm
-from ..models import Residency, User
+from ..models import Residency
 
 
 @login_required
@@ -70,13 +67,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @require_GET
 def avatar(request: HttpRequest, user_id: int) -> HttpResponse:
     """Avatars are shown to the person and to their household, never as a public file."""
-    if user_id == request.user.pk:
-        person = request.user
-    else:
-        person = User.objects.filter(pk=user_id).first()
-        if person is None or not selectors.shares_household(request.user, person):
-            raise Http404
-    if not person.avatar:
+    person = access.get_avatar_owner_for_viewer(request.user, user_id)
+    if person is None:
         raise Http404
     return _private_image(person.avatar)
 
@@ -172,30 +164,10 @@ def residency_withdraw(request: HttpRequest, residency_id: int) -> HttpResponse:
 def residency_proof(request: HttpRequest, residency_id: int) -> HttpResponse:
     """The proof photo, for the resident who sent it and for staff of the room's community
     who may see residents. Anyone else gets a 404, as if there were no such photo."""
-    residency = (
-        Residency.objects.select_related("room__building__community")
-        .filter(pk=residency_id)
-        .exclude(proof="")
-        .first()
-    )
-    if residency is None or not _may_see_proof(request, residency):
+    residency = access.get_residency_proof_for_viewer(request.user, residency_id)
+    if residency is None:
         raise Http404
     return _private_image(residency.proof)
-
-
-def _may_see_proof(request: HttpRequest, residency: Residency) -> bool:
-    user = request.user
-    if residency.user_id == user.pk:
-        return True
-    member = staff_selectors.active_staff_member(user)
-    if member is None:
-        return user.is_staff and user.has_perm("accounts.view_residency")  # platform operator
-    community = residency.room.building.community
-    if community not in staff_selectors.communities_served(member):
-        return False
-    # The staff portal's own check, with this room's community as the current one.
-    request.community = community
-    return staff_has_perm(request, "accounts.view_residency")
 
 
 def _private_image(field_file) -> FileResponse:

@@ -13,6 +13,7 @@ from import_export.formats.base_formats import XLSX
 from platform_admin.audit import entries_for_objects
 from staff.access import safe_next, staff_has_perm, staff_required
 from staff.forms import ResidencyEndForm, ResidentContactsForm, SheetUploadForm
+from staff.forms import posted_data as _posted
 from staff.scoping import get_scoped_or_404
 from staff.tables import paginate
 
@@ -21,11 +22,6 @@ from ..filters import ResidencyFilter, RoomFilter
 from ..forms import RejectResidencyForm
 from ..models import Residency, Room, User
 from ..tables import ResidencyTable, RoomTable
-
-
-def _posted(request: HttpRequest):
-    """The POST data, even when empty (an empty form must be bound to show its errors)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _residency_filter(request: HttpRequest) -> ResidencyFilter:
@@ -100,7 +96,11 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
             "history": residencies,
             "audit_entries": audit_entries[:30],
             "can_verify": staff_has_perm(request, "accounts.verify_residency"),
-            "can_edit": staff_has_perm(request, "accounts.change_user"),
+            # The same rules as resident_contacts: someone living here (or waiting) now,
+            # whose account is not an operator's or another company's staff member's.
+            "can_edit": staff_has_perm(request, "accounts.change_user")
+            and any(r.is_active for r in residencies)
+            and not selectors.accounts_beyond_staff_reach([person.pk], community),
             "can_end": staff_has_perm(request, "accounts.change_residency"),
         },
     )
@@ -108,7 +108,15 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
 
 @staff_required("accounts.change_user")
 def resident_contacts(request: HttpRequest, resident_id: int) -> HttpResponse:
-    person = get_scoped_or_404(request, User.objects.all(), resident_id)
+    # Only people who live here now (or are waiting for verification) can be changed; the
+    # history of someone who moved out stays readable on their page, but is a 404 here, as
+    # anything outside the community is.
+    person = get_scoped_or_404(
+        request, selectors.residents_changeable_in_community(request.community), resident_id
+    )
+    if selectors.accounts_beyond_staff_reach([person.pk], request.community):
+        messages.error(request, _("This account's details cannot be changed in the staff portal."))
+        return redirect("accounts_staff:resident_detail", resident_id=person.pk)
     form = ResidentContactsForm(_posted(request), person=person)
     if request.method == "POST" and form.is_valid():
         try:
