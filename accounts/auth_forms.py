@@ -5,6 +5,7 @@ accounts.limits; what happens next is the views' (and allauth's flows') business
 """
 
 from allauth.account import forms as allauth_forms
+from allauth.account.adapter import get_adapter
 from allauth.account.fields import PasswordField, SetPasswordField
 from allauth.account.models import EmailAddress
 from allauth.core import context
@@ -13,6 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from . import limits, otp
 from .forms import MobileNumberField
+
+
+def incorrect_code_error() -> forms.ValidationError:
+    """The refusal of a wrong, expired or used code, in the adapter's one wording."""
+    return forms.ValidationError(
+        get_adapter().error_messages["incorrect_code"], code="incorrect_code"
+    )
 
 
 class CodeField(forms.CharField):
@@ -134,9 +142,7 @@ class SignupForm(allauth_forms.SignupForm):
             if otp.verify(context.request, purpose=otp.Purpose.SIGNUP, phone=phone, code=code):
                 self.verified_phone = phone
             else:
-                self.add_error(
-                    "code", _("The code is incorrect or has expired. Request a new code.")
-                )
+                self.add_error("code", incorrect_code_error())
         return cleaned_data
 
 
@@ -168,9 +174,7 @@ class PasswordResetBySmsForm(forms.Form):
             ):
                 self.user = user
             else:
-                self.add_error(
-                    "code", _("The code is incorrect or has expired. Request a new code.")
-                )
+                self.add_error("code", incorrect_code_error())
         return cleaned_data
 
 
@@ -187,10 +191,7 @@ class ReauthenticateByCodeForm(forms.Form):
         if not otp.verify(
             self.request, purpose=otp.Purpose.REAUTHENTICATE, phone=user.mobile, code=code
         ):
-            raise forms.ValidationError(
-                _("The code is incorrect or has expired. Request a new code."),
-                code="incorrect_code",
-            )
+            raise incorrect_code_error()
         return code
 
 

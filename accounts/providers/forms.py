@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts import otp
-from accounts.auth_forms import CodeField
+from accounts.auth_forms import CodeField, incorrect_code_error
 from accounts.models import User
 
 
@@ -35,7 +35,7 @@ class BindPhoneForm(forms.Form):
         if not (phone and code) or self.errors:
             return cleaned_data
         if not otp.verify(context.request, purpose=otp.Purpose.SIGNUP, phone=phone, code=code):
-            self.add_error("code", _("The code is incorrect or has expired. Request a new code."))
+            self.add_error("code", incorrect_code_error())
         elif User.objects.filter(mobile=phone).exists():
             # Registered since the code was sent: the code proved the number, so saying so is fine.
             self.add_error(

@@ -115,37 +115,43 @@ password_set = reauthentication_required(allauth_views.password_set)
 # --- Sign-up ---------------------------------------------------------------------------------
 
 
-def _resend_after(sent: bool) -> int:
-    """Seconds the "Get code" button counts down after a text (the per-number interval)."""
-    return settings.LINLI_SMS_LIMITS["number_interval"] if sent else 0
+def send_code(request: HttpRequest, purpose: otp.Purpose) -> dict:
+    """The "Get code" button (action=send_code) of the sign-up, social sign-up and SMS password
+    reset pages: check the number and the SMS limits, text the code and say so. Returns what
+    the page shows next to its form: send_form (with any error), code_sent and resend_after
+    (seconds the button counts down: the per-number interval)."""
+    send_form = SendCodeForm(request.POST, request=request)
+    code_sent = send_form.is_valid()
+    if code_sent:
+        phone = send_form.cleaned_data["phone"]
+        otp.send_code(request, purpose=purpose, phone=phone)
+        messages.success(
+            request, _("A code has been sent to %(phone)s.") % {"phone": mask_mobile(phone)}
+        )
+    return {
+        "send_form": send_form,
+        "code_sent": code_sent,
+        "resend_after": settings.LINLI_SMS_LIMITS["number_interval"] if code_sent else 0,
+    }
 
 
-class SignupView(allauth_views.SignupView):
-    """allauth's sign-up, plus the "Get code" button of the same form (action=send_code)."""
+class SendSignupCodeMixin:
+    """For allauth's sign-up views: a POST with action=send_code texts a sign-up code and shows
+    the form again, unbound, with the number as typed."""
 
     def post(self, request, *args, **kwargs):
-        if request.POST.get("action") == "send_code":
-            return self._send_code(request)
-        return super().post(request, *args, **kwargs)
+        if request.POST.get("action") != "send_code":
+            return super().post(request, *args, **kwargs)
+        sent = send_code(request, otp.Purpose.SIGNUP)
+        form = self.get_unbound_form(initial={"phone": request.POST.get("phone", "")})
+        return self.render_to_response(self.get_context_data(form=form, **sent))
 
-    def _send_code(self, request):
-        send_form = SendCodeForm(request.POST, request=request)
-        if send_form.is_valid():
-            otp.send_code(
-                request, purpose=otp.Purpose.SIGNUP, phone=send_form.cleaned_data["phone"]
-            )
-            messages.success(
-                request,
-                _("A code has been sent to %(phone)s.")
-                % {"phone": mask_mobile(send_form.cleaned_data["phone"])},
-            )
-        form = self.get_form_class()(initial={"phone": request.POST.get("phone", "")})
-        sent = send_form.is_valid()
-        return self.render_to_response(
-            self.get_context_data(
-                form=form, send_form=send_form, code_sent=sent, resend_after=_resend_after(sent)
-            )
-        )
+    def get_unbound_form(self, initial: dict):
+        return self.get_form_class()(initial=initial)
+
+
+class SignupView(SendSignupCodeMixin, allauth_views.SignupView):
+    """allauth's sign-up, plus the "Get code" button of the same form."""
 
 
 signup = SignupView.as_view()
@@ -160,17 +166,9 @@ signup = SignupView.as_view()
 def password_reset_by_sms(request: HttpRequest) -> HttpResponse:
     """Number → code → new password, on one page. An unknown number gets the same replies on
     screen and an "unknown account" text."""
-    send_form = None
-    code_sent = False
+    sent = {"send_form": None, "code_sent": False, "resend_after": 0}
     if request.method == "POST" and request.POST.get("action") == "send_code":
-        send_form = SendCodeForm(request.POST, request=request)
-        if send_form.is_valid():
-            phone = send_form.cleaned_data["phone"]
-            otp.send_code(request, purpose=otp.Purpose.PASSWORD_RESET, phone=phone)
-            messages.success(
-                request, _("A code has been sent to %(phone)s.") % {"phone": mask_mobile(phone)}
-            )
-            code_sent = True
+        sent = send_code(request, otp.Purpose.PASSWORD_RESET)
         form = PasswordResetBySmsForm(
             initial={"phone": request.POST.get("phone", "")}, request=request
         )
@@ -189,10 +187,5 @@ def password_reset_by_sms(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "account/password_reset_sms.html",
-        {
-            "form": form,
-            "send_form": send_form,
-            "code_sent": code_sent,
-            "resend_after": _resend_after(code_sent),
-        },
+        {"form": form, **sent},
     )

@@ -2,6 +2,8 @@
 screenshots under var/screenshots/auth-*.png (ACC-1, ACC-3)."""
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from accounts.sms import outbox
 from tests.factories import PASSWORD, ResidencyFactory
@@ -12,6 +14,12 @@ from .support import submit
 
 def shot(page, name):
     support.shot(page, f"auth-{name}")
+
+
+def assert_heading(page, msgid):
+    with translation.override("zh-hans"):
+        expected = gettext(msgid)
+    assert page.locator("h1").first.inner_text().strip() == expected
 
 
 def last_code(phone):
@@ -76,7 +84,7 @@ def test_login_by_code_and_recovery_pages(phone_page, live_server, transactional
 
 @pytest.mark.req("ACC-1", "ACC-3")
 def test_account_security_pages(phone_page, live_server, transactional_db, room):
-    ResidencyFactory(room=room, user__display_name="张伟", user__mobile="13900000001")
+    person = ResidencyFactory(room=room, user__display_name="张伟", user__mobile="13900000001").user
     page, base = phone_page, live_server.url
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=login]", "13900000001")
@@ -84,19 +92,31 @@ def test_account_security_pages(phone_page, live_server, transactional_db, room)
     submit(page, "form button.btn-primary")
 
     page.goto(f"{base}/accounts/phone/change/")
+    assert "/reauthenticate/" in page.url
+    assert_heading(page, "Confirm it is you")
     shot(page, "reauthenticate")
     page.fill("input[name=password]", PASSWORD)
     submit(page, "form button.btn-primary")
+    assert_heading(page, "Change mobile number")
     shot(page, "change-phone")
     page.fill("input[name=phone]", "13700000042")
     submit(page, "form button.btn-primary")
+    assert_heading(page, "Verify your number")
     shot(page, "verify-new-phone")
     page.fill("input[name=code]", last_code("13700000042"))
     submit(page, "form button.btn-primary")
+    person.refresh_from_db()
+    assert person.mobile == "13700000042" and person.mobile_verified
 
     page.goto(f"{base}/accounts/password/change/")
+    assert_heading(page, "Change password")
+    assert page.locator("input[name=oldpassword]").count() == 1
     shot(page, "password-change")
     page.goto(f"{base}/accounts/email/")
+    assert_heading(page, "E-mail address")
+    assert page.locator("input[name=email]").count() == 1
     shot(page, "email")
     page.goto(f"{base}/accounts/reauthenticate/code/")
+    assert_heading(page, "Confirm it is you")
+    assert "137****0042" in page.content(), "the code goes to the new number"
     shot(page, "reauthenticate-code")

@@ -7,11 +7,12 @@ from allauth.socialaccount.providers.oauth2.views import (
     OAuth2LoginView,
 )
 
+from ..endpoints import SettingsEndpointsMixin, endpoint
 from ..replies import ProviderReplyError, read_qq_reply
 from .client import QQOAuth2Client
 
 
-class QQOAuth2Adapter(OAuth2Adapter):
+class QQOAuth2Adapter(SettingsEndpointsMixin, OAuth2Adapter):
     provider_id = "qq"
     client_class = QQOAuth2Client
     access_token_method = "GET"  # noqa: S105
@@ -21,24 +22,7 @@ class QQOAuth2Adapter(OAuth2Adapter):
     default_me_url = "https://graph.qq.com/oauth2.0/me"
     default_profile_url = "https://graph.qq.com/user/get_user_info"
 
-    def _url(self, key: str, default: str) -> str:
-        return self.get_provider().get_settings().get(key, default)
-
-    @property
-    def authorize_url(self) -> str:
-        return self._url("AUTHORIZE_URL", self.default_authorize_url)
-
-    @property
-    def access_token_url(self) -> str:
-        return self._url("ACCESS_TOKEN_URL", self.default_access_token_url)
-
-    @property
-    def me_url(self) -> str:
-        return self._url("ME_URL", self.default_me_url)
-
-    @property
-    def profile_url(self) -> str:
-        return self._url("PROFILE_URL", self.default_profile_url)
+    me_url = endpoint("ME_URL")
 
     def complete_login(self, request, app, token, **kwargs: Any):
         provider = self.get_provider()

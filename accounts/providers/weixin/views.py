@@ -4,11 +4,12 @@ from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.weixin.views import WeixinOAuth2Adapter
 
+from ..endpoints import SettingsEndpointsMixin
 from ..replies import ProviderReplyError, SnapshotUserError, read_wechat_json
 from .client import WechatOAuth2Client
 
 
-class WechatOAuth2Adapter(WeixinOAuth2Adapter):
+class WechatOAuth2Adapter(SettingsEndpointsMixin, WeixinOAuth2Adapter):
     """Shared by both WeChat apps; the endpoint URLs can be set per provider in settings."""
 
     provider_id = "weixin"
@@ -20,21 +21,6 @@ class WechatOAuth2Adapter(WeixinOAuth2Adapter):
     default_authorize_url = "https://open.weixin.qq.com/connect/qrconnect"
     default_access_token_url = "https://api.weixin.qq.com/sns/oauth2/access_token"  # noqa: S105
     default_profile_url = "https://api.weixin.qq.com/sns/userinfo"
-
-    def _url(self, key: str, default: str) -> str:
-        return self.get_provider().get_settings().get(key, default)
-
-    @property
-    def authorize_url(self) -> str:
-        return self._url("AUTHORIZE_URL", self.default_authorize_url)
-
-    @property
-    def access_token_url(self) -> str:
-        return self._url("ACCESS_TOKEN_URL", self.default_access_token_url)
-
-    @property
-    def profile_url(self) -> str:
-        return self._url("PROFILE_URL", self.default_profile_url)
 
     def get_client(self, request, app):
         client = super().get_client(request, app)
