@@ -6,6 +6,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.contrib import messages
 from django.urls import reverse
 
+from accounts.sms import outbox
 from platform_admin.models import AuditEntry
 from tests.factories import PASSWORD, UserFactory
 
@@ -131,6 +132,13 @@ def test_one_of_two_may_go_even_without_a_password(client, standin):
     wechat = SocialAccount.objects.create(user=user, provider="weixin", uid="o-two")
     SocialAccount.objects.create(user=user, provider="qq", uid=standin.person.qq_openid())
     log_in_with(client, "qq")
+    # A fresh login is not a re-authentication; with no password, an SMS code confirms it.
+    assert client.post(CONNECTIONS, {"account": wechat.pk})["Location"].startswith(
+        "/accounts/reauthenticate/code/"
+    )
+    client.post("/accounts/reauthenticate/code/", {"action": "send"})
+    code = [m for m in outbox if m.phone == user.mobile][-1].params["code"]
+    assert client.post("/accounts/reauthenticate/code/", {"code": code}).status_code == 302
 
     client.post(CONNECTIONS, {"account": wechat.pk})
 
