@@ -16,7 +16,7 @@ class AccountsConfig(AppConfig):
 
         security_audit.connect()
         register_tab(Tab(_("Home"), "accounts:home", "house-door", 10))
-        register_tab(Tab(_("Me"), "accounts:me", "person", 90))
+        register_tab(Tab(_("Me"), "accounts:me", "person", 90, also=("/accounts/",)))
 
         menu.register(
             menu.MenuEntry(

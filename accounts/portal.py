@@ -13,6 +13,9 @@ class Tab:
     url_name: str
     icon: str
     order: int
+    # Other path prefixes whose pages belong under this tab (allauth's account pages,
+    # reached from 我的 → 账号与安全, live under /accounts/).
+    also: tuple[str, ...] = ()
 
 
 _TABS: dict[str, Tab] = {}
@@ -25,9 +28,12 @@ def register_tab(tab: Tab) -> None:
 def resident_tabs(request: HttpRequest) -> list[dict]:
     tabs = sorted(_TABS.values(), key=lambda t: t.order)
     items = [{"label": t.label, "url": reverse(t.url_name), "icon": t.icon} for t in tabs]
-    # The longest matching URL is the active tab ("/" would match everything).
-    matching = [i for i in items if request.path.startswith(i["url"])]
-    active = max(matching, key=lambda i: len(i["url"]), default=None)
+    # The tab with the longest matching prefix is the active one ("/" would match everything).
+    best, active = 0, None
+    for tab, item in zip(tabs, items, strict=True):
+        for prefix in (item["url"], *tab.also):
+            if request.path.startswith(prefix) and len(prefix) > best:
+                best, active = len(prefix), item
     for item in items:
         item["active"] = item is active
     return items

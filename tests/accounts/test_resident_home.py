@@ -69,6 +69,17 @@ def test_tab_bar_links_only_existing_pages(client_for, resident):
         assert f'href="{reverse(name)}"' in body
 
 
+@pytest.mark.parametrize(
+    ("path", "active"),
+    [("/", "/"), ("/me/family/", "/me/"), ("/accounts/3rdparty/", "/me/")],
+)
+def test_the_tab_of_the_page_is_marked(client_for, resident, path, active):
+    """Account pages reached from 我的 → 账号与安全 keep 我的 marked, not 首页."""
+    body = client_for(resident).get(path).content.decode()
+    assert f'<a href="{active}" class="active" aria-current="page">' in body
+    assert body.count('aria-current="page"') == 1
+
+
 def test_me_page_lists_rooms_and_settings(client_for, resident):
     response = client_for(resident).get(reverse("accounts:me"))
     body = response.content.decode()
