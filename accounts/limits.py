@@ -74,9 +74,23 @@ def _interval_key(phone: str) -> str:
 def _check_interval(phone: str) -> None:
     interval = settings.LINLI_SMS_LIMITS["number_interval"]
     key = _interval_key(phone)
-    until = time.time() + interval
-    if not cache.add(key, until, interval):
-        raise SmsLimitExceeded(_wait_message((cache.get(key) or until) - time.time()))
+    now = time.time()
+    if cache.add(key, now + interval, interval):
+        return
+    # The key holds its deadline: our clock decides, not only the cache's expiry (which a
+    # server such as Redis keeps by its own clock, a moment later). A passed deadline is taken
+    # over by one caller only: the first to add the token named after that deadline.
+    until = cache.get(key)
+    if until is None:  # expired between the two calls
+        if cache.add(key, now + interval, interval):
+            return
+        until = cache.get(key) or now + interval
+    if until <= now:
+        if cache.add(f"{key}:{until}", 1, interval):
+            cache.set(key, now + interval, interval)
+            return
+        until = now + interval  # another request took the slot just now
+    raise SmsLimitExceeded(_wait_message(until - now))
 
 
 def _check_rates(

@@ -130,7 +130,7 @@ def residency_end(
     room's bills, repairs and notices stops at once. When an owner or tenant leaves, their
     family members leave with them and the household's open invitations are withdrawn."""
     residency = (
-        Residency.objects.select_for_update()
+        Residency.objects.select_for_update(of=("self",))
         .select_related("room__building__community")
         .get(pk=residency.pk)
     )
@@ -145,7 +145,7 @@ def residency_end(
     ended = [residency]
     if residency.relation != Residency.Relation.FAMILY:
         ended += list(
-            Residency.objects.select_for_update().filter(
+            Residency.objects.select_for_update(of=("self",)).filter(
                 head=residency, status=Residency.Status.VERIFIED
             )
         )
@@ -177,7 +177,7 @@ def family_invite(
     """The owner or tenant of a room invites someone by mobile number; they get an SMS and
     answer after logging in with that number."""
     head = (
-        Residency.objects.select_for_update()
+        Residency.objects.select_for_update(of=("self",))
         .select_related("room__building__community", "room__unit", "user")
         .get(pk=head.pk)
     )
@@ -263,7 +263,7 @@ def family_invitation_accept(
     _check_answerable(invitation, user)
     if not user.mobile_verified:
         raise ValidationError(_("Please verify your mobile number before joining a household."))
-    head = Residency.objects.select_for_update().select_related("room").get(pk=invitation.head_id)
+    head = Residency.objects.select_for_update(of=("self",)).select_related("room").get(pk=invitation.head_id)
     if head.status != Residency.Status.VERIFIED:
         raise ValidationError(_("This household no longer lives in the room."))
     if Residency.objects.filter(
@@ -324,7 +324,7 @@ def family_member_remove(
 ) -> Residency:
     """The head removes a family member: their residency ends now, and with it their access."""
     member = (
-        Residency.objects.select_for_update().select_related("head__user", "room").get(pk=member.pk)
+        Residency.objects.select_for_update(of=("self",)).select_related("head__user", "room").get(pk=member.pk)
     )
     if member.relation != Residency.Relation.FAMILY or member.head is None:
         raise ValidationError(_("Only family members can be removed here."))
@@ -364,7 +364,7 @@ def _check_answerable(invitation: FamilyInvitation, user: User) -> None:
 
 def _locked_pending(residency: Residency) -> Residency:
     residency = (
-        Residency.objects.select_for_update()
+        Residency.objects.select_for_update(of=("self",))
         .select_related("room__building__community")
         .get(pk=residency.pk)
     )

@@ -208,3 +208,16 @@ def test_client_ip_without_proxy_ignores_forwarded_headers():
 def test_client_ip_from_a_header_the_proxy_sets():
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_REAL_IP="203.0.113.11")
     assert limits.client_ip(request) == "203.0.113.11"
+
+
+@pytest.mark.req("ACC-1")
+def test_a_passed_interval_is_taken_by_one_request_only(rf, travel):
+    """The cache may still hold the interval a moment after our clock says it passed (Redis
+    expires keys by its own clock): the first request after the deadline takes the slot, the
+    next one waits a full interval again."""
+    request = rf.post("/", REMOTE_ADDR="203.0.113.7")
+    limits.reserve_sms(request, "13700000001")
+    travel(61)
+    limits.reserve_sms(request, "13700000001")
+    with pytest.raises(limits.SmsLimitExceeded):
+        limits.reserve_sms(request, "13700000001")
