@@ -263,7 +263,11 @@ def family_invitation_accept(
     _check_answerable(invitation, user)
     if not user.mobile_verified:
         raise ValidationError(_("Please verify your mobile number before joining a household."))
-    head = Residency.objects.select_for_update(of=("self",)).select_related("room").get(pk=invitation.head_id)
+    head = (
+        Residency.objects.select_for_update(of=("self",))
+        .select_related("room")
+        .get(pk=invitation.head_id)
+    )
     if head.status != Residency.Status.VERIFIED:
         raise ValidationError(_("This household no longer lives in the room."))
     if Residency.objects.filter(
@@ -324,7 +328,9 @@ def family_member_remove(
 ) -> Residency:
     """The head removes a family member: their residency ends now, and with it their access."""
     member = (
-        Residency.objects.select_for_update(of=("self",)).select_related("head__user", "room").get(pk=member.pk)
+        Residency.objects.select_for_update(of=("self",))
+        .select_related("head__user", "room")
+        .get(pk=member.pk)
     )
     if member.relation != Residency.Relation.FAMILY or member.head is None:
         raise ValidationError(_("Only family members can be removed here."))
