@@ -18,6 +18,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("staff/", include("staff.urls")),
     path("staff/", include("accounts.urls_staff")),
+    path("staff/", include("notices.urls_staff")),
+    path("", include("notices.urls")),
     path("", include("accounts.urls")),
 ]
 

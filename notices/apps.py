@@ -1,7 +1,40 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class NoticesConfig(AppConfig):
     name = "notices"
-    verbose_name = _("Notices")
+    verbose_name = _("Notices and messages")
+
+    def ready(self) -> None:
+        from accounts.portal import Tab, register_tab
+        from platform_admin.audit import register_actions
+        from staff import menu, scoping
+
+        from . import events, setup
+        from .models import Notice
+
+        events.register(
+            events.Event(
+                "notice.published", _("Community notice published"), events.Category.NOTICES
+            )
+        )
+        register_tab(Tab(_("Messages"), "notices:inbox", "chat-dots", 80))
+        menu.register(
+            menu.MenuEntry(
+                _("Notices"), "notices_staff:list", "megaphone", 40, "notices.view_notice"
+            )
+        )
+        scoping.register("notice_id", Notice, "community")
+        register_actions(
+            {
+                "notice.created": _("Notice written"),
+                "notice.changed": _("Notice changed"),
+                "notice.published": _("Notice published"),
+                "notice.withdrawn": _("Notice withdrawn"),
+                "notice.pinned": _("Notice pinned"),
+                "notice.unpinned": _("Notice unpinned"),
+            }
+        )
+        post_migrate.connect(setup.ensure_defaults, sender=self)

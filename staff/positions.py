@@ -30,6 +30,9 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "staff.add_staffmember",
         "staff.change_staffmember",
         "platform_admin.view_auditentry",
+        "notices.view_notice",
+        "notices.add_notice",
+        "notices.change_notice",
     ],
     FRONT_DESK: [
         "accounts.view_room",
@@ -39,10 +42,14 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_residency",
         "accounts.change_user",
         "staff.view_staffmember",
+        "notices.view_notice",
+        "notices.add_notice",
+        "notices.change_notice",
     ],
     CASHIER: [
         "accounts.view_room",
         "accounts.view_residency",
+        "notices.view_notice",
     ],
     TECHNICIAN: [
         "accounts.view_room",

@@ -61,6 +61,25 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
+def push_outbox(monkeypatch):
+    """Pushes "sent" by the locmem channel backends of this test (notices.channels.outbox).
+    The spine's tasks run in-process when queued (after commit: wrap the code under test in
+    django_capture_on_commit_callbacks(execute=True), or use transaction=True tests);
+    tests/notices/test_worker_*.py prove them on a real worker."""
+    from notices.channels import outbox
+    from notices.tasks import deliver_task, notice_fan_out_task
+
+    def run_in_process(task, args=None, kwargs=None, **options):
+        return task.apply(args, kwargs)
+
+    for task in (deliver_task, notice_fan_out_task):
+        monkeypatch.setattr(task.__class__, "apply_async", run_in_process)
+    outbox.clear()
+    yield outbox
+    outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def sms_outbox(monkeypatch):
     """Every SMS is in `accounts.sms.outbox` when send_sms returns: the SMS task alone runs
     in-process (Task.apply, retries included) instead of through the broker. Celery is not made

@@ -191,3 +191,14 @@ def photo_upload(
         image_format, "application/octet-stream"
     )
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    """A draft notice; publish it with notices.services.notice_save(..., publish="now")."""
+
+    class Meta:
+        model = "notices.Notice"
+
+    community = factory.SubFactory(CommunityFactory)
+    title = factory.Sequence(lambda n: f"停水通知 {n}")
+    body = "<p>因管道检修，明日 9:00–17:00 停水。</p>"

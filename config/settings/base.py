@@ -397,6 +397,16 @@ SMS_TENCENT_REGION = env.str("SMS_TENCENT_REGION", default="ap-guangzhou")
 SMS_TENCENT_ENDPOINT = env.str("SMS_TENCENT_ENDPOINT", default="https://sms.tencentcloudapi.com")
 _aliyun_codes = env.dict("SMS_ALIYUN_TEMPLATE_CODES", default={})
 _tencent_ids = env.dict("SMS_TENCENT_TEMPLATE_IDS", default={})
+# The notification spine's outside channels (notices/channels/). Console backends log what
+# they would send; set the real ones with their keys in production.
+NOTIFY_BACKENDS = {
+    "webpush": env.str("NOTIFY_WEBPUSH_BACKEND", default="notices.channels.ConsoleBackend"),
+    "wechat": env.str("NOTIFY_WECHAT_BACKEND", default="notices.channels.ConsoleBackend"),
+    "sms": env.str("NOTIFY_SMS_BACKEND", default="notices.channels.sms.SmsBackend"),
+}
+# A delivery still "sending" this long after it was claimed was lost with its worker.
+NOTIFY_SENDING_LEASE_SECONDS = env.int("NOTIFY_SENDING_LEASE_SECONDS", default=300)
+
 SMS_TEMPLATES = {
     "verification_code": {
         "text": "您的验证码是{code}，{minutes}分钟内有效。如非本人操作请忽略。",
@@ -422,6 +432,13 @@ SMS_TEMPLATES = {
         "aliyun": _aliyun_codes.get("family_invitation", ""),
         "tencent": _tencent_ids.get("family_invitation", ""),
         "tencent_params": ["inviter", "room"],
+    },
+    # Urgent notices and other messages that must arrive (the notification spine).
+    "notification": {
+        "text": "{title}，详情请打开邻里查看。",
+        "aliyun": _aliyun_codes.get("notification", ""),
+        "tencent": _tencent_ids.get("notification", ""),
+        "tencent_params": ["title"],
     },
 }
 

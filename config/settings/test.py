@@ -24,3 +24,10 @@ SMS_BACKEND = "accounts.sms.backends.locmem.SmsBackend"
 # Private uploads of this run go to a folder of their own, removed when the run ends
 # (tests/conftest.py).
 STORAGES["private"]["OPTIONS"]["location"] = str(VAR_DIR / f"test-private-{os.getpid()}")  # noqa: F405
+
+# Pushes collect in notices.channels.outbox; SMS goes through the locmem SMS backend above.
+NOTIFY_BACKENDS = {
+    "webpush": "notices.channels.LocmemBackend",
+    "wechat": "notices.channels.LocmemBackend",
+    "sms": "notices.channels.sms.SmsBackend",
+}

@@ -1,0 +1,261 @@
+"""The notification spine: `notify(event, recipients, ...)` for every module.
+
+    notify("repair.status_changed", [resident.pk], obj=order, context={"order": order})
+
+In the caller's transaction it writes one inbox Message per recipient and one Delivery per
+outside channel that the push rules, the person's reachability, their muted categories and the
+quiet hours allow; after commit the due deliveries are handed to Celery. Everything is
+idempotent: a Message is unique per (recipient, event, object, key) and a Delivery per
+(message, channel), so calling again (a retried task, a re-run fan-out) adds nothing and sends
+nothing twice. What the broker loses, `sweep` (Celery beat, every minute) finds in the
+database and queues again.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import islice
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import events
+from .models import Channel, Delivery, Importance, Message, MutedCategory, PushRule, PushSettings
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 500  # recipients per bulk write (well below SQLite's variable limit)
+DISPATCH_BATCH = 100  # deliveries per Celery task
+WECHAT_PROVIDER = "weixin_mp"  # the official account: its openid receives template messages
+
+
+def batched(iterable: Iterable, size: int):
+    """itertools.batched of Python 3.12."""
+    iterator = iter(iterable)
+    while batch := tuple(islice(iterator, size)):
+        yield batch
+
+
+@dataclass(frozen=True)
+class Rendered:
+    title: str
+    body: str
+    url: str
+
+
+def render(event_name: str, context: dict, url: str = "") -> Rendered:
+    def text(part: str) -> str:
+        return render_to_string(f"messages/{event_name}/{part}.txt", context).strip()
+
+    return Rendered(title=text("title")[:120], body=text("body"), url=url)
+
+
+@dataclass(frozen=True)
+class Rule:
+    wechat: bool
+    webpush: bool
+    sms: str
+
+
+def rule_for(event: events.Event, importance: str) -> Rule:
+    stored = PushRule.objects.filter(event=event.name, importance=importance).first()
+    if stored is not None:
+        return Rule(stored.wechat, stored.webpush, stored.sms)
+    return Rule(*events.default_rule(event, importance))
+
+
+def quiet_until(now: dt.datetime, push_settings: PushSettings) -> dt.datetime | None:
+    """The end of the quiet hours `now` falls in (local time), or None outside them."""
+    if not push_settings.quiet_hours_enabled:
+        return None
+    local = timezone.localtime(now)
+    start, end = push_settings.quiet_start, push_settings.quiet_end
+    clock = local.time()
+    if start == end:
+        return None
+    inside = (start <= clock or clock < end) if start > end else (start <= clock < end)
+    if not inside:
+        return None
+    until = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    if until <= local:
+        until += dt.timedelta(days=1)
+    return until
+
+
+def _user_ids(recipients: Iterable) -> list[int]:
+    if isinstance(recipients, models.QuerySet):
+        recipients = recipients.values_list("pk", flat=True)
+    seen: dict[int, None] = {}
+    for each in recipients:
+        seen[getattr(each, "pk", each)] = None
+    return list(seen)
+
+
+def notify(
+    event_name: str,
+    recipients: Iterable,
+    *,
+    obj: models.Model | None = None,
+    key: str = "",
+    context: dict | None = None,
+    importance: str | None = None,
+    url: str = "",
+    rendered: Rendered | None = None,
+) -> int:
+    """Write the inbox messages and deliveries for `recipients` (users, ids or a queryset) and
+    queue the deliveries after commit. Returns how many recipients were new for this event."""
+    event = events.get(event_name)
+    importance = importance or event.importance
+    rendered = rendered or render(event_name, {"object": obj, **(context or {})}, url)
+    object_type = ContentType.objects.get_for_model(obj) if obj is not None else None
+    object_id = str(obj.pk) if obj is not None else ""
+    user_ids = _user_ids(recipients)
+    rule = rule_for(event, importance)
+    push_settings = PushSettings.load()
+    created = 0
+    with transaction.atomic():
+        for chunk in batched(user_ids, CHUNK):
+            created += _write_chunk(
+                event, importance, object_type, object_id, key, rendered, list(chunk), rule,
+                push_settings,
+            )  # fmt: skip
+    return created
+
+
+def _write_chunk(
+    event: events.Event,
+    importance: str,
+    object_type: ContentType | None,
+    object_id: str,
+    key: str,
+    rendered: Rendered,
+    user_ids: list[int],
+    rule: Rule,
+    push_settings: PushSettings,
+) -> int:
+    now = timezone.now()
+    same = {"event": event.name, "object_type": object_type, "object_id": object_id, "key": key}
+    existing = set(
+        Message.objects.filter(recipient_id__in=user_ids, **same).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    new_ids = [pk for pk in user_ids if pk not in existing]
+    Message.objects.bulk_create(
+        [
+            Message(
+                recipient_id=pk,
+                category=event.category,
+                importance=importance,
+                title=rendered.title,
+                body=rendered.body,
+                url=rendered.url,
+                created_at=now,
+                **same,
+            )
+            for pk in new_ids
+        ],
+        ignore_conflicts=True,
+    )
+    messages = dict(
+        Message.objects.filter(recipient_id__in=new_ids, **same).values_list("recipient_id", "pk")
+    )
+    deliveries = _plan_deliveries(event, importance, messages, rule, push_settings, now)
+    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    message_ids = list(messages.values())
+    transaction.on_commit(lambda: dispatch_for_messages(message_ids))
+    return len(new_ids)
+
+
+def _plan_deliveries(
+    event: events.Event,
+    importance: str,
+    messages: dict[int, int],
+    rule: Rule,
+    push_settings: PushSettings,
+    now: dt.datetime,
+) -> list[Delivery]:
+    """The fallback order per person: a WeChat message for WeChat users, else Web Push where
+    subscribed; SMS as the rule says (always, or only when neither reaches them); the inbox
+    always. Muted categories and quiet hours hold back non-urgent pushes only."""
+    from allauth.socialaccount.models import SocialAccount
+
+    from .models import PushSubscription
+
+    if not messages:
+        return []
+    user_ids = list(messages)
+    urgent = importance == Importance.URGENT
+    muted = set()
+    if not urgent:
+        muted = set(
+            MutedCategory.objects.filter(user_id__in=user_ids, category=event.category).values_list(
+                "user_id", flat=True
+            )
+        )
+    wechat_users = set()
+    if rule.wechat:
+        wechat_users = set(
+            SocialAccount.objects.filter(
+                user_id__in=user_ids, provider=WECHAT_PROVIDER
+            ).values_list("user_id", flat=True)
+        )
+    push_users = set()
+    if rule.webpush:
+        push_users = set(
+            PushSubscription.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
+        )
+    not_before = now if urgent else (quiet_until(now, push_settings) or now)
+    planned = []
+    for user_id, message_id in messages.items():
+        if user_id in muted:
+            continue
+        push = None
+        if user_id in wechat_users:
+            push = Channel.WECHAT
+        elif user_id in push_users:
+            push = Channel.WEBPUSH
+        channels = [push] if push else []
+        if rule.sms == PushRule.SmsUse.ALWAYS or (
+            rule.sms == PushRule.SmsUse.FALLBACK and push is None
+        ):
+            channels.append(Channel.SMS)
+        planned += [
+            Delivery(message_id=message_id, channel=c, next_attempt_at=not_before, created_at=now)
+            for c in channels
+        ]
+    return planned
+
+
+# --- Handing deliveries to Celery ---------------------------------------------------------------
+
+
+def dispatch_for_messages(message_ids: list[int]) -> int:
+    ids = []
+    for chunk in batched(message_ids, CHUNK):
+        ids += Delivery.objects.filter(
+            message_id__in=chunk,
+            status=Delivery.Status.QUEUED,
+            next_attempt_at__lte=timezone.now(),
+        ).values_list("pk", flat=True)
+    return dispatch(ids)
+
+
+def dispatch(delivery_ids: list[int]) -> int:
+    """Queue these deliveries in batches. A broker that is down loses nothing: the rows stay
+    queued and `sweep` hands them over again."""
+    from .tasks import deliver_task
+
+    queued = 0
+    for batch in batched(delivery_ids, DISPATCH_BATCH):
+        try:
+            deliver_task.delay(list(batch))
+        except Exception:  # the broker is down; the sweep tries again
+            logger.warning("Broker unavailable: %d deliveries wait for the sweep", len(batch))
+            return queued
+        Delivery.objects.filter(pk__in=batch).update(dispatched_at=timezone.now())
+        queued += len(batch)
+    return queued

@@ -1,0 +1,101 @@
+"""Reads for notices and the inbox."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from accounts.models import Residency
+
+from .models import Delivery, Message, Notice, NoticeRead
+
+
+def notice_audience_residencies(notice: Notice) -> QuerySet[Residency]:
+    """Verified residencies (owners, tenants, family members) in the notice's buildings, or in
+    the whole community when it names none."""
+    residencies = Residency.objects.filter(
+        status=Residency.Status.VERIFIED, room__building__community_id=notice.community_id
+    )
+    building_ids = list(notice.buildings.values_list("pk", flat=True))
+    if building_ids:
+        residencies = residencies.filter(room__building_id__in=building_ids)
+    return residencies
+
+
+def notice_audience_user_ids(notice: Notice) -> QuerySet:
+    return (
+        notice_audience_residencies(notice)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def notice_messages(notice: Notice) -> QuerySet[Message]:
+    return Message.objects.filter(
+        event="notice.published",
+        object_type=ContentType.objects.get_for_model(Notice),
+        object_id=str(notice.pk),
+    )
+
+
+def notices_for_user(user) -> QuerySet[Notice]:
+    """Live notices whose audience includes one of the user's verified rooms, with `is_read`."""
+    rooms = Residency.objects.filter(user=user, status=Residency.Status.VERIFIED)
+    community_ids = rooms.values("room__building__community_id")
+    building_ids = rooms.values("room__building_id")
+    return (
+        Notice.objects.live()
+        .filter(community_id__in=community_ids)
+        .filter(Q(buildings__isnull=True) | Q(buildings__in=building_ids))
+        .distinct()
+        .annotate(is_read=Exists(NoticeRead.objects.filter(notice=OuterRef("pk"), user=user)))
+        .select_related("community")
+        .order_by("-pinned", "-published_at", "-pk")
+    )
+
+
+def get_notice_for_user(user, notice_id: int) -> Notice | None:
+    return notices_for_user(user).filter(pk=notice_id).first()
+
+
+def unread_message_count(user) -> int:
+    return Message.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def messages_for_user(user) -> QuerySet[Message]:
+    """The inbox. Messages of a withdrawn notice are gone with it."""
+    withdrawn = Notice.objects.filter(status=Notice.Status.WITHDRAWN).values("pk")
+    notice_type = ContentType.objects.get_for_model(Notice)
+    return Message.objects.filter(recipient=user).exclude(
+        object_type=notice_type,
+        object_id__in=withdrawn.values_list("pk", flat=True),
+    )
+
+
+def notice_stats(notice: Notice) -> dict[str, int]:
+    """Audience size, inbox messages written, pushes sent by channel, and reads."""
+    messages = notice_messages(notice)
+    pushes = dict(
+        Delivery.objects.filter(message__in=messages, status=Delivery.Status.SENT)
+        .values_list("channel")
+        .annotate(n=Count("pk"))
+        .values_list("channel", "n")
+    )
+    failed = Delivery.objects.filter(message__in=messages, status=Delivery.Status.FAILED).count()
+    return {
+        "audience": notice.audience_size or messages.count(),
+        "delivered": messages.count(),
+        "pushed": sum(pushes.values()),
+        "pushes": pushes,
+        "push_failed": failed,
+        "read": NoticeRead.objects.filter(notice=notice).count(),
+    }
+
+
+def notice_unread_residencies(notice: Notice) -> QuerySet[Residency]:
+    """Who in the audience has not read the notice, with room and person, for the staff page."""
+    return (
+        notice_audience_residencies(notice)
+        .exclude(user__in=NoticeRead.objects.filter(notice=notice).values("user_id"))
+        .select_related("user", "room__building", "room__unit")
+        .order_by("room__building__sort_order", "room__building__name", "room__floor", "pk")
+    )

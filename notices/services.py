@@ -1,0 +1,240 @@
+"""Writes for community notices. Publishing fans the notice out through the notification spine
+(`notice.published`) to every person with a verified residency in its audience."""
+
+import logging
+from typing import Any
+
+import nh3
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from platform_admin.audit import log_action
+
+from . import notify, selectors
+from .models import Message, Notice, NoticeRead
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "b", "em", "i", "u", "s", "h2", "h3", "h4", "ul", "ol", "li",
+    "blockquote", "a", "span",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "span": {"class"}}
+
+
+def sanitize_body(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "tel", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    ).strip()
+
+
+def _snapshot(notice: Notice) -> dict[str, Any]:
+    return {
+        "title": notice.title,
+        "body": notice.body,
+        "category": notice.category,
+        "importance": notice.importance,
+        "buildings": sorted(notice.buildings.values_list("pk", flat=True)),
+        "publish_at": notice.publish_at.isoformat() if notice.publish_at else None,
+        "expires_at": notice.expires_at.isoformat() if notice.expires_at else None,
+    }
+
+
+@transaction.atomic
+def notice_save(
+    *,
+    notice: Notice,
+    actor,
+    buildings,
+    publish: str = "draft",
+    request=None,
+) -> Notice:
+    """Create or edit a notice. `publish`: "draft" keeps it unpublished, "now" publishes it,
+    "scheduled" publishes it at `notice.publish_at` (the sweep task does it). Editing a
+    published notice keeps the previous text in the audit log and sends nothing again."""
+    creating = notice.pk is None
+    before = None if creating else _snapshot(Notice.objects.get(pk=notice.pk))
+    notice.body = sanitize_body(notice.body)
+    if not notice.body:
+        raise ValidationError({"body": _("Please write the notice.")})
+    now = timezone.now()
+    if notice.expires_at and notice.expires_at <= (notice.publish_at or now):
+        raise ValidationError({"expires_at": _("The expiry must be after the publishing time.")})
+    foreign = [b for b in buildings if b.community_id != notice.community_id]
+    if foreign:
+        raise ValidationError({"buildings": _("Choose buildings of this community only.")})
+    if notice.status in (Notice.Status.DRAFT, Notice.Status.SCHEDULED):
+        if publish == "now":
+            notice.status = Notice.Status.PUBLISHED
+            notice.published_at = now
+            notice.publish_at = now
+        elif publish == "scheduled":
+            if not notice.publish_at or notice.publish_at <= now:
+                raise ValidationError({"publish_at": _("Choose a publishing time in the future.")})
+            notice.status = Notice.Status.SCHEDULED
+        else:
+            notice.status = Notice.Status.DRAFT
+    if creating:
+        notice.created_by = actor
+    notice.save()
+    notice.buildings.set(buildings)
+    log_action(
+        actor=actor,
+        action="notice.created" if creating else "notice.changed",
+        target=notice,
+        community=notice.community,
+        data={"before": before, "after": _snapshot(notice)} if before else _snapshot(notice),
+        request=request,
+    )
+    if notice.status == Notice.Status.PUBLISHED and notice.fanned_out_at is None:
+        _published(notice, actor=actor, request=request)
+    return notice
+
+
+def _published(notice: Notice, *, actor, request=None) -> None:
+    from .tasks import notice_fan_out_task
+
+    log_action(
+        actor=actor,
+        action="notice.published",
+        target=notice,
+        community=notice.community,
+        data={"importance": notice.importance},
+        request=request,
+    )
+    transaction.on_commit(lambda: _queue_fan_out(notice_fan_out_task, notice.pk))
+
+
+def _queue_fan_out(task, notice_id: int) -> None:
+    try:
+        task.delay(notice_id)
+    except Exception:  # broker down: the sweep finishes every unfinished fan-out
+        logger.warning("Broker unavailable: notice %s waits for the sweep", notice_id)
+
+
+def notices_publish_due(now=None) -> int:
+    """Publish scheduled notices whose time has come, each exactly once: the conditional
+    UPDATE lets one caller only move a notice from scheduled to published."""
+    now = now or timezone.now()
+    published = 0
+    for notice_id in Notice.objects.filter(
+        status=Notice.Status.SCHEDULED, publish_at__lte=now
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            moved = Notice.objects.filter(pk=notice_id, status=Notice.Status.SCHEDULED).update(
+                status=Notice.Status.PUBLISHED, published_at=now
+            )
+            if moved:
+                notice = Notice.objects.select_related("community").get(pk=notice_id)
+                _published(notice, actor=None)
+                published += 1
+    return published
+
+
+def notices_finish_fan_out(now=None) -> int:
+    """Fan out again the published notices whose fan-out never finished (a lost task, a
+    worker that died half-way). Re-running writes only the missing messages."""
+    now = now or timezone.now()
+    unfinished = Notice.objects.filter(
+        status=Notice.Status.PUBLISHED,
+        fanned_out_at__isnull=True,
+        published_at__lte=now - timezone.timedelta(minutes=2),
+    ).values_list("pk", flat=True)
+    return sum(1 for pk in unfinished if notice_fan_out(notice_id=pk) >= 0)
+
+
+def notice_fan_out(*, notice_id: int) -> int:
+    """One inbox message (and its pushes) per person in the audience, in chunks of their own
+    transactions, so that a large community does not hold one long transaction."""
+    notice = Notice.objects.select_related("community").get(pk=notice_id)
+    if notice.status != Notice.Status.PUBLISHED or notice.fanned_out_at is not None:
+        return 0
+    rendered = notify.render(
+        "notice.published",
+        {"notice": notice, "object": notice},
+        url=reverse("notices:detail", args=[notice.pk]),
+    )
+    user_ids = list(selectors.notice_audience_user_ids(notice))
+    created = 0
+    for chunk in notify.batched(user_ids, notify.CHUNK):
+        with transaction.atomic():
+            created += notify.notify(
+                "notice.published",
+                chunk,
+                obj=notice,
+                importance=notice.importance,
+                rendered=rendered,
+            )
+    Notice.objects.filter(pk=notice.pk, fanned_out_at__isnull=True).update(
+        fanned_out_at=timezone.now(), audience_size=len(user_ids)
+    )
+    return created
+
+
+@transaction.atomic
+def notice_withdraw(*, notice: Notice, actor, request=None) -> Notice:
+    """Gone for residents at once (the notice and its inbox messages); kept for the record.
+    Pushes not yet sent are cancelled."""
+    from .models import Delivery
+
+    if notice.status == Notice.Status.WITHDRAWN:
+        return notice
+    notice.status = Notice.Status.WITHDRAWN
+    notice.withdrawn_at = timezone.now()
+    notice.pinned = False
+    notice.save(update_fields=["status", "withdrawn_at", "pinned", "updated_at"])
+    messages = selectors.notice_messages(notice)
+    Delivery.objects.filter(message__in=messages, status=Delivery.Status.QUEUED).update(
+        status=Delivery.Status.SKIPPED, last_error="notice withdrawn"
+    )
+    log_action(
+        actor=actor,
+        action="notice.withdrawn",
+        target=notice,
+        community=notice.community,
+        request=request,
+    )
+    return notice
+
+
+@transaction.atomic
+def notice_set_pinned(*, notice: Notice, pinned: bool, actor, request=None) -> Notice:
+    if notice.status == Notice.Status.WITHDRAWN:
+        raise ValidationError(_("A withdrawn notice cannot be pinned."))
+    notice.pinned = pinned
+    notice.save(update_fields=["pinned", "updated_at"])
+    log_action(
+        actor=actor,
+        action="notice.pinned" if pinned else "notice.unpinned",
+        target=notice,
+        community=notice.community,
+        request=request,
+    )
+    return notice
+
+
+def notice_mark_read(*, notice: Notice, user) -> None:
+    """Opening a notice reads it, and its inbox message with it."""
+    now = timezone.now()
+    NoticeRead.objects.get_or_create(notice=notice, user=user, defaults={"read_at": now})
+    selectors.notice_messages(notice).filter(recipient=user, read_at__isnull=True).update(
+        read_at=now
+    )
+
+
+def message_mark_read(*, message: Message) -> None:
+    if message.read_at is None:
+        Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def messages_mark_all_read(*, user) -> int:
+    return Message.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

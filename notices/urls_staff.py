@@ -1,0 +1,20 @@
+from django.urls import path
+
+from .views import staff
+
+app_name = "notices_staff"
+
+urlpatterns = [
+    path("notices/", staff.notice_list, name="list"),
+    path("notices/new/", staff.notice_create, name="create"),
+    path("notices/preview/", staff.notice_preview, name="preview"),
+    path("notices/<int:notice_id>/", staff.notice_detail, name="detail"),
+    path("notices/<int:notice_id>/edit/", staff.notice_edit, name="edit"),
+    path("notices/<int:notice_id>/withdraw/", staff.notice_withdraw, name="withdraw"),
+    path("notices/<int:notice_id>/pin/", staff.notice_pin, name="pin"),
+    path(
+        "notices/<int:notice_id>/files/<int:attachment_id>/",
+        staff.notice_attachment,
+        name="attachment",
+    ),
+]

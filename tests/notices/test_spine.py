@@ -1,0 +1,177 @@
+"""The notification spine: notify() writes inbox messages and deliveries once, plans channels by
+rule, reachability, mutes and quiet hours, and sends each delivery once (NOT-2, PSET-1)."""
+
+import datetime as dt
+
+import pytest
+from allauth.socialaccount.models import SocialAccount
+from django.utils import timezone
+
+from notices import delivery, notify
+from notices.models import (
+    Delivery,
+    Message,
+    MutedCategory,
+    PushRule,
+    PushSettings,
+    PushSubscription,
+)
+from tests.factories import NoticeFactory, ResidencyFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.req("NOT-2")]
+
+
+def subscribe(user):
+    return PushSubscription.objects.create(
+        user=user, endpoint=f"https://push.example/{user.pk}", p256dh="k", auth="a"
+    )
+
+
+def channels_of(user):
+    return sorted(
+        Delivery.objects.filter(message__recipient=user).values_list("channel", flat=True)
+    )
+
+
+@pytest.fixture
+def daytime(monkeypatch):
+    noon = timezone.make_aware(dt.datetime(2026, 11, 30, 12, 0))
+    monkeypatch.setattr(timezone, "now", lambda: noon)
+    return noon
+
+
+def send(event, users, **kwargs):
+    context = {"notice": NoticeFactory(title="明日停水")}
+    kwargs.pop("context", None)
+    return notify.notify(event, users, context=context, **kwargs)
+
+
+def test_inbox_always_and_one_push_by_fallback(
+    resident, family_member, room, daytime, push_outbox, django_capture_on_commit_callbacks
+):
+    SocialAccount.objects.create(user=resident, provider="weixin_mp", uid="o-1")
+    subscribe(resident)
+    subscribe(family_member)
+    lonely = ResidencyFactory(room=room).user
+    with django_capture_on_commit_callbacks(execute=True):
+        created = send(
+            "notice.published", [resident, family_member, lonely], context={"notice": None}
+        )
+    assert created == 3
+    assert Message.objects.count() == 3
+    assert channels_of(resident) == ["wechat"]  # WeChat users get WeChat, not also Web Push
+    assert channels_of(family_member) == ["webpush"]
+    assert channels_of(lonely) == []  # the inbox only: normal importance sends no SMS
+    assert sorted((m.channel, m.user_id) for m in push_outbox) == sorted(
+        [("wechat", resident.pk), ("webpush", family_member.pk)]
+    )
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_calling_again_adds_and_sends_nothing(
+    resident, daytime, push_outbox, django_capture_on_commit_callbacks
+):
+    subscribe(resident)
+    with django_capture_on_commit_callbacks(execute=True):
+        send("notice.published", [resident], context={"notice": None}, key="x")
+        assert send("notice.published", [resident], context={"notice": None}, key="x") == 0
+    assert Message.objects.count() == 1 and Delivery.objects.count() == 1
+    assert len(push_outbox) == 1
+    assert delivery.deliver(list(Delivery.objects.values_list("pk", flat=True))) == {
+        "sent": 0, "failed": 0, "retry": 0, "skipped": 1,
+    }  # fmt: skip
+    assert len(push_outbox) == 1
+
+
+@pytest.mark.req("PSET-1")
+def test_urgent_adds_sms_and_ignores_mutes_and_quiet_hours(
+    resident, family_member, monkeypatch, sms_outbox, django_capture_on_commit_callbacks
+):
+    night = timezone.make_aware(dt.datetime(2026, 11, 30, 23, 30))
+    monkeypatch.setattr(timezone, "now", lambda: night)
+    subscribe(family_member)
+    MutedCategory.objects.create(user=family_member, category="notices")
+    with django_capture_on_commit_callbacks(execute=True):
+        send("notice.published", [resident, family_member], importance="urgent", context={})
+    assert channels_of(resident) == ["sms"]
+    assert channels_of(family_member) == ["sms", "webpush"]
+    assert {m.phone for m in sms_outbox} == {resident.mobile, family_member.mobile}
+
+
+@pytest.mark.req("PSET-1")
+def test_quiet_hours_defer_non_urgent_pushes_until_morning(
+    resident, monkeypatch, push_outbox, django_capture_on_commit_callbacks
+):
+    night = timezone.make_aware(dt.datetime(2026, 11, 30, 23, 30))
+    monkeypatch.setattr(timezone, "now", lambda: night)
+    subscribe(resident)
+    with django_capture_on_commit_callbacks(execute=True):
+        send("notice.published", [resident], context={})
+    waiting = Delivery.objects.get()
+    assert waiting.status == "queued" and push_outbox == []
+    assert timezone.localtime(waiting.next_attempt_at).time() == dt.time(8, 0)
+    assert Message.objects.get().title  # the inbox has it at once
+    morning = timezone.make_aware(dt.datetime(2026, 12, 1, 8, 1))
+    monkeypatch.setattr(timezone, "now", lambda: morning)
+    assert delivery.sweep()["dispatched"] == 1
+    assert [m.channel for m in push_outbox] == ["webpush"]
+
+
+@pytest.mark.req("PSET-1")
+def test_operators_rules_and_quiet_hours_are_used(
+    resident, daytime, django_capture_on_commit_callbacks
+):
+    subscribe(resident)
+    PushRule.objects.update_or_create(
+        event="notice.published",
+        importance="normal",
+        defaults={"webpush": False, "sms": "fallback"},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        send("notice.published", [resident], context={})
+    assert channels_of(resident) == ["sms"]
+    settings_row = PushSettings.load()
+    settings_row.quiet_start, settings_row.quiet_end = dt.time(11, 0), dt.time(13, 0)
+    settings_row.save()
+    assert notify.quiet_until(daytime, settings_row) is not None
+
+
+def test_muted_category_gets_the_inbox_only(resident, daytime, django_capture_on_commit_callbacks):
+    subscribe(resident)
+    MutedCategory.objects.create(user=resident, category="notices")
+    with django_capture_on_commit_callbacks(execute=True):
+        send("notice.published", [resident], context={})
+    assert Message.objects.filter(recipient=resident).exists()
+    assert channels_of(resident) == []
+
+
+def test_a_failing_channel_is_recorded_and_retried_then_given_up(
+    resident, daytime, monkeypatch, django_capture_on_commit_callbacks
+):
+    from notices.channels import DeliveryError, LocmemBackend
+
+    def refuse(self, delivery):
+        raise DeliveryError("503 from the push service")
+
+    monkeypatch.setattr(LocmemBackend, "send", refuse)
+    subscribe(resident)
+    with django_capture_on_commit_callbacks(execute=True):
+        send("notice.published", [resident], context={})
+    row = Delivery.objects.get()
+    assert (row.status, row.attempts, row.last_error) == ("queued", 1, "503 from the push service")
+    for _ in range(delivery.MAX_ATTEMPTS - 1):
+        Delivery.objects.update(next_attempt_at=timezone.now())
+        delivery.deliver([row.pk])
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("failed", delivery.MAX_ATTEMPTS)
+
+
+def test_a_send_lost_with_its_worker(resident, daytime, settings):
+    subscribe(resident)
+    SocialAccount.objects.create(user=resident, provider="weixin_mp", uid="o-1")
+    notify.notify("notice.published", [resident], context={}, key="a")
+    # Web Push was claimed and its worker died; so was the WeChat message of another event.
+    Delivery.objects.update(status="sending", claimed_at=daytime - dt.timedelta(minutes=10))
+    result = delivery.sweep()
+    assert result["abandoned"] == 1  # WeChat: not resent, it might have arrived
+    assert Delivery.objects.get().status == "failed"
