@@ -1,9 +1,242 @@
-from django.http import Http404
+"""The staff portal's notice pages: list, write (with preview), detail with reach and reads,
+withdraw, pin, and the files of a notice."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Building
+from platform_admin.audit import entries_for
+from staff.access import safe_next, staff_has_perm, staff_required
+from staff.scoping import get_scoped_or_404
+from staff.tables import paginate
+
+from .. import selectors, services
+from ..filters import NoticeFilter
+from ..forms import NoticeForm, PreviewForm
+from ..models import Notice, NoticeAttachment
+from ..tables import NoticeTable, UnreadTable
 
 
-def _todo(request, **kwargs):
-    raise Http404
+def _notices(request: HttpRequest):
+    """The community's notices with their buildings and read counts: a fixed number of
+    queries whatever the number of rows."""
+    return (
+        Notice.objects.filter(community=request.community)
+        .annotate(read_count=Count("reads", distinct=True))
+        .prefetch_related(Prefetch("buildings", queryset=Building.objects.order_by("name")))
+    )
 
 
-notice_list = notice_create = notice_preview = notice_detail = notice_edit = _todo
-notice_withdraw = notice_pin = notice_attachment = _todo
+@staff_required("notices.view_notice")
+def notice_list(request: HttpRequest) -> HttpResponse:
+    filterset = NoticeFilter(request.GET or None, queryset=_notices(request))
+    table = NoticeTable(
+        filterset.qs,
+        can_change=staff_has_perm(request, "notices.change_notice"),
+        order_by=request.GET.get("sort") or None,
+    )
+    paginate(request, table)
+    return render(
+        request,
+        "staff/notices/list.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "can_add": staff_has_perm(request, "notices.add_notice"),
+        },
+    )
+
+
+def _save(request: HttpRequest, form: NoticeForm, notice: Notice) -> Notice | None:
+    """Save the notice and its new files in one transaction; on refusal, the errors go to the
+    form's fields and nothing is kept (no notice, no file, no message sent)."""
+    creating = notice.pk is None
+    try:
+        with transaction.atomic():
+            form.apply_to(notice)
+            services.notice_save(
+                notice=notice,
+                actor=request.user,
+                buildings=list(form.cleaned_data["buildings"]),
+                publish=form.publish_mode,
+                request=request,
+            )
+            services.notice_attachments_add(
+                notice=notice,
+                files=form.cleaned_data.get("attachments") or [],
+                actor=request.user,
+                request=request,
+            )
+    except ValidationError as error:
+        if creating:
+            notice.pk = None
+        _add_errors(form, error)
+        return None
+    return notice
+
+
+def _add_errors(form: NoticeForm, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _done_message(request: HttpRequest, notice: Notice) -> None:
+    if notice.status == Notice.Status.PUBLISHED:
+        messages.success(request, _("The notice was published."))
+    elif notice.status == Notice.Status.SCHEDULED:
+        messages.success(request, _("The notice will be published at the set time."))
+    else:
+        messages.success(request, _("The notice was saved."))
+
+
+@staff_required("notices.add_notice")
+def notice_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = NoticeForm(request.POST, request.FILES, community=request.community)
+        if form.is_valid():
+            notice = _save(request, form, Notice(community=request.community))
+            if notice is not None:
+                _done_message(request, notice)
+                return redirect("notices_staff:detail", notice_id=notice.pk)
+    else:
+        form = NoticeForm(community=request.community)
+    return render(
+        request,
+        "staff/notices/form.html",
+        {"form": form, "notice": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_required("notices.change_notice")
+def notice_edit(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = get_scoped_or_404(request, Notice.objects.all(), notice_id)
+    if notice.status == Notice.Status.WITHDRAWN:
+        messages.error(request, _("A withdrawn notice cannot be changed."))
+        return redirect("notices_staff:detail", notice_id=notice.pk)
+    if request.method == "POST":
+        form = NoticeForm(request.POST, request.FILES, community=request.community, notice=notice)
+        if form.is_valid():
+            if _save(request, form, notice) is not None:
+                _done_message(request, notice)
+                return redirect("notices_staff:detail", notice_id=notice.pk)
+            notice.refresh_from_db()
+    else:
+        form = NoticeForm(community=request.community, notice=notice)
+    return render(
+        request,
+        "staff/notices/form.html",
+        {"form": form, "notice": notice, "attachments": list(notice.attachments.all())},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@staff_required("notices.view_notice")
+def notice_preview(request: HttpRequest) -> HttpResponse:
+    """The notice as residents will see it, from the form as typed (htmx fragment)."""
+    if not (
+        staff_has_perm(request, "notices.add_notice")
+        or staff_has_perm(request, "notices.change_notice")
+    ):
+        raise PermissionDenied
+    form = PreviewForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    notice = Notice(
+        community=request.community,
+        title=data.get("title") or _("(No title yet)"),
+        body=services.sanitize_body(data.get("body") or ""),
+        category=data.get("category") or Notice.Category.PROPERTY,
+        importance=data.get("importance") or Notice._meta.get_field("importance").default,
+    )
+    return render(request, "staff/notices/_preview.html", {"notice": notice})
+
+
+@staff_required("notices.view_notice")
+def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = get_scoped_or_404(request, Notice.objects.select_related("created_by"), notice_id)
+    stats = selectors.notice_stats(notice)
+    audience = stats["audience"]
+    stats["read_percent"] = round(100 * stats["read"] / audience) if audience else 0
+    unread = UnreadTable(
+        selectors.notice_unread_residencies(notice), prefix="unread-", orderable=False
+    )
+    paginate(request, unread)
+    attachments = list(notice.attachments.all())
+    return render(
+        request,
+        "staff/notices/detail.html",
+        {
+            "notice": notice,
+            "buildings": list(notice.buildings.order_by("sort_order", "name")),
+            "stats": stats,
+            "unread": unread,
+            "images": [a for a in attachments if a.kind == NoticeAttachment.Kind.IMAGE],
+            "documents": [a for a in attachments if a.kind == NoticeAttachment.Kind.PDF],
+            "audit_entries": entries_for(notice)[:50],
+            "can_change": staff_has_perm(request, "notices.change_notice"),
+        },
+    )
+
+
+@require_POST
+@staff_required("notices.change_notice")
+def notice_withdraw(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = get_scoped_or_404(request, Notice.objects.all(), notice_id)
+    if notice.status == Notice.Status.WITHDRAWN:
+        messages.info(request, _("The notice was already withdrawn."))
+    else:
+        services.notice_withdraw(notice=notice, actor=request.user, request=request)
+        messages.success(request, _("The notice was withdrawn; residents no longer see it."))
+    return redirect(safe_next(request, "notices_staff:list"))
+
+
+@require_POST
+@staff_required("notices.change_notice")
+def notice_pin(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = get_scoped_or_404(request, Notice.objects.all(), notice_id)
+    wanted = request.POST.get("pinned")
+    pinned = not notice.pinned if wanted not in ("0", "1") else wanted == "1"
+    try:
+        services.notice_set_pinned(
+            notice=notice, pinned=pinned, actor=request.user, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("The notice is pinned.") if pinned else _("The notice is no longer pinned."),
+        )
+    return redirect(safe_next(request, "notices_staff:list"))
+
+
+@staff_required("notices.view_notice")
+def notice_attachment(request: HttpRequest, notice_id: int, attachment_id: int) -> HttpResponse:
+    notice = get_scoped_or_404(request, Notice.objects.all(), notice_id)
+    file = notice.attachments.filter(pk=attachment_id).first()
+    if file is None:
+        raise Http404
+    if file.kind == NoticeAttachment.Kind.PDF:
+        response = FileResponse(
+            file.file.open("rb"),
+            content_type="application/pdf",
+            as_attachment=True,
+            filename=file.original_name,
+        )
+    else:
+        response = FileResponse(file.file.open("rb"), content_type="image/jpeg")
+        response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

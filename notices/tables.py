@@ -1,0 +1,72 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Residency
+
+from .models import Notice
+
+
+class NoticeTable(tables.Table):
+    title = tables.TemplateColumn(
+        template_name="staff/notices/_title_link.html", verbose_name=_("Title")
+    )
+    category = tables.Column(verbose_name=_("Category"))
+    importance = tables.TemplateColumn(
+        template_name="staff/notices/_importance.html", verbose_name=_("Importance")
+    )
+    audience = tables.TemplateColumn(
+        template_name="staff/notices/_audience.html",
+        verbose_name=_("Audience"),
+        accessor="pk",
+        orderable=False,
+    )
+    status = tables.TemplateColumn(
+        template_name="staff/notices/_status.html", verbose_name=_("Status")
+    )
+    published_at = tables.DateTimeColumn(
+        verbose_name=_("Published"), format="Y-m-d H:i", default="—"
+    )
+    read_count = tables.Column(verbose_name=_("Read"))
+    actions = tables.TemplateColumn(
+        template_name="staff/notices/_actions.html",
+        verbose_name=_("Actions"),
+        orderable=False,
+        accessor="pk",
+    )
+
+    class Meta:
+        model = Notice
+        fields = (
+            "title",
+            "category",
+            "importance",
+            "audience",
+            "status",
+            "published_at",
+            "read_count",
+            "actions",
+        )
+        attrs = {"class": "table table-hover align-middle"}
+        empty_text = _("No notices match these filters.")
+
+    def __init__(self, *args, can_change: bool = False, **kwargs):
+        self.can_change = can_change
+        super().__init__(*args, **kwargs)
+
+
+class UnreadTable(tables.Table):
+    room = tables.Column(
+        verbose_name=_("Room"),
+        accessor="room__label",
+        order_by=("room__building__sort_order", "room__building__name", "room__number"),
+    )
+    name = tables.Column(
+        verbose_name=_("Name"), accessor="user__display_name", order_by=("user__display_name",)
+    )
+    relation = tables.Column(verbose_name=_("Relation"))
+
+    class Meta:
+        model = Residency
+        fields = ("room", "name", "relation")
+        attrs = {"class": "table table-sm align-middle mb-0"}
+        empty_text = _("Everyone in the audience has read the notice.")
