@@ -1,5 +1,6 @@
 """The resident tab bar. Each module registers its tab when it has a page behind it."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpRequest
@@ -16,6 +17,8 @@ class Tab:
     # Other path prefixes whose pages belong under this tab (allauth's account pages,
     # reached from 我的 → 账号与安全, live under /accounts/).
     also: tuple[str, ...] = ()
+    # A number shown on the tab (e.g. unread messages), asked of a logged-in request; 0 hides it.
+    badge: Callable[[HttpRequest], int] | None = None
 
 
 _TABS: dict[str, Tab] = {}
@@ -34,6 +37,8 @@ def resident_tabs(request: HttpRequest) -> list[dict]:
         for prefix in (item["url"], *tab.also):
             if request.path.startswith(prefix) and len(prefix) > best:
                 best, active = len(prefix), item
-    for item in items:
+    user = getattr(request, "user", None)
+    for tab, item in zip(tabs, items, strict=True):
         item["active"] = item is active
+        item["badge"] = tab.badge(request) if tab.badge and user and user.is_authenticated else 0
     return items

@@ -24,6 +24,12 @@ def home(request: HttpRequest) -> HttpResponse:
         for r in selectors.residency_history_of_user(request.user)
         if r.status == Residency.Status.REJECTED
     ]
+    notices = pinned_notices = []
+    if verified_room_ids:
+        from notices.selectors import notices_for_user
+
+        pinned_notices = list(notices_for_user(request.user).filter(pinned=True)[:5])
+        notices = list(notices_for_user(request.user).filter(pinned=False)[:3])
     return render(
         request,
         "resident/accounts/home.html",
@@ -31,6 +37,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "cards": cards,
             "rejected": rejected,
             "invitations": list(selectors.open_invitations_for_user(request.user)),
+            "pinned_notices": pinned_notices,
+            "notices": notices,
         },
     )
 
