@@ -12,21 +12,30 @@ class NoticesConfig(AppConfig):
         from platform_admin.audit import register_actions
         from staff import menu, scoping
 
-        from . import events, setup
-        from .models import Notice
+        from . import events, selectors, setup
+        from .models import Notice, NoticeAttachment
 
         events.register(
             events.Event(
                 "notice.published", _("Community notice published"), events.Category.NOTICES
             )
         )
-        register_tab(Tab(_("Messages"), "notices:inbox", "chat-dots", 80))
+        register_tab(
+            Tab(
+                _("Messages"),
+                "notices:inbox",
+                "chat-dots",
+                80,
+                badge=lambda request: selectors.unread_message_count(request.user),
+            )
+        )
         menu.register(
             menu.MenuEntry(
                 _("Notices"), "notices_staff:list", "megaphone", 40, "notices.view_notice"
             )
         )
         scoping.register("notice_id", Notice, "community")
+        scoping.register("attachment_id", NoticeAttachment, "notice__community")
         register_actions(
             {
                 "notice.created": _("Notice written"),

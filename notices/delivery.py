@@ -25,7 +25,6 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = [30, 120, 600, 1800]
-REDISPATCH_AFTER = dt.timedelta(minutes=5)  # queued in the broker this long: it was lost
 IDEMPOTENT_CHANNELS = {Channel.WEBPUSH}
 
 
@@ -102,7 +101,7 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
         .filter(
             Q(dispatched_at__isnull=True)
             | Q(dispatched_at__lt=F("next_attempt_at"))
-            | Q(dispatched_at__lt=now - REDISPATCH_AFTER)
+            | Q(dispatched_at__lt=now - dt.timedelta(seconds=settings.NOTIFY_REDISPATCH_SECONDS))
         )
         .values_list("pk", flat=True)[:10_000]
     )

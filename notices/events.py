@@ -45,7 +45,8 @@ class Event:
 
 DEFAULT_RULES: dict[str, tuple[bool, bool, str]] = {
     Importance.NORMAL: (True, True, "never"),
-    Importance.IMPORTANT: (True, True, "fallback"),
+    # SMS costs money and wakes people: only what must arrive goes by SMS by default.
+    Importance.IMPORTANT: (True, True, "never"),
     Importance.URGENT: (True, True, "always"),
 }
 

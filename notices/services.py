@@ -5,6 +5,7 @@ import logging
 from typing import Any
 
 import nh3
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -145,7 +146,7 @@ def notices_finish_fan_out(now=None) -> int:
     unfinished = Notice.objects.filter(
         status=Notice.Status.PUBLISHED,
         fanned_out_at__isnull=True,
-        published_at__lte=now - timezone.timedelta(minutes=2),
+        published_at__lte=now - timezone.timedelta(seconds=settings.NOTIFY_FAN_OUT_RETRY_SECONDS),
     ).values_list("pk", flat=True)
     return sum(1 for pk in unfinished if notice_fan_out(notice_id=pk) >= 0)
 
@@ -238,3 +239,108 @@ def messages_mark_all_read(*, user) -> int:
     return Message.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+@transaction.atomic
+def notification_mutes_set(user, muted_categories) -> None:
+    """消息设置: no pushes of these categories (the urgent ones still come; the inbox has
+    everything). Categories not named are received again."""
+    from . import events
+    from .models import MutedCategory
+
+    muted = set(muted_categories) & set(events.Category.labels)
+    MutedCategory.objects.filter(user=user).exclude(category__in=muted).delete()
+    existing = set(
+        MutedCategory.objects.filter(user=user, category__in=muted).values_list(
+            "category", flat=True
+        )
+    )
+    MutedCategory.objects.bulk_create(
+        [MutedCategory(user=user, category=c) for c in sorted(muted - existing)],
+        ignore_conflicts=True,
+    )
+
+
+# --- Attachments --------------------------------------------------------------------------------
+
+MAX_ATTACHMENTS = 9
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+NOTICE_IMAGE_MAX_SIDE = 2000
+
+
+def notice_image_from_upload(upload):
+    """A notice photo re-encoded as a plain JPEG, at most NOTICE_IMAGE_MAX_SIDE on its long
+    side: nothing but the pixels of the upload is stored (see accounts.images)."""
+    from PIL import Image
+
+    from accounts.images import _encode, _open
+
+    image = _open(upload)
+    image.thumbnail((NOTICE_IMAGE_MAX_SIDE, NOTICE_IMAGE_MAX_SIDE), Image.Resampling.LANCZOS)
+    return _encode(image, quality=85)
+
+
+def _looks_like_pdf(upload) -> bool:
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    return head == b"%PDF-"
+
+
+def _claims_pdf(upload) -> bool:
+    name = (upload.name or "").lower()
+    return name.endswith(".pdf") or getattr(upload, "content_type", "") == "application/pdf"
+
+
+@transaction.atomic
+def notice_attachments_add(*, notice: Notice, files, actor, request=None) -> list:
+    """Store images (re-encoded) and PDF documents (checked by their first bytes) with the
+    notice: at most MAX_ATTACHMENTS files per notice, MAX_ATTACHMENT_BYTES each. Nothing is
+    stored when one file is refused (ValidationError on "attachments", one line per file)."""
+    from django.core.files.base import ContentFile
+
+    from .models import NoticeAttachment
+
+    files = [f for f in files if f]
+    if not files:
+        return []
+    if notice.attachments.count() + len(files) > MAX_ATTACHMENTS:
+        raise ValidationError(
+            {
+                "attachments": _("A notice may have at most %(count)d files.")
+                % {"count": MAX_ATTACHMENTS}
+            }
+        )
+    prepared, errors = [], []
+    for upload in files:
+        name = (upload.name or "").rsplit("/", 1)[-1][:120] or "file"
+        if upload.size is not None and upload.size > MAX_ATTACHMENT_BYTES:
+            errors.append(
+                _("%(name)s is larger than %(size)d MB.")
+                % {"name": name, "size": MAX_ATTACHMENT_BYTES // 2**20}
+            )
+            continue
+        if _looks_like_pdf(upload):
+            prepared.append((NoticeAttachment.Kind.PDF, name, ContentFile(upload.read())))
+            continue
+        if _claims_pdf(upload):
+            errors.append(_("%(name)s is not a PDF document.") % {"name": name})
+            continue
+        try:
+            prepared.append((NoticeAttachment.Kind.IMAGE, name, notice_image_from_upload(upload)))
+        except ValidationError:
+            errors.append(
+                _("%(name)s is neither an image (JPG, PNG, WebP) nor a PDF document.")
+                % {"name": name}
+            )
+    if errors:
+        raise ValidationError({"attachments": errors})
+    stored = []
+    for kind, name, content in prepared:
+        attachment = NoticeAttachment(
+            notice=notice, kind=kind, original_name=name, size=content.size
+        )
+        attachment.file.save(f"upload.{attachment.extension}", content, save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored

@@ -151,7 +151,11 @@ def build_community_world(community: Community) -> dict[str, object]:
     family = ResidencyFactory(room=room, relation=Residency.Relation.FAMILY, head=owner)
     invitation = FamilyInvitationFactory(head=owner)
     staff_member = StaffMemberFactory(communities=[community], position_name="客服")
+    notice = NoticeFactory(community=community)
+    attachment = NoticeAttachmentFactory(notice=notice)
     return {
+        "notice": notice,
+        "attachment": attachment,
         "staff_member": staff_member,
         "building": building,
         "unit": unit,
@@ -202,3 +206,16 @@ class NoticeFactory(factory.django.DjangoModelFactory):
     community = factory.SubFactory(CommunityFactory)
     title = factory.Sequence(lambda n: f"停水通知 {n}")
     body = "<p>因管道检修，明日 9:00–17:00 停水。</p>"
+
+
+class NoticeAttachmentFactory(factory.django.DjangoModelFactory):
+    """A small PDF document attached to a notice."""
+
+    class Meta:
+        model = "notices.NoticeAttachment"
+
+    notice = factory.SubFactory(NoticeFactory)
+    kind = "pdf"
+    original_name = "通知.pdf"
+    size = 40
+    file = factory.django.FileField(filename="notice.pdf", data=b"%PDF-1.4\n%%EOF\n")

@@ -28,11 +28,12 @@ def database_url_of_test_db() -> str:
     return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start(*args: str) -> subprocess.Popen:
+def start(*args: str, env: dict | None = None) -> subprocess.Popen:
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="config.settings.test",
         DATABASE_URL=database_url_of_test_db(),
+        **(env or {}),
     )
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", *args],

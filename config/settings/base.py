@@ -346,6 +346,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/quill", NODE_MODULES / "quill" / "dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -404,8 +405,16 @@ NOTIFY_BACKENDS = {
     "wechat": env.str("NOTIFY_WECHAT_BACKEND", default="notices.channels.ConsoleBackend"),
     "sms": env.str("NOTIFY_SMS_BACKEND", default="notices.channels.sms.SmsBackend"),
 }
-# A delivery still "sending" this long after it was claimed was lost with its worker.
+# A delivery still "sending" this long after it was claimed was lost with its worker; one
+# still queued this long after it was handed to the broker was lost by the broker; a notice
+# whose fan-out has not finished this long after publishing lost its task. The sweep (Celery
+# beat, every minute) takes each of them up again.
 NOTIFY_SENDING_LEASE_SECONDS = env.int("NOTIFY_SENDING_LEASE_SECONDS", default=300)
+NOTIFY_REDISPATCH_SECONDS = env.int("NOTIFY_REDISPATCH_SECONDS", default=300)
+NOTIFY_FAN_OUT_RETRY_SECONDS = env.int("NOTIFY_FAN_OUT_RETRY_SECONDS", default=120)
+# The queue of the spine's tasks: a deployment may give deliveries workers of their own.
+NOTIFY_QUEUE = env.str("NOTIFY_QUEUE", default="celery")
+CELERY_TASK_ROUTES = {"notices.tasks.*": {"queue": NOTIFY_QUEUE}}
 
 SMS_TEMPLATES = {
     "verification_code": {
@@ -456,3 +465,65 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Outside notification channels: Web Push and WeChat template messages -----------------
+# Absolute links in pushes that leave the site (WeChat template messages).
+LINLI_SITE_URL = env.str("LINLI_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Web Push (notices.channels.webpush): the VAPID key pair, public key as URL-safe base64 of the
+# uncompressed P-256 point, private key as URL-safe base64 of the 32-byte secret (or PEM).
+WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="")
+WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="mailto:ops@linli.example")
+WEBPUSH_TTL_SECONDS = env.int("WEBPUSH_TTL_SECONDS", default=24 * 3600)
+WEBPUSH_TIMEOUT_SECONDS = env.float("WEBPUSH_TIMEOUT_SECONDS", default=10.0)
+if DEBUG and not WEBPUSH_VAPID_PRIVATE_KEY:
+    # Local runs: one key pair made on first start and kept in VAR_DIR, so that subscriptions
+    # survive restarts. Production takes both keys from the environment.
+    import base64 as _b64
+    import json as _json
+
+    _vapid_file = VAR_DIR / "vapid.json"
+    if not _vapid_file.exists():
+        from cryptography.hazmat.primitives import serialization as _ser
+        from cryptography.hazmat.primitives.asymmetric import ec as _ec
+
+        _key = _ec.generate_private_key(_ec.SECP256R1())
+        _public = _key.public_key().public_bytes(
+            _ser.Encoding.X962, _ser.PublicFormat.UncompressedPoint
+        )
+        _private = _key.private_numbers().private_value.to_bytes(32, "big")
+        _vapid_file.write_text(
+            _json.dumps(
+                {
+                    "public_key": _b64.urlsafe_b64encode(_public).rstrip(b"=").decode(),
+                    "private_key": _b64.urlsafe_b64encode(_private).rstrip(b"=").decode(),
+                }
+            )
+        )
+        _vapid_file.chmod(0o600)
+    _vapid = _json.loads(_vapid_file.read_text())
+    WEBPUSH_VAPID_PUBLIC_KEY = _vapid["public_key"]
+    WEBPUSH_VAPID_PRIVATE_KEY = _vapid["private_key"]
+
+# WeChat template messages (notices.channels.wechat): the official account of the weixin_mp
+# login (same WECHAT_MP_APP_ID/SECRET). WECHAT_API_BASE_URL points wechatpy at a stand-in.
+WECHAT_MP_APP_ID = env.str("WECHAT_MP_APP_ID", default="")
+WECHAT_MP_APP_SECRET = env.str("WECHAT_MP_APP_SECRET", default="")
+WECHAT_API_BASE_URL = env.str("WECHAT_API_BASE_URL", default="https://api.weixin.qq.com/cgi-bin/")
+WECHAT_API_TIMEOUT_SECONDS = env.float("WECHAT_API_TIMEOUT_SECONDS", default=10.0)
+# Per event: the template id registered with the official account and which of our values
+# fills each template keyword ("title", "body", "time", "community"). Events without an entry
+# use "notification". Ids come from the environment, e.g.
+# WECHAT_TEMPLATE_IDS=notification=AbC...,repair.status_changed=XyZ...
+_wechat_template_ids = env.dict("WECHAT_TEMPLATE_IDS", default={})
+WECHAT_TEMPLATES = {
+    "notification": {
+        "template_id": _wechat_template_ids.get("notification", ""),
+        "fields": {"thing1": "title", "thing2": "body", "time3": "time"},
+    },
+}
+for _event, _template_id in _wechat_template_ids.items():
+    WECHAT_TEMPLATES.setdefault(
+        _event, {"template_id": _template_id, "fields": WECHAT_TEMPLATES["notification"]["fields"]}
+    )

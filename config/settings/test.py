@@ -27,7 +27,8 @@ STORAGES["private"]["OPTIONS"]["location"] = str(VAR_DIR / f"test-private-{os.ge
 
 # Pushes collect in notices.channels.outbox; SMS goes through the locmem SMS backend above.
 NOTIFY_BACKENDS = {
-    "webpush": "notices.channels.LocmemBackend",
+    # A real worker started by a test may be given the real Web Push backend.
+    "webpush": os.environ.get("NOTIFY_WEBPUSH_BACKEND", "notices.channels.LocmemBackend"),
     "wechat": "notices.channels.LocmemBackend",
     "sms": "notices.channels.sms.SmsBackend",
 }

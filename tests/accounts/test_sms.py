@@ -101,6 +101,7 @@ class AliyunDysmsapi(ProviderStandIn):
         "SMS_900002": set(),
         "SMS_900003": set(),
         "SMS_900004": {"inviter", "room"},
+        "SMS_900005": {"title"},
     }
     messages = {
         "isv.BUSINESS_LIMIT_CONTROL": "触发分钟级流控Permits:1",
@@ -223,7 +224,7 @@ class TencentSms(ProviderStandIn):
     signature_error = "AuthFailure.SignatureFailure"
     limit_code = "LimitExceeded.PhoneNumberThirtySecondLimit"
     # Template id → number of its placeholders {1}, {2}…
-    templates = {"100001": 2, "100002": 0, "100003": 0, "100004": 2}
+    templates = {"100001": 2, "100002": 0, "100003": 0, "100004": 2, "100005": 1}
     messages = {
         "AuthFailure.InvalidAuthorization": "请求头部的 Authorization 不符合腾讯云标准。",
         "AuthFailure.SecretIdNotFound": "密钥不存在。",
@@ -519,7 +520,7 @@ def test_a_provider_error_code_is_a_delivery_error(provider):
 
 
 def test_a_template_the_provider_does_not_know_is_a_delivery_error(provider, settings):
-    settings.SMS_TEMPLATES = templates_with(settings, provider.name, ["999999"] * 4)
+    settings.SMS_TEMPLATES = templates_with(settings, provider.name, ["999999"] * 5)
 
     with pytest.raises(SmsDeliveryError, match="Template|TEMPLATE"):
         get_backend().send(message())
@@ -555,7 +556,7 @@ def test_an_unreachable_provider_is_a_delivery_error(settings, backend):
     settings.SMS_ALIYUN_ACCESS_KEY_SECRET = settings.SMS_TENCENT_SECRET_KEY = "secret"
     settings.SMS_TENCENT_SDK_APP_ID = "1400000001"
     settings.SMS_ALIYUN_ENDPOINT = settings.SMS_TENCENT_ENDPOINT = closed
-    settings.SMS_TEMPLATES = templates_with(settings, backend, ["1", "2", "3", "4"])
+    settings.SMS_TEMPLATES = templates_with(settings, backend, ["1", "2", "3", "4", "5"])
 
     with pytest.raises(SmsDeliveryError):
         get_backend().send(message())
@@ -572,3 +573,37 @@ def test_a_provider_backend_without_credentials_or_template_ids_is_misconfigured
     settings.SMS_TENCENT_SDK_APP_ID = "1400000001"
     with pytest.raises(ImproperlyConfigured, match="SMS_TEMPLATES"):
         get_backend().send(message())
+
+
+@pytest.mark.req("NOT-2")
+@pytest.mark.django_db
+def test_the_notification_spine_texts_through_the_provider(provider, resident):
+    """An urgent message's SMS delivery goes through the configured provider's real client,
+    with the `notification` template and its title; a refusal is recorded on the delivery."""
+    from notices import delivery
+    from notices.models import Delivery, Message
+
+    message = Message.objects.create(
+        recipient=resident,
+        event="notice.published",
+        category="notices",
+        importance="urgent",
+        title="【紧急】今晚 20:00 起全小区停电检修，请提前准备照明",
+    )
+    row = Delivery.objects.create(message=message, channel="sms")
+    assert delivery.deliver([row.pk])["sent"] == 1
+    assert len(provider.sent) == 1
+    row.refresh_from_db()
+    assert row.status == "sent"
+
+    provider.refuse_next(1)
+    again = Delivery.objects.create(
+        message=Message.objects.create(
+            recipient=resident, event="notice.published", category="notices",
+            importance="urgent", title="第二条", key="2",
+        ),
+        channel="sms",
+    )  # fmt: skip
+    assert delivery.deliver([again.pk])["retry"] == 1
+    again.refresh_from_db()
+    assert again.status == "queued" and provider.limit_code in again.last_error

@@ -85,7 +85,12 @@ def test_calling_again_adds_and_sends_nothing(
 
 @pytest.mark.req("PSET-1")
 def test_urgent_adds_sms_and_ignores_mutes_and_quiet_hours(
-    resident, family_member, monkeypatch, sms_outbox, django_capture_on_commit_callbacks
+    resident,
+    family_member,
+    monkeypatch,
+    quiet_hours,
+    sms_outbox,
+    django_capture_on_commit_callbacks,
 ):
     night = timezone.make_aware(dt.datetime(2026, 11, 30, 23, 30))
     monkeypatch.setattr(timezone, "now", lambda: night)
@@ -100,7 +105,7 @@ def test_urgent_adds_sms_and_ignores_mutes_and_quiet_hours(
 
 @pytest.mark.req("PSET-1")
 def test_quiet_hours_defer_non_urgent_pushes_until_morning(
-    resident, monkeypatch, push_outbox, django_capture_on_commit_callbacks
+    resident, monkeypatch, quiet_hours, push_outbox, django_capture_on_commit_callbacks
 ):
     night = timezone.make_aware(dt.datetime(2026, 11, 30, 23, 30))
     monkeypatch.setattr(timezone, "now", lambda: night)
@@ -131,6 +136,7 @@ def test_operators_rules_and_quiet_hours_are_used(
         send("notice.published", [resident], context={})
     assert channels_of(resident) == ["sms"]
     settings_row = PushSettings.load()
+    settings_row.quiet_hours_enabled = True
     settings_row.quiet_start, settings_row.quiet_end = dt.time(11, 0), dt.time(13, 0)
     settings_row.save()
     assert notify.quiet_until(daytime, settings_row) is not None

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from accounts.demo import ensure_featured_requests, ensure_residency, ensure_user, seed_estate
 from accounts.models import Residency, Room, User
+from notices.demo import seed_notices
 from staff.demo import seed_staff
 
 DEMO_PASSWORD = "linli2026"  # noqa: S105 - printed to the console on purpose
@@ -26,6 +27,8 @@ class Command(BaseCommand):
             estate = seed_estate(rooms=rooms, password=password)
             logins = seed_staff(estate)
             logins = self._featured_logins(estate) + logins
+        # After the estate is committed: each notice's fan-out commits in chunks of its own.
+        seed_notices(estate.communities[:2], User.objects.get(mobile="13800000001"))
         if not quiet:
             new_rooms = sum(v for k, v in estate.created.items() if k.startswith("rooms:"))
             self.stdout.write(

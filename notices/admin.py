@@ -1,0 +1,138 @@
+"""Platform operators: push rules and quiet hours (PSET-1), and a read-only view of notices,
+messages and deliveries, with a retry action for failed deliveries."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import events
+from .models import Delivery, Message, Notice, PushRule, PushSettings
+
+
+class PushRuleForm(forms.ModelForm):
+    event = forms.ChoiceField(label=_("event"), choices=events.choices)
+
+    class Meta:
+        model = PushRule
+        fields = ["event", "importance", "wechat", "webpush", "sms"]
+
+
+@admin.register(PushRule)
+class PushRuleAdmin(admin.ModelAdmin):
+    form = PushRuleForm
+    list_display = ["event", "event_label", "importance", "wechat", "webpush", "sms", "updated_at"]
+    list_editable = ["wechat", "webpush", "sms"]
+    list_filter = ["importance", "event"]
+
+    @admin.display(description=_("meaning"))
+    def event_label(self, rule: PushRule) -> str:
+        try:
+            return str(events.get(rule.event).label)
+        except ValueError:
+            return "—"
+
+
+@admin.register(PushSettings)
+class PushSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "quiet_hours_enabled", "quiet_start", "quiet_end", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return not PushSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "title",
+        "community",
+        "category",
+        "importance",
+        "status",
+        "published_at",
+        "audience_size",
+        "pinned",
+    ]
+    list_filter = ["status", "category", "importance", "community"]
+    search_fields = ["title"]
+    list_select_related = ["community"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "recipient", "event", "importance", "title", "read_at"]
+    list_filter = ["event", "importance", "category"]
+    search_fields = ["recipient__mobile", "title"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient"]
+    show_full_result_count = False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "channel",
+        "status",
+        "attempts",
+        "recipient",
+        "event",
+        "sent_at",
+        "next_attempt_at",
+        "last_error",
+    ]
+    list_filter = ["status", "channel", "message__event"]
+    search_fields = ["message__recipient__mobile", "last_error"]
+    list_select_related = ["message__recipient"]
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+    actions = ["retry"]
+    show_full_result_count = False
+
+    @admin.display(description=_("recipient"))
+    def recipient(self, delivery: Delivery):
+        return delivery.message.recipient
+
+    @admin.display(description=_("event"))
+    def event(self, delivery: Delivery) -> str:
+        return delivery.message.event
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Try the failed deliveries again"))
+    def retry(self, request, queryset):
+        count = queryset.filter(status=Delivery.Status.FAILED).update(
+            status=Delivery.Status.QUEUED,
+            next_attempt_at=timezone.now(),
+            attempts=0,
+            dispatched_at=None,
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d delivery queued again; the next sweep sends it.",
+                "%(count)d deliveries queued again; the next sweep sends them.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
