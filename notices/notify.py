@@ -12,6 +12,7 @@ database and queues again.
 """
 
 import datetime as dt
+import html
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -48,7 +49,10 @@ class Rendered:
 
 def render(event_name: str, context: dict, url: str = "") -> Rendered:
     def text(part: str) -> str:
-        return render_to_string(f"messages/{event_name}/{part}.txt", context).strip()
+        # Plain text: entities left by striptags (&nbsp;, &amp;) become characters; the pages
+        # escape it again when they show it.
+        rendered = render_to_string(f"messages/{event_name}/{part}.txt", context)
+        return html.unescape(rendered).replace("\xa0", " ").strip()
 
     return Rendered(title=text("title")[:120], body=text("body"), url=url)
 

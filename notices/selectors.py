@@ -82,7 +82,10 @@ def notice_stats(notice: Notice) -> dict[str, int]:
     )
     failed = Delivery.objects.filter(message__in=messages, status=Delivery.Status.FAILED).count()
     return {
-        "audience": notice.audience_size or messages.count(),
+        # Until the fan-out has finished (and for drafts): who would receive it now.
+        "audience": notice.audience_size
+        if notice.fanned_out_at
+        else notice_audience_user_ids(notice).count(),
         "delivered": messages.count(),
         "pushed": sum(pushes.values()),
         "pushes": pushes,

@@ -24,7 +24,7 @@ class NoticeTable(tables.Table):
         template_name="staff/notices/_status.html", verbose_name=_("Status")
     )
     published_at = tables.DateTimeColumn(
-        verbose_name=_("Published"), format="Y-m-d H:i", default="—"
+        verbose_name=_("Publishing time"), format="Y-m-d H:i", default="—"
     )
     read_count = tables.Column(verbose_name=_("Read"))
     actions = tables.TemplateColumn(

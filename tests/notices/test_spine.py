@@ -181,3 +181,11 @@ def test_a_send_lost_with_its_worker(resident, daytime, settings):
     result = delivery.sweep()
     assert result["abandoned"] == 1  # WeChat: not resent, it might have arrived
     assert Delivery.objects.get().status == "failed"
+
+
+def test_texts_are_plain_text_without_entities(resident, daytime):
+    notice = NoticeFactory(title="水电 & 燃气", body="<p>今晚&nbsp;20:00 停电 &lt;3栋&gt;</p>")
+    notify.notify("notice.published", [resident], obj=notice, context={"notice": notice})
+    message = Message.objects.get()
+    assert message.title == "水电 & 燃气"
+    assert message.body.endswith("今晚 20:00 停电 <3栋>")
