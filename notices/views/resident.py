@@ -4,13 +4,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import events, selectors, services
+from ..downloads import attachment_response
 from ..models import MutedCategory, Notice, NoticeAttachment
 
 PAGE_SIZE = 20
@@ -63,18 +64,7 @@ def attachment(request: HttpRequest, notice_id: int, attachment_id: int) -> Http
     file = notice.attachments.filter(pk=attachment_id).first()
     if file is None:
         raise Http404
-    if file.kind == NoticeAttachment.Kind.PDF:
-        response = FileResponse(
-            file.file.open("rb"),
-            content_type="application/pdf",
-            as_attachment=True,
-            filename=file.original_name,
-        )
-    else:
-        response = FileResponse(file.file.open("rb"), content_type="image/jpeg")
-        response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return attachment_response(file)
 
 
 @login_required

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +17,7 @@ from staff.scoping import get_scoped_or_404
 from staff.tables import paginate
 
 from .. import selectors, services
+from ..downloads import attachment_response
 from ..filters import NoticeFilter
 from ..forms import NoticeForm, PreviewForm
 from ..models import Notice, NoticeAttachment
@@ -227,16 +228,4 @@ def notice_attachment(request: HttpRequest, notice_id: int, attachment_id: int) 
     file = notice.attachments.filter(pk=attachment_id).first()
     if file is None:
         raise Http404
-    if file.kind == NoticeAttachment.Kind.PDF:
-        response = FileResponse(
-            file.file.open("rb"),
-            content_type="application/pdf",
-            as_attachment=True,
-            filename=file.original_name,
-        )
-    else:
-        response = FileResponse(file.file.open("rb"), content_type="image/jpeg")
-        response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(file)
