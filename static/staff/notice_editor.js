@@ -21,6 +21,24 @@
         ],
       },
     });
+    // Quill's heading picker says "Normal", "Heading 2"… from its CSS unless an item carries
+    // data-label: the template gives the translated names.
+    var labels = JSON.parse(holder.dataset.headingLabels || "{}");
+    var picker = holder.parentNode.querySelector(".ql-picker.ql-header");
+    if (picker) {
+      picker.querySelectorAll(".ql-picker-item").forEach(function (item) {
+        var label = labels[item.dataset.value || ""];
+        if (label) item.dataset.label = label;
+      });
+      var current = picker.querySelector(".ql-picker-label");
+      function relabel() {
+        var selected = picker.querySelector(".ql-picker-item.ql-selected");
+        var label = labels[(selected && selected.dataset.value) || ""];
+        if (label) current.dataset.label = label;
+      }
+      quill.on("editor-change", relabel);
+      relabel();
+    }
     if (textarea.value.trim()) {
       quill.clipboard.dangerouslyPasteHTML(textarea.value);
     }
