@@ -1,7 +1,8 @@
 """Reads for notices and the inbox."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
 
 from accounts.models import Residency
 
@@ -63,11 +64,15 @@ def unread_message_count(user) -> int:
 
 def messages_for_user(user) -> QuerySet[Message]:
     """The inbox. Messages of a withdrawn notice are gone with it."""
-    withdrawn = Notice.objects.filter(status=Notice.Status.WITHDRAWN).values("pk")
+    # Message.object_id is text (it names objects of any model): compare it with text.
+    withdrawn = (
+        Notice.objects.filter(status=Notice.Status.WITHDRAWN)
+        .annotate(pk_text=Cast("pk", CharField()))
+        .values("pk_text")
+    )
     notice_type = ContentType.objects.get_for_model(Notice)
     return Message.objects.filter(recipient=user).exclude(
-        object_type=notice_type,
-        object_id__in=withdrawn.values_list("pk", flat=True),
+        object_type=notice_type, object_id__in=withdrawn
     )
 
 
