@@ -21,6 +21,8 @@ COPY --from=assets /build/node_modules ./node_modules
 # collectstatic and compilemessages need settings but no real secrets or database.
 RUN export DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
         SMS_BACKEND=accounts.sms.backends.console.SmsBackend \
+        NOTIFY_WEBPUSH_BACKEND=notices.channels.ConsoleBackend \
+        NOTIFY_WECHAT_BACKEND=notices.channels.ConsoleBackend \
     && python manage.py collectstatic --noinput -v0 \
     && python manage.py compilemessages --ignore=node_modules -v0 \
     && useradd --create-home --uid 1000 linli \

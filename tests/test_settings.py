@@ -98,6 +98,16 @@ def test_production_needs_its_secrets(tmp_path):
     )
     assert result.returncode != 0
     assert "SMS_BACKEND" in result.stderr
+    result = run_django(
+        PRINT_SETTINGS,
+        "config.settings.production",
+        LINLI_VAR_DIR=str(tmp_path),
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
+        DJANGO_ALLOWED_HOSTS="linli.example.com",
+        SMS_BACKEND="accounts.sms.backends.aliyun.SmsBackend",
+    )
+    assert result.returncode != 0
+    assert "NOTIFY_WEBPUSH_BACKEND" in result.stderr
 
 
 def test_production_passes_the_deploy_check(tmp_path):
@@ -108,6 +118,8 @@ def test_production_passes_the_deploy_check(tmp_path):
         DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
         DJANGO_ALLOWED_HOSTS="linli.example.com",
         SMS_BACKEND="accounts.sms.backends.aliyun.SmsBackend",
+        NOTIFY_WEBPUSH_BACKEND="notices.channels.webpush.WebPushBackend",
+        NOTIFY_WECHAT_BACKEND="notices.channels.wechat.WechatTemplateBackend",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -117,6 +129,8 @@ def test_production_passes_the_deploy_check(tmp_path):
         DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
         DJANGO_ALLOWED_HOSTS="linli.example.com",
         SMS_BACKEND="accounts.sms.backends.aliyun.SmsBackend",
+        NOTIFY_WEBPUSH_BACKEND="notices.channels.webpush.WebPushBackend",
+        NOTIFY_WECHAT_BACKEND="notices.channels.wechat.WechatTemplateBackend",
     )
     assert values["debug"] is False
 

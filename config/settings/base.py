@@ -480,27 +480,13 @@ WEBPUSH_TIMEOUT_SECONDS = env.float("WEBPUSH_TIMEOUT_SECONDS", default=10.0)
 if DEBUG and not WEBPUSH_VAPID_PRIVATE_KEY:
     # Local runs: one key pair made on first start and kept in VAR_DIR, so that subscriptions
     # survive restarts. Production takes both keys from the environment.
-    import base64 as _b64
     import json as _json
 
     _vapid_file = VAR_DIR / "vapid.json"
     if not _vapid_file.exists():
-        from cryptography.hazmat.primitives import serialization as _ser
-        from cryptography.hazmat.primitives.asymmetric import ec as _ec
+        from notices.vapid import generate_keys as _generate_vapid_keys
 
-        _key = _ec.generate_private_key(_ec.SECP256R1())
-        _public = _key.public_key().public_bytes(
-            _ser.Encoding.X962, _ser.PublicFormat.UncompressedPoint
-        )
-        _private = _key.private_numbers().private_value.to_bytes(32, "big")
-        _vapid_file.write_text(
-            _json.dumps(
-                {
-                    "public_key": _b64.urlsafe_b64encode(_public).rstrip(b"=").decode(),
-                    "private_key": _b64.urlsafe_b64encode(_private).rstrip(b"=").decode(),
-                }
-            )
-        )
+        _vapid_file.write_text(_json.dumps(_generate_vapid_keys()))
         _vapid_file.chmod(0o600)
     _vapid = _json.loads(_vapid_file.read_text())
     WEBPUSH_VAPID_PUBLIC_KEY = _vapid["public_key"]

@@ -8,6 +8,13 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 # No default: the console backend would print login codes into the logs.
 SMS_BACKEND = env.str("SMS_BACKEND")
+# No default either: the console backends would only log residents' pushes. A deployment
+# without WeChat or Web Push names notices.channels.ConsoleBackend on purpose.
+NOTIFY_BACKENDS = {
+    **NOTIFY_BACKENDS,  # noqa: F405
+    "webpush": env.str("NOTIFY_WEBPUSH_BACKEND"),
+    "wechat": env.str("NOTIFY_WECHAT_BACKEND"),
+}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -189,3 +189,21 @@ def test_texts_are_plain_text_without_entities(resident, daytime):
     message = Message.objects.get()
     assert message.title == "水电 & 燃气"
     assert message.body.endswith("今晚 20:00 停电 <3栋>")
+
+
+def test_vapid_keys_command_prints_a_usable_pair():
+    import base64
+    import io
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("vapid_keys", stdout=out)
+    lines = dict(line.split("=", 1) for line in out.getvalue().split())
+    private = int.from_bytes(base64.urlsafe_b64decode(lines["WEBPUSH_VAPID_PRIVATE_KEY"] + "="))
+    public = ec.derive_private_key(private, ec.SECP256R1()).public_key()
+    assert base64.urlsafe_b64decode(lines["WEBPUSH_VAPID_PUBLIC_KEY"] + "=") == public.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
