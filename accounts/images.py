@@ -30,9 +30,14 @@ def avatar_from_upload(upload: UploadedFile) -> ContentFile:
 
 def proof_from_upload(upload: UploadedFile) -> ContentFile:
     """The whole document, at most PROOF_MAX_SIDE pixels on its long side, still readable."""
+    return photo_from_upload(upload, max_side=PROOF_MAX_SIDE, quality=88)
+
+
+def photo_from_upload(upload: UploadedFile, *, max_side: int, quality: int) -> ContentFile:
+    """The whole photo as a plain JPEG, at most `max_side` pixels on its long side."""
     image = _open(upload)
-    image.thumbnail((PROOF_MAX_SIDE, PROOF_MAX_SIDE), Image.Resampling.LANCZOS)
-    return _encode(image, quality=88)
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return _encode(image, quality=quality)
 
 
 def _open(upload: UploadedFile) -> Image.Image:

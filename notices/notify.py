@@ -18,13 +18,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
 
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import events
-from .models import Channel, Delivery, Importance, Message, MutedCategory, PushRule, PushSettings
+from .models import (
+    Channel,
+    Delivery,
+    Importance,
+    Message,
+    MutedCategory,
+    PushRule,
+    PushSettings,
+    PushSubscription,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -185,10 +195,6 @@ def _plan_deliveries(
     """The fallback order per person: a WeChat message for WeChat users, else Web Push where
     subscribed; SMS as the rule says (always, or only when neither reaches them); the inbox
     always. Muted categories and quiet hours hold back non-urgent pushes only."""
-    from allauth.socialaccount.models import SocialAccount
-
-    from .models import PushSubscription
-
     if not messages:
         return []
     user_ids = list(messages)

@@ -6,7 +6,7 @@ from django.db.models.functions import Cast
 
 from accounts.models import Residency
 
-from .models import Delivery, Message, Notice, NoticeRead
+from .models import Delivery, Message, Notice, NoticeAttachment, NoticeRead
 
 
 def notice_audience_residencies(notice: Notice) -> QuerySet[Residency]:
@@ -107,3 +107,12 @@ def notice_unread_residencies(notice: Notice) -> QuerySet[Residency]:
         .select_related("user", "room__building", "room__unit")
         .order_by("room__building__sort_order", "room__building__name", "room__floor", "pk")
     )
+
+
+def notice_files(notice: Notice) -> dict[str, list[NoticeAttachment]]:
+    """The notice's attachments in one query: images (shown inline) and documents (links)."""
+    files = list(notice.attachments.all())
+    return {
+        "images": [f for f in files if f.kind == NoticeAttachment.Kind.IMAGE],
+        "documents": [f for f in files if f.kind == NoticeAttachment.Kind.PDF],
+    }

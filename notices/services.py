@@ -143,12 +143,17 @@ def notices_finish_fan_out(now=None) -> int:
     """Fan out again the published notices whose fan-out never finished (a lost task, a
     worker that died half-way). Re-running writes only the missing messages."""
     now = now or timezone.now()
-    unfinished = Notice.objects.filter(
-        status=Notice.Status.PUBLISHED,
-        fanned_out_at__isnull=True,
-        published_at__lte=now - timezone.timedelta(seconds=settings.NOTIFY_FAN_OUT_RETRY_SECONDS),
-    ).values_list("pk", flat=True)
-    return sum(1 for pk in unfinished if notice_fan_out(notice_id=pk) >= 0)
+    unfinished = list(
+        Notice.objects.filter(
+            status=Notice.Status.PUBLISHED,
+            fanned_out_at__isnull=True,
+            published_at__lte=now
+            - timezone.timedelta(seconds=settings.NOTIFY_FAN_OUT_RETRY_SECONDS),
+        ).values_list("pk", flat=True)
+    )
+    for notice_id in unfinished:
+        notice_fan_out(notice_id=notice_id)
+    return len(unfinished)
 
 
 def notice_fan_out(*, notice_id: int) -> int:
@@ -271,13 +276,9 @@ NOTICE_IMAGE_MAX_SIDE = 2000
 def notice_image_from_upload(upload):
     """A notice photo re-encoded as a plain JPEG, at most NOTICE_IMAGE_MAX_SIDE on its long
     side: nothing but the pixels of the upload is stored (see accounts.images)."""
-    from PIL import Image
+    from accounts.images import photo_from_upload
 
-    from accounts.images import _encode, _open
-
-    image = _open(upload)
-    image.thumbnail((NOTICE_IMAGE_MAX_SIDE, NOTICE_IMAGE_MAX_SIDE), Image.Resampling.LANCZOS)
-    return _encode(image, quality=85)
+    return photo_from_upload(upload, max_side=NOTICE_IMAGE_MAX_SIDE, quality=85)
 
 
 def _looks_like_pdf(upload) -> bool:

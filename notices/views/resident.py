@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import events, selectors, services
 from ..downloads import attachment_response
-from ..models import MutedCategory, Notice, NoticeAttachment
+from ..models import MutedCategory, Notice
 
 PAGE_SIZE = 20
 
@@ -41,15 +41,13 @@ def detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = selectors.get_notice_for_user(request.user, notice_id)
     if notice is None:
         raise Http404
-    attachments = list(notice.attachments.all())
     services.notice_mark_read(notice=notice, user=request.user)
     return render(
         request,
         "resident/notices/detail.html",
         {
             "notice": notice,
-            "images": [a for a in attachments if a.kind == NoticeAttachment.Kind.IMAGE],
-            "documents": [a for a in attachments if a.kind == NoticeAttachment.Kind.PDF],
+            **selectors.notice_files(notice),
         },
     )
 

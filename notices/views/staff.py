@@ -20,7 +20,7 @@ from .. import selectors, services
 from ..downloads import attachment_response
 from ..filters import NoticeFilter
 from ..forms import NoticeForm, PreviewForm
-from ..models import Notice, NoticeAttachment
+from ..models import Notice
 from ..tables import NoticeTable, UnreadTable
 
 
@@ -173,7 +173,6 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
         selectors.notice_unread_residencies(notice), prefix="unread-", orderable=False
     )
     paginate(request, unread)
-    attachments = list(notice.attachments.all())
     return render(
         request,
         "staff/notices/detail.html",
@@ -182,8 +181,7 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
             "buildings": list(notice.buildings.order_by("sort_order", "name")),
             "stats": stats,
             "unread": unread,
-            "images": [a for a in attachments if a.kind == NoticeAttachment.Kind.IMAGE],
-            "documents": [a for a in attachments if a.kind == NoticeAttachment.Kind.PDF],
+            **selectors.notice_files(notice),
             "audit_entries": entries_for(notice)[:50],
             "can_change": staff_has_perm(request, "notices.change_notice"),
         },
