@@ -207,3 +207,30 @@ def test_vapid_keys_command_prints_a_usable_pair():
     assert base64.urlsafe_b64decode(lines["WEBPUSH_VAPID_PUBLIC_KEY"] + "=") == public.public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )
+
+
+def test_notify_writes_in_a_fixed_number_of_queries(community, daytime):
+    """The hot path of every fan-out: the query count does not grow with the recipients (up to
+    a chunk; each further chunk adds the same fixed number)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import BuildingFactory, RoomFactory
+
+    building = BuildingFactory(community=community)
+    users = [ResidencyFactory(room=RoomFactory(building=building)).user for _ in range(40)]
+    for user in users[::2]:
+        subscribe(user)
+    notice = NoticeFactory(community=community)
+
+    def queries(recipients, key):
+        with CaptureQueriesContext(connection) as captured:
+            notify.notify(
+                "notice.published", recipients, obj=notice, key=key, context={"notice": notice}
+            )
+        return len(captured)
+
+    queries(users[:1], "warm")  # content types and settings rows are cached after this
+    few, many = queries(users[:4], "few"), queries(users, "many")
+    assert few == many
+    assert Delivery.objects.filter(message__key="many").count() == 20

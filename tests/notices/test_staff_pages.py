@@ -355,8 +355,33 @@ def test_list_query_count_is_bounded(client_for, staff_user, community):
 
     building = BuildingFactory(community=community)
     published(community, staff_user, buildings=[building])
+    queries()  # process-wide caches (content types) fill on the first request
     few = queries()
     for _ in range(12):
         notice = published(community, staff_user, buildings=[building])
         NoticeRead.objects.create(notice=notice, user=staff_user)
+    assert queries() == few
+
+
+@pytest.mark.req("SNOT-2")
+def test_detail_query_count_does_not_grow_with_the_audience(client_for, staff_user, community):
+    building = BuildingFactory(community=community)
+    ResidencyFactory(room=RoomFactory(building=building))
+    notice = published(community, staff_user, buildings=[building])
+    services.notice_fan_out(notice_id=notice.pk)
+    client = client_for(staff_user)
+    url = reverse("notices_staff:detail", args=[notice.pk])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    queries()  # process-wide caches (content types) fill on the first request
+    few = queries()
+    readers = [ResidencyFactory(room=RoomFactory(building=building)).user for _ in range(30)]
+    Notice.objects.filter(pk=notice.pk).update(fanned_out_at=None)
+    services.notice_fan_out(notice_id=notice.pk)
+    for reader in readers[:10]:
+        services.notice_mark_read(notice=notice, user=reader)
     assert queries() == few
