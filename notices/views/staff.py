@@ -169,10 +169,12 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     stats = selectors.notice_stats(notice)
     audience = stats["audience"]
     stats["read_percent"] = round(100 * stats["read"] / audience) if audience else 0
-    unread = UnreadTable(
-        selectors.notice_unread_residencies(notice), prefix="unread-", orderable=False
-    )
-    paginate(request, unread)
+    unread = None
+    if notice.published_at:  # drafts and scheduled notices have had no readers yet
+        unread = UnreadTable(
+            selectors.notice_unread_residencies(notice), prefix="unread-", orderable=False
+        )
+        paginate(request, unread)
     return render(
         request,
         "staff/notices/detail.html",

@@ -385,3 +385,29 @@ def test_detail_query_count_does_not_grow_with_the_audience(client_for, staff_us
     for reader in readers[:10]:
         services.notice_mark_read(notice=notice, user=reader)
     assert queries() == few
+
+
+@pytest.mark.req("SNOT-1")
+def test_a_refused_form_asks_for_the_files_again(client_for, staff_user):
+    """Browsers cannot keep chosen files on a form that comes back with errors: say so."""
+    upload = io.BytesIO(b"%PDF-1.4\n%%EOF\n")
+    upload.name = "停水.pdf"
+    response = client_for(staff_user).post(
+        reverse("notices_staff:create"), {**form_data(title=""), "attachments": upload}
+    )
+    assert response.status_code == 400
+    assert "请重新选择附件" in response.content.decode()
+    assert not Notice.objects.exists()
+
+
+@pytest.mark.req("SNOT-2")
+def test_a_scheduled_notice_lists_no_unread_residents_yet(client_for, staff_user, community):
+    ResidencyFactory(room=RoomFactory(building=BuildingFactory(community=community)))
+    notice = NoticeFactory.build(
+        community=community, publish_at=timezone.now() + dt.timedelta(days=1)
+    )
+    services.notice_save(notice=notice, actor=staff_user, buildings=[], publish="scheduled")
+    response = client_for(staff_user).get(reverse("notices_staff:detail", args=[notice.pk]))
+    assert response.context["unread"] is None
+    assert "公告发布后" in response.content.decode()
+    assert response.context["stats"]["audience"] == 1
