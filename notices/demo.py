@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Building, Community
 
-from . import services
+from . import selectors, services
 from .models import Notice
 
 DEMO_NOTICES = [
@@ -78,5 +78,7 @@ def seed_notices(communities: list[Community], author) -> int:
             published = now - dt.timedelta(days=days, hours=2)
             Notice.objects.filter(pk=notice.pk).update(published_at=published, publish_at=published)
             services.notice_fan_out(notice_id=notice.pk)
+            # The demo's inbox reads as if each notice had arrived when it was published.
+            selectors.notice_messages(notice).update(created_at=published)
             created += 1
     return created
