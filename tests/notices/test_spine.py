@@ -1,5 +1,6 @@
 """The notification spine: notify() writes inbox messages and deliveries once, plans channels by
-rule, reachability, mutes and quiet hours, and sends each delivery once (NOT-2, PSET-1)."""
+rule, reachability, mutes and quiet hours, and sends each delivery once (NOT-2). The push
+rules are the push part of PSET-1; that ID is named once billing brings the fee rules."""
 
 import datetime as dt
 
@@ -83,7 +84,6 @@ def test_calling_again_adds_and_sends_nothing(
     assert len(push_outbox) == 1
 
 
-@pytest.mark.req("PSET-1")
 def test_urgent_adds_sms_and_ignores_mutes_and_quiet_hours(
     resident,
     family_member,
@@ -103,7 +103,6 @@ def test_urgent_adds_sms_and_ignores_mutes_and_quiet_hours(
     assert {m.phone for m in sms_outbox} == {resident.mobile, family_member.mobile}
 
 
-@pytest.mark.req("PSET-1")
 def test_quiet_hours_defer_non_urgent_pushes_until_morning(
     resident, monkeypatch, quiet_hours, push_outbox, django_capture_on_commit_callbacks
 ):
@@ -122,7 +121,6 @@ def test_quiet_hours_defer_non_urgent_pushes_until_morning(
     assert [m.channel for m in push_outbox] == ["webpush"]
 
 
-@pytest.mark.req("PSET-1")
 def test_operators_rules_and_quiet_hours_are_used(
     resident, daytime, django_capture_on_commit_callbacks
 ):
