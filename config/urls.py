@@ -19,7 +19,10 @@ urlpatterns = [
     path("staff/", include("staff.urls")),
     path("staff/", include("accounts.urls_staff")),
     path("staff/", include("notices.urls_staff")),
+    path("staff/", include("repairs.urls_staff")),
+    path("staff/", include("repairs.urls_tech")),
     path("", include("notices.urls")),
+    path("", include("repairs.urls")),
     path("", include("accounts.urls")),
 ]
 

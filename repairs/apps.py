@@ -1,7 +1,85 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class RepairsConfig(AppConfig):
     name = "repairs"
     verbose_name = _("Repairs")
+
+    def ready(self) -> None:
+        from accounts.models import Community
+        from accounts.portal import Tab, register_tab
+        from notices import events
+        from notices.models import Importance
+        from platform_admin.audit import register_actions
+        from staff import menu, scoping
+
+        from . import setup
+        from .models import RepairAttachment, RepairCategory, RepairOrder, TimeSlot
+
+        for event in (
+            events.Event("repair.status_changed", _("Repair order status changed"),
+                         events.Category.REPAIRS),
+            events.Event("repair.assigned", _("Repair order dispatched to you"),
+                         events.Category.REPAIRS, Importance.IMPORTANT),
+            events.Event("repair.overdue", _("Repair order overdue"), events.Category.REPAIRS,
+                         Importance.IMPORTANT),
+            events.Event("repair.low_rating", _("Low rating for a repair"),
+                         events.Category.REPAIRS, Importance.IMPORTANT),
+        ):  # fmt: skip
+            events.register(event)
+        register_tab(Tab(_("Repairs"), "repairs:list", "tools", 30))
+        menu.register(
+            menu.MenuEntry(
+                _("Repair orders"),
+                "repairs_staff:queue",
+                "tools",
+                30,
+                "repairs.view_repairorder",
+                badge=setup.pending_badge,
+            )  # fmt: skip
+        )
+        menu.register(
+            menu.MenuEntry(
+                _("Repair board"), "repairs_staff:board", "kanban", 31, "repairs.view_repairorder"
+            )
+        )
+        menu.register(
+            menu.MenuEntry(
+                _("Ratings and performance"),
+                "repairs_staff:performance",
+                "star-half",
+                32,
+                "repairs.view_repair_performance",
+            )  # fmt: skip
+        )
+        menu.register(
+            menu.MenuEntry(
+                _("My repair jobs"), "repairs_tech:list", "phone", 33, "repairs.work_repairorder"
+            )
+        )
+        scoping.register("order_id", RepairOrder, "community")
+        scoping.register("repair_file_id", RepairAttachment, "order__community")
+        scoping.register("category_id", RepairCategory, "community")
+        scoping.register("slot_id", TimeSlot, "community")
+        register_actions(
+            {
+                "repair.reported": _("Repair reported"),
+                "repair.accepted": _("Repair order accepted"),
+                "repair.assigned": _("Repair order dispatched"),
+                "repair.reassigned": _("Repair order dispatched again"),
+                "repair.grabbed": _("Repair order taken by a technician"),
+                "repair.technician_accepted": _("Technician confirmed the order"),
+                "repair.started": _("Repair started"),
+                "repair.note_added": _("Repair progress note"),
+                "repair.completed": _("Repair completed"),
+                "repair.cancelled": _("Repair order cancelled"),
+                "repair.rated": _("Repair rated"),
+                "repair.escalated": _("Repair order escalated"),
+                "repair.category_saved": _("Repair category saved"),
+                "repair.slot_saved": _("Repair time slot saved"),
+            }
+        )
+        post_save.connect(setup.community_created, sender=Community)
+        post_migrate.connect(setup.ensure_defaults, sender=self)

@@ -33,6 +33,11 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "notices.view_notice",
         "notices.add_notice",
         "notices.change_notice",
+        "repairs.view_repairorder",
+        "repairs.dispatch_repairorder",
+        "repairs.add_repaircategory",
+        "repairs.change_repaircategory",
+        "repairs.view_repair_performance",
     ],
     FRONT_DESK: [
         "accounts.view_room",
@@ -45,6 +50,8 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "notices.view_notice",
         "notices.add_notice",
         "notices.change_notice",
+        "repairs.view_repairorder",
+        "repairs.dispatch_repairorder",
     ],
     CASHIER: [
         "accounts.view_room",
@@ -53,6 +60,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     ],
     TECHNICIAN: [
         "accounts.view_room",
+        "repairs.work_repairorder",
     ],
 }
 

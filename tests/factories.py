@@ -153,7 +153,13 @@ def build_community_world(community: Community) -> dict[str, object]:
     staff_member = StaffMemberFactory(communities=[community], position_name="客服")
     notice = NoticeFactory(community=community)
     attachment = NoticeAttachmentFactory(notice=notice)
+    repair_order = RepairOrderFactory(household=owner, reporter=owner.user)
+    repair_file = RepairAttachmentFactory(order=repair_order)
     return {
+        "repair_order": repair_order,
+        "repair_file": repair_file,
+        "repair_category": repair_order.category,
+        "repair_slot": community.repair_time_slots.first(),
         "notice": notice,
         "attachment": attachment,
         "staff_member": staff_member,
@@ -219,3 +225,56 @@ class NoticeAttachmentFactory(factory.django.DjangoModelFactory):
     original_name = "通知.pdf"
     size = 40
     file = factory.django.FileField(filename="notice.pdf", data=b"%PDF-1.4\n%%EOF\n")
+
+
+def video_upload(name: str = "clip.mp4", *, brand: bytes = b"isom", size: int = 2048):
+    """Bytes that start like an MP4 (ISO media "ftyp" box) or, with brand=b"webm", a WebM."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if brand == b"webm":
+        head = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm"
+        content_type = "video/webm"
+    else:
+        head = b"\x00\x00\x00\x18ftyp" + brand + b"\x00\x00\x02\x00isomiso2"
+        content_type = "video/quicktime" if brand == b"qt  " else "video/mp4"
+    data = head + b"\x00" * max(0, size - len(head))
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+class RepairOrderFactory(factory.django.DjangoModelFactory):
+    """A pending order of a verified owner's household, in the owner's room. Build other
+    states through repairs.services (or pass the fields for a fixture that only needs rows)."""
+
+    class Meta:
+        model = "repairs.RepairOrder"
+
+    household = factory.SubFactory(ResidencyFactory)
+    reporter = factory.LazyAttribute(lambda o: o.household.user)
+    community = factory.LazyAttribute(lambda o: o.household.room.building.community)
+    room = factory.LazyAttribute(lambda o: o.household.room)
+    category = factory.LazyAttribute(
+        lambda o: o.community.repair_categories.order_by("sort_order").first()
+    )
+    description = "卫生间水管漏水，地面有积水。"
+    contact_name = factory.LazyAttribute(lambda o: o.reporter.get_full_name())
+    contact_phone = factory.LazyAttribute(lambda o: o.reporter.mobile)
+    appointment_start = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    appointment_end = factory.LazyAttribute(lambda o: o.appointment_start + timedelta(hours=3))
+    accept_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=30))
+    finish_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=24))
+
+
+class RepairAttachmentFactory(factory.django.DjangoModelFactory):
+    """A small JPEG photo with a thumbnail, attached with the report."""
+
+    class Meta:
+        model = "repairs.RepairAttachment"
+
+    order = factory.SubFactory(RepairOrderFactory)
+    kind = "image"
+    stage = "report"
+    content_type = "image/jpeg"
+    original_name = "漏水.jpg"
+    size = factory.LazyAttribute(lambda a: a.file.size)
+    file = factory.django.ImageField(filename="leak.jpg", width=64, height=48, format="JPEG")
+    thumbnail = factory.django.ImageField(filename="thumb.jpg", width=32, height=24, format="JPEG")

@@ -347,6 +347,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/quill", NODE_MODULES / "quill" / "dist"),
+    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -400,6 +401,19 @@ _aliyun_codes = env.dict("SMS_ALIYUN_TEMPLATE_CODES", default={})
 _tencent_ids = env.dict("SMS_TENCENT_TEMPLATE_IDS", default={})
 # The notification spine's outside channels (notices/channels/). Console backends log what
 # they would send; set the real ones with their keys in production.
+# Maps (the technician's position on a repair order): Leaflet with these tiles. 高德 and 腾讯
+# tiles are drawn in GCJ-02, so browser (WGS-84) positions are converted for them; set
+# MAP_TILE_CRS=wgs84 for tiles that are not shifted (OpenStreetMap, a self-hosted server).
+MAP_TILE_URL = env.str(
+    "MAP_TILE_URL",
+    default="https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+)
+MAP_TILE_SUBDOMAINS = env.str("MAP_TILE_SUBDOMAINS", default="1234")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="© 高德地图")
+MAP_TILE_CRS = env.str("MAP_TILE_CRS", default="gcj02")
+# How often the technician's phone sends its position while repairing (seconds).
+REPAIR_POSITION_INTERVAL_SECONDS = env.int("REPAIR_POSITION_INTERVAL_SECONDS", default=20)
+
 NOTIFY_BACKENDS = {
     "webpush": env.str("NOTIFY_WEBPUSH_BACKEND", default="notices.channels.ConsoleBackend"),
     "wechat": env.str("NOTIFY_WECHAT_BACKEND", default="notices.channels.ConsoleBackend"),

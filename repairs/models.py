@@ -1,0 +1,437 @@
+"""Repair orders (报修单): what a household reports, who fixes it, how it went.
+
+An order belongs to a household (the head's residency) and so to one community; it moves
+through `RepairOrder.Status` only by `repairs.services` (see `workflow.TRANSITIONS`), and each
+move leaves a `RepairEvent` on the resident's timeline and an entry in the audit log.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.storages import private_storage
+
+# The icons a category may show (Bootstrap Icons names), with what they stand for.
+CATEGORY_ICONS = [
+    ("droplet", _("Water")),
+    ("lightning-charge", _("Electricity")),
+    ("door-open", _("Doors and windows")),
+    ("building-up", _("Lift")),
+    ("tree", _("Public facilities")),
+    ("fire", _("Gas and heating")),
+    ("wifi", _("Network and intercom")),
+    ("bricks", _("Walls and floors")),
+    ("bug", _("Pests")),
+    ("tools", _("Other")),
+]
+
+
+class RepairCategory(models.Model):
+    """A fault category of one community, with the service levels staff promise for it."""
+
+    community = models.ForeignKey(
+        "accounts.Community",
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="repair_categories",
+    )
+    name = models.CharField(_("name"), max_length=30)
+    icon = models.CharField(_("icon"), max_length=30, choices=CATEGORY_ICONS, default="tools")
+    hint = models.CharField(
+        _("examples"),
+        max_length=80,
+        blank=True,
+        help_text=_("Shown under the name, e.g. 漏水、停电、跳闸."),
+    )
+    accept_within_minutes = models.PositiveIntegerField(
+        _("accept within (minutes)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(7 * 24 * 60)],
+    )
+    finish_within_hours = models.PositiveIntegerField(
+        _("finish within (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(30 * 24)],
+    )
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("repair category")
+        verbose_name_plural = _("repair categories")
+        ordering = ["community_id", "sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "name"], name="repair_category_name_per_community"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimeSlot(models.Model):
+    """A window of the day residents may ask for (e.g. 09:00–12:00), per community."""
+
+    community = models.ForeignKey(
+        "accounts.Community",
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="repair_time_slots",
+    )
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("until"))
+    capacity = models.PositiveIntegerField(
+        _("orders per day"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for no limit."),
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("repair time slot")
+        verbose_name_plural = _("repair time slots")
+        ordering = ["community_id", "start", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="slot_ends_later"),
+            models.UniqueConstraint(
+                fields=["community", "start", "end"], name="repair_slot_once_per_community"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class RepairOrder(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting acceptance")
+        ACCEPTED = "accepted", _("Accepted")
+        ASSIGNED = "assigned", _("Dispatched")
+        IN_PROGRESS = "in_progress", _("Being repaired")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATUSES = (Status.PENDING, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS)
+    CLOSED_STATUSES = (Status.COMPLETED, Status.CANCELLED)
+    # The resident may cancel until work starts.
+    CANCELLABLE_STATUSES = (Status.PENDING, Status.ACCEPTED, Status.ASSIGNED)
+
+    number = models.CharField(_("order number"), max_length=20, unique=True, editable=False)
+    community = models.ForeignKey(
+        "accounts.Community",
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="repair_orders",
+    )
+    household = models.ForeignKey(
+        "accounts.Residency",
+        verbose_name=_("household"),
+        on_delete=models.PROTECT,
+        related_name="repair_orders",
+        help_text=_("The head of household's residency: the household may follow the order."),
+    )
+    room = models.ForeignKey(
+        "accounts.Room",
+        verbose_name=_("room"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repair_orders",
+    )
+    public_area = models.CharField(
+        _("public area"),
+        max_length=60,
+        blank=True,
+        help_text=_("Where in the community, when the fault is not in a room."),
+    )
+    category = models.ForeignKey(
+        RepairCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    description = models.TextField(_("description"), max_length=1000)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.PROTECT,
+        related_name="repair_orders",
+    )
+    contact_name = models.CharField(_("contact person"), max_length=50)
+    contact_phone = models.CharField(_("contact phone"), max_length=20)
+    appointment_start = models.DateTimeField(_("preferred from"))
+    appointment_end = models.DateTimeField(_("preferred until"))
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status, default=Status.PENDING, db_index=True
+    )
+    technician = models.ForeignKey(
+        "staff.StaffMember",
+        verbose_name=_("technician"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repair_orders",
+    )
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    technician_accepted_at = models.DateTimeField(
+        _("taken by the technician at"), null=True, blank=True
+    )
+    started_at = models.DateTimeField(_("work started at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    result_note = models.TextField(_("repair result"), max_length=1000, blank=True)
+
+    # Service levels, fixed from the category when the order is reported.
+    accept_due_at = models.DateTimeField(_("to be accepted by"))
+    finish_due_at = models.DateTimeField(_("to be finished by"))
+    # Durations in seconds, written when the step happens, so performance figures are plain
+    # averages in the database on every backend.
+    technician_response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    technician_finish_seconds = models.PositiveIntegerField(null=True, blank=True)
+    finished_on_time = models.BooleanField(null=True, blank=True)
+
+    share_location = models.BooleanField(
+        _("technician shares location"),
+        default=False,
+        help_text=_("The technician agreed to show their position while repairing."),
+    )
+
+    class Meta:
+        verbose_name = _("repair order")
+        verbose_name_plural = _("repair orders")
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("dispatch_repairorder", _("Can accept, dispatch and cancel repair orders")),
+            ("work_repairorder", _("Can take and carry out repair orders (technician)")),
+            ("view_repair_performance", _("Can see repair ratings and technician performance")),
+        ]
+        indexes = [
+            models.Index(fields=["community", "status", "created_at"], name="repair_queue_idx"),
+            models.Index(fields=["technician", "status"], name="repair_technician_idx"),
+            models.Index(fields=["technician", "completed_at"], name="repair_performance_idx"),
+            models.Index(fields=["room", "category", "created_at"], name="repair_repeat_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(room__isnull=False) | ~Q(public_area=""),
+                name="repair_order_has_a_place",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args, **kwargs):
+        if not self.number:
+            self.number = new_order_number(self.created_at)
+        super().save(*args, **kwargs)
+
+    @property
+    def place(self) -> str:
+        return self.room.label if self.room_id else self.public_area
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+def new_order_number(when) -> str:
+    """BX + date + 6 random hex digits: sortable by day, not guessable, unique by constraint."""
+    return f"BX{timezone.localtime(when):%y%m%d}{uuid.uuid4().hex[:6].upper()}"
+
+
+class RepairEvent(models.Model):
+    """One line of the order's timeline, as the household sees it."""
+
+    class Kind(models.TextChoices):
+        REPORTED = "reported", _("Reported")
+        ACCEPTED = "accepted", _("Accepted")
+        ASSIGNED = "assigned", _("Dispatched")
+        REASSIGNED = "reassigned", _("Dispatched to another technician")
+        GRABBED = "grabbed", _("Taken by a technician")
+        TECHNICIAN_ACCEPTED = "technician_accepted", _("Technician confirmed")
+        STARTED = "started", _("Repair started")
+        NOTE = "note", _("Progress note")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        RATED = "rated", _("Rated")
+        ESCALATED = "escalated", _("Escalated to the manager")
+
+    order = models.ForeignKey(
+        RepairOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    status = models.CharField(_("status after"), max_length=12, choices=RepairOrder.Status)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    # Escalations are visible to staff only.
+    internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.kind}"
+
+
+def repair_file_path(instance: "RepairAttachment", filename: str) -> str:
+    # The name passed in is already random (see repairs.uploads); the folder groups by month.
+    return f"repairs/{timezone.now():%Y/%m}/{filename}"
+
+
+class RepairAttachment(models.Model):
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Photo")
+        VIDEO = "video", _("Video")
+
+    class Stage(models.TextChoices):
+        REPORT = "report", _("With the report")
+        PROGRESS = "progress", _("During the repair")
+        RESULT = "result", _("After the repair")
+
+    order = models.ForeignKey(
+        RepairOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage, default=Stage.REPORT)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    file = models.FileField(_("file"), upload_to=repair_file_path, storage=private_storage)
+    thumbnail = models.FileField(
+        _("thumbnail"), upload_to=repair_file_path, storage=private_storage, blank=True
+    )
+    content_type = models.CharField(_("content type"), max_length=40)
+    original_name = models.CharField(_("file name"), max_length=120)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    event = models.ForeignKey(
+        RepairEvent,
+        verbose_name=_("timeline entry"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("repair photo or video")
+        verbose_name_plural = _("repair photos and videos")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class TechnicianPosition(models.Model):
+    """The technician's last reported position for an order in repair. One row per order,
+    overwritten on each report and deleted when the order leaves 维修中."""
+
+    order = models.OneToOneField(
+        RepairOrder, on_delete=models.CASCADE, related_name="technician_position"
+    )
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+    accuracy_m = models.PositiveIntegerField(null=True, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("technician position")
+        verbose_name_plural = _("technician positions")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}@{self.recorded_at:%H:%M:%S}"
+
+
+class RepairRating(models.Model):
+    SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+    LOW_SCORE = 2  # any score at or below this reaches the manager
+
+    order = models.OneToOneField(
+        RepairOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="rating"
+    )
+    speed = models.PositiveSmallIntegerField(_("speed"), validators=SCORE_VALIDATORS)
+    quality = models.PositiveSmallIntegerField(_("quality"), validators=SCORE_VALIDATORS)
+    attitude = models.PositiveSmallIntegerField(_("attitude"), validators=SCORE_VALIDATORS)
+    comment = models.TextField(_("comment"), max_length=500, blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("rated at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("repair rating")
+        verbose_name_plural = _("repair ratings")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(speed__gte=1, speed__lte=5)
+                & Q(quality__gte=1, quality__lte=5)
+                & Q(attitude__gte=1, attitude__lte=5),
+                name="repair_rating_scores_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.speed}/{self.quality}/{self.attitude}"
+
+    @property
+    def is_low(self) -> bool:
+        return min(self.speed, self.quality, self.attitude) <= self.LOW_SCORE
+
+    @property
+    def average(self) -> float:
+        return round((self.speed + self.quality + self.attitude) / 3, 1)
+
+
+class RepairEscalation(models.Model):
+    """An overdue order raised to the community manager, once per level."""
+
+    class Level(models.TextChoices):
+        ACCEPT = "accept", _("Not accepted in time")
+        FINISH = "finish", _("Not finished in time")
+
+    order = models.ForeignKey(
+        RepairOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="escalations"
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level)
+    created_at = models.DateTimeField(_("escalated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "level"], name="repair_escalation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.level}"

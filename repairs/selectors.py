@@ -1,0 +1,220 @@
+"""Who sees which repair orders, and the querysets the pages are built on."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from accounts.models import Community, Residency, User
+from staff.models import StaffMember
+from staff.positions import MANAGER
+
+from . import geo
+from .models import (
+    RepairAttachment,
+    RepairCategory,
+    RepairEscalation,
+    RepairEvent,
+    RepairOrder,
+    TimeSlot,
+)
+
+Status = RepairOrder.Status
+
+
+# --- Households ------------------------------------------------------------------------------------
+
+
+def household_ids_of_user(user: User) -> QuerySet:
+    """The head-of-household residencies the user belongs to now (own head residency, or the
+    head of their verified family residency)."""
+    return Residency.objects.filter(
+        Q(user=user, status=Residency.Status.VERIFIED, head__isnull=True)
+        | Q(
+            family_members__user=user,
+            family_members__status=Residency.Status.VERIFIED,
+            status=Residency.Status.VERIFIED,
+        )
+    ).values("pk")
+
+
+def orders_for_user(user: User) -> QuerySet[RepairOrder]:
+    """Every order of the user's households, newest first: what 报修 lists."""
+    return (
+        RepairOrder.objects.filter(household__in=household_ids_of_user(user))
+        .select_related("category", "room__building", "room__unit", "technician__user")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def get_order_for_user(user: User, order_id: int) -> RepairOrder | None:
+    return orders_for_user(user).select_related("community", "reporter").filter(pk=order_id).first()
+
+
+def household_may_see(user: User, order: RepairOrder) -> bool:
+    return household_ids_of_user(user).filter(pk=order.household_id).exists()
+
+
+def household_user_ids(order: RepairOrder) -> list[int]:
+    """The people who follow the order: the head and the verified members of its household."""
+    return list(
+        Residency.objects.filter(status=Residency.Status.VERIFIED)
+        .filter(Q(pk=order.household_id) | Q(head_id=order.household_id))
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def reportable_residencies(user: User) -> QuerySet[Residency]:
+    """The user's verified residencies: the rooms they may report for."""
+    return (
+        Residency.objects.filter(user=user, status=Residency.Status.VERIFIED)
+        .select_related("room__building__community", "room__unit", "head")
+        .order_by("room__building__community__name", "room_id")
+    )
+
+
+def categories_for(community: Community) -> QuerySet[RepairCategory]:
+    return RepairCategory.objects.filter(community=community, is_active=True).order_by(
+        "sort_order", "pk"
+    )
+
+
+def time_slots_for(community: Community) -> QuerySet[TimeSlot]:
+    return TimeSlot.objects.filter(community=community, is_active=True).order_by("start")
+
+
+def timeline(order: RepairOrder, *, include_internal: bool = False) -> list[RepairEvent]:
+    events = order.events.select_related("actor").prefetch_related(
+        Prefetch("attachments", queryset=RepairAttachment.objects.order_by("pk"))
+    )
+    if not include_internal:
+        events = events.filter(internal=False)
+    return list(events)
+
+
+def order_media(order: RepairOrder) -> dict[str, list[RepairAttachment]]:
+    grouped: dict[str, list[RepairAttachment]] = {stage: [] for stage in RepairAttachment.Stage}
+    for attachment in order.attachments.order_by("pk"):
+        grouped[attachment.stage].append(attachment)
+    return grouped
+
+
+def technician_position_for_display(order: RepairOrder) -> dict | None:
+    """The technician's last position, converted for the configured map tiles; only while the
+    order is 维修中 and the technician shares it."""
+    if order.status != Status.IN_PROGRESS or not order.share_location:
+        return None
+    position = getattr(order, "technician_position", None)
+    if position is None:
+        return None
+    lat, lng = geo.for_display(
+        float(position.latitude), float(position.longitude), settings.MAP_TILE_CRS
+    )
+    return {
+        "lat": round(lat, 6),
+        "lng": round(lng, 6),
+        "accuracy": position.accuracy_m,
+        "recorded_at": position.recorded_at,
+    }
+
+
+# --- Staff -----------------------------------------------------------------------------------------
+
+
+def technicians_of(community: Community) -> QuerySet[StaffMember]:
+    """Active staff serving `community` whose position lets them carry out repairs."""
+    return (
+        StaffMember.objects.filter(
+            communities=community,
+            is_active=True,
+            user__is_active=True,
+            position__permissions__codename="work_repairorder",
+            position__permissions__content_type__app_label="repairs",
+        )
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+        .distinct()
+    )
+
+
+def managers_of(community: Community) -> QuerySet[User]:
+    return User.objects.filter(
+        staff_member__communities=community,
+        staff_member__is_active=True,
+        staff_member__position__name=MANAGER,
+        is_active=True,
+    ).distinct()
+
+
+def overdue_annotation(now: dt.datetime) -> Case:
+    """1 when the order is past its service level (not accepted / not finished in time)."""
+    return Case(
+        When(status=Status.PENDING, accept_due_at__lt=now, then=Value(1)),
+        When(status__in=RepairOrder.OPEN_STATUSES, finish_due_at__lt=now, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def orders_for_community(community: Community) -> QuerySet[RepairOrder]:
+    return RepairOrder.objects.filter(community=community).select_related(
+        "category", "room__building", "room__unit", "technician__user", "reporter"
+    )
+
+
+def overdue_without_escalation(now: dt.datetime) -> dict[str, list[RepairOrder]]:
+    escalated = RepairEscalation.objects.values("order_id")
+    not_accepted = (
+        RepairOrder.objects.filter(status=Status.PENDING, accept_due_at__lt=now)
+        .exclude(pk__in=escalated.filter(level=RepairEscalation.Level.ACCEPT))
+        .select_related("community", "category", "room__building")
+    )
+    not_finished = (
+        RepairOrder.objects.filter(status__in=RepairOrder.OPEN_STATUSES, finish_due_at__lt=now)
+        .exclude(pk__in=escalated.filter(level=RepairEscalation.Level.FINISH))
+        .select_related("community", "category", "room__building")
+    )
+    return {
+        RepairEscalation.Level.ACCEPT: list(not_accepted[:1000]),
+        RepairEscalation.Level.FINISH: list(not_finished[:1000]),
+    }
+
+
+# --- Technician ------------------------------------------------------------------------------------
+
+
+def jobs_of_technician(member: StaffMember, community: Community) -> QuerySet[RepairOrder]:
+    """The technician's own open orders in the current community, soonest appointment first."""
+    return (
+        orders_for_community(community)
+        .filter(technician=member, status__in=(Status.ASSIGNED, Status.IN_PROGRESS))
+        .order_by("appointment_start", "pk")
+    )
+
+
+def pool_for_technician(community: Community) -> QuerySet[RepairOrder]:
+    """Accepted orders nobody has taken yet: what technicians may grab."""
+    return (
+        orders_for_community(community)
+        .filter(status=Status.ACCEPTED)
+        .order_by("appointment_start", "pk")
+    )
+
+
+def get_job_for_technician(request, order_id: int) -> RepairOrder:
+    """An order of the current community that is the technician's own, or in the pool;
+    anything else is a 404."""
+    from django.http import Http404
+
+    member = request.staff_member
+    order = (
+        orders_for_community(request.community)
+        .select_related("community")
+        .filter(pk=order_id)
+        .filter(Q(technician=member) | Q(status=Status.ACCEPTED))
+        .first()
+    )
+    if order is None:
+        raise Http404
+    return order

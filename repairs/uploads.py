@@ -1,0 +1,130 @@
+"""Photos and videos of a repair, checked by their bytes before anything is stored.
+
+Photos go through `accounts.images` (re-encoded, EXIF and GPS gone, bombs refused) and get a
+small thumbnail for lists. Videos cannot be re-encoded here (no transcoder on the servers), so
+they are accepted only when their first bytes are an MP4/MOV (ISO media) or WebM container,
+whatever the name or the browser's claimed type, and stored under a random name."""
+
+import io
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from PIL import Image
+
+from accounts.images import photo_from_upload
+
+MAX_PHOTOS = 9
+MAX_VIDEOS = 3
+MAX_VIDEO_BYTES = 50 * 1024 * 1024
+PHOTO_MAX_SIDE = 1920
+THUMBNAIL_SIDE = 320
+
+# ISO base media brands (bytes 8-12 after "ftyp") that phones and browsers record.
+MP4_BRANDS = {
+    b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"M4VP",
+    b"dash", b"MSNV", b"3gp4", b"3gp5", b"3g2a", b"hvc1", b"heic", b"mif1",
+}  # fmt: skip
+QUICKTIME_BRAND = b"qt  "
+
+
+@dataclass
+class StoredMedia:
+    kind: str  # "image" | "video"
+    file: ContentFile
+    thumbnail: ContentFile | None
+    content_type: str
+    original_name: str
+    size: int
+
+
+def is_video_name(name: str) -> bool:
+    return name.lower().rsplit(".", 1)[-1] in {"mp4", "mov", "m4v", "webm"}
+
+
+def sniff_video(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) when `head` starts a container we accept, else None."""
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand == QUICKTIME_BRAND:
+            return "video/quicktime", "mov"
+        if brand in MP4_BRANDS and brand not in {b"heic", b"mif1"}:
+            return "video/mp4", "mp4"
+        return None
+    if head[:4] == b"\x1a\x45\xdf\xa3" and b"webm" in head[:64]:
+        return "video/webm", "webm"
+    return None
+
+
+def video_from_upload(upload: UploadedFile) -> StoredMedia:
+    if upload.size is not None and upload.size > MAX_VIDEO_BYTES:
+        raise ValidationError(
+            _("The video %(name)s is too large (at most %(size)d MB). Please record a shorter one.")
+            % {"name": upload.name, "size": MAX_VIDEO_BYTES // (1024 * 1024)},
+            code="too_large",
+        )
+    upload.seek(0)
+    head = upload.read(64)
+    upload.seek(0)
+    found = sniff_video(head)
+    if found is None:
+        raise ValidationError(
+            _("%(name)s is not a video we can play. Please choose an MP4, MOV or WebM video.")
+            % {"name": upload.name},
+            code="not_a_video",
+        )
+    content_type, extension = found
+    data = upload.read()
+    return StoredMedia(
+        kind="video",
+        file=ContentFile(data, name=f"{uuid.uuid4().hex}.{extension}"),
+        thumbnail=None,
+        content_type=content_type,
+        original_name=_clean_name(upload.name, extension),
+        size=len(data),
+    )
+
+
+def photo_with_thumbnail(upload: UploadedFile) -> StoredMedia:
+    try:
+        photo = photo_from_upload(upload, max_side=PHOTO_MAX_SIDE, quality=85)
+    except ValidationError as error:
+        # Name the file: a report may carry nine of them.
+        raise ValidationError(f"{upload.name}: {error.messages[0]}", code=error.code) from None
+    image = Image.open(io.BytesIO(photo.read()))
+    image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=80, optimize=True)
+    photo.seek(0)
+    return StoredMedia(
+        kind="image",
+        file=photo,
+        thumbnail=ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.jpg"),
+        content_type="image/jpeg",
+        original_name=_clean_name(upload.name, "jpg"),
+        size=photo.size,
+    )
+
+
+def media_from_uploads(
+    photos: list[UploadedFile], videos: list[UploadedFile], *, max_photos: int = MAX_PHOTOS,
+    max_videos: int = MAX_VIDEOS,
+) -> list[StoredMedia]:  # fmt: skip
+    """Check every file before any is kept; the first refusal names the file and why."""
+    if len(photos) > max_photos:
+        raise ValidationError(
+            _("At most %(count)d photos, please.") % {"count": max_photos}, code="too_many"
+        )
+    if len(videos) > max_videos:
+        raise ValidationError(
+            _("At most %(count)d videos, please.") % {"count": max_videos}, code="too_many"
+        )
+    return [photo_with_thumbnail(p) for p in photos] + [video_from_upload(v) for v in videos]
+
+
+def _clean_name(name: str, extension: str) -> str:
+    stem = (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1].rsplit(".", 1)[0][:80] or "file"
+    return f"{stem}.{extension}"
