@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.storages import private_storage
 
@@ -111,12 +112,12 @@ class TimeSlot(models.Model):
 
 class RepairOrder(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", _("Awaiting acceptance")
-        ACCEPTED = "accepted", _("Accepted")
-        ASSIGNED = "assigned", _("Dispatched")
-        IN_PROGRESS = "in_progress", _("Being repaired")
-        COMPLETED = "completed", _("Completed")
-        CANCELLED = "cancelled", _("Cancelled")
+        PENDING = "pending", pgettext_lazy("repair status", "Awaiting acceptance")
+        ACCEPTED = "accepted", pgettext_lazy("repair status", "Accepted")
+        ASSIGNED = "assigned", pgettext_lazy("repair status", "Dispatched")
+        IN_PROGRESS = "in_progress", pgettext_lazy("repair status", "Being repaired")
+        COMPLETED = "completed", pgettext_lazy("repair status", "Completed")
+        CANCELLED = "cancelled", pgettext_lazy("repair status", "Cancelled")
 
     OPEN_STATUSES = (Status.PENDING, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS)
     CLOSED_STATUSES = (Status.COMPLETED, Status.CANCELLED)
@@ -255,18 +256,18 @@ class RepairEvent(models.Model):
     """One line of the order's timeline, as the household sees it."""
 
     class Kind(models.TextChoices):
-        REPORTED = "reported", _("Reported")
-        ACCEPTED = "accepted", _("Accepted")
-        ASSIGNED = "assigned", _("Dispatched")
-        REASSIGNED = "reassigned", _("Dispatched to another technician")
-        GRABBED = "grabbed", _("Taken by a technician")
-        TECHNICIAN_ACCEPTED = "technician_accepted", _("Technician confirmed")
-        STARTED = "started", _("Repair started")
-        NOTE = "note", _("Progress note")
-        COMPLETED = "completed", _("Completed")
-        CANCELLED = "cancelled", _("Cancelled")
-        RATED = "rated", _("Rated")
-        ESCALATED = "escalated", _("Escalated to the manager")
+        REPORTED = "reported", pgettext_lazy("repair event", "Reported")
+        ACCEPTED = "accepted", pgettext_lazy("repair event", "Accepted")
+        ASSIGNED = "assigned", pgettext_lazy("repair event", "Dispatched")
+        REASSIGNED = "reassigned", pgettext_lazy("repair event", "Dispatched to another technician")
+        GRABBED = "grabbed", pgettext_lazy("repair event", "Taken by a technician")
+        TECHNICIAN_ACCEPTED = "technician_accepted", pgettext_lazy("repair event", "Technician confirmed")
+        STARTED = "started", pgettext_lazy("repair event", "Repair started")
+        NOTE = "note", pgettext_lazy("repair event", "Progress note")
+        COMPLETED = "completed", pgettext_lazy("repair event", "Completed")
+        CANCELLED = "cancelled", pgettext_lazy("repair event", "Cancelled")
+        RATED = "rated", pgettext_lazy("repair event", "Rated")
+        ESCALATED = "escalated", pgettext_lazy("repair event", "Escalated to the manager")
 
     order = models.ForeignKey(
         RepairOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events"
