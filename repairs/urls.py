@@ -12,6 +12,11 @@ urlpatterns = [
     path("repairs/<int:order_id>/cancel/", resident.order_cancel, name="cancel"),
     path("repairs/<int:order_id>/rate/", resident.order_rate, name="rate"),
     path(
+        "repairs/<int:order_id>/technician-photo/",
+        files.technician_photo,
+        name="technician_photo",
+    ),
+    path(
         "repairs/<int:order_id>/files/<int:repair_file_id>/",
         files.resident_file,
         name="file",

@@ -1,7 +1,7 @@
 """A repair order's photos and videos, each behind the same check as the order's page."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from staff.access import staff_required
@@ -43,3 +43,17 @@ def technician_file(request: HttpRequest, order_id: int, repair_file_id: int) ->
     order = selectors.get_job_for_technician(request, order_id)
     attachment = _file_of(order, repair_file_id)
     return attachment_response(request, attachment, thumbnail="thumb" in request.GET)
+
+
+@login_required
+@require_GET
+def technician_photo(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The dispatched technician's profile photo, for the household of that order only."""
+    order = selectors.get_order_for_user(request.user, order_id)
+    if order is None or order.technician is None or not order.technician.user.avatar:
+        raise Http404
+    response = FileResponse(order.technician.user.avatar.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,275 @@
+/* The resident's repair pages (报修).
+ *
+ * Report form: character counter, photo/video previews with counts (files picked in several
+ * rounds add up), the public-area field shown only when it applies, past slots of today
+ * disabled, and sending by XMLHttpRequest with a progress bar. A refused form comes back as a
+ * 400 page whose form replaces this one; success answers {"redirect": url}. Without this
+ * script the plain form posts and works the same.
+ *
+ * Order page: the technician's marker on a Leaflet map, moved (never re-created) when htmx
+ * swaps in a new #order-position from the live endpoint.
+ */
+(function () {
+  "use strict";
+
+  // ---- Report form ------------------------------------------------------------------------
+
+  var canSetFiles = (function () {
+    try { return typeof DataTransfer === "function" && !!new DataTransfer().items; }
+    catch (e) { return false; }
+  })();
+
+  function formatSize(bytes) {
+    if (bytes >= 1024 * 1024) return (bytes / 1024 / 1024).toFixed(1) + " MB";
+    return Math.max(1, Math.round(bytes / 1024)) + " KB";
+  }
+
+  function setupPicker(form, picker) {
+    var input = picker.querySelector("input[type=file]");
+    var previews = picker.querySelector("[data-previews]");
+    var addTile = previews.querySelector(".media-add");
+    var counter = picker.querySelector("[data-count]");
+    var warning = picker.querySelector("[data-media-warning]");
+    var max = parseInt(picker.getAttribute("data-max"), 10);
+    var isVideo = picker.getAttribute("data-media") === "videos";
+    var chosen = [];
+    var urls = [];
+
+    function render() {
+      urls.forEach(function (url) { URL.revokeObjectURL(url); });
+      urls = [];
+      previews.querySelectorAll(".media-tile").forEach(function (tile) { tile.remove(); });
+      chosen.forEach(function (file, index) {
+        var tile = document.createElement("div");
+        tile.className = "media-tile";
+        var url = URL.createObjectURL(file);
+        urls.push(url);
+        var media = document.createElement(isVideo ? "video" : "img");
+        media.src = url;
+        if (isVideo) { media.muted = true; media.playsInline = true; media.preload = "metadata"; }
+        else { media.alt = file.name; }
+        tile.appendChild(media);
+        var size = document.createElement("span");
+        size.className = "media-size";
+        size.textContent = formatSize(file.size);
+        tile.appendChild(size);
+        if (canSetFiles) {
+          var remove = document.createElement("button");
+          remove.type = "button";
+          remove.className = "media-remove";
+          remove.setAttribute("aria-label", form.getAttribute("data-msg-remove") + " " + file.name);
+          remove.innerHTML = '<i class="bi bi-x-lg" aria-hidden="true"></i>';
+          remove.addEventListener("click", function () {
+            chosen.splice(index, 1);
+            sync();
+          });
+          tile.appendChild(remove);
+        }
+        previews.insertBefore(tile, addTile);
+      });
+      counter.textContent = chosen.length;
+      addTile.classList.toggle("is-full", chosen.length >= max);
+    }
+
+    function sync() {
+      if (canSetFiles) {
+        var transfer = new DataTransfer();
+        chosen.forEach(function (file) { transfer.items.add(file); });
+        input.files = transfer.files;
+      }
+      render();
+    }
+
+    input.addEventListener("change", function () {
+      var picked = Array.prototype.slice.call(input.files || []);
+      // Without DataTransfer the input holds only the last pick: show just that.
+      var next = canSetFiles ? chosen.slice() : [];
+      picked.forEach(function (file) {
+        var known = next.some(function (f) {
+          return f.name === file.name && f.size === file.size && f.lastModified === file.lastModified;
+        });
+        if (!known) next.push(file);
+      });
+      warning.hidden = next.length <= max;
+      if (next.length > max) {
+        warning.textContent = form.getAttribute("data-msg-too-many").replace("%(count)s", max);
+        if (canSetFiles) next = next.slice(0, max);
+      }
+      chosen = next;
+      sync();
+    });
+    render();
+  }
+
+  function updatePublicArea(form) {
+    var box = form.querySelector("[data-public-area]");
+    if (!box) return;
+    var checked = form.querySelector("input[data-place]:checked");
+    var show = !checked || checked.value === "public" || !!box.querySelector(".invalid-feedback");
+    box.hidden = !show;
+  }
+
+  function updateSlots(form) {
+    var day = form.querySelector("input[data-day]:checked");
+    var isToday = day && day.value === form.getAttribute("data-today");
+    var now = form.getAttribute("data-now");
+    var anyPassed = false;
+    form.querySelectorAll("input[data-slot-end]").forEach(function (slot) {
+      var passed = !!isToday && slot.getAttribute("data-slot-end") <= now;
+      slot.disabled = passed;
+      if (passed) { anyPassed = true; slot.checked = false; }
+    });
+    var note = form.querySelector("[data-slot-note]");
+    if (note) note.hidden = !anyPassed;
+  }
+
+  function updateCounter(textarea) {
+    var target = document.getElementById(textarea.getAttribute("data-counter"));
+    if (target) target.textContent = textarea.value.length;
+  }
+
+  function setupForm(form) {
+    form.classList.add("js-enhanced");
+    form.querySelectorAll(".media-picker").forEach(function (picker) { setupPicker(form, picker); });
+    form.querySelectorAll("textarea[data-counter]").forEach(function (textarea) {
+      textarea.addEventListener("input", function () { updateCounter(textarea); });
+      updateCounter(textarea);
+    });
+    form.querySelectorAll("input[data-place]").forEach(function (radio) {
+      radio.addEventListener("change", function () { updatePublicArea(form); });
+    });
+    form.querySelectorAll("input[data-day]").forEach(function (radio) {
+      radio.addEventListener("change", function () { updateSlots(form); });
+    });
+    updatePublicArea(form);
+    updateSlots(form);
+    form.addEventListener("submit", function (event) { send(form, event); });
+  }
+
+  function send(form, event) {
+    if (!window.FormData || !window.XMLHttpRequest) return; // the plain post works too
+    event.preventDefault();
+    var button = form.querySelector("[data-submit]");
+    var box = form.querySelector("[data-progress]");
+    var bar = box.querySelector(".progress-bar");
+    var meter = box.querySelector(".progress");
+    var label = box.querySelector("[data-progress-label]");
+    var percent = box.querySelector("[data-progress-percent]");
+    var failure = form.querySelector("[data-upload-error]");
+    var data = new FormData(form);
+    var request = new XMLHttpRequest();
+
+    function show(value) {
+      bar.style.width = value + "%";
+      meter.setAttribute("aria-valuenow", value);
+      percent.textContent = value + "%";
+    }
+    function fail() {
+      box.hidden = true;
+      button.disabled = false;
+      failure.textContent = form.getAttribute("data-msg-failed");
+      failure.hidden = false;
+    }
+
+    button.disabled = true;
+    failure.hidden = true;
+    box.hidden = false;
+    label.textContent = form.getAttribute("data-msg-uploading");
+    show(0);
+    request.open("POST", form.action);
+    request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    request.upload.onprogress = function (e) {
+      if (e.lengthComputable) show(Math.min(100, Math.round((e.loaded / e.total) * 100)));
+    };
+    request.upload.onload = function () {
+      show(100);
+      label.textContent = form.getAttribute("data-msg-processing");
+    };
+    request.onerror = fail;
+    request.onload = function () {
+      if (request.status === 200) {
+        try {
+          window.location.assign(JSON.parse(request.responseText).redirect);
+          return;
+        } catch (e) { /* not JSON: fall through */ }
+      }
+      if (request.status === 400) {
+        var page = new DOMParser().parseFromString(request.responseText, "text/html");
+        var fresh = page.getElementById("repair-form");
+        if (fresh) {
+          var adopted = document.importNode(fresh, true);
+          form.replaceWith(adopted);
+          setupForm(adopted);
+          var summary = adopted.querySelector("#repair-form-errors");
+          var first = adopted.querySelector(".field-invalid") || summary;
+          if (first) first.scrollIntoView({ block: "start", behavior: "smooth" });
+          if (summary) summary.focus({ preventScroll: true });
+          return;
+        }
+      }
+      if (request.status === 403 || request.status === 302) { window.location.reload(); return; }
+      fail();
+    };
+    request.send(data);
+  }
+
+  // ---- Order page: the technician on a map --------------------------------------------------
+
+  var map = null;
+  var marker = null;
+  var accuracyCircle = null;
+
+  function showPosition() {
+    var card = document.getElementById("order-map-card");
+    var holder = document.getElementById("order-position");
+    if (!card || !holder) return;
+    var lat = parseFloat(holder.getAttribute("data-lat"));
+    var lng = parseFloat(holder.getAttribute("data-lng"));
+    if (isNaN(lat) || isNaN(lng)) {
+      card.hidden = true;
+      return;
+    }
+    card.hidden = false;
+    if (!window.L) return;
+    var at = [lat, lng];
+    var accuracy = parseFloat(holder.getAttribute("data-accuracy"));
+    if (!map) {
+      var settings = JSON.parse(document.getElementById("repair-map-settings").textContent);
+      map = L.map("repair-map", { zoomControl: true, attributionControl: true }).setView(at, 16);
+      L.tileLayer(settings.url, {
+        subdomains: settings.subdomains,
+        attribution: settings.attribution,
+        maxZoom: 18,
+      }).addTo(map);
+      var icon = L.divIcon({
+        className: "tech-marker",
+        html: '<span><i class="bi bi-person-fill"></i></span>',
+        iconSize: [36, 36],
+        iconAnchor: [18, 18],
+      });
+      marker = L.marker(at, { icon: icon, keyboard: false }).addTo(map);
+    } else {
+      marker.setLatLng(at);
+      map.panTo(at);
+      map.invalidateSize();
+    }
+    if (!isNaN(accuracy) && accuracy > 0 && accuracy < 2000) {
+      if (accuracyCircle) accuracyCircle.setLatLng(at).setRadius(accuracy);
+      else accuracyCircle = L.circle(at, { radius: accuracy, weight: 1, color: "#0e8a6a", fillOpacity: 0.12 }).addTo(map);
+    } else if (accuracyCircle) {
+      accuracyCircle.remove();
+      accuracyCircle = null;
+    }
+  }
+
+  document.addEventListener("htmx:afterSettle", showPosition);
+
+  function start() {
+    var form = document.getElementById("repair-form");
+    if (form) setupForm(form);
+    if (document.getElementById("order-map-card")) showPosition();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
