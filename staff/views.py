@@ -21,6 +21,11 @@ from .tables import AuditTable, StaffTable, paginate
 
 @staff_required()
 def home(request: HttpRequest) -> HttpResponse:
+    if staff_has_perm(request, "repairs.work_repairorder") and not staff_has_perm(
+        request, "repairs.view_repairorder"
+    ):
+        # Technicians work from their phone pages, not the desktop overview.
+        return redirect("repairs_tech:list")
     community = request.community
     counts = account_selectors.community_counts(community)
     counts["staff"] = selectors.staff_of_community(community).filter(is_active=True).count()
