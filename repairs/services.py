@@ -269,7 +269,6 @@ def order_assign(
         fields["accepted_at"] = now
     if order.status == Status.IN_PROGRESS:
         fields.update(started_at=None, share_location=False)
-        TechnicianPosition.objects.filter(order=order).delete()
     kind = Kind.REASSIGNED if reassigning else Kind.ASSIGNED
     order = _move(
         order, Status.ASSIGNED, kind, actor, request,
@@ -530,6 +529,9 @@ def _move(
     if (order.status, to) not in TRANSITIONS:
         _refuse(order, to)
     before = order.status
+    if to != Status.IN_PROGRESS:
+        # Positions exist only while repairing: gone the moment the order leaves 维修中.
+        TechnicianPosition.objects.filter(order=order).delete()
     order.status = to
     for name, value in fields.items():
         setattr(order, name, value)
@@ -553,7 +555,6 @@ def _cancel(
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Please give a reason for cancelling.")})
-    TechnicianPosition.objects.filter(order=order).delete()
     return _move(
         order, Status.CANCELLED, Kind.CANCELLED, actor, request, note=reason[:200],
         cancelled_at=timezone.now(), cancel_reason=reason[:200], share_location=False,
@@ -600,3 +601,51 @@ def _seconds(start: dt.datetime | None, end: dt.datetime) -> int | None:
     if start is None:
         return None
     return max(0, int((end - start).total_seconds()))
+
+
+# --- Categories and time slots --------------------------------------------------------------------
+
+
+@transaction.atomic
+def category_save(
+    *, category: RepairCategory, actor: User, request: HttpRequest | None = None
+) -> RepairCategory:
+    """Create or change a category of `category.community`. Categories are switched off, never
+    deleted: orders keep pointing at theirs."""
+    category.name = category.name.strip()
+    if not category.name:
+        raise ValidationError({"name": _("Please give the category a name.")})
+    same_name = RepairCategory.objects.filter(community=category.community, name=category.name)
+    if same_name.exclude(pk=category.pk).exists():
+        raise ValidationError({"name": _("This community already has a category of that name.")})
+    creating = category.pk is None
+    category.save()
+    log_action(
+        actor=actor, action="repair.category_saved", target=category,
+        community=category.community, request=request,
+        data={
+            "created": creating, "active": category.is_active,
+            "accept_within_minutes": category.accept_within_minutes,
+            "finish_within_hours": category.finish_within_hours,
+        },
+    )  # fmt: skip
+    return category
+
+
+@transaction.atomic
+def slot_save(*, slot: TimeSlot, actor: User, request: HttpRequest | None = None) -> TimeSlot:
+    """Create or change a time slot residents may ask for. Existing orders keep the window
+    they were booked for."""
+    if slot.start is None or slot.end is None or slot.end <= slot.start:
+        raise ValidationError({"end": _("The end time must be later than the start time.")})
+    same_window = TimeSlot.objects.filter(community=slot.community, start=slot.start, end=slot.end)
+    if same_window.exclude(pk=slot.pk).exists():
+        raise ValidationError({"start": _("This community already has this time slot.")})
+    creating = slot.pk is None
+    slot.save()
+    log_action(
+        actor=actor, action="repair.slot_saved", target=slot, community=slot.community,
+        data={"created": creating, "active": slot.is_active, "capacity": slot.capacity},
+        request=request,
+    )  # fmt: skip
+    return slot

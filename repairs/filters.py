@@ -1,0 +1,112 @@
+import django_filters
+from django import forms
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Coalesce, Concat
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Building
+from staff.filtering import StaffFilterSet
+from staff.models import StaffMember
+
+from .models import RepairCategory, RepairOrder
+
+
+def _categories(request):
+    return RepairCategory.objects.filter(community=request.community).order_by("sort_order", "pk")
+
+
+def _buildings(request):
+    return Building.objects.filter(community=request.community).order_by("sort_order", "name")
+
+
+def _technicians(request):
+    # The community's technicians and anyone who has had an order here: a technician who has
+    # left must still be findable.
+    community = request.community
+    return (
+        StaffMember.objects.filter(
+            Q(communities=community, position__permissions__codename="work_repairorder")
+            | Q(repair_orders__community=community)
+        )
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+        .distinct()
+    )
+
+
+class _TechnicianField(forms.ModelChoiceField):
+    def label_from_instance(self, member: StaffMember) -> str:
+        return member.user.get_full_name()
+
+
+class TechnicianFilter(django_filters.ModelChoiceFilter):
+    field_class = _TechnicianField
+
+
+class RepairOrderFilter(StaffFilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Order number, room or phone"), "type": "search"}
+        ),
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=RepairOrder.Status.choices)
+    category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=_categories)
+    building = django_filters.ModelChoiceFilter(
+        label=_("Building"), field_name="room__building", queryset=_buildings
+    )
+    technician = TechnicianFilter(label=_("Technician"), queryset=_technicians)
+    reported_from = django_filters.DateFilter(
+        label=_("Reported from"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reported_until = django_filters.DateFilter(
+        label=_("Reported until"),
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue only"),
+        method="only_overdue",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    class Meta:
+        model = RepairOrder
+        fields = [
+            "q",
+            "status",
+            "category",
+            "building",
+            "technician",
+            "reported_from",
+            "reported_until",
+            "overdue",
+        ]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        # The room as people write it: 3栋1201, or 3栋2单元1201.
+        place = Concat(
+            "room__building__name",
+            Coalesce("room__unit__name", Value("")),
+            "room__number",
+            output_field=CharField(),
+        )
+        return queryset.annotate(searched_place=place).filter(
+            Q(number__icontains=value)
+            | Q(contact_phone__contains=value)
+            | Q(contact_name__icontains=value)
+            | Q(searched_place__icontains=value)
+            | Q(public_area__icontains=value)
+        )
+
+    def only_overdue(self, queryset, name, value):
+        # The queue's queryset carries `is_overdue` (repairs.board.queue_orders).
+        return queryset.filter(is_overdue=1) if value else queryset
