@@ -29,7 +29,7 @@ class RepairsConfig(AppConfig):
                          events.Category.REPAIRS, Importance.IMPORTANT),
         ):  # fmt: skip
             events.register(event)
-        register_tab(Tab(_("Repairs"), "repairs:list", "tools", 30))
+        register_tab(Tab(_("Repairs"), "repairs:list", "wrench-adjustable-circle", 30))
         menu.register(
             menu.MenuEntry(
                 _("Repair orders"),
@@ -56,8 +56,13 @@ class RepairsConfig(AppConfig):
         )
         menu.register(
             menu.MenuEntry(
-                _("My repair jobs"), "repairs_tech:list", "phone", 33, "repairs.work_repairorder"
-            )
+                _("My repair jobs"),
+                "repairs_tech:list",
+                "phone",
+                33,
+                "repairs.work_repairorder",
+                unless_perm="repairs.dispatch_repairorder",
+            )  # fmt: skip
         )
         scoping.register("order_id", RepairOrder, "community")
         scoping.register("repair_file_id", RepairAttachment, "order__community")

@@ -261,7 +261,10 @@ class RepairEvent(models.Model):
         ASSIGNED = "assigned", pgettext_lazy("repair event", "Dispatched")
         REASSIGNED = "reassigned", pgettext_lazy("repair event", "Dispatched to another technician")
         GRABBED = "grabbed", pgettext_lazy("repair event", "Taken by a technician")
-        TECHNICIAN_ACCEPTED = "technician_accepted", pgettext_lazy("repair event", "Technician confirmed")
+        TECHNICIAN_ACCEPTED = (
+            "technician_accepted",
+            pgettext_lazy("repair event", "Technician confirmed"),
+        )
         STARTED = "started", pgettext_lazy("repair event", "Repair started")
         NOTE = "note", pgettext_lazy("repair event", "Progress note")
         COMPLETED = "completed", pgettext_lazy("repair event", "Completed")

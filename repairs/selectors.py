@@ -123,13 +123,18 @@ def technician_position_for_display(order: RepairOrder) -> dict | None:
 
 
 def technicians_of(community: Community) -> QuerySet[StaffMember]:
-    """Active staff serving `community` whose position lets them carry out repairs."""
+    """Active staff serving `community` whose position carries out repairs and does not dispatch
+    them: a manager may hold the technician's duty without being sent jobs."""
     return (
         StaffMember.objects.filter(
             communities=community,
             is_active=True,
             user__is_active=True,
             position__permissions__codename="work_repairorder",
+            position__permissions__content_type__app_label="repairs",
+        )
+        .exclude(
+            position__permissions__codename="dispatch_repairorder",
             position__permissions__content_type__app_label="repairs",
         )
         .select_related("user")

@@ -20,6 +20,9 @@ class MenuEntry:
     perm: str | None = None
     badge: Callable[[HttpRequest], int] | None = None
     exact: bool = False
+    # Hidden from those who hold this permission (the technician's phone pages are not for
+    # the dispatchers who also hold the technician's duty).
+    unless_perm: str | None = None
 
 
 _ENTRIES: dict[str, MenuEntry] = {}
@@ -33,6 +36,8 @@ def staff_menu(request: HttpRequest) -> list[dict]:
     items = []
     for entry in sorted(_ENTRIES.values(), key=lambda e: e.order):
         if entry.perm and not staff_has_perm(request, entry.perm):
+            continue
+        if entry.unless_perm and staff_has_perm(request, entry.unless_perm):
             continue
         url = reverse(entry.url_name)
         active = request.path == url if entry.exact else request.path.startswith(url)

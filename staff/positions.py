@@ -38,6 +38,9 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "repairs.add_repaircategory",
         "repairs.change_repaircategory",
         "repairs.view_repair_performance",
+        # Held so that a manager may take on and manage technicians (a position is handed out
+        # only by someone holding all of it); dispatchers are not dispatched to themselves.
+        "repairs.work_repairorder",
     ],
     FRONT_DESK: [
         "accounts.view_room",

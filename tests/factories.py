@@ -153,7 +153,10 @@ def build_community_world(community: Community) -> dict[str, object]:
     staff_member = StaffMemberFactory(communities=[community], position_name="客服")
     notice = NoticeFactory(community=community)
     attachment = NoticeAttachmentFactory(notice=notice)
-    repair_order = RepairOrderFactory(household=owner, reporter=owner.user)
+    # Accepted: in the pool, so the technician's pages show it too (not only the desk's).
+    repair_order = RepairOrderFactory(
+        household=owner, reporter=owner.user, status="accepted", accepted_at=timezone.now()
+    )
     repair_file = RepairAttachmentFactory(order=repair_order)
     return {
         "repair_order": repair_order,

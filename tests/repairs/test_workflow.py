@@ -252,10 +252,11 @@ def test_reporting_checks_room_category_day_and_slot(
     category = community.repair_categories.first()
     slot = community.repair_time_slots.order_by("start").first()
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    base = dict(
-        reporter=resident, residency=residency, category=category, description="灯不亮",
-        contact_name="张伟", contact_phone="13900000001", day=tomorrow, slot=slot,
-    )  # fmt: skip
+    base = {
+        "reporter": resident, "residency": residency, "category": category,
+        "description": "灯不亮", "contact_name": "张伟", "contact_phone": "13900000001",
+        "day": tomorrow, "slot": slot,
+    }  # fmt: skip
     with pytest.raises(PermissionDenied):
         services.order_create(**{**base, "reporter": outsider})
     with pytest.raises(ValidationError) as raised:
