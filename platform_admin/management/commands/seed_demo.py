@@ -6,6 +6,7 @@ from django.db import transaction
 from accounts.demo import ensure_featured_requests, ensure_residency, ensure_user, seed_estate
 from accounts.models import Residency, Room, User
 from notices.demo import seed_notices
+from repairs.demo import seed_repairs
 from staff.demo import seed_staff
 
 DEMO_PASSWORD = "linli2026"  # noqa: S105 - printed to the console on purpose
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             logins = self._featured_logins(estate) + logins
         # After the estate is committed: each notice's fan-out commits in chunks of its own.
         seed_notices(estate.communities[:2], User.objects.get(mobile="13800000001"))
+        repair_orders = seed_repairs(estate.communities[0])
         if not quiet:
             new_rooms = sum(v for k, v in estate.created.items() if k.startswith("rooms:"))
             self.stdout.write(
@@ -37,6 +39,10 @@ class Command(BaseCommand):
                 f"{User.objects.count()} 个账号；本次新建房屋 {new_rooms} 间、"
                 f"账号 {estate.created['users']} 个、房屋绑定 {estate.created['residencies']} 条"
             )
+            if repair_orders:
+                self.stdout.write(
+                    f"报修演示：{estate.communities[0].name} 新建报修单 {repair_orders} 张"
+                )
         self.stdout.write(self.style.SUCCESS(f"\n演示账号（密码均为 {password}）："))
         for mobile, who, where in logins:
             self.stdout.write(f"  {mobile}  {who}  {where}")

@@ -1,0 +1,291 @@
+"""Technician performance and ratings figures for a period, computed in the database.
+
+A period is a range of local calendar days, [start 00:00, end + 1 day 00:00) in the current
+time zone. An order counts for the period in which it was completed; its rating counts with it.
+`technician_performance` runs two queries (figures per technician, then the technicians) and
+`community_summary` one, however many technicians and orders there are.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.utils import timezone
+
+from accounts.models import Community
+from staff.models import StaffMember
+
+from .models import RepairOrder, RepairRating
+from .selectors import technicians_of
+
+Status = RepairOrder.Status
+
+# A new order for the same room and category this soon after completion is a repeat repair.
+REPEAT_WINDOW = dt.timedelta(days=30)
+
+
+def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The aware datetimes [start 00:00 local, end + 1 day 00:00 local)."""
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
+
+
+def completed_in(community: Community, start: dt.date, end: dt.date) -> QuerySet[RepairOrder]:
+    since, until = period_bounds(start, end)
+    return RepairOrder.objects.filter(
+        community=community,
+        status=Status.COMPLETED,
+        completed_at__gte=since,
+        completed_at__lt=until,
+    )
+
+
+class PlusDays(Func):
+    """A datetime `days` later. Django's own `datetime + timedelta` calls back into Python on
+    SQLite for every row (slow over a year of orders), so there the date is shifted natively
+    to the second and the stored fraction of a second (whole days leave it alone) appended:
+    the same text Django stores, so comparisons stay exact."""
+
+    output_field = DateTimeField()
+
+    def __init__(self, expression, days: int):
+        self.days = days
+        super().__init__(expression)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        expression = self.source_expressions[0] + Value(dt.timedelta(days=self.days))
+        return compiler.compile(expression)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"(strftime(%s, {sql}, %s) || substr({sql}, 20))",
+            ["%Y-%m-%d %H:%M:%S", *params, f"+{self.days} days", *params],
+        )
+
+
+def repeated_later() -> Exists:
+    """True for a completed order of a room when the same room got a new order of the same
+    category within REPEAT_WINDOW after completion, whatever became of it (a report cancelled
+    later still says the fault came back). Public-area orders are never repeats (no room)."""
+    return Exists(
+        RepairOrder.objects.filter(
+            room=OuterRef("room"),
+            category=OuterRef("category"),
+            created_at__gt=OuterRef("completed_at"),
+            created_at__lte=PlusDays(OuterRef("completed_at"), REPEAT_WINDOW.days),
+        )
+    )
+
+
+def _figures(among: Q | None = None) -> dict:
+    """The aggregates shared by the per-technician rows and the community summary, over
+    completed orders; `among` narrows them when the rows aggregated are not all completed."""
+
+    def where(condition: Q | None = None) -> Q | None:
+        if among is None:
+            return condition
+        return among if condition is None else among & condition
+
+    low = (
+        Q(rating__speed__lte=RepairRating.LOW_SCORE)
+        | Q(rating__quality__lte=RepairRating.LOW_SCORE)
+        | Q(rating__attitude__lte=RepairRating.LOW_SCORE)
+    )
+    return {
+        "completed": Count("pk", filter=where()),
+        "avg_response": Avg("technician_response_seconds", filter=where()),
+        "avg_finish": Avg("technician_finish_seconds", filter=where()),
+        "timed": Count("pk", filter=where(Q(finished_on_time__isnull=False))),
+        "on_time": Count("pk", filter=where(Q(finished_on_time=True))),
+        "avg_speed": Avg("rating__speed", filter=where()),
+        "avg_quality": Avg("rating__quality", filter=where()),
+        "avg_attitude": Avg("rating__attitude", filter=where()),
+        "ratings": Count("rating", filter=where()),
+        "low_ratings": Count("rating", filter=where(low)),
+        "repeated": Count("pk", filter=where(Q(room__isnull=False) & Q(repeated_later()))),
+    }
+
+
+@dataclass
+class Figures:
+    completed: int = 0
+    avg_response_seconds: float | None = None
+    avg_finish_seconds: float | None = None
+    on_time_rate: float | None = None
+    avg_speed: float | None = None
+    avg_quality: float | None = None
+    avg_attitude: float | None = None
+    ratings: int = 0
+    low_ratings: int = 0
+    repeated: int = 0
+    repeat_rate: float | None = None
+
+    @property
+    def avg_rating(self) -> float | None:
+        """The mean of the three averages (each rating weighs the same in all three)."""
+        scores = (self.avg_speed, self.avg_quality, self.avg_attitude)
+        if any(score is None for score in scores):
+            return None
+        return sum(scores) / 3
+
+    @classmethod
+    def from_values(cls, values: dict, **extra) -> "Figures":
+        completed = values.get("completed") or 0
+        timed = values.get("timed") or 0
+        return cls(
+            completed=completed,
+            avg_response_seconds=_number(values.get("avg_response")),
+            avg_finish_seconds=_number(values.get("avg_finish")),
+            on_time_rate=(values["on_time"] / timed) if timed else None,
+            avg_speed=_number(values.get("avg_speed")),
+            avg_quality=_number(values.get("avg_quality")),
+            avg_attitude=_number(values.get("avg_attitude")),
+            ratings=values.get("ratings") or 0,
+            low_ratings=values.get("low_ratings") or 0,
+            repeated=values.get("repeated") or 0,
+            repeat_rate=(values["repeated"] / completed) if completed else None,
+            **extra,
+        )
+
+
+@dataclass
+class TechnicianPerformance(Figures):
+    technician: StaffMember | None = None
+
+    @property
+    def name(self) -> str:
+        return self.technician.user.get_full_name() if self.technician else ""
+
+
+@dataclass
+class CommunitySummary(Figures):
+    reported: int = 0
+    cancelled: int = 0
+
+
+def _number(value: float | Decimal | None) -> float | None:
+    # AVG over integers is a float on SQLite and a numeric (Decimal) on PostgreSQL.
+    return None if value is None else float(value)
+
+
+def technician_performance(
+    community: Community, start: dt.date, end: dt.date
+) -> list[TechnicianPerformance]:
+    """One row per technician who completed orders of `community` in the period, or serves it
+    now (with zeros), ordered by name. Two queries."""
+    per_technician = {
+        values["technician_id"]: values
+        for values in completed_in(community, start, end)
+        .filter(technician__isnull=False)
+        .values("technician_id")
+        .annotate(**_figures())
+        .order_by()
+    }
+    technicians = (
+        StaffMember.objects.filter(
+            Q(pk__in=technicians_of(community).order_by().values("pk"))
+            | Q(pk__in=list(per_technician))
+        )
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+    )
+    return [
+        TechnicianPerformance.from_values(per_technician.get(member.pk, {}), technician=member)
+        for member in technicians
+    ]
+
+
+def community_summary(community: Community, start: dt.date, end: dt.date) -> CommunitySummary:
+    """The community's totals for the period (one query): orders reported and cancelled in
+    it, and the figures of the orders completed in it, over all technicians."""
+    since, until = period_bounds(start, end)
+    reported = Q(created_at__gte=since, created_at__lt=until)
+    completed = Q(status=Status.COMPLETED, completed_at__gte=since, completed_at__lt=until)
+    values = (
+        RepairOrder.objects.filter(community=community)
+        .filter(reported | completed)
+        .aggregate(
+            reported=Count("pk", filter=reported),
+            cancelled=Count("pk", filter=reported & Q(status=Status.CANCELLED)),
+            **_figures(among=completed),
+        )
+    )
+    return CommunitySummary.from_values(
+        values, reported=values["reported"], cancelled=values["cancelled"]
+    )
+
+
+# --- Ratings list ----------------------------------------------------------------------------------
+
+
+def ratings_of(
+    community: Community,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    technician: StaffMember | None = None,
+    low_only: bool = False,
+) -> QuerySet[RepairRating]:
+    """Ratings of the community's orders, newest first, with what the list shows joined in.
+    The period is that of the orders' completion, as on the performance page, so its counts
+    and this list agree."""
+    ratings = (
+        RepairRating.objects.filter(order__community=community)
+        .select_related(
+            "order__category",
+            "order__room__building",
+            "order__room__unit",
+            "order__technician__user",
+        )
+        .annotate(
+            average_score=ExpressionWrapper(
+                (F("speed") + F("quality") + F("attitude")) / Value(3.0),
+                output_field=FloatField(),
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )
+    if start is not None and end is not None:
+        since, until = period_bounds(start, end)
+        ratings = ratings.filter(order__completed_at__gte=since, order__completed_at__lt=until)
+    if technician is not None:
+        ratings = ratings.filter(order__technician=technician)
+    if low_only:
+        low = RepairRating.LOW_SCORE
+        ratings = ratings.filter(Q(speed__lte=low) | Q(quality__lte=low) | Q(attitude__lte=low))
+    return ratings
+
+
+def rated_technicians(community: Community) -> QuerySet[StaffMember]:
+    """Whom the ratings list may be filtered by: the community's technicians, and anyone who
+    has carried out one of its orders (and may since have left or moved)."""
+    return (
+        StaffMember.objects.filter(
+            Q(pk__in=technicians_of(community).order_by().values("pk"))
+            | Q(
+                pk__in=RepairOrder.objects.filter(community=community, technician__isnull=False)
+                .order_by()
+                .values("technician_id")
+            )
+        )
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+    )
