@@ -65,15 +65,26 @@ def status_counts(community: Community, now: dt.datetime | None = None) -> dict[
     now = now or timezone.now()
     start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     counts = {status.value: Count("pk", filter=Q(status=status)) for status in BOARD_COLUMNS}
-    return RepairOrder.objects.filter(community=community).aggregate(
-        **counts,
-        overdue=Count("pk", filter=overdue_q(now)),
-        completed_today=Count(
-            "pk", filter=Q(status=Status.COMPLETED, completed_at__gte=start_of_day)
-        ),
-        cancelled_today=Count(
-            "pk", filter=Q(status=Status.CANCELLED, cancelled_at__gte=start_of_day)
-        ),
+    # Only rows that can count: open orders and those closed today (an index serves both),
+    # not the community's whole history.
+    relevant = (
+        Q(status__in=RepairOrder.OPEN_STATUSES)
+        | Q(status=Status.COMPLETED, completed_at__gte=start_of_day)
+        | Q(status=Status.CANCELLED, cancelled_at__gte=start_of_day)
+    )
+    return (
+        RepairOrder.objects.filter(community=community)
+        .filter(relevant)
+        .aggregate(
+            **counts,
+            overdue=Count("pk", filter=overdue_q(now)),
+            completed_today=Count(
+                "pk", filter=Q(status=Status.COMPLETED, completed_at__gte=start_of_day)
+            ),
+            cancelled_today=Count(
+                "pk", filter=Q(status=Status.CANCELLED, cancelled_at__gte=start_of_day)
+            ),
+        )
     )
 
 

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Coalesce, Concat
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Building
@@ -43,6 +44,20 @@ class TechnicianFilter(django_filters.ModelChoiceFilter):
     field_class = _TechnicianField
 
 
+OPEN, ALL = "open", "all"
+# Without these the queue shows the open orders (the work to do); with any, every order.
+NARROWING_FIELDS = ("q", "category", "building", "technician", "reported_from",
+                    "reported_until", "overdue")  # fmt: skip
+
+
+def with_default_status(data: QueryDict) -> QueryDict:
+    data = data.copy()
+    if not data.get("status"):
+        narrowed = any(data.get(name) for name in NARROWING_FIELDS)
+        data["status"] = ALL if narrowed else OPEN
+    return data
+
+
 class RepairOrderFilter(StaffFilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -51,7 +66,12 @@ class RepairOrderFilter(StaffFilterSet):
             attrs={"placeholder": _("Order number, room or phone"), "type": "search"}
         ),
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=RepairOrder.Status.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[(OPEN, _("Open (not closed)")), (ALL, _("All")), *RepairOrder.Status.choices],
+        method="by_status",
+        empty_label=None,
+    )
     category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=_categories)
     building = django_filters.ModelChoiceFilter(
         label=_("Building"), field_name="room__building", queryset=_buildings
@@ -74,6 +94,10 @@ class RepairOrderFilter(StaffFilterSet):
         method="only_overdue",
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["status"].extra["empty_label"] = None  # "all" is a choice of its own
 
     class Meta:
         model = RepairOrder
@@ -106,6 +130,18 @@ class RepairOrderFilter(StaffFilterSet):
             | Q(searched_place__icontains=value)
             | Q(public_area__icontains=value)
         )
+
+    def by_status(self, queryset, name, value):
+        if value == OPEN:
+            # The work to do: overdue first, then awaiting acceptance (repairs.board).
+            return queryset.filter(status__in=RepairOrder.OPEN_STATUSES).order_by(
+                "queue_rank", "-created_at", "-pk"
+            )
+        # Everything (or one status): newest first, which an index serves without sorting
+        # the community's whole history.
+        if value != ALL:
+            queryset = queryset.filter(status=value)
+        return queryset.order_by("-created_at", "-pk")
 
     def only_overdue(self, queryset, name, value):
         # The queue's queryset carries `is_overdue` (repairs.board.queue_orders).

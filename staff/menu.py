@@ -40,14 +40,20 @@ def staff_menu(request: HttpRequest) -> list[dict]:
         if entry.unless_perm and staff_has_perm(request, entry.unless_perm):
             continue
         url = reverse(entry.url_name)
-        active = request.path == url if entry.exact else request.path.startswith(url)
+        matches = request.path == url if entry.exact else request.path.startswith(url)
         items.append(
             {
                 "label": entry.label,
                 "url": url,
                 "icon": entry.icon,
-                "active": active,
+                "active": False,
+                "match": len(url) if matches else 0,
                 "badge": entry.badge(request) if entry.badge else 0,
             }
         )
+    # The entry with the longest matching address is the current one: /staff/repairs/board/
+    # is the board's page, not the queue's (/staff/repairs/).
+    best = max(items, key=lambda item: item["match"], default=None)
+    if best is not None and best["match"]:
+        best["active"] = True
     return items

@@ -223,7 +223,7 @@ def _summary_cards(summary: figures.CommunitySummary, start: dt.date, end: dt.da
         + urlencode({"period": PeriodForm.CUSTOM, "start": start, "end": end, "low": "on"})
     )
     return [
-        {"icon": "inbox", "label": _("Reported"), "value": summary.reported},
+        {"icon": "inbox", "label": _("Orders reported"), "value": summary.reported},
         {"icon": "check2-circle", "label": _("Completed"), "value": summary.completed},
         {
             "icon": "stopwatch",

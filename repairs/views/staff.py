@@ -20,7 +20,7 @@ from staff.tables import paginate
 
 from .. import board as queries
 from .. import selectors, services
-from ..filters import RepairOrderFilter
+from ..filters import RepairOrderFilter, with_default_status
 from ..forms.staff import AssignForm, CancelForm, CategoryForm, SlotForm
 from ..models import CATEGORY_ICONS, RepairCategory, RepairOrder, TimeSlot
 from ..tables import RepairOrderTable
@@ -47,7 +47,9 @@ def _add_errors(form: Form, error: ValidationError) -> None:
 @staff_required(VIEW)
 def queue(request: HttpRequest) -> HttpResponse:
     orders = queries.queue_orders(request.community)
-    filterset = RepairOrderFilter(request.GET or None, queryset=orders, request=request)
+    filterset = RepairOrderFilter(
+        with_default_status(request.GET), queryset=orders, request=request
+    )
     can_dispatch = staff_has_perm(request, DISPATCH)
     table = RepairOrderTable(
         filterset.qs, can_dispatch=can_dispatch, order_by=request.GET.get("sort") or None

@@ -64,7 +64,15 @@ def test_the_queue_lists_the_communitys_orders_with_what_needs_attention_on_top(
     theirs = RepairOrderFactory(household=outsider.residencies.get())
     response = client_for(dispatcher).get(QUEUE)
     assert response.status_code == 200
-    assert [order.pk for order in listed(response)] == [late.pk, waiting.pk, accepted.pk, done.pk]
+    # By default the work to do: open orders, overdue first, then those awaiting acceptance.
+    assert [order.pk for order in listed(response)] == [late.pk, waiting.pk, accepted.pk]
+    everything = client_for(dispatcher).get(QUEUE, {"status": "all"})
+    # "All": newest first, closed ones included.
+    assert [order.pk for order in listed(everything)] == [late.pk, accepted.pk, waiting.pk, done.pk]
+    # A search looks through every order, closed ones too.
+    assert [o.pk for o in listed(client_for(dispatcher).get(QUEUE, {"q": done.number}))] == [
+        done.pk
+    ]
     page = response.content.decode()
     assert theirs.number not in page
     # Only the pending order has an accept button.
@@ -135,7 +143,7 @@ def test_the_queue_runs_a_fixed_number_of_queries(client_for, dispatcher, commun
         RepairOrder.objects.all().delete()
         many_orders(community, count)
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(QUEUE)
+            response = client.get(QUEUE, {"status": "all"})
         assert response.status_code == 200
         assert len(listed(response)) == min(count, 25)
         return len(captured)
@@ -143,6 +151,11 @@ def test_the_queue_runs_a_fixed_number_of_queries(client_for, dispatcher, commun
     few, many = queries_with(5), queries_with(60)
     assert many <= few, (few, many)
     assert few <= 20
+
+    # The default view (open orders, overdue first) is as bounded.
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(QUEUE)
+    assert len(listed(response)) == 25 and len(captured) <= few
 
 
 def test_a_technician_cannot_see_the_queue(client_for, technician):
