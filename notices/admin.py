@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from platform_admin.admin import ReadOnlyAdmin
+
 from . import events
 from .models import Delivery, Message, Notice, PushRule, PushSettings
 
@@ -40,17 +42,6 @@ class PushSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return not PushSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

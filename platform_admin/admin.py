@@ -4,8 +4,21 @@ from django.utils.translation import gettext_lazy as _
 from .models import AuditEntry, WorkerHeartbeat
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that change only through the product's services: operators look, never edit."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "actor_label",
@@ -23,15 +36,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description=_("action"), ordering="action")
     def action_name(self, entry: AuditEntry) -> str:
         return entry.action_label
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(WorkerHeartbeat)

@@ -3,6 +3,8 @@ read-only view of orders (status changes happen in the staff portal, through the
 
 from django.contrib import admin
 
+from platform_admin.admin import ReadOnlyAdmin
+
 from .models import RepairCategory, RepairOrder, RepairRating, TimeSlot
 
 
@@ -23,17 +25,6 @@ class TimeSlotAdmin(admin.ModelAdmin):
     list_display = ["__str__", "community", "capacity", "is_active"]
     list_filter = ["is_active", "community"]
     list_select_related = ["community"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(RepairOrder)

@@ -300,16 +300,25 @@ def job_note(request: HttpRequest, order_id: int) -> HttpResponse:
     if order.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
         messages.error(request, _("Notes can be added while the order is open."))
         return _to_detail(order)
-    form = NoteForm(request.POST, request.FILES)
+    return _submit(
+        request,
+        order,
+        NoteForm(request.POST, request.FILES),
+        form_name="note_form",
+        success=_("The note was added."),
+        perform=lambda data: services.order_note(
+            order=order, technician=member, note=data["note"], photos=data["photos"],
+            request=request,
+        ),
+    )  # fmt: skip
+
+
+def _submit(request, order, form, *, form_name: str, success: str, perform) -> HttpResponse:
+    """Run `perform(cleaned_data)` for a valid form; the service's refusals go to the form's
+    fields (400, the page again) or, when not about the form, to a message."""
     if form.is_valid():
         try:
-            services.order_note(
-                order=order,
-                technician=member,
-                note=form.cleaned_data["note"],
-                photos=form.cleaned_data["photos"],
-                request=request,
-            )
+            perform(form.cleaned_data)
         except ValidationError as error:
             if not _is_about_the_form(error):
                 return _refused(request, order, error)
@@ -317,9 +326,9 @@ def job_note(request: HttpRequest, order_id: int) -> HttpResponse:
         except PermissionDenied:
             return _not_yours(request, order)
         else:
-            messages.success(request, _("The note was added."))
+            messages.success(request, success)
             return _to_detail(order)
-    return _render_detail(request, order, note_form=form, status=400)
+    return _render_detail(request, order, **{form_name: form}, status=400)
 
 
 @staff_required(PERMISSION)
@@ -337,26 +346,17 @@ def job_finish(request: HttpRequest, order_id: int) -> HttpResponse:
             % {"current": order.get_status_display(), "target": Status.COMPLETED.label},
         )
         return _to_detail(order)
-    form = FinishForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.order_finish(
-                order=order,
-                technician=member,
-                result_note=form.cleaned_data["result_note"],
-                photos=form.cleaned_data["photos"],
-                request=request,
-            )
-        except ValidationError as error:
-            if not _is_about_the_form(error):
-                return _refused(request, order, error)
-            _service_error_to_form(form, error)
-        except PermissionDenied:
-            return _not_yours(request, order)
-        else:
-            messages.success(request, _("Repair completed. Thank you!"))
-            return _to_detail(order)
-    return _render_detail(request, order, finish_form=form, status=400)
+    return _submit(
+        request,
+        order,
+        FinishForm(request.POST, request.FILES),
+        form_name="finish_form",
+        success=_("Repair completed. Thank you!"),
+        perform=lambda data: services.order_finish(
+            order=order, technician=member, result_note=data["result_note"],
+            photos=data["photos"], request=request,
+        ),
+    )  # fmt: skip
 
 
 @staff_required(PERMISSION)
