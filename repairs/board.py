@@ -5,7 +5,18 @@ the database (Count with filter=Q), never Python loops over rows."""
 
 import datetime as dt
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -104,46 +115,37 @@ def board_column(
     return orders
 
 
+def _jobs(community: Community, *conditions: Q, **filters) -> Coalesce:
+    """How many of a technician's orders in `community` match: a correlated count that the
+    (technician, status) and (technician, completed_at) indexes answer, so the cost follows
+    the technician's current work, not the community's whole history."""
+    matching = (
+        RepairOrder.objects.filter(*conditions, technician=OuterRef("pk"), community=community,
+                                   **filters)
+        .order_by()
+        .values("technician")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )  # fmt: skip
+    return Coalesce(Subquery(matching, output_field=IntegerField()), Value(0))
+
+
 def technician_workload(
     community: Community, now: dt.datetime | None = None
 ) -> QuerySet[StaffMember]:
     """The community's technicians with their open, in-repair, overdue and today's completed
-    orders in this community, busiest first."""
+    orders in this community, busiest first (one query)."""
     now = now or timezone.now()
     start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    here = Q(repair_orders__community=community)
-    # distinct=True: technicians_of joins the member's communities and permissions; each join
-    # is filtered to one row, but counting distinct orders does not depend on that.
+    working = (Status.ASSIGNED, Status.IN_PROGRESS)
     return (
         selectors.technicians_of(community)
         .annotate(
-            open_jobs=Count(
-                "repair_orders",
-                filter=here & Q(repair_orders__status__in=(Status.ASSIGNED, Status.IN_PROGRESS)),
-                distinct=True,
-            ),
-            in_progress_jobs=Count(
-                "repair_orders",
-                filter=here & Q(repair_orders__status=Status.IN_PROGRESS),
-                distinct=True,
-            ),
-            overdue_jobs=Count(
-                "repair_orders",
-                filter=here
-                & Q(
-                    repair_orders__status__in=(Status.ASSIGNED, Status.IN_PROGRESS),
-                    repair_orders__finish_due_at__lt=now,
-                ),
-                distinct=True,
-            ),
-            completed_today=Count(
-                "repair_orders",
-                filter=here
-                & Q(
-                    repair_orders__status=Status.COMPLETED,
-                    repair_orders__completed_at__gte=start_of_day,
-                ),
-                distinct=True,
+            open_jobs=_jobs(community, status__in=working),
+            in_progress_jobs=_jobs(community, status=Status.IN_PROGRESS),
+            overdue_jobs=_jobs(community, status__in=working, finish_due_at__lt=now),
+            completed_today=_jobs(
+                community, status=Status.COMPLETED, completed_at__gte=start_of_day
             ),
         )
         .order_by("-open_jobs", "-in_progress_jobs", "user__display_name", "pk")
@@ -153,14 +155,7 @@ def technician_workload(
 def technicians_with_open_jobs(community: Community) -> QuerySet[StaffMember]:
     """The technicians one may dispatch to, each with their current open jobs (one query)."""
     return selectors.technicians_of(community).annotate(
-        open_jobs=Count(
-            "repair_orders",
-            filter=Q(
-                repair_orders__community=community,
-                repair_orders__status__in=(Status.ASSIGNED, Status.IN_PROGRESS),
-            ),
-            distinct=True,
-        )
+        open_jobs=_jobs(community, status__in=(Status.ASSIGNED, Status.IN_PROGRESS))
     )
 
 
