@@ -3,11 +3,12 @@
 A period is a range of local calendar days, [start 00:00, end + 1 day 00:00) in the current
 time zone. An order counts for the period in which it was completed; its rating counts with it.
 `technician_performance` runs two queries (figures per technician, then the technicians) and
-`community_summary` one, however many technicians and orders there are.
+`community_summary` one (a cheap one when handed those rows), however many technicians and
+orders there are.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
@@ -22,6 +23,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
 )
 from django.utils import timezone
@@ -121,6 +123,38 @@ def _figures(among: Q | None = None) -> dict:
         "ratings": Count("rating", filter=where()),
         "low_ratings": Count("rating", filter=where(low)),
         "repeated": Count("pk", filter=where(Q(room__isnull=False) & Q(repeated_later()))),
+        # Sums and counts behind the averages, so that per-technician rows add up exactly to
+        # the community's (community_summary) without aggregating the period twice.
+        "response_total": Sum("technician_response_seconds", filter=where()),
+        "response_count": Count("technician_response_seconds", filter=where()),
+        "finish_total": Sum("technician_finish_seconds", filter=where()),
+        "finish_count": Count("technician_finish_seconds", filter=where()),
+        "speed_total": Sum("rating__speed", filter=where()),
+        "quality_total": Sum("rating__quality", filter=where()),
+        "attitude_total": Sum("rating__attitude", filter=where()),
+    }
+
+
+SUMMED = ("completed", "timed", "on_time", "ratings", "low_ratings", "repeated",
+          "response_total", "response_count", "finish_total", "finish_count", "speed_total",
+          "quality_total", "attitude_total")  # fmt: skip
+
+
+def _combined(rows: list[dict]) -> dict:
+    """The figures of several technicians' rows as one: sums added, averages re-derived from
+    them (never an average of averages)."""
+    totals = {key: sum(row.get(key) or 0 for row in rows) for key in SUMMED}
+
+    def mean(total: str, count: str) -> float | None:
+        return totals[total] / totals[count] if totals[count] else None
+
+    return {
+        **totals,
+        "avg_response": mean("response_total", "response_count"),
+        "avg_finish": mean("finish_total", "finish_count"),
+        "avg_speed": mean("speed_total", "ratings"),
+        "avg_quality": mean("quality_total", "ratings"),
+        "avg_attitude": mean("attitude_total", "ratings"),
     }
 
 
@@ -169,6 +203,7 @@ class Figures:
 @dataclass
 class TechnicianPerformance(Figures):
     technician: StaffMember | None = None
+    totals: dict = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -208,26 +243,44 @@ def technician_performance(
         .order_by("user__display_name", "pk")
     )
     return [
-        TechnicianPerformance.from_values(per_technician.get(member.pk, {}), technician=member)
+        TechnicianPerformance.from_values(
+            per_technician.get(member.pk, {}),
+            technician=member,
+            totals=per_technician.get(member.pk, {}),
+        )
         for member in technicians
     ]
 
 
-def community_summary(community: Community, start: dt.date, end: dt.date) -> CommunitySummary:
-    """The community's totals for the period (one query): orders reported and cancelled in
-    it, and the figures of the orders completed in it, over all technicians."""
+def community_summary(
+    community: Community,
+    start: dt.date,
+    end: dt.date,
+    rows: list[TechnicianPerformance] | None = None,
+) -> CommunitySummary:
+    """The community's totals for the period: orders reported and cancelled in it, and the
+    figures of the orders completed in it over all technicians. Given the period's
+    `technician_performance` rows, it adds them up and asks the database only for the
+    reported and cancelled counts; otherwise it aggregates the completed orders itself.
+    One query either way."""
     since, until = period_bounds(start, end)
     reported = Q(created_at__gte=since, created_at__lt=until)
-    completed = Q(status=Status.COMPLETED, completed_at__gte=since, completed_at__lt=until)
-    values = (
-        RepairOrder.objects.filter(community=community)
-        .filter(reported | completed)
-        .aggregate(
-            reported=Count("pk", filter=reported),
-            cancelled=Count("pk", filter=reported & Q(status=Status.CANCELLED)),
-            **_figures(among=completed),
+    counts = {
+        "reported": Count("pk", filter=reported),
+        "cancelled": Count("pk", filter=reported & Q(status=Status.CANCELLED)),
+    }
+    if rows is not None:
+        values = (
+            RepairOrder.objects.filter(community=community).filter(reported).aggregate(**counts)
         )
-    )
+        values.update(_combined([row.totals for row in rows]))
+    else:
+        completed = Q(status=Status.COMPLETED, completed_at__gte=since, completed_at__lt=until)
+        values = (
+            RepairOrder.objects.filter(community=community)
+            .filter(reported | completed)
+            .aggregate(**counts, **_figures(among=completed))
+        )
     return CommunitySummary.from_values(
         values, reported=values["reported"], cancelled=values["cancelled"]
     )

@@ -176,7 +176,7 @@ def performance(request: HttpRequest) -> HttpResponse:
     start, end = form.range
     form = _showing_dates(form, start, end)
     rows = figures.technician_performance(request.community, start, end)
-    summary = figures.community_summary(request.community, start, end)
+    summary = figures.community_summary(request.community, start, end, rows)
     export = request.GET.get("export")
     if export in ("xlsx", "csv"):
         return _export(rows, summary, start, end, export)

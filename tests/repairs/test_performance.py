@@ -3,6 +3,7 @@ answers, the period's edges in local time, a fixed number of queries, the page, 
 and who may see it."""
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 
@@ -172,6 +173,18 @@ def test_community_summary(community, january):
     # and the one reported on 31 January and completed at midnight.
     assert summary.reported == 9
     assert summary.cancelled == 1
+
+
+@pytest.mark.req("SREP-3")
+def test_the_summary_added_up_from_the_rows_is_the_databases_own(
+    community, january, django_assert_num_queries
+):
+    rows = technician_performance(community, *JANUARY)
+    with django_assert_num_queries(1):
+        added_up = community_summary(community, *JANUARY, rows)
+    direct = community_summary(community, *JANUARY)
+    assert dataclasses.asdict(added_up) == pytest.approx(dataclasses.asdict(direct))
+    assert added_up.completed == direct.completed == 6
 
 
 def test_a_technician_who_left_still_has_their_row(community, january):
