@@ -1,7 +1,72 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        from accounts.portal import Tab, register_tab
+        from notices import events
+        from notices.models import Importance
+        from platform_admin.audit import register_actions
+        from staff import menu, scoping
+
+        from . import selectors, services
+        from .models import Bill, BillRun, FeeRule, Payment, Receipt
+
+        for event in (
+            events.Event("bill.published", _("New bills"), events.Category.BILLING),
+            events.Event("bill.due_soon", _("Bill due soon"), events.Category.BILLING),
+            events.Event("bill.overdue", _("Bill overdue"), events.Category.BILLING,
+                         Importance.IMPORTANT),
+            events.Event("payment.receipt", _("Payment received, receipt issued"),
+                         events.Category.PAYMENTS),
+        ):  # fmt: skip
+            events.register(event)
+        register_tab(
+            Tab(
+                _("Fees"),
+                "billing:bills",
+                "wallet2",
+                40,
+                badge=lambda request: selectors.unpaid_bills_for_user(request.user).count(),
+            )  # fmt: skip
+        )
+        for entry in (
+            menu.MenuEntry(_("Bills and arrears"), "billing_staff:bills", "receipt", 50,
+                           "billing.view_bill"),
+            menu.MenuEntry(_("Counter payments"), "billing_staff:counter", "cash-coin", 51,
+                           "billing.collect_payment"),
+            menu.MenuEntry(_("Bill runs"), "billing_staff:runs", "collection", 52,
+                           "billing.run_bills"),
+            menu.MenuEntry(_("Meter readings"), "billing_staff:readings", "speedometer2", 53,
+                           "billing.add_meterreading"),
+            menu.MenuEntry(_("Fee rules"), "billing_staff:rules", "sliders", 54,
+                           "billing.change_feerule"),
+            menu.MenuEntry(_("Collection reports"), "billing_staff:reports", "graph-up", 55,
+                           "billing.view_billing_reports"),
+        ):  # fmt: skip
+            menu.register(entry)
+        scoping.register("bill_id", Bill, "community")
+        scoping.register("run_id", BillRun, "community")
+        scoping.register("rule_id", FeeRule, "community")
+        scoping.register("payment_id", Payment, "community")
+        scoping.register("receipt_id", Receipt, "payment__community")
+        register_actions(
+            {
+                "billing.rule_adopted": _("Fee rule adopted"),
+                "billing.rule_saved": _("Fee rule changed"),
+                "billing.price_set": _("Fee price set"),
+                "billing.readings_imported": _("Meter readings imported"),
+                "billing.run_created": _("Bill run created"),
+                "billing.run_published": _("Bills published"),
+                "billing.paid": _("Payment received"),
+                "billing.waived": _("Bill waived"),
+                "billing.refunded": _("Payment refunded"),
+                "billing.dunned": _("Dunning reminders sent"),
+            }
+        )
+        post_migrate.connect(services.ensure_defaults, sender=self)

@@ -21,8 +21,10 @@ urlpatterns = [
     path("staff/", include("notices.urls_staff")),
     path("staff/", include("repairs.urls_staff")),
     path("staff/", include("repairs.urls_tech")),
+    path("staff/", include("billing.urls_staff")),
     path("", include("notices.urls")),
     path("", include("repairs.urls")),
+    path("", include("billing.urls")),
     path("", include("accounts.urls")),
 ]
 

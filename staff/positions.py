@@ -41,6 +41,15 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         # Held so that a manager may take on and manage technicians (a position is handed out
         # only by someone holding all of it); dispatchers are not dispatched to themselves.
         "repairs.work_repairorder",
+        "billing.view_bill",
+        "billing.collect_payment",
+        "billing.waive_bill",
+        "billing.refund_bill",
+        "billing.run_bills",
+        "billing.add_meterreading",
+        "billing.add_feerule",
+        "billing.change_feerule",
+        "billing.view_billing_reports",
     ],
     FRONT_DESK: [
         "accounts.view_room",
@@ -55,11 +64,17 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "notices.change_notice",
         "repairs.view_repairorder",
         "repairs.dispatch_repairorder",
+        "billing.view_bill",
     ],
     CASHIER: [
         "accounts.view_room",
         "accounts.view_residency",
         "notices.view_notice",
+        "billing.view_bill",
+        "billing.collect_payment",
+        "billing.run_bills",
+        "billing.add_meterreading",
+        "billing.view_billing_reports",
     ],
     TECHNICIAN: [
         "accounts.view_room",

@@ -158,7 +158,9 @@ def build_community_world(community: Community) -> dict[str, object]:
         household=owner, reporter=owner.user, status="accepted", accepted_at=timezone.now()
     )
     repair_file = RepairAttachmentFactory(order=repair_order)
+    billing = build_billing_world(community, room)
     return {
+        **billing,
         "repair_order": repair_order,
         "repair_file": repair_file,
         "repair_category": repair_order.category,
@@ -281,3 +283,68 @@ class RepairAttachmentFactory(factory.django.DjangoModelFactory):
     size = factory.LazyAttribute(lambda a: a.file.size)
     file = factory.django.ImageField(filename="leak.jpg", width=64, height=48, format="JPEG")
     thumbnail = factory.django.ImageField(filename="thumb.jpg", width=32, height=24, format="JPEG")
+
+
+class FeeRuleTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "billing.FeeRuleTemplate"
+
+    name = factory.Sequence(lambda n: f"物业服务费{n}")
+    kind = "property"
+    cycle = "monthly"
+    unit_price = Decimal("2.80")
+    due_day = 15
+    late_fee_daily_rate = Decimal("0.0005")
+    late_fee_cap_rate = Decimal("0.1000")
+
+
+def fee_rule(community, *, kind="property", name=None, unit_price="2.80", cycle="monthly",
+             tiers=None, valid_from=None, due_day=15, daily_rate="0.0005", cap_rate="0.1"):  # fmt: skip
+    """A community's fee rule with one price, valid from `valid_from` (default 2020-01-01)."""
+    import datetime as dt
+
+    from billing.models import FeePrice, FeeRule
+
+    rule = FeeRule.objects.create(
+        community=community, name=name or f"{kind}-{FeeRule.objects.count() + 1}", kind=kind,
+        cycle=cycle, due_day=due_day, late_fee_daily_rate=Decimal(daily_rate),
+        late_fee_cap_rate=Decimal(cap_rate),
+    )  # fmt: skip
+    FeePrice.objects.create(
+        rule=rule, valid_from=valid_from or dt.date(2020, 1, 1), unit_price=Decimal(unit_price),
+        tiers=tiers or [],
+    )  # fmt: skip
+    return rule
+
+
+def billing_actor(community):
+    """A manager of `community` to act as in billing services."""
+    return StaffMemberFactory(communities=[community], position_name="经理").user
+
+
+def build_billing_world(community, room) -> dict[str, object]:
+    """A property fee rule, last month's run with its published bill for `room`, and a paid
+    bill of the month before with its payment and receipt (made through billing.services)."""
+    import datetime as dt
+
+    from billing import services
+
+    actor = billing_actor(community)
+    rule = fee_rule(community, name="物业服务费")
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    before = (last_month - dt.timedelta(days=1)).replace(day=1)
+    old_run = services.run_create(community=community, fee_rules=[rule], month=before, actor=actor)
+    services.run_publish(run=old_run, actor=actor)
+    paid_bill = old_run.bills.get(room=room)
+    payment = services.counter_payment(bills=[paid_bill], method="cash", cashier=actor)
+    run = services.run_create(community=community, fee_rules=[rule], month=last_month, actor=actor)
+    services.run_publish(run=run, actor=actor)
+    return {
+        "fee_rule": rule,
+        "bill_run": run,
+        "bill": run.bills.get(room=room),
+        "payment": payment,
+        "receipt": payment.receipt,
+    }

@@ -411,6 +411,10 @@ MAP_TILE_URL = env.str(
 MAP_TILE_SUBDOMAINS = env.str("MAP_TILE_SUBDOMAINS", default="1234")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="© 高德地图")
 MAP_TILE_CRS = env.str("MAP_TILE_CRS", default="gcj02")
+# The font embedded in receipts and other PDFs (billing.pdf): TrueType with Chinese glyphs.
+PDF_CJK_FONT = env.str("PDF_CJK_FONT", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+PDF_CJK_FONT_INDEX = env.int("PDF_CJK_FONT_INDEX", default=0)
+
 # How often the technician's phone sends its position while repairing (seconds).
 REPAIR_POSITION_INTERVAL_SECONDS = env.int("REPAIR_POSITION_INTERVAL_SECONDS", default=20)
 

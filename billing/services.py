@@ -1,0 +1,593 @@
+"""Everything that changes money records: fee rules and prices, meter readings, bill runs,
+payments and receipts, waivers, refunds, overdue marking and reminders."""
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Community, PropertyCompany, Room, User
+from notices.notify import notify
+from platform_admin.audit import log_action
+
+from . import rules, selectors
+from .models import (
+    CYCLE_MONTHS,
+    METERED_KINDS,
+    Bill,
+    BillingSettings,
+    BillLine,
+    BillReminder,
+    BillRun,
+    FeeKind,
+    FeePrice,
+    FeeRule,
+    FeeRuleTemplate,
+    Meter,
+    MeterReading,
+    Payment,
+    PaymentItem,
+    Receipt,
+    ReceiptSequence,
+    new_number,
+)
+
+BATCH = 2000
+METER_UNITS = {FeeKind.WATER: "m³", FeeKind.ELECTRICITY: "kWh", FeeKind.GAS: "m³"}
+
+
+# --- Fee rules ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rule_adopt(
+    *, community: Community, template: FeeRuleTemplate, valid_from: dt.date, actor: User,
+    name: str = "", request: HttpRequest | None = None,
+) -> FeeRule:  # fmt: skip
+    """A community's copy of a platform template, with the template's price from `valid_from`."""
+    name = (name or template.name).strip()
+    if FeeRule.objects.filter(community=community, name=name).exists():
+        raise ValidationError({"name": _("This community already has a fee of that name.")})
+    rule = FeeRule.objects.create(
+        community=community, template=template, name=name, kind=template.kind,
+        cycle=template.cycle, due_day=template.due_day,
+        late_fee_daily_rate=template.late_fee_daily_rate,
+        late_fee_cap_rate=template.late_fee_cap_rate,
+    )  # fmt: skip
+    FeePrice.objects.create(
+        rule=rule, valid_from=valid_from, unit_price=template.unit_price, tiers=template.tiers,
+        created_by=actor,
+    )  # fmt: skip
+    log_action(actor=actor, action="billing.rule_adopted", target=rule, community=community,
+               data={"template": template.name, "valid_from": str(valid_from)}, request=request)  # fmt: skip
+    return rule
+
+
+@transaction.atomic
+def rule_save(*, rule: FeeRule, actor: User, request: HttpRequest | None = None) -> FeeRule:
+    rule.name = rule.name.strip()
+    if (
+        FeeRule.objects.filter(community=rule.community, name=rule.name)
+        .exclude(pk=rule.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": _("This community already has a fee of that name.")})
+    rule.save()
+    log_action(actor=actor, action="billing.rule_saved", target=rule, community=rule.community,
+               data={"cycle": rule.cycle, "due_day": rule.due_day,
+                     "late_fee_daily_rate": str(rule.late_fee_daily_rate),
+                     "late_fee_cap_rate": str(rule.late_fee_cap_rate)}, request=request)  # fmt: skip
+    return rule
+
+
+@transaction.atomic
+def price_set(
+    *, rule: FeeRule, valid_from: dt.date, unit_price: Decimal, tiers: list | None = None,
+    actor: User, request: HttpRequest | None = None,
+) -> FeePrice:  # fmt: skip
+    """A new price from a date. Bills already created keep their amounts; a date inside a
+    period that already has bills is refused, so no bill run mixes two prices unnoticed."""
+    if unit_price < 0:
+        raise ValidationError({"unit_price": _("The price cannot be negative.")})
+    try:
+        rules.parse_tiers(tiers or [])
+    except (ValueError, ArithmeticError, TypeError):
+        raise ValidationError(
+            {"tiers": _("Tiers must rise, and only the last may be open-ended.")}
+        ) from None
+    if Bill.objects.filter(rule=rule, period_end__gte=valid_from).exists():
+        raise ValidationError(
+            {
+                "valid_from": _(
+                    "Bills already exist for periods after this date; choose a later date."
+                )
+            }
+        )
+    price, _created = FeePrice.objects.update_or_create(
+        rule=rule, valid_from=valid_from,
+        defaults={"unit_price": unit_price, "tiers": tiers or [], "created_by": actor},
+    )  # fmt: skip
+    log_action(actor=actor, action="billing.price_set", target=rule, community=rule.community,
+               data={"valid_from": str(valid_from), "unit_price": str(unit_price),
+                     "tiers": tiers or []}, request=request)  # fmt: skip
+    return price
+
+
+# --- Meter readings --------------------------------------------------------------------------------
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+@transaction.atomic
+def reading_record(
+    *, room: Room, kind: str, month: dt.date, current: Decimal, actor: User,
+    meter_change: bool = False, start: Decimal | None = None,
+) -> MeterReading:  # fmt: skip
+    """The reading of `room`'s `kind` meter for `month`. Lower than the last reading is refused
+    unless the meter was changed (then `start`, the new meter's first figure, is the previous
+    reading)."""
+    if kind not in METERED_KINDS:
+        raise ValidationError({"kind": _("Only water, electricity and gas have meters.")})
+    month = _month(month)
+    meter, _created = Meter.objects.get_or_create(room=room, kind=kind)
+    last = MeterReading.objects.filter(meter=meter, month__lt=month).order_by("-month").first()
+    if meter_change:
+        previous = Decimal(start if start is not None else 0)
+    else:
+        previous = last.current if last else Decimal(current)
+    if current < previous:
+        raise ValidationError(
+            {"current": _("The reading %(current)s is lower than the last one (%(previous)s). "
+                          "If the meter was replaced, mark it as a meter change.")
+             % {"current": current, "previous": previous}}
+        )  # fmt: skip
+    if Bill.objects.filter(room=room, kind=kind, period_start__lte=month,
+                           period_end__gte=month).exists():  # fmt: skip
+        raise ValidationError(_("This month is already billed; the reading can no longer change."))
+    reading, _created = MeterReading.objects.update_or_create(
+        meter=meter, month=month,
+        defaults={"previous": previous, "current": current, "is_meter_change": meter_change,
+                  "entered_by": actor, "entered_at": timezone.now()},
+    )  # fmt: skip
+    return reading
+
+
+# --- Bill runs -------------------------------------------------------------------------------------
+
+
+@dataclass
+class PlannedBill:
+    room: Room
+    rule: FeeRule
+    lines: list[rules.Line]
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0.00"))
+
+
+@dataclass
+class RunPlan:
+    community: Community
+    month: dt.date
+    bills: list[PlannedBill] = field(default_factory=list)
+    # (rule name, room label, reason) for rooms that get no bill
+    exceptions: list[tuple[str, str, str]] = field(default_factory=list)
+    already_billed: int = 0
+    periods: dict[int, tuple[dt.date, dt.date]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((bill.amount for bill in self.bills), Decimal("0.00"))
+
+    def totals_by_rule(self) -> list[tuple[FeeRule, int, Decimal]]:
+        grouped: dict[int, list] = {}
+        for bill in self.bills:
+            entry = grouped.setdefault(bill.rule.pk, [bill.rule, 0, Decimal("0.00")])
+            entry[1] += 1
+            entry[2] += bill.amount
+        return [tuple(entry) for entry in grouped.values()]
+
+
+def run_plan(community: Community, fee_rules: Iterable[FeeRule], month: dt.date) -> RunPlan:
+    """What a bill run for `month` would create, without writing anything: the bills with
+    their lines, the rooms skipped and why, and how many bills exist already (never made
+    twice). Queries per rule, not per room."""
+    plan = RunPlan(community=community, month=_month(month))
+    rooms = list(selectors.billable_rooms(community))
+    for rule in fee_rules:
+        if rule.community_id != community.pk:
+            raise PermissionDenied
+        months = CYCLE_MONTHS[rule.cycle]
+        start, end = rules.period_for(plan.month, months)
+        plan.periods[rule.pk] = (start, end)
+        price = selectors.price_on(rule, start)
+        billed = set(
+            Bill.objects.filter(rule=rule, period_start=start).values_list("room_id", flat=True)
+        )
+        plan.already_billed += len(billed)
+        if price is None:
+            plan.exceptions.append((rule.name, "", _("No price is set for this period.")))
+            continue
+        readings = (
+            selectors.readings_for(community, rule.kind, start)
+            if rule.kind in METERED_KINDS
+            else {}
+        )
+        spaces = selectors.parking_counts(community) if rule.kind == FeeKind.PARKING else {}
+        for room in rooms:
+            if room.pk in billed:
+                continue
+            lines = _lines_for(rule, price, room, months, readings, spaces, plan)
+            if lines:
+                plan.bills.append(PlannedBill(room=room, rule=rule, lines=lines))
+    return plan
+
+
+def _lines_for(rule, price, room, months, readings, spaces, plan) -> list[rules.Line] | None:
+    if rule.kind == FeeKind.PROPERTY:
+        if not room.area:
+            plan.exceptions.append((rule.name, room.label, _("The room has no floor area.")))
+            return None
+        return rules.area_fee(room.area, price.unit_price, months)
+    if rule.kind in METERED_KINDS:
+        reading = readings.get(room.pk)
+        if reading is None:
+            plan.exceptions.append((rule.name, room.label, _("No meter reading for this month.")))
+            return None
+        return rules.metered_fee(
+            reading.current - reading.previous, price.unit_price, price.tiers,
+            METER_UNITS[rule.kind], reading.previous, reading.current,
+        )  # fmt: skip
+    if rule.kind == FeeKind.PARKING:
+        count = spaces.get(room.pk, 0)
+        if not count:
+            return None  # no space rented: nothing to bill, not an exception
+        return rules.per_item_fee(count, price.unit_price, months, _("Parking space"))
+    return rules.per_item_fee(1, price.unit_price, months, rule.name)
+
+
+def run_create(
+    *, community: Community, fee_rules: list[FeeRule], month: dt.date, actor: User,
+    request: HttpRequest | None = None,
+) -> BillRun:  # fmt: skip
+    """Create the planned bills (drafts) in bulk. A bill already there for the room, rule and
+    period is left alone (the unique constraint backs this up), so re-running adds only
+    what is missing."""
+    plan = run_plan(community, fee_rules, month)
+    now = timezone.now()
+    with transaction.atomic():
+        periods = [plan.periods[r.pk] for r in fee_rules if r.pk in plan.periods]
+        run = BillRun.objects.create(
+            community=community, period_start=min(p[0] for p in periods) if periods else plan.month,
+            period_end=max(p[1] for p in periods) if periods else plan.month,
+            bill_count=len(plan.bills), total=plan.total, created_by=actor, created_at=now,
+            skipped=[list(e) for e in plan.exceptions[:500]],
+        )  # fmt: skip
+        run.rules.set(fee_rules)
+        for chunk_start in range(0, len(plan.bills), BATCH):
+            chunk = plan.bills[chunk_start : chunk_start + BATCH]
+            bills = []
+            for planned in chunk:
+                start, end = plan.periods[planned.rule.pk]
+                rule = planned.rule
+                bills.append(
+                    Bill(
+                        number=new_number("ZD"),
+                        community=community,
+                        room=planned.room,
+                        rule=rule,
+                        kind=rule.kind,
+                        title=_bill_title(rule, start, end),
+                        period_start=start,
+                        period_end=end,
+                        due_date=rules.due_date(end, rule.due_day),
+                        amount=planned.amount,
+                        late_fee_daily_rate=rule.late_fee_daily_rate,
+                        late_fee_cap_rate=rule.late_fee_cap_rate,
+                        run=run,
+                        created_at=now,
+                    )  # fmt: skip
+                )
+            Bill.objects.bulk_create(bills)
+            BillLine.objects.bulk_create(
+                BillLine(
+                    bill=bill,
+                    description=line.description[:80],
+                    quantity=line.quantity,
+                    unit=line.unit,
+                    unit_price=line.unit_price,
+                    amount=line.amount,
+                    sort=index,
+                )  # fmt: skip
+                for bill, planned in zip(bills, chunk, strict=True)
+                for index, line in enumerate(planned.lines)
+            )
+        log_action(actor=actor, action="billing.run_created", target=run, community=community,
+                   data={"bills": run.bill_count, "total": str(run.total),
+                         "exceptions": len(plan.exceptions)}, request=request)  # fmt: skip
+    return run
+
+
+def _bill_title(rule: FeeRule, start: dt.date, end: dt.date) -> str:
+    if start.month == end.month and start.year == end.year:
+        return f"{rule.name} {start:%Y-%m}"
+    return f"{rule.name} {start:%Y-%m}～{end:%Y-%m}"
+
+
+@transaction.atomic
+def run_publish(*, run: BillRun, actor: User, request: HttpRequest | None = None) -> int:
+    """Publish the run's draft bills and tell the households (`bill.published`, one message per
+    person and run, through the spine)."""
+    run = BillRun.objects.select_for_update().get(pk=run.pk)
+    if run.status == BillRun.Status.PUBLISHED:
+        raise ValidationError(_("This bill run is already published."))
+    now = timezone.now()
+    published = Bill.objects.filter(run=run, status=Bill.Status.DRAFT).update(
+        status=Bill.Status.PUBLISHED, published_at=now
+    )
+    run.status = BillRun.Status.PUBLISHED
+    run.published_at = now
+    run.save(update_fields=["status", "published_at"])
+    log_action(actor=actor, action="billing.run_published", target=run,
+               community=run.community, data={"bills": published}, request=request)  # fmt: skip
+    transaction.on_commit(lambda: _queue_run_notifications(run.pk))
+    return published
+
+
+def _queue_run_notifications(run_id: int) -> None:
+    from .tasks import notify_run_published_task
+
+    notify_run_published_task.delay(run_id)
+
+
+def notify_run_published(run_id: int) -> int:
+    """Tell every verified member of the billed rooms' households, one message per person."""
+    run = BillRun.objects.select_related("community").get(pk=run_id)
+    recipients = selectors.residents_of_rooms(Bill.objects.filter(run=run).values("room_id"))
+    return notify(
+        "bill.published",
+        recipients,
+        obj=run,
+        context={"run": run, "community": run.community},
+        url=reverse("billing:bills"),
+    )
+
+
+# --- Payments and receipts ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def counter_payment(
+    *, bills: list[Bill], method: str, cashier: User, payer_name: str = "",
+    reference: str = "", request: HttpRequest | None = None,
+) -> Payment:  # fmt: skip
+    """A cashier takes payment of `bills` (of one room) in full, late fees included, and the
+    receipt is issued at once."""
+    if method not in Payment.COUNTER_METHODS:
+        raise ValidationError({"method": _("Choose cash, card (POS) or bank transfer.")})
+    return _pay(bills=bills, method=method, payer=None, payer_name=payer_name, cashier=cashier,
+                reference=reference, request=request)  # fmt: skip
+
+
+def _pay(*, bills, method, payer, payer_name, cashier, reference, request) -> Payment:
+    if not bills:
+        raise ValidationError(_("Choose at least one bill."))
+    locked = list(
+        Bill.objects.select_for_update(of=("self",))
+        .filter(pk__in=[b.pk for b in bills])
+        .select_related("room__building__community__company")
+        .order_by("pk")
+    )
+    rooms = {bill.room_id for bill in locked}
+    if len(rooms) != 1:
+        raise ValidationError(_("One payment covers the bills of one room."))
+    if any(bill.status not in Bill.UNPAID_STATUSES for bill in locked):
+        raise ValidationError(_("Some of these bills are not open for payment any more."))
+    today = timezone.localdate()
+    now = timezone.now()
+    items = []
+    for bill in locked:
+        fee = selectors.late_fee_of(bill, today)
+        items.append((bill, bill.outstanding, fee))
+    total = sum((amount + fee for _bill, amount, fee in items), Decimal("0.00"))
+    room = locked[0].room
+    payment = Payment.objects.create(
+        number=new_number("JF"), community=room.building.community, room=room, payer=payer,
+        payer_name=payer_name, method=method, amount=total, status=Payment.Status.SUCCEEDED,
+        reference=reference, cashier=cashier, created_at=now, paid_at=now,
+    )  # fmt: skip
+    PaymentItem.objects.bulk_create(
+        PaymentItem(payment=payment, bill=bill, amount=amount, late_fee=fee)
+        for bill, amount, fee in items
+    )
+    for bill, amount, fee in items:
+        bill.paid_amount = bill.paid_amount + amount
+        bill.late_fee_paid = bill.late_fee_paid + fee
+        bill.status = Bill.Status.PAID
+        bill.paid_at = now
+        bill.save(update_fields=["paid_amount", "late_fee_paid", "status", "paid_at"])
+    receipt = receipt_issue(payment=payment, company=room.building.community.company)
+    log_action(actor=cashier or payer, action="billing.paid", target=payment,
+               community=payment.community,
+               data={"method": method, "amount": str(total), "bills": [b.number for b in locked],
+                     "receipt": receipt.display_number}, request=request)  # fmt: skip
+    recipients = selectors.residents_of_rooms([room.pk])
+    notify("payment.receipt", recipients, obj=payment,
+           context={"payment": payment, "receipt": receipt},
+           url=reverse("billing:receipt", args=[receipt.pk]))  # fmt: skip
+    return payment
+
+
+def receipt_issue(*, payment: Payment, company: PropertyCompany) -> Receipt:
+    """The company's next receipt number, gap-free: the sequence row is locked until the
+    payment's transaction ends, so a rolled-back payment gives its number back."""
+    sequence, _created = ReceiptSequence.objects.get_or_create(company=company)
+    sequence = ReceiptSequence.objects.select_for_update().get(pk=sequence.pk)
+    number = sequence.next_number
+    sequence.next_number = F("next_number") + 1
+    sequence.save(update_fields=["next_number"])
+    return Receipt.objects.create(
+        company=company, number=number, payment=payment, token=uuid.uuid4().hex
+    )
+
+
+@transaction.atomic
+def bill_waive(*, bill: Bill, actor: User, reason: str, request: HttpRequest | None = None) -> Bill:
+    bill = Bill.objects.select_for_update().get(pk=bill.pk)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give a reason for waiving.")})
+    if bill.status not in (*Bill.UNPAID_STATUSES, Bill.Status.DRAFT) or bill.paid_amount > 0:
+        raise ValidationError(_("Only an unpaid bill can be waived."))
+    bill.status = Bill.Status.WAIVED
+    bill.waived_reason = reason[:200]
+    bill.waived_by = actor
+    bill.save(update_fields=["status", "waived_reason", "waived_by"])
+    log_action(actor=actor, action="billing.waived", target=bill, community=bill.community,
+               data={"reason": reason, "amount": str(bill.amount)}, request=request)  # fmt: skip
+    return bill
+
+
+@transaction.atomic
+def payment_refund(
+    *, payment: Payment, actor: User, reason: str, request: HttpRequest | None = None
+) -> Payment:
+    """Refund a whole payment: its bills return to what they were before it."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give a reason for the refund.")})
+    if payment.status != Payment.Status.SUCCEEDED:
+        raise ValidationError(_("Only a completed payment can be refunded."))
+    today = timezone.localdate()
+    for item in payment.items.select_related("bill"):
+        bill = Bill.objects.select_for_update().get(pk=item.bill_id)
+        bill.paid_amount -= item.amount
+        bill.late_fee_paid -= item.late_fee
+        if bill.paid_amount <= 0:
+            bill.status = Bill.Status.REFUNDED
+            bill.paid_at = None
+        else:
+            bill.status = Bill.Status.PARTIALLY_PAID
+        bill.save(update_fields=["paid_amount", "late_fee_paid", "status", "paid_at"])
+    payment.status = Payment.Status.REFUNDED
+    payment.refunded_at = timezone.now()
+    payment.refund_reason = reason[:200]
+    payment.save(update_fields=["status", "refunded_at", "refund_reason"])
+    log_action(actor=actor, action="billing.refunded", target=payment,
+               community=payment.community, data={"reason": reason, "amount": str(payment.amount),
+                                                  "date": str(today)}, request=request)  # fmt: skip
+    return payment
+
+
+# --- Overdue and reminders ----------------------------------------------------------------------
+
+
+def mark_overdue(today: dt.date | None = None) -> int:
+    today = today or timezone.localdate()
+    return Bill.objects.filter(
+        status__in=(Bill.Status.PUBLISHED, Bill.Status.PARTIALLY_PAID), due_date__lt=today
+    ).update(status=Bill.Status.OVERDUE)
+
+
+def send_reminders(today: dt.date | None = None) -> dict[str, int]:
+    """`bill.due_soon` N days before the due date and `bill.overdue` N days after it, per
+    the community's settings. The reminder row is written first (unique per bill, kind and
+    offset) in the same transaction as the message, so a second run, or a run after a worker
+    died mid-batch, sends each reminder once."""
+    today = today or timezone.localdate()
+    mark_overdue(today)
+    sent = {"due_soon": 0, "overdue": 0}
+    for community in Community.objects.filter(bills__status__in=Bill.UNPAID_STATUSES).distinct():
+        settings_ = selectors.billing_settings(community)
+        for kind, offsets, sign in (
+            (BillReminder.Kind.DUE_SOON, BillingSettings.parse_days(settings_.remind_days_before), 1),
+            (BillReminder.Kind.OVERDUE, BillingSettings.parse_days(settings_.remind_days_after), -1),
+        ):  # fmt: skip
+            for offset in offsets:
+                due = today + dt.timedelta(days=sign * offset)
+                bills = (
+                    Bill.objects.filter(community=community, status__in=Bill.UNPAID_STATUSES,
+                                        due_date=due)
+                    .exclude(reminders__kind=kind, reminders__offset_days=sign * offset)
+                    .values_list("pk", flat=True)
+                )  # fmt: skip
+                for bill_id in list(bills):
+                    sent[kind] += remind(bill_id=bill_id, kind=kind, offset=sign * offset)
+    return sent
+
+
+def remind(*, bill_id: int, kind: str, offset: int) -> int:
+    """One reminder for one bill, once ever per kind and offset; 1 if it was sent now."""
+    try:
+        with transaction.atomic():
+            BillReminder.objects.create(bill_id=bill_id, kind=kind, offset_days=offset)
+            bill = Bill.objects.select_related("room__building", "community").get(pk=bill_id)
+            event = "bill.overdue" if kind != BillReminder.Kind.DUE_SOON else "bill.due_soon"
+            notify(
+                event,
+                selectors.residents_of_rooms([bill.room_id]),
+                obj=bill,
+                key=f"{kind}{offset}",
+                context={"bill": bill, "days": abs(offset),
+                         "late_fee": selectors.late_fee_of(bill, timezone.localdate())},
+                url=reverse("billing:bills"),
+            )  # fmt: skip
+    except IntegrityError:
+        return 0
+    return 1
+
+
+def dun(*, bills: Iterable[Bill], actor: User, request: HttpRequest | None = None) -> int:
+    """Staff send reminders for chosen unpaid bills now (at most once a day per bill)."""
+    today = timezone.localdate()
+    sent = 0
+    for bill in bills:
+        if bill.status not in Bill.UNPAID_STATUSES:
+            continue
+        sent += remind(bill_id=bill.pk, kind=BillReminder.Kind.DUNNING,
+                       offset=(today - bill.due_date).days)  # fmt: skip
+    if sent:
+        log_action(actor=actor, action="billing.dunned", target=None,
+                   community=getattr(request, "community", None), data={"bills": sent},
+                   request=request)  # fmt: skip
+    return sent
+
+
+def late_fees_by_bill(bills: Iterable[Bill], today: dt.date) -> dict[int, Decimal]:
+    return {bill.pk: selectors.late_fee_of(bill, today) for bill in bills}
+
+
+def group_by_kind(bills: Iterable[Bill]) -> dict[str, list[Bill]]:
+    grouped: dict[str, list[Bill]] = defaultdict(list)
+    for bill in bills:
+        grouped[bill.kind].append(bill)
+    return dict(grouped)
+
+
+def ensure_defaults(**kwargs) -> None:
+    """Beat schedule of the daily reminders (09:00 local), created once."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    with transaction.atomic():
+        nine, _created = CrontabSchedule.objects.get_or_create(
+            minute="0", hour="9", day_of_week="*", day_of_month="*", month_of_year="*",
+            timezone=timezone.get_current_timezone_name(),
+        )  # fmt: skip
+        PeriodicTask.objects.get_or_create(
+            name="账单到期与逾期提醒",
+            defaults={"task": "billing.tasks.send_reminders_task", "crontab": nine},
+        )

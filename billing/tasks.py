@@ -1,0 +1,18 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="billing.tasks.send_reminders_task", ignore_result=True)
+def send_reminders_task() -> dict[str, int]:
+    return services.send_reminders()
+
+
+@shared_task(
+    name="billing.tasks.notify_run_published_task",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def notify_run_published_task(run_id: int) -> int:
+    return services.notify_run_published(run_id)

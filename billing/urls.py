@@ -1,0 +1,16 @@
+from django.urls import path
+
+from .views import documents, resident
+
+app_name = "billing"
+
+urlpatterns = [
+    path("bills/", resident.bills, name="bills"),
+    path("bills/<int:bill_id>/", resident.bill_detail, name="bill"),
+    path("bills/trend/", resident.trend, name="trend"),
+    path("bills/trend.svg", resident.trend_chart, name="trend_chart"),
+    path("bills/history/", resident.history, name="history"),
+    path("receipts/<int:receipt_id>/", resident.receipt, name="receipt"),
+    path("receipts/<int:receipt_id>/pdf/", documents.resident_receipt_pdf, name="receipt_pdf"),
+    path("r/<str:token>/", documents.verify, name="verify"),
+]

@@ -1,0 +1,36 @@
+from django.urls import path
+
+from .views import documents, reports, setup, work
+
+app_name = "billing_staff"
+
+urlpatterns = [
+    # Fee rules, prices and meter readings (setup)
+    path("billing/rules/", setup.rules, name="rules"),
+    path("billing/rules/adopt/", setup.rule_adopt, name="rule_adopt"),
+    path("billing/rules/<int:rule_id>/", setup.rule_edit, name="rule_edit"),
+    path("billing/rules/<int:rule_id>/prices/", setup.price_add, name="price_add"),
+    path("billing/readings/", setup.readings, name="readings"),
+    path("billing/readings/import/", setup.readings_import, name="readings_import"),
+    path("billing/settings/", setup.reminder_settings, name="settings"),
+    # Bill runs, counter payments, bills and payments (work)
+    path("billing/runs/", work.runs, name="runs"),
+    path("billing/runs/new/", work.run_new, name="run_new"),
+    path("billing/runs/<int:run_id>/", work.run_detail, name="run_detail"),
+    path("billing/runs/<int:run_id>/publish/", work.run_publish, name="run_publish"),
+    path("billing/counter/", work.counter, name="counter"),
+    path("billing/counter/<int:room_id>/", work.counter_room, name="counter_room"),
+    path("billing/payments/", work.payments, name="payments"),
+    path("billing/payments/<int:payment_id>/", work.payment_detail, name="payment_detail"),
+    path("billing/payments/<int:payment_id>/refund/", work.payment_refund, name="refund"),
+    path("billing/bills/<int:bill_id>/", work.bill_detail, name="bill_detail"),
+    path("billing/bills/<int:bill_id>/waive/", work.bill_waive, name="waive"),
+    # Arrears, dunning and reports (reports)
+    path("billing/bills/", reports.bills, name="bills"),
+    path("billing/bills/dun/", reports.dun, name="dun"),
+    path("billing/reports/", reports.reports, name="reports"),
+    path("billing/reports/chart.svg", reports.report_chart, name="report_chart"),
+    # Documents
+    path("billing/bills/notice.pdf", documents.dunning_pdf, name="dunning_pdf"),
+    path("billing/receipts/<int:receipt_id>/pdf/", documents.staff_receipt_pdf, name="receipt_pdf"),
+]
