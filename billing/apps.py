@@ -67,6 +67,7 @@ class BillingConfig(AppConfig):
                 "billing.waived": _("Bill waived"),
                 "billing.refunded": _("Payment refunded"),
                 "billing.dunned": _("Dunning reminders sent"),
+                "billing.settings_saved": _("Reminder settings changed"),
             }
         )
         post_migrate.connect(services.ensure_defaults, sender=self)

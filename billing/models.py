@@ -20,10 +20,10 @@ PRICE = {"max_digits": 12, "decimal_places": 4}
 
 class FeeKind(models.TextChoices):
     PROPERTY = "property", _("Property management fee")
-    WATER = "water", _("Water")
+    WATER = "water", pgettext_lazy("fee", "Water")
     ELECTRICITY = "electricity", pgettext_lazy("fee", "Electricity")
-    GAS = "gas", _("Gas")
-    PARKING = "parking", _("Parking")
+    GAS = "gas", pgettext_lazy("fee", "Gas")
+    PARKING = "parking", pgettext_lazy("fee", "Parking")
     FIXED = "fixed", _("Fixed charge")
 
 

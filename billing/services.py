@@ -123,6 +123,19 @@ def price_set(
     return price
 
 
+@transaction.atomic
+def settings_save(
+    *, settings: BillingSettings, actor: User, request: HttpRequest | None = None
+) -> BillingSettings:
+    """A community's reminder days (validated by the form)."""
+    settings.save()
+    log_action(actor=actor, action="billing.settings_saved", target=settings.community,
+               community=settings.community,
+               data={"remind_days_before": settings.remind_days_before,
+                     "remind_days_after": settings.remind_days_after}, request=request)  # fmt: skip
+    return settings
+
+
 # --- Meter readings --------------------------------------------------------------------------------
 
 
@@ -277,6 +290,7 @@ def run_create(
             skipped=[list(e) for e in plan.exceptions[:500]],
         )  # fmt: skip
         run.rules.set(fee_rules)
+        created, created_total = 0, Decimal("0.00")
         for chunk_start in range(0, len(plan.bills), BATCH):
             chunk = plan.bills[chunk_start : chunk_start + BATCH]
             bills = []
@@ -301,7 +315,9 @@ def run_create(
                         created_at=now,
                     )  # fmt: skip
                 )
-            Bill.objects.bulk_create(bills)
+            bills, chunk = _insert_bills(bills, chunk)
+            created += len(bills)
+            created_total += sum((planned.amount for planned in chunk), Decimal("0.00"))
             BillLine.objects.bulk_create(
                 BillLine(
                     bill=bill,
@@ -315,10 +331,40 @@ def run_create(
                 for bill, planned in zip(bills, chunk, strict=True)
                 for index, line in enumerate(planned.lines)
             )
+        if created != run.bill_count:
+            run.bill_count, run.total = created, created_total
+            run.save(update_fields=["bill_count", "total"])
         log_action(actor=actor, action="billing.run_created", target=run, community=community,
                    data={"bills": run.bill_count, "total": str(run.total),
                          "exceptions": len(plan.exceptions)}, request=request)  # fmt: skip
     return run
+
+
+def _insert_bills(bills: list[Bill], planned: list[PlannedBill]):
+    """Insert `bills`. A run racing this one may have created some of them since the plan was
+    made: the unique constraint refuses the chunk, and those are dropped before trying again."""
+    while bills:
+        try:
+            with transaction.atomic():
+                Bill.objects.bulk_create(bills)
+            break
+        except IntegrityError:
+            taken = set(
+                Bill.objects.filter(
+                    room_id__in={bill.room_id for bill in bills},
+                    rule_id__in={bill.rule_id for bill in bills},
+                    period_start__in={bill.period_start for bill in bills},
+                ).values_list("room_id", "rule_id", "period_start")
+            )
+            kept = [
+                (bill, plan)
+                for bill, plan in zip(bills, planned, strict=True)
+                if (bill.room_id, bill.rule_id, bill.period_start) not in taken
+            ]
+            if len(kept) == len(bills):
+                raise
+            bills, planned = [bill for bill, _plan in kept], [plan for _bill, plan in kept]
+    return bills, planned
 
 
 def _bill_title(rule: FeeRule, start: dt.date, end: dt.date) -> str:

@@ -1,0 +1,217 @@
+"""Platform operators: the fee rule templates communities adopt (edited here, tiers checked),
+parking spaces and meters, and read-only views of what the staff portal's services write
+(rules, prices, readings, runs, bills, payments, receipts)."""
+
+import json
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from platform_admin.admin import ReadOnlyAdmin
+
+from . import rules
+from .models import (
+    METERED_KINDS,
+    Bill,
+    BillingSettings,
+    BillLine,
+    BillRun,
+    FeePrice,
+    FeeRule,
+    FeeRuleTemplate,
+    Meter,
+    MeterReading,
+    ParkingSpace,
+    Payment,
+    PaymentItem,
+    Receipt,
+)
+
+
+class FeeRuleTemplateForm(forms.ModelForm):
+    class Meta:
+        model = FeeRuleTemplate
+        fields = [
+            "name", "kind", "description", "unit_price", "tiers", "cycle", "due_day",
+            "late_fee_daily_rate", "late_fee_cap_rate",
+        ]  # fmt: skip
+        widgets = {"tiers": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+
+    def clean_tiers(self):
+        tiers = self.cleaned_data.get("tiers") or []
+        shape = _(
+            'Write the tiers as [["up to", "price"], …], e.g. '
+            '[["200", "0.538"], ["400", "0.588"], ["", "0.838"]].'
+        )
+        if not isinstance(tiers, list) or not all(
+            isinstance(tier, list | tuple) and len(tier) == 2 for tier in tiers
+        ):
+            raise ValidationError(shape)
+        try:
+            rules.parse_tiers(tiers)
+        except (ValueError, ArithmeticError, TypeError):
+            raise ValidationError(
+                _(
+                    "Tier limits must rise, prices must not be negative, and only the last "
+                    'tier is open (its "up to" empty).'
+                )
+            ) from None
+        if len(tiers) == 1:
+            raise ValidationError(_("Tiered prices need at least two tiers."))
+        # Stored as text, as price_set stores them: Decimal-safe, no float rounding.
+        return [
+            ["" if str(limit).strip() == "" else str(limit), str(price)] for limit, price in tiers
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("tiers") and cleaned.get("kind") not in METERED_KINDS:
+            self.add_error("tiers", _("Only water, electricity and gas can have tiered prices."))
+        return cleaned
+
+
+@admin.register(FeeRuleTemplate)
+class FeeRuleTemplateAdmin(admin.ModelAdmin):
+    form = FeeRuleTemplateForm
+    list_display = [
+        "name", "kind", "cycle", "unit_price", "tiers_display", "due_day",
+        "late_fee_daily_rate", "late_fee_cap_rate", "adopted_by",
+    ]  # fmt: skip
+    list_filter = ["kind", "cycle"]
+    search_fields = ["name", "description"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "description"]}),
+        (_("Price"), {"fields": ["unit_price", "tiers"]}),
+        (_("Terms"), {"fields": ["cycle", "due_day", "late_fee_daily_rate", "late_fee_cap_rate"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(adopted=Count("rules"))
+
+    @admin.display(description=_("tiered prices"))
+    def tiers_display(self, template: FeeRuleTemplate) -> str:
+        return json.dumps(template.tiers, ensure_ascii=False) if template.tiers else "—"
+
+    @admin.display(description=_("adopted by communities"), ordering="adopted")
+    def adopted_by(self, template: FeeRuleTemplate) -> int:
+        return template.adopted
+
+
+class FeePriceInline(admin.TabularInline):
+    model = FeePrice
+    fields = ["valid_from", "unit_price", "tiers", "created_by", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(FeeRule)
+class FeeRuleAdmin(ReadOnlyAdmin):
+    list_display = ["name", "community", "kind", "cycle", "due_day", "is_active", "template"]
+    list_filter = ["kind", "is_active", "community"]
+    list_select_related = ["community", "template"]
+    search_fields = ["name", "community__name"]
+    inlines = [FeePriceInline]
+
+
+@admin.register(BillingSettings)
+class BillingSettingsAdmin(ReadOnlyAdmin):
+    list_display = ["community", "remind_days_before", "remind_days_after"]
+    list_select_related = ["community"]
+
+
+@admin.register(ParkingSpace)
+class ParkingSpaceAdmin(admin.ModelAdmin):
+    list_display = ["code", "community", "room"]
+    list_filter = ["community"]
+    list_select_related = ["community", "room__building", "room__unit"]
+    search_fields = ["code", "community__name", "room__number"]
+    raw_id_fields = ["room"]
+
+
+@admin.register(Meter)
+class MeterAdmin(admin.ModelAdmin):
+    list_display = ["room", "kind", "number"]
+    list_filter = ["kind", "room__building__community"]
+    list_select_related = ["room__building", "room__unit"]
+    search_fields = ["number", "room__number", "room__building__name"]
+    raw_id_fields = ["room"]
+
+
+@admin.register(MeterReading)
+class MeterReadingAdmin(ReadOnlyAdmin):
+    list_display = ["meter", "month", "previous", "current", "is_meter_change", "entered_by"]
+    list_filter = ["meter__kind", "is_meter_change", "meter__room__building__community"]
+    list_select_related = ["meter__room__building", "entered_by"]
+    date_hierarchy = "month"
+    show_full_result_count = False
+
+
+@admin.register(BillRun)
+class BillRunAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "community", "period_start", "period_end", "status", "bill_count",
+                    "total", "created_at"]  # fmt: skip
+    list_filter = ["status", "community"]
+    list_select_related = ["community"]
+
+
+class BillLineInline(admin.TabularInline):
+    model = BillLine
+    fields = ["description", "quantity", "unit", "unit_price", "amount"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Bill)
+class BillAdmin(ReadOnlyAdmin):
+    list_display = ["number", "community", "room", "title", "amount", "paid_amount", "status",
+                    "due_date"]  # fmt: skip
+    list_filter = ["status", "kind", "community"]
+    list_select_related = ["community", "room__building", "room__unit"]
+    search_fields = ["number", "title"]
+    date_hierarchy = "due_date"
+    show_full_result_count = False
+    inlines = [BillLineInline]
+
+
+class PaymentItemInline(admin.TabularInline):
+    model = PaymentItem
+    fields = ["bill", "amount", "late_fee"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["number", "community", "room", "amount", "method", "status", "paid_at",
+                    "cashier"]  # fmt: skip
+    list_filter = ["status", "method", "community"]
+    list_select_related = ["community", "room__building", "room__unit", "cashier"]
+    search_fields = ["number", "reference", "payer_name"]
+    date_hierarchy = "paid_at"
+    show_full_result_count = False
+    inlines = [PaymentItemInline]
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["display_number", "company", "payment", "issued_at"]
+    list_filter = ["company"]
+    list_select_related = ["company", "payment"]
+    search_fields = ["payment__number"]
+    date_hierarchy = "issued_at"
+    show_full_result_count = False
