@@ -1,27 +1,262 @@
-"""Placeholder: replaced by the real pages."""
+"""The resident's 缴费 pages: what the household owes (BIL-1), one bill with its arithmetic,
+the fee trend chart (BIL-2), the payment history (BIL-6) and receipts (BIL-4).
 
-from django.http import HttpResponse
+Every page shows the bills and payments of the user's verified rooms only (family members
+included); anything else is a 404."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from accounts.selectors import verified_rooms_of_user
+
+from .. import charts, rules, selectors
+from ..models import Bill, FeeKind, Payment, PaymentItem
+
+HISTORY_PAGE_SIZE = 15
+HISTORY_ITEMS_SHOWN = 3
+# A bill due within this many days is marked "due soon".
+DUE_SOON_DAYS = 7
+ZERO = Decimal("0.00")
 
 
-def bills(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+def _months(request: HttpRequest) -> int:
+    try:
+        months = int(request.GET.get("months", ""))
+    except ValueError:
+        return charts.TREND_MONTHS[0]
+    return months if months in charts.TREND_MONTHS else charts.TREND_MONTHS[0]
 
 
-def bill_detail(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+def _room_ids(request: HttpRequest) -> list[int]:
+    return list(verified_rooms_of_user(request.user).values_list("pk", flat=True))
 
 
-def trend(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+def _with_dues(bill: Bill, today) -> Bill:
+    """What the bill page and the list show beside the stored amounts: the late fee so far,
+    the total due today, and whether (and how long) it is overdue."""
+    bill.late_fee = selectors.late_fee_of(bill, today)
+    bill.total_due = (
+        (bill.outstanding + bill.late_fee) if bill.status in Bill.UNPAID_STATUSES else ZERO
+    )
+    unpaid = bill.status in Bill.UNPAID_STATUSES
+    bill.overdue_days = (today - bill.due_date).days if unpaid and bill.due_date < today else 0
+    bill.due_soon = (
+        unpaid and not bill.overdue_days and (bill.due_date - today).days <= DUE_SOON_DAYS
+    )
+    for line in bill.lines.all():  # prefetched by the selectors
+        line.quantity_display = f"{line.quantity.normalize():f}"
+        line.unit_price_display = _price(line.unit_price)
+    return bill
 
 
-def trend_chart(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+def _price(value: Decimal) -> str:
+    """A unit price as precise as it was set, at least to the fen: 2.8000 → 2.80, 0.5380 →
+    0.538 (tiered water prices have three decimals)."""
+    value = value.normalize()
+    if value.as_tuple().exponent > -2:
+        value = value.quantize(Decimal("0.01"))
+    return f"{value:f}"
 
 
-def history(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+def _percent(rate: Decimal) -> str:
+    return f"{(rate * 100).normalize():f}%"
 
 
-def receipt(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+# --- 缴费 tab --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def bills(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    unpaid = [_with_dues(bill, today) for bill in selectors.unpaid_bills_for_user(request.user)]
+    by_room: dict[int, dict] = {}
+    for bill in unpaid:
+        entry = by_room.setdefault(
+            bill.room_id,
+            {"room": bill.room, "community": bill.community, "kinds": defaultdict(list)},
+        )
+        entry["kinds"][bill.kind].append(bill)
+    rooms = [
+        {
+            "room": entry["room"],
+            "community": entry["community"],
+            "total": sum(
+                (b.total_due for kind_bills in entry["kinds"].values() for b in kind_bills), ZERO
+            ),
+            "kinds": [
+                {
+                    "kind": kind,
+                    "label": FeeKind(kind).label,
+                    "bills": entry["kinds"][kind],
+                    "total": sum((b.total_due for b in entry["kinds"][kind]), ZERO),
+                }
+                for kind in sorted(
+                    entry["kinds"],
+                    key=lambda kind: (
+                        not any(b.overdue_days for b in entry["kinds"][kind]),
+                        FeeKind.values.index(kind),
+                    ),
+                )
+            ],
+        }
+        for entry in by_room.values()
+    ]
+    communities = {bill.community_id: bill.community for bill in unpaid}
+    return render(
+        request,
+        "resident/billing/bills.html",
+        {
+            "rooms": rooms,
+            "bill_count": len(unpaid),
+            "total_due": sum((bill.total_due for bill in unpaid), ZERO),
+            "late_fee_total": sum((bill.late_fee for bill in unpaid), ZERO),
+            "overdue_count": sum(1 for bill in unpaid if bill.overdue_days),
+            "service_phones": [c for c in communities.values() if c.service_phone],
+            "has_room": bool(unpaid) or verified_rooms_of_user(request.user).exists(),
+        },
+    )
+
+
+# --- One bill ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
+    bill = selectors.get_bill_for_user(request.user, bill_id)
+    if bill is None:
+        raise Http404
+    _with_dues(bill, timezone.localdate())
+    bill.daily_rate_percent = _percent(bill.late_fee_daily_rate)
+    bill.cap_rate_percent = _percent(bill.late_fee_cap_rate)
+    items = (
+        PaymentItem.objects.filter(bill=bill)
+        .exclude(payment__status=Payment.Status.PENDING)
+        .select_related("payment__receipt")
+        .order_by("payment__paid_at", "pk")
+    )
+    return render(
+        request,
+        "resident/billing/bill.html",
+        {"bill": bill, "payment_items": items, "community": bill.community},
+    )
+
+
+# --- Trend ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def trend(request: HttpRequest) -> HttpResponse:
+    months = _months(request)
+    room_ids = _room_ids(request)
+    data = charts.monthly_amounts(room_ids, months, timezone.localdate())
+    billed_months = len(data.billed_months)
+    return render(
+        request,
+        "resident/billing/trend.html",
+        {
+            "months": months,
+            "month_choices": charts.TREND_MONTHS,
+            "trend": data,
+            "rows": data.rows(),
+            "total": data.total,
+            "average": rules.to_fen(data.total / billed_months) if billed_months else ZERO,
+            "has_room": bool(room_ids),
+        },
+    )
+
+
+@login_required
+@require_GET
+def trend_chart(request: HttpRequest) -> HttpResponse:
+    """The chart as SVG. The browser revalidates with the data's version as ETag, so an
+    unchanged chart costs two small queries and no drawing."""
+    months = _months(request)
+    room_ids = _room_ids(request)
+    version = charts.data_version(room_ids)
+    etag = (
+        f'"{version}-{months}-{request.LANGUAGE_CODE}-{timezone.localdate():%Y%m}'
+        f'-{charts.CHART_STYLE}"'
+    )
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        svg = charts.trend_svg(room_ids, months, timezone.localdate(), version=version)
+        response = HttpResponse(svg, content_type="image/svg+xml")
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie", "Accept-Language"])
+    return response
+
+
+# --- History ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    payments = selectors.payments_for_user(request.user)
+    years = [day.year for day in payments.datetimes("paid_at", "year", order="DESC")]
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and int(year) in years else None
+    if year is not None:
+        payments = payments.filter(paid_at__year=year)
+    summary = payments.order_by().aggregate(
+        count=Count("pk"),
+        total=Sum("amount", filter=Q(status=Payment.Status.SUCCEEDED)),
+    )
+    page = Paginator(payments, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    for payment in page.object_list:
+        # A long payment shows its first items; the rest open on a tap.
+        items = list(payment.items.all())
+        cut = len(items) if len(items) <= HISTORY_ITEMS_SHOWN + 1 else HISTORY_ITEMS_SHOWN
+        payment.items_shown, payment.items_more = items[:cut], items[cut:]
+    return render(
+        request,
+        "resident/billing/history.html",
+        {
+            "page": page,
+            "years": years,
+            "year": year,
+            "summary_count": summary["count"],
+            "summary_total": summary["total"] or ZERO,
+            "query": f"year={year}" if year else "",
+            "several_rooms": len({payment.room_id for payment in page.object_list}) > 1,
+        },
+    )
+
+
+# --- Receipt ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def receipt(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    found = selectors.get_receipt_for_user(request.user, receipt_id)
+    if found is None:
+        raise Http404
+    receipt = selectors.receipt_with_details(found)
+    payment = receipt.payment
+    return render(
+        request,
+        "resident/billing/receipt.html",
+        {
+            "receipt": receipt,
+            "payment": payment,
+            "room": payment.room,
+            "community": payment.room.building.community,
+            "items": list(payment.items.all()),
+            "amount_in_words": rules.to_chinese_capitals(payment.amount),
+        },
+    )
