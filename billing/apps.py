@@ -30,8 +30,9 @@ class BillingConfig(AppConfig):
             Tab(
                 _("Fees"),
                 "billing:bills",
-                "wallet2",
+                "wallet",
                 40,
+                also=("/receipts/",),
                 badge=lambda request: selectors.unpaid_bills_for_user(request.user).count(),
             )  # fmt: skip
         )
