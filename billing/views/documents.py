@@ -1,19 +1,99 @@
-"""Placeholder: replaced by the real pages."""
+"""Receipts as PDF (for the household and for staff), the dunning notice for chosen bills, and
+the public page a receipt's QR code leads to."""
 
-from django.http import HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from staff.access import staff_required
+from staff.scoping import get_scoped_or_404
+
+from .. import documents, selectors
+from ..models import Payment, Receipt
+
+# A page of the staff list can choose this many bills at most; more is not a real request.
+MAX_DUNNING_BILLS = 5000
 
 
-def resident_receipt_pdf(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+def _pdf_response(request: HttpRequest, content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        request.GET.get("download") == "1", filename
+    )
+    # A refund changes the receipt: never serve a stale copy, and never from a shared cache.
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
-def verify(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+def _receipt_response(request: HttpRequest, receipt: Receipt) -> HttpResponse:
+    receipt = selectors.receipt_with_details(receipt)
+    return _pdf_response(
+        request, documents.receipt_pdf(receipt), f"receipt-{receipt.display_number}.pdf"
+    )
 
 
-def dunning_pdf(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+@login_required
+@require_GET
+def resident_receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    receipt = selectors.get_receipt_for_user(request.user, receipt_id)
+    if receipt is None:
+        raise Http404
+    return _receipt_response(request, receipt)
 
 
-def staff_receipt_pdf(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+@staff_required("billing.view_bill")
+@require_GET
+def staff_receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    receipt = get_scoped_or_404(request, Receipt.objects.all(), receipt_id)
+    return _receipt_response(request, receipt)
+
+
+@staff_required("billing.view_bill")
+@require_GET
+def dunning_pdf(request: HttpRequest) -> HttpResponse:
+    """?bill=<id>&bill=<id>…: the chosen bills that are unpaid and of this community, one page
+    per room. Others are left out; none left is a 404."""
+    bill_ids = {int(value) for value in request.GET.getlist("bill") if value.isdigit()}
+    if not bill_ids or len(bill_ids) > MAX_DUNNING_BILLS:
+        raise Http404
+    bills = list(documents.dunning_bills(request.community, bill_ids))
+    if not bills:
+        raise Http404
+    today = timezone.localdate()
+    content = documents.dunning_pdf(bills, community=request.community, today=today)
+    return _pdf_response(request, content, f"dunning-notice-{today:%Y%m%d}.pdf")
+
+
+@require_GET
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: anyone holding a printed receipt can check it. No names, no phone numbers."""
+    receipt = (
+        Receipt.objects.filter(token=token)
+        .select_related("company", "payment__room__building__community", "payment__room__unit")
+        .first()
+    )
+    if receipt is None or receipt.payment.status not in (
+        Payment.Status.SUCCEEDED,
+        Payment.Status.REFUNDED,
+    ):
+        raise Http404
+    payment = receipt.payment
+    response = render(
+        request,
+        "billing/verify.html",
+        {
+            "receipt": receipt,
+            "payment": payment,
+            "refunded": payment.status == Payment.Status.REFUNDED,
+            "amount": documents.yuan(payment.amount),
+            "community": payment.room.building.community,
+            "room": documents.masked_room(payment.room),
+        },
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
