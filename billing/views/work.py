@@ -1,47 +1,579 @@
-"""Placeholder: replaced by the real pages."""
+"""The billing work of the property office: bill runs (preview, create, publish), the counter
+(收银台), payments with refunds, and a bill with its waiver. Money records change only through
+billing.services."""
 
-from django.http import HttpResponse
+from collections import Counter
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Concat
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Building, Residency, Room
+from accounts.selectors import household_of_room, households_for_rooms
+from platform_admin.audit import entries_for
+from staff.access import staff_has_perm, staff_required
+from staff.scoping import get_scoped_or_404
+from staff.tables import paginate
+
+from .. import selectors, services
+from ..filters import BillRunFilter, PaymentFilter
+from ..forms.work import CounterPaymentForm, CounterSearchForm, RefundForm, RunForm, WaiveForm
+from ..models import Bill, BillLine, BillRun, FeeRule, Payment, PaymentItem, Receipt
+from ..tables import BillRunTable, PaymentTable, plain_number, yuan
+
+RUN_BILLS = "billing.run_bills"
+COLLECT = "billing.collect_payment"
+VIEW = "billing.view_bill"
+REFUND = "billing.refund_bill"
+WAIVE = "billing.waive_bill"
+
+EXCEPTIONS_PER_PAGE = 25
+SAMPLE_BILLS = 8
+COUNTER_RESULTS = 30
+# billing.services.run_create keeps this many exceptions on the run.
+EXCEPTIONS_KEPT = 500
+WAIVABLE = (*Bill.UNPAID_STATUSES, Bill.Status.DRAFT)
 
 
-def runs(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+def _add_errors(form: Form, error: ValidationError) -> None:
+    """A service's refusal onto the form: on its field when it names one, else on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
-def run_new(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+# --- Bill runs -------------------------------------------------------------------------------------
 
 
-def run_detail(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+@staff_required(RUN_BILLS)
+def runs(request: HttpRequest) -> HttpResponse:
+    rows = (
+        BillRun.objects.filter(community=request.community)
+        .select_related("created_by")
+        .prefetch_related(Prefetch("rules", queryset=FeeRule.objects.order_by("kind", "name")))
+        .order_by("-created_at", "-pk")
+    )
+    filterset = BillRunFilter(request.GET, queryset=rows, request=request)
+    table = BillRunTable(filterset.qs, order_by=request.GET.get("sort") or None)
+    paginate(request, table)
+    drafts = BillRun.objects.filter(
+        community=request.community, status=BillRun.Status.CREATED
+    ).aggregate(runs=Count("pk"), bills=Coalesce(Sum("bill_count"), 0))
+    return render(
+        request,
+        "staff/billing/runs.html",
+        {"filter": filterset, "table": table, "drafts": drafts},
+    )
 
 
-def run_publish(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+def _active_rules(request: HttpRequest) -> QuerySet[FeeRule]:
+    return FeeRule.objects.filter(community=request.community, is_active=True).order_by(
+        "kind", "name"
+    )
 
 
-def counter(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+def _preview(request: HttpRequest, form: RunForm, plan: services.RunPlan) -> dict:
+    """What the preview shows of a plan: per fee, the exceptions a page at a time."""
+    chosen = list(form.cleaned_data["rules"])
+    by_rule = {rule.pk: (count, total) for rule, count, total in plan.totals_by_rule()}
+    exceptions_by_rule = Counter(name for name, _room, _reason in plan.exceptions)
+    rows = []
+    for rule in chosen:
+        count, total = by_rule.get(rule.pk, (0, Decimal("0.00")))
+        start, end = plan.periods.get(rule.pk, (None, None))
+        rows.append(
+            {"rule": rule, "start": start, "end": end, "count": count, "total": total,
+             "exceptions": exceptions_by_rule[rule.name]}
+        )  # fmt: skip
+    reasons = Counter((name, reason) for name, _room, reason in plan.exceptions)
+    return {
+        "plan": plan,
+        "total_text": yuan(plan.total),
+        "rule_rows": rows,
+        "bill_count": len(plan.bills),
+        "reasons": [
+            {"rule": name, "reason": reason, "count": count}
+            for (name, reason), count in reasons.most_common()
+        ],
+        "exceptions_page": Paginator(plan.exceptions, EXCEPTIONS_PER_PAGE).get_page(
+            request.GET.get("page")
+        ),
+        "samples": plan.bills[:SAMPLE_BILLS],
+    }
 
 
-def counter_room(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+@staff_required(RUN_BILLS)
+def run_new(request: HttpRequest) -> HttpResponse:
+    """GET: choose fees and a month, and preview the run (nothing is written). POST: create
+    the bills as drafts."""
+    fee_rules = _active_rules(request)
+    context: dict = {"has_rules": fee_rules.exists()}
+    if request.method == "POST":
+        form = RunForm(request.POST, fee_rules=fee_rules)
+    elif "month" in request.GET or "rules" in request.GET:
+        form = RunForm(request.GET, fee_rules=fee_rules)
+    else:
+        form = RunForm(
+            initial={"month": timezone.localdate().replace(day=1), "rules": list(fee_rules)},
+            fee_rules=fee_rules,
+        )
+    context["form"] = form
+    if not form.is_bound:
+        return render(request, "staff/billing/run_new.html", context)
+    if not form.is_valid():
+        return render(request, "staff/billing/run_new.html", context, status=400)
+    chosen = list(form.cleaned_data["rules"])
+    month = form.cleaned_data["month"]
+    plan = services.run_plan(request.community, chosen, month)
+    if request.method == "POST":
+        if plan.bills:
+            run = services.run_create(
+                community=request.community, fee_rules=chosen, month=month, actor=request.user,
+                request=request,
+            )  # fmt: skip
+            messages.success(
+                request,
+                _("Draft bills created: %(count)s. Check them, then publish the run.")
+                % {"count": run.bill_count},
+            )
+            return redirect("billing_staff:run_detail", run_id=run.pk)
+        form.add_error(
+            None,
+            _("There is nothing to create: every room already has these bills or is an exception."),
+        )
+    context.update(_preview(request, form, plan))
+    return render(
+        request, "staff/billing/run_new.html", context, status=400 if form.errors else 200
+    )
 
 
-def payments(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+def _run(request: HttpRequest, run_id: int) -> BillRun:
+    return get_scoped_or_404(
+        request,
+        BillRun.objects.select_related("created_by").prefetch_related(
+            Prefetch("rules", queryset=FeeRule.objects.order_by("kind", "name"))
+        ),
+        run_id,
+    )
 
 
-def payment_detail(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+@staff_required(RUN_BILLS)
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run(request, run_id)
+    bills = Bill.objects.filter(run=run)
+    by_kind = list(
+        bills.values("kind").annotate(count=Count("pk"), total=Sum("amount")).order_by("kind")
+    )
+    kind_labels = dict(Bill._meta.get_field("kind").choices)
+    for row in by_kind:
+        row["label"] = kind_labels.get(row["kind"], row["kind"])
+    by_building = list(
+        bills.values("room__building__name", "room__building__sort_order")
+        .annotate(count=Count("pk"), total=Sum("amount"))
+        .order_by("room__building__sort_order", "room__building__name")
+    )
+    by_status = {
+        row["status"]: row["count"]
+        for row in bills.values("status").annotate(count=Count("pk")).order_by()
+    }
+    samples = (
+        bills.select_related("room__building", "room__unit")
+        .prefetch_related(Prefetch("lines", queryset=BillLine.objects.order_by("sort", "pk")))
+        .order_by(
+            "room__building__sort_order",
+            "room__building__name",
+            "room__unit__sort_order",
+            "room__floor",
+            "room__number",
+            "kind",
+        )[:SAMPLE_BILLS]
+    )
+    return render(
+        request,
+        "staff/billing/run_detail.html",
+        {
+            "run": run,
+            "total_text": yuan(run.total),
+            "exceptions_count": f"{len(run.skipped)}+"
+            if len(run.skipped) >= EXCEPTIONS_KEPT
+            else len(run.skipped),
+            "by_kind": by_kind,
+            "by_building": by_building,
+            "paid_count": by_status.get(Bill.Status.PAID, 0),
+            "samples": list(samples),
+            "exceptions_page": Paginator(run.skipped, EXCEPTIONS_PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
+            "exceptions_capped": len(run.skipped) >= EXCEPTIONS_KEPT,
+        },
+    )
 
 
-def payment_refund(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+@require_POST
+@staff_required(RUN_BILLS)
+def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run(request, run_id)
+    try:
+        published = services.run_publish(run=run, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("Bills published: %(count)s. The households are being notified.")
+            % {"count": published},
+        )
+    return redirect("billing_staff:run_detail", run_id=run.pk)
 
 
-def bill_detail(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+# --- Counter ---------------------------------------------------------------------------------------
 
 
-def bill_waive(request, **kwargs) -> HttpResponse:
-    raise NotImplementedError
+def _room_place():
+    return Concat(
+        "building__name", Coalesce("unit__name", Value("")), "number", output_field=CharField()
+    )
+
+
+def _counter_rooms(request: HttpRequest, form: CounterSearchForm) -> QuerySet[Room]:
+    """Rooms of the community matching the search, with what each still owes."""
+    data = form.cleaned_data
+    rooms = Room.objects.filter(building__community=request.community)
+    if data.get("building"):
+        rooms = rooms.filter(building=data["building"])
+    if data.get("number"):
+        number = data["number"]
+        rooms = rooms.annotate(place=_room_place()).filter(
+            Q(number__iexact=number) | Q(place__icontains=number)
+        )
+    if data.get("phone"):
+        with_phone = Residency.objects.filter(
+            user__mobile__endswith=data["phone"],
+            status__in=(Residency.Status.VERIFIED, Residency.Status.PENDING),
+        ).values("room_id")
+        rooms = rooms.filter(pk__in=with_phone)
+    open_bill = Q(bills__status__in=Bill.UNPAID_STATUSES)
+    return (
+        rooms.select_related("building", "unit")
+        .annotate(
+            open_bills=Count("bills", filter=open_bill),
+            outstanding=Sum(F("bills__amount") - F("bills__paid_amount"), filter=open_bill),
+        )
+        .order_by("building__sort_order", "building__name", "unit__sort_order", "floor", "number")
+    )
+
+
+@staff_required(COLLECT)
+def counter(request: HttpRequest) -> HttpResponse:
+    buildings = Building.objects.filter(community=request.community).order_by("sort_order", "name")
+    searched = any(request.GET.get(name) for name in ("building", "number", "phone"))
+    form = CounterSearchForm(request.GET if searched else None, buildings=buildings)
+    rooms = None
+    households: dict[int, list[Residency]] = {}
+    if form.is_bound and form.is_valid():
+        rooms = list(_counter_rooms(request, form)[: COUNTER_RESULTS + 1])
+        if len(rooms) == 1:
+            return redirect("billing_staff:counter_room", room_id=rooms[0].pk)
+        households = households_for_rooms([room.pk for room in rooms[:COUNTER_RESULTS]])
+    today = timezone.localdate()
+    mine_today = Payment.objects.filter(
+        community=request.community,
+        cashier=request.user,
+        status=Payment.Status.SUCCEEDED,
+        paid_at__date=today,
+    ).aggregate(count=Count("pk"), total=Sum("amount"))
+    return render(
+        request,
+        "staff/billing/counter.html",
+        {
+            "form": form,
+            "rooms": [
+                {"room": room, "household": households.get(room.pk, [])}
+                for room in (rooms or [])[:COUNTER_RESULTS]
+            ],
+            "searched": rooms is not None,
+            "more_rooms": rooms is not None and len(rooms) > COUNTER_RESULTS,
+            "mine_today": mine_today,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _open_bills(room: Room) -> QuerySet[Bill]:
+    return Bill.objects.filter(room=room, status__in=Bill.UNPAID_STATUSES).order_by(
+        "due_date", "kind", "pk"
+    )
+
+
+@staff_required(COLLECT)
+def counter_room(request: HttpRequest, room_id: int) -> HttpResponse:
+    room = get_scoped_or_404(request, Room.objects.select_related("building", "unit"), room_id)
+    open_bills = _open_bills(room)
+    household = household_of_room(room)
+    head = next((r for r in household if r.relation == Residency.Relation.OWNER), None)
+    if request.method == "POST":
+        form = CounterPaymentForm(request.POST, open_bills=open_bills)
+        if form.is_valid():
+            try:
+                payment = services.counter_payment(
+                    bills=list(form.cleaned_data["bills"]),
+                    method=form.cleaned_data["method"],
+                    cashier=request.user,
+                    payer_name=form.cleaned_data["payer_name"],
+                    reference=form.cleaned_data["reference"],
+                    request=request,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                url = reverse("billing_staff:payment_detail", kwargs={"payment_id": payment.pk})
+                return redirect(f"{url}?done=1")
+    else:
+        form = CounterPaymentForm(
+            open_bills=open_bills,
+            initial={
+                "bills": list(open_bills),
+                "payer_name": head.user.get_full_name() if head else "",
+            },
+        )
+    bills = list(open_bills)
+    today = timezone.localdate()
+    late_fees = services.late_fees_by_bill(bills, today)
+    if form.is_bound:
+        chosen = {str(value) for value in (form["bills"].value() or [])}
+    else:
+        chosen = {str(bill.pk) for bill in bills}
+    rows = [
+        {
+            "bill": bill,
+            "late_fee": late_fees[bill.pk],
+            "to_pay": bill.outstanding + late_fees[bill.pk],
+            "checked": str(bill.pk) in chosen,
+        }
+        for bill in bills
+    ]
+    for row in rows:
+        row["to_pay_fen"] = int(row["to_pay"] * 100)
+    recent = (
+        Payment.objects.filter(room=room)
+        .exclude(status=Payment.Status.PENDING)
+        .select_related("receipt", "cashier")
+        .order_by("-paid_at", "-pk")[:5]
+    )
+    return render(
+        request,
+        "staff/billing/counter_room.html",
+        {
+            "room": room,
+            "household": household,
+            "form": form,
+            "rows": rows,
+            "chosen_total": sum((row["to_pay"] for row in rows if row["checked"]), Decimal("0")),
+            "chosen_count": sum(1 for row in rows if row["checked"]),
+            "recent_payments": list(recent),
+            "today": today,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Payments --------------------------------------------------------------------------------------
+
+
+@staff_required(VIEW)
+def payments(request: HttpRequest) -> HttpResponse:
+    rows = (
+        Payment.objects.filter(community=request.community)
+        .exclude(status=Payment.Status.PENDING)
+        .select_related("room__building", "room__unit", "cashier", "payer", "receipt")
+        .order_by("-paid_at", "-pk")
+    )
+    filterset = PaymentFilter(request.GET, queryset=rows, request=request)
+    table = PaymentTable(filterset.qs, order_by=request.GET.get("sort") or None)
+    paginate(request, table)
+    listed = filterset.qs.order_by()
+    succeeded = Q(status=Payment.Status.SUCCEEDED)
+    totals = listed.aggregate(
+        count=Count("pk"),
+        received=Sum("amount", filter=succeeded),
+        refunded=Sum("amount", filter=Q(status=Payment.Status.REFUNDED)),
+    )
+    method_labels = dict(Payment.Method.choices)
+    by_method = [
+        {"label": method_labels.get(row["method"], row["method"]), **row}
+        for row in listed.filter(succeeded)
+        .values("method")
+        .annotate(count=Count("pk"), total=Sum("amount"))
+        .order_by("-total")
+    ]
+    return render(
+        request,
+        "staff/billing/payments.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "totals": totals,
+            "by_method": by_method,
+            "can_collect": staff_has_perm(request, COLLECT),
+        },
+    )
+
+
+def _payment(request: HttpRequest, payment_id: int) -> Payment:
+    return get_scoped_or_404(
+        request,
+        Payment.objects.select_related(
+            "room__building", "room__unit", "cashier", "payer", "community"
+        ),
+        payment_id,
+    )
+
+
+def _render_payment(
+    request: HttpRequest, payment: Payment, *, refund_form: RefundForm | None = None,
+    status: int = 200,
+) -> HttpResponse:  # fmt: skip
+    may_refund = staff_has_perm(request, REFUND) and payment.status == Payment.Status.SUCCEEDED
+    # A refusal on a form no longer offered (refunded meanwhile) is shown on top of the page.
+    refusals = list(refund_form.non_field_errors()) if refund_form and not may_refund else []
+    if may_refund:
+        refund_form = refund_form or RefundForm()
+    items = list(PaymentItem.objects.filter(payment=payment).select_related("bill").order_by("pk"))
+    for item in items:
+        item.subtotal = item.amount + item.late_fee
+    return render(
+        request,
+        "staff/billing/payment_detail.html",
+        {
+            "payment": payment,
+            "receipt": Receipt.objects.filter(payment=payment).first(),
+            "items": items,
+            "items_amount": sum((item.amount for item in items), Decimal("0")),
+            "items_late_fee": sum((item.late_fee for item in items), Decimal("0")),
+            "just_paid": request.GET.get("done") == "1"
+            and payment.status == Payment.Status.SUCCEEDED,
+            "refund_form": refund_form if may_refund else None,
+            "refusals": refusals,
+            "audit_entries": entries_for(payment)[:50],
+            "can_collect": staff_has_perm(request, COLLECT),
+        },
+        status=status,
+    )
+
+
+@staff_required(VIEW)
+def payment_detail(request: HttpRequest, payment_id: int) -> HttpResponse:
+    return _render_payment(request, _payment(request, payment_id))
+
+
+@require_POST
+@staff_required(REFUND)
+def payment_refund(request: HttpRequest, payment_id: int) -> HttpResponse:
+    payment = _payment(request, payment_id)
+    form = RefundForm(request.POST)
+    if form.is_valid():
+        try:
+            services.payment_refund(
+                payment=payment, actor=request.user, reason=form.cleaned_data["reason"],
+                request=request,
+            )  # fmt: skip
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Payment %(number)s was refunded; its bills are marked as refunded.")
+                % {"number": payment.number},
+            )
+            return redirect("billing_staff:payment_detail", payment_id=payment.pk)
+    payment = _payment(request, payment_id)  # as it is now
+    return _render_payment(request, payment, refund_form=form, status=400)
+
+
+# --- One bill --------------------------------------------------------------------------------------
+
+
+def _bill(request: HttpRequest, bill_id: int) -> Bill:
+    return get_scoped_or_404(
+        request,
+        Bill.objects.select_related("room__building", "room__unit", "rule", "run", "waived_by"),
+        bill_id,
+    )
+
+
+def _render_bill(
+    request: HttpRequest, bill: Bill, *, waive_form: WaiveForm | None = None, status: int = 200
+) -> HttpResponse:
+    may_waive = staff_has_perm(request, WAIVE) and bill.status in WAIVABLE and bill.paid_amount == 0
+    refusals = list(waive_form.non_field_errors()) if waive_form and not may_waive else []
+    if may_waive:
+        waive_form = waive_form or WaiveForm()
+    today = timezone.localdate()
+    late_fee = selectors.late_fee_of(bill, today)
+    lines = list(bill.lines.order_by("sort", "pk"))
+    for line in lines:
+        line.quantity_text = plain_number(line.quantity, 2 if line.quantity % 1 else 0)
+        line.unit_price_text = plain_number(line.unit_price, 2)
+    return render(
+        request,
+        "staff/billing/bill_detail.html",
+        {
+            "bill": bill,
+            "lines": lines,
+            "late_fee": late_fee,
+            "to_pay": bill.outstanding + late_fee if bill.status in Bill.UNPAID_STATUSES else None,
+            "is_open": bill.status in Bill.UNPAID_STATUSES,
+            "payment_items": list(
+                bill.payment_items.select_related("payment__cashier", "payment__receipt").order_by(
+                    "payment__paid_at", "pk"
+                )
+            ),
+            "reminders": list(bill.reminders.order_by("sent_at", "pk")),
+            "audit_entries": entries_for(bill)[:50],
+            "waive_form": waive_form if may_waive else None,
+            "refusals": refusals,
+            "can_collect": staff_has_perm(request, COLLECT),
+            "can_see_runs": staff_has_perm(request, RUN_BILLS),
+        },
+        status=status,
+    )
+
+
+@staff_required(VIEW)
+def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
+    return _render_bill(request, _bill(request, bill_id))
+
+
+@require_POST
+@staff_required(WAIVE)
+def bill_waive(request: HttpRequest, bill_id: int) -> HttpResponse:
+    bill = _bill(request, bill_id)
+    form = WaiveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.bill_waive(
+                bill=bill, actor=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Bill %(number)s was waived; the household no longer owes it.")
+                % {"number": bill.number},
+            )
+            return redirect("billing_staff:bill_detail", bill_id=bill.pk)
+    bill = _bill(request, bill_id)
+    return _render_bill(request, bill, waive_form=form, status=400)

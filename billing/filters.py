@@ -1,0 +1,93 @@
+import django_filters
+from django import forms
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Coalesce, Concat
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from staff.filtering import StaffFilterSet
+
+from .models import BillRun, Payment
+
+
+def _cashiers(request):
+    """Everyone who has taken a payment in this community, including staff who have left."""
+    took_payments = (
+        Payment.objects.filter(community=request.community, cashier__isnull=False)
+        .order_by()
+        .values("cashier_id")
+        .distinct()
+    )
+    return User.objects.filter(pk__in=took_payments).order_by("display_name", "pk")
+
+
+class _CashierField(forms.ModelChoiceField):
+    def label_from_instance(self, user: User) -> str:
+        return user.get_full_name()
+
+
+class CashierFilter(django_filters.ModelChoiceFilter):
+    field_class = _CashierField
+
+
+class BillRunFilter(StaffFilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=BillRun.Status.choices)
+
+    class Meta:
+        model = BillRun
+        fields = ["status"]
+
+
+class PaymentFilter(StaffFilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Payment or receipt number, room, payer"), "type": "search"}
+        ),
+    )
+    paid_from = django_filters.DateFilter(
+        label=_("Paid from"),
+        field_name="paid_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    paid_until = django_filters.DateFilter(
+        label=_("Paid until"),
+        field_name="paid_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    method = django_filters.ChoiceFilter(label=_("Method"), choices=Payment.Method.choices)
+    cashier = CashierFilter(label=_("Cashier"), queryset=_cashiers)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[(s.value, s.label) for s in Payment.Status if s != Payment.Status.PENDING],
+    )
+
+    class Meta:
+        model = Payment
+        fields = ["q", "paid_from", "paid_until", "method", "cashier", "status"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        # The room as people write it: 3栋1201, or 3栋2单元1201.
+        place = Concat(
+            "room__building__name",
+            Coalesce("room__unit__name", Value("")),
+            "room__number",
+            output_field=CharField(),
+        )
+        matches = (
+            Q(number__icontains=value)
+            | Q(searched_place__icontains=value)
+            | Q(payer_name__icontains=value)
+            | Q(reference__icontains=value)
+        )
+        # A receipt number as printed (001-00000012) or just its sequence number.
+        receipt_number = value.rsplit("-", 1)[-1]
+        if receipt_number.isdigit() and len(receipt_number) <= 12:
+            matches |= Q(receipt__number=int(receipt_number))
+        return queryset.annotate(searched_place=place).filter(matches)
