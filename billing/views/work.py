@@ -141,7 +141,7 @@ def run_new(request: HttpRequest) -> HttpResponse:
         if plan.bills:
             run = services.run_create(
                 community=request.community, fee_rules=chosen, month=month, actor=request.user,
-                request=request,
+                request=request, plan=plan,
             )  # fmt: skip
             messages.success(
                 request,
