@@ -388,7 +388,9 @@ class Bill(models.Model):
 
 
 def new_number(prefix: str) -> str:
-    return f"{prefix}{timezone.localtime():%y%m%d}{uuid.uuid4().hex[:8].upper()}"
+    """Prefix, date and 12 random hex digits: unguessable, and with 48 random bits two bills of
+    an 80,000-bill run share a number about once in 10^5 runs (and the unique index says so)."""
+    return f"{prefix}{timezone.localtime():%y%m%d}{uuid.uuid4().hex[:12].upper()}"
 
 
 class BillLine(models.Model):

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from accounts.demo import ensure_featured_requests, ensure_residency, ensure_user, seed_estate
 from accounts.models import Residency, Room, User
+from billing.demo import seed_billing
 from notices.demo import seed_notices
 from repairs.demo import seed_repairs
 from staff.demo import seed_staff
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         # After the estate is committed: each notice's fan-out commits in chunks of its own.
         seed_notices(estate.communities[:2], User.objects.get(mobile="13800000001"))
         repair_orders = seed_repairs(estate.communities[0])
+        bills = seed_billing(estate.communities)
         if not quiet:
             new_rooms = sum(v for k, v in estate.created.items() if k.startswith("rooms:"))
             self.stdout.write(
@@ -43,6 +45,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"报修演示：{estate.communities[0].name} 新建报修单 {repair_orders} 张"
                 )
+            if bills:
+                self.stdout.write(f"缴费演示：新建账单 {bills} 张（近 13 个月）")
         self.stdout.write(self.style.SUCCESS(f"\n演示账号（密码均为 {password}）："))
         for mobile, who, where in logins:
             self.stdout.write(f"  {mobile}  {who}  {where}")
