@@ -391,8 +391,8 @@ def test_family_page_has_a_bounded_number_of_queries(
             room=second_head.room, relation=Residency.Relation.FAMILY, head=second_head
         )
     client = client_for(resident)
-    # One query more than before the inbox: the unread badge of the 消息 tab.
-    with django_assert_max_num_queries(10):
+    # One query each for the badges of the 消息 tab (unread) and the 缴费 tab (unpaid bills).
+    with django_assert_max_num_queries(11):
         response = client.get(FAMILY)
     assert response.status_code == 200
     assert len(response.context["heads"]) == 2

@@ -349,8 +349,8 @@ def test_my_rooms_page_has_a_bounded_number_of_queries(
     with django_assert_max_num_queries(5):
         response = client.get(reverse("accounts:rooms"))
     assert response.status_code == 200
-    # The home page also reads notices and the 消息 tab's unread count.
-    with django_assert_max_num_queries(9):
+    # The home page also reads notices, the 消息 tab's unread and the 缴费 tab's unpaid count.
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("accounts:home")).status_code == 200
 
 
