@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import images, selectors
@@ -178,3 +179,15 @@ def _id(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number > 0 else None
+
+
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, default_field: str | None = None
+) -> None:
+    """A service's refusal onto the form that asked for it: each message at the field it
+    names, else at `default_field` (None: above the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(default_field, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else default_field, errors)

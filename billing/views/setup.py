@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max, Prefetch
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.forms import add_service_errors
 from accounts.models import Building
 from staff.access import staff_has_perm, staff_required
 from staff.forms import posted_data
@@ -42,15 +42,6 @@ CHANGE_RULES = "billing.change_feerule"
 ADD_RULES = "billing.add_feerule"
 ENTER_READINGS = "billing.add_meterreading"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    """A service's refusal onto the form: on its field when it names one, else on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 # --- How prices read -------------------------------------------------------------------------------
@@ -249,7 +240,7 @@ def rule_adopt(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -318,7 +309,7 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
             try:
                 services.rule_save(rule=form.instance, actor=request.user, request=request)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("“%(name)s” was saved.") % {"name": rule.name})
                 return redirect("billing_staff:rule_edit", rule_id=rule.pk)
@@ -343,7 +334,7 @@ def price_add(request: HttpRequest, rule_id: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -506,7 +497,7 @@ def _save_rows(request: HttpRequest, rows: list[ReadingRow], kind: str, month: d
                 start=data["start"] if data["meter_change"] else None,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             failed += 1
         else:
             row.saved = True

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Concat
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.forms import add_service_errors
 from accounts.models import Building, Residency, Room
 from accounts.selectors import household_of_room, households_for_rooms
 from platform_admin.audit import entries_for
@@ -43,15 +43,6 @@ COUNTER_RESULTS = 30
 # billing.services.run_create keeps this many exceptions on the run.
 EXCEPTIONS_KEPT = 500
 WAIVABLE = (*Bill.UNPAID_STATUSES, Bill.Status.DRAFT)
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    """A service's refusal onto the form: on its field when it names one, else on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 # --- Bill runs -------------------------------------------------------------------------------------
@@ -336,7 +327,7 @@ def counter_room(request: HttpRequest, room_id: int) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 url = reverse("billing_staff:payment_detail", kwargs={"payment_id": payment.pk})
                 return redirect(f"{url}?done=1")
@@ -490,7 +481,7 @@ def payment_refund(request: HttpRequest, payment_id: int) -> HttpResponse:
                 request=request,
             )  # fmt: skip
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -567,7 +558,7 @@ def bill_waive(request: HttpRequest, bill_id: int) -> HttpResponse:
                 bill=bill, actor=request.user, reason=form.cleaned_data["reason"], request=request
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.forms import add_service_errors
 from accounts.models import Building
 from platform_admin.audit import entries_for
 from staff.access import safe_next, staff_has_perm, staff_required
@@ -77,17 +78,9 @@ def _save(request: HttpRequest, form: NoticeForm, notice: Notice) -> Notice | No
     except ValidationError as error:
         if creating:
             notice.pk = None
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return None
     return notice
-
-
-def _add_errors(form: NoticeForm, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _done_message(request: HttpRequest, notice: Notice) -> None:

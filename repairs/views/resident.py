@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.forms import add_service_errors
+
 from .. import selectors, services
 from ..forms.resident import CancelForm, RatingForm, RepairReportForm
 from ..models import RepairAttachment, RepairOrder, RepairRating
@@ -110,7 +112,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
                 reporter=request.user, request=request, **form.order_arguments()
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error, "photos")
         else:
             messages.success(
                 request,
@@ -135,16 +137,6 @@ def order_create(request: HttpRequest) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    """Put a service's refusal at the field it is about. A refusal without a field comes from
-    the photos: counts, sizes and videos were checked by the form already."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error("photos", error)
 
 
 # --- Following an order -------------------------------------------------------------------------
@@ -289,7 +281,7 @@ def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
                 order=order, user=request.user, reason=form.cleaned_data["reason"], request=request
             )
         except ValidationError as error:
-            _add_errors(form, error, "reason")
+            add_service_errors(form, error, "reason")
         else:
             messages.success(request, _("The repair order has been cancelled."))
             return redirect("repairs:detail", order.pk)
@@ -308,16 +300,8 @@ def order_rate(request: HttpRequest, order_id: int) -> HttpResponse:
                 order=order, user=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error, None)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you for your rating!"))
             return redirect("repairs:detail", order.pk)
     return _render_detail(request, order, rating_form=form, status=400)
-
-
-def _add_errors(form, error: ValidationError, default_field: str | None) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else default_field, field_errors)
-    else:
-        form.add_error(default_field, error)

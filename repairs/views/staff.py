@@ -5,13 +5,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.forms import add_service_errors
 from platform_admin.audit import entries_for
 from staff.access import safe_next, staff_has_perm, staff_required
 from staff.forms import posted_data
@@ -30,15 +30,6 @@ VIEW = "repairs.view_repairorder"
 DISPATCH = "repairs.dispatch_repairorder"
 CHANGE_SETTINGS = "repairs.change_repaircategory"
 ADD_SETTINGS = "repairs.add_repaircategory"
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    """A service's refusal onto the form: on its field when it names one, else on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 # --- Queue -----------------------------------------------------------------------------------------
@@ -183,7 +174,7 @@ def order_assign(request: HttpRequest, order_id: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             name = technician.user.get_full_name()
             messages.success(
@@ -211,7 +202,7 @@ def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The order was cancelled; the household was told why."))
             return redirect("repairs_staff:detail", order_id=order.pk)
@@ -286,7 +277,7 @@ def _category_form_page(
         try:
             services.category_save(category=form.instance, actor=request.user, request=request)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, created_message % {"name": category.name})
             return redirect("repairs_staff:categories")
@@ -338,7 +329,7 @@ def _slot_form_page(request: HttpRequest, slot: TimeSlot, done_message: str) -> 
         try:
             services.slot_save(slot=form.instance, actor=request.user, request=request)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, done_message % {"slot": str(slot)})
             return redirect("repairs_staff:slots")

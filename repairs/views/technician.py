@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.forms import add_service_errors
 from accounts.models import Community
 from staff.access import staff_required
 from staff.models import StaffMember
@@ -282,14 +283,6 @@ def _is_about_the_form(error: ValidationError) -> bool:
     )
 
 
-def _service_error_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error("photos", error)
-
-
 @staff_required(PERMISSION)
 @require_POST
 def job_note(request: HttpRequest, order_id: int) -> HttpResponse:
@@ -322,7 +315,7 @@ def _submit(request, order, form, *, form_name: str, success: str, perform) -> H
         except ValidationError as error:
             if not _is_about_the_form(error):
                 return _refused(request, order, error)
-            _service_error_to_form(form, error)
+            add_service_errors(form, error, "photos")
         except PermissionDenied:
             return _not_yours(request, order)
         else:
