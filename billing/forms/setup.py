@@ -373,44 +373,34 @@ class ReadingsFilterForm(forms.Form):
         return data.get("month") or last_month(), data.get("kind") or FeeKind.WATER, building
 
 
+def reading_field(label, invalid_message) -> forms.DecimalField:
+    """A meter reading: not negative, at most MAX_READING, to the hundredth."""
+    too_large = _("This reading is too large.")
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=MAX_READING,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "invalid": invalid_message,
+            "min_value": _("A reading cannot be negative."),
+            "max_value": too_large,
+            "max_decimal_places": _("At most 2 decimal places."),
+            "max_digits": too_large,
+            "max_whole_digits": too_large,
+        },
+    )
+
+
 class ReadingRowForm(forms.Form):
     """One room's row of the readings grid (prefix = the room id)."""
 
-    current = forms.DecimalField(
-        label=_("Current reading"),
-        required=False,
-        min_value=0,
-        max_value=MAX_READING,
-        max_digits=12,
-        decimal_places=2,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        error_messages={
-            "invalid": _("Enter a number such as 1234.5."),
-            "min_value": _("A reading cannot be negative."),
-            "max_value": _("This reading is too large."),
-            "max_decimal_places": _("At most 2 decimal places."),
-            "max_digits": _("This reading is too large."),
-            "max_whole_digits": _("This reading is too large."),
-        },
-    )
+    current = reading_field(_("Current reading"), _("Enter a number such as 1234.5."))
     meter_change = forms.BooleanField(label=_("Meter changed"), required=False)
-    start = forms.DecimalField(
-        label=_("New meter's start reading"),
-        required=False,
-        min_value=0,
-        max_value=MAX_READING,
-        max_digits=12,
-        decimal_places=2,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        error_messages={
-            "invalid": _("Enter a number such as 0."),
-            "min_value": _("A reading cannot be negative."),
-            "max_value": _("This reading is too large."),
-            "max_decimal_places": _("At most 2 decimal places."),
-            "max_digits": _("This reading is too large."),
-            "max_whole_digits": _("This reading is too large."),
-        },
-    )
+    start = reading_field(_("New meter's start reading"), _("Enter a number such as 0."))
 
     def clean(self):
         cleaned = super().clean()
