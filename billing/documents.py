@@ -42,6 +42,7 @@ from accounts.models import Community, Residency, Room
 from . import rules, selectors
 from .models import Bill, Payment, Receipt
 from .pdf import cjk_font
+from .rules import yuan
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#6b7280")
@@ -54,11 +55,6 @@ DUNNING_PAY_WITHIN_DAYS = 7
 
 
 # --- Small helpers shared with the views --------------------------------------------------------
-
-
-def yuan(amount: Decimal) -> str:
-    """¥1,234.50"""
-    return f"¥{rules.to_fen(amount):,.2f}"
 
 
 def verification_url(receipt: Receipt) -> str:

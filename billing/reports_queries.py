@@ -20,6 +20,7 @@ from accounts.models import Building, Community
 
 from . import rules
 from .models import Bill, FeeKind, Payment, PaymentItem
+from .rules import yuan
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -28,10 +29,8 @@ UNPAID = Q(status__in=Bill.UNPAID_STATUSES)
 
 
 def money_text(value: Decimal | None) -> str:
-    """¥1,234.50"""
-    value = value or ZERO
-    sign = "-" if value < 0 else ""
-    return f"{sign}¥{abs(value):,.2f}"
+    """¥1,234.50, and ¥0.00 for no amount (a report's empty cell is a zero)."""
+    return yuan(value or ZERO)
 
 
 def rate_text(rate: Decimal | None) -> str:

@@ -17,6 +17,14 @@ def to_fen(value: Decimal) -> Decimal:
     return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
+def yuan(value: Decimal | None) -> str:
+    """Money as every page and document writes it: ¥1,234.50 (−¥3.00; — for no amount)."""
+    if value is None:
+        return "—"
+    value = to_fen(value)
+    return f"{'-' if value < 0 else ''}¥{abs(value):,.2f}"
+
+
 @dataclass(frozen=True)
 class Line:
     description: str

@@ -4,13 +4,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from .models import BillRun, Payment
-
-
-def yuan(value: Decimal | None) -> str:
-    """¥1,234.50: the way money is written on every staff page."""
-    if value is None:
-        return "—"
-    return f"¥{Decimal(value):,.2f}"
+from .rules import yuan
 
 
 def plain_number(value: Decimal, places: int = 0) -> str:
