@@ -19,6 +19,8 @@ class Tab:
     also: tuple[str, ...] = ()
     # A number shown on the tab (e.g. unread messages), asked of a logged-in request; 0 hides it.
     badge: Callable[[HttpRequest], int] | None = None
+    # What the number counts, for screen readers ("unread", "unpaid bills").
+    badge_label: Promise | str = ""
 
 
 _TABS: dict[str, Tab] = {}
@@ -30,7 +32,10 @@ def register_tab(tab: Tab) -> None:
 
 def resident_tabs(request: HttpRequest) -> list[dict]:
     tabs = sorted(_TABS.values(), key=lambda t: t.order)
-    items = [{"label": t.label, "url": reverse(t.url_name), "icon": t.icon} for t in tabs]
+    items = [
+        {"label": t.label, "url": reverse(t.url_name), "icon": t.icon, "badge_label": t.badge_label}
+        for t in tabs
+    ]
     # The tab with the longest matching prefix is the active one ("/" would match everything).
     best, active = 0, None
     for tab, item in zip(tabs, items, strict=True):

@@ -34,6 +34,7 @@ class BillingConfig(AppConfig):
                 40,
                 also=("/receipts/",),
                 badge=lambda request: selectors.unpaid_bills_for_user(request.user).count(),
+                badge_label=_("unpaid bills"),
             )  # fmt: skip
         )
         for entry in (

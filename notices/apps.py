@@ -27,6 +27,7 @@ class NoticesConfig(AppConfig):
                 "chat-dots",
                 80,
                 badge=lambda request: selectors.unread_message_count(request.user),
+                badge_label=_("unread"),
             )
         )
         menu.register(
