@@ -222,3 +222,16 @@ def test_the_runs_list_runs_a_fixed_number_of_queries(
     assert count_queries() == few
     page = client.get(RUNS).content.decode()
     assert "固定费7" in page and "¥" in page
+
+
+def test_many_exceptions_are_shown_a_page_at_a_time(client_for, cashier, room, water_rule):
+    """Every room lacks a water reading: the preview pages through them."""
+    for n in range(30):
+        RoomFactory(building=room.building, number=f"9{n:02d}", floor=9)
+    client = client_for(cashier)
+    first = preview(client, [water_rule]).content.decode()
+    assert "1–25" in first and "31" in first
+    assert 'href="?rules=' in first and "page=2#exceptions" in first
+    second = preview(client, [water_rule], page=2)
+    assert second.status_code == 200
+    assert len(list(second.context["exceptions_page"])) == 6
