@@ -24,6 +24,11 @@ class BillingConfig(AppConfig):
                          Importance.IMPORTANT),
             events.Event("payment.receipt", _("Payment received, receipt issued"),
                          events.Category.PAYMENTS),
+            events.Event("payment.succeeded", _("Online payment succeeded"),
+                         events.Category.PAYMENTS),
+            events.Event("payment.refunded", _("Payment refunded"), events.Category.PAYMENTS),
+            events.Event("payment.alert", _("Online payment needs checking"),
+                         events.Category.PAYMENTS, Importance.IMPORTANT),
         ):  # fmt: skip
             events.register(event)
         register_tab(
@@ -68,6 +73,8 @@ class BillingConfig(AppConfig):
                 "billing.paid": _("Payment received"),
                 "billing.waived": _("Bill waived"),
                 "billing.refunded": _("Payment refunded"),
+                "billing.refund_requested": _("Refund requested"),
+                "billing.paid_unapplied": _("Online payment for bills already paid"),
                 "billing.dunned": _("Dunning reminders sent"),
                 "billing.settings_saved": _("Reminder settings changed"),
             }

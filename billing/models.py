@@ -1,10 +1,11 @@
 """Fees and what is owed: fee rules with dated prices, meters and readings, bills with line
-items that show their arithmetic, payments (counter now, online later) and receipts.
+items that show their arithmetic, payments (at the counter and online) and receipts.
 
 Money is Decimal everywhere, rounded to the fen with ROUND_HALF_UP (`billing.rules`). A bill
 stores its computed lines and amount, so a later price change never alters it."""
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -424,11 +425,18 @@ class Payment(models.Model):
 
     COUNTER_METHODS = (Method.CASH, Method.POS, Method.TRANSFER)
 
+    ONLINE_METHODS = (Method.WECHAT, Method.ALIPAY, Method.CARD)
+
     class Status(models.TextChoices):
+        CREATED = "created", _("Created")
         PENDING = "pending", _("Waiting for payment")
         SUCCEEDED = "succeeded", _("Paid")
         FAILED = "failed", _("Failed")
+        CLOSED = "closed", _("Closed")
         REFUNDED = "refunded", _("Refunded")
+
+    OPEN_STATUSES = (Status.CREATED, Status.PENDING)
+    SETTLED_STATUSES = (Status.SUCCEEDED, Status.REFUNDED)
 
     number = models.CharField(_("payment number"), max_length=24, unique=True, editable=False)
     community = models.ForeignKey(
@@ -462,15 +470,37 @@ class Payment(models.Model):
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True, db_index=True)
     refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
     refund_reason = models.CharField(_("reason for refund"), max_length=200, blank=True)
+    refunded_amount = models.DecimalField(_("refunded"), **MONEY, default=0)
+    # Online payments: how the browser paid, the provider's trade number, the verified
+    # notification (or query answer) that settled it, and when the trade was closed unpaid.
+    channel = models.CharField(_("channel"), max_length=10, blank=True)
+    trade_no = models.CharField(_("provider trade number"), max_length=64, blank=True)
+    notification = models.JSONField(_("verified notification"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Money received for bills that another payment had already paid: not applied to any bill,
+    # refunded automatically (or by staff when the provider refuses).
+    unapplied = models.BooleanField(_("not applied to the bills"), default=False)
+    attention = models.CharField(_("needs attention"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["community", "paid_at"], name="payment_paid_idx")]
+        indexes = [
+            models.Index(fields=["community", "paid_at"], name="payment_paid_idx"),
+            models.Index(fields=["status", "created_at"], name="payment_open_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_online(self) -> bool:
+        return self.method in self.ONLINE_METHODS
+
+    @property
+    def refundable(self) -> Decimal:
+        return self.amount - self.refunded_amount
 
 
 class PaymentItem(models.Model):
@@ -480,6 +510,8 @@ class PaymentItem(models.Model):
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="payment_items")
     amount = models.DecimalField(_("amount"), **MONEY)
     late_fee = models.DecimalField(_("late fee"), **MONEY, default=0)
+    refunded_amount = models.DecimalField(_("refunded"), **MONEY, default=0)
+    refunded_late_fee = models.DecimalField(_("late fee refunded"), **MONEY, default=0)
 
     class Meta:
         verbose_name = _("payment item")
@@ -552,3 +584,104 @@ class BillReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bill_id}:{self.kind}:{self.offset_days}"
+
+
+class PaymentRefund(models.Model):
+    """Money given back from a payment, whole or in part. Counter payments are refunded at
+    once (cash back at the counter); online ones through the provider's refund API, which may
+    answer later: the bills change only when the refund has succeeded."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being refunded")
+        SUCCEEDED = "succeeded", _("Refunded")
+        FAILED = "failed", _("Refund failed")
+
+    number = models.CharField(_("refund number"), max_length=24, unique=True, editable=False)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    reason = models.CharField(_("reason"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+    # Per payment item: how much of the bill and of its late fee this refund gives back.
+    allocation = models.JSONField(default=list, blank=True)
+    provider_refund_no = models.CharField(max_length=64, blank=True)
+    message = models.CharField(_("provider's answer"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PaymentNotification(models.Model):
+    """Every notification a provider sent us, believed or not: what came, what we made of it."""
+
+    class Outcome(models.TextChoices):
+        SETTLED = "settled", _("Settled the payment")
+        DUPLICATE = "duplicate", _("Already settled")
+        UNAPPLIED = "unapplied", _("Paid, but the bills were already paid")
+        CLOSED = "closed", _("Trade closed")
+        IGNORED = "ignored", _("Nothing to do")
+        REFUSED = "refused", _("Refused")
+
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    method = models.CharField(max_length=10, choices=Payment.Method)
+    source = models.CharField(max_length=12, default="notify")  # notify / query
+    payment = models.ForeignKey(
+        Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
+    number = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome)
+    reason = models.CharField(max_length=200, blank=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    body = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("payment notification")
+        verbose_name_plural = _("payment notifications")
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.method}:{self.number}:{self.outcome}"
+
+
+class SandboxTrade(models.Model):
+    """The sandbox provider's own books (it stands in for WeChat Pay, Alipay or UnionPay when
+    no merchant credentials are configured): what was paid, closed and refunded there."""
+
+    class State(models.TextChoices):
+        UNPAID = "unpaid", _("Unpaid")
+        PAID = "paid", _("Paid")
+        CLOSED = "closed", _("Closed")
+
+    method = models.CharField(max_length=10, choices=Payment.Method)
+    number = models.CharField(max_length=64)
+    amount_fen = models.PositiveBigIntegerField()
+    state = models.CharField(max_length=8, choices=State, default=State.UNPAID)
+    trade_no = models.CharField(max_length=64, blank=True)
+    refunds = models.JSONField(default=dict, blank=True)  # refund number → fen
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sandbox trade")
+        verbose_name_plural = _("sandbox trades")
+        constraints = [
+            models.UniqueConstraint(fields=["method", "number"], name="sandbox_trade_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method}:{self.number}"

@@ -3,7 +3,9 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
 
 from accounts.models import Community, Residency, Room, User
 from accounts.selectors import verified_rooms_of_user
@@ -99,13 +101,26 @@ def get_bill_for_user(user: User, bill_id: int) -> Bill | None:
 def payments_for_user(user: User) -> QuerySet[Payment]:
     """Payments for the user's verified rooms, newest first, with their bills and receipt."""
     return (
-        Payment.objects.filter(room__in=verified_rooms_of_user(user))
-        .exclude(status=Payment.Status.PENDING)
+        Payment.objects.filter(
+            room__in=verified_rooms_of_user(user), status__in=Payment.SETTLED_STATUSES
+        )
         .select_related("room__building", "room__unit", "receipt")
         .prefetch_related(
             Prefetch("items", queryset=PaymentItem.objects.select_related("bill").order_by("pk"))
         )
         .order_by("-paid_at", "-pk")
+    )
+
+
+def open_payments_for_user(user: User) -> list[Payment]:
+    """The household's online payments still waiting for the provider's word (recent ones)."""
+    since = timezone.now() - dt.timedelta(minutes=settings.PAYMENT_EXPIRE_MINUTES)
+    return list(
+        Payment.objects.filter(
+            room__in=verified_rooms_of_user(user),
+            status=Payment.Status.PENDING,
+            created_at__gte=since,
+        ).order_by("-created_at")[:3]
     )
 
 

@@ -488,27 +488,9 @@ def counter_payment(
 
 
 def _pay(*, bills, method, payer, payer_name, cashier, reference, request) -> Payment:
-    if not bills:
-        raise ValidationError(_("Choose at least one bill."))
-    locked = list(
-        Bill.objects.select_for_update(of=("self",))
-        .filter(pk__in=[b.pk for b in bills])
-        .select_related("room__building__community__company")
-        .order_by("pk")
-    )
-    rooms = {bill.room_id for bill in locked}
-    if len(rooms) != 1:
-        raise ValidationError(_("One payment covers the bills of one room."))
-    if any(bill.status not in Bill.UNPAID_STATUSES for bill in locked):
-        raise ValidationError(_("Some of these bills are not open for payment any more."))
-    today = timezone.localdate()
-    now = timezone.now()
-    items = []
-    for bill in locked:
-        fee = selectors.late_fee_of(bill, today)
-        items.append((bill, bill.outstanding, fee))
-    total = sum((amount + fee for _bill, amount, fee in items), Decimal("0.00"))
+    locked, items, total = quote(bills)
     room = locked[0].room
+    now = timezone.now()
     payment = Payment.objects.create(
         number=new_number("JF"), community=room.building.community, room=room, payer=payer,
         payer_name=payer_name, method=method, amount=total, status=Payment.Status.SUCCEEDED,
@@ -518,22 +500,57 @@ def _pay(*, bills, method, payer, payer_name, cashier, reference, request) -> Pa
         PaymentItem(payment=payment, bill=bill, amount=amount, late_fee=fee)
         for bill, amount, fee in items
     )
+    apply_to_bills(items, now)
+    settled(payment, bills=locked, event="payment.receipt", actor=cashier or payer, request=request)
+    return payment
+
+
+def quote(bills) -> tuple[list[Bill], list[tuple[Bill, Decimal, Decimal]], Decimal]:
+    """Lock the bills (in id order) and say what paying them costs today: per bill what is
+    outstanding and its late fee, and the total. One room, open bills only."""
+    if not bills:
+        raise ValidationError(_("Choose at least one bill."))
+    locked = list(
+        Bill.objects.select_for_update(of=("self",))
+        .filter(pk__in=[getattr(b, "pk", b) for b in bills])
+        .select_related("room__building__community__company", "room__unit")
+        .order_by("pk")
+    )
+    if not locked:
+        raise ValidationError(_("Choose at least one bill."))
+    rooms = {bill.room_id for bill in locked}
+    if len(rooms) != 1:
+        raise ValidationError(_("One payment covers the bills of one room."))
+    if any(bill.status not in Bill.UNPAID_STATUSES for bill in locked):
+        raise ValidationError(_("Some of these bills are not open for payment any more."))
+    today = timezone.localdate()
+    items = [(bill, bill.outstanding, selectors.late_fee_of(bill, today)) for bill in locked]
+    total = sum((amount + fee for _bill, amount, fee in items), Decimal("0.00"))
+    return locked, items, total
+
+
+def apply_to_bills(items, now) -> None:
+    """Mark locked bills paid by (bill, amount, late fee) items."""
     for bill, amount, fee in items:
         bill.paid_amount = bill.paid_amount + amount
         bill.late_fee_paid = bill.late_fee_paid + fee
         bill.status = Bill.Status.PAID
         bill.paid_at = now
         bill.save(update_fields=["paid_amount", "late_fee_paid", "status", "paid_at"])
-    receipt = receipt_issue(payment=payment, company=room.building.community.company)
-    log_action(actor=cashier or payer, action="billing.paid", target=payment,
-               community=payment.community,
-               data={"method": method, "amount": str(total), "bills": [b.number for b in locked],
-                     "receipt": receipt.display_number}, request=request)  # fmt: skip
-    recipients = selectors.residents_of_rooms([room.pk])
-    notify("payment.receipt", recipients, obj=payment,
-           context={"payment": payment, "receipt": receipt},
+
+
+def settled(payment: Payment, *, bills, event: str, actor, request=None) -> Receipt:
+    """What every settled payment gets, in its transaction: a receipt, the audit log, and the
+    household's message (queued after commit by the spine)."""
+    receipt = receipt_issue(payment=payment, company=payment.community.company)
+    log_action(actor=actor, action="billing.paid", target=payment, community=payment.community,
+               data={"method": payment.method, "amount": str(payment.amount),
+                     "bills": [b.number for b in bills], "receipt": receipt.display_number},
+               request=request)  # fmt: skip
+    recipients = selectors.residents_of_rooms([payment.room_id])
+    notify(event, recipients, obj=payment, context={"payment": payment, "receipt": receipt},
            url=reverse("billing:receipt", args=[receipt.pk]))  # fmt: skip
-    return payment
+    return receipt
 
 
 def receipt_issue(*, payment: Payment, company: PropertyCompany) -> Receipt:
@@ -564,41 +581,6 @@ def bill_waive(*, bill: Bill, actor: User, reason: str, request: HttpRequest | N
     log_action(actor=actor, action="billing.waived", target=bill, community=bill.community,
                data={"reason": reason, "amount": str(bill.amount)}, request=request)  # fmt: skip
     return bill
-
-
-@transaction.atomic
-def payment_refund(
-    *, payment: Payment, actor: User, reason: str, request: HttpRequest | None = None
-) -> Payment:
-    """Refund a whole payment: its bills return to what they were before it."""
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("Please give a reason for the refund.")})
-    if payment.status != Payment.Status.SUCCEEDED:
-        raise ValidationError(_("Only a completed payment can be refunded."))
-    today = timezone.localdate()
-    for item in payment.items.select_related("bill"):
-        bill = Bill.objects.select_for_update().get(pk=item.bill_id)
-        bill.paid_amount -= item.amount
-        bill.late_fee_paid -= item.late_fee
-        if bill.paid_amount <= 0:
-            bill.status = Bill.Status.REFUNDED
-            bill.paid_at = None
-        else:
-            bill.status = Bill.Status.PARTIALLY_PAID
-        bill.save(update_fields=["paid_amount", "late_fee_paid", "status", "paid_at"])
-    payment.status = Payment.Status.REFUNDED
-    payment.refunded_at = timezone.now()
-    payment.refund_reason = reason[:200]
-    payment.save(update_fields=["status", "refunded_at", "refund_reason"])
-    log_action(actor=actor, action="billing.refunded", target=payment,
-               community=payment.community, data={"reason": reason, "amount": str(payment.amount),
-                                                  "date": str(today)}, request=request)  # fmt: skip
-    return payment
-
-
-# --- Overdue and reminders ----------------------------------------------------------------------
 
 
 def mark_overdue(today: dt.date | None = None) -> int:
@@ -684,8 +666,9 @@ def group_by_kind(bills: Iterable[Bill]) -> dict[str, list[Bill]]:
 
 
 def ensure_defaults(**kwargs) -> None:
-    """Beat schedule of the daily reminders (09:00 local), created once."""
-    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+    """Beat schedules, created once: the daily reminders (09:00 local) and the reconciliation
+    of online payments (every two minutes)."""
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
     with transaction.atomic():
         nine, _created = CrontabSchedule.objects.get_or_create(
@@ -695,4 +678,11 @@ def ensure_defaults(**kwargs) -> None:
         PeriodicTask.objects.get_or_create(
             name="账单到期与逾期提醒",
             defaults={"task": "billing.tasks.send_reminders_task", "crontab": nine},
+        )
+        two_minutes, _created = IntervalSchedule.objects.get_or_create(
+            every=120, period=IntervalSchedule.SECONDS
+        )
+        PeriodicTask.objects.get_or_create(
+            name="线上支付对账",
+            defaults={"task": "billing.tasks.reconcile_payments_task", "interval": two_minutes},
         )

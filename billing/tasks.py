@@ -16,3 +16,22 @@ def send_reminders_task() -> dict[str, int]:
 )
 def notify_run_published_task(run_id: int) -> int:
     return services.notify_run_published(run_id)
+
+
+@shared_task(name="billing.tasks.reconcile_payments_task", ignore_result=True)
+def reconcile_payments_task() -> dict[str, int]:
+    from . import online
+
+    return online.reconcile()
+
+
+@shared_task(
+    name="billing.tasks.refund_unapplied_task",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def refund_unapplied_task(payment_id: int) -> None:
+    from . import online
+
+    online.refund_unapplied(payment_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import documents, resident
+from .views import documents, pay, resident
 
 app_name = "billing"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("bills/trend/", resident.trend, name="trend"),
     path("bills/trend.svg", resident.trend_chart, name="trend_chart"),
     path("bills/history/", resident.history, name="history"),
+    path("bills/pay/", pay.pay, name="pay"),
+    path("pay/<str:number>/", pay.payment, name="payment"),
+    path("pay/notify/<str:method>/", pay.notify, name="payment_notify"),
+    path("pay/sandbox/<str:number>/", pay.sandbox_pay, name="sandbox_pay"),
     path("receipts/<int:receipt_id>/", resident.receipt, name="receipt"),
     path("receipts/<int:receipt_id>/pdf/", documents.resident_receipt_pdf, name="receipt_pdf"),
     path("r/<str:token>/", documents.verify, name="verify"),

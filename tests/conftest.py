@@ -66,7 +66,7 @@ def push_outbox(monkeypatch):
     The spine's tasks run in-process when queued (after commit: wrap the code under test in
     django_capture_on_commit_callbacks(execute=True), or use transaction=True tests);
     tests/notices/test_worker_*.py prove them on a real worker."""
-    from billing.tasks import notify_run_published_task
+    from billing.tasks import notify_run_published_task, refund_unapplied_task
     from notices.channels import outbox
     from notices.tasks import deliver_task, notice_fan_out_task
 
@@ -75,7 +75,8 @@ def push_outbox(monkeypatch):
 
     # Every fan-out task: a test must leave no message in the real broker (and a real
     # apply_async would also fix Celery's router before a worker test sets its routes).
-    for task in (deliver_task, notice_fan_out_task, notify_run_published_task):
+    for task in (deliver_task, notice_fan_out_task, notify_run_published_task,
+                 refund_unapplied_task):  # fmt: skip
         monkeypatch.setattr(task.__class__, "apply_async", run_in_process)
     outbox.clear()
     yield outbox

@@ -112,6 +112,8 @@ def bills(request: HttpRequest) -> HttpResponse:
         for entry in by_room.values()
     ]
     communities = {bill.community_id: bill.community for bill in unpaid}
+    # The first room's bills are chosen for paying: one payment covers one room.
+    selected = rooms[0]["room"].pk if rooms else None
     return render(
         request,
         "resident/billing/bills.html",
@@ -123,6 +125,12 @@ def bills(request: HttpRequest) -> HttpResponse:
             "overdue_count": sum(1 for bill in unpaid if bill.overdue_days),
             "service_phones": [c for c in communities.values() if c.service_phone],
             "has_room": bool(unpaid) or verified_rooms_of_user(request.user).exists(),
+            "selected_room": selected,
+            "selected_count": sum(1 for bill in unpaid if bill.room_id == selected),
+            "selected_total": sum((b.total_due for b in unpaid if b.room_id == selected), ZERO),
+            "payments_in_progress": selectors.open_payments_for_user(request.user)
+            if unpaid
+            else [],
         },
     )
 
@@ -141,7 +149,7 @@ def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
     bill.cap_rate_percent = _percent(bill.late_fee_cap_rate)
     items = (
         PaymentItem.objects.filter(bill=bill)
-        .exclude(payment__status=Payment.Status.PENDING)
+        .filter(payment__status__in=Payment.SETTLED_STATUSES)
         .select_related("payment__receipt")
         .order_by("payment__paid_at", "pk")
     )

@@ -531,3 +531,50 @@ for _event, _template_id in _wechat_template_ids.items():
     WECHAT_TEMPLATES.setdefault(
         _event, {"template_id": _template_id, "fields": WECHAT_TEMPLATES["notification"]["fields"]}
     )
+
+# --- Online payments (billing.payments) ------------------------------------------------------------
+# Each provider is real when its merchant credentials are set; a method without credentials
+# runs in the sandbox (a 沙箱支付 page, notifications signed with keys made locally under
+# VAR_DIR/payment-sandbox) while PAYMENT_SANDBOX is on, and is not offered when it is off.
+# Keys and certificates: PEM text (literal \n allowed) or the path of a PEM file.
+PAYMENT_SANDBOX = env.bool("PAYMENT_SANDBOX", default=True)
+PAYMENT_METHODS = env.list("PAYMENT_METHODS", default=["wechat", "alipay", "card"])
+# The reconciliation task asks the provider about payments pending longer than this...
+PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=3)
+# ...and closes those still unpaid after this long (the checkout stops being valid then).
+PAYMENT_EXPIRE_MINUTES = env.int("PAYMENT_EXPIRE_MINUTES", default=30)
+PAYMENT_HTTP_TIMEOUT_SECONDS = env.float("PAYMENT_HTTP_TIMEOUT_SECONDS", default=10.0)
+
+# WeChat Pay API v3, public-key mode (nothing downloaded at start). WECHATPAY_APP_ID is the
+# official account's app id (JSAPI needs its openid); it defaults to WECHAT_MP_APP_ID.
+WECHATPAY_MCH_ID = env.str("WECHATPAY_MCH_ID", default="")
+WECHATPAY_APP_ID = env.str("WECHATPAY_APP_ID", default="") or WECHAT_MP_APP_ID
+WECHATPAY_PRIVATE_KEY = env.str("WECHATPAY_PRIVATE_KEY", default="")
+WECHATPAY_CERT_SERIAL_NO = env.str("WECHATPAY_CERT_SERIAL_NO", default="")
+WECHATPAY_APIV3_KEY = env.str("WECHATPAY_APIV3_KEY", default="")
+WECHATPAY_PUBLIC_KEY = env.str("WECHATPAY_PUBLIC_KEY", default="")
+WECHATPAY_PUBLIC_KEY_ID = env.str("WECHATPAY_PUBLIC_KEY_ID", default="")
+WECHATPAY_API_BASE_URL = env.str("WECHATPAY_API_BASE_URL", default="https://api.mch.weixin.qq.com")
+# H5 payments need the site's name and address as registered with WeChat Pay.
+WECHATPAY_H5_APP_NAME = env.str("WECHATPAY_H5_APP_NAME", default="邻里")
+WECHATPAY_NOTIFY_WINDOW_SECONDS = env.int("WECHATPAY_NOTIFY_WINDOW_SECONDS", default=300)
+
+# Alipay (python-alipay-sdk, RSA2). ALIPAY_SELLER_ID is the merchant's PID (2088...).
+ALIPAY_APP_ID = env.str("ALIPAY_APP_ID", default="")
+ALIPAY_APP_PRIVATE_KEY = env.str("ALIPAY_APP_PRIVATE_KEY", default="")
+ALIPAY_PUBLIC_KEY = env.str("ALIPAY_PUBLIC_KEY", default="")
+ALIPAY_SELLER_ID = env.str("ALIPAY_SELLER_ID", default="")
+ALIPAY_GATEWAY_URL = env.str("ALIPAY_GATEWAY_URL", default="https://openapi.alipay.com/gateway.do")
+
+# UnionPay online gateway (银联全渠道 5.1.0). UNIONPAY_SIGN_KEY/UNIONPAY_SIGN_CERT: the
+# merchant's signing key and certificate (exported from the .pfx); UNIONPAY_ROOT_CERT and
+# UNIONPAY_MIDDLE_CERT: the UnionPay certificates that responses' signing certificates must
+# chain to.
+UNIONPAY_MER_ID = env.str("UNIONPAY_MER_ID", default="")
+UNIONPAY_SIGN_KEY = env.str("UNIONPAY_SIGN_KEY", default="")
+UNIONPAY_SIGN_CERT = env.str("UNIONPAY_SIGN_CERT", default="")
+UNIONPAY_ROOT_CERT = env.str("UNIONPAY_ROOT_CERT", default="")
+UNIONPAY_MIDDLE_CERT = env.str("UNIONPAY_MIDDLE_CERT", default="")
+UNIONPAY_GATEWAY_URL = env.str("UNIONPAY_GATEWAY_URL", default="https://gateway.95516.com")
+# The organisation in the UnionPay signing certificate's CN (checked after the chain).
+UNIONPAY_CERT_COMPANY = env.str("UNIONPAY_CERT_COMPANY", default="中国银联股份有限公司")

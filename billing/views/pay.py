@@ -1,0 +1,174 @@
+"""Paying online (BIL-3): choose bills → confirm and choose a method → the provider's page →
+back to our status page, which shows what the database says (a verified notification or the
+reconciliation settles the payment, never the browser's return). Also the provider's
+notification endpoint and the sandbox's cashier page."""
+
+import segno
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.forms import add_service_errors
+from accounts.selectors import verified_rooms_of_user
+from platform_admin.audit import client_ip
+
+from .. import online, selectors
+from ..forms.pay import PayForm
+from ..models import Payment, PaymentItem
+from ..payments import get_provider
+from ..payments.sandbox import SandboxProvider
+from .resident import ZERO, _with_dues
+
+MOBILE_MARKERS = ("Mobile", "Android", "iPhone", "iPad", "MicroMessenger")
+
+
+def _client(request: HttpRequest) -> online.Client:
+    agent = request.headers.get("User-Agent", "")
+    openid = ""
+    if "MicroMessenger" in agent:
+        from allauth.socialaccount.models import SocialAccount
+
+        from notices.notify import WECHAT_PROVIDER
+
+        openid = (
+            SocialAccount.objects.filter(user=request.user, provider=WECHAT_PROVIDER)
+            .values_list("uid", flat=True)
+            .first()
+            or ""
+        )
+    return online.Client(
+        mobile=any(marker in agent for marker in MOBILE_MARKERS),
+        in_wechat="MicroMessenger" in agent,
+        openid=openid,
+        ip=client_ip(request) or "127.0.0.1",
+    )
+
+
+def _payment_for_user(request: HttpRequest, number: str) -> Payment:
+    payment = (
+        Payment.objects.filter(number=number, room__in=verified_rooms_of_user(request.user))
+        .select_related("room__building", "room__unit", "community", "receipt")
+        .first()
+    )
+    if payment is None:
+        raise Http404
+    return payment
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pay(request: HttpRequest) -> HttpResponse:
+    open_bills = selectors.unpaid_bills_for_user(request.user)
+    data = request.POST if request.method == "POST" else request.GET
+    form = PayForm(data or None, bills_queryset=open_bills)
+    chosen_ids = data.getlist("bills")
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment, checkout = online.payment_start(
+                bills=list(form.cleaned_data["bills"]),
+                method=form.cleaned_data["method"],
+                payer=request.user,
+                client=_client(request),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _checkout_response(request, payment, checkout)
+    today = timezone.localdate()
+    chosen = [_with_dues(bill, today) for bill in open_bills if str(bill.pk) in chosen_ids]
+    if request.method == "GET":
+        form.errors.pop("method", None)  # the method is chosen on this page
+    status = 400 if request.method == "POST" or (chosen_ids and not chosen) else 200
+    return render(
+        request,
+        "resident/billing/pay.html",
+        {
+            "form": form,
+            "bills": chosen,
+            "total": sum((bill.total_due for bill in chosen), ZERO),
+            "providers": form.providers,
+            "in_progress": online.open_payments_for_bills([bill.pk for bill in chosen]),
+        },
+        status=status,
+    )
+
+
+def _checkout_response(request: HttpRequest, payment: Payment, checkout) -> HttpResponse:
+    if checkout.kind == "redirect":
+        return HttpResponseRedirect(checkout.url)
+    context = {"payment": payment, "checkout": checkout}
+    if checkout.kind == "qr":
+        context["qr_svg"] = segno.make(checkout.qr_text, error="m").svg_inline(
+            scale=6, dark="#111", omitsize=True
+        )
+    template = {
+        "form": "resident/billing/pay_form_post.html",
+        "qr": "resident/billing/pay_qr.html",
+        "jsapi": "resident/billing/pay_jsapi.html",
+    }[checkout.kind]
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment(request: HttpRequest, number: str) -> HttpResponse:
+    """Where every provider sends the browser back: what the database says about the payment.
+    While it waits, the page asks again every few seconds; "I have paid" asks the provider."""
+    payment = _payment_for_user(request, number)
+    if request.method == "POST" and payment.status in Payment.OPEN_STATUSES:
+        online.refresh(payment)
+        payment = _payment_for_user(request, number)
+    items = list(PaymentItem.objects.filter(payment=payment).select_related("bill").order_by("pk"))
+    provider = get_provider(payment.method)
+    context = {
+        "payment": payment,
+        "items": items,
+        "sandbox": isinstance(provider, SandboxProvider),
+        "waiting": payment.status in Payment.OPEN_STATUSES,
+    }
+    if request.htmx:
+        return render(request, "resident/billing/_payment_status.html", context)
+    return render(request, "resident/billing/payment.html", context)
+
+
+@csrf_exempt
+@require_POST
+def notify(request: HttpRequest, method: str) -> HttpResponse:
+    """The provider's asynchronous notification. Its reply is what the provider expects."""
+    headers = {
+        key: value
+        for key, value in request.META.items()
+        if key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH")
+    }
+    return online.notification_receive(
+        method, headers, request.body, remote_addr=client_ip(request)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sandbox_pay(request: HttpRequest, number: str) -> HttpResponse:
+    """The sandbox's cashier page (沙箱支付): it plays the provider, so no real money moves."""
+    payment = _payment_for_user(request, number)
+    provider = get_provider(payment.method)
+    if not isinstance(provider, SandboxProvider):
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "cancel":
+            headers, body = provider.cancel(payment.number)
+            online.notification_receive(payment.method, headers, body)
+        elif action in ("pay", "pay_lost"):
+            headers, body = provider.pay(payment.number)
+            if action == "pay":
+                online.notification_receive(payment.method, headers, body)
+        return redirect("billing:payment", number=payment.number)
+    return render(
+        request,
+        "resident/billing/sandbox_pay.html",
+        {"payment": payment, "open": payment.status in Payment.OPEN_STATUSES},
+    )
