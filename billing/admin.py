@@ -27,6 +27,8 @@ from .models import (
     ParkingSpace,
     Payment,
     PaymentItem,
+    PaymentNotification,
+    PaymentRefund,
     Receipt,
 )
 
@@ -198,13 +200,36 @@ class PaymentItemInline(admin.TabularInline):
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
     list_display = ["number", "community", "room", "amount", "method", "status", "paid_at",
-                    "cashier"]  # fmt: skip
-    list_filter = ["status", "method", "community"]
+                    "refunded_amount", "unapplied", "cashier"]  # fmt: skip
+    list_filter = ["status", "method", "unapplied", "community"]
     list_select_related = ["community", "room__building", "room__unit", "cashier"]
-    search_fields = ["number", "reference", "payer_name"]
+    search_fields = ["number", "reference", "payer_name", "trade_no"]
     date_hierarchy = "paid_at"
     show_full_result_count = False
     inlines = [PaymentItemInline]
+
+
+@admin.register(PaymentRefund)
+class PaymentRefundAdmin(ReadOnlyAdmin):
+    list_display = ["number", "payment", "amount", "status", "created_at", "finished_at",
+                    "message"]  # fmt: skip
+    list_filter = ["status"]
+    list_select_related = ["payment"]
+    search_fields = ["number", "payment__number", "provider_refund_no"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(PaymentNotification)
+class PaymentNotificationAdmin(ReadOnlyAdmin):
+    """Every notification the providers sent, believed or refused, and why."""
+
+    list_display = ["received_at", "method", "source", "number", "outcome", "reason",
+                    "remote_addr"]  # fmt: skip
+    list_filter = ["outcome", "method", "source"]
+    search_fields = ["number", "reason"]
+    date_hierarchy = "received_at"
+    show_full_result_count = False
 
 
 @admin.register(Receipt)
