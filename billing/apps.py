@@ -37,7 +37,7 @@ class BillingConfig(AppConfig):
                 "billing:bills",
                 "wallet",
                 40,
-                also=("/receipts/",),
+                also=("/receipts/", "/pay/"),
                 badge=lambda request: selectors.unpaid_bills_for_user(request.user).count(),
                 badge_label=_("unpaid bills"),
             )  # fmt: skip

@@ -205,7 +205,20 @@ def settle(method: str, notice: Notice, *, source: str = "notify") -> tuple[str,
             .first()
         )
         if payment is None:
-            raise Refused("unknown order")
+            if notice.paid:
+                raise Refused("unknown order")
+            # Not about a payment of ours: a refund's notification (UnionPay sends those to the
+            # same address) is followed up by asking the provider about that refund.
+            refund_id = (
+                PaymentRefund.objects.filter(
+                    number=notice.number, status=PaymentRefund.Status.PENDING
+                )
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if refund_id is not None:
+                transaction.on_commit(lambda: refund_check(PaymentRefund.objects.get(pk=refund_id)))
+            return Outcome.IGNORED, None
         if not notice.paid:
             if notice.closed and payment.status in Payment.OPEN_STATUSES:
                 _close(payment)

@@ -28,10 +28,15 @@ class PayForm(forms.Form):
         error_messages={"required": _("Choose how to pay.")},
     )
 
-    def __init__(self, *args, bills_queryset, **kwargs):
+    def __init__(self, *args, bills_queryset, in_wechat=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["bills"].queryset = bills_queryset
-        self.providers = dict(available_methods())
+        # WeChat's own browser blocks Alipay's pages: not offered there.
+        self.providers = {
+            method: provider
+            for method, provider in available_methods()
+            if not (in_wechat and method == "alipay" and not provider.sandbox)
+        }
         from ..models import Payment
 
         labels = dict(Payment.Method.choices)

@@ -64,7 +64,11 @@ def _payment_for_user(request: HttpRequest, number: str) -> Payment:
 def pay(request: HttpRequest) -> HttpResponse:
     open_bills = selectors.unpaid_bills_for_user(request.user)
     data = request.POST if request.method == "POST" else request.GET
-    form = PayForm(data or None, bills_queryset=open_bills)
+    form = PayForm(
+        data or None,
+        bills_queryset=open_bills,
+        in_wechat="MicroMessenger" in request.headers.get("User-Agent", ""),
+    )
     chosen_ids = data.getlist("bills")
     if request.method == "POST" and form.is_valid():
         try:
