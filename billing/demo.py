@@ -64,6 +64,8 @@ ELECTRICITY = {1: 260, 2: 240, 3: 170, 4: 150, 5: 180, 6: 280, 7: 420, 8: 450, 9
 GAS = {1: 32, 2: 30, 3: 24, 4: 18, 5: 14, 6: 11, 7: 9, 8: 9, 9: 11, 10: 15, 11: 22, 12: 30}
 METER_PROFILES = {"water": WATER, "electricity": ELECTRICITY, "gas": GAS}
 COUNTER_METHODS = ["cash", "pos", "pos", "pos", "transfer"]
+# Most households pay on the phone; in the demo those payments went through the sandbox.
+ONLINE_METHODS = ["wechat", "wechat", "wechat", "alipay", "alipay", "card"]
 
 
 def ensure_templates() -> list[FeeRuleTemplate]:
@@ -243,12 +245,12 @@ def _payments(community, rooms, home, cashier, now, rng) -> None:
     paid by about half the households; a few households are in arrears for one to three
     months; 张伟 still owes an old property bill."""
     today = timezone.localdate()
-    payers = dict(
-        Residency.objects.filter(
-            room__building__community=community, status=Residency.Status.VERIFIED,
-            relation=Residency.Relation.OWNER,
-        ).values_list("room_id", "user__display_name")
+    owners = Residency.objects.filter(
+        room__building__community=community, status=Residency.Status.VERIFIED,
+        relation=Residency.Relation.OWNER,
     )  # fmt: skip
+    payers = dict(owners.values_list("room_id", "user__display_name"))
+    payer_ids = dict(owners.values_list("room_id", "user_id"))
     households = [room for room in rooms if room.pk in payers]
     arrears = {
         room.pk: rng.randint(1, 3)
@@ -291,12 +293,17 @@ def _payments(community, rooms, home, cashier, now, rng) -> None:
                            bill.late_fee_cap_rate)
             for bill in room_bills
         ]  # fmt: skip
+        online = room_id in payer_ids and rng.random() < 0.6
         payment = Payment(
-            number=f"JF{day:%y%m%d}{uuid.uuid4().hex[:8].upper()}", community=community,
-            room_id=room_id, payer_name=payers.get(room_id, ""),
-            method=rng.choice(COUNTER_METHODS),
+            number=f"{'ZF' if online else 'JF'}{day:%y%m%d}{uuid.uuid4().hex[:8].upper()}",
+            community=community, room_id=room_id, payer_name=payers.get(room_id, ""),
+            payer_id=payer_ids.get(room_id) if online else None,
+            method=rng.choice(ONLINE_METHODS if online else COUNTER_METHODS),
+            channel="sandbox" if online else "",
+            trade_no=f"SBX{uuid.uuid4().hex[:20].upper()}" if online else "",
             amount=sum((b.amount for b in room_bills), Decimal("0.00")) + sum(fees),
-            status=Payment.Status.SUCCEEDED, cashier=cashier, created_at=paid_at, paid_at=paid_at,
+            status=Payment.Status.SUCCEEDED, cashier=None if online else cashier,
+            created_at=paid_at, paid_at=paid_at,
         )  # fmt: skip
         payments.append(payment)
         for bill, fee in zip(room_bills, fees, strict=True):

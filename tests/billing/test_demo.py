@@ -82,8 +82,17 @@ def receipts_are_gap_free_and_the_sequence_continues_after_them():
         assert numbers == {"low": 1, "high": numbers["n"], "n": numbers["n"]}
         assert sequence.next_number == numbers["n"] + 1
     assert not Payment.objects.filter(status="succeeded", receipt__isnull=True).exists()
-    cashiers = set(Payment.objects.values_list("cashier__mobile", flat=True))
+    cashiers = set(
+        Payment.objects.filter(method__in=Payment.COUNTER_METHODS).values_list(
+            "cashier__mobile", flat=True
+        )
+    )
     assert cashiers == {"13800001004", "13800002004"}
+    # Most households pay on the phone: those payments have a payer and no cashier.
+    online = Payment.objects.filter(method__in=Payment.ONLINE_METHODS)
+    assert online.count() > Payment.objects.filter(method__in=Payment.COUNTER_METHODS).count() / 2
+    assert not online.filter(payer__isnull=True).exists()
+    assert not online.filter(cashier__isnull=False).exists()
 
 
 def the_featured_household_has_a_paid_year_open_bills_and_one_overdue(demo):
