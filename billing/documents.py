@@ -217,6 +217,8 @@ def receipt_pdf(receipt: Receipt) -> bytes:
     community = room.building.community
     company = receipt.company
     refunded = payment.status == Payment.Status.REFUNDED
+    # Part of the payment given back: the receipt stays valid and says how much was refunded.
+    partly_refunded = not refunded and payment.refunded_amount > 0
     page_width, _height = A5
     margin = 11 * mm
     width = page_width - 2 * margin
@@ -305,7 +307,7 @@ def receipt_pdf(receipt: Receipt) -> bytes:
                 community.service_phone or company.service_phone or "—",
             ]  # fmt: skip
         )
-    if refunded:
+    if refunded or partly_refunded:
         info.append(
             [
                 pgettext("billing document", "Refunded at"),
@@ -408,6 +410,15 @@ def receipt_pdf(receipt: Receipt) -> bytes:
         )
     )
     story += [items_table, Spacer(0, 5 * mm)]
+    if partly_refunded:
+        story += [
+            _p(
+                _("Refunded %(refunded)s; net amount received %(net)s.")
+                % {"refunded": yuan(payment.refunded_amount), "net": yuan(payment.refundable)},
+                style("partly-refunded", size=9.5, textColor=RED),
+            ),
+            Spacer(0, 4 * mm),
+        ]
 
     url = verification_url(receipt)
     qr_size = 25 * mm

@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import CharField, Q, Value
+from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Coalesce, Concat
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +8,12 @@ from accounts.models import User
 from staff.filtering import StaffFilterSet
 
 from .models import BillRun, Payment
+
+# A payment staff must look at: a failed refund or a provider's alert (`attention`), or money
+# that could not be applied to its bills and has not been given back in full yet.
+NEEDS_ATTENTION = ~Q(attention="") | Q(unapplied=True, refunded_amount__lt=F("amount"))
+# Not a stored status: paid, and part of it given back.
+PARTIALLY_REFUNDED = "partially_refunded"
 
 
 def _cashiers(request):
@@ -62,12 +68,30 @@ class PaymentFilter(StaffFilterSet):
     cashier = CashierFilter(label=_("Cashier"), queryset=_cashiers)
     status = django_filters.ChoiceFilter(
         label=_("Status"),
-        choices=[(s.value, s.label) for s in Payment.Status if s != Payment.Status.PENDING],
+        method="filter_status",
+        # A payment only created (the provider was never reached) is not listed at all.
+        choices=[
+            *((s.value, s.label) for s in Payment.Status if s != Payment.Status.CREATED),
+            (PARTIALLY_REFUNDED, _("Partially refunded")),
+        ],
+    )
+    attention = django_filters.BooleanFilter(
+        label=_("Needs attention"),
+        method="filter_attention",
+        widget=forms.Select(choices=[("", _("All")), ("true", _("Needs attention only"))]),
     )
 
     class Meta:
         model = Payment
-        fields = ["q", "paid_from", "paid_until", "method", "cashier", "status"]
+        fields = ["q", "paid_from", "paid_until", "method", "cashier", "status", "attention"]
+
+    def filter_status(self, queryset, name, value):
+        if value == PARTIALLY_REFUNDED:
+            return queryset.filter(status=Payment.Status.SUCCEEDED, refunded_amount__gt=0)
+        return queryset.filter(status=value)
+
+    def filter_attention(self, queryset, name, value):
+        return queryset.filter(NEEDS_ATTENTION) if value else queryset
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -1,10 +1,27 @@
 from decimal import Decimal
 
 import django_tables2 as tables
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import BillRun, Payment
 from .rules import yuan
+
+# How the payer's browser reached the provider (`Payment.channel`).
+CHANNEL_LABELS = {
+    "jsapi": _("In WeChat"),
+    "h5": _("Mobile browser"),
+    "native": _("QR code"),
+    "wap": _("Mobile browser"),
+    "page": _("Computer browser"),
+    "mobile": _("Mobile browser"),
+    "pc": _("Computer browser"),
+    "sandbox": _("Sandbox (test)"),
+}
+
+
+def channel_label(channel: str) -> str:
+    return str(CHANNEL_LABELS.get(channel, channel))
 
 
 def plain_number(value: Decimal, places: int = 0) -> str:
@@ -68,6 +85,19 @@ class BillRunTable(tables.Table):
         empty_text = _("No bill runs yet: start one to create this month's bills.")
 
 
+class MethodColumn(tables.Column):
+    """The method, and for online payments the channel the payer used."""
+
+    def render(self, value, record) -> str:
+        if record.is_online and record.channel:
+            return format_html(
+                '{} <span class="small text-secondary">· {}</span>',
+                record.get_method_display(),
+                channel_label(record.channel),
+            )
+        return record.get_method_display()
+
+
 class PaymentTable(tables.Table):
     number = tables.TemplateColumn(
         '<a class="fw-semibold text-decoration-none font-monospace" '
@@ -75,8 +105,14 @@ class PaymentTable(tables.Table):
         "{{ record.number }}</a>",
         verbose_name=_("Payment number"),
     )
-    paid_at = tables.DateTimeColumn(
-        verbose_name=_("Paid at"), format="Y-m-d H:i", attrs={"td": {"class": "text-nowrap"}}
+    paid_at = tables.TemplateColumn(
+        # An online payment not (yet) paid shows when it was started instead.
+        '{% if record.paid_at %}{{ record.paid_at|date:"Y-m-d H:i" }}{% else %}'
+        '<span class="text-secondary" title="{{ started_label }}">'
+        '{{ record.created_at|date:"Y-m-d H:i" }}</span>{% endif %}',
+        verbose_name=_("Paid at"),
+        attrs={"td": {"class": "text-nowrap"}},
+        extra_context={"started_label": _("Started; not paid")},
     )
     room = tables.Column(
         verbose_name=_("Room"),
@@ -88,8 +124,7 @@ class PaymentTable(tables.Table):
         "{{ record.payer.get_full_name }}{% else %}—{% endif %}",
         verbose_name=_("Payer"),
     )
-    method = tables.Column(verbose_name=_("Method"), accessor="get_method_display",
-                           order_by=("method",))  # fmt: skip
+    method = MethodColumn(verbose_name=_("Method"), accessor="method")
     amount = MoneyColumn(verbose_name=_("Amount"))
     status = tables.TemplateColumn(
         template_name="staff/billing/_work_payment_status.html", verbose_name=_("Status")

@@ -2,6 +2,7 @@
 only; the money records are changed by billing.services."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
 from django.db.models import QuerySet
@@ -155,6 +156,21 @@ class CounterPaymentForm(forms.Form):
 
 
 class RefundForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount to refund (¥)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
+        error_messages={
+            "required": _("Enter the amount to refund."),
+            "invalid": _("Enter an amount such as 100.00."),
+            "min_value": _("The refund must be more than ¥0.00."),
+            "max_decimal_places": _("Enter the amount in yuan with at most 2 decimals."),
+            "max_digits": _("That is more than can be refunded."),
+            "max_whole_digits": _("That is more than can be refunded."),
+        },
+    )
     reason = forms.CharField(
         label=_("Reason for the refund"),
         max_length=200,
@@ -163,6 +179,13 @@ class RefundForm(forms.Form):
         ),
         error_messages={"required": _("Please give a reason for the refund.")},
     )
+
+    def __init__(self, *args, payment: Payment | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if payment is not None:
+            # Offered: everything that is left; the service checks the upper bound.
+            self.fields["amount"].initial = payment.refundable
+            self.fields["amount"].widget.attrs["max"] = f"{payment.refundable:.2f}"
 
 
 class WaiveForm(forms.Form):

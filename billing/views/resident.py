@@ -248,6 +248,13 @@ def history(request: HttpRequest) -> HttpResponse:
 # --- Receipt ----------------------------------------------------------------------------------
 
 
+def _refund_facts(payment: Payment) -> dict:
+    """What the receipt says about refunds: a whole refund voids it (the stamp); a partial one
+    leaves it valid and names the amount given back."""
+    partly = payment.status == Payment.Status.SUCCEEDED and payment.refunded_amount > 0
+    return {"partly_refunded": partly, "refunded_text": rules.yuan(payment.refunded_amount)}
+
+
 @login_required
 @require_GET
 def receipt(request: HttpRequest, receipt_id: int) -> HttpResponse:
@@ -266,5 +273,6 @@ def receipt(request: HttpRequest, receipt_id: int) -> HttpResponse:
             "community": payment.room.building.community,
             "items": list(payment.items.all()),
             "amount_in_words": rules.to_chinese_capitals(payment.amount),
+            **_refund_facts(payment),
         },
     )

@@ -1,6 +1,6 @@
 """The billing work of the property office: bill runs (preview, create, publish), the counter
-(收银台), payments with refunds, and a bill with its waiver. Money records change only through
-billing.services."""
+(收银台), payments (at the counter and online) with refunds, and a bill with its waiver. Money
+records change only through billing.services and billing.online."""
 
 from collections import Counter
 from decimal import Decimal
@@ -25,11 +25,21 @@ from staff.access import staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
 from staff.tables import paginate
 
-from .. import selectors, services
-from ..filters import BillRunFilter, PaymentFilter
+from .. import online, selectors, services
+from ..filters import NEEDS_ATTENTION, BillRunFilter, PaymentFilter
 from ..forms.work import CounterPaymentForm, CounterSearchForm, RefundForm, RunForm, WaiveForm
-from ..models import Bill, BillLine, BillRun, FeeRule, Payment, PaymentItem, Receipt
-from ..tables import BillRunTable, PaymentTable, plain_number, yuan
+from ..models import (
+    Bill,
+    BillLine,
+    BillRun,
+    FeeRule,
+    Payment,
+    PaymentItem,
+    PaymentNotification,
+    PaymentRefund,
+    Receipt,
+)
+from ..tables import BillRunTable, PaymentTable, channel_label, plain_number, yuan
 
 RUN_BILLS = "billing.run_bills"
 COLLECT = "billing.collect_payment"
@@ -43,6 +53,8 @@ COUNTER_RESULTS = 30
 # billing.services.run_create keeps this many exceptions on the run.
 EXCEPTIONS_KEPT = 500
 WAIVABLE = (*Bill.UNPAID_STATUSES, Bill.Status.DRAFT)
+# The payment page lists this many of the provider's notifications, newest first.
+NOTIFICATIONS_SHOWN = 20
 
 
 # --- Bill runs -------------------------------------------------------------------------------------
@@ -357,11 +369,14 @@ def counter_room(request: HttpRequest, room_id: int) -> HttpResponse:
     ]
     for row in rows:
         row["to_pay_fen"] = int(row["to_pay"] * 100)
+    # Paying at the counter while the household pays the same bills online makes one of the
+    # two payments money to give back: warn the cashier.
+    open_online = online.open_payments_for_bills([bill.pk for bill in bills]) if bills else []
     recent = (
         Payment.objects.filter(room=room)
-        .exclude(status=Payment.Status.PENDING)
+        .exclude(status__in=Payment.OPEN_STATUSES)
         .select_related("receipt", "cashier")
-        .order_by("-paid_at", "-pk")[:5]
+        .order_by(Coalesce("paid_at", "created_at").desc(), "-pk")[:5]
     )
     return render(
         request,
@@ -374,6 +389,7 @@ def counter_room(request: HttpRequest, room_id: int) -> HttpResponse:
             "chosen_total": sum((row["to_pay"] for row in rows if row["checked"]), Decimal("0")),
             "chosen_count": sum(1 for row in rows if row["checked"]),
             "recent_payments": list(recent),
+            "open_online_payments": open_online,
             "today": today,
         },
         status=400 if form.errors else 200,
@@ -385,30 +401,35 @@ def counter_room(request: HttpRequest, room_id: int) -> HttpResponse:
 
 @staff_required(VIEW)
 def payments(request: HttpRequest) -> HttpResponse:
+    # Online payments waiting for the payer are listed too; one never sent to a provider is not.
     rows = (
         Payment.objects.filter(community=request.community)
-        .exclude(status=Payment.Status.PENDING)
+        .exclude(status=Payment.Status.CREATED)
         .select_related("room__building", "room__unit", "cashier", "payer", "receipt")
-        .order_by("-paid_at", "-pk")
+        .order_by(Coalesce("paid_at", "created_at").desc(), "-pk")
     )
     filterset = PaymentFilter(request.GET, queryset=rows, request=request)
     table = PaymentTable(filterset.qs, order_by=request.GET.get("sort") or None)
     paginate(request, table)
     listed = filterset.qs.order_by()
-    succeeded = Q(status=Payment.Status.SUCCEEDED)
+    # Received: settled on bills (money not applied to any bill is on its way back).
+    settled = Q(status=Payment.Status.SUCCEEDED, unapplied=False)
     totals = listed.aggregate(
         count=Count("pk"),
-        received=Sum("amount", filter=succeeded),
-        refunded=Sum("amount", filter=Q(status=Payment.Status.REFUNDED)),
+        received=Sum("amount", filter=settled),
+        refunded=Sum("refunded_amount"),
     )
     method_labels = dict(Payment.Method.choices)
     by_method = [
         {"label": method_labels.get(row["method"], row["method"]), **row}
-        for row in listed.filter(succeeded)
+        for row in listed.filter(settled)
         .values("method")
         .annotate(count=Count("pk"), total=Sum("amount"))
         .order_by("-total")
     ]
+    attention_count = (
+        Payment.objects.filter(community=request.community).filter(NEEDS_ATTENTION).count()
+    )
     return render(
         request,
         "staff/billing/payments.html",
@@ -417,6 +438,8 @@ def payments(request: HttpRequest) -> HttpResponse:
             "table": table,
             "totals": totals,
             "by_method": by_method,
+            "attention_count": attention_count,
+            "attention_filtered": request.GET.get("attention") == "true",
             "can_collect": staff_has_perm(request, COLLECT),
         },
     )
@@ -436,25 +459,53 @@ def _render_payment(
     request: HttpRequest, payment: Payment, *, refund_form: RefundForm | None = None,
     status: int = 200,
 ) -> HttpResponse:  # fmt: skip
-    may_refund = staff_has_perm(request, REFUND) and payment.status == Payment.Status.SUCCEEDED
+    refunds = list(
+        PaymentRefund.objects.filter(payment=payment)
+        .select_related("requested_by")
+        .order_by("-created_at", "-pk")
+    )
+    pending_refunds = [r for r in refunds if r.status == PaymentRefund.Status.PENDING]
+    may_refund = (
+        staff_has_perm(request, REFUND)
+        and payment.status == Payment.Status.SUCCEEDED
+        and payment.refundable > 0
+        and not pending_refunds
+    )
     # A refusal on a form no longer offered (refunded meanwhile) is shown on top of the page.
     refusals = list(refund_form.non_field_errors()) if refund_form and not may_refund else []
     if may_refund:
-        refund_form = refund_form or RefundForm()
+        refund_form = refund_form or RefundForm(payment=payment)
     items = list(PaymentItem.objects.filter(payment=payment).select_related("bill").order_by("pk"))
     for item in items:
         item.subtotal = item.amount + item.late_fee
+        item.refunded = item.refunded_amount + item.refunded_late_fee
+    notifications = []
+    if payment.is_online:
+        notifications = list(
+            PaymentNotification.objects.filter(payment=payment).order_by("-received_at", "-pk")[
+                :NOTIFICATIONS_SHOWN
+            ]
+        )
     return render(
         request,
         "staff/billing/payment_detail.html",
         {
             "payment": payment,
+            "channel": channel_label(payment.channel) if payment.channel else "",
             "receipt": Receipt.objects.filter(payment=payment).first(),
             "items": items,
             "items_amount": sum((item.amount for item in items), Decimal("0")),
             "items_late_fee": sum((item.late_fee for item in items), Decimal("0")),
+            "items_refunded": sum((item.refunded for item in items), Decimal("0")),
+            "any_refunded": any(item.refunded for item in items),
             "just_paid": request.GET.get("done") == "1"
             and payment.status == Payment.Status.SUCCEEDED,
+            "needs_attention": bool(
+                payment.attention or (payment.unapplied and payment.refundable > 0)
+            ),
+            "refunds": refunds,
+            "pending_refunds": pending_refunds,
+            "notifications": notifications,
             "refund_form": refund_form if may_refund else None,
             "refusals": refusals,
             "audit_entries": entries_for(payment)[:50],
@@ -472,23 +523,44 @@ def payment_detail(request: HttpRequest, payment_id: int) -> HttpResponse:
 @require_POST
 @staff_required(REFUND)
 def payment_refund(request: HttpRequest, payment_id: int) -> HttpResponse:
+    """Refund all or part of a payment: at once for counter payments, through the provider for
+    online ones (which may answer later)."""
     payment = _payment(request, payment_id)
-    form = RefundForm(request.POST)
+    form = RefundForm(request.POST, payment=payment)
     if form.is_valid():
-        try:
-            services.payment_refund(
-                payment=payment, actor=request.user, reason=form.cleaned_data["reason"],
-                request=request,
-            )  # fmt: skip
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Payment %(number)s was refunded; its bills are marked as refunded.")
-                % {"number": payment.number},
+        if payment.refunds.filter(status=PaymentRefund.Status.PENDING).exists():
+            form.add_error(
+                None,
+                _("A refund of this payment is still being processed; wait for its result."),
             )
-            return redirect("billing_staff:payment_detail", payment_id=payment.pk)
+        else:
+            try:
+                refund = online.refund_payment(
+                    payment=payment, actor=request.user, reason=form.cleaned_data["reason"],
+                    amount=form.cleaned_data["amount"], request=request,
+                )  # fmt: skip
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                amount = yuan(refund.amount)
+                if refund.status == PaymentRefund.Status.SUCCEEDED:
+                    messages.success(request, _("Refunded %(amount)s.") % {"amount": amount})
+                    return redirect("billing_staff:payment_detail", payment_id=payment.pk)
+                if refund.status == PaymentRefund.Status.PENDING:
+                    messages.info(
+                        request,
+                        _(
+                            "A refund of %(amount)s was sent to the payment provider; "
+                            "the result will be updated later."
+                        )
+                        % {"amount": amount},
+                    )
+                    return redirect("billing_staff:payment_detail", payment_id=payment.pk)
+                form.add_error(
+                    None,
+                    _("The refund of %(amount)s failed: %(message)s")
+                    % {"amount": amount, "message": refund.message or "—"},
+                )
     payment = _payment(request, payment_id)  # as it is now
     return _render_payment(request, payment, refund_form=form, status=400)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Building, Community, PropertyCompany, Room
-from billing import documents, services
+from billing import documents, online, services
 from billing.models import Bill
 
 from ..factories import ResidencyFactory, RoomFactory, billing_actor, fee_rule
@@ -147,7 +147,7 @@ def test_late_fee_is_itemised_and_in_the_total(client_for, resident, published_b
 
 @pytest.mark.req("BIL-4")
 def test_refunded_receipt_is_stamped(client_for, resident, receipt, manager):
-    services.payment_refund(payment=receipt.payment, actor=manager, reason="重复缴费")
+    online.refund_payment(payment=receipt.payment, actor=manager, reason="重复缴费")
     text = pdf_text(resident_pdf(client_for(resident), receipt))
     assert "REFUNDED" in text and _("Refunded") in text
     assert "重复缴费" in text

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Building
-from billing import services
+from billing import online, services
 from billing.models import Bill, Payment
 from tests.factories import (
     BuildingFactory,
@@ -70,7 +70,7 @@ def test_the_list_shows_the_communitys_payments_with_totals_and_filters(
     client_for, staff_user, community, paid, cashier, manager, outsider_room, other_community
 ):
     transfers = pay_new_rooms(community, manager, 2, method="transfer")
-    services.payment_refund(payment=transfers[0], actor=manager, reason="重复缴费")
+    online.refund_payment(payment=transfers[0], actor=manager, reason="重复缴费")
     theirs = pay_new_rooms(other_community, manager, 1)[0]
     client = client_for(staff_user)  # 客服 may look (view_bill)
     response = client.get(PAYMENTS)
@@ -143,7 +143,9 @@ def test_a_manager_refunds_a_payment_with_a_reason_and_its_bills_are_refunded(
     no_reason = client.post(refund_url(paid), {"reason": "  "})
     assert no_reason.status_code == 400
     assert no_reason.context["refund_form"].errors["reason"]
-    response = client.post(refund_url(paid), {"reason": "重复缴费，现金退回"})
+    response = client.post(
+        refund_url(paid), {"amount": f"{paid.amount}", "reason": "重复缴费，现金退回"}
+    )
     assert response.status_code == 302 and response["Location"] == detail(paid)
     paid.refresh_from_db()
     published_bill.refresh_from_db()
@@ -151,7 +153,7 @@ def test_a_manager_refunds_a_payment_with_a_reason_and_its_bills_are_refunded(
     assert published_bill.status == Bill.Status.REFUNDED
     assert published_bill.paid_amount == D("0.00")
     # Twice: a message on the page, not an error page.
-    again = client.post(refund_url(paid), {"reason": "again"})
+    again = client.post(refund_url(paid), {"amount": "1.00", "reason": "again"})
     assert again.status_code == 400
     assert again.context["refusals"] == [_("Only a completed payment can be refunded.")]
     assert _("Only a completed payment can be refunded.") in again.content.decode()

@@ -169,12 +169,14 @@ def test_without_a_verified_room_the_page_explains_binding(client_for, outsider,
     assert reverse("accounts:room_bind") in response.content.decode()
 
 
-def test_pay_note_and_service_phone_instead_of_a_pay_button(client_for, resident, room, community):
+@pytest.mark.req("BIL-3")
+def test_pay_button_and_the_service_phone(client_for, resident, room, community):
     community.service_phone = "0571-88886666"
     community.save()
-    make_bill(room)
+    bill = make_bill(room)
     body = page(client_for(resident)).content.decode()
-    assert "线上缴费即将开通" in body
+    assert "去缴费" in body
+    assert f'name="bills" value="{bill.pk}"' in body
     assert 'href="tel:0571-88886666"' in body
 
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from billing import services
+from billing import online, services
 from billing.models import Payment
 
 from .test_resident_bills import make_bill
@@ -87,7 +87,7 @@ def test_year_filter(client_for, resident, room, cashier):
 
 def test_refunded_payment_is_marked_and_not_counted(client_for, resident, room, cashier, manager):
     (payment,) = pay(room, cashier)
-    services.payment_refund(payment=payment, actor=manager, reason="重复缴费")
+    online.refund_payment(payment=payment, actor=manager, reason="重复缴费")
     response = client_for(resident).get(reverse("billing:history"))
     assert response.context["summary_total"] == Decimal("0.00")
     assert "bill-badge-refunded" in response.content.decode()

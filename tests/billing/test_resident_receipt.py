@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from billing import services
+from billing import online, services
 
 from ..factories import ResidencyFactory, RoomFactory
 from .test_resident_bills import make_bill
@@ -64,6 +64,6 @@ def test_other_households_receipt_is_404(client_for, outsider, room, receipt):
 
 
 def test_refunded_receipt_says_so(client_for, resident, receipt, manager):
-    services.payment_refund(payment=receipt.payment, actor=manager, reason="重复缴费")
+    online.refund_payment(payment=receipt.payment, actor=manager, reason="重复缴费")
     body = client_for(resident).get(reverse("billing:receipt", args=[receipt.pk])).content
     assert b'class="receipt-stamp"' in body and b'class="receipt-stamp is-paid"' not in body

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from billing import services
+from billing import online, services
 from billing.models import Bill, BillReminder, Payment, Receipt
 from tests.factories import build_billing_world
 
@@ -79,12 +79,12 @@ def test_counter_payment_includes_the_late_fee_and_refund_reopens(published_bill
     published_bill.refresh_from_db()
     assert published_bill.status == Bill.Status.PAID
     with pytest.raises(ValidationError):
-        services.payment_refund(payment=payment, actor=manager, reason=" ")
-    services.payment_refund(payment=payment, actor=manager, reason="重复缴费")
+        online.refund_payment(payment=payment, actor=manager, reason=" ")
+    online.refund_payment(payment=payment, actor=manager, reason="重复缴费")
     published_bill.refresh_from_db()
     assert published_bill.status == Bill.Status.REFUNDED and published_bill.paid_amount == 0
     with pytest.raises(ValidationError):
-        services.payment_refund(payment=payment, actor=manager, reason="again")
+        online.refund_payment(payment=payment, actor=manager, reason="again")
 
 
 def test_waive_needs_a_reason_and_an_unpaid_bill(published_bill, manager, cashier):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from billing import services
+from billing import online, services
 from billing.models import Bill
 
 
@@ -53,7 +53,7 @@ def test_the_page_shows_no_names_phones_or_full_room(client, receipt, resident, 
 
 @pytest.mark.req("BIL-4")
 def test_a_refunded_payment_is_shown_as_refunded(client, receipt, manager):
-    services.payment_refund(payment=receipt.payment, actor=manager, reason="重复缴费")
+    online.refund_payment(payment=receipt.payment, actor=manager, reason="重复缴费")
     content = verify(client, receipt).content.decode()
     assert _("This payment was refunded") in content
     assert _("Refunded") in content
