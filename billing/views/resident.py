@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.utils import timezone
@@ -222,7 +222,8 @@ def history(request: HttpRequest) -> HttpResponse:
         payments = payments.filter(paid_at__year=year)
     summary = payments.order_by().aggregate(
         count=Count("pk"),
-        total=Sum("amount", filter=Q(status=Payment.Status.SUCCEEDED)),
+        # What the household paid and kept: partial refunds are taken off.
+        total=Sum(F("amount") - F("refunded_amount"), filter=Q(status=Payment.Status.SUCCEEDED)),
     )
     page = Paginator(payments, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     for payment in page.object_list:
