@@ -226,7 +226,8 @@ def settle(method: str, notice: Notice, *, source: str = "notify") -> tuple[str,
             return Outcome.IGNORED, payment
         if notice.amount_fen != fen(payment.amount):
             raise Refused(
-                f"amount {notice.amount_fen} fen, expected {fen(payment.amount)}",
+                _("A notification said ¥%(paid)s was paid instead of ¥%(amount)s; it was refused.")
+                % {"paid": f"{Decimal(notice.amount_fen) / 100:.2f}", "amount": payment.amount},
                 payment=payment,
                 alert=True,
             )
@@ -366,9 +367,12 @@ def reconcile(now: dt.datetime | None = None, limit: int = 200) -> dict[str, int
     ).select_related("payment")[:limit]:
         if refund_check(refund) != PaymentRefund.Status.PENDING:
             counts["refunds"] += 1
-    for payment in Payment.objects.filter(status=Payment.Status.SUCCEEDED, unapplied=True).exclude(
-        refunds__status=PaymentRefund.Status.PENDING
-    )[:limit]:
+    # Money kept off the bills whose automatic refund never got going (the broker was down).
+    # A refund the provider refused is left to staff: sending it again would be refused again.
+    unapplied = Payment.objects.filter(status=Payment.Status.SUCCEEDED, unapplied=True).exclude(
+        refunds__status__in=[PaymentRefund.Status.PENDING, PaymentRefund.Status.FAILED]
+    )
+    for payment in unapplied[:limit]:
         if payment.refunded_amount < payment.amount:
             refund_unapplied(payment.pk)
             counts["unapplied"] += 1
@@ -491,8 +495,19 @@ def refund_check(refund: PaymentRefund) -> str:
         return refund.status
     try:
         result = provider.query_refund(payment_ref(payment), refund_ref(refund))
+        if (
+            result.state == RefundResult.PENDING
+            and refund.message
+            and not refund.provider_refund_no
+        ):
+            # The request failed on the way (the message says why) and the provider has no
+            # record of it: send it again. The refund number is the same, and providers
+            # refund a number once.
+            result = provider.refund(payment_ref(payment), refund_ref(refund))
+            PaymentRefund.objects.filter(pk=refund.pk).update(message="")
     except ProviderError as error:
         logger.warning("Refund query %s failed: %s", refund.number, error)
+        PaymentRefund.objects.filter(pk=refund.pk).update(message=str(error)[:200])
         return refund.status
     with transaction.atomic():
         locked = PaymentRefund.objects.select_for_update().get(pk=refund.pk)
@@ -505,7 +520,8 @@ def _finish_refund(refund: PaymentRefund, result: RefundResult) -> None:
     on the bills and the payment."""
     if refund.status != PaymentRefund.Status.PENDING or result.state == RefundResult.PENDING:
         if result.refund_no and not refund.provider_refund_no:
-            PaymentRefund.objects.filter(pk=refund.pk).update(provider_refund_no=result.refund_no)
+            refund.provider_refund_no = result.refund_no[:64]
+            refund.save(update_fields=["provider_refund_no"])
         return
     now = timezone.now()
     refund.provider_refund_no = result.refund_no[:64]
@@ -514,10 +530,13 @@ def _finish_refund(refund: PaymentRefund, result: RefundResult) -> None:
     if result.state == RefundResult.FAILED:
         refund.status = PaymentRefund.Status.FAILED
         refund.save(update_fields=["status", "provider_refund_no", "message", "finished_at"])
-        Payment.objects.filter(pk=refund.payment_id).update(
-            attention=_("Refund %(number)s failed: %(message)s")
-            % {"number": refund.number, "message": result.message or "—"}
-        )
+        attention = _("Refund %(number)s failed: %(message)s") % {
+            "number": refund.number,
+            "message": result.message or "—",
+        }
+        Payment.objects.filter(pk=refund.payment_id).update(attention=attention[:200])
+        if refund.requested_by_id is None:  # an automatic refund: nobody is watching it
+            _alert_staff(refund.payment, attention)
         return
     refund.status = PaymentRefund.Status.SUCCEEDED
     refund.save(update_fields=["status", "provider_refund_no", "message", "finished_at"])
