@@ -47,6 +47,8 @@ class BillingConfig(AppConfig):
                            "billing.view_bill"),
             menu.MenuEntry(_("Counter payments"), "billing_staff:counter", "cash-coin", 51,
                            "billing.collect_payment"),
+            menu.MenuEntry(_("Payments"), "billing_staff:payments", "credit-card", 51,
+                           "billing.view_bill", badge=selectors.attention_badge),
             menu.MenuEntry(_("Bill runs"), "billing_staff:runs", "collection", 52,
                            "billing.run_bills"),
             menu.MenuEntry(_("Meter readings"), "billing_staff:readings", "speedometer2", 53,

@@ -489,6 +489,12 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["community", "paid_at"], name="payment_paid_idx"),
             models.Index(fields=["status", "created_at"], name="payment_open_idx"),
+            # The few payments staff must look at (the menu badge counts them on every page).
+            models.Index(
+                fields=["community"],
+                condition=Q(unapplied=True) | ~Q(attention=""),
+                name="payment_attention_idx",
+            ),
         ]
 
     def __str__(self) -> str:

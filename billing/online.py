@@ -559,12 +559,13 @@ def _finish_refund(refund: PaymentRefund, result: RefundResult) -> None:
     payment.refunded_amount += refund.amount
     payment.refund_reason = refund.reason
     payment.refunded_at = now
-    fields = ["refunded_amount", "refund_reason", "refunded_at"]
     if payment.refunded_amount >= payment.amount:
         payment.status = Payment.Status.REFUNDED
-        payment.attention = ""
-        fields += ["status", "attention"]
-    payment.save(update_fields=fields)
+    if not (payment.unapplied and payment.refunded_amount < payment.amount):
+        payment.attention = ""  # an earlier failed refund is behind us
+    payment.save(
+        update_fields=["refunded_amount", "refund_reason", "refunded_at", "status", "attention"]
+    )
     log_action(actor=refund.requested_by, action="billing.refunded", target=payment,
                community=payment.community,
                data={"refund": refund.number, "amount": str(refund.amount),

@@ -124,6 +124,23 @@ def open_payments_for_user(user: User) -> list[Payment]:
     )
 
 
+def payments_needing_attention(community: Community) -> QuerySet[Payment]:
+    """Money that could not be applied and is not all given back, or a failed refund."""
+    from django.db.models import F, Q
+
+    return (
+        Payment.objects.filter(community=community)
+        .filter(Q(unapplied=True) | ~Q(attention=""))
+        .filter(~Q(attention="") | Q(refunded_amount__lt=F("amount")))
+    )
+
+
+def attention_badge(request) -> int:
+    if request.community is None:
+        return 0
+    return payments_needing_attention(request.community).count()
+
+
 def get_receipt_for_user(user: User, receipt_id: int) -> Receipt | None:
     return (
         Receipt.objects.filter(pk=receipt_id, payment__room__in=verified_rooms_of_user(user))

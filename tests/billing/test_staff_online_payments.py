@@ -476,3 +476,32 @@ def test_a_fully_refunded_online_receipt_is_void(client_for, resident, manager, 
         client_for(manager).get(reverse("billing_staff:receipt_pdf", args=[receipt.pk]))
     )
     assert "REFUNDED" in text
+
+
+@pytest.mark.req("BIL-3", "SBIL-2")
+def test_the_menu_leads_to_payments_and_counts_those_needing_attention(
+    client_for, staff_user, manager, unapplied, outsider_staff
+):
+    # The front desk (view only) reaches the payments from the menu too.
+    page = client_for(staff_user).get(reverse("staff:home"), follow=True).content.decode()
+    assert f'href="{PAYMENTS}"' in page
+    menu = client_for(manager).get(PAYMENTS).context["staff_menu"]
+    (entry,) = [item for item in menu if item["url"] == PAYMENTS]
+    assert entry["badge"] == 1
+    other = client_for(outsider_staff).get(reverse("billing_staff:payments")).context["staff_menu"]
+    assert [item["badge"] for item in other if item["url"] == PAYMENTS] == [0]
+
+
+@pytest.mark.req("BIL-3")
+def test_a_successful_refund_after_a_failed_one_clears_the_attention(
+    client_for, manager, paid, monkeypatch
+):
+    with monkeypatch.context() as patched:
+        provider_answers(patched, RefundResult.FAILED, message="余额不足")
+        client_for(manager).post(refund_url(paid), {"amount": "12.30", "reason": "多收"})
+    paid.refresh_from_db()
+    assert paid.attention
+    client_for(manager).post(refund_url(paid), {"amount": "12.30", "reason": "多收"})
+    paid.refresh_from_db()
+    assert paid.refunded_amount == D("12.30")
+    assert paid.attention == ""
