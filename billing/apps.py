@@ -14,7 +14,7 @@ class BillingConfig(AppConfig):
         from platform_admin.audit import register_actions
         from staff import menu, scoping
 
-        from . import selectors, services
+        from . import checks, selectors, services  # noqa: F401  (checks register themselves)
         from .models import Bill, BillRun, FeeRule, Payment, Receipt
 
         for event in (

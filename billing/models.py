@@ -428,7 +428,7 @@ class Payment(models.Model):
     ONLINE_METHODS = (Method.WECHAT, Method.ALIPAY, Method.CARD)
 
     class Status(models.TextChoices):
-        CREATED = "created", _("Created")
+        CREATED = "created", pgettext_lazy("payment status", "Created")
         PENDING = "pending", _("Waiting for payment")
         SUCCEEDED = "succeeded", _("Paid")
         FAILED = "failed", _("Failed")

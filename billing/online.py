@@ -23,7 +23,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -49,6 +49,8 @@ from .payments.base import (
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
+CLOSE_MARGIN_MINUTES = 5
+RECHECK_CLOSED = dt.timedelta(minutes=30)
 Outcome = PaymentNotification.Outcome
 
 
@@ -116,6 +118,12 @@ def payment_start(
         raise ValidationError({"method": _("This payment method is not available.")})
     with transaction.atomic():
         locked, items, total = services.quote(bills)
+        if total <= 0:
+            raise ValidationError(
+                _(
+                    "These bills come to ¥0.00: nothing to pay online. The property office closes them."
+                )
+            )
         room = locked[0].room
         payment = Payment.objects.create(
             number=new_number("ZF"), community=room.building.community, room=room, payer=payer,
@@ -136,8 +144,10 @@ def payment_start(
     except ProviderError as error:
         logger.warning("Checkout of %s at %s failed: %s", payment.number, method, error)
         Payment.objects.filter(pk=payment.pk, status=Payment.Status.CREATED).update(
-            status=Payment.Status.FAILED, attention=str(error)[:200]
+            status=Payment.Status.FAILED
         )
+        _log(method, Outcome.REFUSED, payment=payment, number=payment.number,
+             reason=str(error), source="checkout")  # fmt: skip
         raise ValidationError(
             _("The payment service could not be reached. Nothing was charged; please try again.")
         ) from error
@@ -237,6 +247,7 @@ def settle(method: str, notice: Notice, *, source: str = "notify") -> tuple[str,
         now = timezone.now()
         payment.status = Payment.Status.SUCCEEDED
         payment.paid_at = now
+        payment.closed_at = None  # closed here first, but the money came after all
         payment.trade_no = notice.trade_no[:64]
         payment.notification = {"source": source, **notice.raw}
         items = list(payment.items.order_by("bill_id"))
@@ -269,9 +280,9 @@ def settle(method: str, notice: Notice, *, source: str = "notify") -> tuple[str,
         return Outcome.SETTLED, payment
 
 
-def _close(payment: Payment) -> None:
+def _close(payment: Payment, now: dt.datetime | None = None) -> None:
     payment.status = Payment.Status.CLOSED
-    payment.closed_at = timezone.now()
+    payment.closed_at = now or timezone.now()
     payment.save(update_fields=["status", "closed_at"])
 
 
@@ -318,6 +329,9 @@ def _settle_queried(payment: Payment, notice: Notice) -> str | None:
         _log(payment.method, Outcome.REFUSED, payment=payment, number=payment.number,
              reason=error.reason, source="query")  # fmt: skip
         if error.alert:
+            # The provider's own answer disagrees with us: staff look into it, and
+            # reconciliation stops asking.
+            Payment.objects.filter(pk=payment.pk).update(attention=error.reason[:200])
             _alert_staff(payment, error.reason)
         return None
     _log(payment.method, outcome, payment=payment, number=payment.number, source="query")
@@ -326,57 +340,86 @@ def _settle_queried(payment: Payment, notice: Notice) -> str | None:
 
 def reconcile(now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
     """Celery beat: ask the providers about payments pending for a few minutes (a notification
-    may be lost), settle the paid ones, close the ones that expired; finish pending refunds and
-    refund money that could not be applied."""
+    may be lost), settle the paid ones, close the ones that expired; look again at payments
+    closed recently (a payer may have finished at the last second); finish pending refunds and
+    refund money that could not be applied. One payment's trouble never stops the others."""
     now = now or timezone.now()
     counts = {"settled": 0, "closed": 0, "refunds": 0, "unapplied": 0}
     waited = now - dt.timedelta(minutes=settings.PAYMENT_RECONCILE_AFTER_MINUTES)
-    expired = now - dt.timedelta(minutes=settings.PAYMENT_EXPIRE_MINUTES)
-    waiting = Payment.objects.filter(
-        status__in=Payment.OPEN_STATUSES,
-        method__in=Payment.ONLINE_METHODS,
-        created_at__lt=waited,
-    ).select_related("community", "room__building", "room__unit")
-    for payment in waiting.order_by("created_at")[:limit]:
-        provider = get_provider(payment.method)
-        if provider is None:
-            continue
-        reference = payment_ref(payment)
+    # Closed a little after the provider's own expiry, so a payment finishing at the last
+    # moment is not closed under the payer.
+    expired = now - dt.timedelta(minutes=settings.PAYMENT_EXPIRE_MINUTES + CLOSE_MARGIN_MINUTES)
+    waiting = (
+        Payment.objects.filter(
+            Q(status__in=Payment.OPEN_STATUSES)
+            | Q(status=Payment.Status.CLOSED, closed_at__gte=now - RECHECK_CLOSED),
+            method__in=Payment.ONLINE_METHODS,
+            created_at__lt=waited,
+            attention="",  # a refused answer (wrong amount) waits for staff, not for us
+        )
+        .select_related("community", "room__building", "room__unit")
+        .order_by("created_at")
+    )
+    for payment in waiting[:limit]:
         try:
-            notice = provider.query(reference)
-        except ProviderError as error:
-            logger.warning("Query of %s failed: %s", payment.number, error)
-            continue
-        if notice.paid:
-            counts["settled"] += _settle_queried(payment, notice) == Outcome.SETTLED
-        elif notice.closed or payment.created_at < expired:
-            if not notice.closed:
-                try:
-                    provider.close(reference)
-                except ProviderError as error:
-                    logger.warning("Close of %s failed: %s", payment.number, error)
-                    continue
-            with transaction.atomic():
-                locked = Payment.objects.select_for_update().get(pk=payment.pk)
-                if locked.status in Payment.OPEN_STATUSES:
-                    _close(locked)
-                    counts["closed"] += 1
+            _reconcile_payment(payment, now, expired, counts)
+        except Exception:
+            logger.exception("Reconciliation of payment %s failed", payment.number)
     stale = now - dt.timedelta(minutes=1)
-    for refund in PaymentRefund.objects.filter(
+    pending = PaymentRefund.objects.filter(
         status=PaymentRefund.Status.PENDING, created_at__lt=stale
-    ).select_related("payment")[:limit]:
-        if refund_check(refund) != PaymentRefund.Status.PENDING:
-            counts["refunds"] += 1
+    ).select_related("payment")
+    for refund in pending.order_by("created_at")[:limit]:
+        try:
+            if refund_check(refund) != PaymentRefund.Status.PENDING:
+                counts["refunds"] += 1
+        except Exception:
+            logger.exception("Reconciliation of refund %s failed", refund.number)
     # Money kept off the bills whose automatic refund never got going (the broker was down).
     # A refund the provider refused is left to staff: sending it again would be refused again.
     unapplied = Payment.objects.filter(status=Payment.Status.SUCCEEDED, unapplied=True).exclude(
         refunds__status__in=[PaymentRefund.Status.PENDING, PaymentRefund.Status.FAILED]
     )
-    for payment in unapplied[:limit]:
+    for payment in unapplied.order_by("paid_at")[:limit]:
         if payment.refunded_amount < payment.amount:
             refund_unapplied(payment.pk)
             counts["unapplied"] += 1
     return counts
+
+
+def _reconcile_payment(payment: Payment, now, expired: dt.datetime, counts: dict) -> None:
+    provider = get_provider(payment.method)
+    if provider is None:  # the method was switched off: nothing to ask, close it when due
+        if payment.status in Payment.OPEN_STATUSES and payment.created_at < expired:
+            counts["closed"] += _close_if_open(payment, now)
+        return
+    reference = payment_ref(payment)
+    try:
+        notice = provider.query(reference)
+    except ProviderError as error:
+        logger.warning("Query of %s failed: %s", payment.number, error)
+        return
+    if notice.paid:
+        counts["settled"] += _settle_queried(payment, notice) == Outcome.SETTLED
+    elif payment.status == Payment.Status.CLOSED:
+        return
+    elif notice.closed or payment.created_at < expired:
+        if not notice.closed:
+            try:
+                provider.close(reference)
+            except ProviderError as error:
+                logger.warning("Close of %s failed: %s", payment.number, error)
+                return
+        counts["closed"] += _close_if_open(payment, now)
+
+
+def _close_if_open(payment: Payment, now: dt.datetime) -> int:
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status in Payment.OPEN_STATUSES:
+            _close(locked, now)
+            return 1
+    return 0
 
 
 # --- Refunds -------------------------------------------------------------------------------------
@@ -445,13 +488,12 @@ def refund_payment(
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status != Payment.Status.SUCCEEDED:
             raise ValidationError(_("Only a completed payment can be refunded."))
-        pending = (
-            payment.refunds.filter(status=PaymentRefund.Status.PENDING).aggregate(
-                total=Sum("amount")
-            )["total"]
-            or ZERO
-        )
-        available = payment.refundable - pending
+        if payment.refunds.filter(status=PaymentRefund.Status.PENDING).exists():
+            # Its allocation is not booked yet: a second one would give the same fees back.
+            raise ValidationError(
+                _("A refund of this payment is still being processed; wait for its result.")
+            )
+        available = payment.refundable
         amount = available if amount is None else Decimal(amount).quantize(Decimal("0.01"))
         if amount <= 0:
             raise ValidationError({"amount": _("The refund must be more than ¥0.00.")})
@@ -495,16 +537,11 @@ def refund_check(refund: PaymentRefund) -> str:
         return refund.status
     try:
         result = provider.query_refund(payment_ref(payment), refund_ref(refund))
-        if (
-            result.state == RefundResult.PENDING
-            and refund.message
-            and not refund.provider_refund_no
-        ):
-            # The request failed on the way (the message says why) and the provider has no
-            # record of it: send it again. The refund number is the same, and providers
-            # refund a number once.
+        if result.state == RefundResult.PENDING and provider.refund_resend_safe:
+            # Still not done: the request may never have arrived (it failed on the way, or the
+            # provider was busy). Sending it again is safe where the provider refunds a refund
+            # number once and answers a repeat with that refund's state.
             result = provider.refund(payment_ref(payment), refund_ref(refund))
-            PaymentRefund.objects.filter(pk=refund.pk).update(message="")
     except ProviderError as error:
         logger.warning("Refund query %s failed: %s", refund.number, error)
         PaymentRefund.objects.filter(pk=refund.pk).update(message=str(error)[:200])
@@ -519,9 +556,10 @@ def _finish_refund(refund: PaymentRefund, result: RefundResult) -> None:
     """Record the provider's answer on a locked pending refund; on success give the money back
     on the bills and the payment."""
     if refund.status != PaymentRefund.Status.PENDING or result.state == RefundResult.PENDING:
-        if result.refund_no and not refund.provider_refund_no:
-            refund.provider_refund_no = result.refund_no[:64]
-            refund.save(update_fields=["provider_refund_no"])
+        if refund.status == PaymentRefund.Status.PENDING:
+            refund.provider_refund_no = refund.provider_refund_no or result.refund_no[:64]
+            refund.message = result.message[:200]
+            refund.save(update_fields=["provider_refund_no", "message"])
         return
     now = timezone.now()
     refund.provider_refund_no = result.refund_no[:64]
@@ -541,7 +579,8 @@ def _finish_refund(refund: PaymentRefund, result: RefundResult) -> None:
     refund.status = PaymentRefund.Status.SUCCEEDED
     refund.save(update_fields=["status", "provider_refund_no", "message", "finished_at"])
     payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
-    for entry in refund.allocation:
+    # Bills in id order, as every payment locks them: no deadlock with a settlement.
+    for entry in sorted(refund.allocation, key=lambda entry: entry["bill"]):
         principal, late_fee = Decimal(entry["amount"]), Decimal(entry["late_fee"])
         item = PaymentItem.objects.select_for_update().get(pk=entry["item"])
         item.refunded_amount += principal
@@ -553,8 +592,8 @@ def _finish_refund(refund: PaymentRefund, result: RefundResult) -> None:
         if bill.paid_amount <= 0 and bill.late_fee_paid <= 0:
             bill.status = Bill.Status.REFUNDED
             bill.paid_at = None
-        elif bill.paid_amount < bill.amount:
-            bill.status = Bill.Status.PARTIALLY_PAID
+        # A partial refund (an overcharge, a late fee let off) gives money back without
+        # reopening the bill: the household does not owe it again, nor late fees on it.
         bill.save(update_fields=["paid_amount", "late_fee_paid", "status", "paid_at"])
     payment.refunded_amount += refund.amount
     payment.refund_reason = refund.reason

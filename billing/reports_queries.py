@@ -174,6 +174,7 @@ def _items_received(community: Community, start: dt.date, end: dt.date) -> Query
     return PaymentItem.objects.filter(
         payment__community=community,
         payment__status=Payment.Status.SUCCEEDED,
+        payment__unapplied=False,  # money for bills already paid is on its way back
         payment__paid_at__gte=since,
         payment__paid_at__lt=until,
     ).order_by()
@@ -186,7 +187,11 @@ BILL_FIGURES = {
     "collected": _sum("paid_amount"),
     "arrears": _sum(outstanding(), UNPAID),
 }
-ITEM_FIGURES = {"received": _sum("amount"), "late_fees": _sum("late_fee")}
+# What was received and kept: refunds (whole or partial) are taken off.
+ITEM_FIGURES = {
+    "received": _sum(F("amount") - F("refunded_amount")),
+    "late_fees": _sum(F("late_fee") - F("refunded_late_fee")),
+}
 
 
 def _grouped(

@@ -114,6 +114,7 @@ def pem_key(value: str, *, private: bool) -> str:
 
 
 class AlipayProvider(Provider):
+    refund_resend_safe = True  # the same refund number is refunded once
     method = "alipay"
     sandbox = False
     channels = ("wap", "page")

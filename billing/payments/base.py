@@ -100,6 +100,9 @@ class Provider:
     # The channels this provider can use: "jsapi", "h5", "native" (WeChat), "wap", "page"
     # (Alipay), "mobile", "pc" (UnionPay), "sandbox".
     channels: tuple[str, ...] = ()
+    # Whether a refund may be sent again with the same refund number while it is pending: the
+    # provider refunds a number once and answers a repeat with that refund's state.
+    refund_resend_safe: bool = False
 
     def channel_for(self, *, mobile: bool, in_wechat: bool, has_openid: bool) -> str:
         raise NotImplementedError

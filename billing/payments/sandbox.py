@@ -87,6 +87,7 @@ def sign_notification(payload: dict, *, timestamp: int | None = None) -> tuple[d
 
 
 class SandboxProvider(Provider):
+    refund_resend_safe = True  # the same refund number is refunded once
     sandbox = True
     channels = ("sandbox",)
 

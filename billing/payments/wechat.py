@@ -140,6 +140,7 @@ def _notify_headers(headers) -> dict[str, str]:
 
 
 class WechatPayProvider(Provider):
+    refund_resend_safe = True  # the same refund number is refunded once
     method = "wechat"
     sandbox = False
     channels = ("jsapi", "h5", "native")

@@ -13,8 +13,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import add_service_errors
+from accounts.limits import client_ip
 from accounts.selectors import verified_rooms_of_user
-from platform_admin.audit import client_ip
 
 from .. import online, selectors
 from ..forms.pay import PayForm
@@ -44,7 +44,7 @@ def _client(request: HttpRequest) -> online.Client:
         mobile=any(marker in agent for marker in MOBILE_MARKERS),
         in_wechat="MicroMessenger" in agent,
         openid=openid,
-        ip=client_ip(request) or "127.0.0.1",
+        ip=client_ip(request),  # behind the proxies: WeChat H5 checks the payer's address
     )
 
 

@@ -149,7 +149,7 @@ def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
     bill.cap_rate_percent = _percent(bill.late_fee_cap_rate)
     items = (
         PaymentItem.objects.filter(bill=bill)
-        .filter(payment__status__in=Payment.SETTLED_STATUSES)
+        .filter(payment__status__in=Payment.SETTLED_STATUSES, payment__unapplied=False)
         .select_related("payment__receipt")
         .order_by("payment__paid_at", "pk")
     )
@@ -223,7 +223,10 @@ def history(request: HttpRequest) -> HttpResponse:
     summary = payments.order_by().aggregate(
         count=Count("pk"),
         # What the household paid and kept: partial refunds are taken off.
-        total=Sum(F("amount") - F("refunded_amount"), filter=Q(status=Payment.Status.SUCCEEDED)),
+        total=Sum(
+            F("amount") - F("refunded_amount"),
+            filter=Q(status=Payment.Status.SUCCEEDED, unapplied=False),
+        ),
     )
     page = Paginator(payments, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     for payment in page.object_list:

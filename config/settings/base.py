@@ -533,11 +533,13 @@ for _event, _template_id in _wechat_template_ids.items():
     )
 
 # --- Online payments (billing.payments) ------------------------------------------------------------
-# Each provider is real when its merchant credentials are set; a method without credentials
+# Each provider is real when its merchant credentials are set; a method without any credentials
 # runs in the sandbox (a 沙箱支付 page, notifications signed with keys made locally under
-# VAR_DIR/payment-sandbox) while PAYMENT_SANDBOX is on, and is not offered when it is off.
+# VAR_DIR/payment-sandbox) where PAYMENT_SANDBOX is on (local runs and tests: never in
+# production, the system checks refuse it), and is not offered otherwise. A method with only
+# some of its credentials is not offered at all (and `manage.py check` says which are missing).
 # Keys and certificates: PEM text (literal \n allowed) or the path of a PEM file.
-PAYMENT_SANDBOX = env.bool("PAYMENT_SANDBOX", default=True)
+PAYMENT_SANDBOX = env.bool("PAYMENT_SANDBOX", default=False)
 PAYMENT_METHODS = env.list("PAYMENT_METHODS", default=["wechat", "alipay", "card"])
 # The reconciliation task asks the provider about payments pending longer than this...
 PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=3)

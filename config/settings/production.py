@@ -4,6 +4,10 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
+if PAYMENT_SANDBOX:  # noqa: F405
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PAYMENT_SANDBOX must be off in production: no money would move.")
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 # No default: the console backend would print login codes into the logs.

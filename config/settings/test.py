@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+os.environ.setdefault("PAYMENT_SANDBOX", "true")
 
 from .base import *  # noqa: E402,F403
 from .base import CACHES, DATABASES, VAR_DIR  # noqa: E402

@@ -8,6 +8,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
@@ -193,7 +194,8 @@ def test_a_lost_notification_is_found_by_reconciliation(published_bill, resident
 def test_reconciliation_closes_expired_unpaid_payments(published_bill, resident):
     payment = start([published_bill], resident)
     assert online.reconcile(now=timezone.now() + dt.timedelta(minutes=10))["closed"] == 0
-    assert online.reconcile(now=timezone.now() + dt.timedelta(minutes=31))["closed"] == 1
+    assert online.reconcile(now=timezone.now() + dt.timedelta(minutes=31))["closed"] == 0
+    assert online.reconcile(now=timezone.now() + dt.timedelta(minutes=36))["closed"] == 1
     payment.refresh_from_db()
     assert payment.status == Payment.Status.CLOSED
     # Money that arrives after all (the payer paid at the last second) is still applied.
@@ -326,7 +328,9 @@ def test_partial_then_full_refund_through_the_provider(published_bill, resident,
     assert payment.refunded_amount == late_fee + Decimal("75.80")
     assert published_bill.paid_amount == Decimal("200.00")
     assert published_bill.late_fee_paid == Decimal("0.00")
-    assert published_bill.status == Bill.Status.PARTIALLY_PAID
+    # Not reopened: the household does not owe the refunded part again (nor late fees on it).
+    assert published_bill.status == Bill.Status.PAID
+    assert not Bill.objects.filter(pk=published_bill.pk, status__in=Bill.UNPAID_STATUSES).exists()
     assert get_provider("alipay").query(online.payment_ref(payment)).paid
     with pytest.raises(Exception, match="200.00"):
         online.refund_payment(payment=payment, actor=manager, reason="x", amount=Decimal("200.01"))
@@ -350,3 +354,145 @@ def test_without_credentials_and_sandbox_no_method_is_offered(published_bill, re
     assert available_methods() == []
     with pytest.raises(ValidationError):
         start([published_bill], resident)
+
+
+@pytest.mark.django_db
+def test_the_sandbox_is_refused_in_a_deployment():
+    from django.core import checks
+
+    with override_settings(PAYMENT_SANDBOX=True, DEBUG=False):
+        ids = [error.id for error in checks.run_checks(include_deployment_checks=True)]
+    assert "billing.E004" in ids
+    with override_settings(PAYMENT_SANDBOX=False, DEBUG=False):
+        ids = [error.id for error in checks.run_checks(include_deployment_checks=True)]
+    assert "billing.E004" not in ids
+
+
+def test_production_settings_refuse_the_sandbox():
+    import subprocess
+    import sys
+
+    env = {
+        "PATH": "/usr/bin:/bin", "PAYMENT_SANDBOX": "true", "DJANGO_SECRET_KEY": "x",
+        "DJANGO_ALLOWED_HOSTS": "example.com", "SMS_BACKEND": "x", "NOTIFY_WEBPUSH_BACKEND": "x",
+        "NOTIFY_WECHAT_BACKEND": "x", "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    }  # fmt: skip
+    code = "import django; django.setup()"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "PAYMENT_SANDBOX must be off in production" in result.stderr
+
+
+@pytest.mark.django_db
+def test_one_refund_at_a_time(published_bill, resident, manager, monkeypatch):
+    """A pending refund's allocation is not booked yet: a second one would give the same late
+    fee back twice."""
+    from billing.payments.base import RefundResult
+    from billing.payments.sandbox import SandboxProvider
+
+    payment = start([published_bill], resident)
+    deliver(payment, *pay_at_sandbox(payment))
+    payment.refresh_from_db()
+    monkeypatch.setattr(
+        SandboxProvider, "refund", lambda self, payment, refund: RefundResult("pending")
+    )
+    online.refund_payment(payment=payment, actor=manager, reason="多收", amount=Decimal("10.00"))
+    with pytest.raises(ValidationError, match="still being processed|退款正在处理"):
+        online.refund_payment(payment=payment, actor=manager, reason="再退", amount=Decimal("10"))
+    assert payment.refunds.count() == 1
+
+
+@pytest.mark.django_db
+def test_reports_count_what_was_kept(
+    published_bill, resident, family_member, manager, django_capture_on_commit_callbacks
+):
+    """Collection reports: a partial refund is taken off what was received; money for bills
+    already paid (refunded automatically) is not received at all."""
+    from billing.reports_queries import collection_report
+
+    first = start([published_bill], resident)
+    second = start([published_bill], family_member, method="wechat")
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(first, *pay_at_sandbox(first))
+        deliver(second, *pay_at_sandbox(second))
+    first.refresh_from_db()
+    online.refund_payment(payment=first, actor=manager, reason="多收", amount=Decimal("5.00"))
+    today = timezone.localdate()
+    report = collection_report(
+        published_bill.community, today.replace(day=1), today + dt.timedelta(days=1)
+    )
+    received = report.total.received + report.total.late_fees
+    assert received == first.amount - Decimal("5.00")
+
+
+@pytest.mark.django_db
+def test_one_payment_failing_does_not_stop_reconciliation(published_bill, resident, monkeypatch):
+    from billing.payments.sandbox import SandboxProvider
+
+    broken = start([published_bill], resident, method="wechat")
+    other_bill = Bill.objects.create(
+        number="ZDSECONDBILL0001", community=published_bill.community, room=published_bill.room,
+        rule=published_bill.rule, run=published_bill.run, kind="fixed", title="垃圾清运费",
+        period_start=dt.date(2020, 1, 1), period_end=dt.date(2020, 1, 31),
+        due_date=published_bill.due_date, amount=Decimal("15.00"), status=Bill.Status.PUBLISHED,
+        late_fee_daily_rate=Decimal("0"), late_fee_cap_rate=Decimal("0"),
+    )  # fmt: skip
+    fine = start([other_bill], resident)
+    pay_at_sandbox(fine)
+    real_query = SandboxProvider.query
+
+    def query(self, payment):
+        if payment.number == broken.number:
+            raise RuntimeError("deadlock detected")
+        return real_query(self, payment)
+
+    monkeypatch.setattr(SandboxProvider, "query", query)
+    counts = online.reconcile(now=timezone.now() + dt.timedelta(minutes=4))
+    assert counts["settled"] == 1
+    fine.refresh_from_db()
+    assert fine.status == Payment.Status.SUCCEEDED
+
+
+@pytest.mark.django_db
+def test_a_failed_checkout_is_logged_not_flagged(published_bill, resident, monkeypatch):
+    from billing.payments.base import ProviderError
+    from billing.payments.sandbox import SandboxProvider
+
+    def checkout(self, payment, channel):
+        raise ProviderError("H5 payment not enabled for this merchant")
+
+    monkeypatch.setattr(SandboxProvider, "checkout", checkout)
+    with pytest.raises(ValidationError, match="支付渠道|payment service"):
+        start([published_bill], resident)
+    payment = Payment.objects.get()
+    assert payment.status == Payment.Status.FAILED
+    assert payment.attention == ""
+    logged = PaymentNotification.objects.get(payment=payment)
+    assert logged.source == "checkout" and "H5" in logged.reason
+
+
+@pytest.mark.django_db
+def test_zero_amount_bills_are_not_sent_to_a_provider(published_bill, resident):
+    Bill.objects.filter(pk=published_bill.pk).update(
+        amount=Decimal("0.00"), late_fee_daily_rate=Decimal("0")
+    )
+    with pytest.raises(ValidationError, match="0.00"):
+        start([published_bill], resident)
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_queried_amount_that_disagrees_waits_for_staff(published_bill, resident, manager):
+    from billing.models import SandboxTrade
+
+    payment = start([published_bill], resident)
+    pay_at_sandbox(payment)
+    SandboxTrade.objects.filter(number=payment.number).update(amount_fen=1)
+    later = timezone.now() + dt.timedelta(minutes=4)
+    assert online.reconcile(now=later)["settled"] == 0
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING and "0.01" in payment.attention
+    assert Message.objects.filter(event="payment.alert", recipient=manager).count() == 1
+    refused = PaymentNotification.objects.filter(outcome=Outcome.REFUSED).count()
+    online.reconcile(now=later + dt.timedelta(minutes=2))  # not asked again
+    assert PaymentNotification.objects.filter(outcome=Outcome.REFUSED).count() == refused

@@ -291,7 +291,7 @@ def test_a_partial_online_refund_succeeds_and_is_listed(client_for, manager, pai
     paid.refresh_from_db()
     bill.refresh_from_db()
     assert paid.status == Payment.Status.SUCCEEDED and paid.refunded_amount == D("75.80")
-    assert bill.status == Bill.Status.PARTIALLY_PAID and bill.paid_amount == D("200.00")
+    assert bill.status == Bill.Status.PAID and bill.paid_amount == D("200.00")
 
     response = client.get(detail(paid))
     page = response.content.decode()

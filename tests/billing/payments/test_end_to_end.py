@@ -573,10 +573,22 @@ def test_the_real_provider_is_used_when_configured(gateway):
     assert not isinstance(provider, SandboxProvider)
     assert provider.sandbox is False
     assert get_provider(gateway.method) is provider  # built once
-    # Without one credential the sandbox stands in (the cache follows the settings).
+    # Without one credential the method is off: a half-configured merchant account never
+    # falls back to the sandbox, and `manage.py check` names what is missing.
+    from django.core import checks
+
     missing = next(name for name in gateway.settings() if not name.endswith("_URL"))
     with override_settings(**{missing: ""}):
+        assert get_provider(gateway.method) is None
+        errors = [e for e in checks.run_checks() if e.id == "billing.E002"]
+        assert len(errors) == 1 and missing in errors[0].msg
+    # Without any, the sandbox stands in (where PAYMENT_SANDBOX is on, as in tests).
+    with override_settings(
+        **{name: "" for name in gateway.settings() if not name.endswith("_URL")}
+    ):
         assert isinstance(get_provider(gateway.method), SandboxProvider)
+        with override_settings(PAYMENT_SANDBOX=False):
+            assert get_provider(gateway.method) is None
     assert type(get_provider(gateway.method)) is gateway.provider_class
 
 
@@ -715,7 +727,9 @@ def test_reconciliation_closes_an_expired_unpaid_payment(gateway, published_bill
     payment = start(logged_in(resident), published_bill, gateway)
     bill_status = Bill.objects.get(pk=published_bill.pk).status
     assert online.reconcile(now=timezone.now() + dt.timedelta(minutes=10))["closed"] == 0
-    assert online.reconcile(now=timezone.now() + dt.timedelta(minutes=31))["closed"] == 1
+    # Closed five minutes after the provider's own expiry (30 minutes), not before.
+    assert online.reconcile(now=timezone.now() + dt.timedelta(minutes=31))["closed"] == 0
+    assert online.reconcile(now=timezone.now() + dt.timedelta(minutes=36))["closed"] == 1
     payment.refresh_from_db()
     assert payment.status == Payment.Status.CLOSED
     published_bill.refresh_from_db()
@@ -755,7 +769,7 @@ def _assert_partly_refunded(payment, bill, part):
     assert payment.refunded_amount == part
     assert bill.paid_amount == bill.amount - Decimal("75.80")
     assert bill.late_fee_paid == Decimal("0.00")
-    assert bill.status == Bill.Status.PARTIALLY_PAID
+    assert bill.status == Bill.Status.PAID  # a partial refund does not reopen the bill
 
 
 def _assert_fully_refunded(payment, bill):
@@ -1042,3 +1056,39 @@ def test_another_communitys_resident_sees_nothing(gateway, published_bill, resid
     page = mine.get(status_page)
     assert page.status_code == 200
     assert payment.number in page.content.decode()
+
+
+@pytest.mark.req("BIL-3")
+@pytest.mark.django_db
+@pytest.mark.parametrize("gateway", ["alipay"], indirect=True)
+def test_alipay_busy_on_refund_is_sent_again(gateway, published_bill, resident, manager):
+    """Alipay answers a refund "system busy" (pending, nothing refunded): reconciliation sends
+    the same request again until Alipay does it."""
+    payment = settled_payment(gateway, published_bill, resident)
+    part = _partial(payment, published_bill)
+    standin = gateway.standin
+    standin.fail_next("alipay.trade.refund", "ACQ.SYSTEM_ERROR", "系统繁忙", code="20000")
+    refund = online.refund_payment(payment=payment, actor=manager, reason="多收退回", amount=part)
+    assert refund.status == PaymentRefund.Status.PENDING
+    assert standin.refunded_fen(payment.number) == 0
+    online.reconcile(now=timezone.now() + dt.timedelta(minutes=2))
+    assert standin.refunded_fen(payment.number) == online.fen(part)
+    assert PaymentRefund.objects.get(pk=refund.pk).status == PaymentRefund.Status.SUCCEEDED
+    _assert_partly_refunded(payment, published_bill, part)
+
+
+@pytest.mark.req("BIL-3")
+@pytest.mark.django_db
+@pytest.mark.parametrize("gateway", ["card"], indirect=True)
+def test_a_card_payment_finished_at_the_last_second_is_found_after_closing(
+    gateway, published_bill, resident
+):
+    """UnionPay orders cannot be closed, only expire: a payer finishing at the last moment
+    while reconciliation closes the payment here is found when it looks again."""
+    payment = start(logged_in(resident), published_bill, gateway)
+    assert online.reconcile(now=timezone.now() + dt.timedelta(minutes=36))["closed"] == 1
+    gateway.pay(payment)  # the notification is lost
+    assert online.reconcile(now=timezone.now() + dt.timedelta(minutes=40))["settled"] == 1
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.SUCCEEDED and payment.closed_at is None
+    assert_settled(payment, published_bill, published_bill.amount)
