@@ -4,12 +4,14 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
-os.environ.setdefault("PAYMENT_SANDBOX", "true")
 
 from .base import *  # noqa: E402,F403
 from .base import CACHES, DATABASES, VAR_DIR  # noqa: E402
 
 DEBUG = False
+# Payments through the sandbox where no merchant credentials are set (a setting, not the
+# environment: the tests that start the production settings in a subprocess must not inherit it).
+PAYMENT_SANDBOX = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A separate prefix per test run so that parallel runs on one Redis do not meet.
 CACHES["default"]["KEY_PREFIX"] = f"linli-test-{os.getpid()}"
