@@ -6,6 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
+# Two test processes (pytest-xdist); the tests that start real Celery workers share one.
+PYTEST_WORKERS ?= -n 2 --dist loadgroup
+
 .PHONY: run test install lint format messages clean
 
 install: $(VENV)/.installed node_modules/.installed messages
@@ -37,7 +40,7 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

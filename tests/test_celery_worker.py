@@ -17,7 +17,12 @@ from platform_admin.models import WorkerHeartbeat
 from platform_admin.tasks import echo
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    # Real workers share the broker: with pytest-xdist they all run in one process.
+    pytest.mark.xdist_group("celery-worker"),
+]
 
 
 def database_url_of_test_db() -> str:

@@ -48,6 +48,10 @@ from .base import (
     read_pem,
 )
 
+# Importing the SDK configures its logger to print every request at DEBUG on stderr: ours
+# decides what is logged (the project's LOGGING), so only its warnings pass.
+logging.getLogger("python-alipay-sdk").setLevel(logging.WARNING)
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_GATEWAY_URL = "https://openapi.alipay.com/gateway.do"

@@ -17,6 +17,7 @@ from tests.factories import fee_rule
 from tests.test_celery_worker import start, stop
 
 pytestmark = [
+    pytest.mark.xdist_group("celery-worker"),  # real workers share the broker
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True),
     pytest.mark.req("BIL-5"),

@@ -30,6 +30,7 @@ from tests.factories import BuildingFactory, CommunityFactory
 from tests.test_celery_worker import start, stop
 
 pytestmark = [
+    pytest.mark.xdist_group("celery-worker"),  # real workers share the broker
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True),
     pytest.mark.req("NOT-2"),

@@ -17,7 +17,8 @@ from repairs.setup import ESCALATION_TASK
 from repairs.tasks import escalate_overdue_task
 from tests.factories import RepairOrderFactory, StaffMemberFactory
 
-pytestmark = pytest.mark.req("SREP-2")
+# One test starts a real worker; workers share the broker: one xdist process runs them all.
+pytestmark = [pytest.mark.req("SREP-2"), pytest.mark.xdist_group("celery-worker")]
 
 Level = RepairEscalation.Level
 
