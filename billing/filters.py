@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import CharField, F, Q, Value
+from django.db.models import CharField, Q, Value
 from django.db.models.functions import Coalesce, Concat
 from django.utils.translation import gettext_lazy as _
 
@@ -8,10 +8,8 @@ from accounts.models import User
 from staff.filtering import StaffFilterSet
 
 from .models import BillRun, Payment
+from .selectors import NEEDS_ATTENTION
 
-# A payment staff must look at: a failed refund or a provider's alert (`attention`), or money
-# that could not be applied to its bills and has not been given back in full yet.
-NEEDS_ATTENTION = ~Q(attention="") | Q(unapplied=True, refunded_amount__lt=F("amount"))
 # Not a stored status: paid, and part of it given back.
 PARTIALLY_REFUNDED = "partially_refunded"
 

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Community, Residency, Room, User
@@ -124,15 +124,16 @@ def open_payments_for_user(user: User) -> list[Payment]:
     )
 
 
-def payments_needing_attention(community: Community) -> QuerySet[Payment]:
-    """Money that could not be applied and is not all given back, or a failed refund."""
-    from django.db.models import F, Q
+# A payment staff must look at: a failed refund or a provider's alert (`attention`), or money
+# that could not be applied to its bills and has not been given back in full yet. The first
+# alternative matches the partial index `payment_attention_idx`.
+NEEDS_ATTENTION = (Q(unapplied=True) | ~Q(attention="")) & (
+    ~Q(attention="") | Q(refunded_amount__lt=F("amount"))
+)
 
-    return (
-        Payment.objects.filter(community=community)
-        .filter(Q(unapplied=True) | ~Q(attention=""))
-        .filter(~Q(attention="") | Q(refunded_amount__lt=F("amount")))
-    )
+
+def payments_needing_attention(community: Community) -> QuerySet[Payment]:
+    return Payment.objects.filter(NEEDS_ATTENTION, community=community)
 
 
 def attention_badge(request) -> int:

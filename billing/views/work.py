@@ -26,7 +26,7 @@ from staff.scoping import get_scoped_or_404
 from staff.tables import paginate
 
 from .. import online, selectors, services
-from ..filters import NEEDS_ATTENTION, BillRunFilter, PaymentFilter
+from ..filters import BillRunFilter, PaymentFilter
 from ..forms.work import CounterPaymentForm, CounterSearchForm, RefundForm, RunForm, WaiveForm
 from ..models import (
     Bill,
@@ -427,9 +427,7 @@ def payments(request: HttpRequest) -> HttpResponse:
         .annotate(count=Count("pk"), total=Sum("amount"))
         .order_by("-total")
     ]
-    attention_count = (
-        Payment.objects.filter(community=request.community).filter(NEEDS_ATTENTION).count()
-    )
+    attention_count = selectors.payments_needing_attention(request.community).count()
     return render(
         request,
         "staff/billing/payments.html",

@@ -29,6 +29,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
+from .keys import new_rsa_key as new_key
+from .keys import private_pem as key_pem
+
 MER_ID = "777290058110048"
 MERCHANT_CERT_SERIAL = 69042905377
 UNIONPAY_SIGN_CN = "CFCA@中国银联股份有限公司@00040000:SIGN@00000001"
@@ -36,18 +39,6 @@ SUCCESS_MSG = "成功[0000000]"
 
 
 # --- Keys and certificates -----------------------------------------------------------------------
-
-
-def new_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def key_pem(key: rsa.RSAPrivateKey) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
 
 
 def cert_pem(cert: x509.Certificate) -> str:
