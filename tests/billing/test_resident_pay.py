@@ -1,5 +1,7 @@
 """The resident's pay pages (BIL-3): what they offer, what they refuse, and whose they are."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -154,3 +156,25 @@ def test_history_lists_settled_payments_only(phone, published_bill, resident, ca
     assert "支付宝" not in phone.get(reverse("billing:history")).content.decode()
     services.counter_payment(bills=[published_bill], method="cash", cashier=cashier)
     assert "现金" in phone.get(reverse("billing:history")).content.decode()
+
+
+def test_confirm_page_runs_a_bounded_number_of_queries(phone, room):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .test_resident_bills import make_bill
+
+    counts = []
+    for total in (2, 12):
+        Bill.objects.all().delete()
+        ids = [
+            make_bill(room, kind=("property", "water", "parking")[index % 3],
+                      month=dt.date(2023 + index // 12, index % 12 + 1, 1)).pk
+            for index in range(total)
+        ]  # fmt: skip
+        with CaptureQueriesContext(connection) as queries:
+            response = phone.get(reverse("billing:pay"), {"bills": ids})
+        assert len(response.context["bills"]) == total
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 12, counts
