@@ -14,8 +14,8 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext fonts-wqy-microhei \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml README.md ./
-RUN pip install .
+COPY requirements/production.txt requirements/
+RUN pip install --require-hashes --no-deps -r requirements/production.txt
 COPY . .
 COPY --from=assets /build/node_modules ./node_modules
 # collectstatic and compilemessages need settings but no real secrets or database.

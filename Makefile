@@ -9,13 +9,18 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.local
 # Two test processes (pytest-xdist); the tests that start real Celery workers share one.
 PYTEST_WORKERS ?= -n 2 --dist loadgroup
 
-.PHONY: run test install lint format messages clean
+.PHONY: run test install system-packages lint format messages clean lock upgrade
 
-install: $(VENV)/.installed node_modules/.installed messages
+install: system-packages $(VENV)/.installed node_modules/.installed messages
 
-$(VENV)/.installed: pyproject.toml
+# gettext, a CJK font and (for the tests) Chromium, from apt-get where they are missing.
+system-packages:
+	@scripts/system-packages $(if $(filter test,$(MAKECMDGOALS)),test,run)
+
+# Installs exactly what the lock file says (every package pinned, every file hashed).
+$(VENV)/.installed: requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -45,6 +50,16 @@ test: install
 lint: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The lock files come from pyproject.toml: `make lock` after changing a dependency there keeps
+# every other pin; `make upgrade` takes the newest releases pyproject.toml allows.
+LOCK := $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --universal --python-version 3.11
+lock: $(VENV)/.installed
+	$(LOCK) $(LOCK_ARGS) --extra dev -o requirements/dev.txt
+	$(LOCK) $(LOCK_ARGS) -c requirements/dev.txt -o requirements/production.txt
+
+upgrade:
+	$(MAKE) lock LOCK_ARGS=--upgrade
 
 clean:
 	rm -rf $(VENV) node_modules var

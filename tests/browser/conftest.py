@@ -21,7 +21,8 @@ def pytest_collection_modifyitems(config, items):
     here = os.path.dirname(__file__)
     missing = not CHROMIUM.exists() or shutil.which("chromium") is None
     skip = pytest.mark.skip(
-        reason="Debian's Chromium is not installed (/usr/bin/chromium); .ci/run installs it"
+        reason="Debian's Chromium is not installed (/usr/bin/chromium) and make test could not "
+        "install it (not root): sudo apt-get install chromium"
     )
     for item in items:
         if str(item.path).startswith(here):
