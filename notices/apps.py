@@ -13,7 +13,7 @@ class NoticesConfig(AppConfig):
         from staff import menu, scoping
 
         from . import events, selectors, setup
-        from .models import Notice, NoticeAttachment
+        from .models import Message, Notice, NoticeAttachment
 
         events.register(
             events.Event(
@@ -35,7 +35,19 @@ class NoticesConfig(AppConfig):
                 _("Notices"), "notices_staff:list", "megaphone", 40, "notices.view_notice"
             )
         )
+        # Every position: alerts (overdue repairs, low ratings, payments to check, jobs
+        # dispatched) reach staff in their own inbox.
+        menu.register(
+            menu.MenuEntry(
+                _("Messages"), "notices_staff:inbox", "bell", 12, badge=setup.unread_badge
+            )
+        )
         scoping.register("notice_id", Notice, "community")
+        # A message belongs to its recipient, not to a community: the staff inbox shows one's
+        # own messages from every community served (the path only lets tests find one).
+        scoping.register(
+            "message_id", Message, "recipient__staff_member__communities", owner_path="recipient"
+        )
         scoping.register("attachment_id", NoticeAttachment, "notice__community")
         register_actions(
             {

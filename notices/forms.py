@@ -1,4 +1,5 @@
-"""Forms of the staff notice pages: writing a notice, its audience, publishing and files."""
+"""Forms of the staff notice pages (writing a notice, its audience, publishing and files) and
+消息设置 of both portals."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -6,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Building
 
+from . import events
 from .models import Notice
 from .services import MAX_ATTACHMENTS
 
@@ -176,3 +178,22 @@ class PreviewForm(forms.Form):
     importance = forms.ChoiceField(
         required=False, choices=Notice._meta.get_field("importance").choices
     )
+
+
+class NotificationSettingsForm(forms.Form):
+    """消息设置: which categories are pushed (the rest are muted; the inbox has everything)."""
+
+    receive = forms.MultipleChoiceField(
+        choices=list(events.Category.labels.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The labels are lazy: read them again in the language of this request.
+        self.fields["receive"].choices = list(events.Category.labels.items())
+
+    def muted_categories(self) -> list[str]:
+        receive = set(self.cleaned_data["receive"])
+        return [c for c in events.Category.labels if c not in receive]

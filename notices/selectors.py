@@ -1,12 +1,14 @@
 """Reads for notices and the inbox."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 
 from accounts.models import Residency
 
-from .models import Delivery, Message, Notice, NoticeAttachment, NoticeRead
+from . import events
+from .models import Delivery, Message, MutedCategory, Notice, NoticeAttachment, NoticeRead
 
 
 def notice_audience_residencies(notice: Notice) -> QuerySet[Residency]:
@@ -59,11 +61,12 @@ def get_notice_for_user(user, notice_id: int) -> Notice | None:
 
 
 def unread_message_count(user) -> int:
-    return Message.objects.filter(recipient=user, read_at__isnull=True).count()
+    """The unread messages of the inbox (what the 消息 tab and the staff menu show)."""
+    return messages_for_user(user).filter(read_at__isnull=True).count()
 
 
 def messages_for_user(user) -> QuerySet[Message]:
-    """The inbox. Messages of a withdrawn notice are gone with it."""
+    """The inbox, one for both portals. Messages of a withdrawn notice are gone with it."""
     # Message.object_id is text (it names objects of any model): compare it with text.
     withdrawn = (
         Notice.objects.filter(status=Notice.Status.WITHDRAWN)
@@ -74,6 +77,25 @@ def messages_for_user(user) -> QuerySet[Message]:
     return Message.objects.filter(recipient=user).exclude(
         object_type=notice_type, object_id__in=withdrawn
     )
+
+
+def get_message_for_user(user, message_id: int) -> Message | None:
+    return messages_for_user(user).filter(pk=message_id).first()
+
+
+def inbox_page(user, number, per_page: int = 20) -> Page:
+    """One page of the inbox (newest first); `number` as it comes from the query string."""
+    return Paginator(messages_for_user(user), per_page).get_page(number)
+
+
+def page_has_unread(page: Page) -> bool:
+    return any(message.read_at is None for message in page.object_list)
+
+
+def received_categories(user) -> list[str]:
+    """The categories pushed to this person (消息设置): all but the muted ones."""
+    muted = set(MutedCategory.objects.filter(user=user).values_list("category", flat=True))
+    return [c for c in events.Category.labels if c not in muted]
 
 
 def notice_stats(notice: Notice) -> dict[str, int]:

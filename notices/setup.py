@@ -31,3 +31,13 @@ def ensure_defaults(**kwargs: Any) -> None:
         name="消息投递巡检与定时公告",
         defaults={"task": SWEEP_TASK, "interval": every_minute},
     )
+
+
+def unread_badge(request) -> int:
+    """Unread inbox messages, on the staff menu and the technician's tab bar: asked once per
+    request however many places show it."""
+    from . import selectors
+
+    if not hasattr(request, "_unread_messages"):
+        request._unread_messages = selectors.unread_message_count(request.user)
+    return request._unread_messages

@@ -17,4 +17,8 @@ urlpatterns = [
         staff.notice_attachment,
         name="attachment",
     ),
+    path("messages/", staff.inbox, name="inbox"),
+    path("messages/<int:message_id>/", staff.message_open, name="message_open"),
+    path("messages/read-all/", staff.messages_read_all, name="messages_read_all"),
+    path("messages/settings/", staff.message_settings, name="message_settings"),
 ]

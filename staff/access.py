@@ -43,6 +43,14 @@ def staff_has_perm(request: HttpRequest, perm: str) -> bool:
     return has_perm_in_community(request.user, perm, request.community, checker=checker)
 
 
+def works_from_phone(request: HttpRequest) -> bool:
+    """Technicians (维修工) work from their phone pages (/staff/jobs/), not the desktop
+    portal: they hold the technician's duty but not the desk's view of the repair queue."""
+    return staff_has_perm(request, "repairs.work_repairorder") and not staff_has_perm(
+        request, "repairs.view_repairorder"
+    )
+
+
 def staff_required(perm: str | None = None) -> Callable:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)

@@ -7,6 +7,15 @@ from . import selectors
 SESSION_KEY = "staff_community_id"
 
 
+def work_on(request: HttpRequest, community) -> None:
+    """Make `community` (one the staff member serves) the current one, for this request and
+    the next ones."""
+    request.session[SESSION_KEY] = community.pk
+    request.community = community
+    # Permissions checked so far were for the previous community.
+    request.__dict__.pop("_community_permissions", None)
+
+
 class StaffCommunityMiddleware:
     """On staff portal URLs: `request.staff_member`, `request.staff_communities` and
     `request.community` (the one the staff member is working on, chosen with the switcher)."""

@@ -11,9 +11,9 @@ from accounts.models import Community
 from platform_admin.models import AuditEntry
 
 from . import selectors, services
-from .access import staff_has_perm, staff_required
+from .access import staff_has_perm, staff_required, works_from_phone
 from .forms import StaffMemberAddForm, StaffMemberChangeForm, posted_data
-from .middleware import SESSION_KEY
+from .middleware import work_on
 from .models import StaffMember
 from .scoping import get_scoped_or_404
 from .tables import AuditTable, StaffTable, paginate
@@ -21,10 +21,7 @@ from .tables import AuditTable, StaffTable, paginate
 
 @staff_required()
 def home(request: HttpRequest) -> HttpResponse:
-    if staff_has_perm(request, "repairs.work_repairorder") and not staff_has_perm(
-        request, "repairs.view_repairorder"
-    ):
-        # Technicians work from their phone pages, not the desktop overview.
+    if works_from_phone(request):
         return redirect("repairs_tech:list")
     community = request.community
     counts = account_selectors.community_counts(community)
@@ -52,7 +49,7 @@ def switch_community(request: HttpRequest) -> HttpResponse:
     if chosen is None:
         messages.error(request, _("You do not serve that community."))
     else:
-        request.session[SESSION_KEY] = chosen.pk
+        work_on(request, chosen)
         messages.success(request, _("You are now working on %(name)s.") % {"name": chosen.name})
     # Back to the home page: an object page of the previous community would be a 404 now.
     return redirect("staff:home")

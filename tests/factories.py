@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import (
@@ -159,8 +161,19 @@ def build_community_world(community: Community) -> dict[str, object]:
     )
     repair_file = RepairAttachmentFactory(order=repair_order)
     billing = build_billing_world(community, room)
+    # An alert in the inbox of the community's staff member (the staff inbox opens it).
+    message = MessageFactory(
+        recipient=staff_member.user,
+        event="repair.overdue",
+        category="repairs",
+        importance="important",
+        object_type=ContentType.objects.get_for_model(repair_order),
+        object_id=str(repair_order.pk),
+        url=reverse("repairs_staff:detail", args=[repair_order.pk]),
+    )
     return {
         **billing,
+        "message": message,
         "repair_order": repair_order,
         "repair_file": repair_file,
         "repair_category": repair_order.category,
@@ -230,6 +243,23 @@ class NoticeAttachmentFactory(factory.django.DjangoModelFactory):
     original_name = "通知.pdf"
     size = 40
     file = factory.django.FileField(filename="notice.pdf", data=b"%PDF-1.4\n%%EOF\n")
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    """An inbox message as `notices.notify.notify` writes it (without deliveries). Tests that
+    are about sending go through notify() or the service that calls it."""
+
+    class Meta:
+        model = "notices.Message"
+
+    recipient = factory.SubFactory(UserFactory)
+    event = "repair.overdue"
+    category = "repairs"
+    importance = "important"
+    key = factory.Sequence(lambda n: f"k{n}")
+    title = factory.Sequence(lambda n: f"报修单 BX{n:04d} 已超时")
+    body = "超时未接单 · 水电维修 · 3栋1201"
+    url = ""
 
 
 def video_upload(name: str = "clip.mp4", *, brand: bytes = b"isom", size: int = 2048):

@@ -42,7 +42,14 @@ def test_the_sweep_finds_the_staff_urls():
 
 
 def _objects_for(route, community):
-    kwargs = {}
+    kwargs, _owner = _objects_and_owner(route, community)
+    return kwargs
+
+
+def _objects_and_owner(route, community):
+    """The URL's keywords filled with objects of `community`, and the person who owns them
+    when one is a personal object (an inbox message: only its recipient may open it)."""
+    kwargs, owner = {}, None
     for kwarg in KWARG.findall(route):
         lookup = scoping.lookup_for(kwarg)
         assert lookup is not None, (
@@ -57,7 +64,9 @@ def _objects_for(route, community):
             "build_community_world"
         )
         kwargs[kwarg] = obj.pk
-    return kwargs
+        if lookup.owner_path:
+            owner = getattr(obj, lookup.owner_path)
+    return kwargs, owner
 
 
 def _status(client, url):
@@ -82,5 +91,10 @@ def test_staff_of_one_community_get_404_for_every_object_of_another(client, rout
     assert _status(client, foreign_url) == 404, f"{foreign_url} leaks another community's object"
 
     # The same URL with the community's own object works, so the 404 above is about scope.
-    own_url = reverse(name, kwargs=_objects_for(route, home))
+    # A personal object (a message) is its owner's, in their community, and no one else's.
+    own_kwargs, owner = _objects_and_owner(route, home)
+    own_url = reverse(name, kwargs=own_kwargs)
+    if owner is not None:
+        assert _status(client, own_url) == 404, f"{own_url} leaks another person's object"
+        client.force_login(owner)
     assert _status(client, own_url) not in (404, 500), f"{own_url} is broken for its own community"

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from pywebpush import WebPushException, webpush
 
+from ..links import outside_url
 from ..models import Importance, PushSubscription
 from . import DeliveryError
 
@@ -30,7 +31,7 @@ def payload(delivery) -> str:
         {
             "title": message.title,
             "body": message.body[:300],
-            "url": message.url or "/messages/",
+            "url": outside_url(message),
             "tag": f"m{message.pk}",
         },
         ensure_ascii=False,

@@ -21,6 +21,7 @@ from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
+from ..links import outside_url
 from . import DeliveryError
 
 logger = logging.getLogger(__name__)
@@ -123,8 +124,8 @@ def template_data(message, fields: dict) -> dict:
     return {keyword: {"value": value(source)} for keyword, source in fields.items()}
 
 
-def absolute_url(url: str) -> str:
-    return urljoin(settings.LINLI_SITE_URL + "/", url or "/messages/")
+def absolute_url(message) -> str:
+    return urljoin(settings.LINLI_SITE_URL + "/", outside_url(message))
 
 
 class WechatTemplateBackend:
@@ -143,7 +144,7 @@ class WechatTemplateBackend:
         for attempt in (1, 2):
             try:
                 client.message.send_template(
-                    openid, template["template_id"], data, url=absolute_url(message.url)
+                    openid, template["template_id"], data, url=absolute_url(message)
                 )
                 return
             except WeChatClientException as error:

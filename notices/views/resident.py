@@ -1,18 +1,17 @@
 """The resident's notice board, a notice, its files, the inbox (消息中心) and 消息设置."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import events, selectors, services
+from .. import links, selectors, services
 from ..downloads import attachment_response
-from ..models import MutedCategory, Notice
+from ..forms import NotificationSettingsForm
+from ..models import Notice
 
 PAGE_SIZE = 20
 
@@ -68,28 +67,22 @@ def attachment(request: HttpRequest, notice_id: int, attachment_id: int) -> Http
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.messages_for_user(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = selectors.inbox_page(request.user, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "resident/notices/inbox.html",
-        {"page": page, "has_unread": any(m.read_at is None for m in page.object_list)},
+        {"page": page, "has_unread": selectors.page_has_unread(page)},
     )
 
 
 @login_required
 @require_GET
 def message_open(request: HttpRequest, message_id: int) -> HttpResponse:
-    message = selectors.messages_for_user(request.user).filter(pk=message_id).first()
+    message = selectors.get_message_for_user(request.user, message_id)
     if message is None:
         raise Http404
     services.message_mark_read(message=message)
-    if message.url and url_has_allowed_host_and_scheme(
-        message.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(message.url)
-    return redirect("notices:inbox")
+    return redirect(links.local_url(message.url, request) or "notices:inbox")
 
 
 @login_required
@@ -100,33 +93,15 @@ def messages_read_all(request: HttpRequest) -> HttpResponse:
     return redirect("notices:inbox")
 
 
-class NotificationSettingsForm(forms.Form):
-    receive = forms.MultipleChoiceField(
-        choices=list(events.Category.labels.items()),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The labels are lazy: read them again in the language of this request.
-        self.fields["receive"].choices = list(events.Category.labels.items())
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings(request: HttpRequest) -> HttpResponse:
-    muted = set(MutedCategory.objects.filter(user=request.user).values_list("category", flat=True))
     form = NotificationSettingsForm(
         request.POST if request.method == "POST" else None,
-        initial={"receive": [c for c in events.Category.labels if c not in muted]},
+        initial={"receive": selectors.received_categories(request.user)},
     )
     if request.method == "POST" and form.is_valid():
-        receive = set(form.cleaned_data["receive"])
-        services.notification_mutes_set(
-            user=request.user,
-            muted_categories=[c for c in events.Category.labels if c not in receive],
-        )
+        services.notification_mutes_set(user=request.user, muted_categories=form.muted_categories())
         messages.success(request, _("Your notification settings have been saved."))
         return redirect("notices:settings")
     return render(request, "resident/notices/settings.html", {"form": form})

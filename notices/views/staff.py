@@ -1,5 +1,6 @@
 """The staff portal's notice pages: list, write (with preview), detail with reach and reads,
-withdraw, pin, and the files of a notice."""
+withdraw, pin, and the files of a notice; the staff member's own inbox (消息, the same
+messages as the resident portal's 消息中心) and 消息设置 with Web Push."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,21 +9,25 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import add_service_errors
 from accounts.models import Building
 from platform_admin.audit import entries_for
-from staff.access import safe_next, staff_has_perm, staff_required
-from staff.scoping import get_scoped_or_404
+from staff.access import safe_next, staff_has_perm, staff_required, works_from_phone
+from staff.middleware import work_on
+from staff.scoping import community_id_of_path, get_scoped_or_404
 from staff.tables import paginate
 
-from .. import selectors, services
+from .. import links, selectors, services
 from ..downloads import attachment_response
 from ..filters import NoticeFilter
-from ..forms import NoticeForm, PreviewForm
+from ..forms import NoticeForm, NotificationSettingsForm, PreviewForm
 from ..models import Notice
+from ..setup import unread_badge
 from ..tables import NoticeTable, UnreadTable
+
+INBOX_PAGE_SIZE = 20
 
 
 def _notices(request: HttpRequest):
@@ -222,3 +227,76 @@ def notice_attachment(request: HttpRequest, notice_id: int, attachment_id: int) 
     if file is None:
         raise Http404
     return attachment_response(file)
+
+
+# --- The staff member's inbox -------------------------------------------------------------------
+# Every position has one; technicians see it in their phone layout (templates/technician/).
+
+
+@staff_required()
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = selectors.inbox_page(request.user, request.GET.get("page"), INBOX_PAGE_SIZE)
+    template = (
+        "technician/messages.html" if works_from_phone(request) else "staff/notices/inbox.html"
+    )
+    return render(
+        request,
+        template,
+        {"page": page, "unread": unread_badge(request), "active_tab": "messages"},
+    )
+
+
+@staff_required()
+@require_GET
+def message_open(request: HttpRequest, message_id: int) -> HttpResponse:
+    """Read the message and go to its page (a link elsewhere is not followed)."""
+    message = get_scoped_or_404(request, selectors.messages_for_user(request.user), message_id)
+    services.message_mark_read(message=message)
+    target = links.local_url(message.url, request)
+    if target is None:
+        return redirect("notices_staff:inbox")
+    if links.is_staff_page(target):
+        _work_on_community_of(request, target)
+    return redirect(target)
+
+
+def _work_on_community_of(request: HttpRequest, url: str) -> None:
+    """An alert about another community the staff member serves (an overdue order there):
+    switch to it, as the community switcher would, so that its page opens."""
+    community_id = community_id_of_path(url)
+    if community_id is None or community_id == request.community.pk:
+        return
+    community = next((c for c in request.staff_communities if c.pk == community_id), None)
+    if community is not None:
+        work_on(request, community)
+        messages.info(request, _("You are now working on %(name)s.") % {"name": community.name})
+
+
+@require_POST
+@staff_required()
+def messages_read_all(request: HttpRequest) -> HttpResponse:
+    services.messages_mark_all_read(user=request.user)
+    messages.success(request, _("All messages are marked as read."))
+    return redirect("notices_staff:inbox")
+
+
+@staff_required()
+@require_http_methods(["GET", "POST"])
+def message_settings(request: HttpRequest) -> HttpResponse:
+    """Which categories are pushed, and Web Push on this device (the resident portal's
+    消息设置, with the same form, script, service worker and endpoints)."""
+    form = NotificationSettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial={"receive": selectors.received_categories(request.user)},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.notification_mutes_set(user=request.user, muted_categories=form.muted_categories())
+        messages.success(request, _("Your notification settings have been saved."))
+        return redirect("notices_staff:message_settings")
+    template = (
+        "technician/message_settings.html"
+        if works_from_phone(request)
+        else "staff/notices/message_settings.html"
+    )
+    return render(request, template, {"form": form, "active_tab": "messages"})

@@ -1,4 +1,4 @@
-/* Web Push on this device (templates/resident/notices/_push_subscription.html): registers the
+/* Web Push on this device (templates/_push_subscription.html, on 消息设置 of both portals): registers the
    service worker at /sw.js, subscribes with the VAPID public key and tells the server. */
 (function () {
   "use strict";

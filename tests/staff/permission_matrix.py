@@ -46,6 +46,8 @@ HEADER = """\
 # portal's real behaviour). One entry per URL name; for each role: allowed, 403, 404 or login.
 # Roles: the positions 经理 (manager), 客服 (front_desk), 收费员 (cashier), 维修工 (technician),
 # a deactivated staff member, a resident and an anonymous visitor.
+# A URL naming a personal object (an inbox message: staff.scoping's owner_path) is measured
+# with someone else's, so staff get 404 there; its owner opens it (tests/notices/).
 # Regenerate deliberately and review the diff:
 #   LINLI_VAR_DIR=$PWD/var/matrix .venv/bin/python -m tests.staff.permission_matrix --write
 """
