@@ -1,13 +1,13 @@
 """`make run`: the processes of Procfile.dev (web, Celery worker, beat) side by side, their
 output in honcho's format, and all of them stopped gently by Ctrl-C.
 
-honcho's own `start` sends SIGTERM to each process group: Celery's pool processes then die
-under their parent ("ERROR ... exited with signal 15"), a worker still busy after five seconds
-gets SIGKILL, and honcho exits 130, which make reports as an error. Here each program gets
-SIGINT (what Ctrl-C in its own terminal would send: runserver, the worker and beat all end
-cleanly on it), the children are left to their parent, and a stop asked for ends with
-"已停止" and exit status 0. A process that ends by itself stops the others and its status is
-the exit status.
+honcho's own `start` sends SIGTERM to each process *group*: Celery's pool processes then die
+under their parent ("ERROR ... exited with signal 15"), a worker still stopping after five
+seconds gets SIGKILL, and honcho exits 130, which make reports as an error. Here SIGTERM goes
+to each program alone (the signal docker sends too: the worker's warm shutdown, which lets
+running tasks finish and ends with status 0, where SIGINT would end it with 1), its children
+are left to it, it has --grace seconds, and a stop asked for ends with "已停止" and exit status
+0. A process that ends by itself stops the others, and its status is the exit status.
 """
 
 import argparse
@@ -59,7 +59,11 @@ class Supervisor:
     def relay(self, name: str, process: subprocess.Popen) -> None:
         for line in iter(process.stdout.readline, b""):
             self.say(line.decode("utf-8", "replace").rstrip("\n"), name)
-        process.wait()
+        code = process.wait()
+        if self.stop_asked.is_set():
+            # runserver has no SIGTERM handler; ended by the signal it was sent, it stopped.
+            clean = code in (0, -signal.SIGTERM)
+            self.say(f"{name} 已停止 / stopped" + ("" if clean else f" ({code})"))
         self.ended.set()
 
     def ask_to_stop(self, signum, frame) -> None:
@@ -79,8 +83,8 @@ class Supervisor:
         signal.signal(signal.SIGINT, self.ask_to_stop)
         signal.signal(signal.SIGTERM, self.ask_to_stop)
         for name, command in self.commands.items():
-            # A session of its own: the terminal's Ctrl-C reaches this script only, which
-            # passes it on to each program alone, never to a program's children.
+            # A session of its own: the terminal's Ctrl-C reaches this script only, which asks
+            # each program alone to stop, never a program's children.
             process = subprocess.Popen(  # noqa: S602 - the Procfile's commands, as honcho runs them
                 command,
                 shell=True,
@@ -112,7 +116,7 @@ class Supervisor:
         for process in self.processes.values():
             if process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
-                    os.kill(process.pid, signal.SIGINT)
+                    os.kill(process.pid, signal.SIGTERM)
         deadline = datetime.datetime.now() + datetime.timedelta(seconds=self.grace)
         for process in self.processes.values():
             remaining = (deadline - datetime.datetime.now()).total_seconds()

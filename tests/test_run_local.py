@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# A program like the worker: it ends cleanly on SIGINT, and its child (like a pool process)
+# A program like the worker: it ends cleanly on SIGTERM, and its child (like a pool process)
 # would complain if a signal meant for its parent reached it.
 PROGRAM = textwrap.dedent(
     """
@@ -33,7 +33,7 @@ PROGRAM = textwrap.dedent(
         time.sleep(0.5)
         child.kill()
         sys.exit(0)
-    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     print(name, "ready", os.environ["DJANGO_SETTINGS_MODULE"], os.environ["HOST"],
           os.environ["PORT"], flush=True)
     time.sleep(600)
@@ -82,9 +82,10 @@ def test_ctrl_c_stops_every_program_gently_and_cleanly(tmp_path):
     process.send_signal(signal.SIGINT)
     rest, _ = process.communicate(timeout=30)
     assert process.returncode == 0, rest
-    assert "web stopping on SIGINT" in rest and "worker stopping on SIGINT" in rest
+    assert "web stopping on SIGTERM" in rest and "worker stopping on SIGTERM" in rest
     assert "CHILD HIT BY" not in rest, "a program's children are its own to stop"
     assert "killed" not in rest and "SIGKILL" not in rest and "ERROR" not in rest
+    assert "web 已停止 / stopped\n" in rest and "worker 已停止 / stopped\n" in rest
     assert rest.rstrip().endswith("已停止 / Stopped")
 
 
@@ -92,7 +93,7 @@ def test_a_program_that_does_not_stop_is_killed_after_the_grace_period(tmp_path)
     process = start(
         tmp_path,
         "web: exec python PROGRAM web\n"
-        "stubborn: exec python -c 'import signal,time; signal.signal(signal.SIGINT, signal.SIG_IGN); print(\"up\", flush=True); time.sleep(600)'\n",
+        "stubborn: exec python -c 'import signal,time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print(\"up\", flush=True); time.sleep(600)'\n",
         "--grace",
         "1",
     )
@@ -112,7 +113,7 @@ def test_a_program_that_fails_stops_the_others_and_the_run(tmp_path):
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 3, output
     assert "broken 已退出 / exited (3)" in output
-    assert "web stopping on SIGINT" in output
+    assert "web stopping on SIGTERM" in output
 
 
 @pytest.mark.parametrize("name", ["web", "worker", "beat"])
