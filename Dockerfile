@@ -5,6 +5,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 
 FROM python:3.11-slim-bookworm
+# Data (uploads, the file cache) under /app/var; collected static files in /app/staticfiles
+# (STATIC_ROOT), in the image, where a volume mounted on /app/var cannot hide them.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -20,6 +22,7 @@ COPY . .
 COPY --from=assets /build/node_modules ./node_modules
 # collectstatic and compilemessages need settings but no real secrets or database.
 RUN export DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
+        LINLI_SITE_URL=http://localhost \
         SMS_BACKEND=accounts.sms.backends.console.SmsBackend \
         NOTIFY_WEBPUSH_BACKEND=notices.channels.ConsoleBackend \
         NOTIFY_WECHAT_BACKEND=notices.channels.ConsoleBackend \
@@ -28,6 +31,10 @@ RUN export DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
     && useradd --create-home --uid 1000 linli \
     && mkdir -p /app/var/media /app/var/private-media \
     && chown -R linli:linli /app/var
+# The release Sentry reports: `docker compose build` passes LINLI_RELEASE through, e.g.
+# LINLI_RELEASE=$(git rev-parse --short HEAD) (.git itself stays out of the image).
+ARG LINLI_RELEASE=""
+ENV LINLI_RELEASE=${LINLI_RELEASE}
 USER linli
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 8000
+# Exported: the settings build the site's address (LINLI_SITE_URL) from them.
+export HOST ?= 127.0.0.1
+export PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 # Two test processes (pytest-xdist); the tests that start real Celery workers share one.
@@ -40,7 +41,7 @@ run: install
 	@echo "  平台管理 http://$(HOST):$(PORT)/admin/"
 	@echo "  (web + Celery worker + beat; Ctrl-C stops all of them)"
 	@echo ""
-	PATH="$(abspath $(BIN)):$$PATH" HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+	@$(BIN)/python bin/run_local.py -f Procfile.dev
 
 test: install
 	$(BIN)/ruff check .

@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
         from platform_admin.audit import register_actions
         from staff import menu, scoping
 
-        from . import security_audit, selectors
+        from . import checks, security_audit, selectors  # noqa: F401  (checks register themselves)
         from .models import Building, Residency, Room, User
         from .portal import Tab, register_tab
 

@@ -1,9 +1,16 @@
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django_guid.context import guid
+
+from platform_admin.views import healthz
+
+from .observability import current_user_id
 
 
 class ChineseFirstLocaleMiddleware:
@@ -26,3 +33,40 @@ class ChineseFirstLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+@receiver(request_finished, dispatch_uid="config.middleware.forget_request_context")
+def forget_request_context(**kwargs) -> None:
+    """Once a response is sent (and logged: Django logs 4xx/5xx after the middleware), log
+    lines are no longer put down to its request and user. django-guid leaves its id set."""
+    guid.set(None)
+    current_user_id.set(None)
+
+
+class HealthCheckMiddleware:
+    """Answers GET /healthz before anything reads the Host header.
+
+    docker's health check and load balancers call the container by its address, which is
+    not among DJANGO_ALLOWED_HOSTS, so Django's host validation would answer 400. The health
+    endpoint builds no link from the host, which is what that validation protects."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
+            return healthz(request)
+        return self.get_response(request)
+
+
+class RequestUserMiddleware:
+    """After AuthenticationMiddleware: the user's id on the log lines of the request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            current_user_id.set(str(user.pk))
+        return self.get_response(request)

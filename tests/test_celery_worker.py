@@ -15,6 +15,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from platform_admin.models import WorkerHeartbeat
 from platform_admin.tasks import echo
+from tests.processes import database_url_of
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [
@@ -25,19 +26,11 @@ pytestmark = [
 ]
 
 
-def database_url_of_test_db() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def start(*args: str, env: dict | None = None) -> subprocess.Popen:
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=database_url_of_test_db(),
+        DATABASE_URL=database_url_of(connection),
         **(env or {}),
     )
     return subprocess.Popen(

@@ -6,6 +6,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from config.observability import admins_from, init_sentry, package_release
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -15,6 +17,8 @@ VAR_DIR = Path(env.str("LINLI_VAR_DIR", default=str(BASE_DIR / "var")))
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+# Where `make run` listens; the site's address (LINLI_SITE_URL) unless that is set.
+_local_address = f"http://{env.str('HOST', default='127.0.0.1')}:{env.str('PORT', default='8000')}"
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -38,6 +42,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "django_guid",
     "accounts",
     "accounts.providers",
     "accounts.providers.weixin_mp",
@@ -52,6 +57,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request id (X-Request-ID, else a new one) for the logs, the response and Sentry.
+    "django_guid.middleware.guid_middleware",
+    # Before host validation: docker and load balancers call /healthz by address.
+    "config.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -59,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.RequestUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -297,10 +307,7 @@ for _provider, (_id_var, _secret_var) in _social_apps.items():
 LINLI_OAUTH_SANDBOX = env.bool("LINLI_OAUTH_SANDBOX", default=False)
 if LINLI_OAUTH_SANDBOX:
     # The browser is sent to a relative URL; the server calls the sandbox over HTTP itself.
-    _sandbox = env.str(
-        "LINLI_OAUTH_SANDBOX_URL",
-        default=f"http://{env.str('HOST', default='127.0.0.1')}:{env.str('PORT', default='8000')}",
-    )
+    _sandbox = env.str("LINLI_OAUTH_SANDBOX_URL", default=_local_address)
     _sandbox_urls = {
         "weixin": {
             "AUTHORIZE_URL": "/sandbox/oauth/weixin/connect/qrconnect",
@@ -337,7 +344,9 @@ USE_TZ = True
 
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Collected static files are built from the code, not data: outside VAR_DIR, so that backups
+# and volumes of VAR_DIR leave them out (and cannot hide the image's copy).
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Third-party assets come from npm at set-up time (node_modules is not committed).
 NODE_MODULES = BASE_DIR / "node_modules"
@@ -469,13 +478,57 @@ SMS_TEMPLATES = {
     },
 }
 
+# --- Errors and logs ------------------------------------------------------------------------
+# Errors go to Sentry when SENTRY_DSN is set (config.observability: no personal data), else by
+# mail to DJANGO_ADMINS="运维 <ops@example.cn>,...". Every log line of a request names it
+# (request=<X-Request-ID or a new id>, also returned in the response's X-Request-ID) and its
+# user (user=<id>).
+ADMINS = admins_from(env.str("DJANGO_ADMINS", default=""))
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="local" if DEBUG else "production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+LINLI_RELEASE = env.str("LINLI_RELEASE", default="") or package_release()
+if SENTRY_DSN:
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=LINLI_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": True, "EXPOSE_HEADER": False}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_context": {"()": "config.observability.RequestContextFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s "
+            "request=%(request_id)s user=%(user_id)s %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_context"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's errors (a 500, a failed request) reach the console through the root, and
+        # the admins by mail unless Sentry has them.
+        "django": {"handlers": [] if SENTRY_DSN else ["mail_admins"], "level": "INFO"},
+        # One line per request at INFO otherwise.
+        "django_guid": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
         # At DEBUG the Tencent SDK logs request bodies, login codes included.
         "tencentcloud_sdk_common": {"level": "WARNING"},
@@ -486,7 +539,9 @@ LOGGING = {
 
 # --- Outside notification channels: Web Push and WeChat template messages -----------------
 # Absolute links in pushes that leave the site (WeChat template messages).
-LINLI_SITE_URL = env.str("LINLI_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute links that leave the site: WeChat messages, receipts' QR codes, the payment
+# providers' notification and return addresses. Local runs: where `make run` listens.
+LINLI_SITE_URL = env.str("LINLI_SITE_URL", default=_local_address).rstrip("/")
 
 # Web Push (notices.channels.webpush): the VAPID key pair, public key as URL-safe base64 of the
 # uncompressed P-256 point, private key as URL-safe base64 of the 32-byte secret (or PEM).

@@ -8,6 +8,13 @@ if PAYMENT_SANDBOX:  # noqa: F405
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("PAYMENT_SANDBOX must be off in production: no money would move.")
+if LINLI_OAUTH_SANDBOX:  # noqa: F405
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "LINLI_OAUTH_SANDBOX must be off in production: anyone could log in as any WeChat or "
+        "QQ user."
+    )
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 # No default: the console backend would print login codes into the logs.
@@ -19,6 +26,8 @@ NOTIFY_BACKENDS = {
     "webpush": env.str("NOTIFY_WEBPUSH_BACKEND"),
     "wechat": env.str("NOTIFY_WECHAT_BACKEND"),
 }
+# No default: payment notifications and receipts' QR codes would point at 127.0.0.1.
+LINLI_SITE_URL = env.str("LINLI_SITE_URL").rstrip("/")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -158,3 +158,20 @@ def test_local_runs_use_the_sandbox_unless_real_apps_are_set(tmp_path):
 
     production_like = providers(LINLI_OAUTH_SANDBOX="false")
     assert all("APP" not in config for config in production_like.values())
+
+
+def test_the_sandbox_is_refused_in_a_deployment():
+    """As the payment sandbox is (billing.E004): `check --deploy` names it outside DEBUG, and
+    the production settings do not start with it (tests/test_settings.py)."""
+    from django.core import checks
+    from django.test import override_settings
+
+    with override_settings(LINLI_OAUTH_SANDBOX=True, DEBUG=False):
+        ids = [error.id for error in checks.run_checks(include_deployment_checks=True)]
+    assert "accounts.E001" in ids
+    with override_settings(LINLI_OAUTH_SANDBOX=True, DEBUG=True):
+        ids = [error.id for error in checks.run_checks(include_deployment_checks=True)]
+    assert "accounts.E001" not in ids
+    with override_settings(LINLI_OAUTH_SANDBOX=False, DEBUG=False):
+        ids = [error.id for error in checks.run_checks(include_deployment_checks=True)]
+    assert "accounts.E001" not in ids
