@@ -16,7 +16,7 @@ install: system-packages $(VENV)/.installed node_modules/.installed messages
 
 # gettext, a CJK font and (for the tests) Chromium, from apt-get where they are missing.
 system-packages:
-	@scripts/system-packages $(if $(filter test,$(MAKECMDGOALS)),test,run)
+	@bin/system-packages $(if $(filter test,$(MAKECMDGOALS)),test,run)
 
 # Installs exactly what the lock file says (every package pinned, every file hashed).
 $(VENV)/.installed: requirements/dev.txt
