@@ -77,6 +77,7 @@ class BillingConfig(AppConfig):
                 "billing.refunded": _("Payment refunded"),
                 "billing.refund_requested": _("Refund requested"),
                 "billing.paid_unapplied": _("Online payment for bills already paid"),
+                "billing.payment_cancelled": _("Online payment cancelled by the payer"),
                 "billing.dunned": _("Dunning reminders sent"),
                 "billing.settings_saved": _("Reminder settings changed"),
             }

@@ -108,14 +108,27 @@ class Client:
     ip: str = "127.0.0.1"
 
 
+# An open payment for exactly the same bills, by the same payer and method, started this
+# recently, is handed out again instead of a second one (a double tap, the back button, a
+# retry): the provider's order still has most of its PAYMENT_EXPIRE_MINUTES to run.
+REUSE_MINUTES = 10
+
+
 def payment_start(
     *, bills: list[Bill], method: str, payer: User, client: Client
 ) -> tuple[Payment, Checkout]:
     """Create a payment for `bills` (the caller has checked they are the payer's) and ask the
-    provider how the browser pays it. The amount is what the bills cost today."""
+    provider how the browser pays it. The amount is what the bills cost today.
+
+    Starting the same bills twice gives one payment: the bills are locked (in id order) before
+    we look for an open payment of the payer covering exactly them, so a second request, even
+    one arriving at the same moment, waits for the first to commit and then finds its payment."""
     provider = get_provider(method)
     if provider is None:
         raise ValidationError({"method": _("This payment method is not available.")})
+    channel = provider.channel_for(
+        mobile=client.mobile, in_wechat=client.in_wechat, has_openid=bool(client.openid)
+    )
     with transaction.atomic():
         locked, items, total = services.quote(bills)
         if total <= 0:
@@ -124,29 +137,74 @@ def payment_start(
                     "These bills come to ¥0.00: nothing to pay online. The property office closes them."
                 )
             )
-        room = locked[0].room
-        payment = Payment.objects.create(
-            number=new_number("ZF"), community=room.building.community, room=room, payer=payer,
-            payer_name=payer.display_name, method=method, amount=total,
-            status=Payment.Status.CREATED,
-        )  # fmt: skip
-        PaymentItem.objects.bulk_create(
-            PaymentItem(payment=payment, bill=bill, amount=amount, late_fee=fee)
-            for bill, amount, fee in items
+        payment = _reusable_payment(payer=payer, method=method, channel=channel, items=items,
+                                    total=total)  # fmt: skip
+        fresh = payment is None
+        if fresh:
+            room = locked[0].room
+            payment = Payment.objects.create(
+                number=new_number("ZF"), community=room.building.community, room=room,
+                payer=payer, payer_name=payer.display_name, method=method, amount=total,
+                status=Payment.Status.CREATED,
+            )  # fmt: skip
+            PaymentItem.objects.bulk_create(
+                PaymentItem(payment=payment, bill=bill, amount=amount, late_fee=fee)
+                for bill, amount, fee in items
+            )
+    return payment, _checkout(provider, payment, channel, client, fresh=fresh)
+
+
+def _reusable_payment(*, payer: User, method: str, channel: str, items, total) -> Payment | None:
+    """The payer's open payment for exactly these bills at these amounts, if one was started a
+    moment ago through the same channel (an order cannot change its channel at the provider)."""
+    since = timezone.now() - dt.timedelta(minutes=REUSE_MINUTES)
+    wanted = {bill.pk: (amount, fee) for bill, amount, fee in items}
+    candidates = (
+        Payment.objects.filter(
+            payer=payer,
+            method=method,
+            status__in=Payment.OPEN_STATUSES,
+            amount=total,
+            room_id=items[0][0].room_id,
+            channel__in=[channel, ""],
+            created_at__gte=since,
+            attention="",
         )
-    channel = provider.channel_for(
+        .prefetch_related("items")
+        .order_by("-created_at")
+    )
+    for payment in candidates:
+        if {item.bill_id: (item.amount, item.late_fee) for item in payment.items.all()} == wanted:
+            return payment
+    return None
+
+
+def payment_resume(*, payment: Payment, client: Client) -> Checkout:
+    """The payer goes back to the provider with an open payment (继续支付): the same order,
+    through the channel it was started with."""
+    provider = get_provider(payment.method)
+    if provider is None or payment.status not in Payment.OPEN_STATUSES:
+        raise ValidationError(_("This payment is no longer waiting to be paid."))
+    channel = payment.channel or provider.channel_for(
         mobile=client.mobile, in_wechat=client.in_wechat, has_openid=bool(client.openid)
     )
+    return _checkout(provider, payment, channel, client, fresh=False)
+
+
+def _checkout(provider, payment: Payment, channel: str, client: Client, *, fresh: bool) -> Checkout:
     try:
         checkout = provider.checkout(
             payment_ref(payment, client_ip=client.ip, openid=client.openid), channel
         )
     except ProviderError as error:
-        logger.warning("Checkout of %s at %s failed: %s", payment.number, method, error)
-        Payment.objects.filter(pk=payment.pk, status=Payment.Status.CREATED).update(
-            status=Payment.Status.FAILED
-        )
-        _log(method, Outcome.REFUSED, payment=payment, number=payment.number,
+        logger.warning("Checkout of %s at %s failed: %s", payment.number, payment.method, error)
+        if fresh:
+            # The provider never had this order: it is over. An order handed out again may be
+            # in the payer's hands elsewhere, so it stays open for reconciliation to settle.
+            Payment.objects.filter(pk=payment.pk, status=Payment.Status.CREATED).update(
+                status=Payment.Status.FAILED
+            )
+        _log(payment.method, Outcome.REFUSED, payment=payment, number=payment.number,
              reason=str(error), source="checkout")  # fmt: skip
         raise ValidationError(
             _("The payment service could not be reached. Nothing was charged; please try again.")
@@ -155,7 +213,49 @@ def payment_start(
         status=Payment.Status.PENDING, channel=channel
     )
     payment.refresh_from_db()
-    return payment, checkout
+    return checkout
+
+
+def payment_cancel(*, payment: Payment, actor: User, request=None) -> Payment:
+    """The payer gives up an open payment (取消). The provider is asked first: money that
+    arrived with its notification lost settles the payment instead. Otherwise the trade is
+    closed at the provider, then here. Raises ValidationError when the provider cannot be
+    reached, so nothing is closed here that the payer might still pay there."""
+    payment = Payment.objects.select_related("community", "room__building", "room__unit").get(
+        pk=payment.pk
+    )
+    if payment.status not in Payment.OPEN_STATUSES:
+        raise ValidationError(_("This payment is no longer waiting to be paid."))
+    provider = get_provider(payment.method)
+    if provider is not None:  # a method switched off has nobody to ask
+        reference = payment_ref(payment)
+        try:
+            notice = provider.query(reference)
+            if notice.paid:
+                _settle_queried(payment, notice)
+                payment.refresh_from_db()
+                return payment
+            if not notice.closed:
+                # UnionPay cannot close an order: it expires there (payTimeout); money that
+                # still comes settles the closed payment, like any late notification.
+                provider.close(reference)
+        except ProviderError as error:
+            logger.warning("Cancelling %s failed: %s", payment.number, error)
+            raise ValidationError(
+                _(
+                    "The payment service could not be reached, so the payment was not cancelled. "
+                    "Please try again."
+                )
+            ) from error
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status in Payment.OPEN_STATUSES:
+            _close(locked)
+            log_action(actor=actor, action="billing.payment_cancelled", target=locked,
+                       community=locked.community,
+                       data={"method": locked.method, "amount": str(locked.amount)},
+                       request=request)  # fmt: skip
+    return locked
 
 
 def open_payments_for_bills(bill_ids) -> list[Payment]:

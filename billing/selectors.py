@@ -112,15 +112,27 @@ def payments_for_user(user: User) -> QuerySet[Payment]:
     )
 
 
+# Open payments shown on the 缴费 tab, newest first; more than this is not a household.
+OPEN_PAYMENTS_SHOWN = 10
+
+
 def open_payments_for_user(user: User) -> list[Payment]:
-    """The household's online payments still waiting for the provider's word (recent ones)."""
+    """The household's online payments still waiting for the provider's word (recent ones),
+    with their room and bills: each is shown as a card to continue or cancel. A payment just
+    created (the provider not answered yet) counts as waiting too."""
     since = timezone.now() - dt.timedelta(minutes=settings.PAYMENT_EXPIRE_MINUTES)
     return list(
         Payment.objects.filter(
             room__in=verified_rooms_of_user(user),
-            status=Payment.Status.PENDING,
+            status__in=Payment.OPEN_STATUSES,
+            method__in=Payment.ONLINE_METHODS,
             created_at__gte=since,
-        ).order_by("-created_at")[:3]
+        )
+        .select_related("room__building", "room__unit", "community")
+        .prefetch_related(
+            Prefetch("items", queryset=PaymentItem.objects.select_related("bill").order_by("pk"))
+        )
+        .order_by("-created_at", "-pk")[:OPEN_PAYMENTS_SHOWN]
     )
 
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..payments import available_methods
+from ..payments import offered_methods
 
 
 class BillsField(forms.ModelMultipleChoiceField):
@@ -31,12 +31,7 @@ class PayForm(forms.Form):
     def __init__(self, *args, bills_queryset, in_wechat=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["bills"].queryset = bills_queryset
-        # WeChat's own browser blocks Alipay's pages: not offered there.
-        self.providers = {
-            method: provider
-            for method, provider in available_methods()
-            if not (in_wechat and method == "alipay" and not provider.sandbox)
-        }
+        self.providers = offered_methods(in_wechat=in_wechat)
         from ..models import Payment
 
         labels = dict(Payment.Method.choices)

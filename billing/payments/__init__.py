@@ -74,6 +74,16 @@ def available_methods() -> list[tuple[str, Provider]]:
     ]
 
 
+def offered_methods(*, in_wechat: bool) -> dict[str, Provider]:
+    """The methods a payer is offered in this browser: WeChat's own browser blocks Alipay's
+    pages, so Alipay is not offered there (its sandbox stand-in is)."""
+    return {
+        method: provider
+        for method, provider in available_methods()
+        if not (in_wechat and method == "alipay" and not provider.sandbox)
+    }
+
+
 @receiver(setting_changed)
 def _forget_providers(**kwargs) -> None:
     if kwargs["setting"].startswith(("PAYMENT_", "WECHATPAY_", "ALIPAY_", "UNIONPAY_", "VAR_")):

@@ -4,11 +4,13 @@ reconciliation settles the payment, never the browser's return). Also the provid
 notification endpoint and the sandbox's cashier page."""
 
 import segno
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -137,6 +139,36 @@ def payment(request: HttpRequest, number: str) -> HttpResponse:
     if request.htmx:
         return render(request, "resident/billing/_payment_status.html", context)
     return render(request, "resident/billing/payment.html", context)
+
+
+@login_required
+@require_POST
+def payment_continue(request: HttpRequest, number: str) -> HttpResponse:
+    """继续支付: back to the provider with the same open order."""
+    payment = _payment_for_user(request, number)
+    try:
+        checkout = online.payment_resume(payment=payment, client=_client(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("billing:payment", number=payment.number)
+    return _checkout_response(request, payment, checkout)
+
+
+@login_required
+@require_POST
+def payment_cancel(request: HttpRequest, number: str) -> HttpResponse:
+    """取消: the payer gives up an open payment; it is closed at the provider, then here."""
+    payment = _payment_for_user(request, number)
+    try:
+        payment = online.payment_cancel(payment=payment, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("billing:bills")
+    if payment.status == Payment.Status.CLOSED:
+        messages.success(request, _("The payment was cancelled. Nothing was charged."))
+        return redirect("billing:bills")
+    # Paid after all (its notification was lost on the way): the status page says so.
+    return redirect("billing:payment", number=payment.number)
 
 
 @csrf_exempt

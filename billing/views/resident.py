@@ -20,6 +20,7 @@ from accounts.selectors import verified_rooms_of_user
 
 from .. import charts, rules, selectors
 from ..models import Bill, FeeKind, Payment, PaymentItem
+from ..payments import offered_methods
 
 HISTORY_PAGE_SIZE = 15
 HISTORY_ITEMS_SHOWN = 3
@@ -153,10 +154,18 @@ def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
         .select_related("payment__receipt")
         .order_by("payment__paid_at", "pk")
     )
+    in_wechat = "MicroMessenger" in request.headers.get("User-Agent", "")
     return render(
         request,
         "resident/billing/bill.html",
-        {"bill": bill, "payment_items": items, "community": bill.community},
+        {
+            "bill": bill,
+            "payment_items": items,
+            "community": bill.community,
+            # Paid online on the confirm page, like bills chosen on the 缴费 tab; at the
+            # counter where no method is offered (or the bill comes to nothing today).
+            "pay_online": bill.total_due > 0 and bool(offered_methods(in_wechat=in_wechat)),
+        },
     )
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +26,37 @@ def test_bills_page_offers_the_household_bills_for_paying(phone, published_bill)
     assert f'name="bills" value="{published_bill.pk}"' in page
     assert 'id="pay-button"' in page
     assert "线上缴费即将开通" not in page
+
+
+def test_the_bill_page_pays_the_bill_online(phone, published_bill):
+    """An unpaid bill's page starts the same flow as the 缴费 tab: the confirm page with this
+    bill chosen. The counter hint is for when online payment is not available."""
+    page = phone.get(reverse("billing:bill", args=[published_bill.pk])).content.decode()
+    pay_url = f"{reverse('billing:pay')}?bills={published_bill.pk}"
+    assert f'href="{pay_url}" id="bill-pay"' in page
+    assert "去缴费" in page
+    assert 'id="counter-note"' not in page and "线上缴费即将开通" not in page
+    confirm = phone.get(pay_url)
+    assert confirm.status_code == 200
+    assert [bill.pk for bill in confirm.context["bills"]] == [published_bill.pk]
+
+
+@override_settings(PAYMENT_SANDBOX=False)
+def test_without_an_online_method_the_bill_page_sends_the_payer_to_the_counter(
+    phone, published_bill
+):
+    published_bill.community.service_phone = "0755-88886666"
+    published_bill.community.save(update_fields=["service_phone"])
+    page = phone.get(reverse("billing:bill", args=[published_bill.pk])).content.decode()
+    assert 'id="bill-pay"' not in page
+    assert 'id="counter-note"' in page and "请到物业服务中心缴纳" in page
+    assert "0755-88886666" in page
+
+
+def test_a_paid_bill_page_offers_neither(phone, published_bill, cashier):
+    services.counter_payment(bills=[published_bill], method="cash", cashier=cashier)
+    page = phone.get(reverse("billing:bill", args=[published_bill.pk])).content.decode()
+    assert 'id="bill-pay"' not in page and 'id="counter-note"' not in page
 
 
 def test_confirm_page_shows_the_server_amount_and_methods(phone, published_bill):

@@ -1092,3 +1092,98 @@ def test_a_card_payment_finished_at_the_last_second_is_found_after_closing(
     payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED and payment.closed_at is None
     assert_settled(payment, published_bill, published_bill.amount)
+
+
+# --- A checkout started again, continued or cancelled -------------------------------------------
+
+
+@pytest.mark.req("BIL-3")
+@pytest.mark.django_db
+@pytest.mark.parametrize(("gateway", "agent", "channel"), FLOWS, indirect=["gateway"])
+def test_the_same_bills_started_twice_give_one_payment(
+    gateway, agent, channel, published_bill, resident
+):
+    """A double tap on 确认支付 (or back and tap again): the second start hands out the same
+    order, the provider takes it again, and the money settles one payment."""
+    if agent == "in_wechat":
+        SocialAccount.objects.create(user=resident, provider="weixin_mp", uid=OPENID)
+    client = logged_in(resident)
+    payment = start(client, published_bill, gateway, agent)
+    again = client.post(
+        reverse("billing:pay"),
+        {"bills": [published_bill.pk], "method": gateway.method},
+        HTTP_USER_AGENT=AGENTS[agent],
+    )
+    assert Payment.objects.count() == 1
+    gateway.check_checkout(again, payment, agent)
+    payment.refresh_from_db()
+    assert (payment.status, payment.channel) == (Payment.Status.PENDING, channel)
+    gateway.pay(payment)
+    assert gateway.accepted(deliver(gateway, gateway.notification(payment)))
+    assert_settled(payment, published_bill, published_bill.amount)
+
+
+@pytest.mark.req("BIL-3")
+@pytest.mark.django_db
+@pytest.mark.parametrize(("gateway", "agent", "channel"), FLOWS, indirect=["gateway"])
+def test_continue_paying_goes_back_to_the_provider(
+    gateway, agent, channel, published_bill, resident
+):
+    if agent == "in_wechat":
+        SocialAccount.objects.create(user=resident, provider="weixin_mp", uid=OPENID)
+    client = logged_in(resident)
+    payment = start(client, published_bill, gateway, agent)
+    response = client.post(
+        reverse("billing:payment_continue", args=[payment.number]), HTTP_USER_AGENT=AGENTS[agent]
+    )
+    gateway.check_checkout(response, payment, agent)
+    assert Payment.objects.count() == 1
+
+
+@pytest.mark.req("BIL-3")
+@pytest.mark.django_db
+@pytest.mark.parametrize("gateway", METHODS, indirect=True)
+def test_the_payer_cancels_an_open_payment_at_the_provider(gateway, published_bill, resident):
+    client = logged_in(resident)
+    payment = start(client, published_bill, gateway)
+    bill_status = Bill.objects.get(pk=published_bill.pk).status
+    response = client.post(reverse("billing:payment_cancel", args=[payment.number]))
+    assert (response.status_code, response["Location"]) == (302, reverse("billing:bills"))
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CLOSED and payment.closed_at is not None
+    published_bill.refresh_from_db()
+    assert published_bill.status == bill_status
+    # Closed at the provider too, so it cannot be paid there any more (UnionPay has no close:
+    # its order expires on its own, and money that still came would settle the payment).
+    if gateway.method == "wechat":
+        assert gateway.standin.trades[payment.number]["trade_state"] == "CLOSED"
+    elif gateway.method == "alipay":
+        assert gateway.standin.trades[payment.number]["status"] == "TRADE_CLOSED"
+
+
+@pytest.mark.req("BIL-3")
+@pytest.mark.django_db
+@pytest.mark.parametrize("gateway", METHODS, indirect=True)
+def test_cancelling_a_payment_that_was_paid_settles_it(gateway, published_bill, resident):
+    """Paid at the provider, the notification lost: 取消 finds the money and settles instead."""
+    client = logged_in(resident)
+    payment = start(client, published_bill, gateway)
+    gateway.pay(payment)
+    response = client.post(reverse("billing:payment_cancel", args=[payment.number]))
+    assert response["Location"] == reverse("billing:payment", args=[payment.number])
+    assert_settled(payment, published_bill, published_bill.amount)
+
+
+@pytest.mark.req("BIL-3")
+@pytest.mark.django_db
+@pytest.mark.parametrize("gateway", ["wechat"], indirect=True)
+def test_the_same_bills_from_another_kind_of_browser_get_their_own_order(
+    gateway, published_bill, resident
+):
+    """An order cannot change its channel at WeChat Pay (H5 on a phone, a QR code on a
+    desktop): the same bills started from the desktop after the phone get a new payment."""
+    client = logged_in(resident)
+    phone = start(client, published_bill, gateway, "mobile")
+    desktop = start(client, published_bill, gateway, "desktop")
+    assert (phone.channel, desktop.channel) == ("h5", "native")
+    assert phone != desktop
