@@ -137,7 +137,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return limits.client_ip(request)
 
     def get_reauthentication_methods(self, user) -> list[dict]:
-        methods = super().get_reauthentication_methods(user)
+        # allauth offers its own code method for a verified number ("Send me a sign-in code"),
+        # whose URL is the path our page took over: it would be a second button to our page.
+        methods = [
+            method
+            for method in super().get_reauthentication_methods(user)
+            if method["id"] != "reauthenticate_by_code"
+        ]
         if user.is_authenticated and user.mobile and user.mobile_verified:
             methods.append(
                 {
