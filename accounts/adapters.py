@@ -111,6 +111,14 @@ class AccountAdapter(DefaultAccountAdapter):
         minutes = max(1, settings.LINLI_SMS_CODE_TTL // 60)
         self._send(phone, "verification_code", {"code": code, "minutes": str(minutes)})
 
+    def send_social_link_code_sms(self, phone: str, *, code: str, provider_name: str) -> None:
+        minutes = max(1, settings.LINLI_SMS_CODE_TTL // 60)
+        self._send(
+            phone,
+            "social_link",
+            {"provider": provider_name, "code": code, "minutes": str(minutes)},
+        )
+
     def send_unknown_account_sms(self, phone: str, **kwargs: Any) -> None:
         self._send(phone, "unknown_account", {})
 
