@@ -3,8 +3,10 @@ from allauth.account.utils import perform_login
 from allauth.socialaccount import app_settings as social_settings
 from allauth.socialaccount import views as allauth_views
 from allauth.socialaccount.internal.flows.signup import clear_pending_signup
+from django.contrib import messages
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts import otp, services
 from accounts.views.auth import SendSignupCodeMixin, send_code
@@ -31,6 +33,11 @@ class BindPhoneSignupView(SendSignupCodeMixin, allauth_views.SignupView):
         request, sociallogin = self.request, self.sociallogin
         clear_pending_signup(request)
         services.social_account_link(sociallogin=sociallogin, user=user, request=request)
+        messages.success(
+            request,
+            _("%(provider)s is now connected to your account: next time it logs you in.")
+            % {"provider": sociallogin.account.get_provider().name},
+        )
         # What allauth does for a known WeChat or QQ user at its callback.
         record_authentication(
             request,

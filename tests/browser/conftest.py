@@ -52,13 +52,15 @@ def browser():
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """`open_page(size="phone", user=None)`: a new browser context at that size; with a user,
-    already logged in through a session cookie (so the test does not depend on the login
-    form). Contexts close at the end of the test."""
+    """`open_page(size="phone", user=None, user_agent=None)`: a new browser context at that
+    size (and with that User-Agent, e.g. WeChat's); with a user, already logged in through a
+    session cookie (so the test does not depend on the login form). Contexts close at the end
+    of the test."""
     contexts = []
 
-    def open_(size="phone", user=None):
-        context = browser.new_context(viewport=SIZES[size], locale="zh-CN")
+    def open_(size="phone", user=None, user_agent=None):
+        options = {"user_agent": user_agent} if user_agent else {}
+        context = browser.new_context(viewport=SIZES[size], locale="zh-CN", **options)
         contexts.append(context)
         if user is not None:
             client = Client()
