@@ -111,6 +111,14 @@ class AccountAdapter(DefaultAccountAdapter):
         minutes = max(1, settings.LINLI_SMS_CODE_TTL // 60)
         self._send(phone, "verification_code", {"code": code, "minutes": str(minutes)})
 
+    def send_social_link_code_sms(self, phone: str, *, code: str, provider_name: str) -> None:
+        minutes = max(1, settings.LINLI_SMS_CODE_TTL // 60)
+        self._send(
+            phone,
+            "social_link",
+            {"provider": provider_name, "code": code, "minutes": str(minutes)},
+        )
+
     def send_unknown_account_sms(self, phone: str, **kwargs: Any) -> None:
         self._send(phone, "unknown_account", {})
 
@@ -137,7 +145,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return limits.client_ip(request)
 
     def get_reauthentication_methods(self, user) -> list[dict]:
-        methods = super().get_reauthentication_methods(user)
+        # allauth offers its own code method for a verified number ("Send me a sign-in code"),
+        # whose URL is the path our page took over: it would be a second button to our page.
+        methods = [
+            method
+            for method in super().get_reauthentication_methods(user)
+            if method["id"] != "reauthenticate_by_code"
+        ]
         if user.is_authenticated and user.mobile and user.mobile_verified:
             methods.append(
                 {

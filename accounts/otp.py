@@ -1,5 +1,5 @@
-"""One-time SMS codes for the flows allauth does not cover: sign-up (code first), password
-reset by SMS and re-authentication by SMS. allauth's own flows (login by code, phone
+"""One-time SMS codes for the flows allauth does not cover: sign-up (code first), the number of
+a WeChat or QQ login, password reset by SMS and re-authentication by SMS. allauth's own flows (login by code, phone
 verification) keep their codes in the session's login stage instead.
 
 A code is six digits, stored only as an HMAC in the shared cache under its purpose and number,
@@ -26,6 +26,8 @@ FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789"
 
 class Purpose(StrEnum):
     SIGNUP = "signup"
+    # The bind-phone page of a WeChat or QQ login: a new account, or a link to the existing one.
+    SOCIAL_BIND = "social_bind"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a password)
     REAUTHENTICATE = "reauthenticate"
 
@@ -103,19 +105,29 @@ def verify(request: HttpRequest, *, purpose: Purpose, phone: str, code: str) -> 
     return bool(cache.delete(record_key))
 
 
-def send_code(request: HttpRequest, *, purpose: Purpose, phone: str) -> None:
+def send_code(
+    request: HttpRequest, *, purpose: Purpose, phone: str, provider_name: str = ""
+) -> None:
     """Text a code for `purpose` to `phone`; the limits were reserved by the caller's form.
 
     The reply on screen is the same whatever the number: a number that cannot use this purpose
-    gets an explanation by SMS instead of a code (taken, for sign-up; unknown, otherwise).
+    gets an explanation by SMS instead of a code (taken, for sign-up; unknown, otherwise). A
+    WeChat or QQ login (SOCIAL_BIND, `provider_name` says which) gets a code either way: for a
+    new account, or, to a number that has one, worded for linking `provider_name` to it.
     """
     phone = normalize_mobile(phone)
     adapter = get_adapter(request)
     user: User | None = adapter.get_user_by_phone(phone)
+    if purpose == Purpose.SOCIAL_BIND and user is not None:
+        code = issue(request, purpose=purpose, phone=phone)
+        adapter.send_social_link_code_sms(phone, code=code, provider_name=provider_name)
+        return
     if purpose == Purpose.SIGNUP and user is not None:
         adapter.send_account_already_exists_sms(phone)
         return
-    if purpose != Purpose.SIGNUP and (user is None or not user.is_active):
+    if purpose not in (Purpose.SIGNUP, Purpose.SOCIAL_BIND) and (
+        user is None or not user.is_active
+    ):
         adapter.send_unknown_account_sms(phone)
         return
     code = issue(request, purpose=purpose, phone=phone)

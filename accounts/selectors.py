@@ -1,4 +1,6 @@
-from allauth.socialaccount.models import SocialAccount
+from enum import StrEnum
+
+from allauth.socialaccount.models import SocialAccount, SocialLogin
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
@@ -382,3 +384,42 @@ def wechat_mp_openid(user: User) -> str | None:
         .values_list("uid", flat=True)
         .first()
     )
+
+
+class SocialLinkRefusal(StrEnum):
+    INACTIVE = "inactive"
+    STAFF = "staff"
+    CONNECTED_OTHER = "connected_other"
+
+
+def social_link_refusal(user: User, sociallogin: SocialLogin) -> SocialLinkRefusal | None:
+    """Why the WeChat or QQ identity of `sociallogin` may not be linked to the existing `user`
+    on the strength of an SMS code to the account's number alone, or None if it may.
+
+    - a deactivated account stays closed;
+    - property staff and platform operators connect WeChat or QQ only from inside their account
+      (我的 → 账号与安全, after a fresh confirmation): a code read out to a fraudster must not
+      give them a lasting door into an account that reaches other people's data;
+    - an account already connected to another identity of the same brand is not silently moved
+      to this one. Of the two WeChat apps, each keeps one openid per account; the other app's
+      openid only counts as another person when both unionids are known and differ (the same
+      unionid was already recognised at login: SocialAccountAdapter.pre_social_login).
+    """
+    from .social_adapter import WECHAT_PROVIDERS
+
+    if not user.is_active:
+        return SocialLinkRefusal.INACTIVE
+    if (
+        user.is_staff
+        or user.is_superuser
+        or User.objects.filter(pk=user.pk, staff_member__is_active=True).exists()
+    ):
+        return SocialLinkRefusal.STAFF
+    provider = sociallogin.account.provider
+    brand = WECHAT_PROVIDERS if provider in WECHAT_PROVIDERS else (provider,)
+    unionid = sociallogin.account.extra_data.get("unionid")
+    for account in SocialAccount.objects.filter(user=user, provider__in=brand):
+        other_unionid = account.extra_data.get("unionid")
+        if account.provider == provider or (unionid and other_unionid and other_unionid != unionid):
+            return SocialLinkRefusal.CONNECTED_OTHER
+    return None

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from allauth.socialaccount.models import SocialLogin
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -483,4 +484,22 @@ def resident_contacts_update(
         data={"fields": changed},
         request=request,
     )
+    return user
+
+
+@transaction.atomic
+def social_account_link(*, sociallogin: SocialLogin, user: User, request: HttpRequest) -> User:
+    """Connect the WeChat or QQ identity of a login to the existing account of the number the
+    person has just proven with an SMS code (accounts.providers.forms.BindPhoneForm; the code
+    proves the number as well as a password proves the account). Whether the account may be
+    linked at all is accounts.selectors.social_link_refusal's to say, before this is called.
+
+    The number counts as verified from now on (imported accounts start unverified). allauth's
+    `connect` saves the social account and announces it (audit entry "social.connected", and a
+    notice to a verified e-mail address if there is one)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.mobile_verified:
+        user.mobile_verified = True
+        user.save(update_fields=["mobile_verified"])
+    sociallogin.connect(request, user)
     return user

@@ -17,6 +17,13 @@ def login_providers(request: HttpRequest) -> list[Provider]:
     return [providers[provider_id] for provider_id in wanted if provider_id in providers]
 
 
+def leading_provider(request: HttpRequest) -> Provider | None:
+    """Inside WeChat, WeChat login leads the login page: one tap, nothing to type."""
+    if not is_wechat_browser(request):
+        return None
+    return next((p for p in login_providers(request) if p.id == "weixin_mp"), None)
+
+
 BRANDS = {"wechat": ("weixin", "weixin_mp"), "qq": ("qq",)}
 
 

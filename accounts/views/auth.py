@@ -115,7 +115,7 @@ password_set = reauthentication_required(allauth_views.password_set)
 # --- Sign-up ---------------------------------------------------------------------------------
 
 
-def send_code(request: HttpRequest, purpose: otp.Purpose) -> dict:
+def send_code(request: HttpRequest, purpose: otp.Purpose, *, provider_name: str = "") -> dict:
     """The "Get code" button (action=send_code) of the sign-up, social sign-up and SMS password
     reset pages: check the number and the SMS limits, text the code and say so. Returns what
     the page shows next to its form: send_form (with any error), code_sent and resend_after
@@ -124,7 +124,7 @@ def send_code(request: HttpRequest, purpose: otp.Purpose) -> dict:
     code_sent = send_form.is_valid()
     if code_sent:
         phone = send_form.cleaned_data["phone"]
-        otp.send_code(request, purpose=purpose, phone=phone)
+        otp.send_code(request, purpose=purpose, phone=phone, provider_name=provider_name)
         messages.success(
             request, _("A code has been sent to %(phone)s.") % {"phone": mask_mobile(phone)}
         )
@@ -142,9 +142,12 @@ class SendSignupCodeMixin:
     def post(self, request, *args, **kwargs):
         if request.POST.get("action") != "send_code":
             return super().post(request, *args, **kwargs)
-        sent = send_code(request, otp.Purpose.SIGNUP)
+        sent = self.send_code(request)
         form = self.get_unbound_form(initial={"phone": request.POST.get("phone", "")})
         return self.render_to_response(self.get_context_data(form=form, **sent))
+
+    def send_code(self, request: HttpRequest) -> dict:
+        return send_code(request, otp.Purpose.SIGNUP)
 
     def get_unbound_form(self, initial: dict):
         return self.get_form_class()(initial=initial)

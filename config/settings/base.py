@@ -476,6 +476,14 @@ SMS_TEMPLATES = {
         "tencent": _tencent_ids.get("notification", ""),
         "tencent_params": ["title"],
     },
+    # WeChat or QQ login with a number that already has an account: the code links the two.
+    "social_link": {
+        "text": "您正在用{provider}登录邻里并绑定本手机号的账号，验证码是{code}，{minutes}分钟内有效。"
+        "如非本人操作请忽略，切勿将验证码告诉他人。",
+        "aliyun": _aliyun_codes.get("social_link", ""),
+        "tencent": _tencent_ids.get("social_link", ""),
+        "tencent_params": ["provider", "code", "minutes"],
+    },
 }
 
 # --- Errors and logs ------------------------------------------------------------------------

@@ -236,6 +236,8 @@
     if (!map) {
       var settings = JSON.parse(document.getElementById("repair-map-settings").textContent);
       map = L.map("repair-map", { zoomControl: true, attributionControl: true }).setView(at, 16);
+      // Only the tile provider's credit: not Leaflet's default prefix (a flag and a link).
+      map.attributionControl.setPrefix(false);
       L.tileLayer(settings.url, {
         subdomains: settings.subdomains,
         attribution: settings.attribution,

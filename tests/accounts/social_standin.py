@@ -283,6 +283,38 @@ def serve_standin(settings):
         yield server
 
 
+def sandbox_provider_settings(server_url: str) -> dict:
+    """SOCIALACCOUNT_PROVIDERS pointing at accounts.sandbox (the stand-in of `make run`) on a
+    live server: the browser goes to its pages, our server calls its API at `server_url`.
+    The sandbox's URLs must be mounted (see tests/accounts/test_social_sandbox.py)."""
+    base = f"{server_url}/sandbox/oauth"
+    wechat_urls = {
+        "ACCESS_TOKEN_URL": f"{base}/weixin/sns/oauth2/access_token",
+        "PROFILE_URL": f"{base}/weixin/sns/userinfo",
+    }
+    return {
+        "weixin": {
+            "provider_class": "accounts.providers.weixin.provider.WechatQRProvider",
+            "APP": {"client_id": "sandbox-weixin", "secret": "sandbox-weixin-secret"},
+            "AUTHORIZE_URL": "/sandbox/oauth/weixin/connect/qrconnect",
+            **wechat_urls,
+        },
+        "weixin_mp": {
+            "SCOPE": ["snsapi_userinfo"],
+            "APP": {"client_id": "sandbox-weixin_mp", "secret": "sandbox-weixin_mp-secret"},
+            "AUTHORIZE_URL": "/sandbox/oauth/weixin/connect/oauth2/authorize",
+            **wechat_urls,
+        },
+        "qq": {
+            "APP": {"client_id": "sandbox-qq", "secret": "sandbox-qq-secret"},
+            "AUTHORIZE_URL": "/sandbox/oauth/qq/oauth2.0/authorize",
+            "ACCESS_TOKEN_URL": f"{base}/qq/oauth2.0/token",
+            "ME_URL": f"{base}/qq/oauth2.0/me",
+            "PROFILE_URL": f"{base}/qq/user/get_user_info",
+        },
+    }
+
+
 DESKTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36"
 IN_WECHAT = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "

@@ -2,6 +2,7 @@
 number (re-authentication, a code to the new number, no number taken twice), password change and
 set, e-mail address (ACC-1, ACC-3)."""
 
+import re
 import time
 
 import pytest
@@ -110,6 +111,16 @@ def test_the_same_number_and_bad_numbers_are_refused(client_for, resident, passw
         assert response.status_code == 200, number
         assert "is-invalid" in response.content.decode()
     assert not outbox
+
+
+@pytest.mark.req("ACC-1")
+def test_each_way_to_confirm_is_offered_once(client_for, resident, password):
+    """身份验证: the password page offers the SMS code once, the code page the password once."""
+    client = client_for(resident)
+    for page_url, other_url in ((REAUTH, REAUTH_CODE), (REAUTH_CODE, REAUTH)):
+        body = client.get(page_url).content.decode()
+        links = re.findall(r'<a class="btn[^"]*" href="([^"?]*)', body)
+        assert links == [other_url], page_url
 
 
 @pytest.mark.req("ACC-1")

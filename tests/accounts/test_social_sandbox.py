@@ -12,7 +12,7 @@ from accounts.models import User
 from config.urls import urlpatterns as site_urlpatterns
 from tests.test_settings import run_django
 
-from .social_standin import bind_phone, logged_in_user_id, query_of
+from .social_standin import bind_phone, logged_in_user_id, query_of, sandbox_provider_settings
 
 urlpatterns = [*site_urlpatterns, path("sandbox/oauth/", include("accounts.sandbox.urls"))]
 
@@ -22,31 +22,7 @@ pytestmark = [pytest.mark.req("ACC-2"), pytest.mark.urls(__name__)]
 @pytest.fixture
 def sandbox(settings, live_server):
     base = f"{live_server.url}/sandbox/oauth"
-    wechat_urls = {
-        "ACCESS_TOKEN_URL": f"{base}/weixin/sns/oauth2/access_token",
-        "PROFILE_URL": f"{base}/weixin/sns/userinfo",
-    }
-    settings.SOCIALACCOUNT_PROVIDERS = {
-        "weixin": {
-            "provider_class": "accounts.providers.weixin.provider.WechatQRProvider",
-            "APP": {"client_id": "sandbox-weixin", "secret": "sandbox-weixin-secret"},
-            "AUTHORIZE_URL": "/sandbox/oauth/weixin/connect/qrconnect",
-            **wechat_urls,
-        },
-        "weixin_mp": {
-            "SCOPE": ["snsapi_userinfo"],
-            "APP": {"client_id": "sandbox-weixin_mp", "secret": "sandbox-weixin_mp-secret"},
-            "AUTHORIZE_URL": "/sandbox/oauth/weixin/connect/oauth2/authorize",
-            **wechat_urls,
-        },
-        "qq": {
-            "APP": {"client_id": "sandbox-qq", "secret": "sandbox-qq-secret"},
-            "AUTHORIZE_URL": "/sandbox/oauth/qq/oauth2.0/authorize",
-            "ACCESS_TOKEN_URL": f"{base}/qq/oauth2.0/token",
-            "ME_URL": f"{base}/qq/oauth2.0/me",
-            "PROFILE_URL": f"{base}/qq/user/get_user_info",
-        },
-    }
+    settings.SOCIALACCOUNT_PROVIDERS = sandbox_provider_settings(live_server.url)
     return base
 
 

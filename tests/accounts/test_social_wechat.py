@@ -49,6 +49,27 @@ def test_inside_wechat_the_button_is_the_official_account_login(client, standin)
     assert body.count("bi-wechat") == 1
 
 
+@pytest.mark.parametrize("page", ["account_login", "account_request_login_code"])
+def test_inside_wechat_wechat_login_leads_the_page(client, standin, page):
+    body = client.get(reverse(page), HTTP_USER_AGENT=IN_WECHAT).content.decode()
+
+    wechat = body.index(reverse("weixin_mp_login"))
+    number = body.index('name="phone"' if "code" in page else 'name="login"')
+    qq = body.index(reverse("qq_login"))
+    assert wechat < number < qq
+    assert "或使用手机号登录" in body
+    # One filled button: WeChat's; the number's is outlined below it.
+    assert 'class="btn btn-primary' not in body and "btn-outline-primary w-100" in body
+
+
+def test_outside_wechat_the_number_leads_the_page(client, standin):
+    body = client.get(reverse("account_login"), HTTP_USER_AGENT=DESKTOP).content.decode()
+
+    assert body.index('name="login"') < body.index(reverse("weixin_login"))
+    assert "或使用手机号登录" not in body
+    assert 'class="btn btn-primary w-100' in body
+
+
 def test_no_buttons_without_configured_apps(client, settings):
     settings.SOCIALACCOUNT_PROVIDERS = {}
     body = client.get(reverse("account_login")).content.decode()

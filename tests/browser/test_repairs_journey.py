@@ -94,7 +94,17 @@ def test_report_dispatch_repair_rate_and_review(
     expect(phone.get_by_text("维修中").first).to_be_visible()
     expect(phone.locator(".leaflet-marker-icon")).to_have_count(1)
     expect(phone.get_by_text(technician.get_full_name()).first).to_be_visible()
+    # Only the tile provider's credit, without Leaflet's prefix (a flag and a link).
+    attribution = phone.locator(".leaflet-control-attribution")
+    expect(attribution).to_contain_text("高德")
+    expect(attribution).not_to_contain_text("Leaflet")
+    expect(attribution.locator("svg, a[href*='leafletjs']")).to_have_count(0)
     shot(phone, "resident-map")
+    desk.goto(f"{base}/staff/repairs/{order.pk}/")
+    expect(desk.locator("#technician-map .leaflet-marker-icon")).to_have_count(1)
+    expect(desk.locator("#technician-map .leaflet-control-attribution")).not_to_contain_text(
+        "Leaflet"
+    )
 
     # The technician finishes with a note and an after-photo; the position is gone.
     tech.fill("textarea[name=result_note]", "更换了下水管和密封圈，试水半小时无渗漏。")
