@@ -16,6 +16,7 @@ from billing.payments.base import (
     RefundResult,
 )
 from billing.payments.unionpay import UnionPayProvider
+from config.settings.base import env_pem
 
 from . import standin_unionpay as standin
 
@@ -139,13 +140,15 @@ def test_parse_sync_response_like_unionpays_sdk():
 
 
 @pytest.mark.req("BIL-3")
-def test_configured_and_from_settings(settings, authority, merchant, tmp_path):
+def test_configured_and_from_settings(settings, authority, merchant, tmp_path, monkeypatch):
     settings.UNIONPAY_MER_ID = ""
     assert not UnionPayProvider.configured()
     key_file = tmp_path / "sign.key"
     key_file.write_text(merchant.key_pem)
+    monkeypatch.delenv("UNIONPAY_SIGN_KEY", raising=False)
+    monkeypatch.setenv("UNIONPAY_SIGN_KEY_FILE", str(key_file))
     settings.UNIONPAY_MER_ID = standin.MER_ID
-    settings.UNIONPAY_SIGN_KEY = str(key_file)  # a path
+    settings.UNIONPAY_SIGN_KEY = env_pem("UNIONPAY_SIGN_KEY")  # from a file
     settings.UNIONPAY_SIGN_CERT = merchant.cert_pem.replace("\n", "\\n")  # literal \n
     settings.UNIONPAY_ROOT_CERT = authority.root_pem
     settings.UNIONPAY_MIDDLE_CERT = ""
