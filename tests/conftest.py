@@ -1,9 +1,11 @@
 """The cast: a resident with a family member, staff of the same community, a technician, and an
 outsider (resident and staff) from another company's community who must never see the others."""
 
+import datetime as dt
 import shutil
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
@@ -21,6 +23,14 @@ from .factories import (
     StaffMemberFactory,
     UserFactory,
 )
+
+
+@pytest.fixture
+def travel():
+    """A clock that starts now and that the test moves forward: travel(seconds). time.time,
+    datetime and django.utils.timezone all follow it (codes, limits and the cache expire)."""
+    with time_machine.travel(dt.datetime.now(dt.UTC), tick=True) as traveller:
+        yield traveller.shift
 
 
 def clear_test_cache() -> None:

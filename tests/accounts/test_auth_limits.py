@@ -1,8 +1,6 @@
 """SMS abuse limits (ASVS 6.5/6.6): per number per minute, hour and day, per client IP, on every
 path that texts a code; the client IP behind the reverse proxy (ACC-1, ACC-3)."""
 
-import time
-
 import pytest
 from django.core.cache import cache
 from django.test import Client, RequestFactory, override_settings
@@ -15,18 +13,6 @@ pytestmark = pytest.mark.django_db
 SIGNUP = "/accounts/signup/"
 LOGIN_CODE = "/accounts/login/code/"
 RESET_SMS = "/accounts/password/reset/sms/"
-
-
-@pytest.fixture
-def travel(monkeypatch):
-    real = time.time
-    offset = [0.0]
-    monkeypatch.setattr(time, "time", lambda: real() + offset[0])
-
-    def forward(seconds: float) -> None:
-        offset[0] += seconds
-
-    return forward
 
 
 def next_minute(phone: str) -> None:

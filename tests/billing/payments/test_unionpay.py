@@ -5,6 +5,7 @@ import datetime as dt
 from urllib.parse import parse_qs, urlencode
 
 import pytest
+import time_machine
 
 from billing.payments import unionpay
 from billing.payments.base import (
@@ -313,12 +314,12 @@ def test_expired_or_future_certificate_is_refused(provider, gateway, authority):
 
 
 @pytest.mark.req("BIL-3")
-def test_cached_certificate_is_refused_once_expired(provider, gateway, monkeypatch):
-    provider.verify_notification({}, gateway.notification("P20250301000001", 1))
+def test_cached_certificate_is_refused_once_expired(provider, gateway):
+    notification = gateway.notification("P20250301000001", 1)
+    provider.verify_notification({}, notification)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=800)
-    monkeypatch.setattr(unionpay, "_utcnow", lambda: later)
-    with pytest.raises(InvalidNotification, match="expired"):
-        provider.verify_notification({}, gateway.notification("P20250301000001", 1))
+    with time_machine.travel(later), pytest.raises(InvalidNotification, match="expired"):
+        provider.verify_notification({}, notification)
 
 
 @pytest.mark.req("BIL-3")
