@@ -9,8 +9,12 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 # Two test processes (pytest-xdist); the tests that start real Celery workers share one.
 PYTEST_WORKERS ?= -n 2 --dist loadgroup
+# `make test-dates` runs the tests marked `dates` once at each of these moments (Asia/Shanghai):
+# the 1st (also before 09:30 and while UTC is still on the day before), the 28th to the 31st,
+# a leap day, New Year's Eve and Day, the 15th (bills' due day) at night.
+TEST_DATES ?= 2027-01-01T00:30,2026-12-31T23:50,2027-01-31T12:00,2027-02-28T10:00,2028-02-29T10:00,2027-03-01T07:30,2027-04-30T21:00,2027-06-15T03:00
 
-.PHONY: run test install system-packages lint format messages clean lock upgrade
+.PHONY: run test test-dates install system-packages lint format messages clean lock upgrade
 
 install: system-packages $(VENV)/.installed node_modules/.installed messages
 
@@ -47,6 +51,9 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+test-dates: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_WORKERS) -m dates --today=$(TEST_DATES) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

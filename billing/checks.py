@@ -33,6 +33,8 @@ def payment_providers(app_configs, **kwargs):
                 errors.append(
                     Error(
                         f"The {method} payment credentials cannot be used: {error}",
+                        hint="Keys and certificates are text in NAME (PEM, literal \\n "
+                        "allowed, or base64), or in a file whose path is in NAME_FILE.",
                         id="billing.E003",
                     )  # fmt: skip
                 )

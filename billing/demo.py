@@ -160,8 +160,9 @@ def _history(community, fee_rules, months, manager, cashier, featured) -> int:
     for month, run in runs.items():
         if month == months[-1]:
             continue
-        # Created and published on the 1st of the month after the period.
-        stamp = _aware(_add_months(month, 1), 9, 30)
+        # Created and published on the 1st of the month after the period (last month's run
+        # just now when that is the 1st before half past nine).
+        stamp = min(_aware(_add_months(month, 1), 9, 30), now)
         BillRun.objects.filter(pk=run.pk).update(
             status=BillRun.Status.PUBLISHED, created_at=stamp, published_at=stamp
         )
@@ -213,7 +214,9 @@ def _readings(rooms, occupied, months, cashier, rng) -> None:
     changed_meter = None
     readings = []
     read_months = [_add_months(months[0], -1), *months]
-    entered = {month: _aware(_add_months(month, 1), 10) - dt.timedelta(days=2)
+    # Entered two days before the month's end; this month's readings (billed ahead) just now.
+    now = timezone.now()
+    entered = {month: min(_aware(_add_months(month, 1), 10) - dt.timedelta(days=2), now)
                for month in read_months}  # fmt: skip
     for meter_id, room_id, kind in meters.values_list("pk", "room_id", "kind"):
         is_home = room_id in occupied
@@ -240,10 +243,14 @@ def _readings(rooms, occupied, months, cashier, rng) -> None:
 
 
 def _payments(community, rooms, home, cashier, now, rng) -> None:
-    """One counter payment per room and month for that month's bills, on a day between the
-    publication and the due date (a few later, with the late fee). Bills due from today on are
-    paid by about half the households; a few households are in arrears for one to three
-    months; 张伟 still owes an old property bill."""
+    """One counter payment per room and month for that month's bills, between the publication
+    and the due date (a few later, with the late fee) and before today. Bills due from today on
+    are paid by about half the households; a few households are in arrears: one to three
+    months overdue, and everything after them unpaid; 张伟 still owes an old property bill.
+
+    Whatever the date, "overdue" means due before today: two months ago is always overdue
+    (due on the 15th of last month), last month only after the 15th; so arrears are counted
+    in overdue periods, not in months back from this one."""
     today = timezone.localdate()
     owners = Residency.objects.filter(
         room__building__community=community, status=Residency.Status.VERIFIED,
@@ -266,7 +273,10 @@ def _payments(community, rooms, home, cashier, now, rng) -> None:
     ):  # fmt: skip
         bills[(bill.room_id, bill.period_start)].append(bill)
     periods = sorted({period for _room, period in bills})
-    oldest_open = {room_id: periods[-1 - back] for room_id, back in arrears.items()}
+    overdue = sorted({period for (_room, period), room_bills in bills.items()
+                      if room_bills[0].due_date < today})  # fmt: skip
+    oldest_open = {room_id: overdue[-min(back, len(overdue))]
+                   for room_id, back in arrears.items()}  # fmt: skip
     payments, items = [], []
     for (room_id, period), room_bills in bills.items():
         due = room_bills[0].due_date
@@ -285,7 +295,12 @@ def _payments(community, rooms, home, cashier, now, rng) -> None:
         else:
             day = published + dt.timedelta(days=rng.randint(0, max(0, (due - published).days)))
         day = min(day, today - dt.timedelta(days=1))
-        paid_at = _aware(day, rng.randint(8, 17), rng.randint(0, 59))
+        if day < published:
+            continue  # published today (the 1st): nobody has paid it yet
+        paid_at = max(
+            _aware(day, rng.randint(8, 17), rng.randint(0, 59)),
+            room_bills[0].published_at + dt.timedelta(minutes=rng.randint(5, 120)),
+        )
         if paid_at >= now:
             continue
         fees = [

@@ -1,9 +1,12 @@
 """The cast: a resident with a family member, staff of the same community, a technician, and an
 outsider (resident and staff) from another company's community who must never see the others."""
 
+import datetime as dt
 import shutil
+import zoneinfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
@@ -21,6 +24,66 @@ from .factories import (
     StaffMemberFactory,
     UserFactory,
 )
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--today",
+        metavar="YYYY-MM-DD[THH:MM][,...]",
+        type=_shanghai_moments,
+        default=None,
+        help="run the tests marked `dates` once at each of these moments in Asia/Shanghai "
+        "(00:00 when no time is given), the clock travelled there and ticking",
+    )
+
+
+def _shanghai_moments(value: str) -> list[dt.datetime]:
+    moments = []
+    for text in value.split(","):
+        try:
+            moment = dt.datetime.fromisoformat(text.strip())
+        except ValueError as exc:
+            raise pytest.UsageError(f"--today={text}: expected YYYY-MM-DD[THH:MM]") from exc
+        if moment.tzinfo is not None:
+            raise pytest.UsageError(f"--today={text}: give the time in Asia/Shanghai, no offset")
+        moments.append(moment.replace(tzinfo=SHANGHAI))
+    return moments
+
+
+def pytest_generate_tests(metafunc):
+    moments = metafunc.config.getoption("today")
+    if moments and metafunc.definition.get_closest_marker("dates"):
+        metafunc.parametrize(
+            "today_moment", moments, indirect=True,
+            ids=[f"today={moment:%Y-%m-%dT%H:%M}" for moment in moments],
+        )  # fmt: skip
+
+
+@pytest.fixture
+def today_moment(request) -> dt.datetime | None:
+    """The moment --today put this test at (tests marked `dates` only), or None."""
+    return getattr(request, "param", None)
+
+
+@pytest.fixture(autouse=True)
+def _today(today_moment):
+    """Tests marked `dates` run at each moment of --today (`make test-dates` gives several);
+    without it, and for the other tests, the clock is the real one."""
+    if today_moment is None:
+        yield
+        return
+    with time_machine.travel(today_moment, tick=True):
+        yield
+
+
+@pytest.fixture
+def travel():
+    """A clock that starts now and that the test moves forward: travel(seconds). time.time,
+    datetime and django.utils.timezone all follow it (codes, limits and the cache expire)."""
+    with time_machine.travel(dt.datetime.now(dt.UTC), tick=True) as traveller:
+        yield traveller.shift
 
 
 def clear_test_cache() -> None:

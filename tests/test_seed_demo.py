@@ -9,6 +9,8 @@ from accounts.phone import normalize_mobile
 from staff.models import StaffMember
 from staff.positions import ALL_POSITIONS
 
+pytestmark = pytest.mark.dates
+
 
 def seed(**options):
     out = StringIO()

@@ -72,6 +72,32 @@ def test_chinese_and_shanghai_time_by_default(tmp_path):
     assert values["time_zone"] == "Asia/Shanghai"
 
 
+def test_a_key_is_text_or_the_contents_of_a_file_never_both(tmp_path):
+    """Key text is never taken for a path (a long base64 run is a name too long for the
+    filesystem): a file's path goes in NAME_FILE."""
+    pem = (
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"
+    )
+    key_file = tmp_path / "alipay_app_key.pem"
+    key_file.write_text(pem)
+    show = "import django; from django.conf import settings; django.setup(); "
+    show += "print(repr((settings.ALIPAY_APP_PRIVATE_KEY, settings.UNIONPAY_SIGN_KEY)))"
+    env = {"LINLI_VAR_DIR": str(tmp_path), "UNIONPAY_SIGN_KEY": "A" * 300}
+
+    result = run_django(
+        show, "config.settings.local", **env, ALIPAY_APP_PRIVATE_KEY_FILE=str(key_file)
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == repr((pem, "A" * 300))
+
+    both = run_django(
+        show, "config.settings.local", **env, ALIPAY_APP_PRIVATE_KEY="MIIE",
+        ALIPAY_APP_PRIVATE_KEY_FILE=str(key_file),
+    )  # fmt: skip
+    assert both.returncode != 0
+    assert "ALIPAY_APP_PRIVATE_KEY or ALIPAY_APP_PRIVATE_KEY_FILE, not both" in both.stderr
+
+
 def test_database_url_and_redis_url_switch_to_postgresql_and_redis(tmp_path):
     values = settings_under(
         LINLI_VAR_DIR=str(tmp_path),

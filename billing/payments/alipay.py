@@ -107,7 +107,9 @@ def pem_key(value: str, *, private: bool) -> str:
     try:
         der = base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise ImproperlyConfigured("An Alipay key is neither PEM, a file nor base64") from exc
+        raise ImproperlyConfigured(
+            "An Alipay key is neither PEM nor base64 (a file goes in ALIPAY_..._FILE)"
+        ) from exc
     has_algorithm = _RSA_OID in der[:40]
     if private:
         label = "PRIVATE KEY" if has_algorithm else "RSA PRIVATE KEY"

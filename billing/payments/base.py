@@ -10,7 +10,6 @@ services decide what a verified notice means for our payments and bills.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.http import HttpResponse
 
@@ -134,14 +133,11 @@ class Provider:
 
 
 def read_pem(value: str) -> str:
-    """A key or certificate given in the environment either as PEM text (with literal "\\n"
-    allowed) or as the path of a file holding it."""
+    """Key or certificate text from a setting: PEM (with literal "\\n" allowed, as one-line
+    environment values have them) or bare base64 (Alipay's console hands out keys this way),
+    returned as is. Never a path: a file's contents arrive in the setting through NAME_FILE
+    (config/settings/base.py), so no key is ever asked of the filesystem."""
     value = (value or "").strip()
-    if not value:
-        return ""
     if value.startswith("-----BEGIN"):
         return value.replace("\\n", "\n")
-    path = Path(value)
-    if path.is_file():
-        return path.read_text()
-    return value  # bare base64 (Alipay's console hands out keys this way)
+    return value

@@ -79,10 +79,6 @@ class _Untrusted(Exception):
     """A message from UnionPay whose certificate or signature does not hold."""
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 # --- The 5.1.0 signature -----------------------------------------------------------------------
 
 
@@ -561,7 +557,7 @@ class UnionPayProvider(Provider):
             cert = x509.load_pem_x509_certificate(pem.encode("utf-8"))
         except ValueError as exc:
             raise _Untrusted("signPubKeyCert is not a PEM certificate") from exc
-        now = _utcnow()
+        now = dt.datetime.now(dt.UTC)
         _check_validity(cert, "the signing certificate", now)
         _check_validity(self.middle_cert, "the configured middle certificate", now)
         _check_validity(self.root_cert, "the configured root certificate", now)

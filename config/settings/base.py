@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.observability import admins_from, init_sentry, package_release
@@ -601,7 +602,20 @@ for _event, _template_id in _wechat_template_ids.items():
 # VAR_DIR/payment-sandbox) where PAYMENT_SANDBOX is on (local runs and tests: never in
 # production, the system checks refuse it), and is not offered otherwise. A method with only
 # some of its credentials is not offered at all (and `manage.py check` says which are missing).
-# Keys and certificates: PEM text (literal \n allowed) or the path of a PEM file.
+# Keys and certificates: the text in NAME (PEM, literal \n allowed, or bare base64), or the path
+# of a file holding it in NAME_FILE. Text is never taken for a path: a base64 key is not a file
+# name, and asking the filesystem whether it is one can fail ("File name too long").
+
+
+def env_pem(name: str) -> str:
+    path = env.str(f"{name}_FILE", default="")
+    if not path:
+        return env.str(name, default="")
+    if env.str(name, default=""):
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    return Path(path).read_text(encoding="utf-8")
+
+
 PAYMENT_SANDBOX = env.bool("PAYMENT_SANDBOX", default=False)
 PAYMENT_METHODS = env.list("PAYMENT_METHODS", default=["wechat", "alipay", "card"])
 # The reconciliation task asks the provider about payments pending longer than this...
@@ -614,10 +628,10 @@ PAYMENT_HTTP_TIMEOUT_SECONDS = env.float("PAYMENT_HTTP_TIMEOUT_SECONDS", default
 # official account's app id (JSAPI needs its openid); it defaults to WECHAT_MP_APP_ID.
 WECHATPAY_MCH_ID = env.str("WECHATPAY_MCH_ID", default="")
 WECHATPAY_APP_ID = env.str("WECHATPAY_APP_ID", default="") or WECHAT_MP_APP_ID
-WECHATPAY_PRIVATE_KEY = env.str("WECHATPAY_PRIVATE_KEY", default="")
+WECHATPAY_PRIVATE_KEY = env_pem("WECHATPAY_PRIVATE_KEY")
 WECHATPAY_CERT_SERIAL_NO = env.str("WECHATPAY_CERT_SERIAL_NO", default="")
 WECHATPAY_APIV3_KEY = env.str("WECHATPAY_APIV3_KEY", default="")
-WECHATPAY_PUBLIC_KEY = env.str("WECHATPAY_PUBLIC_KEY", default="")
+WECHATPAY_PUBLIC_KEY = env_pem("WECHATPAY_PUBLIC_KEY")
 WECHATPAY_PUBLIC_KEY_ID = env.str("WECHATPAY_PUBLIC_KEY_ID", default="")
 WECHATPAY_API_BASE_URL = env.str("WECHATPAY_API_BASE_URL", default="https://api.mch.weixin.qq.com")
 # H5 payments need the site's name and address as registered with WeChat Pay.
@@ -626,8 +640,8 @@ WECHATPAY_NOTIFY_WINDOW_SECONDS = env.int("WECHATPAY_NOTIFY_WINDOW_SECONDS", def
 
 # Alipay (python-alipay-sdk, RSA2). ALIPAY_SELLER_ID is the merchant's PID (2088...).
 ALIPAY_APP_ID = env.str("ALIPAY_APP_ID", default="")
-ALIPAY_APP_PRIVATE_KEY = env.str("ALIPAY_APP_PRIVATE_KEY", default="")
-ALIPAY_PUBLIC_KEY = env.str("ALIPAY_PUBLIC_KEY", default="")
+ALIPAY_APP_PRIVATE_KEY = env_pem("ALIPAY_APP_PRIVATE_KEY")
+ALIPAY_PUBLIC_KEY = env_pem("ALIPAY_PUBLIC_KEY")
 ALIPAY_SELLER_ID = env.str("ALIPAY_SELLER_ID", default="")
 ALIPAY_GATEWAY_URL = env.str("ALIPAY_GATEWAY_URL", default="https://openapi.alipay.com/gateway.do")
 
@@ -636,10 +650,10 @@ ALIPAY_GATEWAY_URL = env.str("ALIPAY_GATEWAY_URL", default="https://openapi.alip
 # UNIONPAY_MIDDLE_CERT: the UnionPay certificates that responses' signing certificates must
 # chain to.
 UNIONPAY_MER_ID = env.str("UNIONPAY_MER_ID", default="")
-UNIONPAY_SIGN_KEY = env.str("UNIONPAY_SIGN_KEY", default="")
-UNIONPAY_SIGN_CERT = env.str("UNIONPAY_SIGN_CERT", default="")
-UNIONPAY_ROOT_CERT = env.str("UNIONPAY_ROOT_CERT", default="")
-UNIONPAY_MIDDLE_CERT = env.str("UNIONPAY_MIDDLE_CERT", default="")
+UNIONPAY_SIGN_KEY = env_pem("UNIONPAY_SIGN_KEY")
+UNIONPAY_SIGN_CERT = env_pem("UNIONPAY_SIGN_CERT")
+UNIONPAY_ROOT_CERT = env_pem("UNIONPAY_ROOT_CERT")
+UNIONPAY_MIDDLE_CERT = env_pem("UNIONPAY_MIDDLE_CERT")
 UNIONPAY_GATEWAY_URL = env.str("UNIONPAY_GATEWAY_URL", default="https://gateway.95516.com")
 # The organisation in the UnionPay signing certificate's CN (checked after the chain).
 UNIONPAY_CERT_COMPANY = env.str("UNIONPAY_CERT_COMPANY", default="中国银联股份有限公司")

@@ -3,7 +3,6 @@ number (re-authentication, a code to the new number, no number taken twice), pas
 set, e-mail address (ACC-1, ACC-3)."""
 
 import re
-import time
 
 import pytest
 from django.test import Client
@@ -19,18 +18,6 @@ CHANGE_PHONE = "/accounts/phone/change/"
 VERIFY_PHONE = "/accounts/phone/verify/"
 REAUTH = "/accounts/reauthenticate/"
 REAUTH_CODE = "/accounts/reauthenticate/code/"
-
-
-@pytest.fixture
-def travel(monkeypatch):
-    real = time.time
-    offset = [0.0]
-    monkeypatch.setattr(time, "time", lambda: real() + offset[0])
-
-    def forward(seconds: float) -> None:
-        offset[0] += seconds
-
-    return forward
 
 
 def last_code(phone):

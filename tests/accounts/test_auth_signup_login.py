@@ -1,7 +1,6 @@
 """Sign-up with a mobile number and an SMS code, login by SMS code and by password (ACC-1)."""
 
 import re
-import time
 
 import pytest
 from django.urls import reverse
@@ -15,19 +14,6 @@ SIGNUP = "/accounts/signup/"
 LOGIN = "/accounts/login/"
 LOGIN_CODE = "/accounts/login/code/"
 CONFIRM_LOGIN_CODE = "/accounts/login/code/confirm/"
-
-
-@pytest.fixture
-def travel(monkeypatch):
-    """Move the clock that codes, the cache and the limits read (time.time) forward."""
-    real = time.time
-    offset = [0.0]
-    monkeypatch.setattr(time, "time", lambda: real() + offset[0])
-
-    def forward(seconds: float) -> None:
-        offset[0] += seconds
-
-    return forward
 
 
 def last_code(phone: str) -> str:

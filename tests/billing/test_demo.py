@@ -25,7 +25,7 @@ from billing.models import (
 )
 from notices.models import Message
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def test_the_demo_billing(django_capture_on_commit_callbacks):

@@ -122,10 +122,10 @@ def test_the_body_is_sanitised_and_an_edit_keeps_history(community, staff_user):
 
 @pytest.mark.req("SNOT-2")
 def test_withdrawal_cancels_what_has_not_been_sent(
-    estate, community, staff_user, monkeypatch, quiet_hours, django_capture_on_commit_callbacks
+    estate, community, staff_user, time_machine, quiet_hours, django_capture_on_commit_callbacks
 ):
     night = timezone.make_aware(dt.datetime(2026, 11, 30, 23, 0))
-    monkeypatch.setattr(timezone, "now", lambda: night)
+    time_machine.move_to(night, tick=False)
     buildings, people = estate
     user = people[buildings[0].pk][0]
     PushSubscription.objects.create(

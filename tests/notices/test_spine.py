@@ -35,9 +35,9 @@ def channels_of(user):
 
 
 @pytest.fixture
-def daytime(monkeypatch):
+def daytime(time_machine):
     noon = timezone.make_aware(dt.datetime(2026, 11, 30, 12, 0))
-    monkeypatch.setattr(timezone, "now", lambda: noon)
+    time_machine.move_to(noon, tick=False)
     return noon
 
 
@@ -87,13 +87,13 @@ def test_calling_again_adds_and_sends_nothing(
 def test_urgent_adds_sms_and_ignores_mutes_and_quiet_hours(
     resident,
     family_member,
-    monkeypatch,
+    time_machine,
     quiet_hours,
     sms_outbox,
     django_capture_on_commit_callbacks,
 ):
     night = timezone.make_aware(dt.datetime(2026, 11, 30, 23, 30))
-    monkeypatch.setattr(timezone, "now", lambda: night)
+    time_machine.move_to(night, tick=False)
     subscribe(family_member)
     MutedCategory.objects.create(user=family_member, category="notices")
     with django_capture_on_commit_callbacks(execute=True):
@@ -104,10 +104,10 @@ def test_urgent_adds_sms_and_ignores_mutes_and_quiet_hours(
 
 
 def test_quiet_hours_defer_non_urgent_pushes_until_morning(
-    resident, monkeypatch, quiet_hours, push_outbox, django_capture_on_commit_callbacks
+    resident, time_machine, quiet_hours, push_outbox, django_capture_on_commit_callbacks
 ):
     night = timezone.make_aware(dt.datetime(2026, 11, 30, 23, 30))
-    monkeypatch.setattr(timezone, "now", lambda: night)
+    time_machine.move_to(night, tick=False)
     subscribe(resident)
     with django_capture_on_commit_callbacks(execute=True):
         send("notice.published", [resident], context={})
@@ -116,7 +116,7 @@ def test_quiet_hours_defer_non_urgent_pushes_until_morning(
     assert timezone.localtime(waiting.next_attempt_at).time() == dt.time(8, 0)
     assert Message.objects.get().title  # the inbox has it at once
     morning = timezone.make_aware(dt.datetime(2026, 12, 1, 8, 1))
-    monkeypatch.setattr(timezone, "now", lambda: morning)
+    time_machine.move_to(morning, tick=False)
     assert delivery.sweep()["dispatched"] == 1
     assert [m.channel for m in push_outbox] == ["webpush"]
 

@@ -10,7 +10,7 @@ from django.db.models import Count
 from repairs.models import RepairOrder, RepairRating, TechnicianPosition
 from repairs.performance import community_summary, technician_performance
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 Status = RepairOrder.Status
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urlsplit
 from urllib.request import urlopen
 from zoneinfo import ZoneInfo
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from django.core.exceptions import ImproperlyConfigured
 
 from billing.payments.alipay import AlipayProvider, fen_to_yuan, yuan_to_fen
@@ -26,6 +28,7 @@ from billing.payments.base import (
     RefundRef,
     RefundResult,
 )
+from config.settings.base import env_pem
 
 from .standin_alipay import (
     DEFAULT_APP_ID,
@@ -657,13 +660,16 @@ def test_from_settings_refuses_when_not_configured(settings):
 
 @pytest.mark.req("BIL-3")
 def test_from_settings_with_console_style_keys_talks_to_the_gateway(
-    settings, standin, app_key, alipay_key, tmp_path
+    settings, standin, app_key, alipay_key, tmp_path, monkeypatch
 ):
-    # The app key as a PEM file path, Alipay's key as one line of bare base64.
+    # The app key from a PEM file (ALIPAY_APP_PRIVATE_KEY_FILE, read as the settings read it),
+    # Alipay's key as one line of bare base64.
     key_file = tmp_path / "app_private_key.pem"
     key_file.write_text(private_pem(app_key))
+    monkeypatch.delenv("ALIPAY_APP_PRIVATE_KEY", raising=False)
+    monkeypatch.setenv("ALIPAY_APP_PRIVATE_KEY_FILE", str(key_file))
     settings.ALIPAY_APP_ID = DEFAULT_APP_ID
-    settings.ALIPAY_APP_PRIVATE_KEY = str(key_file)
+    settings.ALIPAY_APP_PRIVATE_KEY = env_pem("ALIPAY_APP_PRIVATE_KEY")
     settings.ALIPAY_PUBLIC_KEY = bare_base64(public_pem(alipay_key))
     settings.ALIPAY_SELLER_ID = DEFAULT_SELLER_ID
     settings.ALIPAY_GATEWAY_URL = standin.gateway_url
@@ -698,6 +704,27 @@ def test_private_key_forms_all_sign_what_alipay_accepts(
     provider = AlipayProvider.from_settings()
     assert provider.query(payment()).paid is False  # TRADE_NOT_EXIST, a signed answer
     assert standin.rejected == []
+
+
+# A test-only app key found by trying: its base64 runs for more than 255 characters before the
+# first "/". Taken for a path, such text names a file the filesystem refuses ("File name too
+# long"), rather than one that is not there; one generated key in about fifty is like this.
+SLASHLESS_APP_KEY = Path(__file__).with_name("slashless_app_key.pem").read_text()
+
+
+@pytest.mark.req("BIL-3")
+def test_a_base64_key_is_never_taken_for_a_path(settings, alipay_key):
+    app_key = serialization.load_pem_private_key(SLASHLESS_APP_KEY.encode(), password=None)
+    console_text = bare_base64(SLASHLESS_APP_KEY)
+    assert len(console_text.split("/")[0]) > 255
+    settings.ALIPAY_APP_ID = DEFAULT_APP_ID
+    settings.ALIPAY_APP_PRIVATE_KEY = console_text
+    settings.ALIPAY_PUBLIC_KEY = public_pem(alipay_key)
+    with AlipayStandIn(app_public_key=app_key.public_key(), alipay_key=alipay_key) as server:
+        settings.ALIPAY_GATEWAY_URL = server.gateway_url
+        provider = AlipayProvider.from_settings()
+        assert provider.query(payment()).paid is False  # TRADE_NOT_EXIST, a signed answer
+        assert server.rejected == []
 
 
 @pytest.mark.req("BIL-3")

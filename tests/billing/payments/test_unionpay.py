@@ -5,6 +5,7 @@ import datetime as dt
 from urllib.parse import parse_qs, urlencode
 
 import pytest
+import time_machine
 
 from billing.payments import unionpay
 from billing.payments.base import (
@@ -16,6 +17,7 @@ from billing.payments.base import (
     RefundResult,
 )
 from billing.payments.unionpay import UnionPayProvider
+from config.settings.base import env_pem
 
 from . import standin_unionpay as standin
 
@@ -139,13 +141,15 @@ def test_parse_sync_response_like_unionpays_sdk():
 
 
 @pytest.mark.req("BIL-3")
-def test_configured_and_from_settings(settings, authority, merchant, tmp_path):
+def test_configured_and_from_settings(settings, authority, merchant, tmp_path, monkeypatch):
     settings.UNIONPAY_MER_ID = ""
     assert not UnionPayProvider.configured()
     key_file = tmp_path / "sign.key"
     key_file.write_text(merchant.key_pem)
+    monkeypatch.delenv("UNIONPAY_SIGN_KEY", raising=False)
+    monkeypatch.setenv("UNIONPAY_SIGN_KEY_FILE", str(key_file))
     settings.UNIONPAY_MER_ID = standin.MER_ID
-    settings.UNIONPAY_SIGN_KEY = str(key_file)  # a path
+    settings.UNIONPAY_SIGN_KEY = env_pem("UNIONPAY_SIGN_KEY")  # from a file
     settings.UNIONPAY_SIGN_CERT = merchant.cert_pem.replace("\n", "\\n")  # literal \n
     settings.UNIONPAY_ROOT_CERT = authority.root_pem
     settings.UNIONPAY_MIDDLE_CERT = ""
@@ -310,12 +314,12 @@ def test_expired_or_future_certificate_is_refused(provider, gateway, authority):
 
 
 @pytest.mark.req("BIL-3")
-def test_cached_certificate_is_refused_once_expired(provider, gateway, monkeypatch):
-    provider.verify_notification({}, gateway.notification("P20250301000001", 1))
+def test_cached_certificate_is_refused_once_expired(provider, gateway):
+    notification = gateway.notification("P20250301000001", 1)
+    provider.verify_notification({}, notification)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=800)
-    monkeypatch.setattr(unionpay, "_utcnow", lambda: later)
-    with pytest.raises(InvalidNotification, match="expired"):
-        provider.verify_notification({}, gateway.notification("P20250301000001", 1))
+    with time_machine.travel(later), pytest.raises(InvalidNotification, match="expired"):
+        provider.verify_notification({}, notification)
 
 
 @pytest.mark.req("BIL-3")

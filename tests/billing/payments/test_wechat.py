@@ -25,6 +25,7 @@ from billing.payments.base import (
     RefundResult,
 )
 from billing.payments.wechat import WechatPayProvider
+from config.settings.base import env_pem
 
 from .standin_wechat import (
     SHANGHAI,
@@ -106,11 +107,16 @@ def test_not_configured_without_merchant_credentials(merchant):
 
 
 @pytest.mark.req("BIL-3")
-def test_from_settings_reads_keys_and_talks_to_the_configured_api(merchant, standin, tmp_path):
+def test_from_settings_reads_keys_and_talks_to_the_configured_api(
+    merchant, standin, tmp_path, monkeypatch
+):
     key_file = tmp_path / "apiclient_key.pem"
     key_file.write_text(private_pem(merchant.merchant_key))
+    # A file works as well as PEM text: its path in WECHATPAY_PRIVATE_KEY_FILE.
+    monkeypatch.delenv("WECHATPAY_PRIVATE_KEY", raising=False)
+    monkeypatch.setenv("WECHATPAY_PRIVATE_KEY_FILE", str(key_file))
     values = merchant.settings(standin.url + "/")
-    values["WECHATPAY_PRIVATE_KEY"] = str(key_file)  # a path works as well as PEM text
+    values["WECHATPAY_PRIVATE_KEY"] = env_pem("WECHATPAY_PRIVATE_KEY")
     with override_settings(**values, LINLI_SITE_URL="https://wuye.example.cn"):
         provider = WechatPayProvider.from_settings()
     assert provider.method == "wechat"
