@@ -226,6 +226,13 @@ def technician(community, positions):
 
 
 @pytest.fixture
+def cashier(community, positions):
+    return StaffMemberFactory(
+        communities=[community], position_name="收费员", user__display_name="周收费"
+    ).user
+
+
+@pytest.fixture
 def outsider_room(other_community):
     return RoomFactory(building__community=other_community, number="801", floor=8)
 

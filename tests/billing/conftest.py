@@ -12,15 +12,6 @@ from ..notices.conftest import _no_quiet_hours  # noqa: F401  (pushes are not he
 
 
 @pytest.fixture
-def cashier(community, positions):
-    from tests.factories import StaffMemberFactory
-
-    return StaffMemberFactory(
-        communities=[community], position_name="收费员", user__display_name="周收费"
-    ).user
-
-
-@pytest.fixture
 def property_rule(community):
     """物业服务费: 2.80 元/m²·月, due on the 15th of the next month, 0.05 %/day late, cap 10 %."""
     return fee_rule(community, name="物业服务费", unit_price="2.80")

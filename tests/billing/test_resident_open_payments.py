@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -281,3 +282,39 @@ def test_concurrent_starts_of_the_same_bills_give_one_payment(published_bill, re
     assert Payment.objects.count() == 1
     assert numbers == [Payment.objects.get().number] * count
     assert Payment.objects.get().status == Payment.Status.PENDING
+
+
+@pytest.mark.django_db
+def test_the_cards_cost_the_same_queries_for_one_open_payment_as_for_four(
+    client_for, resident, published_bill
+):
+    client = client_for(resident)
+    bills = [
+        Bill.objects.create(
+            number=f"ZDOPENQ{index:08d}",
+            community=published_bill.community,
+            room=published_bill.room,
+            rule=published_bill.rule,
+            run=published_bill.run,
+            kind="fixed",
+            title="垃圾清运费",
+            period_start=dt.date(2020, index, 1),
+            period_end=dt.date(2020, index, 28),
+            due_date=published_bill.due_date,
+            amount=Decimal("15.00"),
+            status=Bill.Status.PUBLISHED,
+            late_fee_daily_rate=Decimal("0"),
+            late_fee_cap_rate=Decimal("0"),
+        )  # fmt: skip
+        for index in range(1, 5)
+    ]
+    counts = []
+    for started in (bills[:1], bills[1:]):
+        for bill in started:
+            start([bill], resident)
+        client.get(reverse("billing:bills"))  # the content-type and session caches, once
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("billing:bills")).content.decode()
+        counts.append(len(queries))
+    assert page.count('<article class="open-payment') == 4
+    assert counts[0] == counts[1], counts

@@ -14,7 +14,7 @@ from django.urls import reverse
 from notices import services
 from notices.models import Message, MutedCategory, Notice
 
-from ..factories import MessageFactory, NoticeFactory, RepairOrderFactory, StaffMemberFactory
+from ..factories import MessageFactory, NoticeFactory, RepairOrderFactory
 
 INBOX = reverse("notices_staff:inbox")
 READ_ALL = reverse("notices_staff:messages_read_all")
@@ -27,13 +27,6 @@ def open_url(message) -> str:
 
 def unread(user) -> int:
     return Message.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
-@pytest.fixture
-def cashier(community, positions):
-    return StaffMemberFactory(
-        communities=[community], position_name="收费员", user__display_name="周收费"
-    ).user
 
 
 @pytest.fixture
