@@ -9,7 +9,6 @@ import re
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
-from django.contrib.messages import get_messages
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -18,8 +17,8 @@ from accounts import otp
 from accounts.models import User
 from accounts.phone import mask_mobile
 from platform_admin.models import AuditEntry
-from staff import services
 from staff import models as staff_models
+from staff import services
 from staff.models import StaffMember
 from staff.positions import CASHIER, FRONT_DESK, MANAGER, TECHNICIAN
 
@@ -168,9 +167,7 @@ def test_acceptance_by_sms_code_creates_the_member(
 
 
 @pytest.mark.req("SUSR-2")
-def test_a_new_number_signs_up_itself_and_then_accepts(
-    client_for, manager, community, sms_outbox
-):
+def test_a_new_number_signs_up_itself_and_then_accepts(client_for, manager, community, sms_outbox):
     invite(client_for(manager), NEW_NUMBER, community, display_name="郑收费")
     path = link_in(sms_outbox, NEW_NUMBER)
     # The invitee signs up with the existing code-first sign-up (their own act).
