@@ -8,6 +8,8 @@ from django.core.validators import RegexValidator
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from accounts import otp
+from accounts.auth_forms import CodeField, incorrect_code_error
 from accounts.forms import MobileNumberField
 from accounts.models import User
 from accounts.resources import read_sheet
@@ -36,14 +38,39 @@ class StaffMemberChangeForm(forms.Form):
 
 
 class StaffMemberAddForm(StaffMemberChangeForm):
+    """An invitation: the number's owner accepts it (staff.services.staff_invitation_send)."""
+
     mobile = MobileNumberField()
     display_name = forms.CharField(
         label=_("Name"),
         max_length=50,
         required=False,
-        help_text=_("Needed for a new account; an existing account keeps the name it has."),
+        help_text=_(
+            "Shown in your list of invitations; an account that already has a name keeps it."
+        ),
     )
     field_order = ["mobile", "display_name", "position", "communities", "employee_number"]
+
+
+class StaffInvitationAcceptForm(forms.Form):
+    """The code texted to the invitee's own number (the logged-in account's)."""
+
+    code = CodeField()
+
+    def __init__(self, *args, request: HttpRequest, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if not otp.verify(
+            self.request,
+            purpose=otp.Purpose.STAFF_INVITATION,
+            phone=self.request.user.mobile,
+            code=code,
+        ):
+            raise incorrect_code_error()
+        return code
 
 
 class ResidentContactsForm(forms.Form):

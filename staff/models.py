@@ -1,8 +1,12 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.phone import mask_mobile, validate_mobile
 
 
 class StaffMember(models.Model):
@@ -52,3 +56,90 @@ class Position(Group):
         proxy = True
         verbose_name = _("position")
         verbose_name_plural = _("positions (permission templates)")
+
+
+class StaffInvitation(models.Model):
+    """A manager asks the owner of a mobile number to join the company's staff.
+
+    Nothing about the account behind the number is looked at when it is sent: every number
+    gets the same invitation and the manager the same answer. The owner of the number, logged
+    in with it, accepts with an SMS code; only then is the staff membership created (and only
+    for an account that may take it: not a platform operator, not anyone's staff already).
+    The link carries a token of which only a hash is stored; a resend makes a new one.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    company = models.ForeignKey(
+        "accounts.PropertyCompany",
+        verbose_name=_("property company"),
+        on_delete=models.CASCADE,
+        related_name="staff_invitations",
+    )
+    communities = models.ManyToManyField(
+        "accounts.Community",
+        verbose_name=_("communities served"),
+        related_name="staff_invitations",
+    )
+    position = models.ForeignKey(
+        Group,
+        verbose_name=_("position"),
+        on_delete=models.PROTECT,
+        related_name="staff_invitations",
+    )
+    mobile = models.CharField(_("mobile number"), max_length=11, validators=[validate_mobile])
+    # What the manager typed; given to an account that has no name when it accepts.
+    display_name = models.CharField(_("name"), max_length=50, blank=True)
+    employee_number = models.CharField(_("employee number"), max_length=30, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+    member = models.OneToOneField(
+        StaffMember,
+        verbose_name=_("resulting staff member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitation",
+    )
+    created_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("last sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "mobile"],
+                condition=models.Q(status="pending"),
+                name="one_pending_staff_invitation_per_company_and_number",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return mask_mobile(self.mobile)
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_mobile(self.mobile)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -3,7 +3,7 @@ from django.db.models import Prefetch, QuerySet
 
 from accounts.models import Community, User
 
-from .models import StaffMember
+from .models import StaffInvitation, StaffMember
 
 
 def active_staff_member(user: User) -> StaffMember | None:
@@ -45,3 +45,20 @@ def positions_grantable_by(user: User) -> list[Group]:
         for position in positions
         if {f"{p.content_type.app_label}.{p.codename}" for p in position.permissions.all()} <= held
     ]
+
+
+def pending_invitations(community: Community) -> QuerySet[StaffInvitation]:
+    """Invitations to this community not yet answered (expired ones too: they can be resent)."""
+    return (
+        StaffInvitation.objects.filter(communities=community, status=StaffInvitation.Status.PENDING)
+        .select_related("position")
+        .order_by("-created_at")
+    )
+
+
+def invitation_by_token(token: str) -> StaffInvitation | None:
+    return (
+        StaffInvitation.objects.select_related("company", "position", "invited_by")
+        .filter(token_hash=StaffInvitation.hash_token(token))
+        .first()
+    )

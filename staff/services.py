@@ -1,18 +1,27 @@
+import math
+import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from accounts import limits, otp
 from accounts.models import Community, PropertyCompany, User
-from accounts.phone import normalize_mobile
+from accounts.phone import mask_mobile, normalize_mobile
+from accounts.sms import send_sms
 from platform_admin.audit import log_action
 
 from . import selectors
-from .models import StaffMember
+from .models import StaffInvitation, StaffMember
 
 
 def _check_communities(company: PropertyCompany, communities: Iterable[Community]) -> list:
@@ -161,8 +170,71 @@ def check_manageable(member: StaffMember, actor: User) -> None:
         )
 
 
+# --- Invitations: "add staff" with the consent of the number's owner ---------------------------
+# A manager types a mobile number; whoever owns it (nobody yet, a resident of any company,
+# another company's staff, a platform operator, a colleague) gets the same invitation by SMS and
+# the manager the same answer, so the form tells nothing about the accounts on the platform.
+# Only the owner of the number, logged in with it, accepts, by an SMS code; an account that may
+# not become our staff gets an invitation that simply cannot be accepted.
+
+INVITATION_VALID_FOR = timedelta(days=7)
+# Between two texts of one invitation (the "resend" button).
+INVITATION_RESEND_INTERVAL = timedelta(minutes=10)
+# Each invitation or resend is an SMS to a number the manager typed.
+INVITATIONS_PER_MANAGER_PER_HOUR = 10
+INVITATIONS_PER_MANAGER_PER_DAY = 30
+
+
+def _new_token(invitation: StaffInvitation) -> str:
+    token = secrets.token_urlsafe(24)
+    invitation.token_hash = StaffInvitation.hash_token(token)
+    return token
+
+
+def _count_invitation_text(request: HttpRequest | None, actor: User, mobile: str) -> None:
+    """The manager's own limit, then the SMS limits per number and per network (without the
+    one-minute interval, which would make the invitee wait for their acceptance code)."""
+    wait = limits.count_action(
+        request,
+        group="linli.staff_invitation.manager",
+        key=str(actor.pk),
+        rates=[
+            f"{INVITATIONS_PER_MANAGER_PER_HOUR}/h",
+            f"{INVITATIONS_PER_MANAGER_PER_DAY}/d",
+        ],
+    )
+    if wait is not None:
+        minutes = max(1, math.ceil(wait / 60))
+        raise ValidationError(
+            ngettext(
+                "You have sent too many invitations. Please try again in %(count)d minute.",
+                "You have sent too many invitations. Please try again in %(count)d minutes.",
+                minutes,
+            )
+            % {"count": minutes},
+            code="invitations_rate_limited",
+        )
+    try:
+        limits.count_sms(request, mobile, interval=False)
+    except limits.SmsLimitExceeded as refusal:
+        raise ValidationError(refusal.message, code="sms_rate_limited") from None
+
+
+def _text_invitation(invitation: StaffInvitation, token: str) -> None:
+    link = settings.LINLI_SITE_URL + reverse("staff_invitation:answer", kwargs={"token": token})
+    send_sms(
+        invitation.mobile,
+        "staff_invitation",
+        {
+            "company": (invitation.company.short_name or invitation.company.name)[:20],
+            "link": link,
+            "days": str(INVITATION_VALID_FOR.days),
+        },
+    )
+
+
 @transaction.atomic
-def staff_member_add(
+def staff_invitation_send(
     *,
     actor: User,
     mobile: str,
@@ -172,53 +244,246 @@ def staff_member_add(
     employee_number: str = "",
     community: Community | None = None,
     request: HttpRequest | None = None,
-) -> StaffMember:
-    """A manager adds someone to their company's staff: an existing account (a resident, or a
-    former staff member of no company) or a new one, who then logs in with an SMS code."""
+) -> StaffInvitation:
+    """A manager invites the owner of `mobile` to the company's staff. No account is looked up,
+    created or changed here (see staff_invitation_accept)."""
     communities = _check_assignable(actor, position, communities)
     company = selectors.active_staff_member(actor).company
     mobile = normalize_mobile(mobile)
-    display_name = display_name.strip()
-    user = User.objects.filter(mobile=mobile).first()
-    if user is None:
-        if not display_name:
-            raise ValidationError({"display_name": _("Enter the name of the new staff member.")})
-        user = User.objects.create_user(mobile=mobile, password=None, display_name=display_name)
-    elif user.is_staff or user.is_superuser:
-        # Staff membership replaces the account's groups and deactivation ends its sessions:
-        # a platform operator's account is the operators' business, not a manager's.
+    now = timezone.now()
+    invitation = (
+        StaffInvitation.objects.select_for_update()
+        .filter(company=company, mobile=mobile, status=StaffInvitation.Status.PENDING)
+        .first()
+    )
+    if invitation is not None and not invitation.is_expired:
         raise ValidationError(
-            {"mobile": _("This number cannot be added to the staff here; ask the platform team.")}
+            {
+                "mobile": _(
+                    "This number already has an open invitation from your company; you can "
+                    "resend it from the team page."
+                )
+            }
         )
-    else:
-        existing = StaffMember.objects.filter(user=user).first()
-        if existing is not None and existing.company_id != company.pk:
-            raise ValidationError(
-                {"mobile": _("This number belongs to a staff member of another property company.")}
-            )
-        if existing is not None:
-            raise ValidationError(
-                {
-                    "mobile": _(
-                        "%(name)s is already on the staff; change or reactivate them from the "
-                        "team list."
-                    )
-                    % {"name": user}
-                }
-            )
-        if not user.display_name and display_name:
-            user.display_name = display_name
-            user.save(update_fields=["display_name"])
-    return staff_member_create(
-        user=user,
-        company=company,
-        communities=communities,
-        position=position,
-        employee_number=employee_number.strip(),
+    _count_invitation_text(request, actor, mobile)
+    # An expired invitation to the same number is renewed rather than kept as a second row.
+    invitation = invitation or StaffInvitation(company=company, mobile=mobile)
+    invitation.position = position
+    invitation.display_name = display_name.strip()
+    invitation.employee_number = employee_number.strip()
+    invitation.invited_by = actor
+    invitation.created_at = invitation.sent_at = now
+    invitation.expires_at = now + INVITATION_VALID_FOR
+    token = _new_token(invitation)
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:  # the same number invited twice at the same moment
+        raise ValidationError(
+            {"mobile": _("This number already has an open invitation from your company.")}
+        ) from None
+    invitation.communities.set(communities)
+    log_action(
         actor=actor,
+        action="staff.invitation_sent",
+        target=invitation,
+        community=community,
+        data={
+            "mobile": mask_mobile(mobile),
+            "position": position.name,
+            "communities": [c.pk for c in communities],
+        },
+        request=request,
+    )
+    _text_invitation(invitation, token)
+    return invitation
+
+
+def _locked_invitation(invitation: StaffInvitation) -> StaffInvitation:
+    return (
+        StaffInvitation.objects.select_for_update(of=("self",))
+        .select_related("company", "position", "invited_by")
+        .get(pk=invitation.pk)
+    )
+
+
+def _check_open_for(invitation: StaffInvitation, actor: User) -> None:
+    """The inviting company's managers handle its pending invitations (the views reach them
+    only through the communities the manager works on)."""
+    member = selectors.active_staff_member(actor)
+    if member is None or member.company_id != invitation.company_id:
+        raise ValidationError(_("This invitation belongs to another company."))
+    if invitation.status != StaffInvitation.Status.PENDING:
+        raise ValidationError(_("This invitation has already been accepted or withdrawn."))
+
+
+@transaction.atomic
+def staff_invitation_resend(
+    *,
+    invitation: StaffInvitation,
+    actor: User,
+    community: Community | None = None,
+    request: HttpRequest | None = None,
+) -> StaffInvitation:
+    """Text the invitation again with a new link (the old one stops working) and a new
+    expiry; at most once per INVITATION_RESEND_INTERVAL, and within the manager's limits."""
+    invitation = _locked_invitation(invitation)
+    _check_open_for(invitation, actor)
+    now = timezone.now()
+    wait = invitation.sent_at + INVITATION_RESEND_INTERVAL - now
+    if wait.total_seconds() > 0:
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        raise ValidationError(
+            ngettext(
+                "The invitation was sent just now; you can resend it in %(count)d minute.",
+                "The invitation was sent just now; you can resend it in %(count)d minutes.",
+                minutes,
+            )
+            % {"count": minutes}
+        )
+    _count_invitation_text(request, actor, invitation.mobile)
+    token = _new_token(invitation)
+    invitation.sent_at = now
+    invitation.expires_at = now + INVITATION_VALID_FOR
+    invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+    log_action(
+        actor=actor,
+        action="staff.invitation_resent",
+        target=invitation,
         community=community,
         request=request,
     )
+    _text_invitation(invitation, token)
+    return invitation
+
+
+@transaction.atomic
+def staff_invitation_withdraw(
+    *,
+    invitation: StaffInvitation,
+    actor: User,
+    community: Community | None = None,
+    request: HttpRequest | None = None,
+) -> StaffInvitation:
+    invitation = _locked_invitation(invitation)
+    _check_open_for(invitation, actor)
+    invitation.status = StaffInvitation.Status.WITHDRAWN
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at"])
+    log_action(
+        actor=actor,
+        action="staff.invitation_withdrawn",
+        target=invitation,
+        community=community,
+        request=request,
+    )
+    return invitation
+
+
+def staff_invitation_refusal(invitation: StaffInvitation, user: User) -> str:
+    """Why `user` (logged in with the invited number) cannot accept, in words for them only,
+    or "" when they can. The manager is never told."""
+    if invitation.status == StaffInvitation.Status.WITHDRAWN:
+        return _("This invitation has been withdrawn.")
+    if invitation.status == StaffInvitation.Status.ACCEPTED:
+        return _("This invitation has already been accepted.")
+    if invitation.is_expired:
+        return _("This invitation has expired. Please ask for a new one.")
+    if (
+        user.is_staff
+        or user.is_superuser
+        or not user.is_active
+        or StaffMember.objects.filter(user=user).exists()
+    ):
+        # Staff membership replaces the account's groups and deactivation ends its sessions:
+        # an operator's account, or another company's staff, is not a manager's to take.
+        return _(
+            "Your account cannot accept this invitation. If you have questions, please "
+            "contact the property company that invited you."
+        )
+    # The invitation gives what its sender may still give: a deactivated manager, or one
+    # who no longer serves those communities, brings nobody in.
+    no_longer_valid = _("This invitation is no longer valid. Please ask for a new one.")
+    inviter = selectors.active_staff_member(invitation.invited_by)
+    if inviter is None or inviter.company_id != invitation.company_id:
+        return no_longer_valid
+    try:
+        _check_assignable(invitation.invited_by, invitation.position, invitation.communities.all())
+    except ValidationError:
+        return no_longer_valid
+    return ""
+
+
+def staff_invitation_send_code(
+    *, invitation: StaffInvitation, user: User, request: HttpRequest
+) -> None:
+    """Text the acceptance code to the invitee's (the logged-in user's) number."""
+    refusal = staff_invitation_refusal(invitation, user)
+    if refusal:
+        raise ValidationError(refusal)
+    try:
+        limits.count_sms(request, user.mobile)
+    except limits.SmsLimitExceeded as refusal:
+        raise ValidationError(refusal.message, code="sms_rate_limited") from None
+    code = otp.issue(request, purpose=otp.Purpose.STAFF_INVITATION, phone=user.mobile)
+    send_sms(
+        user.mobile,
+        "staff_invitation_code",
+        {
+            "company": (invitation.company.short_name or invitation.company.name)[:20],
+            "code": code,
+            "minutes": str(max(1, settings.LINLI_SMS_CODE_TTL // 60)),
+        },
+    )
+
+
+@transaction.atomic
+def staff_invitation_accept(
+    *, invitation: StaffInvitation, user: User, request: HttpRequest | None = None
+) -> StaffMember:
+    """The invitee joins the staff. Called once their SMS code has been checked (the view's
+    form, accounts.otp), which also proves the number. The invitation row is locked, so a
+    second accept (double tap, two tabs) is refused."""
+    invitation = _locked_invitation(invitation)
+    if invitation.mobile != user.mobile:
+        raise ValidationError(_("This invitation was sent to another mobile number."))
+    refusal = staff_invitation_refusal(invitation, user)
+    if refusal:
+        raise ValidationError(refusal)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changed = []
+    if not user.mobile_verified:
+        user.mobile_verified = True
+        changed.append("mobile_verified")
+    if not user.display_name and invitation.display_name:
+        user.display_name = invitation.display_name
+        changed.append("display_name")
+    if changed:
+        user.save(update_fields=changed)
+    communities = list(invitation.communities.order_by("name"))
+    try:
+        with transaction.atomic():
+            member = staff_member_create(user=user, company=invitation.company, communities=communities, position=invitation.position, employee_number=invitation.employee_number, actor=user, community=communities[0], request=request)  # fmt: skip
+    except IntegrityError:  # another company's invitation accepted at the same moment
+        raise ValidationError(
+            _(
+                "Your account cannot accept this invitation. If you have questions, please "
+                "contact the property company that invited you."
+            )
+        ) from None
+    invitation.status = StaffInvitation.Status.ACCEPTED
+    invitation.member = member
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "member", "responded_at"])
+    log_action(
+        actor=user,
+        action="staff.invitation_accepted",
+        target=invitation,
+        community=communities[0],
+        data={"invited_by": invitation.invited_by_id, "member": member.pk},
+        request=request,
+    )
+    return member
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from . import selectors, services
 from .access import staff_has_perm, staff_required, works_from_phone
 from .forms import StaffMemberAddForm, StaffMemberChangeForm, posted_data
 from .middleware import work_on
-from .models import StaffMember
+from .models import StaffInvitation, StaffMember
 from .scoping import get_scoped_or_404
 from .tables import AuditTable, StaffTable, paginate
 
@@ -59,13 +59,15 @@ def switch_community(request: HttpRequest) -> HttpResponse:
 def team(request: HttpRequest) -> HttpResponse:
     table = StaffTable(selectors.staff_of_community_with_communities(request.community))
     paginate(request, table)
+    can_add = staff_has_perm(request, "staff.add_staffmember")
     return render(
         request,
         "staff/team.html",
         {
             "table": table,
-            "can_add": staff_has_perm(request, "staff.add_staffmember"),
+            "can_add": can_add,
             "can_change": staff_has_perm(request, "staff.change_staffmember"),
+            "invitations": selectors.pending_invitations(request.community) if can_add else [],
         },
     )
 
@@ -84,6 +86,7 @@ def _form_choices(request: HttpRequest) -> dict:
 
 @staff_required("staff.add_staffmember")
 def staff_add(request: HttpRequest) -> HttpResponse:
+    """Invite someone by mobile number: the same answer whoever owns it."""
     form = StaffMemberAddForm(
         posted_data(request),
         initial={"communities": [request.community]},
@@ -91,7 +94,7 @@ def staff_add(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.staff_member_add(
+            invitation = services.staff_invitation_send(
                 actor=request.user,
                 community=request.community,
                 request=request,
@@ -102,13 +105,51 @@ def staff_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(name)s joined the team as %(position)s.")
-                % {"name": member.user, "position": member.position.name},
+                _("Invitation sent to %(mobile)s; they join once they accept it with an SMS code.")
+                % {"mobile": invitation.masked_mobile},
             )
             return redirect("staff:team")
     return render(
         request, "staff/team_add.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+@require_POST
+@staff_required("staff.add_staffmember")
+def invitation_resend(request: HttpRequest, staff_invitation_id: int) -> HttpResponse:
+    invitation = get_scoped_or_404(request, StaffInvitation.objects.all(), staff_invitation_id)
+    try:
+        services.staff_invitation_resend(
+            invitation=invitation, actor=request.user, community=request.community, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("The invitation was sent to %(mobile)s again, with a new link.")
+            % {"mobile": invitation.masked_mobile},
+        )
+    return redirect("staff:team")
+
+
+@require_POST
+@staff_required("staff.add_staffmember")
+def invitation_withdraw(request: HttpRequest, staff_invitation_id: int) -> HttpResponse:
+    invitation = get_scoped_or_404(request, StaffInvitation.objects.all(), staff_invitation_id)
+    try:
+        services.staff_invitation_withdraw(
+            invitation=invitation, actor=request.user, community=request.community, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("The invitation to %(mobile)s was withdrawn; its link no longer works.")
+            % {"mobile": invitation.masked_mobile},
+        )
+    return redirect("staff:team")
 
 
 @staff_required("staff.change_staffmember")

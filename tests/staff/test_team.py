@@ -1,5 +1,6 @@
-"""SUSR-2: a manager adds staff, sets their position and communities, deactivates them (their
-sessions end at once) and reactivates them — within what the manager holds and serves."""
+"""SUSR-2: a manager invites staff (tests/staff/test_invitations.py: the number's owner accepts),
+sets their position and communities, deactivates them (their sessions end at once) and
+reactivates them — within what the manager holds and serves."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -27,93 +28,6 @@ def annex(community):
 def add(client, **fields):
     data = {"employee_number": "", "display_name": ""} | fields
     return client.post(reverse("staff:staff_add"), data)
-
-
-@pytest.mark.req("SUSR-2")
-def test_manager_adds_a_new_person_as_staff(client_for, manager, community):
-    client = client_for(manager)
-    assert client.get(reverse("staff:staff_add")).status_code == 200
-    response = add(
-        client,
-        mobile="+86 137 0000 1111",
-        display_name="郑收费",
-        position=position(CASHIER).pk,
-        communities=[community.pk],
-        employee_number="HZ-9001",
-    )
-    assert response.status_code == 302
-    member = StaffMember.objects.get(user__mobile="13700001111")
-    assert member.user.display_name == "郑收费"
-    assert not member.user.has_usable_password()  # logs in with an SMS code
-    assert member.company == community.company and member.employee_number == "HZ-9001"
-    assert list(member.communities.all()) == [community]
-    assert list(member.user.groups.all()) == [position(CASHIER)]
-    entry = AuditEntry.objects.get(action="staff.member_created", target_id=str(member.pk))
-    assert entry.actor == manager and entry.community == community
-
-
-@pytest.mark.req("SUSR-2")
-def test_an_existing_resident_keeps_their_account_and_name(client_for, manager, resident):
-    response = add(
-        client_for(manager),
-        mobile=resident.mobile,
-        display_name="别的名字",
-        position=position(FRONT_DESK).pk,
-        communities=[manager.staff_member.communities.get().pk],
-    )
-    assert response.status_code == 302
-    resident.refresh_from_db()
-    assert resident.staff_member.position == position(FRONT_DESK)
-    assert resident.display_name == "张伟"
-    assert User.objects.filter(mobile=resident.mobile).count() == 1
-
-
-@pytest.mark.req("SUSR-2")
-def test_a_new_number_needs_a_name(client_for, manager, community):
-    response = add(
-        client_for(manager),
-        mobile="13700001112",
-        position=position(CASHIER).pk,
-        communities=[community.pk],
-    )
-    assert response.status_code == 400
-    assert response.context["form"].errors["display_name"]
-    assert not User.objects.filter(mobile="13700001112").exists()
-
-
-@pytest.mark.req("SUSR-2")
-def test_someone_already_on_a_staff_cannot_be_added_twice(
-    client_for, manager, technician, outsider_staff, community
-):
-    client = client_for(manager)
-    for user in (technician, outsider_staff):
-        response = add(
-            client, mobile=user.mobile, position=position(CASHIER).pk, communities=[community.pk]
-        )
-        assert response.status_code == 400
-        assert response.context["form"].errors["mobile"]
-    assert technician.staff_member.position == position(TECHNICIAN)
-    assert outsider_staff.staff_member.company != community.company
-
-
-@pytest.mark.req("SUSR-2")
-def test_a_platform_operator_cannot_be_made_staff_by_a_manager(
-    client_for, manager, operator, community
-):
-    """Staff membership sets the account's groups (and deactivation ends its sessions): a
-    community manager must not reach a platform operator's account that way."""
-    operator_group = Group.objects.create(name="运营")
-    operator.groups.add(operator_group)
-    response = add(
-        client_for(manager),
-        mobile=operator.mobile,
-        position=position(CASHIER).pk,
-        communities=[community.pk],
-    )
-    assert response.status_code == 400
-    assert response.context["form"].errors["mobile"]
-    assert not StaffMember.objects.filter(user=operator).exists()
-    assert list(operator.groups.all()) == [operator_group]
 
 
 @pytest.mark.req("SUSR-2")
