@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from platform_admin.audit import log_action
 
 from . import services
-from .models import Position, StaffMember
+from .models import Position, StaffInvitation, StaffMember
 
 
 @admin.register(StaffMember)
@@ -31,6 +31,28 @@ class StaffMemberAdmin(admin.ModelAdmin):
             data={"changed": form.changed_data},
             request=request,
         )
+
+
+@admin.register(StaffInvitation)
+class StaffInvitationAdmin(admin.ModelAdmin):
+    """Read-only: managers send and withdraw invitations in the staff portal, invitees answer
+    them; operators add staff directly above."""
+
+    list_display = ["mobile_masked", "company", "position", "invited_by", "status", "expires_at"]
+    list_filter = ["status", "company"]
+    search_fields = ["mobile"]
+    list_select_related = ["company", "position", "invited_by"]
+    exclude = ["token_hash"]
+
+    @admin.display(description=_("mobile number"), ordering="mobile")
+    def mobile_masked(self, invitation: StaffInvitation) -> str:
+        return invitation.masked_mobile
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 admin.site.unregister(Group)

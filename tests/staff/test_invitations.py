@@ -22,7 +22,12 @@ from staff import services
 from staff.models import StaffMember
 from staff.positions import CASHIER, FRONT_DESK, MANAGER, TECHNICIAN
 
-from ..factories import CommunityFactory, StaffMemberFactory, UserFactory
+from ..factories import (
+    CommunityFactory,
+    StaffInvitationFactory,
+    StaffMemberFactory,
+    UserFactory,
+)
 
 NEW_NUMBER = "13700001111"
 LINK = re.compile(r"https?://[^/\s]+(/invitations/staff/[\w-]+/)")
@@ -394,3 +399,13 @@ def test_a_manager_cannot_invite_to_communities_they_do_not_serve(
         )
         assert response.status_code == 400
     assert not staff_models.StaffInvitation.objects.exists()
+
+
+def test_operators_see_invitations_read_only_in_the_admin(client_for, operator, community):
+    invitation = StaffInvitationFactory(communities=[community])
+    client = client_for(operator)
+    body = client.get(reverse("admin:staff_staffinvitation_changelist")).content.decode()
+    assert invitation.masked_mobile in body
+    page = client.get(reverse("admin:staff_staffinvitation_change", args=[invitation.pk]))
+    assert page.status_code == 200 and invitation.token_hash not in page.content.decode()
+    assert client.get(reverse("admin:staff_staffinvitation_add")).status_code == 403
