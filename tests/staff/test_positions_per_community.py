@@ -187,3 +187,26 @@ def test_managers_and_technicians_are_found_by_the_community_position(community,
     assert list(managers_of(annex)) == []
     assert list(technicians_of(annex)) == [both]
     assert list(technicians_of(community)) == []
+
+
+@pytest.mark.req("X-1")
+def test_a_community_grant_to_a_position_applies_to_those_holding_it_there(
+    community, annex, positions, room
+):
+    """django-guardian grants on a Community given to a position (group) reach the members
+    who hold that position in that community, not those holding it elsewhere."""
+    from guardian.shortcuts import assign_perm
+
+    assign_perm("local_view_residency", position(TECHNICIAN), community)
+    here = StaffMemberFactory(communities=[community], position_name=TECHNICIAN).user
+    elsewhere = StaffMemberFactory(
+        positions={community: CASHIER, annex: TECHNICIAN}, user__display_name="两头跑"
+    ).user
+    residents = reverse("accounts_staff:residents")
+    assert working_on(here, community).get(residents).status_code == 200
+    assert has_perm_in_community(here, "accounts.view_residency", community)
+    # A cashier here (who may see residents by position) and a technician in the annex,
+    # where the grant does not apply.
+    assert has_perm_in_community(elsewhere, "accounts.view_residency", community)
+    assert not has_perm_in_community(elsewhere, "accounts.verify_residency", community)
+    assert working_on(elsewhere, annex).get(residents).status_code == 403

@@ -25,7 +25,7 @@ def held(member: StaffMember) -> dict:
 
 def assignment_formset(member: StaffMember, **changes) -> dict:
     """The admin's inline of the member's positions per community, as posted; `changes`:
-    {community id: position id}."""
+    {"<community id>": position id}."""
     assignments = list(member.assignments.all())
     data = {
         "assignments-TOTAL_FORMS": str(len(assignments)),
@@ -39,7 +39,7 @@ def assignment_formset(member: StaffMember, **changes) -> dict:
             f"assignments-{index}-member": member.pk,
             f"assignments-{index}-community": assignment.community_id,
             f"assignments-{index}-position": changes.get(
-                assignment.community_id, assignment.position_id
+                str(assignment.community_id), assignment.position_id
             ),
         }
     return data
