@@ -94,12 +94,17 @@ def staff_has_perm(request: HttpRequest, perm: str) -> bool:
     return community_duties(request).has(perm)
 
 
-def positions_grantable(duties: CommunityDuties) -> list["Group"]:
-    """Positions whose every permission is held in that community: what may be handed out
-    there. A platform operator (superuser) may hand out any."""
+def positions_grantable(
+    duties: CommunityDuties, positions: list["Group"] | None = None
+) -> list["Group"]:
+    """Positions (of `positions`, by default all) whose every permission is held in that
+    community: what may be handed out there. A platform operator (superuser) may hand out
+    any."""
+    if positions is None:
+        positions = selectors.positions_with_permissions()
     return [
         position
-        for position in selectors.positions_with_permissions()
+        for position in positions
         if all(
             duties.has(f"{p.content_type.app_label}.{p.codename}")
             for p in position.permissions.all()

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +80,20 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.community} · {self.position.name}"
+
+    def clean(self) -> None:
+        # The services check this too; the admin's inline saves through here.
+        if (
+            self.community_id
+            and self.member_id
+            and (self.community.company_id != self.member.company_id)
+        ):
+            raise ValidationError(
+                {
+                    "community": _("%(names)s does not belong to %(company)s.")
+                    % {"names": self.community.name, "company": self.member.company}
+                }
+            )
 
 
 class Position(Group):

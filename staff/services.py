@@ -168,9 +168,10 @@ def staff_member_scope(member: StaffMember, actor: User) -> MemberScope:
     held = {a.community_id: a for a in selectors.assignments_of(member)}
     editable, above = [], []
     managed = set()
+    positions = selectors.positions_with_permissions()
     for duties in managed_communities(actor, "staff.change_staffmember"):
         managed.add(duties.community.pk)
-        grantable = positions_grantable(duties)
+        grantable = positions_grantable(duties, positions)
         current = held.get(duties.community.pk)
         if current is not None and current.position not in grantable:
             above.append(current)
@@ -217,7 +218,8 @@ def _check_assignable(actor: User, position: Group, communities: Iterable[Commun
         raise ValidationError(
             {"communities": _("A staff member must serve at least one community.")}
         )
-    if any(position not in positions_grantable(managed[c.pk]) for c in communities):
+    positions = selectors.positions_with_permissions()
+    if any(position not in positions_grantable(managed[c.pk], positions) for c in communities):
         raise ValidationError(
             {"position": _("You cannot give a position with permissions you do not have.")}
         )

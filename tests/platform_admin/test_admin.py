@@ -91,6 +91,30 @@ def test_staff_change_in_admin_sets_the_position_per_community_and_logs(
     assert entry.data["positions"] == {community.name: "维修工"}
 
 
+def test_admin_refuses_a_position_in_another_companys_community(
+    client_for, operator, manager, other_community
+):
+    from ..staff.test_team import assignment_formset
+
+    member = manager.staff_member
+    data = assignment_formset(member)
+    data["assignments-0-community"] = other_community.pk
+    response = client_for(operator).post(
+        reverse("admin:staff_staffmember_change", args=[member.pk]),
+        {
+            "user": manager.pk,
+            "company": member.company.pk,
+            "employee_number": "",
+            "is_active": "on",
+            "joined_at": "2026-01-01",
+            **data,
+        },
+    )
+    assert response.status_code == 200
+    assert "不属于" in response.content.decode()
+    assert [a.community for a in member.assignments.all()] != [other_community]
+
+
 def test_community_admin_has_object_permissions(client_for, operator, community):
     url = reverse("admin:accounts_community_permissions", args=[community.pk])
     assert client_for(operator).get(url).status_code == 200

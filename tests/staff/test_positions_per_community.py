@@ -210,3 +210,17 @@ def test_a_community_grant_to_a_position_applies_to_those_holding_it_there(
     assert has_perm_in_community(elsewhere, "accounts.view_residency", community)
     assert not has_perm_in_community(elsewhere, "accounts.verify_residency", community)
     assert working_on(elsewhere, annex).get(residents).status_code == 403
+
+
+def test_the_edit_page_costs_the_same_queries_for_a_colleague_serving_more_communities(
+    client_for, manager, community, django_assert_max_num_queries
+):
+    client = client_for(manager)
+    local = StaffMemberFactory(communities=[community], position_name=CASHIER)
+    with django_assert_max_num_queries(40) as one:
+        client.get(reverse("staff:staff_edit", kwargs={"member_id": local.pk}))
+    others = [CommunityFactory(company=community.company) for _ in range(4)]
+    regional = StaffMemberFactory(positions={community: CASHIER} | dict.fromkeys(others, MANAGER))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(reverse("staff:staff_edit", kwargs={"member_id": regional.pk}))
+    assert all(c.name in page.content.decode() for c in others)
