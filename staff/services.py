@@ -195,6 +195,13 @@ def staff_member_scope(member: StaffMember, actor: User) -> MemberScope:
     return scope
 
 
+def _lock(member: StaffMember) -> None:
+    """Hold the member's row until the change commits: two managers changing the same
+    colleague at once are checked one after the other, each against what the other saved."""
+    locked = StaffMember.objects.select_for_update().only("is_active").get(pk=member.pk)
+    member.is_active = locked.is_active
+
+
 def check_manageable(member: StaffMember, actor: User) -> MemberScope:
     """Raise ValidationError when the actor may not change this member at all."""
     scope = staff_member_scope(member, actor)
@@ -298,6 +305,7 @@ def staff_member_change(
 ) -> StaffMember:
     """A manager sets the colleague's position in communities they manage (None: no longer
     serves there); the colleague's other positions stay as they are."""
+    _lock(member)
     scope = check_manageable(member, actor)
     allowed = {c.pk: grantable for c, grantable in scope.editable}
     foreign = [c for c in positions if c.pk not in allowed]
@@ -373,6 +381,7 @@ def staff_member_deactivate(
 ) -> StaffMember:
     """The member loses every staff permission and is logged out everywhere at once; the
     record stays for the history."""
+    _lock(member)
     _check_status_change(member, actor)
     if not member.is_active:
         raise ValidationError(_("%(name)s is already deactivated.") % {"name": member.user})
@@ -397,6 +406,7 @@ def staff_member_reactivate(
     community: Community | None = None,
     request: HttpRequest | None = None,
 ) -> StaffMember:
+    _lock(member)
     _check_status_change(member, actor)
     if member.is_active:
         raise ValidationError(_("%(name)s is already active.") % {"name": member.user})
