@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.http import HttpRequest, QueryDict
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import otp
 from accounts.auth_forms import CodeField, incorrect_code_error
 from accounts.forms import MobileNumberField
-from accounts.models import User
+from accounts.models import Community, User
 from accounts.resources import read_sheet
 from accounts.selectors import has_verified_email
 
@@ -24,20 +25,36 @@ def posted_data(request: HttpRequest) -> QueryDict | None:
 
 
 class StaffMemberChangeForm(forms.Form):
-    position = forms.ModelChoiceField(label=_("Position"), queryset=None, empty_label=None)
-    communities = forms.ModelMultipleChoiceField(
-        label=_("Communities served"), queryset=None, widget=forms.CheckboxSelectMultiple
-    )
+    """The colleague's position in each community the manager may change it in: one field
+    `position_<community id>` each, empty for "does not serve here"."""
+
     employee_number = forms.CharField(label=_("Employee number"), max_length=30, required=False)
 
-    def __init__(self, *args, positions, communities, **kwargs):
-        """`positions`: the groups the manager may hand out; `communities`: those they serve."""
+    def __init__(self, *args, editable: list[tuple[Community, list[Group]]], **kwargs):
+        """`editable`: each community with the positions the manager may give there."""
         super().__init__(*args, **kwargs)
-        self.fields["position"].queryset = positions
-        self.fields["communities"].queryset = communities
+        self.communities = {}
+        fields = {}
+        for community, positions in editable:
+            name = f"position_{community.pk}"
+            self.communities[name] = community
+            fields[name] = forms.ModelChoiceField(
+                label=_("Position in %(community)s") % {"community": community.name},
+                queryset=Group.objects.filter(pk__in=[p.pk for p in positions]).order_by("name"),
+                required=False,
+                empty_label=_("Does not serve here"),
+            )
+        self.fields = fields | dict(self.fields)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        cleaned["positions"] = {
+            community: cleaned.get(name) for name, community in self.communities.items()
+        }
+        return cleaned
 
 
-class StaffMemberAddForm(StaffMemberChangeForm):
+class StaffMemberAddForm(forms.Form):
     """An invitation: the number's owner accepts it (staff.services.staff_invitation_send)."""
 
     mobile = MobileNumberField()
@@ -49,7 +66,18 @@ class StaffMemberAddForm(StaffMemberChangeForm):
             "Shown in your list of invitations; an account that already has a name keeps it."
         ),
     )
-    field_order = ["mobile", "display_name", "position", "communities", "employee_number"]
+    position = forms.ModelChoiceField(label=_("Position"), queryset=None, empty_label=None)
+    communities = forms.ModelMultipleChoiceField(
+        label=_("Communities served"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    employee_number = forms.CharField(label=_("Employee number"), max_length=30, required=False)
+
+    def __init__(self, *args, positions, communities, **kwargs):
+        """`positions`: the groups the manager may hand out; `communities`: those where they
+        manage the staff. The position is held in each community chosen."""
+        super().__init__(*args, **kwargs)
+        self.fields["position"].queryset = positions
+        self.fields["communities"].queryset = communities
 
 
 class StaffInvitationAcceptForm(forms.Form):

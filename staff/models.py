@@ -2,6 +2,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +13,10 @@ from accounts.phone import mask_mobile, validate_mobile
 class StaffMember(models.Model):
     """A person who works for a property company and serves one or more of its communities.
 
-    The position is a Django group (a permission template); services keep the user's groups
-    equal to it, so `user.has_perm` is the one permission check everywhere.
+    What they may do is held per community: a `StaffAssignment` gives their position (a Django
+    group used as a permission template) in each community they serve. A position is never
+    one of the account's groups, so `user.has_perm` grants no staff duty anywhere; the staff
+    portal asks `staff.access.has_perm_in_community` for the community being worked on.
     """
 
     user = models.OneToOneField(
@@ -32,9 +35,7 @@ class StaffMember(models.Model):
         "accounts.Community",
         verbose_name=_("communities served"),
         related_name="staff_members",
-    )
-    position = models.ForeignKey(
-        Group, verbose_name=_("position"), on_delete=models.PROTECT, related_name="staff_members"
+        through="StaffAssignment",
     )
     employee_number = models.CharField(_("employee number"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -43,10 +44,60 @@ class StaffMember(models.Model):
     class Meta:
         verbose_name = _("staff member")
         verbose_name_plural = _("staff members")
-        ordering = ["company_id", "position__name", "user__display_name"]
+        ordering = ["company_id", "user__display_name"]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.position.name})"
+        return str(self.user)
+
+
+class StaffAssignment(models.Model):
+    """The position a staff member holds in one community they serve."""
+
+    member = models.ForeignKey(
+        StaffMember,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    community = models.ForeignKey(
+        "accounts.Community",
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="staff_assignments",
+    )
+    position = models.ForeignKey(
+        Group,
+        verbose_name=_("position"),
+        on_delete=models.PROTECT,
+        related_name="staff_assignments",
+    )
+
+    class Meta:
+        verbose_name = _("position in a community")
+        verbose_name_plural = _("positions in communities")
+        ordering = ["community__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "community"], name="one_position_per_member_and_community"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.community} · {self.position.name}"
+
+    def clean(self) -> None:
+        # The services check this too; the admin's inline saves through here.
+        if (
+            self.community_id
+            and self.member_id
+            and (self.community.company_id != self.member.company_id)
+        ):
+            raise ValidationError(
+                {
+                    "community": _("%(names)s does not belong to %(company)s.")
+                    % {"names": self.community.name, "company": self.member.company}
+                }
+            )
 
 
 class Position(Group):

@@ -1,6 +1,7 @@
 import math
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,7 +22,8 @@ from accounts.sms import send_sms
 from platform_admin.audit import log_action
 
 from . import selectors
-from .models import StaffInvitation, StaffMember
+from .access import CommunityDuties, positions_grantable
+from .models import StaffAssignment, StaffInvitation, StaffMember
 
 
 def _check_communities(company: PropertyCompany, communities: Iterable[Community]) -> list:
@@ -37,6 +39,26 @@ def _check_communities(company: PropertyCompany, communities: Iterable[Community
     return communities
 
 
+def _assignments_set(member: StaffMember, positions: Mapping[Community, Group]) -> dict:
+    """Make the member hold exactly `positions` (community -> position). Returns what changed,
+    by community name: [before, after], None where not served."""
+    current = {a.community_id: a for a in selectors.assignments_of(member)}
+    changes = {}
+    for community, position in positions.items():
+        assignment = current.pop(community.pk, None)
+        if assignment is None:
+            StaffAssignment.objects.create(member=member, community=community, position=position)
+            changes[community.name] = [None, position.name]
+        elif assignment.position_id != position.pk:
+            changes[community.name] = [assignment.position.name, position.name]
+            assignment.position = position
+            assignment.save(update_fields=["position"])
+    for assignment in current.values():
+        assignment.delete()
+        changes[assignment.community.name] = [assignment.position.name, None]
+    return changes
+
+
 @transaction.atomic
 def staff_member_create(
     *,
@@ -49,12 +71,12 @@ def staff_member_create(
     community: Community | None = None,
     request: HttpRequest | None = None,
 ) -> StaffMember:
+    """A new staff member holding `position` in each of `communities`."""
     communities = _check_communities(company, communities)
-    member = StaffMember.objects.create(
-        user=user, company=company, position=position, employee_number=employee_number
+    member = StaffMember.objects.create(user=user, company=company, employee_number=employee_number)
+    StaffAssignment.objects.bulk_create(
+        StaffAssignment(member=member, community=c, position=position) for c in communities
     )
-    member.communities.set(communities)
-    staff_member_sync_groups(member=member)
     log_action(
         actor=actor,
         action="staff.member_created",
@@ -70,32 +92,32 @@ def staff_member_create(
 def staff_member_update(
     *,
     member: StaffMember,
-    communities: Iterable[Community],
-    position: Group,
     is_active: bool,
+    positions: Mapping[Community, Group] | None = None,
     employee_number: str | None = None,
     actor: User | None = None,
     community: Community | None = None,
     request: HttpRequest | None = None,
 ) -> StaffMember:
-    communities = _check_communities(member.company, communities)
+    """The member holds exactly `positions` (community -> position) from now on, or keeps
+    theirs (None). Checks only that the communities are the company's: `staff_member_change`
+    is a manager's door."""
+    if positions is not None:
+        _check_communities(member.company, positions)
     changes = {}
-    if member.position_id != position.pk:
-        changes["position"] = [member.position.name, position.name]
     if member.is_active != is_active:
         changes["is_active"] = [member.is_active, is_active]
     if employee_number is not None and member.employee_number != employee_number:
         changes["employee_number"] = [member.employee_number, employee_number]
         member.employee_number = employee_number
     was_active = member.is_active
-    member.position = position
     member.is_active = is_active
-    member.save(update_fields=["position", "is_active", "employee_number"])
-    member.communities.set(communities)
-    staff_member_sync_groups(member=member)
+    member.save(update_fields=["is_active", "employee_number"])
+    position_changes = _assignments_set(member, positions) if positions is not None else {}
+    if position_changes:
+        changes["positions"] = position_changes
     if was_active and not is_active:
         end_sessions(member.user)
-    changes["communities"] = [c.pk for c in communities]
     log_action(
         actor=actor,
         action="staff.member_changed",
@@ -113,34 +135,98 @@ def end_sessions(user: User) -> None:
     user.refresh_from_db(fields=["auth_epoch"])
 
 
-def staff_member_sync_groups(*, member: StaffMember) -> None:
-    """The user's groups are exactly the position; an inactive member keeps the record
-    (history) but loses every permission at once."""
-    member.user.groups.set([member.position] if member.is_active else [])
-
-
 # --- A manager's changes in the staff portal ---------------------------------------------------
-# A manager hands out only what they hold: positions whose permissions they have themselves,
-# and communities they serve. A member who also serves other communities keeps those.
+# Per community: a manager changes a colleague only in the communities where they hold the
+# duty themselves (staff.add_staffmember to add, staff.change_staffmember to change), hands
+# out there only positions whose permissions they hold there, and leaves the colleague's
+# positions in every other community as they are.
 
 
-def _served_by(actor: User) -> list[Community]:
+def managed_communities(actor: User, perm: str) -> list[CommunityDuties]:
+    """The actor's duties in each community they serve where they hold `perm`."""
     member = selectors.active_staff_member(actor)
-    return selectors.communities_served(member) if member else []
+    if member is None:
+        return []
+    duties = [
+        CommunityDuties(actor, a.community, position=a.position)
+        for a in selectors.assignments_of(member)
+    ]
+    return [d for d in duties if d.has(perm)]
+
+
+@dataclass
+class MemberScope:
+    """What an actor may change of a colleague."""
+
+    # The communities where the actor may set the colleague's position, with the positions
+    # they may give there.
+    editable: list[tuple[Community, list[Group]]]
+    # The colleague's positions the actor may not change: held in communities the actor does
+    # not manage (`elsewhere`), or above the actor's own in one they do (`above`).
+    elsewhere: list[StaffAssignment]
+    above: list[StaffAssignment]
+    held: dict[int, StaffAssignment]
+    refusal: str = ""
+
+    @property
+    def untouchable(self) -> list[StaffAssignment]:
+        return sorted(self.elsewhere + self.above, key=lambda a: a.community.name)
+
+
+def staff_member_scope(member: StaffMember, actor: User) -> MemberScope:
+    held = {a.community_id: a for a in selectors.assignments_of(member)}
+    editable, above = [], []
+    managed = set()
+    positions = selectors.positions_with_permissions()
+    for duties in managed_communities(actor, "staff.change_staffmember"):
+        managed.add(duties.community.pk)
+        grantable = positions_grantable(duties, positions)
+        current = held.get(duties.community.pk)
+        if current is not None and current.position not in grantable:
+            above.append(current)
+        else:
+            editable.append((duties.community, grantable))
+    scope = MemberScope(
+        editable=editable,
+        elsewhere=[a for a in held.values() if a.community_id not in managed],
+        above=above,
+        held=held,
+    )
+    if member.user_id == actor.pk:
+        scope.refusal = _(
+            "You cannot change your own position, communities or status; ask another "
+            "manager or a platform operator."
+        )
+    elif not any(community.pk in held for community, _grantable in editable):
+        scope.refusal = _(
+            "%(name)s holds a position with permissions you do not have; ask a platform operator."
+        ) % {"name": member.user}
+    return scope
+
+
+def _lock(member: StaffMember) -> None:
+    """Hold the member's row until the change commits: two managers changing the same
+    colleague at once are checked one after the other, each against what the other saved."""
+    locked = StaffMember.objects.select_for_update().only("is_active").get(pk=member.pk)
+    member.is_active = locked.is_active
+
+
+def check_manageable(member: StaffMember, actor: User) -> MemberScope:
+    """Raise ValidationError when the actor may not change this member at all."""
+    scope = staff_member_scope(member, actor)
+    if scope.refusal:
+        raise ValidationError(scope.refusal)
+    return scope
 
 
 def _check_assignable(actor: User, position: Group, communities: Iterable[Community]) -> list:
     communities = list(communities)
-    if position not in selectors.positions_grantable_by(actor):
-        raise ValidationError(
-            {"position": _("You cannot give a position with permissions you do not have.")}
-        )
-    served = {c.pk for c in _served_by(actor)}
-    foreign = [c for c in communities if c.pk not in served]
+    managed = {d.community.pk: d for d in managed_communities(actor, "staff.add_staffmember")}
+    foreign = [c for c in communities if c.pk not in managed]
     if foreign:
         raise ValidationError(
             {
-                "communities": _("You do not serve %(names)s.")
+                "communities": _("You do not manage the staff of %(names)s.")
                 % {"names": "、".join(c.name for c in foreign)}
             }
         )
@@ -148,26 +234,12 @@ def _check_assignable(actor: User, position: Group, communities: Iterable[Commun
         raise ValidationError(
             {"communities": _("A staff member must serve at least one community.")}
         )
+    positions = selectors.positions_with_permissions()
+    if any(position not in positions_grantable(managed[c.pk], positions) for c in communities):
+        raise ValidationError(
+            {"position": _("You cannot give a position with permissions you do not have.")}
+        )
     return communities
-
-
-def check_manageable(member: StaffMember, actor: User) -> None:
-    """Raise ValidationError when the actor may not change this member at all."""
-    if member.user_id == actor.pk:
-        raise ValidationError(
-            _(
-                "You cannot change your own position, communities or status; ask another "
-                "manager or a platform operator."
-            )
-        )
-    if member.position not in selectors.positions_grantable_by(actor):
-        raise ValidationError(
-            _(
-                "%(name)s holds a position with permissions you do not have; ask a platform "
-                "operator."
-            )
-            % {"name": member.user}
-        )
 
 
 # --- Invitations: "add staff" with the consent of the number's owner ---------------------------
@@ -491,20 +563,46 @@ def staff_member_change(
     *,
     member: StaffMember,
     actor: User,
-    position: Group,
-    communities: Iterable[Community],
+    positions: Mapping[Community, Group | None],
     employee_number: str,
     community: Community | None = None,
     request: HttpRequest | None = None,
 ) -> StaffMember:
-    check_manageable(member, actor)
-    chosen = _check_assignable(actor, position, communities)
-    served = {c.pk for c in _served_by(actor)}
-    kept = [c for c in member.communities.all() if c.pk not in served]
+    """A manager sets the colleague's position in communities they manage (None: no longer
+    serves there); the colleague's other positions stay as they are."""
+    _lock(member)
+    scope = check_manageable(member, actor)
+    allowed = {c.pk: grantable for c, grantable in scope.editable}
+    foreign = [c for c in positions if c.pk not in allowed]
+    if foreign:
+        raise ValidationError(
+            _("You do not manage the staff of %(names)s.")
+            % {"names": "、".join(c.name for c in foreign)}
+        )
+    result = {a.community: a.position for a in scope.held.values()}
+    for place, position in positions.items():
+        if position is None:
+            result.pop(place, None)
+        elif position not in allowed[place.pk]:
+            raise ValidationError(
+                {
+                    f"position_{place.pk}": _(
+                        "You cannot give a position with permissions you do not have."
+                    )
+                }
+            )
+        else:
+            result[place] = position
+    if not result:
+        raise ValidationError(
+            _(
+                "A staff member must serve at least one community; deactivate them instead "
+                "if they leave."
+            )
+        )
     return staff_member_update(
         member=member,
-        communities=kept + chosen,
-        position=position,
+        positions=result,
         is_active=member.is_active,
         employee_number=employee_number.strip(),
         actor=actor,
@@ -513,16 +611,28 @@ def staff_member_change(
     )
 
 
-def _check_serves_all(member: StaffMember, actor: User) -> None:
-    served = {c.pk for c in _served_by(actor)}
-    others = [c for c in member.communities.all() if c.pk not in served]
-    if others:
+def _check_status_change(member: StaffMember, actor: User) -> None:
+    """Deactivating or reactivating changes what the member may do everywhere: only for an
+    actor who manages every community the member serves, above none of their positions."""
+    scope = check_manageable(member, actor)
+    if scope.above:
         raise ValidationError(
             _(
-                "%(name)s also serves %(communities)s, which you do not serve: take this "
+                "%(name)s holds a position with permissions you do not have; ask a platform "
+                "operator."
+            )
+            % {"name": member.user}
+        )
+    if scope.elsewhere:
+        raise ValidationError(
+            _(
+                "%(name)s also serves %(communities)s, which you do not manage: take this "
                 "community off their list instead, or ask a platform operator."
             )
-            % {"name": member.user, "communities": "、".join(c.name for c in others)}
+            % {
+                "name": member.user,
+                "communities": "、".join(a.community.name for a in scope.elsewhere),
+            }
         )
 
 
@@ -536,13 +646,12 @@ def staff_member_deactivate(
 ) -> StaffMember:
     """The member loses every staff permission and is logged out everywhere at once; the
     record stays for the history."""
-    check_manageable(member, actor)
-    _check_serves_all(member, actor)
+    _lock(member)
+    _check_status_change(member, actor)
     if not member.is_active:
         raise ValidationError(_("%(name)s is already deactivated.") % {"name": member.user})
     member.is_active = False
     member.save(update_fields=["is_active"])
-    staff_member_sync_groups(member=member)
     end_sessions(member.user)
     log_action(
         actor=actor,
@@ -562,13 +671,12 @@ def staff_member_reactivate(
     community: Community | None = None,
     request: HttpRequest | None = None,
 ) -> StaffMember:
-    check_manageable(member, actor)
-    _check_serves_all(member, actor)
+    _lock(member)
+    _check_status_change(member, actor)
     if member.is_active:
         raise ValidationError(_("%(name)s is already active.") % {"name": member.user})
     member.is_active = True
     member.save(update_fields=["is_active"])
-    staff_member_sync_groups(member=member)
     log_action(
         actor=actor,
         action="staff.member_reactivated",

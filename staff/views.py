@@ -11,7 +11,13 @@ from accounts.models import Community
 from platform_admin.models import AuditEntry
 
 from . import selectors, services
-from .access import staff_has_perm, staff_required, works_from_phone
+from .access import (
+    community_duties,
+    positions_grantable,
+    staff_has_perm,
+    staff_required,
+    works_from_phone,
+)
 from .forms import StaffMemberAddForm, StaffMemberChangeForm, posted_data
 from .middleware import work_on
 from .models import StaffInvitation, StaffMember
@@ -72,15 +78,16 @@ def team(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _form_choices(request: HttpRequest) -> dict:
-    """What a manager may hand out: positions within their own permissions, communities
-    they serve."""
-    positions = selectors.positions_grantable_by(request.user)
+def _add_choices(request: HttpRequest) -> dict:
+    """What a manager may hand out: positions within their own permissions here, for the
+    communities where they manage the staff (checked again per community on saving)."""
+    positions = positions_grantable(community_duties(request))
+    managed = services.managed_communities(request.user, "staff.add_staffmember")
     return {
         "positions": Group.objects.filter(pk__in=[p.pk for p in positions]).order_by("name"),
-        "communities": Community.objects.filter(
-            pk__in=[c.pk for c in request.staff_communities]
-        ).order_by("name"),
+        "communities": Community.objects.filter(pk__in=[d.community.pk for d in managed]).order_by(
+            "name"
+        ),
     }
 
 
@@ -90,7 +97,7 @@ def staff_add(request: HttpRequest) -> HttpResponse:
     form = StaffMemberAddForm(
         posted_data(request),
         initial={"communities": [request.community]},
-        **_form_choices(request),
+        **_add_choices(request),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,33 +162,30 @@ def invitation_withdraw(request: HttpRequest, staff_invitation_id: int) -> HttpR
 @staff_required("staff.change_staffmember")
 def staff_edit(request: HttpRequest, member_id: int) -> HttpResponse:
     member = get_scoped_or_404(
-        request, StaffMember.objects.select_related("user", "position", "company"), member_id
+        request, StaffMember.objects.select_related("user", "company"), member_id
     )
-    try:
-        services.check_manageable(member, request.user)
-    except ValidationError as error:
-        refusal = error.messages[0]
-    else:
-        refusal = ""
-    served = {c.pk for c in request.staff_communities}
-    current = list(member.communities.order_by("name"))
+    scope = services.staff_member_scope(member, request.user)
     form = StaffMemberChangeForm(
         posted_data(request),
         initial={
-            "position": member.position,
-            "communities": [c for c in current if c.pk in served],
             "employee_number": member.employee_number,
+            **{
+                f"position_{c.pk}": scope.held[c.pk].position
+                for c, _positions in scope.editable
+                if c.pk in scope.held
+            },
         },
-        **_form_choices(request),
+        editable=[] if scope.refusal else scope.editable,
     )
-    if request.method == "POST" and not refusal and form.is_valid():
+    if request.method == "POST" and not scope.refusal and form.is_valid():
         try:
             services.staff_member_change(
                 member=member,
                 actor=request.user,
+                positions=form.cleaned_data["positions"],
+                employee_number=form.cleaned_data["employee_number"],
                 community=request.community,
                 request=request,
-                **form.cleaned_data,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -196,8 +200,8 @@ def staff_edit(request: HttpRequest, member_id: int) -> HttpResponse:
         {
             "member": member,
             "form": form,
-            "refusal": refusal,
-            "elsewhere": [c for c in current if c.pk not in served],
+            "refusal": scope.refusal,
+            "untouchable": scope.untouchable,
         },
         status=400 if form.errors else 200,
     )

@@ -58,7 +58,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("You have joined the staff of %(company)s as %(position)s.")
-                    % {"company": member.company, "position": member.position.name},
+                    % {"company": member.company, "position": invitation.position.name},
                 )
                 return redirect("staff:home")
         status = 400

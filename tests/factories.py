@@ -22,7 +22,7 @@ from accounts.models import (
 )
 from staff.models import StaffInvitation, StaffMember
 from staff.positions import ensure_positions
-from staff.services import staff_member_create
+from staff.services import staff_member_create, staff_member_update
 
 PASSWORD = "correct-horse-battery"
 
@@ -114,7 +114,8 @@ def position(name: str) -> Group:
 
 
 class StaffMemberFactory(factory.django.DjangoModelFactory):
-    """Created through the service, so groups are synced exactly as in the product."""
+    """Created through the services, exactly as in the product. `position_name` in each of
+    `communities`, or `positions={community: position name}` for a different one in each."""
 
     class Meta:
         model = StaffMember
@@ -123,9 +124,25 @@ class StaffMemberFactory(factory.django.DjangoModelFactory):
     company = None
     position_name = "经理"
     communities = ()
+    positions = None
 
     @classmethod
-    def _create(cls, model_class, *, user, company, position_name, communities, **kwargs):
+    def _create(
+        cls, model_class, *, user, company, position_name, communities, positions, **kwargs
+    ):
+        if positions:
+            places = list(positions)
+            member = staff_member_create(
+                user=user,
+                company=company or places[0].company,
+                communities=places,
+                position=position(position_name),
+            )
+            return staff_member_update(
+                member=member,
+                positions={c: position(name) for c, name in positions.items()},
+                is_active=True,
+            )
         communities = list(communities)
         return staff_member_create(
             user=user,

@@ -79,9 +79,7 @@ def estate(transactional_db, positions):
     former = StaffMemberFactory(
         communities=[community], position_name="收费员", user__display_name="周丽华"
     )
-    staff_member_update(
-        member=former, communities=[community], position=former.position, is_active=False
-    )
+    staff_member_update(member=former, is_active=False)
     zhang = Residency.objects.get(user__display_name="张伟")
     log_action(actor=manager.user, action="residency.verified", target=zhang, community=community)
     return {"manager": manager, "zhang": zhang, "former": former}

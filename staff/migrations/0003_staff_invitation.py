@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0005_private_avatars'),
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('staff', '0001_initial'),
+        ('staff', '0002_staff_assignment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
