@@ -259,7 +259,7 @@ def pass_second_factor(client, user) -> None:
         _AUTHENTICATION_METHODS_USER_SESSION_KEY,
         AUTHENTICATION_METHODS_SESSION_KEY,
     )
-    from allauth.account.utils import user_id_to_str
+    from allauth.account.internal.userkit import user_id_to_str
 
     session = client.session
     session[AUTHENTICATION_METHODS_SESSION_KEY] = [

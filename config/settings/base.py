@@ -248,6 +248,8 @@ ACCOUNT_RATE_LIMITS = {
 MFA_ADAPTER = "accounts.mfa.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ALLOW_UNVERIFIED_EMAIL = True
+# One 30-second step either side: a phone's clock a little off, a code typed as it changes.
+MFA_TOTP_TOLERANCE = 1
 
 # Client IP behind reverse proxies: the number of proxies that append to X-Forwarded-For (0 =
 # REMOTE_ADDR), or a header that one trusted proxy sets (e.g. X-Real-IP). One function,
