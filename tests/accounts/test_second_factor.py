@@ -155,18 +155,29 @@ def test_recovery_codes_work_once(manager, password):
     assert "_auth_user_id" not in second.session
 
 
-def test_a_session_without_the_second_factor_is_asked_for_the_code(manager):
-    """A session that was opened without the code (before the manager set up MFA, or by any
-    way that skips allauth's login) must confirm the code before the staff portal."""
-    secret = with_totp(manager)
+@pytest.mark.parametrize("who, portal", [("manager", "/staff/"), ("operator", "/admin/")])
+def test_a_session_without_the_second_factor_is_asked_for_the_code(request, who, portal):
+    """A session that was opened without the code (before the person set up the app, or by any
+    way that skips allauth's login) must confirm the code before the staff portal or the
+    admin."""
+    user = request.getfixturevalue(who)
+    secret = with_totp(user)
     client = Client()
-    client.force_login(manager)
-    response = client.get("/staff/")
+    client.force_login(user)
+    response = client.get(portal)
     assert response.status_code == 302
     assert response["Location"].startswith(REAUTHENTICATE)
+    page = client.get(response["Location"])
+    assert "两步验证" in page.content.decode()
     response = client.post(response["Location"], {"code": current_code(secret)})
     assert response.status_code == 302
-    assert client.get("/staff/").status_code == 200
+    assert response["Location"] == portal
+    assert client.get(portal).status_code == 200
+
+
+def test_the_security_page_links_to_two_step_verification(client_for, resident):
+    body = client_for(resident).get("/me/security/").content.decode()
+    assert 'href="/accounts/2fa/"' in body and "两步验证" in body
 
 
 def test_staff_without_the_managers_duties_are_not_asked(staff_user, password):
