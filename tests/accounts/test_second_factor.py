@@ -197,3 +197,13 @@ def test_operators_and_managers_cannot_turn_the_second_factor_off(manager, passw
     from allauth.mfa.models import Authenticator
 
     assert Authenticator.objects.filter(user=manager).exists()
+
+
+def test_a_system_check_insists_on_the_middleware(settings):
+    from accounts.checks import second_factor_enforced
+
+    assert second_factor_enforced(None) == []
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "accounts.mfa.SecondFactorMiddleware"
+    ]
+    assert [error.id for error in second_factor_enforced(None)] == ["accounts.E002"]
