@@ -1,5 +1,5 @@
 from django.contrib.auth.models import Group, Permission
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accounts.models import Community, User
 
@@ -69,6 +69,21 @@ def staff_of_community_with_communities(community: Community) -> QuerySet[StaffM
             ),
         )
     )
+
+
+def holds_position_with(user: User, perms: tuple[str, ...]) -> bool:
+    """Whether the user's active staff membership holds, in some community, a position that
+    has any of `perms` ("app_label.codename")."""
+    wanted = Q()
+    for perm in perms:
+        app_label, codename = perm.split(".", 1)
+        wanted |= Q(
+            position__permissions__content_type__app_label=app_label,
+            position__permissions__codename=codename,
+        )
+    return StaffAssignment.objects.filter(
+        wanted, member__user=user, member__is_active=True
+    ).exists()
 
 
 def positions_with_permissions() -> list[Group]:

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "axes",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.weixin",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Operators and managers: the staff portal and the admin only after a second factor.
+    "accounts.mfa.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "staff.middleware.StaffCommunityMiddleware",
     # Last: turns a locked-out login into the login page with a message (accounts.limits).
@@ -238,6 +241,15 @@ ACCOUNT_RATE_LIMITS = {
     "request_login_code": "20/m/ip",
     "verify_phone": None,
 }
+
+# Second factor (allauth.mfa) for operators and managers: accounts.mfa.requires_second_factor.
+# Wrong codes count as "login_failed" (above), per account. E-mail is no login here, so an
+# unverified address does not stand in the way of setting up an authenticator app.
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# One 30-second step either side: a phone's clock a little off, a code typed as it changes.
+MFA_TOTP_TOLERANCE = 1
 
 # Client IP behind reverse proxies: the number of proxies that append to X-Forwarded-For (0 =
 # REMOTE_ADDR), or a header that one trusted proxy sets (e.g. X-Real-IP). One function,
