@@ -636,6 +636,13 @@ def env_pem(name: str) -> str:
 
 PAYMENT_SANDBOX = env.bool("PAYMENT_SANDBOX", default=False)
 PAYMENT_METHODS = env.list("PAYMENT_METHODS", default=["wechat", "alipay", "card"])
+# The notification address takes posts from anyone: a body bigger than this is refused (413)
+# unread (the providers' notifications are a few KB); each client address may post
+# PAYMENT_NOTIFY_RATE, and only PAYMENT_NOTIFY_UNVERIFIED_RATE that do not verify (those are
+# recorded, shortened; beyond it the address gets 429).
+PAYMENT_NOTIFY_MAX_BYTES = env.int("PAYMENT_NOTIFY_MAX_BYTES", default=64 * 1024)
+PAYMENT_NOTIFY_RATE = env.str("PAYMENT_NOTIFY_RATE", default="300/m")
+PAYMENT_NOTIFY_UNVERIFIED_RATE = env.str("PAYMENT_NOTIFY_UNVERIFIED_RATE", default="20/h")
 # The reconciliation task asks the provider about payments pending longer than this...
 PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=3)
 # ...and closes those still unpaid after this long (the checkout stops being valid then).
