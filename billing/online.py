@@ -725,6 +725,6 @@ def _finish_refund(refund: PaymentRefund, result: RefundResult) -> None:
                community=payment.community,
                data={"refund": refund.number, "amount": str(refund.amount),
                      "reason": refund.reason})  # fmt: skip
-    notify("payment.refunded", selectors.residents_of_rooms([payment.room_id]), obj=refund,
+    notify("payment.refunded", selectors.residents_of_payment(payment), obj=refund,
            context={"payment": payment, "refund": refund},
            url=reverse("billing:history"))  # fmt: skip

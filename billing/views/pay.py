@@ -20,7 +20,6 @@ from django_ratelimit.core import get_usage
 
 from accounts.forms import add_service_errors
 from accounts.limits import client_ip
-from accounts.selectors import verified_rooms_of_user
 
 from .. import online, selectors
 from ..forms.pay import PayForm
@@ -58,11 +57,7 @@ def _client(request: HttpRequest) -> online.Client:
 
 
 def _payment_for_user(request: HttpRequest, number: str) -> Payment:
-    payment = (
-        Payment.objects.filter(number=number, room__in=verified_rooms_of_user(request.user))
-        .select_related("room__building", "room__unit", "community", "receipt")
-        .first()
-    )
+    payment = selectors.get_payment_for_user(request.user, number)
     if payment is None:
         raise Http404
     return payment
