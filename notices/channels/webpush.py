@@ -37,7 +37,9 @@ class _NoRedirects(requests.Session):
     """A push service answers a POST itself: a redirect (to an internal address, say) is an
     answer like any other failure, never followed."""
 
-    max_redirects = 0
+    def __init__(self):
+        super().__init__()
+        self.max_redirects = 0
 
     def request(self, *args, **kwargs):
         kwargs["allow_redirects"] = False
