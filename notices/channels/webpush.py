@@ -35,11 +35,8 @@ GONE = {404, 410}
 
 class _NoRedirects(requests.Session):
     """A push service answers a POST itself: a redirect (to an internal address, say) is an
-    answer like any other failure, never followed."""
-
-    def __init__(self):
-        super().__init__()
-        self.max_redirects = 0
+    answer like any other failure, never followed. (max_redirects stays as it is: requests
+    looks one redirect ahead even when it does not follow it, and 0 would make that an error.)"""
 
     def request(self, *args, **kwargs):
         kwargs["allow_redirects"] = False
