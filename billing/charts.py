@@ -51,7 +51,7 @@ class Scope:
     empty: bool = False
 
 
-def _scope(rooms: "Scope | Iterable[int]") -> Scope:
+def _scope(rooms: Scope | Iterable[int]) -> Scope:
     """A Scope as is, or every bill of these room ids."""
     if isinstance(rooms, Scope):
         return rooms

@@ -1,8 +1,9 @@
 """The resident's 缴费 pages: what the household owes (BIL-1), one bill with its arithmetic,
 the fee trend chart (BIL-2), the payment history (BIL-6) and receipts (BIL-4).
 
-Every page shows the bills and payments of the user's verified rooms only (family members
-included); anything else is a 404."""
+Every page shows the bills of the user's verified rooms only (family members included), and of
+those rooms' payments, receipts and fee trend only what belongs to the user's household
+(billing.selectors: its own time in the room); anything else is a 404."""
 
 import hashlib
 from collections import defaultdict
