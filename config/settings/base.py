@@ -586,7 +586,25 @@ WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="")
 WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
 WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="mailto:ops@linli.example")
 WEBPUSH_TTL_SECONDS = env.int("WEBPUSH_TTL_SECONDS", default=24 * 3600)
-WEBPUSH_TIMEOUT_SECONDS = env.float("WEBPUSH_TIMEOUT_SECONDS", default=10.0)
+# Only these push services are ever sent to (an endpoint is the browser's choice, so anything
+# else would let an account make the worker POST wherever it likes): "scheme://host[:port]",
+# "*." for any subdomain. Checked when a browser subscribes and again before each send.
+WEBPUSH_ALLOWED_SERVICES = env.list(
+    "WEBPUSH_ALLOWED_SERVICES",
+    default=[
+        "https://fcm.googleapis.com",  # Chrome, Edge, Android
+        "https://updates.push.services.mozilla.com",  # Firefox
+        "https://*.push.apple.com",  # Safari
+        "https://*.notify.windows.com",  # Windows (WNS)
+    ],
+)
+# A person's devices: the oldest subscription makes way for a new one beyond this.
+WEBPUSH_MAX_SUBSCRIPTIONS = env.int("WEBPUSH_MAX_SUBSCRIPTIONS", default=5)
+# Per request: connecting, then each wait for the answer. One delivery (all of a person's
+# devices) stops trying after WEBPUSH_SEND_BUDGET_SECONDS and is retried later.
+WEBPUSH_CONNECT_TIMEOUT_SECONDS = env.float("WEBPUSH_CONNECT_TIMEOUT_SECONDS", default=3.0)
+WEBPUSH_TIMEOUT_SECONDS = env.float("WEBPUSH_TIMEOUT_SECONDS", default=5.0)
+WEBPUSH_SEND_BUDGET_SECONDS = env.float("WEBPUSH_SEND_BUDGET_SECONDS", default=12.0)
 if DEBUG and not WEBPUSH_VAPID_PRIVATE_KEY:
     # Local runs: one key pair made on first start and kept in VAR_DIR, so that subscriptions
     # survive restarts. Production takes both keys from the environment.
@@ -646,6 +664,13 @@ def env_pem(name: str) -> str:
 
 PAYMENT_SANDBOX = env.bool("PAYMENT_SANDBOX", default=False)
 PAYMENT_METHODS = env.list("PAYMENT_METHODS", default=["wechat", "alipay", "card"])
+# The notification address takes posts from anyone: a body bigger than this is refused (413)
+# unread (the providers' notifications are a few KB); each client address may post
+# PAYMENT_NOTIFY_RATE, and only PAYMENT_NOTIFY_UNVERIFIED_RATE that do not verify (those are
+# recorded, shortened; beyond it the address gets 429).
+PAYMENT_NOTIFY_MAX_BYTES = env.int("PAYMENT_NOTIFY_MAX_BYTES", default=64 * 1024)
+PAYMENT_NOTIFY_RATE = env.str("PAYMENT_NOTIFY_RATE", default="300/m")
+PAYMENT_NOTIFY_UNVERIFIED_RATE = env.str("PAYMENT_NOTIFY_UNVERIFIED_RATE", default="20/h")
 # The reconciliation task asks the provider about payments pending longer than this...
 PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=3)
 # ...and closes those still unpaid after this long (the checkout stops being valid then).
