@@ -239,11 +239,14 @@ ACCOUNT_RATE_LIMITS = {
     "verify_phone": None,
 }
 
-# Client IP behind reverse proxies: the number of proxies that append to X-Forwarded-For (0 =
-# REMOTE_ADDR), or a header that one trusted proxy sets (e.g. X-Real-IP). One function,
-# accounts.limits.client_ip, serves allauth, django-axes and the SMS limits.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+# The client's address: how many reverse proxies in front of the app write X-Forwarded-For
+# (docker-compose.yml ships one, nginx, which overwrites what the client sent). 0: no proxy,
+# REMOTE_ADDR is the client and X-Forwarded-For is ignored. N: the N-th entry from the right,
+# the one the outermost trusted proxy wrote; what the client wrote before it never counts. This
+# one setting governs one function, accounts.limits.client_ip, which serves allauth, django-axes,
+# django-ratelimit (the SMS limits), the audit log and the payment providers; a system check
+# warns when it disagrees with SECURE_PROXY_SSL_HEADER (accounts.checks).
+LINLI_TRUSTED_PROXY_COUNT = env.int("LINLI_TRUSTED_PROXY_COUNT", default=0)
 RATELIMIT_IP_META_KEY = "accounts.limits.client_ip"
 RATELIMIT_IPV6_MASK = 64
 
