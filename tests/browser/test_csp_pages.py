@@ -106,7 +106,9 @@ def test_resident_pages_report_no_violation(watched, live_server, estate, reside
     visited = []
 
     for path in ("/", "/repairs/new/", f"/repairs/{estate['order'].pk}/", "/notices/",
-                 f"/notices/{estate['notice'].pk}/", "/bills/", f"/bills/{estate['bill'].pk}/"):  # fmt: skip
+                 f"/notices/{estate['notice'].pk}/", "/bills/", f"/bills/{estate['bill'].pk}/",
+                 "/bills/trend/", "/bills/history/", "/messages/", "/me/", "/me/rooms/bind/",
+                 "/me/family/", "/me/notifications/"):  # fmt: skip
         page.goto(base + path)
         visited.append((path, watched.violations(page)))
     # The map of the technician's position was drawn (Leaflet from static files, tiles allowed).
@@ -117,6 +119,14 @@ def test_resident_pages_report_no_violation(watched, live_server, estate, reside
     submit(page, "#bill-pay")
     expect(page.locator("#confirm-pay")).to_be_visible()
     visited.append(("pay confirm", watched.violations(page)))
+    # On to the payment sandbox's cashier (the providers' forms and redirects: form-action).
+    page.locator("label.method-option", has_text="微信支付").click()
+    submit(page, "#confirm-pay")
+    expect(page.locator("#sandbox-pay")).to_be_visible()
+    visited.append(("sandbox cashier", watched.violations(page)))
+    submit(page, "#sandbox-pay")
+    expect(page.get_by_text("支付成功")).to_be_visible()
+    visited.append(("payment status", watched.violations(page)))
 
     problems = [f"{path}: {found}" for path, violations in visited for found in violations]
     assert problems == [], "\n".join(problems)
@@ -128,7 +138,13 @@ def test_staff_pages_report_no_violation(watched, live_server, estate, manager):
     visited = []
     for path in ("/staff/", "/staff/repairs/", "/staff/repairs/board/",
                  f"/staff/repairs/{estate['order'].pk}/", "/staff/billing/bills/",
-                 f"/staff/billing/bills/{estate['bill'].pk}/", "/staff/notices/"):  # fmt: skip
+                 f"/staff/billing/bills/{estate['bill'].pk}/", "/staff/notices/",
+                 "/staff/notices/new/", f"/staff/notices/{estate['notice'].pk}/",
+                 "/staff/billing/reports/", f"/staff/billing/counter/{estate['bill'].room_id}/",
+                 "/staff/billing/payments/", "/staff/billing/rules/", "/staff/billing/readings/",
+                 "/staff/billing/settings/", "/staff/repairs/performance/",
+                 "/staff/repairs/ratings/", "/staff/repairs/categories/new/", "/staff/team/",
+                 "/staff/residents/"):  # fmt: skip
         page.goto(base + path)
         visited.append((path, watched.violations(page)))
     # The technician's position on the staff repair page (static/staff/technician-map.js).
@@ -140,6 +156,22 @@ def test_staff_pages_report_no_violation(watched, live_server, estate, manager):
     expect(page.locator("[data-selected-count]").first).to_have_text("1")
     visited.append(("bills selection", watched.violations(page)))
 
+    problems = [f"{path}: {found}" for path, violations in visited for found in violations]
+    assert problems == [], "\n".join(problems)
+
+
+def test_technician_and_login_pages_report_no_violation(watched, live_server, estate, technician):
+    base = live_server.url
+    visited = []
+    page = watched("phone", technician)
+    for path in ("/staff/", "/staff/jobs/", f"/staff/jobs/{estate['order'].pk}/"):
+        page.goto(base + path)
+        visited.append((path, watched.violations(page)))
+    guest = watched("phone")
+    for path in ("/accounts/login/", "/accounts/login/code/", "/accounts/password/reset/",
+                 "/accounts/signup/", "/no-such-page/"):  # fmt: skip
+        guest.goto(base + path)
+        visited.append((path, watched.violations(guest)))
     problems = [f"{path}: {found}" for path, violations in visited for found in violations]
     assert problems == [], "\n".join(problems)
 
