@@ -3,15 +3,21 @@ client's address (login lockouts, SMS limits, allauth's rate limits, the audit l
 reads it the same way: the X-Forwarded-For entry that the trusted proxy wrote, never what the
 client wrote before it (issue 14, finding 5)."""
 
+import http.client
 import re
 import shutil
+import socket
+import ssl
 import subprocess
+import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import yaml
 from allauth.account.adapter import get_adapter
 from axes.helpers import get_client_ip_address
+from axes.models import AccessAttempt
 from django.core import checks
 from django.test import RequestFactory, override_settings
 from django_ratelimit.core import _get_ip
@@ -20,7 +26,7 @@ from accounts import limits
 from accounts.images import MAX_UPLOAD_BYTES
 from platform_admin.audit import log_action
 from repairs.uploads import MAX_PHOTOS, MAX_VIDEO_BYTES, MAX_VIDEOS
-from tests.test_deployment import EXAMPLE_ENV, compose_environment
+from tests.test_deployment import EXAMPLE_ENV, compose_environment, free_port
 from tests.test_settings import PRINT_SETTINGS, production_env, run_django
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,12 +119,13 @@ def test_the_trusted_hop_count_matches_the_one_proxy(compose):
 
 
 def test_nginx_passes_everything_to_the_app(nginx_conf):
-    assert re.search(r"upstream linli_web \{\s*server web:8000;", nginx_conf)
+    assert "set $linli_web http://web:8000;" in nginx_conf
+    assert "resolver 127.0.0.11" in nginx_conf  # the web container's address after a rebuild
     locations = re.findall(r"location\s+([^{]+)\{", nginx_conf)
     # `/` goes to gunicorn (/static/ through WhiteNoise, /healthz, uploads through views that
     # check access); the port 80 redirect and the loopback health check are the others.
     assert [loc.strip() for loc in locations] == ["/", "/", "= /ping"]
-    assert "proxy_pass http://linli_web;" in nginx_conf
+    assert "proxy_pass $linli_web;" in nginx_conf
     assert "alias" not in nginx_conf and "root " not in nginx_conf  # no file is served by nginx
 
 
@@ -152,9 +159,8 @@ def test_nginx_accepts_the_config(tmp_path):
          "-keyout", certs / "privkey.pem", "-out", certs / "fullchain.pem"],
         check=True, capture_output=True,
     )  # fmt: skip
-    # Outside compose there is no `web` host and no /etc/nginx/certs.
+    # Outside compose there is no /etc/nginx/certs (`web` is looked up only per request).
     text = NGINX_CONF.read_text(encoding="utf-8")
-    text = text.replace("server web:8000;", "server 127.0.0.1:8000;")
     text = text.replace("/etc/nginx/certs", str(certs))
     version = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr
     if tuple(map(int, re.search(r"nginx/(\d+)\.(\d+)", version).groups())) < (1, 25):
@@ -217,3 +223,86 @@ def test_production_without_proxies_fails_the_deploy_check(tmp_path):
     )
     assert result.returncode != 0
     assert "accounts.W001" in result.stdout + result.stderr
+
+
+@pytest.fixture
+def nginx_in_front(live_server, tmp_path):
+    """deploy/nginx.conf as it is, running in front of the live server: only the ports, the
+    certificate's folder and the app's address differ from compose. Yields the HTTPS port."""
+    if not shutil.which("nginx"):
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=t",
+         "-keyout", certs / "privkey.pem", "-out", certs / "fullchain.pem"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    ports = [free_port() for _ in range(3)]
+    app_port = live_server.url.rsplit(":", 1)[1]
+    text = NGINX_CONF.read_text(encoding="utf-8")
+    for old, new in [
+        ("/etc/nginx/certs", str(certs)),
+        ("pid /tmp/nginx.pid;", f"pid {tmp_path}/nginx.pid;"),
+        ("http://web:8000;", f"http://127.0.0.1:{app_port};"),
+        ("listen 80 default_server;", f"listen 127.0.0.1:{ports[0]} default_server;"),
+        ("listen [::]:80 default_server;", ""),
+        ("listen 443 ssl default_server;", f"listen 127.0.0.1:{ports[1]} ssl default_server;"),
+        ("listen [::]:443 ssl default_server;", ""),
+        ("listen 127.0.0.1:8081;", f"listen 127.0.0.1:{ports[2]};"),
+        ("http2 on;", ""),  # new in nginx 1.25; Debian 12 has 1.22
+    ]:
+        assert old in text, old
+        text = text.replace(old, new)
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(text, encoding="utf-8")
+    nginx = subprocess.Popen(
+        ["nginx", "-c", str(conf), "-p", str(tmp_path), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while socket.socket().connect_ex(("127.0.0.1", ports[1])) != 0:
+            assert nginx.poll() is None and time.monotonic() < deadline, nginx.stderr.read()
+            time.sleep(0.1)
+        yield ports[1]
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+
+
+def https_request(port, method, path, *, headers, body=None, client_address="127.0.0.2"):
+    """One request to nginx from `client_address` (another loopback address than nginx's own
+    connection to the app, so the app can tell the two apart)."""
+    connection = http.client.HTTPSConnection(
+        "localhost", port, source_address=(client_address, 0),
+        context=ssl._create_unverified_context(),  # noqa: S323  (a throwaway certificate)
+        timeout=30,
+    )  # fmt: skip
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def test_a_forged_forwarded_for_through_the_real_nginx_counts_by_the_address_nginx_saw(
+    nginx_in_front, settings, resident
+):
+    """End to end: a client that sends its own X-Forwarded-For through deploy/nginx.conf to
+    the app, which trusts one hop: the failed login is counted for the client's real address,
+    not the forged one nor nginx's."""
+    settings.LINLI_TRUSTED_PROXY_COUNT = 1
+    forged = {"X-Forwarded-For": "6.6.6.6", "X-Forwarded-Proto": "https"}
+    login = https_request(nginx_in_front, "GET", "/accounts/login/", headers=forged)
+    assert login.status == 200
+    cookie = login.getheader("Set-Cookie")
+    token = re.search(r"csrftoken=([^;]+)", cookie).group(1)
+    body = urlencode({"login": resident.mobile, "password": "wrong", "csrfmiddlewaretoken": token})
+    response = https_request(
+        nginx_in_front, "POST", "/accounts/login/", body=body,
+        headers={**forged, "Cookie": f"csrftoken={token}",
+                 "Content-Type": "application/x-www-form-urlencoded"},
+    )  # fmt: skip
+    assert response.status == 200  # the form again, with the error
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["127.0.0.2"]
