@@ -111,6 +111,13 @@ def test_resident_pages_report_no_violation(watched, live_server, estate, reside
                  "/me/family/", "/me/notifications/"):  # fmt: skip
         page.goto(base + path)
         visited.append((path, watched.violations(page)))
+    # Web Push's service worker still registers under the policy (worker-src: 'self').
+    page.goto(f"{base}/me/notifications/")
+    scope = page.evaluate(
+        "navigator.serviceWorker.register('/sw.js', {scope: '/'}).then((r) => r.scope)"
+    )
+    assert scope == f"{base}/"
+    visited.append(("service worker", watched.violations(page)))
     # The map of the technician's position was drawn (Leaflet from static files, tiles allowed).
     page.goto(f"{base}/repairs/{estate['order'].pk}/")
     expect(page.locator("#repair-map .leaflet-tile-pane")).to_have_count(1)
