@@ -4,6 +4,9 @@
   "use strict";
 
   document.querySelectorAll("[data-countdown]").forEach(function (button) {
+    // The partial that loads this may be included twice on a page: one countdown per button.
+    if (button.dataset.countdownStarted) return;
+    button.dataset.countdownStarted = "1";
     var left = parseInt(button.dataset.countdown, 10);
     var label = button.textContent;
     var template = button.dataset.waitLabel || "%(seconds)s";
