@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +65,9 @@ MIDDLEWARE = [
     # Before host validation: docker and load balancers call /healthz by address.
     "config.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (the settings below).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
@@ -251,11 +255,14 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 # One 30-second step either side: a phone's clock a little off, a code typed as it changes.
 MFA_TOTP_TOLERANCE = 1
 
-# Client IP behind reverse proxies: the number of proxies that append to X-Forwarded-For (0 =
-# REMOTE_ADDR), or a header that one trusted proxy sets (e.g. X-Real-IP). One function,
-# accounts.limits.client_ip, serves allauth, django-axes and the SMS limits.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+# The client's address: how many reverse proxies in front of the app write X-Forwarded-For
+# (docker-compose.yml ships one, nginx, which overwrites what the client sent). 0: no proxy,
+# REMOTE_ADDR is the client and X-Forwarded-For is ignored. N: the N-th entry from the right,
+# the one the outermost trusted proxy wrote; what the client wrote before it never counts. This
+# one setting governs one function, accounts.limits.client_ip, which serves allauth, django-axes,
+# django-ratelimit (the SMS limits), the audit log and the payment providers; a system check
+# warns when it disagrees with SECURE_PROXY_SSL_HEADER (accounts.checks).
+LINLI_TRUSTED_PROXY_COUNT = env.int("LINLI_TRUSTED_PROXY_COUNT", default=0)
 RATELIMIT_IP_META_KEY = "accounts.limits.client_ip"
 RATELIMIT_IPV6_MASK = 64
 
@@ -710,3 +717,70 @@ UNIONPAY_MIDDLE_CERT = env_pem("UNIONPAY_MIDDLE_CERT")
 UNIONPAY_GATEWAY_URL = env.str("UNIONPAY_GATEWAY_URL", default="https://gateway.95516.com")
 # The organisation in the UnionPay signing certificate's CN (checked after the chain).
 UNIONPAY_CERT_COMPANY = env.str("UNIONPAY_CERT_COMPANY", default="中国银联股份有限公司")
+
+
+# --- Browser security policy --------------------------------------------------------------
+# Content-Security-Policy (django-csp) on every response, in every setting: no template carries
+# inline code (tests/test_csp.py), so scripts and styles come from our own static files only.
+# A <script> that truly must be inline takes the request's nonce ({{ request.csp_nonce }});
+# data for scripts goes in json_script (not executed, always allowed).
+def _csp_origin(url: str) -> str:
+    """The scheme and host of a URL for a CSP source; a host label with a placeholder (the map's
+    {s} subdomains, webrd0{s}.is.autonavi.com) becomes the wildcard label (*.is.autonavi.com)."""
+    scheme, _sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0]
+    labels = host.split(".")
+    if "{" in labels[0]:
+        labels[0] = "*"
+    return f"{scheme}://{'.'.join(labels)}"
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'"],
+        # data: for Bootstrap's inline SVG icons, blob: for the previews of chosen photos.
+        "img-src": ["'self'", "data:", "blob:", _csp_origin(MAP_TILE_URL)],
+        "media-src": ["'self'", "blob:"],  # the previews of chosen repair videos
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        # The bank-card form posts to UnionPay; Alipay and WeChat Pay H5 are redirects after our
+        # own form's POST, which browsers hold to form-action too.
+        "form-action": [
+            "'self'",
+            _csp_origin(ALIPAY_GATEWAY_URL),
+            _csp_origin(UNIONPAY_GATEWAY_URL),
+            "https://wx.tenpay.com",
+        ],
+    }
+}
+# Permissions-Policy (django-permissions-policy): the technician's page shares the position;
+# photos and videos are chosen through the file input (no camera or microphone API), and
+# nothing else is used.
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "camera": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "bluetooth": [],
+    "hid": [],
+    "midi": [],
+    "display-capture": [],
+    "autoplay": [],
+    "fullscreen": ["self"],  # the repair videos' player
+    "accelerometer": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "ambient-light-sensor": [],
+    "screen-wake-lock": [],
+    "xr-spatial-tracking": [],
+    "publickey-credentials-get": [],
+    "browsing-topics": [],
+    "interest-cohort": [],
+}
