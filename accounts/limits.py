@@ -327,6 +327,52 @@ def count_sms(request: HttpRequest | None, phone: str, *, interval: bool = True)
     getattr(request, _RESERVED_ATTR).discard(phone)
 
 
+# --- Per-account throttles ------------------------------------------------------------------
+
+
+def _throttle_message(seconds: float) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return ngettext(
+        "You have done this too often for now. Please try again in %(count)d minute; what you "
+        "entered is still here.",
+        "You have done this too often for now. Please try again in %(count)d minutes; what you "
+        "entered is still here.",
+        minutes,
+    ) % {"count": minutes}
+
+
+def throttle(action: str, *, user=None, ip: str = "") -> None:
+    """Count one `action` (a key of LINLI_ACTION_LIMITS) for `user` and the client address
+    `ip`, or raise LimitExceeded when either has had its share for now. All of the action's
+    rates are looked at first, so a refusal uses up nothing; then each is counted."""
+    rates = settings.LINLI_ACTION_LIMITS[action]
+    buckets = []
+    if user is not None and getattr(user, "pk", None) is not None:
+        buckets += [(f"linli.act.{action}.user:{user.pk}", rate) for rate in rates.get("user", [])]
+    if ip:
+        buckets += [(f"linli.act.{action}.ip:{_digest(ip)}", rate) for rate in rates.get("ip", [])]
+    for bucket, rate in buckets:
+        usage = hit(bucket, rate, increment=False)
+        if usage.exhausted:
+            raise LimitExceeded(_throttle_message(usage.time_left))
+    for bucket, rate in buckets:
+        usage = hit(bucket, rate)
+        if usage.count > usage.limit:  # another request took the last one just now
+            raise LimitExceeded(_throttle_message(usage.time_left))
+
+
+def throttle_request(action: str, request: HttpRequest | None, *, user=None) -> None:
+    """`throttle` for a service: the user (or the request's) and the request's client address,
+    the refusal as a ValidationError above the form ("__all__"), so that the page shows it
+    with everything that was typed."""
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    try:
+        throttle(action, user=user, ip=client_ip(request) if request is not None else "")
+    except LimitExceeded as refusal:
+        raise ValidationError({"__all__": refusal.message}, code="throttled") from None
+
+
 # --- Password logins (django-axes) ---------------------------------------------------------
 
 

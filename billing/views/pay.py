@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import limits
 from accounts.forms import add_service_errors
 from accounts.limits import client_ip
 from accounts.selectors import verified_rooms_of_user
@@ -74,6 +75,7 @@ def pay(request: HttpRequest) -> HttpResponse:
     chosen_ids = data.getlist("bills")
     if request.method == "POST" and form.is_valid():
         try:
+            limits.throttle_request("payment_start", request)
             payment, checkout = online.payment_start(
                 bills=list(form.cleaned_data["bills"]),
                 method=form.cleaned_data["method"],
