@@ -14,6 +14,7 @@ account and address: LINLI_ACTION_LIMITS["upload"]). Other uploads (videos, PDFs
 import contextvars
 import io
 import uuid
+import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -128,8 +129,11 @@ def _open(upload: UploadedFile, *, target_side: int) -> Image.Image:
     )
     upload.seek(0)
     try:
-        # Reads the header only: the size is known before any pixel is decoded.
-        image = Image.open(upload)
+        # Reads the header only: the size is known before any pixel is decoded. Pillow's bomb
+        # warning (above MAX_IMAGE_PIXELS) is a refusal here, like its error (above twice that).
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload)
         if image.format not in ACCEPTED_FORMATS:
             raise not_an_image
         if image.width * image.height > MAX_PIXELS:
@@ -146,7 +150,7 @@ def _open(upload: UploadedFile, *, target_side: int) -> Image.Image:
         image = ImageOps.exif_transpose(image)
     except ValidationError:
         raise
-    except Image.DecompressionBombError:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels() from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise not_an_image from None

@@ -12,15 +12,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
+from kombu.exceptions import OperationalError
 
 from accounts.models import User
-from accounts.sms import outbox
+from accounts.sms import outbox, send_sms
+from accounts.tasks import send_sms_task
 from config.cache import redis_cache
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server"),
-]
+pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
 LOGIN_CODE = "/accounts/login/code/"
@@ -95,6 +94,8 @@ def log_in(client, mobile, password):
 
 
 @pytest.mark.req("ACC-1")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
 def test_logins_codes_sign_up_and_reset_work_and_stay_limited_while_redis_is_down(
     cache_on, resident, password, travel
 ):
@@ -173,3 +174,16 @@ def test_logins_codes_sign_up_and_reset_work_and_stay_limited_while_redis_is_dow
     cache.set("back-again", 1)
     assert cache.get("back-again") == 1
     assert log_in(Client(), resident.mobile, password).status_code == 302
+
+
+@pytest.mark.req("ACC-1")
+def test_a_code_is_sent_from_the_web_process_when_the_broker_is_down(monkeypatch, caplog):
+    """The broker is Redis too: a code that waits for it is a login that fails."""
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_sms_task.__class__, "apply_async", broker_down)
+    send_sms("13900000001", "verification_code", {"code": "123456", "minutes": "5"})
+    assert [(m.phone, m.params["code"]) for m in outbox] == [("13900000001", "123456")]
+    assert "broker" in caplog.text
