@@ -3,6 +3,7 @@ outsider (resident and staff) from another company's community who must never se
 
 import datetime as dt
 import shutil
+import time
 import zoneinfo
 
 import pytest
@@ -84,6 +85,14 @@ def travel():
     datetime and django.utils.timezone all follow it (codes, limits and the cache expire)."""
     with time_machine.travel(dt.datetime.now(dt.UTC), tick=True) as traveller:
         yield traveller.shift
+
+
+@pytest.fixture
+def start_of_an_hour(travel):
+    """The clock moved to one second past the next full hour (UTC), so that the fixed windows
+    of accounts.limits (per minute, per hour) that a test fills all begin with it."""
+    travel(3600 - time.time() % 3600 + 1)
+    return travel
 
 
 def clear_test_cache() -> None:

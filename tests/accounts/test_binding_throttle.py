@@ -24,7 +24,9 @@ def choice(room, **overrides):
 
 
 @pytest.mark.req("ACC-2")
-def test_binding_requests_are_counted_per_account(client_for, community, settings):
+def test_binding_requests_are_counted_per_account(
+    client_for, community, settings, start_of_an_hour
+):
     settings.LINLI_ACTION_LIMITS = {
         **getattr(settings, "LINLI_ACTION_LIMITS", {}),
         "residency_request": {"user": ["2/h"], "ip": ["100/h"]},

@@ -36,7 +36,8 @@ def test_hits_at_the_same_moment_are_each_counted_once():
 
 
 @pytest.mark.django_db
-def test_windows_end_and_are_purged(travel):
+def test_windows_end_and_are_purged(start_of_an_hour):
+    travel = start_of_an_hour
     assert limits.hit("window", "2/m").count == 1
     assert limits.hit("window", "2/m").count == 2
     assert limits.hit("window", "2/m", increment=False).exhausted

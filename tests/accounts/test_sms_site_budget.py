@@ -28,7 +28,9 @@ def request_code(phone: str, address: str):
 
 
 @pytest.mark.req("ACC-1")
-def test_the_hourly_budget_stops_codes_for_everybody_and_tells_operators_once(settings, operators):
+def test_the_hourly_budget_stops_codes_for_everybody_and_tells_operators_once(
+    settings, operators, start_of_an_hour
+):
     settings.LINLI_SMS_SITE_BUDGET = ["3/h", "3000/d"]
     for n in range(3):
         response = request_code(f"1380013800{n}", f"198.51.100.{n}")
@@ -70,7 +72,7 @@ def test_the_daily_budget_holds_across_hours(settings, operators, travel):
 
 
 @pytest.mark.req("ACC-1")
-def test_the_budget_is_counted_in_the_database(settings, rf):
+def test_the_budget_is_counted_in_the_database(settings, rf, start_of_an_hour):
     """The same counters as the per-number limits: they hold while Redis is down
     (tests/accounts/test_limits_without_redis.py)."""
     settings.LINLI_SMS_SITE_BUDGET = ["1/h"]

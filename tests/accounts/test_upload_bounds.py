@@ -110,7 +110,7 @@ def test_the_images_of_one_request_are_bounded_together(decoding, monkeypatch):
 
 @pytest.mark.req("ACC-2")
 def test_avatars_are_counted_per_account_and_the_form_keeps_what_was_typed(
-    client_for, resident, settings
+    client_for, resident, settings, start_of_an_hour
 ):
     settings.LINLI_ACTION_LIMITS = {
         **getattr(settings, "LINLI_ACTION_LIMITS", {}),

@@ -8,7 +8,9 @@ from billing.models import Payment
 pytestmark = [pytest.mark.django_db, pytest.mark.req("BIL-3")]
 
 
-def test_payment_starts_are_counted_per_account(client, resident, published_bill, settings):
+def test_payment_starts_are_counted_per_account(
+    client, resident, published_bill, settings, start_of_an_hour
+):
     settings.LINLI_ACTION_LIMITS = {
         **getattr(settings, "LINLI_ACTION_LIMITS", {}),
         "payment_start": {"user": ["2/h"], "ip": ["100/h"]},
