@@ -69,13 +69,13 @@ def charge_upload() -> None:
         raise ValidationError(budget.refusal, code="throttled")
 
 
-def _too_many_pixels() -> ValidationError:
+def _too_many_pixels(limit: int = MAX_PIXELS) -> ValidationError:
     return ValidationError(
         _(
             "The photo has too many pixels (at most %(count)d megapixels). Please choose a "
             "smaller one."
         )
-        % {"count": MAX_PIXELS // 1_000_000},
+        % {"count": limit // 1_000_000},
         code="too_many_pixels",
     )
 
@@ -143,7 +143,7 @@ def _open(upload: UploadedFile, *, target_side: int) -> Image.Image:
             # a fraction of the memory and CPU of the full size.
             image.draft("RGB", (target_side, target_side))
         if image.width * image.height * 4 > MAX_DECODE_BYTES:
-            raise _too_many_pixels()
+            raise _too_many_pixels(MAX_DECODE_BYTES // 4)
         _spend(image.width * image.height)
         image.load()
         # Phones store "rotate me" in EXIF; apply it before EXIF is dropped.

@@ -16,6 +16,7 @@ a database table too (AccountsConfig.ready)."""
 
 import datetime as dt
 import hashlib
+import ipaddress
 import logging
 import math
 import time
@@ -121,30 +122,70 @@ def hit(bucket: str, rate: str | Rate, *, increment: bool = True) -> Usage:
             .first()
         ) or 0
         return Usage(count, rate.amount, ends - now)
-    return Usage(_increment(key, ends), rate.amount, ends - now)
+    return Usage(_increment({key: ends})[key], rate.amount, ends - now)
 
 
 def count_up(key: str, seconds: float) -> int:
     """Add one to `key`, a count that starts now and ends `seconds` later (not a window
     shared by everybody); the count after it. Atomic."""
-    return _increment(key, _now() + seconds)
+    return _increment({key: _now() + seconds})[key]
 
 
-def _increment(key: str, expires_at: float) -> int:
+# Ended windows are deleted now and then (at most once a minute per process), not on every
+# new row: a busy sign-up page starts a new row with nearly every request.
+PURGE_EVERY = 60
+_last_purge = 0.0
+
+
+def _increment(expiries: dict[str, float]) -> dict[str, int]:
+    """Add one to each key (created with its expiry when new) in one statement; the counts
+    after it, by key."""
+    global _last_purge
     table, key_col, count_col, expires_col = _table()
-    expires = connection.ops.adapt_datetimefield_value(_aware(expires_at))
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = ", ".join(["(%s, 1, %s)"] * len(expiries))
+    params = [value for key, ends in expiries.items() for value in (key, adapt(_aware(ends)))]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({key_col}, {count_col}, {expires_col}) VALUES (%s, 1, %s) "  # noqa: S608
+            f"INSERT INTO {table} ({key_col}, {count_col}, {expires_col}) VALUES {rows} "  # noqa: S608
             f"ON CONFLICT ({key_col}) DO UPDATE SET {count_col} = {table}.{count_col} + 1 "
-            f"RETURNING {count_col}",
-            [key, expires],
+            f"RETURNING {key_col}, {count_col}",
+            params,
         )
-        (count,) = cursor.fetchone()
-    if count == 1:
-        # A new count began: the ones that ended are of no use any more.
+        counts = dict(cursor.fetchall())
+    now = _now()
+    if abs(now - _last_purge) > PURGE_EVERY:  # abs: a clock set back purges too
+        _last_purge = now
         purge_expired()
-    return count
+    return counts
+
+
+def _hit_many(buckets: list[tuple[str, str]]) -> list[Usage]:
+    """`hit` for several (bucket, rate) pairs at once: one statement."""
+    now = _now()
+    windows = []
+    for bucket, rate in buckets:
+        parsed = parse_rate(rate)
+        key, ends = _window(bucket, parsed, now)
+        windows.append((key, ends, parsed.amount))
+    counts = _increment({key: ends for key, ends, _amount in windows})
+    return [Usage(counts[key], amount, ends - now) for key, ends, amount in windows]
+
+
+def _peek_many(buckets: list[tuple[str, str]]) -> list[Usage]:
+    """The usage of several (bucket, rate) pairs without counting: one query."""
+    now = _now()
+    windows = []
+    for bucket, rate in buckets:
+        parsed = parse_rate(rate)
+        key, ends = _window(bucket, parsed, now)
+        windows.append((key, ends, parsed.amount))
+    counts = dict(
+        RateCounter.objects.filter(
+            key__in=[key for key, _ends, _amount in windows], expires_at__gt=_aware(now)
+        ).values_list("key", "count")
+    )
+    return [Usage(counts.get(key, 0), amount, ends - now) for key, ends, amount in windows]
 
 
 def claim(key: str, seconds: float) -> float:
@@ -185,6 +226,19 @@ def client_ip(request: HttpRequest) -> str:
     """The client's address as our one trusted proxy saw it (settings TRUSTED_PROXY_COUNT /
     TRUSTED_CLIENT_IP_HEADER); used by allauth, django-axes and the SMS limits alike."""
     return get_client_ip(request) or request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104
+
+
+def client_network(ip: str) -> str:
+    """What a per-address limit counts: the address, or for IPv6 its /RATELIMIT_IPV6_MASK
+    network (one subscriber gets a whole /64 and could take a new address for every text)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        network = ipaddress.ip_network(f"{address}/{settings.RATELIMIT_IPV6_MASK}", strict=False)
+        return str(network.network_address)
+    return ip
 
 
 def _digest(value: str) -> str:
@@ -290,7 +344,8 @@ def reserve_sms(request: HttpRequest, phone: str, *, interval: bool = True) -> N
     try:
         _check_site_budget(increment=False)
         _check_rates(request, **number, increment=False)
-        _check_rates(request, group="linli.sms.ip", value=client_ip(request), rates=limits["ip"])
+        network = client_network(client_ip(request))
+        _check_rates(request, group="linli.sms.ip", value=network, rates=limits["ip"])
         _check_rates(request, **number)
         _check_site_budget(increment=True)
     except SmsLimitExceeded:
@@ -350,13 +405,14 @@ def throttle(action: str, *, user=None, ip: str = "") -> None:
     if user is not None and getattr(user, "pk", None) is not None:
         buckets += [(f"linli.act.{action}.user:{user.pk}", rate) for rate in rates.get("user", [])]
     if ip:
-        buckets += [(f"linli.act.{action}.ip:{_digest(ip)}", rate) for rate in rates.get("ip", [])]
-    for bucket, rate in buckets:
-        usage = hit(bucket, rate, increment=False)
+        network = _digest(client_network(ip))
+        buckets += [(f"linli.act.{action}.ip:{network}", rate) for rate in rates.get("ip", [])]
+    if not buckets:
+        return
+    for usage in _peek_many(buckets):
         if usage.exhausted:
             raise LimitExceeded(_throttle_message(usage.time_left))
-    for bucket, rate in buckets:
-        usage = hit(bucket, rate)
+    for usage in _hit_many(buckets):
         if usage.count > usage.limit:  # another request took the last one just now
             raise LimitExceeded(_throttle_message(usage.time_left))
 

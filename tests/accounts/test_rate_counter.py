@@ -57,3 +57,15 @@ def test_a_claim_holds_until_its_deadline(travel):
     assert limits.claim("interval", 60) == 0
     limits.release("interval")
     assert limits.claim("interval", 60) == 0
+
+
+@pytest.mark.django_db
+def test_an_ipv6_client_is_limited_by_its_network(rf, settings, start_of_an_hour):
+    """One subscriber gets a whole /64: a new address per text must not be a new limit."""
+    settings.LINLI_SMS_LIMITS = {**settings.LINLI_SMS_LIMITS, "ip": ["2/h"]}
+    for n, phone in enumerate(["13700000001", "13700000002"]):
+        limits.reserve_sms(rf.post("/", REMOTE_ADDR=f"2001:db8:1:2::{n + 1}"), phone)
+    with pytest.raises(limits.SmsLimitExceeded):
+        limits.reserve_sms(rf.post("/", REMOTE_ADDR="2001:db8:1:2:ffff::9"), "13700000003")
+    # Another network is another client.
+    limits.reserve_sms(rf.post("/", REMOTE_ADDR="2001:db8:1:3::1"), "13700000004")
