@@ -382,6 +382,19 @@ def count_sms(request: HttpRequest | None, phone: str, *, interval: bool = True)
     getattr(request, _RESERVED_ATTR).discard(phone)
 
 
+def count_action(
+    request: HttpRequest | None, *, group: str, key: str, rates: list[str]
+) -> float | None:
+    """Count one more action of `group` by `key` (say, a manager's invitations) in each of
+    `rates`' fixed windows, in the database like the SMS counts above. Returns None while
+    within them, or the seconds until the exceeded window ends; the caller refuses in its own
+    words. (Kept with the signature main's staff invitations call.)"""
+    for usage in _hit_many([(f"{group}:{_digest(key)}", rate) for rate in rates]):
+        if usage.count > usage.limit:
+            return max(usage.time_left, 1)
+    return None
+
+
 # --- Per-account throttles ------------------------------------------------------------------
 
 

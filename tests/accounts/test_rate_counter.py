@@ -69,3 +69,13 @@ def test_an_ipv6_client_is_limited_by_its_network(rf, settings, start_of_an_hour
         limits.reserve_sms(rf.post("/", REMOTE_ADDR="2001:db8:1:2:ffff::9"), "13700000003")
     # Another network is another client.
     limits.reserve_sms(rf.post("/", REMOTE_ADDR="2001:db8:1:3::1"), "13700000004")
+
+
+@pytest.mark.django_db
+def test_count_action_says_how_long_to_wait_once_a_window_is_full(start_of_an_hour):
+    """The door staff invitations use (main's staff.services): per key, in the database."""
+    for _ in range(2):
+        assert limits.count_action(None, group="test.action", key="7", rates=["2/h"]) is None
+    wait = limits.count_action(None, group="test.action", key="7", rates=["2/h"])
+    assert 3500 < wait <= 3600
+    assert limits.count_action(None, group="test.action", key="8", rates=["2/h"]) is None
