@@ -4,6 +4,7 @@ Every text allauth sends goes through the three `send_*_sms` methods below, and 
 SMS limits of accounts.limits and the Celery task of accounts.sms.
 """
 
+import time
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -143,6 +144,22 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_client_ip(self, request) -> str:
         return limits.client_ip(request)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """The authenticator app's pages ask for the password again, unless the login itself was
+        within the re-authentication timeout: an operator or manager sent to set up the app
+        right after logging in is not asked twice in a minute."""
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        if required and app == "allauth.mfa" and context.request is not None:
+            from allauth.account.authentication import get_authentication_records
+
+            request = context.request
+            last = max(
+                (r.get("at", 0) for r in get_authentication_records(request, request.user)),
+                default=0,
+            )
+            return time.time() - last >= settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+        return required
 
     def get_reauthentication_methods(self, user) -> list[dict]:
         # allauth offers its own code method for a verified number ("Send me a sign-in code"),

@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
+from django.db import models
 from django.utils import timezone
 
 from .models import (
@@ -332,3 +333,46 @@ def ensure_featured_requests(*, owner: User, other: User) -> list[tuple[str, str
     return [
         (INVITED_MOBILE, f"（未注册）{owner.display_name}邀请的家庭成员：用此号注册后接受", where)
     ]
+
+
+# --- Second factor of the demo's operator and managers ---------------------------------------
+
+# Public on purpose, like the demo password: add it to an authenticator app, or read the
+# current code with `manage.py demo_code`. Base32, 20 bytes.
+DEMO_TOTP_SECRET = "LINLIDEMOLINLIDEMOLINLIDEMOLINLI"  # noqa: S105 - printed on purpose
+
+
+def ensure_demo_second_factor() -> list[User]:
+    """An authenticator app (the demo secret) for every demo user who needs a second factor
+    (accounts.mfa.requires_second_factor) and has none yet. Returns them all."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from .mfa import requires_second_factor
+
+    candidates = User.objects.filter(is_active=True).filter(
+        models.Q(is_staff=True) | models.Q(is_superuser=True) | models.Q(staff_member__isnull=False)
+    )
+    users = [user for user in candidates.order_by("mobile") if requires_second_factor(user)]
+    having = set(
+        Authenticator.objects.filter(user__in=users, type=Authenticator.Type.TOTP).values_list(
+            "user_id", flat=True
+        )
+    )
+    for user in users:
+        if user.pk not in having:
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+    return users
+
+
+def demo_totp_code(at: float | None = None) -> tuple[str, int]:
+    """The demo secret's code now (or at `at`, a Unix time) and the seconds it stays valid."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    now = time.time() if at is None else at
+    counter = int(now) // app_settings.TOTP_PERIOD
+    left = app_settings.TOTP_PERIOD - int(now) % app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter)), left

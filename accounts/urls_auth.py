@@ -1,8 +1,10 @@
 """Account pages in front of allauth's (mounted before `allauth.urls` under accounts/): the
-first four replace allauth's views at the same paths, so allauth's URL names lead here."""
+first four and the authenticator app's set-up replace allauth's views at the same paths, so
+allauth's URL names lead here."""
 
 from django.urls import path
 
+from . import mfa
 from .views import auth
 
 app_name = "accounts_auth"
@@ -13,5 +15,6 @@ urlpatterns = [
     path("email/", auth.email, name="email"),
     path("password/set/", auth.password_set, name="password_set"),
     path("password/reset/sms/", auth.password_reset_by_sms, name="password_reset_by_sms"),
+    path("2fa/totp/activate/", mfa.activate_authenticator_app, name="activate_totp"),
     path("reauthenticate/code/", auth.reauthenticate_by_code, name="reauthenticate_by_code"),
 ]

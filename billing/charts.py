@@ -8,6 +8,7 @@ paid), so a new, paid, waived or refunded bill makes a new key and the old entry
 import datetime as dt
 import hashlib
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -38,6 +39,24 @@ KIND_COLOURS = {
     FeeKind.PARKING: "#8b5cf6",
     FeeKind.FIXED: "#64748b",
 }
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose bills a trend is drawn from: a filter on Bill, and text that names it in the cache
+    key (billing.selectors.trend_scope_for_user: a household's own time in its rooms)."""
+
+    filter: Q
+    key: str
+    empty: bool = False
+
+
+def _scope(rooms: Scope | Iterable[int]) -> Scope:
+    """A Scope as is, or every bill of these room ids."""
+    if isinstance(rooms, Scope):
+        return rooms
+    ids = sorted(rooms)
+    return Scope(filter=Q(room_id__in=ids), key=",".join(str(pk) for pk in ids), empty=not ids)
 
 
 @dataclass
@@ -88,12 +107,12 @@ def month_window(months: int, today: dt.date) -> list[dt.date]:
     return firsts[::-1]
 
 
-def monthly_amounts(room_ids: list[int], months: int, today: dt.date) -> Trend:
+def monthly_amounts(rooms: Scope | Iterable[int], months: int, today: dt.date) -> Trend:
     """Billed amounts by month of the period's start and fee kind, in one aggregate query."""
     window = month_window(months, today)
     rows = (
         Bill.objects.filter(
-            room_id__in=room_ids,
+            _scope(rooms).filter,
             status__in=CHART_STATUSES,
             period_start__gte=window[0],
             period_start__lt=_next_month(window[-1]),
@@ -118,10 +137,10 @@ def _next_month(first: dt.date) -> dt.date:
     )
 
 
-def data_version(room_ids: list[int]) -> str:
+def data_version(rooms: Scope | Iterable[int]) -> str:
     """Changes whenever a bill of these rooms is added, published, paid, waived or refunded."""
     version = (
-        Bill.objects.filter(room_id__in=room_ids)
+        Bill.objects.filter(_scope(rooms).filter)
         .exclude(status=Bill.Status.DRAFT)
         .aggregate(
             count=Count("pk"),
@@ -137,21 +156,21 @@ def data_version(room_ids: list[int]) -> str:
 
 
 def trend_svg(
-    room_ids: list[int], months: int, today: dt.date, *, version: str | None = None
+    rooms: Scope | Iterable[int], months: int, today: dt.date, *, version: str | None = None
 ) -> str:
     """The chart of these rooms, drawn only when the cache has none for their current data
     (`version`, from data_version, when the caller has it already)."""
-    version = version or data_version(room_ids)
-    rooms = ",".join(str(pk) for pk in sorted(room_ids))
+    scope = _scope(rooms)
+    version = version or data_version(scope)
     key = (
         "billing:trend:"
         + hashlib.sha256(
-            f"{CHART_STYLE}|{rooms}|{months}|{today:%Y-%m}|{get_language()}|{version}".encode()
+            f"{CHART_STYLE}|{scope.key}|{months}|{today:%Y-%m}|{get_language()}|{version}".encode()
         ).hexdigest()
     )
     svg = django_cache.get(key)
     if svg is None:
-        svg = draw_trend(monthly_amounts(room_ids, months, today))
+        svg = draw_trend(monthly_amounts(scope, months, today))
         django_cache.set(key, svg, CACHE_SECONDS)
     return svg
 

@@ -1,6 +1,6 @@
 """System checks of the payment configuration (`manage.py check`, run by migrate and
-runserver): a half-configured or unreadable merchant account, and the sandbox outside DEBUG
-in a deployment (`check --deploy`)."""
+runserver): a half-configured or unreadable merchant account, Alipay without the merchant's
+PID outside DEBUG, and the sandbox outside DEBUG in a deployment (`check --deploy`)."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
@@ -39,6 +39,24 @@ def payment_providers(app_configs, **kwargs):
                     )  # fmt: skip
                 )
     return errors
+
+
+@register(Tags.security)
+def alipay_seller_id(app_configs, **kwargs):
+    """Alipay's notifications are believed only for our merchant's PID (seller_id): a live
+    Alipay without ALIPAY_SELLER_ID would never settle a payment from its notification."""
+    if settings.DEBUG or "alipay" not in settings.PAYMENT_METHODS:
+        return []
+    if missing_credentials("alipay") or settings.ALIPAY_SELLER_ID:
+        return []  # not configured (or half: billing.E002 says so), or complete
+    return [
+        Error(
+            "Alipay is configured without ALIPAY_SELLER_ID: its notifications cannot be "
+            "matched to our merchant account and are all refused.",
+            hint="Set ALIPAY_SELLER_ID to the merchant's PID (2088…), from Alipay's console.",
+            id="billing.E005",
+        )
+    ]
 
 
 @register(Tags.security, deploy=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -278,18 +279,33 @@ class Refused(Exception):
         self.alert = alert
 
 
+# What is kept of a notification whose signature does not check out: anyone can send one.
+UNVERIFIED_BODY_KEPT = 256
+
+
 def notification_receive(
-    method: str, headers: dict, body: bytes, remote_addr: str | None = None
+    method: str,
+    headers: dict,
+    body: bytes,
+    remote_addr: str | None = None,
+    *,
+    may_record_unverified: Callable[[], bool] = lambda: True,
 ) -> HttpResponse:
-    """What the notify endpoint does with a provider's POST: verify, settle, log, reply."""
+    """What the notify endpoint does with a provider's POST: verify, settle, log, reply.
+
+    A notification that cannot be verified is anyone's text: it is recorded only while
+    `may_record_unverified()` allows (the endpoint counts them per address), and only its
+    first UNVERIFIED_BODY_KEPT characters."""
     provider = get_provider(method)
     if provider is None:
         raise Http404
     try:
         notice = provider.verify_notification(headers, body)
     except InvalidNotification as error:
-        logger.warning("Refused a %s notification: %s", method, error)
-        _log(method, Outcome.REFUSED, reason=str(error), remote_addr=remote_addr, body=body)
+        logger.warning("Refused a %s notification from %s: %s", method, remote_addr, error)
+        if may_record_unverified():
+            _log(method, Outcome.REFUSED, reason=str(error), remote_addr=remote_addr,
+                 body=body[:UNVERIFIED_BODY_KEPT])  # fmt: skip
         return provider.ack(False)
     try:
         outcome, payment = settle(method, notice)
@@ -709,6 +725,6 @@ def _finish_refund(refund: PaymentRefund, result: RefundResult) -> None:
                community=payment.community,
                data={"refund": refund.number, "amount": str(refund.amount),
                      "reason": refund.reason})  # fmt: skip
-    notify("payment.refunded", selectors.residents_of_rooms([payment.room_id]), obj=refund,
+    notify("payment.refunded", selectors.residents_of_payment(payment), obj=refund,
            context={"payment": payment, "refund": refund},
            url=reverse("billing:history"))  # fmt: skip

@@ -44,7 +44,8 @@ class MonthInput(forms.DateInput):
     input_type = "month"
 
     def __init__(self, attrs=None):
-        super().__init__({"style": "width:10.5rem", **(attrs or {})}, format="%Y-%m")
+        # Its width is in static/staff/staff.css (the CSP allows no style= attribute).
+        super().__init__(attrs, format="%Y-%m")
 
 
 class MonthField(forms.DateField):
@@ -76,7 +77,6 @@ class BillFilter(StaffFilterSet):
             attrs={
                 "placeholder": _("e.g. Bldg 3 room 1201"),
                 "type": "search",
-                "style": "width:9rem",
             }
         ),
     )
@@ -91,7 +91,7 @@ class BillFilter(StaffFilterSet):
         method="by_overdue_days",
         min_value=1,
         max_value=3650,
-        widget=forms.NumberInput(attrs={"min": 1, "max": 3650, "step": 1, "style": "width:6rem"}),
+        widget=forms.NumberInput(attrs={"min": 1, "max": 3650, "step": 1}),
     )
 
     class Meta:

@@ -1,16 +1,23 @@
-"""Who sees which bills, and the queries the billing pages and services are built on."""
+"""Who sees which bills, and the queries the billing pages and services are built on.
+
+Bills belong to the room: its unpaid ones (arrears follow the flat) show to whoever lives there
+now. Payments, receipts and the fee trend belong to the household: like repair orders
+(repairs.selectors), a household sees only what happened in its own time in the room, which
+starts where the last household before it moved out (`household_rooms`)."""
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Community, Residency, Room, User
 from accounts.selectors import verified_rooms_of_user
+from repairs.selectors import household_ids_of_user
 
-from . import rules
+from . import charts, rules
 from .models import (
     Bill,
     BillingSettings,
@@ -76,13 +83,110 @@ def billing_settings(community: Community) -> BillingSettings:
     return settings
 
 
+# --- Households -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HouseholdRoom:
+    """A room of one of the user's households, and when that household's time there began:
+    the moment the last owner or tenant who came before it moved out (None: nobody did, so the
+    room's whole history is the household's)."""
+
+    room_id: int
+    since: dt.datetime | None
+
+
+def _moved_out(**conditions) -> QuerySet[Residency]:
+    """Owners' and tenants' residencies that were verified and have ended: move-outs."""
+    return Residency.objects.filter(
+        head__isnull=True,
+        status=Residency.Status.ENDED,
+        verified_at__isnull=False,
+        ended_at__isnull=False,
+        **conditions,
+    )
+
+
+def _last_move_out_before():
+    """The latest move-out from the room of an outer head residency by an owner or tenant
+    who came before it (a subquery)."""
+    earlier = _moved_out(room_id=OuterRef("room_id"), created_at__lt=OuterRef("created_at"))
+    return earlier.order_by("-ended_at").values("ended_at")[:1]
+
+
+def household_rooms(user: User) -> list[HouseholdRoom]:
+    """The rooms of the user's households now (family members share their head's)."""
+    heads = (
+        Residency.objects.filter(pk__in=household_ids_of_user(user))
+        .annotate(since=Subquery(_last_move_out_before()))
+        .order_by("room_id")
+        .values_list("room_id", "since")
+    )
+    return [HouseholdRoom(room_id, since) for room_id, since in heads]
+
+
+def _payments_of(user: User, prefix: str = "") -> Exists:
+    """Payments (`prefix` leads from the outer model to one) of the user's households' own
+    time: one of them lives in the payment's room, and no owner or tenant who came before it
+    moved out after the payment was started (the household that started a payment is the one
+    it belongs to, even when it settles later). A subquery, so that the pages that list
+    payments cost no query more for it."""
+    moved_out_since = _moved_out(
+        room_id=OuterRef(OuterRef(f"{prefix}room_id")),
+        created_at__lt=OuterRef("created_at"),
+        ended_at__gt=OuterRef(OuterRef(f"{prefix}created_at")),
+    )
+    return Exists(
+        Residency.objects.filter(
+            pk__in=household_ids_of_user(user), room_id=OuterRef(f"{prefix}room_id")
+        ).exclude(Exists(moved_out_since))
+    )
+
+
+def _bills_of(rooms: list[HouseholdRoom], *, arrears: bool) -> Q:
+    """The room's bills of the household's time: published in it or paid by the household;
+    with `arrears`, also every unpaid bill of the room, whenever it was billed."""
+    condition = Q(pk__in=[])
+    for room in rooms:
+        mine = Q(room_id=room.room_id)
+        if room.since is not None:
+            paid_by_us = PaymentItem.objects.filter(
+                bill=OuterRef("pk"), payment__created_at__gte=room.since
+            )
+            own = Q(published_at__gte=room.since) | Q(Exists(paid_by_us))
+            if arrears:
+                own |= Q(status__in=Bill.UNPAID_STATUSES)
+            mine &= own
+        condition |= mine
+    return condition
+
+
+def residents_of_payment(payment: Payment) -> QuerySet[User]:
+    """Who hears about a payment (its receipt, its refund): the verified members of the
+    households of its room whose time there had begun when it was started."""
+    heads = (
+        Residency.objects.filter(
+            room_id=payment.room_id, status=Residency.Status.VERIFIED, head__isnull=True
+        )
+        .annotate(since=Subquery(_last_move_out_before()))
+        .filter(Q(since__isnull=True) | Q(since__lte=payment.created_at))
+        .values("pk")
+    )
+    return User.objects.filter(
+        Q(residencies__pk__in=heads) | Q(residencies__head__in=heads),
+        residencies__status=Residency.Status.VERIFIED,
+        is_active=True,
+    ).distinct()
+
+
 # --- Residents -----------------------------------------------------------------------------------
 
 
 def bills_for_user(user: User) -> QuerySet[Bill]:
-    """Published bills of the user's verified rooms (family members included), with lines."""
+    """Published bills of the user's rooms (family members included), with lines: every
+    unpaid one, and the others of the household's own time."""
     return (
-        Bill.objects.filter(room__in=verified_rooms_of_user(user))
+        Bill.objects.filter(_bills_of(household_rooms(user), arrears=True))
         .exclude(status=Bill.Status.DRAFT)
         .select_related("room__building", "room__unit", "community")
         .prefetch_related(Prefetch("lines", queryset=BillLine.objects.order_by("sort", "pk")))
@@ -91,24 +195,60 @@ def bills_for_user(user: User) -> QuerySet[Bill]:
 
 
 def unpaid_bills_for_user(user: User) -> QuerySet[Bill]:
-    return bills_for_user(user).filter(status__in=Bill.UNPAID_STATUSES)
+    """Every unpaid bill of the user's rooms: arrears follow the flat, whoever ran them up."""
+    return (
+        Bill.objects.filter(room__in=verified_rooms_of_user(user), status__in=Bill.UNPAID_STATUSES)
+        .select_related("room__building", "room__unit", "community")
+        .prefetch_related(Prefetch("lines", queryset=BillLine.objects.order_by("sort", "pk")))
+        .order_by("due_date", "kind", "pk")
+    )
 
 
 def get_bill_for_user(user: User, bill_id: int) -> Bill | None:
     return bills_for_user(user).filter(pk=bill_id).first()
 
 
-def payments_for_user(user: User) -> QuerySet[Payment]:
-    """Payments for the user's verified rooms, newest first, with their bills and receipt."""
+def bill_payment_items_for_user(user: User, bill: Bill) -> QuerySet[PaymentItem]:
+    """What the household paid on one bill (another household's payments are not shown)."""
     return (
-        Payment.objects.filter(
-            room__in=verified_rooms_of_user(user), status__in=Payment.SETTLED_STATUSES
-        )
+        PaymentItem.objects.filter(bill=bill)
+        .filter(_payments_of(user, prefix="payment__"))
+        .filter(payment__status__in=Payment.SETTLED_STATUSES, payment__unapplied=False)
+        .select_related("payment__receipt")
+        .order_by("payment__paid_at", "pk")
+    )
+
+
+def trend_scope_for_user(user: User) -> charts.Scope:
+    """The bills of the user's fee trend: those of each household's own time in its room."""
+    rooms = household_rooms(user)
+    return charts.Scope(
+        filter=_bills_of(rooms, arrears=False),
+        key=";".join(f"{room.room_id}@{room.since.isoformat() if room.since else ''}"
+                     for room in rooms),
+        empty=not rooms,
+    )  # fmt: skip
+
+
+def payments_for_user(user: User) -> QuerySet[Payment]:
+    """The household's payments (of its own time in its rooms), newest first, with their
+    bills and receipt."""
+    return (
+        Payment.objects.filter(_payments_of(user), status__in=Payment.SETTLED_STATUSES)
         .select_related("room__building", "room__unit", "receipt")
         .prefetch_related(
             Prefetch("items", queryset=PaymentItem.objects.select_related("bill").order_by("pk"))
         )
         .order_by("-paid_at", "-pk")
+    )
+
+
+def get_payment_for_user(user: User, number: str) -> Payment | None:
+    """One of the household's payments, settled or not, by its number."""
+    return (
+        Payment.objects.filter(_payments_of(user), number=number)
+        .select_related("room__building", "room__unit", "community", "receipt")
+        .first()
     )
 
 
@@ -123,7 +263,7 @@ def open_payments_for_user(user: User) -> list[Payment]:
     since = timezone.now() - dt.timedelta(minutes=settings.PAYMENT_EXPIRE_MINUTES)
     return list(
         Payment.objects.filter(
-            room__in=verified_rooms_of_user(user),
+            _payments_of(user),
             status__in=Payment.OPEN_STATUSES,
             method__in=Payment.ONLINE_METHODS,
             created_at__gte=since,
@@ -156,7 +296,7 @@ def attention_badge(request) -> int:
 
 def get_receipt_for_user(user: User, receipt_id: int) -> Receipt | None:
     return (
-        Receipt.objects.filter(pk=receipt_id, payment__room__in=verified_rooms_of_user(user))
+        Receipt.objects.filter(_payments_of(user, prefix="payment__"), pk=receipt_id)
         .select_related("payment__room__building__community__company", "company")
         .first()
     )

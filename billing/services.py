@@ -547,7 +547,7 @@ def settled(payment: Payment, *, bills, event: str, actor, request=None) -> Rece
                data={"method": payment.method, "amount": str(payment.amount),
                      "bills": [b.number for b in bills], "receipt": receipt.display_number},
                request=request)  # fmt: skip
-    recipients = selectors.residents_of_rooms([payment.room_id])
+    recipients = selectors.residents_of_payment(payment)
     notify(event, recipients, obj=payment, context={"payment": payment, "receipt": receipt},
            url=reverse("billing:receipt", args=[receipt.pk]))  # fmt: skip
     return receipt

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -8,6 +9,9 @@ from platform_admin.views import healthz
 admin.site.site_header = _("Linli platform administration")
 admin.site.site_title = _("Linli platform administration")
 admin.site.index_title = _("Platform settings and data")
+# One login for everybody: the admin's login page sends to the site's, with its password limits
+# and the second factor (accounts.mfa).
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -22,6 +26,7 @@ urlpatterns = [
     path("staff/", include("repairs.urls_staff")),
     path("staff/", include("repairs.urls_tech")),
     path("staff/", include("billing.urls_staff")),
+    path("invitations/staff/", include("staff.urls_invitation")),
     path("", include("notices.urls")),
     path("", include("repairs.urls")),
     path("", include("billing.urls")),

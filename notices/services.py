@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from platform_admin.audit import log_action
 
 from . import notify, selectors
-from .models import Message, Notice, NoticeRead
+from .models import Message, Notice, NoticeRead, PushSubscription
 
 logger = logging.getLogger(__name__)
 
@@ -354,3 +354,40 @@ def notice_attachments_add(*, notice: Notice, files, actor, request=None) -> lis
         attachment.save()
         stored.append(attachment)
     return stored
+
+
+# --- Web Push subscriptions ----------------------------------------------------------------------
+
+
+class PushEndpointRefused(ValidationError):
+    """The endpoint is not at one of the known push services (WEBPUSH_ALLOWED_SERVICES)."""
+
+
+@transaction.atomic
+def push_subscription_save(
+    *, user, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
+) -> tuple[PushSubscription, bool]:
+    """This device's subscription for `user` (a device passed on to someone else moves to
+    them). Only the known push services are accepted; a person keeps at most
+    WEBPUSH_MAX_SUBSCRIPTIONS, the oldest making way for a new one."""
+    from accounts.models import User
+
+    from .vapid import push_service_allowed
+
+    if not push_service_allowed(endpoint, settings.WEBPUSH_ALLOWED_SERVICES):
+        raise PushEndpointRefused(
+            _("This push service is not supported: please use the browser's own push."),
+            code="push_service",
+        )
+    # One subscribe at a time per person, so that two at once cannot both keep a sixth.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    subscription, created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint,
+        defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:200]},
+    )
+    keep = PushSubscription.objects.filter(user=user).order_by("-created_at", "-pk")
+    keep_ids = list(keep.values_list("pk", flat=True)[: settings.WEBPUSH_MAX_SUBSCRIPTIONS])
+    if subscription.pk not in keep_ids:  # a device moved over from someone else, long ago
+        keep_ids = [subscription.pk, *keep_ids[:-1]]
+    PushSubscription.objects.filter(user=user).exclude(pk__in=keep_ids).delete()
+    return subscription, created

@@ -8,6 +8,8 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.functional import Promise
 
+from accounts import limits
+
 from .models import AuditEntry
 
 _ACTION_LABELS: dict[str, Promise | str] = {}
@@ -23,9 +25,11 @@ def action_label(action: str) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    # The client's, as the limits see it: behind the proxy REMOTE_ADDR is the proxy's address.
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address = limits.client_ip(request)
+    return None if address == "0.0.0.0" else address  # noqa: S104
 
 
 def log_action(

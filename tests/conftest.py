@@ -283,6 +283,44 @@ def operator(db):
     return UserFactory(display_name="平台运营", is_staff=True, is_superuser=True)
 
 
+def pass_second_factor(client, user) -> None:
+    """Mark `client`'s session as having passed a second factor for `user`, as allauth's login
+    flow does after the authenticator code (accounts.mfa.passed_second_factor reads it)."""
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from allauth.account.internal.userkit import user_id_to_str
+
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "mfa", "at": dt.datetime.now(dt.UTC).timestamp(), "type": "totp"}
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(request, monkeypatch):
+    """`client.force_login(manager)` (or an operator) stands for a whole login, code included,
+    so that tests of the portals need not repeat it. Tests marked `real_second_factor`
+    (tests/accounts/test_second_factor.py) get sessions exactly as the code makes them."""
+    if request.node.get_closest_marker("real_second_factor"):
+        return
+    from django.test import Client
+
+    from accounts.mfa import requires_second_factor
+
+    original = Client._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        if requires_second_factor(user):
+            pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "_login", _login)
+
+
 @pytest.fixture
 def client_for(client):
     """`client_for(user)`: a test client logged in as that user."""

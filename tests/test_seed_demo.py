@@ -1,9 +1,12 @@
+import re
 from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.test import Client
 
+from accounts.demo import DEMO_TOTP_SECRET
 from accounts.models import Community, Residency, Room, User
 from accounts.phone import normalize_mobile
 from staff.models import StaffMember
@@ -31,7 +34,7 @@ def test_seed_demo_builds_a_realistic_estate_idempotently(db):
     )
     assert counts[0] == 2 and counts[1] == 120
     for community in Community.objects.all():
-        served = Group.objects.filter(staff_members__communities=community).distinct()
+        served = Group.objects.filter(staff_assignments__community=community).distinct()
         assert set(served.values_list("name", flat=True)) == set(ALL_POSITIONS)
         verified = Residency.objects.filter(
             room__building__community=community, status=Residency.Status.VERIFIED
@@ -60,3 +63,21 @@ def test_demo_logins_work(client, db):
     assert client.login(username="13800000001", password="linli2026")
     body = client.get("/staff/").content.decode()
     assert 'id="community-switcher"' in body
+
+
+@pytest.mark.real_second_factor
+def test_the_demo_operator_and_managers_log_in_with_the_demo_code(db):
+    """`make run` stays a demo: the operator's and managers' second factor is the printed demo
+    secret, whose current code `manage.py demo_code` shows."""
+    output = seed(rooms=40)
+    assert DEMO_TOTP_SECRET in output and "demo_code" in output
+    for mobile, portal in (("13800000000", "/admin/"), ("13800000001", "/staff/")):
+        assert f"{mobile}  " in output
+        client = Client()
+        response = client.post("/accounts/login/", {"login": mobile, "password": "linli2026"})
+        assert response["Location"] == "/accounts/2fa/authenticate/", mobile
+        out = StringIO()
+        call_command("demo_code", stdout=out)
+        code = re.search(r"\d{6}", out.getvalue()).group()
+        assert client.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
+        assert client.get(portal).status_code == 200, mobile

@@ -153,6 +153,7 @@ def production_env(tmp_path, **env) -> dict[str, str]:
         "NOTIFY_WEBPUSH_BACKEND": "notices.channels.webpush.WebPushBackend",
         "NOTIFY_WECHAT_BACKEND": "notices.channels.wechat.WechatTemplateBackend",
         "LINLI_SITE_URL": "https://linli.example.com",
+        "LINLI_TRUSTED_PROXY_COUNT": "1",
         **env,
     }
 

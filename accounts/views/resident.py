@@ -88,6 +88,7 @@ SECURITY_LINKS = [
     ("account_change_phone", gettext_lazy("Change mobile number"), "phone"),
     ("account_email", gettext_lazy("E-mail address"), "envelope"),
     ("socialaccount_connections", gettext_lazy("WeChat and QQ login"), "wechat"),
+    ("mfa_index", gettext_lazy("Two-step verification"), "shield-lock"),
 ]
 
 

@@ -3,7 +3,10 @@ back to our status page, which shows what the database says (a verified notifica
 reconciliation settles the payment, never the browser's return). Also the provider's
 notification endpoint and the sandbox's cashier page."""
 
+import logging
+
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import get_usage
 
 from accounts import limits
 from accounts.forms import add_service_errors
 from accounts.limits import client_ip
-from accounts.selectors import verified_rooms_of_user
 
 from .. import online, selectors
 from ..forms.pay import PayForm
@@ -27,6 +30,9 @@ from ..payments.sandbox import SandboxProvider
 from .resident import ZERO, _with_dues
 
 MOBILE_MARKERS = ("Mobile", "Android", "iPhone", "iPad", "MicroMessenger")
+NOTIFY_GROUP = "billing.notify"
+UNVERIFIED_GROUP = "billing.notify.unverified"
+logger = logging.getLogger(__name__)
 
 
 def _client(request: HttpRequest) -> online.Client:
@@ -52,11 +58,7 @@ def _client(request: HttpRequest) -> online.Client:
 
 
 def _payment_for_user(request: HttpRequest, number: str) -> Payment:
-    payment = (
-        Payment.objects.filter(number=number, room__in=verified_rooms_of_user(request.user))
-        .select_related("room__building", "room__unit", "community", "receipt")
-        .first()
-    )
+    payment = selectors.get_payment_for_user(request.user, number)
     if payment is None:
         raise Http404
     return payment
@@ -173,17 +175,57 @@ def payment_cancel(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("billing:payment", number=payment.number)
 
 
+def _over_rate(request: HttpRequest, group: str, rate: str, *, increment: bool) -> bool:
+    """django-ratelimit's count for the client's address (accounts.limits.client_ip, through
+    RATELIMIT_IP_META_KEY). A cache that cannot count lets the request through: the signature,
+    not the limit, is what keeps forged notifications out."""
+    try:
+        usage = get_usage(request, group=group, key="ip", rate=rate, increment=increment)
+    except Exception:  # noqa: BLE001 - the cache is down
+        logger.warning("Notification rate limit %s not counted: the cache is unavailable", group)
+        return False
+    if not usage or usage["time_left"] < 0:
+        return False
+    return usage["should_limit"] if increment else usage["count"] >= usage["limit"]
+
+
 @csrf_exempt
 @require_POST
 def notify(request: HttpRequest, method: str) -> HttpResponse:
-    """The provider's asynchronous notification. Its reply is what the provider expects."""
+    """The provider's asynchronous notification. Its reply is what the provider expects.
+
+    Anyone can post here, so before anything is read: each address has a rate
+    (PAYMENT_NOTIFY_RATE) and a smaller one for notifications that do not verify
+    (PAYMENT_NOTIFY_UNVERIFIED_RATE; only those are counted against it), and a body over
+    PAYMENT_NOTIFY_MAX_BYTES is refused (413) by its declared length or after reading one byte
+    more than the limit, never more."""
+    unverified_rate = settings.PAYMENT_NOTIFY_UNVERIFIED_RATE
+    forger = _over_rate(request, UNVERIFIED_GROUP, unverified_rate, increment=False)
+    if forger or _over_rate(request, NOTIFY_GROUP, settings.PAYMENT_NOTIFY_RATE, increment=True):
+        return HttpResponse("Too many requests", status=429, content_type="text/plain")
+    limit = settings.PAYMENT_NOTIFY_MAX_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return HttpResponse("Bad Content-Length", status=400, content_type="text/plain")
+    if declared > limit:
+        return HttpResponse("Request body too large", status=413, content_type="text/plain")
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        return HttpResponse("Request body too large", status=413, content_type="text/plain")
     headers = {
         key: value
         for key, value in request.META.items()
         if key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH")
     }
     return online.notification_receive(
-        method, headers, request.body, remote_addr=client_ip(request)
+        method,
+        headers,
+        body,
+        remote_addr=client_ip(request),
+        may_record_unverified=lambda: (
+            not _over_rate(request, UNVERIFIED_GROUP, unverified_rate, increment=True)
+        ),
     )
 
 

@@ -1,9 +1,11 @@
 """The resident's 缴费 pages: what the household owes (BIL-1), one bill with its arithmetic,
 the fee trend chart (BIL-2), the payment history (BIL-6) and receipts (BIL-4).
 
-Every page shows the bills and payments of the user's verified rooms only (family members
-included); anything else is a 404."""
+Every page shows the bills of the user's verified rooms only (family members included), and of
+those rooms' payments, receipts and fee trend only what belongs to the user's household
+(billing.selectors: its own time in the room); anything else is a 404."""
 
+import hashlib
 from collections import defaultdict
 from decimal import Decimal
 
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_GET
 from accounts.selectors import verified_rooms_of_user
 
 from .. import charts, rules, selectors
-from ..models import Bill, FeeKind, Payment, PaymentItem
+from ..models import Bill, FeeKind, Payment
 from ..payments import offered_methods
 
 HISTORY_PAGE_SIZE = 15
@@ -35,10 +37,6 @@ def _months(request: HttpRequest) -> int:
     except ValueError:
         return charts.TREND_MONTHS[0]
     return months if months in charts.TREND_MONTHS else charts.TREND_MONTHS[0]
-
-
-def _room_ids(request: HttpRequest) -> list[int]:
-    return list(verified_rooms_of_user(request.user).values_list("pk", flat=True))
 
 
 def _with_dues(bill: Bill, today) -> Bill:
@@ -148,12 +146,7 @@ def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
     _with_dues(bill, timezone.localdate())
     bill.daily_rate_percent = _percent(bill.late_fee_daily_rate)
     bill.cap_rate_percent = _percent(bill.late_fee_cap_rate)
-    items = (
-        PaymentItem.objects.filter(bill=bill)
-        .filter(payment__status__in=Payment.SETTLED_STATUSES, payment__unapplied=False)
-        .select_related("payment__receipt")
-        .order_by("payment__paid_at", "pk")
-    )
+    items = selectors.bill_payment_items_for_user(request.user, bill)
     in_wechat = "MicroMessenger" in request.headers.get("User-Agent", "")
     return render(
         request,
@@ -176,8 +169,8 @@ def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
 @require_GET
 def trend(request: HttpRequest) -> HttpResponse:
     months = _months(request)
-    room_ids = _room_ids(request)
-    data = charts.monthly_amounts(room_ids, months, timezone.localdate())
+    scope = selectors.trend_scope_for_user(request.user)
+    data = charts.monthly_amounts(scope, months, timezone.localdate())
     billed_months = len(data.billed_months)
     return render(
         request,
@@ -189,7 +182,7 @@ def trend(request: HttpRequest) -> HttpResponse:
             "rows": data.rows(),
             "total": data.total,
             "average": rules.to_fen(data.total / billed_months) if billed_months else ZERO,
-            "has_room": bool(room_ids),
+            "has_room": not scope.empty,
         },
     )
 
@@ -200,16 +193,17 @@ def trend_chart(request: HttpRequest) -> HttpResponse:
     """The chart as SVG. The browser revalidates with the data's version as ETag, so an
     unchanged chart costs two small queries and no drawing."""
     months = _months(request)
-    room_ids = _room_ids(request)
-    version = charts.data_version(room_ids)
+    scope = selectors.trend_scope_for_user(request.user)
+    version = charts.data_version(scope)
+    # The scope's own name too: two households of one room see different bills.
     etag = (
         f'"{version}-{months}-{request.LANGUAGE_CODE}-{timezone.localdate():%Y%m}'
-        f'-{charts.CHART_STYLE}"'
+        f'-{charts.CHART_STYLE}-{hashlib.sha256(scope.key.encode()).hexdigest()[:8]}"'
     )
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
-        svg = charts.trend_svg(room_ids, months, timezone.localdate(), version=version)
+        svg = charts.trend_svg(scope, months, timezone.localdate(), version=version)
         response = HttpResponse(svg, content_type="image/svg+xml")
     response["ETag"] = etag
     patch_cache_control(response, private=True, no_cache=True)

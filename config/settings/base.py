@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "axes",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.weixin",
@@ -64,6 +66,9 @@ MIDDLEWARE = [
     # Before host validation: docker and load balancers call /healthz by address.
     "config.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (the settings below).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
@@ -76,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Operators and managers: the staff portal and the admin only after a second factor.
+    "accounts.mfa.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "staff.middleware.StaffCommunityMiddleware",
     # Last: turns a locked-out login into the login page with a message (accounts.limits).
@@ -262,11 +269,23 @@ ACCOUNT_RATE_LIMITS = {
     "verify_phone": None,
 }
 
-# Client IP behind reverse proxies: the number of proxies that append to X-Forwarded-For (0 =
-# REMOTE_ADDR), or a header that one trusted proxy sets (e.g. X-Real-IP). One function,
-# accounts.limits.client_ip, serves allauth, django-axes and the SMS limits.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+# Second factor (allauth.mfa) for operators and managers: accounts.mfa.requires_second_factor.
+# Wrong codes count as "login_failed" (above), per account. E-mail is no login here, so an
+# unverified address does not stand in the way of setting up an authenticator app.
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# One 30-second step either side: a phone's clock a little off, a code typed as it changes.
+MFA_TOTP_TOLERANCE = 1
+
+# The client's address: how many reverse proxies in front of the app write X-Forwarded-For
+# (docker-compose.yml ships one, nginx, which overwrites what the client sent). 0: no proxy,
+# REMOTE_ADDR is the client and X-Forwarded-For is ignored. N: the N-th entry from the right,
+# the one the outermost trusted proxy wrote; what the client wrote before it never counts. This
+# one setting governs one function, accounts.limits.client_ip, which serves allauth, django-axes,
+# django-ratelimit (the SMS limits), the audit log and the payment providers; a system check
+# warns when it disagrees with SECURE_PROXY_SSL_HEADER (accounts.checks).
+LINLI_TRUSTED_PROXY_COUNT = env.int("LINLI_TRUSTED_PROXY_COUNT", default=0)
 RATELIMIT_IP_META_KEY = "accounts.limits.client_ip"
 RATELIMIT_IPV6_MASK = 64
 
@@ -508,6 +527,22 @@ SMS_TEMPLATES = {
         "tencent": _tencent_ids.get("social_link", ""),
         "tencent_params": ["provider", "code", "minutes"],
     },
+    # A property company invites the number's owner to its staff (staff.services): the link
+    # opens the invitation after logging in with this number.
+    "staff_invitation": {
+        "text": "{company}邀请您加入其物业员工团队。请用本手机号登录后打开 {link} 查看并接受邀请，"
+        "{days}天内有效。如非本人操作请忽略。",
+        "aliyun": _aliyun_codes.get("staff_invitation", ""),
+        "tencent": _tencent_ids.get("staff_invitation", ""),
+        "tencent_params": ["company", "link", "days"],
+    },
+    "staff_invitation_code": {
+        "text": "您正在接受{company}的员工邀请，验证码是{code}，{minutes}分钟内有效。"
+        "如非本人操作请忽略，切勿将验证码告诉他人。",
+        "aliyun": _aliyun_codes.get("staff_invitation_code", ""),
+        "tencent": _tencent_ids.get("staff_invitation_code", ""),
+        "tencent_params": ["company", "code", "minutes"],
+    },
 }
 
 # --- Errors and logs ------------------------------------------------------------------------
@@ -581,7 +616,25 @@ WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="")
 WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
 WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default="mailto:ops@linli.example")
 WEBPUSH_TTL_SECONDS = env.int("WEBPUSH_TTL_SECONDS", default=24 * 3600)
-WEBPUSH_TIMEOUT_SECONDS = env.float("WEBPUSH_TIMEOUT_SECONDS", default=10.0)
+# Only these push services are ever sent to (an endpoint is the browser's choice, so anything
+# else would let an account make the worker POST wherever it likes): "scheme://host[:port]",
+# "*." for any subdomain. Checked when a browser subscribes and again before each send.
+WEBPUSH_ALLOWED_SERVICES = env.list(
+    "WEBPUSH_ALLOWED_SERVICES",
+    default=[
+        "https://fcm.googleapis.com",  # Chrome, Edge, Android
+        "https://updates.push.services.mozilla.com",  # Firefox
+        "https://*.push.apple.com",  # Safari
+        "https://*.notify.windows.com",  # Windows (WNS)
+    ],
+)
+# A person's devices: the oldest subscription makes way for a new one beyond this.
+WEBPUSH_MAX_SUBSCRIPTIONS = env.int("WEBPUSH_MAX_SUBSCRIPTIONS", default=5)
+# Per request: connecting, then each wait for the answer. One delivery (all of a person's
+# devices) stops trying after WEBPUSH_SEND_BUDGET_SECONDS and is retried later.
+WEBPUSH_CONNECT_TIMEOUT_SECONDS = env.float("WEBPUSH_CONNECT_TIMEOUT_SECONDS", default=3.0)
+WEBPUSH_TIMEOUT_SECONDS = env.float("WEBPUSH_TIMEOUT_SECONDS", default=5.0)
+WEBPUSH_SEND_BUDGET_SECONDS = env.float("WEBPUSH_SEND_BUDGET_SECONDS", default=12.0)
 if DEBUG and not WEBPUSH_VAPID_PRIVATE_KEY:
     # Local runs: one key pair made on first start and kept in VAR_DIR, so that subscriptions
     # survive restarts. Production takes both keys from the environment.
@@ -641,6 +694,13 @@ def env_pem(name: str) -> str:
 
 PAYMENT_SANDBOX = env.bool("PAYMENT_SANDBOX", default=False)
 PAYMENT_METHODS = env.list("PAYMENT_METHODS", default=["wechat", "alipay", "card"])
+# The notification address takes posts from anyone: a body bigger than this is refused (413)
+# unread (the providers' notifications are a few KB); each client address may post
+# PAYMENT_NOTIFY_RATE, and only PAYMENT_NOTIFY_UNVERIFIED_RATE that do not verify (those are
+# recorded, shortened; beyond it the address gets 429).
+PAYMENT_NOTIFY_MAX_BYTES = env.int("PAYMENT_NOTIFY_MAX_BYTES", default=64 * 1024)
+PAYMENT_NOTIFY_RATE = env.str("PAYMENT_NOTIFY_RATE", default="300/m")
+PAYMENT_NOTIFY_UNVERIFIED_RATE = env.str("PAYMENT_NOTIFY_UNVERIFIED_RATE", default="20/h")
 # The reconciliation task asks the provider about payments pending longer than this...
 PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=3)
 # ...and closes those still unpaid after this long (the checkout stops being valid then).
@@ -680,3 +740,70 @@ UNIONPAY_MIDDLE_CERT = env_pem("UNIONPAY_MIDDLE_CERT")
 UNIONPAY_GATEWAY_URL = env.str("UNIONPAY_GATEWAY_URL", default="https://gateway.95516.com")
 # The organisation in the UnionPay signing certificate's CN (checked after the chain).
 UNIONPAY_CERT_COMPANY = env.str("UNIONPAY_CERT_COMPANY", default="中国银联股份有限公司")
+
+
+# --- Browser security policy --------------------------------------------------------------
+# Content-Security-Policy (django-csp) on every response, in every setting: no template carries
+# inline code (tests/test_csp.py), so scripts and styles come from our own static files only.
+# A <script> that truly must be inline takes the request's nonce ({{ request.csp_nonce }});
+# data for scripts goes in json_script (not executed, always allowed).
+def _csp_origin(url: str) -> str:
+    """The scheme and host of a URL for a CSP source; a host label with a placeholder (the map's
+    {s} subdomains, webrd0{s}.is.autonavi.com) becomes the wildcard label (*.is.autonavi.com)."""
+    scheme, _sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0]
+    labels = host.split(".")
+    if "{" in labels[0]:
+        labels[0] = "*"
+    return f"{scheme}://{'.'.join(labels)}"
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'"],
+        # data: for Bootstrap's inline SVG icons, blob: for the previews of chosen photos.
+        "img-src": ["'self'", "data:", "blob:", _csp_origin(MAP_TILE_URL)],
+        "media-src": ["'self'", "blob:"],  # the previews of chosen repair videos
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        # The bank-card form posts to UnionPay; Alipay and WeChat Pay H5 are redirects after our
+        # own form's POST, which browsers hold to form-action too.
+        "form-action": [
+            "'self'",
+            _csp_origin(ALIPAY_GATEWAY_URL),
+            _csp_origin(UNIONPAY_GATEWAY_URL),
+            "https://wx.tenpay.com",
+        ],
+    }
+}
+# Permissions-Policy (django-permissions-policy): the technician's page shares the position;
+# photos and videos are chosen through the file input (no camera or microphone API), and
+# nothing else is used.
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "camera": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "bluetooth": [],
+    "hid": [],
+    "midi": [],
+    "display-capture": [],
+    "autoplay": [],
+    "fullscreen": ["self"],  # the repair videos' player
+    "accelerometer": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "ambient-light-sensor": [],
+    "screen-wake-lock": [],
+    "xr-spatial-tracking": [],
+    "publickey-credentials-get": [],
+    "browsing-topics": [],
+    "interest-cohort": [],
+}

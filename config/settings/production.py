@@ -29,7 +29,12 @@ NOTIFY_BACKENDS = {
 # No default: payment notifications and receipts' QR codes would point at 127.0.0.1.
 LINLI_SITE_URL = env.str("LINLI_SITE_URL").rstrip("/")
 
+# Behind the proxy of docker-compose.yml (deploy/nginx.conf), which sets X-Forwarded-Proto and
+# X-Forwarded-For. No default for the number of proxies: a wrong one either puts every client
+# behind one address (one person's wrong passwords lock everybody out) or lets clients choose
+# theirs (README, "Client addresses").
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+LINLI_TRUSTED_PROXY_COUNT = env.int("LINLI_TRUSTED_PROXY_COUNT")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = True

@@ -2,7 +2,6 @@
 at /sw.js (its scope must be the whole site) and the PWA manifest."""
 
 import json
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -11,6 +10,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from .. import services
 from ..models import PushSubscription
 
 THEME_COLOR = "#0e8a6a"  # templates/resident/base.html
@@ -20,7 +20,16 @@ def _error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"ok": False, "error": message}, status=status)
 
 
+# A subscription is a few hundred bytes: nothing bigger is read.
+MAX_BODY_BYTES = 4096
+
+
 def _json_body(request) -> dict | None:
+    try:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+            return None
+    except ValueError:
+        return None
     try:
         data = json.loads(request.body or b"")
     except (ValueError, UnicodeDecodeError):
@@ -55,9 +64,6 @@ def subscribe(request):
     keys = data.get("keys")
     if not isinstance(endpoint, str) or not endpoint or len(endpoint) > 500:
         return _error("缺少推送地址。")
-    parts = urlsplit(endpoint)
-    if parts.scheme != "https" or not parts.netloc:
-        return _error("推送地址必须是 HTTPS 地址。")
     if not isinstance(keys, dict):
         return _error("缺少推送密钥。")
     p256dh, auth = keys.get("p256dh"), keys.get("auth")
@@ -65,15 +71,16 @@ def subscribe(request):
         return _error("缺少推送密钥。")
     if not isinstance(auth, str) or not auth or len(auth) > 100:
         return _error("缺少推送密钥。")
-    subscription, created = PushSubscription.objects.update_or_create(
-        endpoint=endpoint,
-        defaults={
-            "user": request.user,
-            "p256dh": p256dh,
-            "auth": auth,
-            "user_agent": request.headers.get("User-Agent", "")[:200],
-        },
-    )
+    try:
+        _subscription, created = services.push_subscription_save(
+            user=request.user,
+            endpoint=endpoint,
+            p256dh=p256dh,
+            auth=auth,
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except services.PushEndpointRefused as refusal:
+        return _error(refusal.messages[0])
     return JsonResponse({"ok": True, "created": created}, status=201 if created else 200)
 
 

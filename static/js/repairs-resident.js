@@ -266,6 +266,13 @@
 
   document.addEventListener("htmx:afterSettle", showPosition);
 
+  // The live status asks again as soon as the page is seen again. (An hx-trigger filter,
+  // visibilitychange[...], would need eval, which the Content-Security-Policy forbids.)
+  document.addEventListener("visibilitychange", function () {
+    var poller = document.getElementById("order-poller");
+    if (document.visibilityState === "visible" && poller && window.htmx) window.htmx.trigger(poller, "linli:visible");
+  });
+
   function start() {
     var form = document.getElementById("repair-form");
     if (form) setupForm(form);

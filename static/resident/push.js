@@ -41,8 +41,16 @@
         headers: { "Content-Type": "application/json", "X-CSRFToken": card.dataset.csrf },
         body: JSON.stringify(body),
       }).then((response) => {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
+        if (response.ok) return response.json();
+        // The server's refusal (e.g. a push service it does not accept) is said as it is.
+        return response
+          .json()
+          .catch(() => ({}))
+          .then((data) => {
+            const error = new Error("HTTP " + response.status);
+            error.serverMessage = data && data.error;
+            throw error;
+          });
       });
 
     const publicKey = () =>
@@ -110,7 +118,8 @@
         .then(show)
         .catch((error) => {
           button.disabled = false;
-          say(error && error.message === "denied" ? "denied" : "error");
+          if (error && error.serverMessage) status.textContent = error.serverMessage;
+          else say(error && error.message === "denied" ? "denied" : "error");
         });
     });
   }

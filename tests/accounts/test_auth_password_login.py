@@ -60,7 +60,7 @@ def test_the_lock_ends_after_the_cool_off(resident, password):
 
 
 @pytest.mark.req("ACC-1")
-@override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=1)
+@override_settings(LINLI_TRUSTED_PROXY_COUNT=1)
 def test_lockout_uses_the_client_ip_behind_the_proxy(resident, password):
     """Behind one proxy every request comes from the proxy's address: the lock follows the
     address the proxy reports, so one guesser does not lock everybody behind it."""

@@ -53,15 +53,19 @@ def browser():
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """`open_page(size="phone", user=None, user_agent=None)`: a new browser context at that
-    size; with a user, already logged in through a session cookie (so the test does not depend
-    on the login form); with a user agent, as that browser (WeChat's, say). Contexts close at
-    the end of the test."""
+    """`open_page(size="phone", user=None, user_agent=None, csp=False)`: a new browser context
+    at that size; with a user, already logged in through a session cookie (so the test does not
+    depend on the login form); with a user agent, as that browser (WeChat's, say). The pages'
+    Content-Security-Policy is bypassed unless csp=True: Playwright's wait_for_function
+    evaluates its predicate with eval, which the policy forbids (tests/browser/
+    test_csp_pages.py holds the pages to it). Contexts close at the end of the test."""
     contexts = []
 
-    def open_(size="phone", user=None, user_agent=None):
+    def open_(size="phone", user=None, user_agent=None, csp=False):
         options = {"user_agent": user_agent} if user_agent else {}
-        context = browser.new_context(viewport=SIZES[size], locale="zh-CN", **options)
+        context = browser.new_context(
+            viewport=SIZES[size], locale="zh-CN", bypass_csp=not csp, **options
+        )
         contexts.append(context)
         if user is not None:
             client = Client()

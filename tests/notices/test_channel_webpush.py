@@ -5,7 +5,9 @@ import base64
 import json
 import os
 import re
+import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import http_ece
@@ -41,6 +43,7 @@ class PushService:
 
     def __init__(self):
         self.status = 201
+        self.location = ""
         self.received: list[dict] = []
         service = self
 
@@ -55,6 +58,8 @@ class PushService:
                     }
                 )
                 self.send_response(service.status)
+                if service.location:
+                    self.send_header("Location", service.location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -72,8 +77,10 @@ class PushService:
 
 
 @pytest.fixture
-def push_service():
+def push_service(settings):
+    """The stand-in, added to the allowed push services (as an operator adds one)."""
     service = PushService()
+    settings.WEBPUSH_ALLOWED_SERVICES = [*settings.WEBPUSH_ALLOWED_SERVICES, service.origin]
     yield service
     service.close()
 
@@ -271,6 +278,7 @@ def test_subscribe_creates_then_updates(client, resident, family_member):
         {"endpoint": SUBSCRIPTION["endpoint"]},
         {**SUBSCRIPTION, "keys": {"p256dh": "k"}},
         {**SUBSCRIPTION, "keys": {"p256dh": "", "auth": "a"}},
+        {**SUBSCRIPTION, "padding": "x" * 5000},  # more than a subscription: not read
     ],
 )
 def test_subscribe_rejects_bad_requests(client, resident, body):
@@ -348,3 +356,144 @@ def test_resident_pages_link_the_manifest(client, resident):
     client.force_login(resident)
     response = client.get(reverse("notices:inbox"))
     assert b'rel="manifest" href="/manifest.webmanifest"' in response.content
+
+
+# --- Only the known push services (issue 14, finding 1) ------------------------------------------
+
+
+class SilentService:
+    """Accepts connections (the kernel's backlog) and never answers: a push service that hangs."""
+
+    def __init__(self):
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(16)
+        self.origin = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+
+    def close(self):
+        self.socket.close()
+
+
+@pytest.fixture
+def internal_service():
+    """A service inside the network that is NOT an allowed push service."""
+    service = PushService()
+    yield service
+    service.close()
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://fcm.googleapis.com/fcm/send/abc",
+        "https://updates.push.services.mozilla.com/wpush/v2/abc",
+        "https://web.push.apple.com/QGx",
+        "https://wns2-par02p.notify.windows.com/w/?token=abc",
+    ],
+)
+def test_subscribe_accepts_the_known_push_services(client, resident, endpoint):
+    client.force_login(resident)
+    response = post_json(client, "notices:push_subscribe", {**SUBSCRIPTION, "endpoint": endpoint})
+    assert response.status_code == 201
+    assert PushSubscription.objects.get().endpoint == endpoint
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://internal.example/push",
+        "https://10.0.0.8/push",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://localhost/push",
+        "https://fcm.googleapis.com.attacker.example/push",
+        "https://attacker.example/fcm.googleapis.com/push",
+        "https://fcm.googleapis.com@10.0.0.8/push",
+        "https://fcm.googleapis.com:8443/fcm/send/abc",
+        "http://fcm.googleapis.com/fcm/send/abc",
+        "https://push.apple.com.attacker.example/x",
+        "https://notify.windows.com.evil/x",
+    ],
+)
+def test_subscribe_refuses_endpoints_outside_the_push_services(client, resident, endpoint):
+    client.force_login(resident)
+    response = post_json(client, "notices:push_subscribe", {**SUBSCRIPTION, "endpoint": endpoint})
+    assert response.status_code == 400
+    assert response.json()["error"] == "不支持这个推送服务：请使用浏览器自带的推送。"
+    assert not PushSubscription.objects.exists()
+
+
+def test_the_allowed_services_are_a_setting(client, resident, settings):
+    settings.WEBPUSH_ALLOWED_SERVICES = ["https://push.example.net", "https://*.push.example.org"]
+    client.force_login(resident)
+    for endpoint, status in [
+        ("https://push.example.net/a", 201),
+        ("https://eu.push.example.org/b", 201),
+        ("https://fcm.googleapis.com/fcm/send/abc", 400),
+    ]:
+        body = {**SUBSCRIPTION, "endpoint": endpoint}
+        assert post_json(client, "notices:push_subscribe", body).status_code == status
+
+
+def test_an_account_keeps_at_most_five_subscriptions_the_oldest_goes(client, resident):
+    client.force_login(resident)
+    endpoints = [f"https://fcm.googleapis.com/fcm/send/device{n}" for n in range(7)]
+    for endpoint in endpoints:
+        body = {**SUBSCRIPTION, "endpoint": endpoint}
+        assert post_json(client, "notices:push_subscribe", body).status_code == 201
+    kept = list(PushSubscription.objects.filter(user=resident).values_list("endpoint", flat=True))
+    assert sorted(kept) == sorted(endpoints[2:])
+    # Telling the server again about a device it has (push.js does on every page) evicts none.
+    body = {**SUBSCRIPTION, "endpoint": endpoints[3]}
+    assert post_json(client, "notices:push_subscribe", body).status_code == 200
+    assert PushSubscription.objects.filter(user=resident).count() == 5
+
+
+def test_the_worker_refuses_a_stored_endpoint_outside_the_push_services(
+    resident, push_service, internal_service, vapid
+):
+    # Stored before the check existed (or written around it): never contacted.
+    Browser().subscribe(resident, f"{internal_service.origin}/admin/flush")
+    with pytest.raises(DeliveryError) as error:
+        WebPushBackend().send(make_delivery(resident))
+    assert internal_service.received == []
+    assert error.value.permanent and "not an allowed push service" in error.value.reason
+
+    # Beside an allowed one, only the allowed one is sent to.
+    Browser().subscribe(resident, f"{push_service.origin}/push/ok")
+    WebPushBackend().send(make_delivery(resident))
+    assert [r["path"] for r in push_service.received] == ["/push/ok"]
+    assert internal_service.received == []
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_never_followed(resident, push_service, internal_service, vapid, status):
+    push_service.status = status
+    push_service.location = f"{internal_service.origin}/internal"
+    Browser().subscribe(resident, f"{push_service.origin}/push/abc")
+    with pytest.raises(DeliveryError) as error:
+        WebPushBackend().send(make_delivery(resident))
+    assert len(push_service.received) == 1
+    assert internal_service.received == []
+    assert str(status) in error.value.reason
+
+
+def test_push_services_that_never_answer_hold_the_worker_for_a_bounded_time(
+    resident, vapid, settings
+):
+    silent = SilentService()
+    try:
+        settings.WEBPUSH_ALLOWED_SERVICES = [silent.origin]
+        settings.WEBPUSH_CONNECT_TIMEOUT_SECONDS = 1.0
+        settings.WEBPUSH_TIMEOUT_SECONDS = 1.0
+        settings.WEBPUSH_SEND_BUDGET_SECONDS = 1.5
+        for n in range(4):
+            Browser().subscribe(resident, f"{silent.origin}/push/{n}")
+        started = time.monotonic()
+        with pytest.raises(DeliveryError) as error:
+            WebPushBackend().send(make_delivery(resident))
+        elapsed = time.monotonic() - started
+    finally:
+        silent.close()
+    # Four silent services at 1 s each would be 4 s; the budget stops it after about 1.5 s.
+    assert elapsed < 3.0, elapsed
+    assert not error.value.permanent  # tried again later, with back-off

@@ -267,7 +267,10 @@ def test_a_staff_member_subscribes_through_the_same_endpoint(client_for, manager
     client = client_for(manager)
     response = client.post(
         reverse("notices:push_subscribe"),
-        {"endpoint": "https://push.example/abc", "keys": {"p256dh": "k" * 20, "auth": "a" * 10}},
+        {
+            "endpoint": "https://fcm.googleapis.com/fcm/send/abc",
+            "keys": {"p256dh": "k" * 20, "auth": "a" * 10},
+        },
         content_type="application/json",
     )
     assert response.status_code == 201

@@ -127,13 +127,15 @@ def estate(push_service):
     return building.community
 
 
-def worker_env(queue: str) -> dict:
+def worker_env(queue: str, push_service_origin: str) -> dict:
     vapid = ec.generate_private_key(ec.SECP256R1())
     return {
         "NOTIFY_QUEUE": queue,
         "NOTIFY_WEBPUSH_BACKEND": "notices.channels.webpush.WebPushBackend",
         "WEBPUSH_VAPID_PRIVATE_KEY": b64(vapid.private_numbers().private_value.to_bytes(32, "big")),
         "WEBPUSH_VAPID_PUBLIC_KEY": b64(public_bytes(vapid)),
+        # The local stand-in is the only push service this worker may send to.
+        "WEBPUSH_ALLOWED_SERVICES": push_service_origin,
     }
 
 
@@ -171,7 +173,7 @@ def test_killing_the_worker_mid_fan_out_delivers_each_message_once(
     estate, push_service, settings, monkeypatch
 ):
     queue = f"test-{os.urandom(5).hex()}"
-    env = worker_env(queue)
+    env = worker_env(queue, push_service.origin)
     # This test queues to its real worker: undo the in-process running of tests/conftest.py.
     for task in (deliver_task, notice_fan_out_task):
         monkeypatch.setattr(task.__class__, "apply_async", Task.apply_async)

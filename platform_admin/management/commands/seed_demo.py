@@ -3,7 +3,14 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.demo import ensure_featured_requests, ensure_residency, ensure_user, seed_estate
+from accounts.demo import (
+    DEMO_TOTP_SECRET,
+    ensure_demo_second_factor,
+    ensure_featured_requests,
+    ensure_residency,
+    ensure_user,
+    seed_estate,
+)
 from accounts.models import Residency, Room, User
 from billing.demo import seed_billing
 from notices.demo import seed_notices
@@ -29,6 +36,7 @@ class Command(BaseCommand):
             estate = seed_estate(rooms=rooms, password=password)
             logins = seed_staff(estate)
             logins = self._featured_logins(estate) + logins
+            second_factor = {user.mobile for user in ensure_demo_second_factor()}
         # After the estate is committed: each notice's fan-out commits in chunks of its own.
         seed_notices(estate.communities[:2], User.objects.get(mobile="13800000001"))
         repair_orders = seed_repairs(estate.communities[0])
@@ -49,7 +57,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"缴费演示：新建账单 {bills} 张（近 13 个月）")
         self.stdout.write(self.style.SUCCESS(f"\n演示账号（密码均为 {password}）："))
         for mobile, who, where in logins:
-            self.stdout.write(f"  {mobile}  {who}  {where}")
+            mark = "  *" if mobile in second_factor else ""
+            self.stdout.write(f"  {mobile}  {who}  {where}{mark}")
+        self.stdout.write(
+            "  * 两步验证：登录后还需输入身份验证器的 6 位验证码。在身份验证器应用中添加密钥 "
+            f"{DEMO_TOTP_SECRET}，或运行 .venv/bin/python manage.py demo_code 查看当前验证码。"
+        )
 
     def _featured_logins(self, estate) -> list[tuple[str, str, str]]:
         first, second = estate.communities[:2]

@@ -336,13 +336,48 @@ def test_notification_for_another_seller_is_refused(provider, standin):
 
 
 @pytest.mark.req("BIL-3")
-def test_without_a_configured_seller_only_the_app_id_is_checked(standin, app_key, alipay_key):
+@pytest.mark.parametrize("seller_id", ["2088999999999999", "", None])
+def test_without_a_configured_seller_no_notification_is_believed(
+    standin, app_key, alipay_key, seller_id
+):
+    # Issue 14, finding 14: the seller is always compared. Without our PID nothing proves the
+    # money went to us (another merchant of the same app could be paid), so nothing settles;
+    # reconciliation's queries, which name our own trades, still do.
     provider = make_provider(standin.gateway_url, app_key, alipay_key, seller_id="")
-    body = standin.notification(NUMBER, 27580, seller_id="2088999999999999")
-    assert provider.verify_notification({}, body).paid
-    wrong_app = standin.notification(NUMBER, 27580, app_id="2021999999999999")
-    with pytest.raises(InvalidNotification, match="app_id"):
-        provider.verify_notification({}, wrong_app)
+    body = standin.notification(NUMBER, 27580, seller_id=seller_id)
+    with pytest.raises(InvalidNotification, match="seller_id"):
+        provider.verify_notification({}, body)
+
+
+@pytest.mark.req("BIL-3")
+def test_a_notification_without_seller_id_is_refused(provider, standin):
+    body = standin.notification(NUMBER, 27580, seller_id=None)
+    with pytest.raises(InvalidNotification, match="seller_id"):
+        provider.verify_notification({}, body)
+
+
+@pytest.mark.req("BIL-3")
+def test_production_settings_need_the_seller_id(settings, app_key, alipay_key):
+    from django.core import checks
+
+    settings.ALIPAY_APP_ID = DEFAULT_APP_ID
+    settings.ALIPAY_APP_PRIVATE_KEY = private_pem(app_key)
+    settings.ALIPAY_PUBLIC_KEY = public_pem(alipay_key)
+    settings.ALIPAY_SELLER_ID = ""
+    settings.DEBUG = False
+    errors = [error for error in checks.run_checks() if error.id == "billing.E005"]
+    assert len(errors) == 1 and "ALIPAY_SELLER_ID" in errors[0].msg
+
+    settings.ALIPAY_SELLER_ID = DEFAULT_SELLER_ID
+    assert not [error for error in checks.run_checks() if error.id == "billing.E005"]
+    # A local run with Alipay's sandbox keys may leave it out (its notifications are refused).
+    settings.ALIPAY_SELLER_ID = ""
+    settings.DEBUG = True
+    assert not [error for error in checks.run_checks() if error.id == "billing.E005"]
+    # Alipay not configured at all: nothing to say.
+    settings.DEBUG = False
+    settings.ALIPAY_APP_ID = settings.ALIPAY_APP_PRIVATE_KEY = settings.ALIPAY_PUBLIC_KEY = ""
+    assert not [error for error in checks.run_checks() if error.id == "billing.E005"]
 
 
 @pytest.mark.req("BIL-3")
