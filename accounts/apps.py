@@ -15,6 +15,7 @@ class AccountsConfig(AppConfig):
         from .portal import Tab, register_tab
 
         security_audit.connect()
+        _keep_allauth_limits_in_the_database()
         register_tab(Tab(_("Home"), "accounts:home", "house-door", 10))
         register_tab(Tab(_("Me"), "accounts:me", "person", 90, also=("/accounts/",)))
 
@@ -71,3 +72,17 @@ class AccountsConfig(AppConfig):
                 "family.declined": _("Family invitation declined"),
             }
         )
+
+
+def _keep_allauth_limits_in_the_database() -> None:
+    """allauth counts its rate limits (login failures, code requests, sign-ups) in the default
+    cache, which is Redis and fails soft (config.cache): while Redis is down those limits
+    would either crash every login or never hold. They go to the "limits" cache, a database
+    table, instead. allauth reads `cache` from this module's globals and has no setting for
+    it; tests/accounts/test_limits_without_redis.py fails if that ever changes."""
+    from allauth.core.internal import ratelimit
+    from django.core.cache import caches
+    from django.utils.connection import ConnectionProxy
+
+    # Like django.core.cache.cache: looked up per thread and after a settings change.
+    ratelimit.cache = ConnectionProxy(caches, "limits")

@@ -1,7 +1,7 @@
 import re
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import images, selectors
@@ -190,4 +190,7 @@ def add_service_errors(
         form.add_error(default_field, error)
         return
     for field, errors in error.error_dict.items():
+        if field == NON_FIELD_ERRORS:
+            form.add_error(None, errors)
+            continue
         form.add_error(field if field in form.fields else default_field, errors)

@@ -2,10 +2,20 @@
 
 Re-encoding drops everything but the pixels: EXIF (GPS position, camera), ICC profiles,
 comments and anything appended to the file. What is stored is always a plain JPEG with a
-random name, so neither the name nor the content of the upload reaches the disk."""
+random name, so neither the name nor the content of the upload reaches the disk.
 
+Every uploaded image of every form goes through `_open`, which bounds the work an upload can
+cause before any pixel is decoded: the pixels of one image (read from the header), the memory
+its decoding takes, and the pixels of all images of one request together (the request's
+UploadBudget, set by accounts.middleware.UploadBudgetMiddleware, which also counts uploads per
+account and address: LINLI_ACTION_LIMITS["upload"]). Other uploads (videos, PDFs) call
+`charge_upload` so that the same per-account limit applies to them."""
+
+import contextvars
 import io
 import uuid
+import warnings
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -14,16 +24,81 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# A phone photo has ~12-50 Mpx; anything far above is a decompression bomb, not a photo.
-MAX_PIXELS = 60_000_000
+# A phone photo has ~12-24 Mpx; far above is a decompression bomb (a PNG of one colour
+# compresses 50 Mpx into a few KB), not a photo.
+MAX_PIXELS = 40_000_000
+# All images of one request together: nine phone photos fit, nine bombs just under
+# MAX_PIXELS do not.
+MAX_REQUEST_PIXELS = 120_000_000
+# Pillow keeps RGB and RGBA at 4 bytes a pixel; a JPEG is decoded at a reduced scale (draft)
+# when it is going to be shrunk anyway, so this bounds mostly PNG, WebP, GIF and BMP.
+MAX_DECODE_BYTES = 128 * 1024 * 1024
+# Pillow's own guard for every Image.open in this process (errors above twice this).
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP"}
 AVATAR_SIDE = 256
 PROOF_MAX_SIDE = 2000
 
 
+@dataclass
+class UploadBudget:
+    """What one request may still make us decode; `refusal` is set when the account or
+    address has uploaded too often for now."""
+
+    pixels_left: int = MAX_REQUEST_PIXELS
+    refusal: str = ""
+
+
+_budget: contextvars.ContextVar[UploadBudget | None] = contextvars.ContextVar(
+    "linli_upload_budget", default=None
+)
+
+
+def start_budget(refusal: str = "") -> contextvars.Token:
+    return _budget.set(UploadBudget(pixels_left=MAX_REQUEST_PIXELS, refusal=refusal))
+
+
+def end_budget(token: contextvars.Token) -> None:
+    _budget.reset(token)
+
+
+def charge_upload() -> None:
+    """Refuse the file when this request's account or address has uploaded too often."""
+    budget = _budget.get()
+    if budget is not None and budget.refusal:
+        raise ValidationError(budget.refusal, code="throttled")
+
+
+def _too_many_pixels(limit: int = MAX_PIXELS) -> ValidationError:
+    return ValidationError(
+        _(
+            "The photo has too many pixels (at most %(count)d megapixels). Please choose a "
+            "smaller one."
+        )
+        % {"count": limit // 1_000_000},
+        code="too_many_pixels",
+    )
+
+
+def _spend(pixels: int) -> None:
+    budget = _budget.get()
+    if budget is None:
+        return
+    if pixels > budget.pixels_left:
+        raise ValidationError(
+            _(
+                "These photos are too large together. Please send fewer or smaller photos "
+                "(at most %(count)d megapixels in all)."
+            )
+            % {"count": MAX_REQUEST_PIXELS // 1_000_000},
+            code="too_many_pixels_in_total",
+        )
+    budget.pixels_left -= pixels
+
+
 def avatar_from_upload(upload: UploadedFile) -> ContentFile:
     """A square JPEG of AVATAR_SIDE pixels, cut from the middle of the photo."""
-    image = _open(upload)
+    image = _open(upload, target_side=AVATAR_SIDE)
     image = ImageOps.fit(image, (AVATAR_SIDE, AVATAR_SIDE), Image.Resampling.LANCZOS)
     return _encode(image, quality=85)
 
@@ -35,12 +110,13 @@ def proof_from_upload(upload: UploadedFile) -> ContentFile:
 
 def photo_from_upload(upload: UploadedFile, *, max_side: int, quality: int) -> ContentFile:
     """The whole photo as a plain JPEG, at most `max_side` pixels on its long side."""
-    image = _open(upload)
+    image = _open(upload, target_side=max_side)
     image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     return _encode(image, quality=quality)
 
 
-def _open(upload: UploadedFile) -> Image.Image:
+def _open(upload: UploadedFile, *, target_side: int) -> Image.Image:
+    charge_upload()
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The photo is too large (at most %(size)d MB). Please choose a smaller one.")
@@ -53,21 +129,30 @@ def _open(upload: UploadedFile) -> Image.Image:
     )
     upload.seek(0)
     try:
-        image = Image.open(upload)
+        # Reads the header only: the size is known before any pixel is decoded. Pillow's bomb
+        # warning (above MAX_IMAGE_PIXELS) is a refusal here, like its error (above twice that).
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload)
         if image.format not in ACCEPTED_FORMATS:
             raise not_an_image
-        # The header gives the size before any pixel is decoded.
         if image.width * image.height > MAX_PIXELS:
-            raise ValidationError(
-                _("The photo has too many pixels. Please choose a smaller one."),
-                code="too_many_pixels",
-            )
+            raise _too_many_pixels()
+        if image.format in ("JPEG", "MPO"):
+            # Decode at 1/2, 1/4 or 1/8 scale where the result is still at least target_side:
+            # a fraction of the memory and CPU of the full size.
+            image.draft("RGB", (target_side, target_side))
+        if image.width * image.height * 4 > MAX_DECODE_BYTES:
+            raise _too_many_pixels(MAX_DECODE_BYTES // 4)
+        _spend(image.width * image.height)
         image.load()
         # Phones store "rotate me" in EXIF; apply it before EXIF is dropped.
         image = ImageOps.exif_transpose(image)
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise not_an_image from None
     return _flatten(image)
 

@@ -425,3 +425,21 @@ class FamilyInvitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.PENDING and self.expires_at > timezone.now()
+
+
+class RateCounter(models.Model):
+    """One fixed window of one limit (accounts.limits): how often something happened in it.
+
+    In the database so that limits hold while Redis is down; changed only by one atomic
+    upsert, so two requests at once cannot both take the last allowed hit."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    count = models.PositiveIntegerField(_("count"), default=0)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("rate counter")
+        verbose_name_plural = _("rate counters")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

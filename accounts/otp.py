@@ -3,7 +3,8 @@ a WeChat or QQ login, password reset by SMS, re-authentication by SMS and accept
 invitation. allauth's own flows (login by code, phone
 verification) keep their codes in the session's login stage instead.
 
-A code is six digits, stored only as an HMAC in the shared cache under its purpose and number,
+A code is six digits, stored only as an HMAC in the "limits" cache (a database table, so that
+codes work while Redis is down) under its purpose and number,
 bound to the browser session that asked for it, valid for LINLI_SMS_CODE_TTL seconds and for
 LINLI_SMS_CODE_MAX_ATTEMPTS tries (counted atomically before comparing), and used once.
 """
@@ -14,10 +15,11 @@ from enum import StrEnum
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from . import limits
 from .models import User
 from .phone import normalize_mobile
 
@@ -52,6 +54,10 @@ def _session_nonce(request: HttpRequest, *, create: bool) -> str:
     return nonce
 
 
+def _store():
+    return caches["limits"]
+
+
 def _keys(purpose: Purpose, phone: str) -> tuple[str, str]:
     name = salted_hmac("accounts.otp.key", f"{purpose}:{phone}").hexdigest()[:32]
     return f"linli:otp:{name}", f"linli:otp:{name}:tries"
@@ -69,10 +75,16 @@ def issue(request: HttpRequest, *, purpose: Purpose, phone: str) -> str:
     code = generate_code()
     nonce = _session_nonce(request, create=True)
     ttl = settings.LINLI_SMS_CODE_TTL
-    record_key, tries_key = _keys(purpose, phone)
-    cache.delete(tries_key)
-    cache.set(
-        record_key, {"digest": _digest(purpose, phone, nonce, code), "at": time.time()}, ttl + 5
+    record_key, _tries_key = _keys(purpose, phone)
+    _store().set(
+        record_key,
+        {
+            "digest": _digest(purpose, phone, nonce, code),
+            "at": time.time(),
+            # The tries are counted per code: a new code starts from none.
+            "id": secrets.token_hex(8),
+        },
+        ttl + 5,
     )
     return code
 
@@ -82,19 +94,17 @@ def verify(request: HttpRequest, *, purpose: Purpose, phone: str, code: str) -> 
     False, alike, so the answer tells nothing about the number."""
     phone = normalize_mobile(phone)
     record_key, tries_key = _keys(purpose, phone)
-    record = cache.get(record_key)
+    store = _store()
+    record = store.get(record_key)
     if not record:
         return False
     if time.time() - record["at"] > settings.LINLI_SMS_CODE_TTL:
-        cache.delete_many([record_key, tries_key])
+        store.delete(record_key)
         return False
-    cache.add(tries_key, 0, settings.LINLI_SMS_CODE_TTL + 5)
-    try:
-        tries = cache.incr(tries_key)
-    except ValueError:  # expired between add and incr
-        return False
+    # Counted atomically before comparing: parallel guesses cannot share one try.
+    tries = limits.count_up(f"{tries_key}:{record['id']}", settings.LINLI_SMS_CODE_TTL + 5)
     if tries > settings.LINLI_SMS_CODE_MAX_ATTEMPTS:
-        cache.delete_many([record_key, tries_key])
+        store.delete(record_key)
         return False
     nonce = _session_nonce(request, create=False)
     expected = record["digest"]
@@ -102,10 +112,10 @@ def verify(request: HttpRequest, *, purpose: Purpose, phone: str, code: str) -> 
         expected, _digest(purpose, phone, nonce, clean_code(code))
     ):
         if tries >= settings.LINLI_SMS_CODE_MAX_ATTEMPTS:
-            cache.delete_many([record_key, tries_key])
+            store.delete(record_key)
         return False
     # Single use: of two requests with the right code, only the one that deletes it wins.
-    return bool(cache.delete(record_key))
+    return bool(store.delete(record_key))
 
 
 def send_code(

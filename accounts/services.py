@@ -79,6 +79,8 @@ def residency_request(
         user=user, room=room, status__in=Residency.ACTIVE_STATUSES
     ).exists():
         raise ValidationError(_("You have already bound this room or are waiting for review."))
+    if request is not None:
+        limits.throttle_request("residency_request", request, user=user)
     try:
         with transaction.atomic():
             residency = Residency.objects.create(user=user, room=room, relation=relation)

@@ -312,6 +312,12 @@ def notice_attachments_add(*, notice: Notice, files, actor, request=None) -> lis
                 % {"count": MAX_ATTACHMENTS}
             }
         )
+    from accounts.images import charge_upload
+
+    try:
+        charge_upload()  # PDFs too (accounts.images checks the same for every image)
+    except ValidationError as refusal:
+        raise ValidationError({"attachments": refusal.messages}) from None
     prepared, errors = [], []
     for upload in files:
         name = (upload.name or "").rsplit("/", 1)[-1][:120] or "file"
@@ -329,11 +335,14 @@ def notice_attachments_add(*, notice: Notice, files, actor, request=None) -> lis
             continue
         try:
             prepared.append((NoticeAttachment.Kind.IMAGE, name, notice_image_from_upload(upload)))
-        except ValidationError:
-            errors.append(
-                _("%(name)s is neither an image (JPG, PNG, WebP) nor a PDF document.")
-                % {"name": name}
-            )
+        except ValidationError as refusal:
+            if refusal.code == "not_an_image":
+                errors.append(
+                    _("%(name)s is neither an image (JPG, PNG, WebP) nor a PDF document.")
+                    % {"name": name}
+                )
+            else:  # an image, but too many pixels (alone or with the others)
+                errors.append(f"{name}: {refusal.messages[0]}")
     if errors:
         raise ValidationError({"attachments": errors})
     stored = []

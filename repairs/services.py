@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import limits
 from accounts.models import Community, Residency, Room, User
 from notices.notify import notify
 from platform_admin.audit import log_action
@@ -153,6 +154,9 @@ def order_create(
         raise ValidationError({"description": _("Please describe the fault.")})
     now = timezone.now()
     check_slot(slot, day, community, now)
+    if request is not None:
+        # Before any photo is decoded: a refused report costs no CPU.
+        limits.throttle_request("repair_report", request, user=reporter)
     media = uploads.media_from_uploads(list(photos), list(videos))
     start, end = appointment_window(slot, day)
     order = RepairOrder.objects.create(

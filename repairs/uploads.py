@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from accounts.images import photo_from_upload
+from accounts.images import charge_upload, photo_from_upload
 
 MAX_PHOTOS = 9
 MAX_VIDEOS = 3
@@ -60,6 +60,7 @@ def sniff_video(head: bytes) -> tuple[str, str] | None:
 
 
 def video_from_upload(upload: UploadedFile) -> StoredMedia:
+    charge_upload()
     if upload.size is not None and upload.size > MAX_VIDEO_BYTES:
         raise ValidationError(
             _("The video %(name)s is too large (at most %(size)d MB). Please record a shorter one.")

@@ -3,12 +3,13 @@ outsider (resident and staff) from another company's community who must never se
 
 import datetime as dt
 import shutil
+import time
 import zoneinfo
 
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import translation
 
 from accounts.models import Residency
@@ -86,6 +87,14 @@ def travel():
         yield traveller.shift
 
 
+@pytest.fixture
+def start_of_an_hour(travel):
+    """The clock moved to one second past the next full hour (UTC), so that the fixed windows
+    of accounts.limits (per minute, per hour) that a test fills all begin with it."""
+    travel(3600 - time.time() % 3600 + 1)
+    return travel
+
+
 def clear_test_cache() -> None:
     """Forget this run's cache entries. On Redis, cache.clear() would FLUSHDB and take the
     Celery broker's queues (and anyone else's keys) with it, so delete by prefix."""
@@ -121,6 +130,28 @@ def _clean_cache():
     clear_test_cache()
     yield
     clear_test_cache()
+
+
+def _commits(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _clean_limits_cache(request, django_db_blocker):
+    """The "limits" cache (allauth's limits, SMS codes) is a database table that a test's
+    rollback empties but the flush after a test that commits does not: empty it around those."""
+    if not _commits(request):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock():
+        caches["limits"].clear()
+    yield
+    with django_db_blocker.unblock():
+        caches["limits"].clear()
 
 
 @pytest.fixture(autouse=True)

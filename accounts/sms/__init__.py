@@ -5,13 +5,17 @@ mapped in ``settings.SMS_TEMPLATES``.
     send_sms("13900000001", "verification_code", {"code": "482913", "minutes": "10"})
 """
 
+import logging
 import string
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from kombu.exceptions import OperationalError
 
 from accounts.phone import mask_mobile, normalize_mobile
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "SmsDeliveryError",
@@ -70,8 +74,15 @@ def send_sms(phone: str, template: str, params: dict[str, str]) -> None:
     # Providers take template parameters as strings only (Aliyun rejects {"code": 123456}).
     params = {name: str(value) for name, value in params.items()}
     render_text(template, params)  # a wrong key or parameter fails here, in the caller
-    send_sms_task.apply_async(
-        (phone, template, params),
-        # What the broker, worker events and monitoring show instead of the arguments.
-        argsrepr=repr((mask_mobile(phone), template, dict.fromkeys(params, "***"))),
-    )
+    try:
+        send_sms_task.apply_async(
+            (phone, template, params),
+            # What the broker, worker events and monitoring show instead of the arguments.
+            argsrepr=repr((mask_mobile(phone), template, dict.fromkeys(params, "***"))),
+        )
+    except OperationalError as error:
+        # The broker (Redis) is down. A code that waits for it is a login, sign-up or reset
+        # that fails, so this process sends it now (the provider call is bounded by its own
+        # timeout); the limits were counted in the database before we got here.
+        logger.warning("SMS broker unavailable, sending %s in-process: %s", template, error)
+        send_sms_task.apply(args=(phone, template, params))

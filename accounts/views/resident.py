@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import access, selectors, services
-from ..forms import FamilyInviteForm, ProfileForm, RoomBindingForm
+from ..forms import FamilyInviteForm, ProfileForm, RoomBindingForm, add_service_errors
 from ..models import Residency
 
 
@@ -124,7 +124,7 @@ def room_bind(request: HttpRequest) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as error:
-                form.add_error("room", error)
+                add_service_errors(form, error, "room")
             else:
                 messages.success(
                     request,

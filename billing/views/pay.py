@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
+from accounts import limits
 from accounts.forms import add_service_errors
 from accounts.limits import client_ip
 
@@ -76,6 +77,7 @@ def pay(request: HttpRequest) -> HttpResponse:
     chosen_ids = data.getlist("bills")
     if request.method == "POST" and form.is_valid():
         try:
+            limits.throttle_request("payment_start", request)
             payment, checkout = online.payment_start(
                 bills=list(form.cleaned_data["bills"]),
                 method=form.cleaned_data["method"],

@@ -8,6 +8,7 @@ from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.cache import redis_cache
 from config.observability import admins_from, init_sentry, package_release
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.middleware.RequestUserMiddleware",
+    # Bounds what the images of one request may cost, and uploads per account (accounts.images).
+    "accounts.middleware.UploadBudgetMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -128,12 +131,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: broker, results and cache ---------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # Fails soft (config.cache): while Redis is down a read is a miss, not a 500.
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="linli"),
-        }
+        "default": redis_cache(REDIS_URL, prefix=env.str("CACHE_KEY_PREFIX", default="linli")),
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
@@ -158,6 +158,17 @@ else:
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{CELERY_DIR / 'results'}"
+
+# What must hold while Redis is down lives in the database: allauth's rate limits and the SMS
+# codes of accounts.otp in this table (created by an accounts migration), the SMS and request
+# limits of accounts.limits in accounts.RateCounter. Expired rows go when the table passes
+# MAX_ENTRIES (Django culls expired entries first).
+CACHES["limits"] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "linli_limits_cache",
+    "KEY_PREFIX": CACHES["default"].get("KEY_PREFIX", ""),
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -230,12 +241,24 @@ ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_PHONE_VERIFICATION_TIMEOUT = LINLI_SMS_CODE_TTL
 ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS = LINLI_SMS_CODE_MAX_ATTEMPTS
 ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = 3
-# Texts per number and per client IP (accounts.limits, counted in the shared cache). They apply
-# to every text we send, so allauth's own per-number limits on codes are not needed.
+# Texts per number and per client IP (accounts.limits, counted in the database so that they
+# hold while Redis is down). They apply to every text we send, so allauth's own per-number
+# limits on codes are not needed.
 LINLI_SMS_LIMITS = {
     "number_interval": 60,  # seconds between two texts to one number
     "number": ["5/h", "10/d"],
     "ip": ["20/h", "60/d"],
+}
+# Texts for the whole site: past either, codes are refused for everybody and the operators
+# (ADMINS) get one e-mail per window. A flood of sign-ups from many addresses stops here.
+LINLI_SMS_SITE_BUDGET = env.list("SMS_SITE_BUDGET", default=["500/h", "3000/d"])
+# Per account ("user") and per client address ("ip"): what costs us work, storage or a
+# provider's fees. Uploads count once per request that carries files.
+LINLI_ACTION_LIMITS = {
+    "residency_request": {"user": ["5/h", "20/d"], "ip": ["30/h"]},
+    "repair_report": {"user": ["10/h", "30/d"], "ip": ["60/h"]},
+    "payment_start": {"user": ["20/h", "60/d"], "ip": ["120/h"]},
+    "upload": {"user": ["30/h", "100/d"], "ip": ["200/h"]},
 }
 ACCOUNT_RATE_LIMITS = {
     # Password failures: per IP, and per number from any IP (a distributed guesser); a victim

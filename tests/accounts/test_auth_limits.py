@@ -4,7 +4,6 @@ path that texts a code; the client IP behind the reverse proxy (ACC-1, ACC-3).""
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client, RequestFactory, override_settings
 
 from accounts import limits
@@ -21,7 +20,7 @@ WAIT = re.compile(r"请 \d+ (分钟后再试|秒后再获取验证码)")
 def next_minute(phone: str) -> None:
     """Let the one-per-minute interval of this number pass without moving the clock, so that
     the hourly and daily windows stay where they are."""
-    cache.delete(limits._interval_key(phone))
+    limits.clear_interval(phone)
 
 
 def texts_to(phone: str) -> int:
@@ -134,8 +133,8 @@ def test_verify_phone_resend_is_limited(client, resident, password, travel):
 
 @pytest.mark.req("ACC-1")
 def test_the_limits_can_be_asked_directly(rf):
-    """What the forms and the adapter call: each text is one cache.add (the interval) and
-    cache.add/cache.incr per window (django-ratelimit), atomic on the Redis cache."""
+    """What the forms and the adapter call: each text is one claim (the interval) and one
+    atomic upsert per window, in the database (accounts.RateCounter)."""
     request = rf.post("/")
     for _ in range(5):
         next_minute("13700000002")
@@ -205,9 +204,9 @@ def test_client_ip_reads_only_the_header_the_proxy_writes():
 
 @pytest.mark.req("ACC-1")
 def test_a_passed_interval_is_taken_by_one_request_only(rf, travel):
-    """The cache may still hold the interval a moment after our clock says it passed (Redis
-    expires keys by its own clock): the first request after the deadline takes the slot, the
-    next one waits a full interval again."""
+    """The row may still hold the interval after our clock says it passed (it is purged
+    later): the first request after the deadline takes the slot, the next one waits a full
+    interval again."""
     request = rf.post("/", REMOTE_ADDR="203.0.113.7")
     limits.reserve_sms(request, "13700000001")
     travel(61)
