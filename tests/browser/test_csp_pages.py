@@ -15,7 +15,7 @@ from billing.models import Bill
 from notices.models import Notice
 from repairs.models import RepairOrder, TechnicianPosition
 from staff.models import StaffMember
-from tests.factories import PASSWORD, NoticeFactory, RepairOrderFactory, UserFactory, fee_rule
+from tests.factories import NoticeFactory, RepairOrderFactory, UserFactory, fee_rule
 
 from .support import submit
 
