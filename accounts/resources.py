@@ -610,7 +610,7 @@ def read_sheet(content: bytes, kind: str) -> tablib.Dataset:
             seen.add(headers[index])
         data = []
         for values in rows:
-            values = list(values[: len(headers)])
+            values = [spreadsheets.read_cell(value) for value in values[: len(headers)]]
             data.append(values + [None] * (len(headers) - len(values)))
             if len(data) > MAX_ROWS + 1000:
                 break

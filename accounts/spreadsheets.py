@@ -32,6 +32,14 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def read_cell(value: Any) -> Any:
+    """The reverse of safe_cell for sheets that come back (a prefilled template, an edited
+    export): the apostrophe this module added is dropped, so "'-101" matches room -101."""
+    if isinstance(value, str) and value.startswith("'") and FORMULA_START.match(value[1:]):
+        return value[1:]
+    return value
+
+
 def safe_row(values: Iterable[Any]) -> list[Any]:
     return [safe_cell(value) for value in values]
 

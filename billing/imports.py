@@ -199,7 +199,7 @@ def read_sheet(content: bytes) -> list[tuple[int, dict[str, Any]]]:
         columns = {name: headers.index(name) for name in HEADERS if name in headers}
         for number, cells in enumerate(values, start=2):
             row = {
-                name: cells[index] if index < len(cells) else None
+                name: spreadsheets.read_cell(cells[index]) if index < len(cells) else None
                 for name, index in columns.items()
             }
             if any(_text(value) for value in row.values()):

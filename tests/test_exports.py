@@ -57,6 +57,7 @@ UNESCAPED = re.compile(r"^(?:[\t\r]|\s*[=+\-@])")
         ("3栋", "3栋"),
         ("", ""),
         ("a\x07b", "ab"),  # a control character openpyxl refuses
+        ("'quoted", "'quoted"),
         (12, 12),
         (-3.5, -3.5),
         (None, None),
@@ -246,3 +247,25 @@ def test_the_hostile_room_is_the_owners(hostile):
     # The fixture's objects are what the exports read: a guard against a silent empty walk.
     assert hostile["owner"].status == Residency.Status.VERIFIED
     assert hostile["room"].unit.name == HOSTILE["unit"]
+
+
+@pytest.mark.dates
+def test_a_prefilled_template_reads_back_the_names_it_escaped(hostile, community):
+    """The meter-reading template is prefilled with the rooms and uploaded again: a room
+    numbered -101 (a basement) must still be room -101 when the sheet comes back."""
+    from billing import imports
+
+    content = imports.template_workbook(community=community, kind="water", month=_last_month())
+    rows = [row for _number, row in imports.read_sheet(content)]
+    assert (rows[0][imports.BUILDING], rows[0][imports.UNIT], rows[0][imports.NUMBER]) == (
+        HOSTILE["building"],
+        HOSTILE["unit"],
+        HOSTILE["room"],
+    )
+
+
+def test_the_helper_reads_back_what_it_escaped():
+    from accounts import spreadsheets
+
+    for value in ["=1+1", "-101", "\t-1", " =x", "'plain", "3栋", 7]:
+        assert spreadsheets.read_cell(spreadsheets.safe_cell(value)) == value
