@@ -12,8 +12,9 @@ from .models import Residency, User
 
 
 def may_see_proof(user: User, residency: Residency) -> bool:
-    """The resident who sent it; staff of the room's community who may see residents (by
-    position or by a duty granted for that community); a platform operator who may."""
+    """The resident who sent it; staff of the room's community who may see residents there (by
+    the position held there or by a duty granted for that community); a platform operator who
+    may."""
     if residency.user_id == user.pk:
         return True
     member = staff_selectors.active_staff_member(user)

@@ -171,6 +171,21 @@ def count_sms(request: HttpRequest | None, phone: str, *, interval: bool = True)
     getattr(request, _RESERVED_ATTR).discard(phone)
 
 
+def count_action(
+    request: HttpRequest | None, *, group: str, key: str, rates: list[str]
+) -> float | None:
+    """Count one more action of `group` by `key` (say, a manager's invitations) in each of
+    `rates`' fixed windows, like the SMS counts above. Returns None while within them, or the
+    seconds until the exceeded window ends; the caller refuses in its own words."""
+    for rate in rates:
+        usage = get_usage(
+            request, group=group, key=lambda _group, _request: key, rate=rate, increment=True
+        )
+        if usage and usage["should_limit"]:
+            return max(usage["time_left"], 1)
+    return None
+
+
 # --- Password logins (django-axes) ---------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 """One-time SMS codes for the flows allauth does not cover: sign-up (code first), the number of
-a WeChat or QQ login, password reset by SMS and re-authentication by SMS. allauth's own flows (login by code, phone
+a WeChat or QQ login, password reset by SMS, re-authentication by SMS and accepting a staff
+invitation. allauth's own flows (login by code, phone
 verification) keep their codes in the session's login stage instead.
 
 A code is six digits, stored only as an HMAC in the shared cache under its purpose and number,
@@ -30,6 +31,8 @@ class Purpose(StrEnum):
     SOCIAL_BIND = "social_bind"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a password)
     REAUTHENTICATE = "reauthenticate"
+    # Accepting an invitation to a property company's staff (staff.services).
+    STAFF_INVITATION = "staff_invitation"
 
 
 def generate_code() -> str:

@@ -383,11 +383,30 @@ def _locked_pending(residency: Residency) -> Residency:
     return residency
 
 
+def _check_not_a_party(residency: Residency, actor: User) -> None:
+    """Nobody decides on a binding they are a party to: their own, or any binding of a room
+    where they live or have asked to live (a verified binding lets its holder invite anyone
+    into the flat, so a self-verified one would open the flat to whomever they like)."""
+    if (
+        residency.user_id == actor.pk
+        or Residency.objects.filter(
+            room_id=residency.room_id, user=actor, status__in=Residency.ACTIVE_STATUSES
+        ).exists()
+    ):
+        raise ValidationError(
+            _(
+                "You cannot review a room binding that concerns yourself or your own household; "
+                "ask a colleague."
+            )
+        )
+
+
 @transaction.atomic
 def residency_verify(
     *, residency: Residency, actor: User, request: HttpRequest | None = None
 ) -> Residency:
     residency = _locked_pending(residency)
+    _check_not_a_party(residency, actor)
     residency.status = Residency.Status.VERIFIED
     residency.verified_by = actor
     residency.verified_at = timezone.now()
@@ -411,6 +430,7 @@ def residency_reject(
     if not reason:
         raise ValidationError(_("Please give the resident a reason for the rejection."))
     residency = _locked_pending(residency)
+    _check_not_a_party(residency, actor)
     residency.status = Residency.Status.REJECTED
     residency.verified_by = actor
     residency.verified_at = timezone.now()

@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/", include("repairs.urls_staff")),
     path("staff/", include("repairs.urls_tech")),
     path("staff/", include("billing.urls_staff")),
+    path("invitations/staff/", include("staff.urls_invitation")),
     path("", include("notices.urls")),
     path("", include("repairs.urls")),
     path("", include("billing.urls")),

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from accounts.models import Community, Residency, User
-from staff.models import StaffMember
+from staff.models import StaffAssignment, StaffMember
 from staff.positions import MANAGER
 
 from . import geo
@@ -123,31 +123,33 @@ def technician_position_for_display(order: RepairOrder) -> dict | None:
 
 
 def technicians_of(community: Community) -> QuerySet[StaffMember]:
-    """Active staff serving `community` whose position carries out repairs and does not dispatch
-    them: a manager may hold the technician's duty without being sent jobs."""
+    """Active staff serving `community` whose position there carries out repairs and does not
+    dispatch them: a manager may hold the technician's duty without being sent jobs."""
+
+    def holding(codename: str) -> QuerySet[StaffAssignment]:
+        return StaffAssignment.objects.filter(
+            community=community,
+            position__permissions__codename=codename,
+            position__permissions__content_type__app_label="repairs",
+        ).values("member_id")
+
     return (
         StaffMember.objects.filter(
-            communities=community,
-            is_active=True,
-            user__is_active=True,
-            position__permissions__codename="work_repairorder",
-            position__permissions__content_type__app_label="repairs",
+            pk__in=holding("work_repairorder"), is_active=True, user__is_active=True
         )
-        .exclude(
-            position__permissions__codename="dispatch_repairorder",
-            position__permissions__content_type__app_label="repairs",
-        )
+        .exclude(pk__in=holding("dispatch_repairorder"))
         .select_related("user")
         .order_by("user__display_name", "pk")
-        .distinct()
     )
 
 
 def managers_of(community: Community) -> QuerySet[User]:
+    """The accounts holding the manager's position in `community` (not elsewhere)."""
     return User.objects.filter(
-        staff_member__communities=community,
+        staff_member__assignments__in=StaffAssignment.objects.filter(
+            community=community, position__name=MANAGER
+        ),
         staff_member__is_active=True,
-        staff_member__position__name=MANAGER,
         is_active=True,
     ).distinct()
 

@@ -9,38 +9,107 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from guardian.core import ObjectPermissionChecker
 
+from . import selectors
+
 if TYPE_CHECKING:
+    from django.contrib.auth.models import Group
+
     from accounts.models import Community, User
 
+# `CommunityDuties(position=...)` not given: looked up when needed.
+_UNKNOWN = object()
 
-def has_perm_in_community(
-    user: "User",
-    perm: str,
-    community: "Community | None",
-    *,
-    checker: ObjectPermissionChecker | None = None,
-) -> bool:
-    """A permission from the position (group), or the same duty granted for `community` only
-    with django-guardian (the object permission "local_<codename>" on the Community)."""
-    if user.has_perm(perm):
-        return True
-    if community is None:
-        return False
-    checker = checker or ObjectPermissionChecker(user)
-    return checker.has_perm("local_" + perm.split(".", 1)[-1], community)
+
+class CommunityDuties:
+    """What `user` may do in one community: the permissions of the position their staff
+    membership holds there (a StaffAssignment), and the duties granted for that community only
+    with django-guardian: the object permission "local_<codename>" on the Community, given to
+    the user, to one of their groups, or to the position they hold there.
+
+    A position is never one of the account's groups, so `user.has_perm` grants no staff duty:
+    nothing held in one community counts in another. Each part is read once, when first
+    needed; `position` may be passed in when the caller knows it already."""
+
+    def __init__(
+        self, user: "User", community: "Community | None", *, position: object = _UNKNOWN
+    ) -> None:
+        self.user = user
+        self.community = community
+        if position is not _UNKNOWN:
+            self.__dict__["position"] = position
+
+    @cached_property
+    def position(self) -> "Group | None":
+        if self.community is None:
+            return None
+        return selectors.position_in_community(self.user, self.community)
+
+    @cached_property
+    def position_permissions(self) -> frozenset[str]:
+        return selectors.permissions_of(self.position) if self.position else frozenset()
+
+    @cached_property
+    def local_codenames(self) -> frozenset[str]:
+        codenames = set(ObjectPermissionChecker(self.user).get_perms(self.community))
+        if self.position is not None:
+            codenames |= set(ObjectPermissionChecker(self.position).get_perms(self.community))
+        return frozenset(codenames)
+
+    def has(self, perm: str) -> bool:
+        if self.community is None or not self.user.is_active:
+            return False
+        if self.user.is_superuser:
+            return True
+        if perm in self.position_permissions:
+            return True
+        return "local_" + perm.split(".", 1)[-1] in self.local_codenames
+
+
+def has_perm_in_community(user: "User", perm: str, community: "Community | None") -> bool:
+    """Whether `user` holds `perm` in `community` (see `CommunityDuties`)."""
+    return CommunityDuties(user, community).has(perm)
+
+
+def community_duties(request: HttpRequest) -> CommunityDuties:
+    """The duties of the staff portal's current community, kept on the request, so one page
+    asks the database once for each part."""
+    duties = getattr(request, "_community_duties", None)
+    community = getattr(request, "community", None)
+    if duties is None or duties.community != community:
+        positions = getattr(request, "staff_positions", None)
+        if community is not None and positions is not None:
+            duties = CommunityDuties(request.user, community, position=positions.get(community.pk))
+        else:
+            duties = CommunityDuties(request.user, community)
+        request._community_duties = duties
+    return duties
 
 
 def staff_has_perm(request: HttpRequest, perm: str) -> bool:
-    """`has_perm_in_community` for the staff portal's current community; the guardian
-    checker is kept on the request, so one page asks the database once."""
-    checker = getattr(request, "_community_permissions", None)
-    if checker is None and request.community is not None:
-        checker = ObjectPermissionChecker(request.user)
-        request._community_permissions = checker
-    return has_perm_in_community(request.user, perm, request.community, checker=checker)
+    """`has_perm_in_community` for the staff portal's current community."""
+    return community_duties(request).has(perm)
+
+
+def positions_grantable(
+    duties: CommunityDuties, positions: list["Group"] | None = None
+) -> list["Group"]:
+    """Positions (of `positions`, by default all) whose every permission is held in that
+    community: what may be handed out there. A platform operator (superuser) may hand out
+    any."""
+    if positions is None:
+        positions = selectors.positions_with_permissions()
+    return [
+        position
+        for position in positions
+        if all(
+            duties.has(f"{p.content_type.app_label}.{p.codename}")
+            for p in position.permissions.all()
+        )
+    ]
 
 
 def works_from_phone(request: HttpRequest) -> bool:

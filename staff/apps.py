@@ -11,7 +11,7 @@ class StaffConfig(AppConfig):
         from platform_admin.audit import register_actions
 
         from . import positions, scoping
-        from .models import StaffMember
+        from .models import StaffInvitation, StaffMember
 
         register_actions(
             {
@@ -20,9 +20,14 @@ class StaffConfig(AppConfig):
                 "staff.position_changed": _("Position permissions changed"),
                 "staff.member_deactivated": _("Staff member deactivated"),
                 "staff.member_reactivated": _("Staff member reactivated"),
+                "staff.invitation_sent": _("Staff invitation sent"),
+                "staff.invitation_resent": _("Staff invitation sent again"),
+                "staff.invitation_withdrawn": _("Staff invitation withdrawn"),
+                "staff.invitation_accepted": _("Staff invitation accepted"),
             }
         )
         scoping.register("member_id", StaffMember, "communities")
+        scoping.register("staff_invitation_id", StaffInvitation, "communities")
         post_migrate.connect(positions.ensure_positions, sender=self)
 
         from . import menu

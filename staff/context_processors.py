@@ -10,4 +10,9 @@ def staff_portal(request: HttpRequest) -> dict:
     # processors again for each cell.
     if not hasattr(request, "_staff_menu"):
         request._staff_menu = staff_menu(request)
-    return {"staff_menu": request._staff_menu}
+    community = request.community
+    return {
+        "staff_menu": request._staff_menu,
+        # The position held in the community being worked on (a position is per community).
+        "staff_position": request.staff_positions.get(community.pk) if community else None,
+    }

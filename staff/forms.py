@@ -3,13 +3,16 @@
 import re
 
 from django import forms
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from accounts import otp
+from accounts.auth_forms import CodeField, incorrect_code_error
 from accounts.forms import MobileNumberField
-from accounts.models import User
+from accounts.models import Community, User
 from accounts.resources import read_sheet
 from accounts.selectors import has_verified_email
 
@@ -22,6 +25,47 @@ def posted_data(request: HttpRequest) -> QueryDict | None:
 
 
 class StaffMemberChangeForm(forms.Form):
+    """The colleague's position in each community the manager may change it in: one field
+    `position_<community id>` each, empty for "does not serve here"."""
+
+    employee_number = forms.CharField(label=_("Employee number"), max_length=30, required=False)
+
+    def __init__(self, *args, editable: list[tuple[Community, list[Group]]], **kwargs):
+        """`editable`: each community with the positions the manager may give there."""
+        super().__init__(*args, **kwargs)
+        self.communities = {}
+        fields = {}
+        for community, positions in editable:
+            name = f"position_{community.pk}"
+            self.communities[name] = community
+            fields[name] = forms.ModelChoiceField(
+                label=_("Position in %(community)s") % {"community": community.name},
+                queryset=Group.objects.filter(pk__in=[p.pk for p in positions]).order_by("name"),
+                required=False,
+                empty_label=_("Does not serve here"),
+            )
+        self.fields = fields | dict(self.fields)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        cleaned["positions"] = {
+            community: cleaned.get(name) for name, community in self.communities.items()
+        }
+        return cleaned
+
+
+class StaffMemberAddForm(forms.Form):
+    """An invitation: the number's owner accepts it (staff.services.staff_invitation_send)."""
+
+    mobile = MobileNumberField()
+    display_name = forms.CharField(
+        label=_("Name"),
+        max_length=50,
+        required=False,
+        help_text=_(
+            "Shown in your list of invitations; an account that already has a name keeps it."
+        ),
+    )
     position = forms.ModelChoiceField(label=_("Position"), queryset=None, empty_label=None)
     communities = forms.ModelMultipleChoiceField(
         label=_("Communities served"), queryset=None, widget=forms.CheckboxSelectMultiple
@@ -29,21 +73,32 @@ class StaffMemberChangeForm(forms.Form):
     employee_number = forms.CharField(label=_("Employee number"), max_length=30, required=False)
 
     def __init__(self, *args, positions, communities, **kwargs):
-        """`positions`: the groups the manager may hand out; `communities`: those they serve."""
+        """`positions`: the groups the manager may hand out; `communities`: those where they
+        manage the staff. The position is held in each community chosen."""
         super().__init__(*args, **kwargs)
         self.fields["position"].queryset = positions
         self.fields["communities"].queryset = communities
 
 
-class StaffMemberAddForm(StaffMemberChangeForm):
-    mobile = MobileNumberField()
-    display_name = forms.CharField(
-        label=_("Name"),
-        max_length=50,
-        required=False,
-        help_text=_("Needed for a new account; an existing account keeps the name it has."),
-    )
-    field_order = ["mobile", "display_name", "position", "communities", "employee_number"]
+class StaffInvitationAcceptForm(forms.Form):
+    """The code texted to the invitee's own number (the logged-in account's)."""
+
+    code = CodeField()
+
+    def __init__(self, *args, request: HttpRequest, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if not otp.verify(
+            self.request,
+            purpose=otp.Purpose.STAFF_INVITATION,
+            phone=self.request.user.mobile,
+            code=code,
+        ):
+            raise incorrect_code_error()
+        return code
 
 
 class ResidentContactsForm(forms.Form):

@@ -13,12 +13,13 @@ def work_on(request: HttpRequest, community) -> None:
     request.session[SESSION_KEY] = community.pk
     request.community = community
     # Permissions checked so far were for the previous community.
-    request.__dict__.pop("_community_permissions", None)
+    request.__dict__.pop("_community_duties", None)
 
 
 class StaffCommunityMiddleware:
     """On staff portal URLs: `request.staff_member`, `request.staff_communities` and
-    `request.community` (the one the staff member is working on, chosen with the switcher)."""
+    `request.community` (the one the staff member is working on, chosen with the switcher), and
+    `request.staff_positions` (community id -> the position held there)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -27,10 +28,13 @@ class StaffCommunityMiddleware:
         request.staff_member = None
         request.staff_communities = []
         request.community = None
+        request.staff_positions = {}
         if request.path_info.startswith("/staff/") and request.user.is_authenticated:
             member = selectors.active_staff_member(request.user)
             if member is not None:
-                communities = selectors.communities_served(member)
+                assignments = selectors.assignments_of(member)
+                communities = [a.community for a in assignments]
+                request.staff_positions = {a.community_id: a.position for a in assignments}
                 request.staff_member = member
                 request.staff_communities = communities
                 chosen = request.session.get(SESSION_KEY)

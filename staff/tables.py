@@ -23,11 +23,14 @@ class StaffTable(tables.Table):
         order_by=("user__display_name",),
     )
     mobile = tables.Column(verbose_name=_("Mobile"), accessor="user__mobile")
-    position = tables.Column(verbose_name=_("Position"), accessor="position__name")
+    # The position held in the community being worked on; each community's in the next column.
+    position = tables.Column(
+        verbose_name=_("Position"), accessor="position_name", order_by=("position_name",)
+    )
     communities = tables.TemplateColumn(
-        "{% for community in record.communities.all %}{{ community.name }}"
-        "{% if not forloop.last %}、{% endif %}{% endfor %}",
-        verbose_name=_("Communities served"),
+        "{% for assignment in record.assignments.all %}{{ assignment.community.name }}"
+        "（{{ assignment.position.name }}）{% if not forloop.last %}、{% endif %}{% endfor %}",
+        verbose_name=_("Positions in the communities served"),
         orderable=False,
     )
     employee_number = tables.Column(verbose_name=_("Employee number"))

@@ -9,6 +9,16 @@ urlpatterns = [
     path("community/", views.switch_community, name="switch_community"),
     path("team/", views.team, name="team"),
     path("team/add/", views.staff_add, name="staff_add"),
+    path(
+        "team/invitations/<int:staff_invitation_id>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "team/invitations/<int:staff_invitation_id>/withdraw/",
+        views.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
     path("team/<int:member_id>/", views.staff_edit, name="staff_edit"),
     path("team/<int:member_id>/deactivate/", views.staff_deactivate, name="staff_deactivate"),
     path("team/<int:member_id>/reactivate/", views.staff_reactivate, name="staff_reactivate"),

@@ -11,10 +11,16 @@ from accounts.models import Community
 from platform_admin.models import AuditEntry
 
 from . import selectors, services
-from .access import staff_has_perm, staff_required, works_from_phone
+from .access import (
+    community_duties,
+    positions_grantable,
+    staff_has_perm,
+    staff_required,
+    works_from_phone,
+)
 from .forms import StaffMemberAddForm, StaffMemberChangeForm, posted_data
 from .middleware import work_on
-from .models import StaffMember
+from .models import StaffInvitation, StaffMember
 from .scoping import get_scoped_or_404
 from .tables import AuditTable, StaffTable, paginate
 
@@ -59,39 +65,43 @@ def switch_community(request: HttpRequest) -> HttpResponse:
 def team(request: HttpRequest) -> HttpResponse:
     table = StaffTable(selectors.staff_of_community_with_communities(request.community))
     paginate(request, table)
+    can_add = staff_has_perm(request, "staff.add_staffmember")
     return render(
         request,
         "staff/team.html",
         {
             "table": table,
-            "can_add": staff_has_perm(request, "staff.add_staffmember"),
+            "can_add": can_add,
             "can_change": staff_has_perm(request, "staff.change_staffmember"),
+            "invitations": selectors.pending_invitations(request.community) if can_add else [],
         },
     )
 
 
-def _form_choices(request: HttpRequest) -> dict:
-    """What a manager may hand out: positions within their own permissions, communities
-    they serve."""
-    positions = selectors.positions_grantable_by(request.user)
+def _add_choices(request: HttpRequest) -> dict:
+    """What a manager may hand out: positions within their own permissions here, for the
+    communities where they manage the staff (checked again per community on saving)."""
+    positions = positions_grantable(community_duties(request))
+    managed = services.managed_communities(request.user, "staff.add_staffmember")
     return {
         "positions": Group.objects.filter(pk__in=[p.pk for p in positions]).order_by("name"),
-        "communities": Community.objects.filter(
-            pk__in=[c.pk for c in request.staff_communities]
-        ).order_by("name"),
+        "communities": Community.objects.filter(pk__in=[d.community.pk for d in managed]).order_by(
+            "name"
+        ),
     }
 
 
 @staff_required("staff.add_staffmember")
 def staff_add(request: HttpRequest) -> HttpResponse:
+    """Invite someone by mobile number: the same answer whoever owns it."""
     form = StaffMemberAddForm(
         posted_data(request),
         initial={"communities": [request.community]},
-        **_form_choices(request),
+        **_add_choices(request),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.staff_member_add(
+            invitation = services.staff_invitation_send(
                 actor=request.user,
                 community=request.community,
                 request=request,
@@ -102,8 +112,8 @@ def staff_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(name)s joined the team as %(position)s.")
-                % {"name": member.user, "position": member.position.name},
+                _("Invitation sent to %(mobile)s; they join once they accept it with an SMS code.")
+                % {"mobile": invitation.masked_mobile},
             )
             return redirect("staff:team")
     return render(
@@ -111,36 +121,71 @@ def staff_add(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_POST
+@staff_required("staff.add_staffmember")
+def invitation_resend(request: HttpRequest, staff_invitation_id: int) -> HttpResponse:
+    invitation = get_scoped_or_404(request, StaffInvitation.objects.all(), staff_invitation_id)
+    try:
+        services.staff_invitation_resend(
+            invitation=invitation, actor=request.user, community=request.community, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("The invitation was sent to %(mobile)s again, with a new link.")
+            % {"mobile": invitation.masked_mobile},
+        )
+    return redirect("staff:team")
+
+
+@require_POST
+@staff_required("staff.add_staffmember")
+def invitation_withdraw(request: HttpRequest, staff_invitation_id: int) -> HttpResponse:
+    invitation = get_scoped_or_404(request, StaffInvitation.objects.all(), staff_invitation_id)
+    try:
+        services.staff_invitation_withdraw(
+            invitation=invitation, actor=request.user, community=request.community, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("The invitation to %(mobile)s was withdrawn; its link no longer works.")
+            % {"mobile": invitation.masked_mobile},
+        )
+    return redirect("staff:team")
+
+
 @staff_required("staff.change_staffmember")
 def staff_edit(request: HttpRequest, member_id: int) -> HttpResponse:
     member = get_scoped_or_404(
-        request, StaffMember.objects.select_related("user", "position", "company"), member_id
+        request, StaffMember.objects.select_related("user", "company"), member_id
     )
-    try:
-        services.check_manageable(member, request.user)
-    except ValidationError as error:
-        refusal = error.messages[0]
-    else:
-        refusal = ""
-    served = {c.pk for c in request.staff_communities}
-    current = list(member.communities.order_by("name"))
+    scope = services.staff_member_scope(member, request.user)
     form = StaffMemberChangeForm(
         posted_data(request),
         initial={
-            "position": member.position,
-            "communities": [c for c in current if c.pk in served],
             "employee_number": member.employee_number,
+            **{
+                f"position_{c.pk}": scope.held[c.pk].position
+                for c, _positions in scope.editable
+                if c.pk in scope.held
+            },
         },
-        **_form_choices(request),
+        editable=[] if scope.refusal else scope.editable,
     )
-    if request.method == "POST" and not refusal and form.is_valid():
+    if request.method == "POST" and not scope.refusal and form.is_valid():
         try:
             services.staff_member_change(
                 member=member,
                 actor=request.user,
+                positions=form.cleaned_data["positions"],
+                employee_number=form.cleaned_data["employee_number"],
                 community=request.community,
                 request=request,
-                **form.cleaned_data,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -155,8 +200,8 @@ def staff_edit(request: HttpRequest, member_id: int) -> HttpResponse:
         {
             "member": member,
             "form": form,
-            "refusal": refusal,
-            "elsewhere": [c for c in current if c.pk not in served],
+            "refusal": scope.refusal,
+            "untouchable": scope.untouchable,
         },
         status=400 if form.errors else 200,
     )

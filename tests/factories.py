@@ -20,9 +20,9 @@ from accounts.models import (
     Unit,
     User,
 )
-from staff.models import StaffMember
+from staff.models import StaffInvitation, StaffMember
 from staff.positions import ensure_positions
-from staff.services import staff_member_create
+from staff.services import staff_member_create, staff_member_update
 
 PASSWORD = "correct-horse-battery"
 
@@ -114,7 +114,8 @@ def position(name: str) -> Group:
 
 
 class StaffMemberFactory(factory.django.DjangoModelFactory):
-    """Created through the service, so groups are synced exactly as in the product."""
+    """Created through the services, exactly as in the product. `position_name` in each of
+    `communities`, or `positions={community: position name}` for a different one in each."""
 
     class Meta:
         model = StaffMember
@@ -123,9 +124,25 @@ class StaffMemberFactory(factory.django.DjangoModelFactory):
     company = None
     position_name = "经理"
     communities = ()
+    positions = None
 
     @classmethod
-    def _create(cls, model_class, *, user, company, position_name, communities, **kwargs):
+    def _create(
+        cls, model_class, *, user, company, position_name, communities, positions, **kwargs
+    ):
+        if positions:
+            places = list(positions)
+            member = staff_member_create(
+                user=user,
+                company=company or places[0].company,
+                communities=places,
+                position=position(position_name),
+            )
+            return staff_member_update(
+                member=member,
+                positions={c: position(name) for c, name in positions.items()},
+                is_active=True,
+            )
         communities = list(communities)
         return staff_member_create(
             user=user,
@@ -133,6 +150,29 @@ class StaffMemberFactory(factory.django.DjangoModelFactory):
             communities=communities,
             position=position(position_name),
         )
+
+
+class StaffInvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation to the staff of the first community's company, valid for 7 days;
+    `communities` as for StaffMemberFactory, `invited_by` a manager of theirs."""
+
+    class Meta:
+        model = StaffInvitation
+
+    mobile = factory.Sequence(lambda n: f"1373{n:07d}")
+    position = factory.LazyFunction(lambda: position("客服"))
+    token_hash = factory.Sequence(lambda n: StaffInvitation.hash_token(f"token-{n}"))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+    @classmethod
+    def _create(cls, model_class, *, communities=(), invited_by=None, **kwargs):
+        communities = list(communities)
+        kwargs.setdefault("company", communities[0].company)
+        if invited_by is None:
+            invited_by = StaffMemberFactory(communities=communities, position_name="经理").user
+        invitation = model_class.objects.create(invited_by=invited_by, **kwargs)
+        invitation.communities.set(communities)
+        return invitation
 
 
 def build_community_world(community: Community) -> dict[str, object]:
@@ -153,6 +193,7 @@ def build_community_world(community: Community) -> dict[str, object]:
     family = ResidencyFactory(room=room, relation=Residency.Relation.FAMILY, head=owner)
     invitation = FamilyInvitationFactory(head=owner)
     staff_member = StaffMemberFactory(communities=[community], position_name="客服")
+    staff_invitation = StaffInvitationFactory(communities=[community], invited_by=staff_member.user)
     notice = NoticeFactory(community=community)
     attachment = NoticeAttachmentFactory(notice=notice)
     # Accepted: in the pool, so the technician's pages show it too (not only the desk's).
@@ -181,6 +222,7 @@ def build_community_world(community: Community) -> dict[str, object]:
         "notice": notice,
         "attachment": attachment,
         "staff_member": staff_member,
+        "staff_invitation": staff_invitation,
         "building": building,
         "unit": unit,
         "room": room,

@@ -31,7 +31,7 @@ def test_seed_demo_builds_a_realistic_estate_idempotently(db):
     )
     assert counts[0] == 2 and counts[1] == 120
     for community in Community.objects.all():
-        served = Group.objects.filter(staff_members__communities=community).distinct()
+        served = Group.objects.filter(staff_assignments__community=community).distinct()
         assert set(served.values_list("name", flat=True)) == set(ALL_POSITIONS)
         verified = Residency.objects.filter(
             room__building__community=community, status=Residency.Status.VERIFIED

@@ -485,6 +485,22 @@ SMS_TEMPLATES = {
         "tencent": _tencent_ids.get("social_link", ""),
         "tencent_params": ["provider", "code", "minutes"],
     },
+    # A property company invites the number's owner to its staff (staff.services): the link
+    # opens the invitation after logging in with this number.
+    "staff_invitation": {
+        "text": "{company}邀请您加入其物业员工团队。请用本手机号登录后打开 {link} 查看并接受邀请，"
+        "{days}天内有效。如非本人操作请忽略。",
+        "aliyun": _aliyun_codes.get("staff_invitation", ""),
+        "tencent": _tencent_ids.get("staff_invitation", ""),
+        "tencent_params": ["company", "link", "days"],
+    },
+    "staff_invitation_code": {
+        "text": "您正在接受{company}的员工邀请，验证码是{code}，{minutes}分钟内有效。"
+        "如非本人操作请忽略，切勿将验证码告诉他人。",
+        "aliyun": _aliyun_codes.get("staff_invitation_code", ""),
+        "tencent": _tencent_ids.get("staff_invitation_code", ""),
+        "tencent_params": ["company", "code", "minutes"],
+    },
 }
 
 # --- Errors and logs ------------------------------------------------------------------------

@@ -103,6 +103,8 @@ class AliyunDysmsapi(ProviderStandIn):
         "SMS_900004": {"inviter", "room"},
         "SMS_900005": {"title"},
         "SMS_900006": {"provider", "code", "minutes"},
+        "SMS_900007": {"company", "link", "days"},
+        "SMS_900008": {"company", "code", "minutes"},
     }
     messages = {
         "isv.BUSINESS_LIMIT_CONTROL": "触发分钟级流控Permits:1",
@@ -225,7 +227,16 @@ class TencentSms(ProviderStandIn):
     signature_error = "AuthFailure.SignatureFailure"
     limit_code = "LimitExceeded.PhoneNumberThirtySecondLimit"
     # Template id → number of its placeholders {1}, {2}…
-    templates = {"100001": 2, "100002": 0, "100003": 0, "100004": 2, "100005": 1, "100006": 3}
+    templates = {
+        "100001": 2,
+        "100002": 0,
+        "100003": 0,
+        "100004": 2,
+        "100005": 1,
+        "100006": 3,
+        "100007": 3,
+        "100008": 3,
+    }
     messages = {
         "AuthFailure.InvalidAuthorization": "请求头部的 Authorization 不符合腾讯云标准。",
         "AuthFailure.SecretIdNotFound": "密钥不存在。",
@@ -559,7 +570,9 @@ def test_an_unreachable_provider_is_a_delivery_error(settings, backend):
     settings.SMS_ALIYUN_ACCESS_KEY_SECRET = settings.SMS_TENCENT_SECRET_KEY = "secret"
     settings.SMS_TENCENT_SDK_APP_ID = "1400000001"
     settings.SMS_ALIYUN_ENDPOINT = settings.SMS_TENCENT_ENDPOINT = closed
-    settings.SMS_TEMPLATES = templates_with(settings, backend, ["1", "2", "3", "4", "5", "6"])
+    settings.SMS_TEMPLATES = templates_with(
+        settings, backend, ["1", "2", "3", "4", "5", "6", "7", "8"]
+    )
 
     with pytest.raises(SmsDeliveryError):
         get_backend().send(message())

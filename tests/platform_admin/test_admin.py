@@ -60,10 +60,14 @@ def test_audit_log_is_read_only_in_the_admin(client_for, operator, manager, room
     assert "陈经理" in body
 
 
-def test_staff_change_in_admin_syncs_groups_and_logs(client_for, operator, manager, community):
+def test_staff_change_in_admin_sets_the_position_per_community_and_logs(
+    client_for, operator, manager, community
+):
     from django.contrib.auth.models import Group
 
     from platform_admin.models import AuditEntry
+
+    from ..staff.test_team import assignment_formset
 
     member = manager.staff_member
     technician = Group.objects.get(name="维修工")
@@ -72,17 +76,43 @@ def test_staff_change_in_admin_syncs_groups_and_logs(client_for, operator, manag
         {
             "user": manager.pk,
             "company": community.company.pk,
-            "communities": [community.pk],
-            "position": technician.pk,
             "employee_number": "E-1",
             "is_active": "on",
             "joined_at": "2026-01-01",
+            **assignment_formset(member, **{str(community.pk): technician.pk}),
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    manager.refresh_from_db()
-    assert list(manager.groups.values_list("name", flat=True)) == ["维修工"]
-    assert AuditEntry.objects.filter(action="staff.member_changed", actor=operator).exists()
+    assert [(a.community, a.position) for a in member.assignments.all()] == [
+        (community, technician)
+    ]
+    assert not manager.groups.exists()  # a position is never one of the account's groups
+    entry = AuditEntry.objects.get(action="staff.member_changed", actor=operator)
+    assert entry.data["positions"] == {community.name: "维修工"}
+
+
+def test_admin_refuses_a_position_in_another_companys_community(
+    client_for, operator, manager, other_community
+):
+    from ..staff.test_team import assignment_formset
+
+    member = manager.staff_member
+    data = assignment_formset(member)
+    data["assignments-0-community"] = other_community.pk
+    response = client_for(operator).post(
+        reverse("admin:staff_staffmember_change", args=[member.pk]),
+        {
+            "user": manager.pk,
+            "company": member.company.pk,
+            "employee_number": "",
+            "is_active": "on",
+            "joined_at": "2026-01-01",
+            **data,
+        },
+    )
+    assert response.status_code == 200
+    assert "不属于" in response.content.decode()
+    assert [a.community for a in member.assignments.all()] != [other_community]
 
 
 def test_community_admin_has_object_permissions(client_for, operator, community):

@@ -112,9 +112,7 @@ def _cast(community) -> dict[str, object]:
     ]:
         cast[role] = StaffMemberFactory(communities=[community], position_name=position).user
     former = StaffMemberFactory(communities=[community], position_name=MANAGER)
-    staff_member_update(
-        member=former, communities=[community], position=former.position, is_active=False
-    )
+    staff_member_update(member=former, is_active=False)
     cast["deactivated_staff"] = former.user
     room = RoomFactory(building__community=community)
     cast["resident"] = ResidencyFactory(room=room).user

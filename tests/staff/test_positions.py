@@ -32,16 +32,21 @@ def test_operator_changes_to_a_position_survive_migrations(positions):
     assert cashier.permissions.filter(pk=extra.pk).exists()
 
 
-def test_staff_member_gets_exactly_the_position_group(positions, community):
+def test_a_position_is_not_one_of_the_account_groups(positions, community):
+    """A position applies in the communities it is held in (StaffAssignment), so it is never
+    a group of the account: `user.has_perm` would grant it everywhere. Groups an operator
+    gave the account stay."""
     user = UserFactory()
-    user.groups.add(Group.objects.get(name=MANAGER))
-    member = staff_member_create(
+    operators = Group.objects.create(name="运营")
+    user.groups.add(operators)
+    staff_member_create(
         user=user,
         company=community.company,
         communities=[community],
         position=Group.objects.get(name=TECHNICIAN),
     )
-    assert list(member.user.groups.values_list("name", flat=True)) == [TECHNICIAN]
+    assert list(user.groups.all()) == [operators]
+    assert not user.has_perm("repairs.work_repairorder")
 
 
 def test_staff_member_must_serve_communities_of_their_company(

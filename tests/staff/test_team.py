@@ -1,5 +1,6 @@
-"""SUSR-2: a manager adds staff, sets their position and communities, deactivates them (their
-sessions end at once) and reactivates them — within what the manager holds and serves."""
+"""SUSR-2: a manager invites staff (tests/staff/test_invitations.py: the number's owner accepts),
+sets their position and communities, deactivates them (their sessions end at once) and
+reactivates them — within what the manager holds and serves."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -18,6 +19,33 @@ def position(name: str) -> Group:
     return Group.objects.get(name=name)
 
 
+def held(member: StaffMember) -> dict:
+    """{community: position} of the member's assignments."""
+    return {a.community: a.position for a in member.assignments.select_related("community")}
+
+
+def assignment_formset(member: StaffMember, **changes) -> dict:
+    """The admin's inline of the member's positions per community, as posted; `changes`:
+    {"<community id>": position id}."""
+    assignments = list(member.assignments.all())
+    data = {
+        "assignments-TOTAL_FORMS": str(len(assignments)),
+        "assignments-INITIAL_FORMS": str(len(assignments)),
+        "assignments-MIN_NUM_FORMS": "1",
+        "assignments-MAX_NUM_FORMS": "1000",
+    }
+    for index, assignment in enumerate(assignments):
+        data |= {
+            f"assignments-{index}-id": assignment.pk,
+            f"assignments-{index}-member": member.pk,
+            f"assignments-{index}-community": assignment.community_id,
+            f"assignments-{index}-position": changes.get(
+                str(assignment.community_id), assignment.position_id
+            ),
+        }
+    return data
+
+
 @pytest.fixture
 def annex(community):
     """A second community of the same company, which the community's manager does not serve."""
@@ -27,93 +55,6 @@ def annex(community):
 def add(client, **fields):
     data = {"employee_number": "", "display_name": ""} | fields
     return client.post(reverse("staff:staff_add"), data)
-
-
-@pytest.mark.req("SUSR-2")
-def test_manager_adds_a_new_person_as_staff(client_for, manager, community):
-    client = client_for(manager)
-    assert client.get(reverse("staff:staff_add")).status_code == 200
-    response = add(
-        client,
-        mobile="+86 137 0000 1111",
-        display_name="郑收费",
-        position=position(CASHIER).pk,
-        communities=[community.pk],
-        employee_number="HZ-9001",
-    )
-    assert response.status_code == 302
-    member = StaffMember.objects.get(user__mobile="13700001111")
-    assert member.user.display_name == "郑收费"
-    assert not member.user.has_usable_password()  # logs in with an SMS code
-    assert member.company == community.company and member.employee_number == "HZ-9001"
-    assert list(member.communities.all()) == [community]
-    assert list(member.user.groups.all()) == [position(CASHIER)]
-    entry = AuditEntry.objects.get(action="staff.member_created", target_id=str(member.pk))
-    assert entry.actor == manager and entry.community == community
-
-
-@pytest.mark.req("SUSR-2")
-def test_an_existing_resident_keeps_their_account_and_name(client_for, manager, resident):
-    response = add(
-        client_for(manager),
-        mobile=resident.mobile,
-        display_name="别的名字",
-        position=position(FRONT_DESK).pk,
-        communities=[manager.staff_member.communities.get().pk],
-    )
-    assert response.status_code == 302
-    resident.refresh_from_db()
-    assert resident.staff_member.position == position(FRONT_DESK)
-    assert resident.display_name == "张伟"
-    assert User.objects.filter(mobile=resident.mobile).count() == 1
-
-
-@pytest.mark.req("SUSR-2")
-def test_a_new_number_needs_a_name(client_for, manager, community):
-    response = add(
-        client_for(manager),
-        mobile="13700001112",
-        position=position(CASHIER).pk,
-        communities=[community.pk],
-    )
-    assert response.status_code == 400
-    assert response.context["form"].errors["display_name"]
-    assert not User.objects.filter(mobile="13700001112").exists()
-
-
-@pytest.mark.req("SUSR-2")
-def test_someone_already_on_a_staff_cannot_be_added_twice(
-    client_for, manager, technician, outsider_staff, community
-):
-    client = client_for(manager)
-    for user in (technician, outsider_staff):
-        response = add(
-            client, mobile=user.mobile, position=position(CASHIER).pk, communities=[community.pk]
-        )
-        assert response.status_code == 400
-        assert response.context["form"].errors["mobile"]
-    assert technician.staff_member.position == position(TECHNICIAN)
-    assert outsider_staff.staff_member.company != community.company
-
-
-@pytest.mark.req("SUSR-2")
-def test_a_platform_operator_cannot_be_made_staff_by_a_manager(
-    client_for, manager, operator, community
-):
-    """Staff membership sets the account's groups (and deactivation ends its sessions): a
-    community manager must not reach a platform operator's account that way."""
-    operator_group = Group.objects.create(name="运营")
-    operator.groups.add(operator_group)
-    response = add(
-        client_for(manager),
-        mobile=operator.mobile,
-        position=position(CASHIER).pk,
-        communities=[community.pk],
-    )
-    assert response.status_code == 400
-    assert response.context["form"].errors["mobile"]
-    assert not StaffMember.objects.filter(user=operator).exists()
-    assert list(operator.groups.all()) == [operator_group]
 
 
 @pytest.mark.req("SUSR-2")
@@ -157,29 +98,29 @@ def test_a_manager_cannot_give_permissions_they_do_not_have(client_for, manager,
 
 
 @pytest.mark.req("SUSR-2")
-def test_edit_changes_position_and_keeps_communities_the_manager_does_not_serve(
+def test_edit_changes_the_position_in_the_managers_community_only(
     client_for, manager, community, annex
 ):
+    """The colleague also serves the annex, which the manager does not manage: their position
+    there is shown, and stays what it was (see test_positions_per_community.py)."""
     regional = StaffMemberFactory(communities=[community, annex], position_name=TECHNICIAN)
     client = client_for(manager)
     url = reverse("staff:staff_edit", kwargs={"member_id": regional.pk})
     page = client.get(url)
     assert page.status_code == 200 and annex.name in page.content.decode()
+    response = client.post(url, {f"position_{community.pk}": "0", "employee_number": "X1"})
+    assert response.status_code == 400  # not a position on offer
     response = client.post(
-        url, {"position": position(CASHIER).pk, "communities": [], "employee_number": "X1"}
-    )
-    assert response.status_code == 400  # must serve at least one of the manager's communities
-    response = client.post(
-        url,
-        {"position": position(CASHIER).pk, "communities": [community.pk], "employee_number": "X1"},
+        url, {f"position_{community.pk}": position(CASHIER).pk, "employee_number": "X1"}
     )
     assert response.status_code == 302
     regional.refresh_from_db()
-    assert regional.position == position(CASHIER) and regional.employee_number == "X1"
-    assert set(regional.communities.all()) == {community, annex}
-    assert list(regional.user.groups.all()) == [position(CASHIER)]
+    assert regional.employee_number == "X1"
+    assert held(regional) == {community: position(CASHIER), annex: position(TECHNICIAN)}
+    assert not regional.user.groups.exists()
     entry = AuditEntry.objects.get(action="staff.member_changed", target_id=str(regional.pk))
-    assert entry.data["position"] == [TECHNICIAN, CASHIER] and entry.community == community
+    assert entry.data["positions"] == {community.name: [TECHNICIAN, CASHIER]}
+    assert entry.community == community
 
 
 @pytest.mark.req("SUSR-2")
@@ -188,10 +129,10 @@ def test_a_manager_cannot_change_themselves(client_for, manager, community):
     client = client_for(manager)
     url = reverse("staff:staff_edit", kwargs={"member_id": member.pk})
     assert client.get(url).context["refusal"]
-    client.post(url, {"position": position(TECHNICIAN).pk, "communities": [community.pk]})
+    client.post(url, {f"position_{community.pk}": position(TECHNICIAN).pk})
     client.post(reverse("staff:staff_deactivate", kwargs={"member_id": member.pk}))
     member.refresh_from_db()
-    assert member.position == position(MANAGER) and member.is_active
+    assert held(member) == {community: position(MANAGER)} and member.is_active
 
 
 @pytest.mark.req("SUSR-2")
@@ -226,7 +167,7 @@ def test_deactivation_ends_every_session_and_staff_access(client_for, manager, c
         == 302
     )
     colleague.refresh_from_db()
-    assert colleague.is_active and list(colleague.user.groups.all()) == [position(FRONT_DESK)]
+    assert colleague.is_active and held(colleague) == {community: position(FRONT_DESK)}
     assert again.get(reverse("accounts_staff:residents")).status_code == 200
     assert AuditEntry.objects.filter(action="staff.member_reactivated").exists()
 
@@ -252,8 +193,7 @@ def test_a_community_manager_cannot_touch_a_position_above_their_own(
     boss = StaffMemberFactory(communities=[community], position_name=MANAGER)
     director = Group.objects.create(name="区域总监")
     director.permissions.add(Permission.objects.get(codename="change_group"))
-    boss.position = director
-    boss.save()
+    boss.assignments.update(position=director)
     client = client_for(manager)
     assert client.get(reverse("staff:staff_edit", kwargs={"member_id": boss.pk})).context["refusal"]
     client.post(reverse("staff:staff_deactivate", kwargs={"member_id": boss.pk}))
@@ -297,11 +237,10 @@ def test_deactivation_in_the_admin_ends_sessions_too(client_for, operator, commu
         {
             "user": colleague.user.pk,
             "company": community.company.pk,
-            "communities": [community.pk],
-            "position": colleague.position.pk,
             "employee_number": "",
             "joined_at": "2026-01-05",
             # "is_active" left out: unticked
+            **assignment_formset(colleague),
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
