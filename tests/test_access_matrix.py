@@ -129,6 +129,7 @@ NO_ADDING_IN_ADMIN = (
     "platform_admin_workerheartbeat",
     "repairs_repairorder",
     "repairs_repairrating",
+    "staff_staffinvitation",
 )
 NO_DELETING_IN_ADMIN = (
     "billing_bill", "billing_billrun", "billing_feerule", "billing_payment", "billing_receipt",
@@ -195,6 +196,9 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
      ("accounts:family_invite",), OWNER_ONLY),
     ("removing a member, withdrawing an invitation: the head of the household only",
      ("accounts:family_member_remove", "accounts:family_invitation_revoke"), HEAD_ACTS),
+    ("a staff invitation's link: the same sign-in page for anyone signed out; signed in, a "
+     "wrong token (or someone else's invitation) is a 404",
+     ("staff_invitation:answer",), rule("404", anonymous="ok")),
     # The invitation in the world is to the tenant's mobile number.
     ("declining an invitation: the invited mobile number only",
      ("accounts:invitation_decline",), rule("404", anonymous="login", tenant="changed")),
@@ -363,6 +367,7 @@ def _world():
     }
     per_url = {
         "repairs:technician_photo": {"order_id": dispatched.pk},
+        "staff_invitation:answer": {"token": "not-an-invitation"},
         "accounts:residency_withdraw": {"residency_id": owner.pk},
         "accounts:residency_proof": {"residency_id": owner.pk},
         "accounts:family_invite": {"residency_id": owner.pk},
