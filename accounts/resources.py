@@ -32,12 +32,12 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.formats.base_formats import XLSX
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from platform_admin.audit import log_action
 
+from . import spreadsheets
 from .models import Building, Community, Residency, Room, Unit, User
 from .phone import normalize_mobile
 from .selectors import accounts_beyond_staff_reach
@@ -536,7 +536,7 @@ def template_workbook(kind: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = kind
-    sheet.append(HEADERS[kind])
+    spreadsheets.append(sheet, HEADERS[kind])
     for index, header in enumerate(HEADERS[kind], start=1):
         letter = get_column_letter(index)
         sheet[f"{letter}1"].font = Font(bold=True)
@@ -562,11 +562,8 @@ def export_residents(
     sheet carries personal data out of the system."""
     resource = ResidentExportResource(community=community, actor=actor)
     exported = resource.export(queryset=residencies)
-    dataset = tablib.Dataset(
-        *[[_plain_cell(value) for value in row] for row in exported],
-        headers=exported.headers,
-        title="residents",
-    )
+    # Residents type their own names: the helper keeps them from running as formulas.
+    dataset = spreadsheets.dataset(exported, headers=exported.headers, title="residents")
     log_action(
         actor=actor,
         action="accounts.residents_exported",
@@ -576,14 +573,6 @@ def export_residents(
         request=request,
     )
     return XLSX().export_data(dataset), dataset.height
-
-
-def _plain_cell(value: Any) -> Any:
-    """Residents type their own names: openpyxl refuses control characters (the whole export
-    would fail) and writes any text starting with "=" as a live formula."""
-    if not isinstance(value, str):
-        return value
-    return ILLEGAL_CHARACTERS_RE.sub("", value).lstrip("=")
 
 
 def read_sheet(content: bytes, kind: str) -> tablib.Dataset:
@@ -621,7 +610,7 @@ def read_sheet(content: bytes, kind: str) -> tablib.Dataset:
             seen.add(headers[index])
         data = []
         for values in rows:
-            values = list(values[: len(headers)])
+            values = [spreadsheets.read_cell(value) for value in values[: len(headers)]]
             data.append(values + [None] * (len(headers) - len(values)))
             if len(data) > MAX_ROWS + 1000:
                 break

@@ -28,6 +28,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from accounts import spreadsheets
 from accounts.models import Building, Community, Room, User
 from platform_admin.audit import log_action
 
@@ -198,7 +199,7 @@ def read_sheet(content: bytes) -> list[tuple[int, dict[str, Any]]]:
         columns = {name: headers.index(name) for name in HEADERS if name in headers}
         for number, cells in enumerate(values, start=2):
             row = {
-                name: cells[index] if index < len(cells) else None
+                name: spreadsheets.read_cell(cells[index]) if index < len(cells) else None
                 for name, index in columns.items()
             }
             if any(_text(value) for value in row.values()):
@@ -557,7 +558,7 @@ def template_workbook(
     sheet = book.active
     sheet.title = "抄表读数"
     headers = HEADERS + ([PREVIOUS] if kind and month else [])
-    sheet.append(headers)
+    spreadsheets.append(sheet, headers)
     if community is not None and kind and month:
         rooms = (
             Room.objects.filter(building__community=community)
@@ -569,7 +570,8 @@ def template_workbook(
         if building is not None:
             rooms = rooms.filter(building=building)
         for room in rooms:
-            sheet.append(
+            spreadsheets.append(
+                sheet,
                 [
                     room.building.name,
                     room.unit.name if room.unit_id else "",
@@ -580,7 +582,7 @@ def template_workbook(
                     "否",
                     None,
                     float(room.last_reading) if room.last_reading is not None else None,
-                ]  # fmt: skip
+                ],  # fmt: skip
             )
     header_fill = PatternFill("solid", fgColor="E8F1EC")
     for column, header in enumerate(headers, start=1):
@@ -609,7 +611,7 @@ def template_workbook(
         _("A reading lower than the last one is refused unless %(change)s is %(yes)s."),
         _("If any row is wrong nothing is imported; the page lists every row to correct."),
     ):  # fmt: skip
-        notes.append([line % names if "%(" in line else line])
+        spreadsheets.append(notes, [line % names if "%(" in line else line])
     notes["A1"].font = Font(bold=True)
     notes.column_dimensions["A"].width = 110
     buffer = io.BytesIO()

@@ -23,7 +23,15 @@ ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "h2", "h3", "h4", "ul", "ol", "li",
     "blockquote", "a", "span",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href"}, "span": {"class"}}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+# Classes by exact value, never the whole attribute: a clerk's own class (Bootstrap's
+# position-fixed, stretched-link, modal-backdrop…) could lay an overlay or a full-screen link
+# over residents' screens. The toolbar in static/staff/notice_editor.js writes tags, not
+# classes; the one class Quill's getSemanticHTML() puts on a span is its caret placeholder.
+ALLOWED_CLASSES = {"span": {"ql-cursor"}}
+# Quill opens links in a new tab; any other target (a named frame) goes. `rel` is always
+# replaced by link_rel below, and `style` is never kept.
+ALLOWED_ATTRIBUTE_VALUES = {"a": {"target": {"_blank"}}}
 
 
 def sanitize_body(html: str) -> str:
@@ -31,6 +39,8 @@ def sanitize_body(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        tag_attribute_values=ALLOWED_ATTRIBUTE_VALUES,
         url_schemes={"http", "https", "tel", "mailto"},
         link_rel="noopener noreferrer nofollow",
     ).strip()

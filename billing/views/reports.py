@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from accounts import spreadsheets
 from staff.access import safe_next, staff_has_perm, staff_required
 from staff.tables import paginate
 
@@ -434,10 +435,10 @@ def _xlsx(report: CollectionReport, kind: str, title: str, period: str) -> HttpR
     book = Workbook()
     summary = book.active
     summary.title = _("Report summary")
-    summary.append([title])
+    spreadsheets.append(summary, [title])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append([_("Period"), period])
-    summary.append([])
+    spreadsheets.append(summary, [_("Period"), period])
+    spreadsheets.append(summary, [])
     for label, value, fmt in [
         (_("Bill count"), total.bills, "count"),
         (_("Amount billed"), total.billed, "money"),
@@ -448,22 +449,24 @@ def _xlsx(report: CollectionReport, kind: str, title: str, period: str) -> HttpR
         (_("Received in the period"), total.received_total, "money"),
         (_("Late fees received"), total.late_fees, "money"),
     ]:
-        summary.append([label, _number(value, fmt)])
+        spreadsheets.append(summary, [label, _number(value, fmt)])
         summary.cell(row=summary.max_row, column=2).number_format = FORMATS[fmt]
-    summary.append([])
-    summary.append([note_text()])
+    spreadsheets.append(summary, [])
+    spreadsheets.append(summary, [note_text()])
     summary.column_dimensions["A"].width = 24
     summary.column_dimensions["B"].width = 40
 
     for section_id, section_heading, rows in _sections(report, kind):
         sheet = book.create_sheet(section_heading[:31])
-        sheet.append([_first_heading(section_id), *[column[0] for column in columns]])
+        spreadsheets.append(sheet, [_first_heading(section_id), *[column[0] for column in columns]])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="EEF2F7")
             cell.alignment = Alignment(horizontal="center")
         for label, figures in [*[(row.label, row) for row in rows], (_("Total"), total)]:
-            sheet.append([label, *[_number(value(figures), fmt) for _h, _a, value, fmt in columns]])
+            spreadsheets.append(
+                sheet, [label, *[_number(value(figures), fmt) for _h, _a, value, fmt in columns]]
+            )
             for index, column in enumerate(columns, start=2):
                 sheet.cell(row=sheet.max_row, column=index).number_format = FORMATS[column[3]]
         for cell in sheet[sheet.max_row]:

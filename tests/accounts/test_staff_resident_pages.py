@@ -345,5 +345,6 @@ def test_export_turns_no_resident_typed_name_into_a_formula_or_a_crash(
     cells = [cell for row in book.worksheets[0].iter_rows() for cell in row]
     assert not [cell.value for cell in cells if cell.data_type == "f"]
     names = {row[3] for row in _sheet(response)[1:]}
-    assert 'HYPERLINK("http://evil.example","张伟")' in names
+    # Kept whole as text, with the apostrophe that tells a spreadsheet so (accounts.spreadsheets).
+    assert '\'=HYPERLINK("http://evil.example","张伟")' in names
     assert len(names) == 2

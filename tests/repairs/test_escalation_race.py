@@ -1,0 +1,61 @@
+"""Escalation runs from several workers at once (a slow beat, a retried task) still raise each
+overdue order once per level: the unique escalation row decides who tells the managers
+(repairs.services.escalate_overdue)."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from notices.models import Message
+from platform_admin.models import AuditEntry
+from repairs import services
+from repairs.models import RepairEscalation, RepairEvent, RepairOrder
+from tests.factories import RepairOrderFactory, ResidencyFactory, RoomFactory
+
+pytestmark = [pytest.mark.req("SREP-2")]
+
+WORKERS = 4
+ORDERS = 8
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite has no row locks (SELECT … FOR UPDATE) and serialises writers with a file "
+    "lock, so concurrent escalations cannot race there; run with DATABASE_URL=postgres://…",
+)
+def test_concurrent_escalation_runs_raise_each_order_once(community, manager):
+    household = ResidencyFactory(room=RoomFactory(building__community=community))
+    now = timezone.now()
+    orders = [
+        RepairOrderFactory(household=household, accept_due_at=now - dt.timedelta(minutes=5))
+        for _ in range(ORDERS)
+    ]
+    barrier = threading.Barrier(WORKERS)
+    raised, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            raised.append(services.escalate_overdue(now))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(raised) == ORDERS, raised
+    assert RepairEscalation.objects.count() == ORDERS
+    escalated = RepairEvent.objects.filter(kind=RepairEvent.Kind.ESCALATED)
+    assert sorted(escalated.values_list("order_id", flat=True)) == sorted(o.pk for o in orders)
+    assert AuditEntry.objects.filter(action="repair.escalated").count() == ORDERS
+    assert Message.objects.filter(recipient=manager, event="repair.overdue").count() == ORDERS
+    assert set(RepairOrder.objects.values_list("status", flat=True)) == {"pending"}

