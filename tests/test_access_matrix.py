@@ -162,6 +162,12 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
       "accounts_auth:change_phone", "account_verify_phone", "account_reauthenticate",
       "account_request_reauthentication_code", "account_confirm_reauthentication_code",
       "accounts_auth:reauthenticate_by_code", "socialaccount_connections"), SIGNED_IN_ONLY),
+    ("two-step verification (allauth.mfa) of the signed-in person",
+     ("mfa_index", "mfa_activate_totp", "accounts_auth:activate_totp", "mfa_reauthenticate",
+      "mfa_generate_recovery_codes", "mfa_authenticate"), SIGNED_IN_ONLY),
+    ("turning off an authenticator app, reading recovery codes: only once one is set up",
+     ("mfa_deactivate_totp", "mfa_view_recovery_codes", "mfa_download_recovery_codes"),
+     rule("404", anonymous="login")),
     # --- The resident portal: pages about the person, empty for those with no home here.
     ("resident pages about the signed-in person (empty for staff and operators)",
      ("accounts:home", "accounts:me", "accounts:profile_edit", "accounts:security",
@@ -209,7 +215,9 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
     ("an inbox message: its recipient only",
      ("notices:message_open",), OWNER_ONLY),
     # --- The platform admin: operators only; everyone else is sent to the admin's login.
-    ("admin login page", ("admin:login",), OPEN),
+    ("admin login: the site's login (its limits, its second factor); signed in, the operator "
+     "goes on to the admin and anyone else is refused",
+     ("admin:login",), rule("403", anonymous="login", operator="ok")),
     ("admin logout (POST): the operator is signed out, to the admin's login",
      ("admin:logout",), rule("ok", operator="login")),
     ("records the platform writes itself: read-only in the admin",

@@ -5,6 +5,7 @@ import json
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
@@ -32,7 +33,8 @@ def _json_body(request) -> dict | None:
         return None
     try:
         data = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RawPostDataException):
+        # RawPostDataException: a form body, already parsed (for its files) before the view.
         return None
     return data if isinstance(data, dict) else None
 
