@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Community, PropertyCompany, Room, User
+from notices import fanout
 from notices.notify import notify
 from platform_admin.audit import log_action
 
@@ -435,7 +436,8 @@ def _bill_title(rule: FeeRule, start: dt.date, end: dt.date) -> str:
 @transaction.atomic
 def run_publish(*, run: BillRun, actor: User, request: HttpRequest | None = None) -> int:
     """Publish the run's draft bills and tell the households (`bill.published`, one message per
-    person and run, through the spine)."""
+    person and run): the fan-out is written in this transaction (notices.fanout), so a broker
+    or worker that fails cannot lose it; the sweep finishes what its task did not."""
     run = BillRun.objects.select_for_update().get(pk=run.pk)
     if run.status == BillRun.Status.PUBLISHED:
         raise ValidationError(_("This bill run is already published."))
@@ -448,27 +450,38 @@ def run_publish(*, run: BillRun, actor: User, request: HttpRequest | None = None
     run.save(update_fields=["status", "published_at"])
     log_action(actor=actor, action="billing.run_published", target=run,
                community=run.community, data={"bills": published}, request=request)  # fmt: skip
-    transaction.on_commit(lambda: _queue_run_notifications(run.pk))
+    fanout.schedule(
+        RUN_PUBLISHED,
+        obj=run,
+        plan=RUN_PUBLISHED_PLAN,
+        audience_size=_run_residents(run).count(),
+    )
     return published
 
 
-def _queue_run_notifications(run_id: int) -> None:
-    from .tasks import notify_run_published_task
-
-    notify_run_published_task.delay(run_id)
+RUN_PUBLISHED = "bill.published"
+RUN_PUBLISHED_PLAN = "billing.services.run_published_plan"
 
 
-def notify_run_published(run_id: int) -> int:
-    """Tell every verified member of the billed rooms' households, one message per person."""
-    run = BillRun.objects.select_related("community").get(pk=run_id)
-    recipients = selectors.residents_of_rooms(Bill.objects.filter(run=run).values("room_id"))
-    return notify(
-        "bill.published",
-        recipients,
-        obj=run,
+def _run_residents(run: BillRun):
+    return selectors.residents_of_rooms(Bill.objects.filter(run=run).values("room_id"))
+
+
+def run_published_plan(run: BillRun) -> fanout.Plan:
+    """Every verified member of the billed rooms' households, one message per person."""
+    return fanout.Plan(
+        recipients=_run_residents(run),
         context={"run": run, "community": run.community},
         url=reverse("billing:bills"),
     )
+
+
+def notify_run_published(run_id: int) -> int:
+    """Finish the run's fan-out now, in this process (also what a task queued before the
+    outbox existed still calls)."""
+    run = BillRun.objects.select_related("community").get(pk=run_id)
+    fan_out = fanout.schedule(RUN_PUBLISHED, obj=run, plan=RUN_PUBLISHED_PLAN)
+    return fanout.run(fan_out.pk)
 
 
 # --- Payments and receipts ---------------------------------------------------------------------
