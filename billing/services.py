@@ -596,6 +596,9 @@ def bill_waive(*, bill: Bill, actor: User, reason: str, request: HttpRequest | N
     return bill
 
 
+REMINDER_MINUTES, REMINDER_HOURS = "0,30", "9-20"
+
+
 def mark_overdue(today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     return Bill.objects.filter(
@@ -679,19 +682,30 @@ def group_by_kind(bills: Iterable[Bill]) -> dict[str, list[Bill]]:
 
 
 def ensure_defaults(**kwargs) -> None:
-    """Beat schedules, created once: the daily reminders (09:00 local) and the reconciliation
-    of online payments (every two minutes)."""
+    """Beat schedules, created once: the reminders (from 09:00 local every half hour until
+    20:30: each run sends only what no earlier run did, so one the broker refused or a worker
+    died in is made up by the next) and the reconciliation of online payments (every two
+    minutes). An entry still on the old once-a-day time (09:00) moves to the new one; a time an
+    operator chose is kept."""
     from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-    with transaction.atomic():
-        nine, _created = CrontabSchedule.objects.get_or_create(
-            minute="0", hour="9", day_of_week="*", day_of_month="*", month_of_year="*",
+    def crontab(minute: str, hour: str) -> CrontabSchedule:
+        schedule, _created = CrontabSchedule.objects.get_or_create(
+            minute=minute, hour=hour, day_of_week="*", day_of_month="*", month_of_year="*",
             timezone=timezone.get_current_timezone_name(),
         )  # fmt: skip
-        PeriodicTask.objects.get_or_create(
+        return schedule
+
+    with transaction.atomic():
+        through_the_day = crontab(REMINDER_MINUTES, REMINDER_HOURS)
+        reminders, created = PeriodicTask.objects.get_or_create(
             name="账单到期与逾期提醒",
-            defaults={"task": "billing.tasks.send_reminders_task", "crontab": nine},
+            defaults={"task": "billing.tasks.send_reminders_task", "crontab": through_the_day},
         )
+        old = reminders.crontab
+        if not created and old is not None and (old.minute, old.hour) == ("0", "9"):
+            reminders.crontab = through_the_day
+            reminders.save(update_fields=["crontab"])
         two_minutes, _created = IntervalSchedule.objects.get_or_create(
             every=120, period=IntervalSchedule.SECONDS
         )
