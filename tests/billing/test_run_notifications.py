@@ -174,3 +174,21 @@ def test_the_sweep_kicks_only_fan_outs_the_broker_refused_or_that_did_not_finish
         assert fanout.sweep(now=now + dt.timedelta(seconds=121)) == 1
     assert FanOut.objects.get().finished_at is not None
     assert fanout.sweep(now=now + dt.timedelta(seconds=500)) == 0
+
+
+def test_operators_see_unfinished_fan_outs_in_the_admin(
+    client_for, operator, community, property_rule, households, manager, broker_down,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    import datetime as dt
+
+    run = services.run_create(
+        community=community, fee_rules=[property_rule], month=dt.date(2025, 5, 1), actor=manager
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_publish(run=run, actor=manager)
+    client = client_for(operator)
+    page = client.get(reverse("admin:notices_fanout_changelist") + "?finished_at__isempty=1")
+    assert page.status_code == 200
+    assert "bill.published" in page.content.decode()
+    assert client.get(reverse("admin:notices_fanout_add")).status_code == 403
