@@ -22,6 +22,7 @@ from celery.app.task import Task
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from kombu import pools
 
 from accounts.models import Residency, Room, User
 from billing import services
@@ -61,8 +62,9 @@ def redis():
 
 
 def _reset_broker_pools() -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Forget the connections to the broker this process had: kombu keeps its pools in a
+    registry of its own, so they are closed and cleared there, not only dropped here."""
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
