@@ -450,12 +450,7 @@ def run_publish(*, run: BillRun, actor: User, request: HttpRequest | None = None
     run.save(update_fields=["status", "published_at"])
     log_action(actor=actor, action="billing.run_published", target=run,
                community=run.community, data={"bills": published}, request=request)  # fmt: skip
-    fanout.schedule(
-        RUN_PUBLISHED,
-        obj=run,
-        plan=RUN_PUBLISHED_PLAN,
-        audience_size=_run_residents(run).count(),
-    )
+    fanout.schedule(RUN_PUBLISHED, obj=run, plan=RUN_PUBLISHED_PLAN)
     return published
 
 

@@ -158,7 +158,14 @@ def progress(event_name: str, obj: models.Model, key: str = "") -> Progress:
     ).count()
     if fan_out is None:
         return Progress(scheduled=False, finished=False, notified=notified, total=notified)
-    total = fan_out.audience_size if fan_out.audience_size is not None else notified
+    total = fan_out.audience_size
+    if total is None:  # not run yet: counted here, not while the publishing holds its locks
+        recipients = _plan_for(fan_out, obj).recipients
+        total = (
+            recipients.count()
+            if isinstance(recipients, models.QuerySet)
+            else len(notify.user_ids(recipients))
+        )
     return Progress(
         scheduled=True,
         finished=fan_out.finished_at is not None,
