@@ -101,6 +101,7 @@ def run(fan_out_id: int) -> int:
         return 0
     plan = _plan_for(fan_out, obj)
     user_ids = notify.user_ids(plan.recipients)
+    FanOut.objects.filter(pk=fan_out_id).update(audience_size=len(user_ids))
     rendered = notify.render(fan_out.event, {"object": obj, **plan.context}, plan.url)
     created = 0
     for chunk in notify.batched(user_ids, notify.CHUNK):
