@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Community, Residency, Room, User
 from accounts.selectors import verified_rooms_of_user
+from notices import fanout
 from repairs.selectors import household_ids_of_user
 
 from . import charts, rules
@@ -22,6 +23,7 @@ from .models import (
     Bill,
     BillingSettings,
     BillLine,
+    BillRun,
     FeePrice,
     FeeRule,
     MeterReading,
@@ -319,3 +321,8 @@ def receipt_with_details(receipt: Receipt) -> Receipt:
         )
         .get(pk=receipt.pk)
     )
+
+
+def run_notification_progress(run: BillRun) -> fanout.Progress:
+    """How far the run's `bill.published` fan-out has come: people with their message of all."""
+    return fanout.progress("bill.published", run)

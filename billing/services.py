@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Community, PropertyCompany, Room, User
+from notices import fanout
 from notices.notify import notify
 from platform_admin.audit import log_action
 
@@ -435,7 +436,8 @@ def _bill_title(rule: FeeRule, start: dt.date, end: dt.date) -> str:
 @transaction.atomic
 def run_publish(*, run: BillRun, actor: User, request: HttpRequest | None = None) -> int:
     """Publish the run's draft bills and tell the households (`bill.published`, one message per
-    person and run, through the spine)."""
+    person and run): the fan-out is written in this transaction (notices.fanout), so a broker
+    or worker that fails cannot lose it; the sweep finishes what its task did not."""
     run = BillRun.objects.select_for_update().get(pk=run.pk)
     if run.status == BillRun.Status.PUBLISHED:
         raise ValidationError(_("This bill run is already published."))
@@ -448,27 +450,33 @@ def run_publish(*, run: BillRun, actor: User, request: HttpRequest | None = None
     run.save(update_fields=["status", "published_at"])
     log_action(actor=actor, action="billing.run_published", target=run,
                community=run.community, data={"bills": published}, request=request)  # fmt: skip
-    transaction.on_commit(lambda: _queue_run_notifications(run.pk))
+    fanout.schedule(RUN_PUBLISHED, obj=run, plan=RUN_PUBLISHED_PLAN)
     return published
 
 
-def _queue_run_notifications(run_id: int) -> None:
-    from .tasks import notify_run_published_task
-
-    notify_run_published_task.delay(run_id)
+RUN_PUBLISHED = "bill.published"
+RUN_PUBLISHED_PLAN = "billing.services.run_published_plan"
 
 
-def notify_run_published(run_id: int) -> int:
-    """Tell every verified member of the billed rooms' households, one message per person."""
-    run = BillRun.objects.select_related("community").get(pk=run_id)
-    recipients = selectors.residents_of_rooms(Bill.objects.filter(run=run).values("room_id"))
-    return notify(
-        "bill.published",
-        recipients,
-        obj=run,
+def _run_residents(run: BillRun):
+    return selectors.residents_of_rooms(Bill.objects.filter(run=run).values("room_id"))
+
+
+def run_published_plan(run: BillRun) -> fanout.Plan:
+    """Every verified member of the billed rooms' households, one message per person."""
+    return fanout.Plan(
+        recipients=_run_residents(run),
         context={"run": run, "community": run.community},
         url=reverse("billing:bills"),
     )
+
+
+def notify_run_published(run_id: int) -> int:
+    """Finish the run's fan-out now, in this process (also what a task queued before the
+    outbox existed still calls)."""
+    run = BillRun.objects.select_related("community").get(pk=run_id)
+    fan_out = fanout.schedule(RUN_PUBLISHED, obj=run, plan=RUN_PUBLISHED_PLAN)
+    return fanout.run(fan_out.pk)
 
 
 # --- Payments and receipts ---------------------------------------------------------------------
@@ -583,6 +591,9 @@ def bill_waive(*, bill: Bill, actor: User, reason: str, request: HttpRequest | N
     return bill
 
 
+REMINDER_MINUTES, REMINDER_HOURS = "0,30", "9-20"
+
+
 def mark_overdue(today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     return Bill.objects.filter(
@@ -666,19 +677,30 @@ def group_by_kind(bills: Iterable[Bill]) -> dict[str, list[Bill]]:
 
 
 def ensure_defaults(**kwargs) -> None:
-    """Beat schedules, created once: the daily reminders (09:00 local) and the reconciliation
-    of online payments (every two minutes)."""
+    """Beat schedules, created once: the reminders (from 09:00 local every half hour until
+    20:30: each run sends only what no earlier run did, so one the broker refused or a worker
+    died in is made up by the next) and the reconciliation of online payments (every two
+    minutes). An entry still on the old once-a-day time (09:00) moves to the new one; a time an
+    operator chose is kept."""
     from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-    with transaction.atomic():
-        nine, _created = CrontabSchedule.objects.get_or_create(
-            minute="0", hour="9", day_of_week="*", day_of_month="*", month_of_year="*",
+    def crontab(minute: str, hour: str) -> CrontabSchedule:
+        schedule, _created = CrontabSchedule.objects.get_or_create(
+            minute=minute, hour=hour, day_of_week="*", day_of_month="*", month_of_year="*",
             timezone=timezone.get_current_timezone_name(),
         )  # fmt: skip
-        PeriodicTask.objects.get_or_create(
+        return schedule
+
+    with transaction.atomic():
+        through_the_day = crontab(REMINDER_MINUTES, REMINDER_HOURS)
+        reminders, created = PeriodicTask.objects.get_or_create(
             name="账单到期与逾期提醒",
-            defaults={"task": "billing.tasks.send_reminders_task", "crontab": nine},
+            defaults={"task": "billing.tasks.send_reminders_task", "crontab": through_the_day},
         )
+        old = reminders.crontab
+        if not created and old is not None and (old.minute, old.hour) == ("0", "9"):
+            reminders.crontab = through_the_day
+            reminders.save(update_fields=["crontab"])
         two_minutes, _created = IntervalSchedule.objects.get_or_create(
             every=120, period=IntervalSchedule.SECONDS
         )

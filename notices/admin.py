@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from platform_admin.admin import ReadOnlyAdmin
 
 from . import events
-from .models import Delivery, Message, Notice, PushRule, PushSettings
+from .models import Delivery, FanOut, Message, Notice, PushRule, PushSettings
 
 
 class PushRuleForm(forms.ModelForm):
@@ -72,6 +72,19 @@ class MessageAdmin(ReadOnlyAdmin):
     search_fields = ["recipient__mobile", "title"]
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient"]
+    show_full_result_count = False
+
+
+@admin.register(FanOut)
+class FanOutAdmin(ReadOnlyAdmin):
+    """Fan-outs through the outbox: one not finished long after `created` is what the sweep is
+    still working on (or failing at: see the last error and the attempts)."""
+
+    list_display = [
+        "created_at", "event", "object_id", "key", "audience_size", "kicked_at", "attempts",
+        "finished_at", "last_error",
+    ]  # fmt: skip
+    list_filter = ["event", ("finished_at", admin.EmptyFieldListFilter)]
     show_full_result_count = False
 
 

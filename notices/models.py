@@ -232,6 +232,39 @@ class Delivery(models.Model):
         return f"{self.get_channel_display()} · {self.message}"
 
 
+class FanOut(models.Model):
+    """The outbox of one event for many people (a bill run's residents, a day's reminders):
+    written in the transaction that causes it, finished by its task or, if the broker or the
+    worker lost that, by the sweep. `plan` names the function that says who and what
+    (notices.fanout); the messages are unique per person, so finishing twice adds nothing."""
+
+    event = models.CharField(_("event"), max_length=50)
+    object_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=40)
+    key = models.CharField(max_length=40, blank=True)
+    plan = models.CharField(max_length=200)
+    audience_size = models.PositiveIntegerField(_("recipients"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # When its task was last handed to the broker (None: the broker refused it).
+    kicked_at = models.DateTimeField(_("handed to the queue"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("fan-out")
+        verbose_name_plural = _("fan-outs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "object_type", "object_id", "key"], name="fan_out_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["finished_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.object_id}"
+
+
 class PushRule(models.Model):
     """Which outside channels an event uses at an importance (PSET-1): operators edit these in
     the admin. The inbox is always written and is not a rule."""

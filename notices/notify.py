@@ -99,7 +99,8 @@ def quiet_until(now: dt.datetime, push_settings: PushSettings) -> dt.datetime | 
     return until
 
 
-def _user_ids(recipients: Iterable) -> list[int]:
+def user_ids(recipients: Iterable) -> list[int]:
+    """Distinct user ids, in order, of users, ids or a queryset of users."""
     if isinstance(recipients, models.QuerySet):
         recipients = recipients.values_list("pk", flat=True)
     seen: dict[int, None] = {}
@@ -126,12 +127,12 @@ def notify(
     rendered = rendered or render(event_name, {"object": obj, **(context or {})}, url)
     object_type = ContentType.objects.get_for_model(obj) if obj is not None else None
     object_id = str(obj.pk) if obj is not None else ""
-    user_ids = _user_ids(recipients)
+    recipient_ids = user_ids(recipients)
     rule = rule_for(event, importance)
     push_settings = PushSettings.load()
     created = 0
     with transaction.atomic():
-        for chunk in batched(user_ids, CHUNK):
+        for chunk in batched(recipient_ids, CHUNK):
             created += _write_chunk(
                 event, importance, object_type, object_id, key, rendered, list(chunk), rule,
                 push_settings,

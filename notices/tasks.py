@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import delivery, services
+from . import delivery, fanout, services
 
 
 @shared_task(
@@ -20,6 +20,7 @@ def sweep_task() -> dict:
     return {
         "published": services.notices_publish_due(),
         "fanned_out": services.notices_finish_fan_out(),
+        "fan_outs": fanout.sweep(),
         **delivery.sweep(),
     }
 
@@ -32,3 +33,15 @@ def sweep_task() -> dict:
 )
 def notice_fan_out_task(notice_id: int) -> int:
     return services.notice_fan_out(notice_id=notice_id)
+
+
+@shared_task(
+    name="notices.tasks.fan_out_task",
+    # Acknowledged after the work; a fan-out its worker did not finish is also kicked again by
+    # the sweep. Either way only the missing messages are written.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def fan_out_task(fan_out_id: int) -> int:
+    return fanout.run(fan_out_id)

@@ -162,14 +162,14 @@ def push_outbox(monkeypatch):
     tests/notices/test_worker_*.py prove them on a real worker."""
     from billing.tasks import notify_run_published_task, refund_unapplied_task
     from notices.channels import outbox
-    from notices.tasks import deliver_task, notice_fan_out_task
+    from notices.tasks import deliver_task, fan_out_task, notice_fan_out_task
 
     def run_in_process(task, args=None, kwargs=None, **options):
         return task.apply(args, kwargs)
 
     # Every fan-out task: a test must leave no message in the real broker (and a real
     # apply_async would also fix Celery's router before a worker test sets its routes).
-    for task in (deliver_task, notice_fan_out_task, notify_run_published_task,
+    for task in (deliver_task, notice_fan_out_task, fan_out_task, notify_run_published_task,
                  refund_unapplied_task):  # fmt: skip
         monkeypatch.setattr(task.__class__, "apply_async", run_in_process)
     outbox.clear()

@@ -122,6 +122,7 @@ NO_ADDING_IN_ADMIN = (
     "billing_paymentrefund",
     "billing_receipt",
     "notices_delivery",
+    "notices_fanout",
     "notices_message",
     "notices_notice",
     "notices_pushsettings",
@@ -133,7 +134,8 @@ NO_ADDING_IN_ADMIN = (
 )
 NO_DELETING_IN_ADMIN = (
     "billing_bill", "billing_billrun", "billing_feerule", "billing_payment", "billing_receipt",
-    "notices_message", "notices_notice", "notices_pushsettings", "platform_admin_auditentry",
+    "notices_fanout", "notices_message", "notices_notice", "notices_pushsettings",
+    "platform_admin_auditentry",
     "repairs_repairorder",
 )  # fmt: skip
 

@@ -208,6 +208,9 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "staff/billing/run_detail.html",
         {
             "run": run,
+            "notification": selectors.run_notification_progress(run)
+            if run.status == BillRun.Status.PUBLISHED
+            else None,
             "total_text": yuan(run.total),
             "exceptions_count": f"{len(run.skipped)}+"
             if len(run.skipped) >= EXCEPTIONS_KEPT

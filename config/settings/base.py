@@ -477,7 +477,8 @@ NOTIFY_BACKENDS = {
 }
 # A delivery still "sending" this long after it was claimed was lost with its worker; one
 # still queued this long after it was handed to the broker was lost by the broker; a notice
-# whose fan-out has not finished this long after publishing lost its task. The sweep (Celery
+# whose fan-out has not finished this long after publishing, or a fan-out of notices.fanout
+# (bill runs) this long after its task was handed over, lost its task. The sweep (Celery
 # beat, every minute) takes each of them up again.
 NOTIFY_SENDING_LEASE_SECONDS = env.int("NOTIFY_SENDING_LEASE_SECONDS", default=300)
 NOTIFY_REDISPATCH_SECONDS = env.int("NOTIFY_REDISPATCH_SECONDS", default=300)

@@ -166,13 +166,38 @@ def test_settings_with_odd_input_still_work(published_bill, due, community):
     assert services.send_reminders(due + dt.timedelta(days=1)) == NOTHING
 
 
-def test_the_daily_beat_entry_exists_after_migrate():
+def test_the_beat_entry_runs_from_nine_and_again_through_the_day():
+    """From 09:00 every half hour until 20:30: a run the broker refused (Redis down at 09:00)
+    or a worker killed mid-run is finished by the next one, which sends only what is missing."""
     task = PeriodicTask.objects.get(task="billing.tasks.send_reminders_task")
 
     assert task.enabled
-    assert (task.crontab.minute, task.crontab.hour) == ("0", "9")
+    assert (task.crontab.minute, task.crontab.hour) == ("0,30", "9-20")
     assert (task.crontab.day_of_week, task.crontab.day_of_month) == ("*", "*")
     assert str(task.crontab.timezone) == "Asia/Shanghai"
+
+
+def test_an_entry_still_on_the_old_daily_time_moves_to_the_repeating_one():
+    from django_celery_beat.models import CrontabSchedule
+
+    task = PeriodicTask.objects.get(task="billing.tasks.send_reminders_task")
+    old, _created = CrontabSchedule.objects.get_or_create(
+        minute="0", hour="9", day_of_week="*", day_of_month="*", month_of_year="*",
+        timezone="Asia/Shanghai",
+    )  # fmt: skip
+    PeriodicTask.objects.filter(pk=task.pk).update(crontab=old)
+    services.ensure_defaults()
+    task.refresh_from_db()
+    assert (task.crontab.minute, task.crontab.hour) == ("0,30", "9-20")
+    # An operator's own time is theirs.
+    own, _created = CrontabSchedule.objects.get_or_create(
+        minute="15", hour="10", day_of_week="*", day_of_month="*", month_of_year="*",
+        timezone="Asia/Shanghai",
+    )  # fmt: skip
+    PeriodicTask.objects.filter(pk=task.pk).update(crontab=own)
+    services.ensure_defaults()
+    task.refresh_from_db()
+    assert (task.crontab.minute, task.crontab.hour) == ("15", "10")
 
 
 @pytest.fixture

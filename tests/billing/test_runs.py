@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from billing import selectors, services
 from billing.models import Bill, BillRun
-from billing.tasks import notify_run_published_task
 from notices.models import Message
 from tests.factories import RoomFactory, fee_rule
 
@@ -21,16 +20,6 @@ pytestmark = pytest.mark.django_db
 RUNS = reverse("billing_staff:runs")
 NEW = reverse("billing_staff:run_new")
 MAY = dt.date(2025, 5, 1)
-
-
-@pytest.fixture
-def run_notifications_in_process(monkeypatch):
-    """The publish task, queued after commit, runs here instead of on a worker."""
-
-    def run_in_process(task, args=None, kwargs=None, **options):
-        return task.apply(args, kwargs)
-
-    monkeypatch.setattr(notify_run_published_task.__class__, "apply_async", run_in_process)
 
 
 @pytest.fixture
@@ -99,7 +88,7 @@ def test_bad_choices_are_refused_with_the_choices_kept(
 @pytest.mark.req("SBIL-1")
 def test_created_bills_are_drafts_until_published_then_the_household_is_told(
     client_for, cashier, community, room, resident, family_member, property_rule,
-    django_capture_on_commit_callbacks, run_notifications_in_process,
+    django_capture_on_commit_callbacks,
 ):  # fmt: skip
     client = client_for(cashier)
     response = client.post(NEW, {"rules": [property_rule.pk], "month": "2025-05"})
@@ -128,6 +117,7 @@ def test_created_bills_are_drafts_until_published_then_the_household_is_told(
         assert list(selectors.bills_for_user(person)) == [bill]
     page = client.get(response["Location"]).content.decode()
     assert reverse("billing_staff:run_publish", args=[run.pk]) not in page
+    assert "已通知" in page and "（2 人）" in page
 
 
 @pytest.mark.req("SBIL-1")

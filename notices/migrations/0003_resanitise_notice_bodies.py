@@ -16,6 +16,6 @@ def resanitise(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notices", "0001_initial")]
+    dependencies = [("notices", "0002_fan_out_outbox")]
 
     operations = [migrations.RunPython(resanitise, migrations.RunPython.noop, elidable=True)]
