@@ -57,6 +57,10 @@ def passed_second_factor(request: HttpRequest) -> bool:
     )
 
 
+# Resident-portal URLs that staff open too (a binding's proof from the verification queue).
+STAFF_ALSO_OPEN = frozenset({"accounts:residency_proof", "accounts:avatar"})
+
+
 def _guarded_prefixes() -> tuple[str, ...]:
     try:
         return ("/staff/", reverse("admin:index"))
@@ -81,6 +85,20 @@ class SecondFactorMiddleware:
         ):
             return self._second_factor_first(request)
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        """Files the staff also open outside /staff/ (a resident's proof photo, an avatar): the
+        same second factor first for those who need one."""
+        match = request.resolver_match
+        if (
+            match is not None
+            and match.view_name in STAFF_ALSO_OPEN
+            and request.user.is_authenticated
+            and not passed_second_factor(request)
+            and requires_second_factor(request.user)
+        ):
+            return self._second_factor_first(request)
+        return None
 
     def _second_factor_first(self, request: HttpRequest) -> HttpResponse:
         next_url = request.get_full_path() if request.method == "GET" else request.path

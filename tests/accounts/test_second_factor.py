@@ -207,3 +207,17 @@ def test_a_system_check_insists_on_the_middleware(settings):
         m for m in settings.MIDDLEWARE if m != "accounts.mfa.SecondFactorMiddleware"
     ]
     assert [error.id for error in second_factor_enforced(None)] == ["accounts.E002"]
+
+
+def test_a_proof_photo_needs_the_second_factor_too(manager, password, community):
+    """The proof of a binding is a resident-portal URL that staff open from the verification
+    queue: a manager who has not passed the second factor is sent to it there as well."""
+    from tests.factories import ResidencyFactory, RoomFactory
+
+    room = RoomFactory(building__community=community)
+    residency = ResidencyFactory(room=room, status="pending")
+    client = Client()
+    log_in(client, manager, password)
+    response = client.get(f"/me/rooms/{residency.pk}/proof/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(ACTIVATE)
