@@ -81,7 +81,7 @@ def test_the_migration_cleans_notices_saved_before(community):
 
     from notices.models import Notice
 
-    migration = import_module("notices.migrations.0002_resanitise_notice_bodies")
+    migration = import_module("notices.migrations.0003_resanitise_notice_bodies")
     kept = NoticeFactory(community=community, body="<p><strong>停水</strong></p>")
     hostile = NoticeFactory(
         community=community, body='<p><span class="position-fixed w-100 h-100">x</span></p>'
