@@ -5,8 +5,10 @@ from django.db import migrations, models
 
 
 def create_limits_cache_table(apps, schema_editor):
-    # settings.CACHES["limits"]: allauth's rate limits and SMS codes, in the database.
-    call_command("createcachetable", "limits", database=schema_editor.connection.alias, verbosity=0)
+    # settings.CACHES["limits"]: allauth's rate limits and SMS codes, in the database. Without
+    # arguments the command creates the table of every database cache in the settings (an
+    # argument would be a table name, not a cache alias).
+    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
 
 
 def drop_limits_cache_table(apps, schema_editor):

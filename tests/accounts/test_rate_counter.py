@@ -79,3 +79,21 @@ def test_count_action_says_how_long_to_wait_once_a_window_is_full(start_of_an_ho
     wait = limits.count_action(None, group="test.action", key="7", rates=["2/h"])
     assert 3500 < wait <= 3600
     assert limits.count_action(None, group="test.action", key="8", rates=["2/h"]) is None
+
+
+def test_the_migration_creates_the_cache_table_the_settings_name(transactional_db):
+    """Test databases get their cache tables from Django's test runner whatever the migration
+    does; a fresh `make run` has only the migration."""
+    from importlib import import_module
+
+    from django.apps import apps as installed_apps
+    from django.conf import settings
+    from django.db import connection
+
+    migration = import_module("accounts.migrations.0006_rate_counter")
+    table = settings.CACHES["limits"]["LOCATION"]
+    with connection.schema_editor() as editor:
+        editor.execute(f"DROP TABLE {editor.quote_name(table)}")
+        assert table not in connection.introspection.table_names()
+        migration.create_limits_cache_table(installed_apps, editor)
+    assert table in connection.introspection.table_names()
