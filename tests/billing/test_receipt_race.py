@@ -2,14 +2,12 @@
 payments at the same moment: the company's sequence row is locked until each payment's
 transaction ends (billing.services.receipt_issue)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from billing import services
 from billing.models import Bill, Receipt
 from tests.factories import RoomFactory, billing_actor, fee_rule
+from tests.races import at_once, postgres_only
 
 pytestmark = [pytest.mark.req("SBIL-2", "BIL-4")]
 
@@ -17,11 +15,7 @@ COUNT = 6
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite has no row locks (SELECT … FOR UPDATE) and serialises writers with a file "
-    "lock, so concurrent payments cannot race there; run with DATABASE_URL=postgres://…",
-)
+@postgres_only
 def test_concurrent_payments_get_consecutive_receipt_numbers(community):
     """Six counter payments of six rooms' bills at the same moment, each in its own
     transaction and connection: six receipts numbered 1 to 6, none twice, none lost."""
@@ -33,25 +27,16 @@ def test_concurrent_payments_get_consecutive_receipt_numbers(community):
     )
     services.run_publish(run=run, actor=cashier)
     bills = [Bill.objects.get(run=run, room=room) for room in rooms]
-    barrier = threading.Barrier(COUNT)
-    numbers, errors = [], []
-
-    def pay(bill):
-        try:
-            barrier.wait()
-            payment = services.counter_payment(bills=[bill], method="cash", cashier=cashier)
-            numbers.append(payment.receipt.number)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=pay, args=(bill,)) for bill in bills]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    numbers = at_once(
+        [
+            lambda bill=bill: (
+                services.counter_payment(
+                    bills=[bill], method="cash", cashier=cashier
+                ).receipt.number
+            )
+            for bill in bills
+        ]
+    )
     assert sorted(numbers) == list(range(1, COUNT + 1))
     assert sorted(Receipt.objects.values_list("number", flat=True)) == list(range(1, COUNT + 1))
 

@@ -3,7 +3,6 @@ what it is, with 继续支付 and 取消; and starting the same bills twice give
 when the two requests arrive at the same moment."""
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
@@ -19,6 +18,7 @@ from billing.payments.base import ProviderError
 from billing.payments.sandbox import SandboxProvider
 from platform_admin.models import AuditEntry
 from tests.factories import ResidencyFactory, RoomFactory
+from tests.races import at_once, postgres_only
 
 pytestmark = [pytest.mark.req("BIL-3")]
 
@@ -251,34 +251,13 @@ def test_other_bills_another_method_or_a_closed_payment_give_a_new_payment(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite has no row locks (SELECT … FOR UPDATE) and serialises writers with a file "
-    "lock, so concurrent starts cannot race there; run with DATABASE_URL=postgres://…",
-)
+@postgres_only
 def test_concurrent_starts_of_the_same_bills_give_one_payment(published_bill, resident):
     """Five requests for the same bills at the same moment (a double tap that got through, two
     tabs): the bill rows are locked before the open payment is looked for, so the later
     requests wait for the first to commit and are handed its payment."""
     count = 5
-    barrier = threading.Barrier(count)
-    numbers, errors = [], []
-
-    def post():
-        try:
-            barrier.wait()
-            numbers.append(start([published_bill], resident).number)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    numbers = at_once([lambda: start([published_bill], resident).number] * count)
     assert Payment.objects.count() == 1
     assert numbers == [Payment.objects.get().number] * count
     assert Payment.objects.get().status == Payment.Status.PENDING

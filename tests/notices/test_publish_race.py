@@ -3,16 +3,15 @@ same moment: the conditional UPDATE (scheduled → published) lets one caller th
 (notices.services.notices_publish_due)."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from notices import services
 from notices.models import Notice
 from platform_admin.models import AuditEntry
 from tests.factories import NoticeFactory
+from tests.races import at_once, postgres_only
 
 pytestmark = [pytest.mark.req("SNOT-1")]
 
@@ -21,11 +20,7 @@ NOTICES = 8
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite has no row locks (SELECT … FOR UPDATE) and serialises writers with a file "
-    "lock, so concurrent sweeps cannot race there; run with DATABASE_URL=postgres://…",
-)
+@postgres_only
 def test_concurrent_sweeps_publish_each_scheduled_notice_once(community):
     now = timezone.now()
     notices = [
@@ -36,24 +31,7 @@ def test_concurrent_sweeps_publish_each_scheduled_notice_once(community):
         )
         for _ in range(NOTICES)
     ]
-    barrier = threading.Barrier(WORKERS)
-    published, errors = [], []
-
-    def sweep():
-        try:
-            barrier.wait()
-            published.append(services.notices_publish_due(now))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    published = at_once([lambda: services.notices_publish_due(now)] * WORKERS)
     assert sum(published) == NOTICES, published
     assert AuditEntry.objects.filter(action="notice.published").count() == NOTICES
     assert set(Notice.objects.values_list("status", flat=True)) == {Notice.Status.PUBLISHED}

@@ -3,10 +3,8 @@ overdue order once per level: the unique escalation row decides who tells the ma
 (repairs.services.escalate_overdue)."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from notices.models import Message
@@ -14,6 +12,7 @@ from platform_admin.models import AuditEntry
 from repairs import services
 from repairs.models import RepairEscalation, RepairEvent, RepairOrder
 from tests.factories import RepairOrderFactory, ResidencyFactory, RoomFactory
+from tests.races import at_once, postgres_only
 
 pytestmark = [pytest.mark.req("SREP-2")]
 
@@ -22,11 +21,7 @@ ORDERS = 8
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite has no row locks (SELECT … FOR UPDATE) and serialises writers with a file "
-    "lock, so concurrent escalations cannot race there; run with DATABASE_URL=postgres://…",
-)
+@postgres_only
 def test_concurrent_escalation_runs_raise_each_order_once(community, manager):
     household = ResidencyFactory(room=RoomFactory(building__community=community))
     now = timezone.now()
@@ -34,24 +29,7 @@ def test_concurrent_escalation_runs_raise_each_order_once(community, manager):
         RepairOrderFactory(household=household, accept_due_at=now - dt.timedelta(minutes=5))
         for _ in range(ORDERS)
     ]
-    barrier = threading.Barrier(WORKERS)
-    raised, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            raised.append(services.escalate_overdue(now))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    raised = at_once([lambda: services.escalate_overdue(now)] * WORKERS)
     assert sum(raised) == ORDERS, raised
     assert RepairEscalation.objects.count() == ORDERS
     escalated = RepairEvent.objects.filter(kind=RepairEvent.Kind.ESCALATED)
