@@ -159,14 +159,22 @@ def _increment(expiries: dict[str, float]) -> dict[str, int]:
     return counts
 
 
-def _hit_many(buckets: list[tuple[str, str]]) -> list[Usage]:
-    """`hit` for several (bucket, rate) pairs at once: one statement."""
-    now = _now()
+def _windows(
+    buckets: list[tuple[str, str]], now: dt.datetime
+) -> list[tuple[str, dt.datetime, int]]:
+    """(counter key, window end, allowed amount) of each (bucket, rate) pair at `now`."""
     windows = []
     for bucket, rate in buckets:
         parsed = parse_rate(rate)
         key, ends = _window(bucket, parsed, now)
         windows.append((key, ends, parsed.amount))
+    return windows
+
+
+def _hit_many(buckets: list[tuple[str, str]]) -> list[Usage]:
+    """`hit` for several (bucket, rate) pairs at once: one statement."""
+    now = _now()
+    windows = _windows(buckets, now)
     counts = _increment({key: ends for key, ends, _amount in windows})
     return [Usage(counts[key], amount, ends - now) for key, ends, amount in windows]
 
@@ -174,11 +182,7 @@ def _hit_many(buckets: list[tuple[str, str]]) -> list[Usage]:
 def _peek_many(buckets: list[tuple[str, str]]) -> list[Usage]:
     """The usage of several (bucket, rate) pairs without counting: one query."""
     now = _now()
-    windows = []
-    for bucket, rate in buckets:
-        parsed = parse_rate(rate)
-        key, ends = _window(bucket, parsed, now)
-        windows.append((key, ends, parsed.amount))
+    windows = _windows(buckets, now)
     counts = dict(
         RateCounter.objects.filter(
             key__in=[key for key, _ends, _amount in windows], expires_at__gt=_aware(now)

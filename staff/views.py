@@ -121,42 +121,39 @@ def staff_add(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
-@staff_required("staff.add_staffmember")
-def invitation_resend(request: HttpRequest, staff_invitation_id: int) -> HttpResponse:
+def _answer_invitation(request: HttpRequest, staff_invitation_id: int, service, done: str):
     invitation = get_scoped_or_404(request, StaffInvitation.objects.all(), staff_invitation_id)
     try:
-        services.staff_invitation_resend(
+        service(
             invitation=invitation, actor=request.user, community=request.community, request=request
         )
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(
-            request,
-            _("The invitation was sent to %(mobile)s again, with a new link.")
-            % {"mobile": invitation.masked_mobile},
-        )
+        messages.success(request, done % {"mobile": invitation.masked_mobile})
     return redirect("staff:team")
+
+
+@require_POST
+@staff_required("staff.add_staffmember")
+def invitation_resend(request: HttpRequest, staff_invitation_id: int) -> HttpResponse:
+    return _answer_invitation(
+        request,
+        staff_invitation_id,
+        services.staff_invitation_resend,
+        _("The invitation was sent to %(mobile)s again, with a new link."),
+    )
 
 
 @require_POST
 @staff_required("staff.add_staffmember")
 def invitation_withdraw(request: HttpRequest, staff_invitation_id: int) -> HttpResponse:
-    invitation = get_scoped_or_404(request, StaffInvitation.objects.all(), staff_invitation_id)
-    try:
-        services.staff_invitation_withdraw(
-            invitation=invitation, actor=request.user, community=request.community, request=request
-        )
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(
-            request,
-            _("The invitation to %(mobile)s was withdrawn; its link no longer works.")
-            % {"mobile": invitation.masked_mobile},
-        )
-    return redirect("staff:team")
+    return _answer_invitation(
+        request,
+        staff_invitation_id,
+        services.staff_invitation_withdraw,
+        _("The invitation to %(mobile)s was withdrawn; its link no longer works."),
+    )
 
 
 @staff_required("staff.change_staffmember")
