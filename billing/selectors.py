@@ -138,11 +138,20 @@ def _payments_of(user: User, prefix: str = "") -> Exists:
         created_at__lt=OuterRef("created_at"),
         ended_at__gt=OuterRef(OuterRef(f"{prefix}created_at")),
     )
-    return Exists(
-        Residency.objects.filter(
-            pk__in=household_ids_of_user(user), room_id=OuterRef(f"{prefix}room_id")
-        ).exclude(Exists(moved_out_since))
+    households = household_ids_of_user(user)
+    # A payment someone started online is their household's: an owner's and a tenant's
+    # households living in one room at the same time do not see each other's. A payment at the
+    # counter names no payer and is the room's.
+    payer_is_ours = Residency.objects.filter(
+        Q(pk__in=households) | Q(head__in=households),
+        user_id=OuterRef(f"{prefix}payer_id"),
+        room_id=OuterRef(f"{prefix}room_id"),
     )
+    return Exists(
+        Residency.objects.filter(pk__in=households, room_id=OuterRef(f"{prefix}room_id")).exclude(
+            Exists(moved_out_since)
+        )
+    ) & (Q(**{f"{prefix}payer__isnull": True}) | Q(Exists(payer_is_ours)))
 
 
 def _bills_of(rooms: list[HouseholdRoom], *, arrears: bool) -> Q:
@@ -165,15 +174,20 @@ def _bills_of(rooms: list[HouseholdRoom], *, arrears: bool) -> Q:
 
 def residents_of_payment(payment: Payment) -> QuerySet[User]:
     """Who hears about a payment (its receipt, its refund): the verified members of the
-    households of its room whose time there had begun when it was started."""
+    households of its room whose time there had begun when it was started; of the payer's
+    household only, when someone paid online."""
     heads = (
         Residency.objects.filter(
             room_id=payment.room_id, status=Residency.Status.VERIFIED, head__isnull=True
         )
         .annotate(since=Subquery(_last_move_out_before()))
         .filter(Q(since__isnull=True) | Q(since__lte=payment.created_at))
-        .values("pk")
     )
+    if payment.payer_id is not None:
+        heads = heads.filter(
+            Q(user_id=payment.payer_id) | Q(family_members__user_id=payment.payer_id)
+        )
+    heads = heads.values("pk")
     return User.objects.filter(
         Q(residencies__pk__in=heads) | Q(residencies__head__in=heads),
         residencies__status=Residency.Status.VERIFIED,

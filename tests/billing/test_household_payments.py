@@ -157,3 +157,44 @@ def test_a_household_without_a_predecessor_sees_the_rooms_whole_history(
     for user in (resident, family_member):
         page = client_for(user).get(reverse("billing:history")).context["page"]
         assert [p.pk for p in page.object_list] == [old.pk]
+
+
+def test_an_owner_and_a_tenant_living_there_together_do_not_see_each_others_payments(
+    client_for, room, resident, family_member
+):
+    """The owner's household (`resident`, `family_member`) and a tenant's household share the
+    room at the same time: a payment one of them starts online is that household's only (its
+    page, cancelling it, the history, the receipt message); one at the counter is the room's."""
+    from billing.payments import get_provider
+    from tests.billing.test_resident_open_payments import start
+
+    tenant = ResidencyFactory(
+        room=room, relation=Residency.Relation.TENANT, user=UserFactory(mobile="13900000041")
+    ).user
+    owners_bill = make_bill(room, month=months_ago(2), amount="120.00")
+    tenants_bill = make_bill(room, month=months_ago(1), amount="80.00")
+    by_owner = start([owners_bill], family_member)
+    by_tenant = start([tenants_bill], tenant)
+    for payment, ours, theirs in (
+        (by_owner, [resident, family_member], [tenant]),
+        (by_tenant, [tenant], [resident, family_member]),
+    ):
+        for name in ("billing:payment", "billing:payment_cancel"):
+            url = reverse(name, args=[payment.number])
+            for user in theirs:
+                assert client_for(user).post(url).status_code == 404
+        url = reverse("billing:payment", args=[payment.number])
+        for user in ours:
+            assert client_for(user).get(url).status_code == 200
+        payment.refresh_from_db()
+        assert payment.status == payment.Status.PENDING  # nobody else cancelled it
+    headers, body = get_provider("wechat").pay(by_tenant.number)
+    online.notification_receive("wechat", headers, body)
+    history = client_for(resident).get(reverse("billing:history")).context["page"].object_list
+    assert by_tenant.pk not in [p.pk for p in history]
+    told = set(
+        Message.objects.filter(event="payment.succeeded", object_id=by_tenant.pk).values_list(
+            "recipient", flat=True
+        )
+    )
+    assert told == {tenant.pk}
