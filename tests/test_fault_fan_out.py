@@ -32,6 +32,7 @@ from config.celery import app
 from notices.models import Delivery, FanOut, Message, PushSubscription
 from notices.tasks import deliver_task, fan_out_task, sweep_task
 from tests.factories import BuildingFactory, fee_rule
+from tests.notices.conftest import _no_quiet_hours  # noqa: F401  (the worker's clock is not pinned: pushes must not wait for the morning)
 from tests.processes import RedisServer, database_url_of
 from tests.test_celery_worker import stop
 
