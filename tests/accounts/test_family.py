@@ -386,7 +386,9 @@ def test_family_page_has_a_bounded_number_of_queries(
     for n in range(25):
         ResidencyFactory(room=room, relation=Residency.Relation.FAMILY, head=head)
         FamilyInvitationFactory(head=head, mobile=f"1370000{n:04d}")
-    second_head = ResidencyFactory(user=resident, room=RoomFactory(building=room.building))
+    # Numbered beside 1201: a factory sequence number could be 1201 itself (test order).
+    second_room = RoomFactory(building=room.building, number="1202", floor=12)
+    second_head = ResidencyFactory(user=resident, room=second_room)
     for _ in range(10):
         ResidencyFactory(
             room=second_head.room, relation=Residency.Relation.FAMILY, head=second_head

@@ -43,7 +43,7 @@ def test_a_run_creates_bills_with_lines_and_never_twice(
 def test_receipt_numbers_are_gap_free_per_company(community, room, property_rule, manager, cashier):
     from tests.factories import RoomFactory
 
-    other_room = RoomFactory(building=room.building)
+    other_room = RoomFactory(building=room.building, number="1202", floor=12)  # not 1201
     months = [dt.date(2025, m, 1) for m in (1, 2, 3)]
     for month in months:
         run = services.run_create(
