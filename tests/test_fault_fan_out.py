@@ -33,7 +33,7 @@ from notices.models import Delivery, FanOut, Message, PushSubscription
 from notices.tasks import deliver_task, fan_out_task, sweep_task
 from tests.factories import BuildingFactory, fee_rule
 from tests.notices.conftest import _no_quiet_hours  # noqa: F401  (the worker's clock is not pinned: pushes must not wait for the morning)
-from tests.processes import RedisServer, database_url_of
+from tests.processes import RedisServer, database_url_of, wait_for
 from tests.test_celery_worker import stop
 
 pytestmark = [
@@ -44,15 +44,6 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parent.parent
 RESIDENTS = 40
-
-
-def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture

@@ -2,12 +2,8 @@
 is down, and their limits still hold; the counters live in the database, not in the cache."""
 
 import shutil
-import socket
-import subprocess
-import time
 
 import pytest
-import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
@@ -18,6 +14,7 @@ from accounts.models import User
 from accounts.sms import outbox, send_sms
 from accounts.tasks import send_sms_task
 from config.cache import redis_cache
+from tests.processes import RedisServer
 
 pytestmark = pytest.mark.django_db
 
@@ -26,45 +23,6 @@ LOGIN_CODE = "/accounts/login/code/"
 CONFIRM_LOGIN_CODE = "/accounts/login/code/confirm/"
 SIGNUP = "/accounts/signup/"
 RESET_SMS = "/accounts/password/reset/sms/"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RedisServer:
-    """A redis-server of this test's own, on a port nobody else uses; stop() and start() it."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
 
 
 @pytest.fixture

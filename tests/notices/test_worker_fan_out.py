@@ -27,6 +27,7 @@ from notices import delivery, services
 from notices.models import Delivery, Message, Notice, PushSubscription
 from notices.tasks import deliver_task, notice_fan_out_task
 from tests.factories import BuildingFactory, CommunityFactory
+from tests.processes import wait_for
 from tests.test_celery_worker import start, stop
 
 pytestmark = [
@@ -158,15 +159,6 @@ def forget_routes() -> None:
     that the routes just set are the ones used."""
     current_app.amqp._rtable = None
     current_app.amqp.__dict__.pop("router", None)
-
-
-def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_killing_the_worker_mid_fan_out_delivers_each_message_once(
