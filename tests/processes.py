@@ -1,6 +1,7 @@
 """Helpers for tests that start real processes (a Celery worker, gunicorn, a Redis of their
 own) on the test database."""
 
+import os
 import shutil
 import socket
 import subprocess
@@ -28,6 +29,17 @@ def wait_for(condition, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def outside_world_env() -> dict[str, str]:
+    """The environment for a server that stands for the outside world (Redis): without
+    libfaketime's preload, which a run under `faketime` would hand down and which such servers
+    do not survive; the date is our code's to be fooled about, not theirs."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if key != "LD_PRELOAD" and not key.startswith("FAKETIME")
+    }
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -52,6 +64,7 @@ class RedisServer:
              "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=outside_world_env(),
         )  # fmt: skip
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
