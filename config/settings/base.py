@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_guid",
+    "kit",
     "accounts",
     "accounts.providers",
     "accounts.providers.weixin_mp",
