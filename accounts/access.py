@@ -4,26 +4,33 @@ Each `get_*_for_viewer` returns the row whose image `viewer` may see, or None wh
 no such image or they may not see it (the views answer 404 either way).
 """
 
-from staff import selectors as staff_selectors
-from staff.access import has_perm_in_community
+from collections.abc import Callable
 
 from . import selectors
 from .models import Residency, User
 
+# Who else may see a proof photo, asked in turn: each rule answers True or False for the
+# people it knows about and None for the others (staff: a staff member of the room's
+# community who may see residents there). Registered from AppConfig.ready of the apps above.
+ProofRule = Callable[[User, Residency], bool | None]
+_PROOF_RULES: list[ProofRule] = []
+
+
+def register_proof_rule(rule: ProofRule) -> None:
+    if rule not in _PROOF_RULES:
+        _PROOF_RULES.append(rule)
+
 
 def may_see_proof(user: User, residency: Residency) -> bool:
-    """The resident who sent it; staff of the room's community who may see residents there (by
-    the position held there or by a duty granted for that community); a platform operator who
-    may."""
+    """The resident who sent it; whom a registered rule allows (staff of the room's
+    community who may see residents there); otherwise a platform operator who may."""
     if residency.user_id == user.pk:
         return True
-    member = staff_selectors.active_staff_member(user)
-    if member is None:
-        return user.is_staff and user.has_perm("accounts.view_residency")
-    community = residency.room.building.community
-    if community not in staff_selectors.communities_served(member):
-        return False
-    return has_perm_in_community(user, "accounts.view_residency", community)
+    for rule in _PROOF_RULES:
+        verdict = rule(user, residency)
+        if verdict is not None:
+            return verdict
+    return user.is_staff and user.has_perm("accounts.view_residency")
 
 
 def may_see_avatar(user: User, person: User) -> bool:

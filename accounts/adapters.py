@@ -19,9 +19,7 @@ from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
-from staff.models import StaffMember
-
-from . import limits, security_audit
+from . import limits, portal, security_audit
 from .forms import MobileNumberField
 from .models import User
 from .phone import normalize_mobile
@@ -42,8 +40,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request) -> str:
         """Without a `next`, each person lands in their own portal."""
         user = request.user
-        if StaffMember.objects.filter(user=user, is_active=True).exists():
-            return reverse("staff:home")
+        landing = portal.landing_url(user)
+        if landing:
+            return landing
         if user.is_staff and not user.residencies.exists():
             return reverse("admin:index")
         return super().get_login_redirect_url(request)

@@ -8,10 +8,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from platform_admin.audit import register_actions
-        from staff import menu, scoping
 
-        from . import checks, security_audit, selectors  # noqa: F401  (checks register themselves)
-        from .models import Building, Residency, Room, User
+        from . import checks, security_audit  # noqa: F401  (checks register themselves)
         from .portal import Tab, register_tab
 
         security_audit.connect()
@@ -19,47 +17,9 @@ class AccountsConfig(AppConfig):
         register_tab(Tab(_("Home"), "accounts:home", "house-door", 10))
         register_tab(Tab(_("Me"), "accounts:me", "person", 90, also=("/accounts/",)))
 
-        menu.register(
-            menu.MenuEntry(
-                _("Residents"),
-                "accounts_staff:residents",
-                "people",
-                20,
-                perm="accounts.view_residency",
-                badge=lambda request: selectors.pending_residency_count(request.community),
-            )
-        )
-        menu.register(
-            menu.MenuEntry(_("Rooms"), "accounts_staff:rooms", "building", 30, "accounts.view_room")
-        )
-
-        scoping.register("building_id", Building, "community")
-        scoping.register("room_id", Room, "building__community")
-        scoping.register("residency_id", Residency, "room__building__community")
-        # A person is in a community's scope for READING while they have any residency there
-        # (history too). Changes narrow it to pending/verified residents:
-        # selectors.residents_changeable_in_community.
-        scoping.register("resident_id", User, "residencies__room__building__community")
-        menu.register(
-            menu.MenuEntry(
-                _("Excel import"),
-                "accounts_staff:import",
-                "file-earmark-arrow-up",
-                35,
-                "accounts.add_residency",
-            )
-        )
         register_actions(
             {
                 "resident.contacts_changed": _("Resident contact details changed"),
-                "accounts.rooms_imported": _("Rooms imported from Excel"),
-                "accounts.residents_imported": _("Residents imported from Excel"),
-                "accounts.residents_exported": _("Residents exported to Excel"),
-            }
-        )
-
-        register_actions(
-            {
                 "residency.requested": _("Room binding requested"),
                 "residency.verified": _("Residency verified"),
                 "residency.rejected": _("Residency rejected"),

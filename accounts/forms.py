@@ -9,14 +9,6 @@ from .models import Building, Community, Residency, Room, Unit
 from .phone import normalize_mobile
 
 
-class RejectResidencyForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for rejection"),
-        max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. the name does not match the deed")}),
-    )
-
-
 class MobileNumberField(forms.CharField):
     """A mainland mobile number as people type it; cleans to the 11-digit form."""
 

@@ -10,6 +10,8 @@ allauth's login) to confirm one. The admin's own login page is allauth's
 `secure_admin_login`: it sends everyone to the site's login (config/urls.py).
 """
 
+from collections.abc import Callable
+
 from allauth.account.authentication import get_authentication_records
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.adapter import DefaultMFAAdapter
@@ -21,28 +23,30 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
-from staff.selectors import holds_position_with
-
 from .models import User
 
 # Where the person was going when sent to set up an authenticator app: the pages after the
 # set-up offer to continue there.
 NEXT_SESSION_KEY = "linli_second_factor_next"
 
-# The manager's duties: adding and changing the company's staff (who may then do anything).
-MANAGER_PERMISSIONS = ("staff.add_staffmember", "staff.change_staffmember")
+# Who else needs a second factor, asked of each account in turn: rules the apps above accounts
+# register from their AppConfig.ready (staff: whoever holds the manager's duties).
+_SECOND_FACTOR_RULES: list[Callable[[User], bool]] = []
+
+
+def register_second_factor_rule(rule: Callable[[User], bool]) -> None:
+    if rule not in _SECOND_FACTOR_RULES:
+        _SECOND_FACTOR_RULES.append(rule)
 
 
 def requires_second_factor(user: User) -> bool:
-    """A platform operator, or a staff member who holds the manager's duties in any community
-    they serve."""
+    """A platform operator, or anyone a registered rule names (a staff member who holds the
+    manager's duties in any community they serve)."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    # One query: the manager's duties come only with a position (django-guardian's
-    # community-local grants do not include them).
-    return holds_position_with(user, MANAGER_PERMISSIONS)
+    return any(rule(user) for rule in _SECOND_FACTOR_RULES)
 
 
 def has_authenticator_app(user: User) -> bool:

@@ -1,11 +1,17 @@
-"""The resident tab bar. Each module registers its tab when it has a page behind it."""
+"""The resident portal's shell, filled by the modules above accounts from their
+`AppConfig.ready`: the tab bar (each module registers its tab when it has a page behind it),
+the panels of the home page, and the portal a person lands in after logging in."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from .models import User
 
 
 @dataclass(frozen=True)
@@ -47,3 +53,49 @@ def resident_tabs(request: HttpRequest) -> list[dict]:
         item["active"] = item is active
         item["badge"] = tab.badge(request) if tab.badge and user and user.is_authenticated else 0
     return items
+
+
+# --- Home page panels ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A part of the resident home page that another module fills (notices: the latest
+    notices). `context(request, verified_room_ids)` returns the template variables it adds."""
+
+    name: str
+    context: Callable[[HttpRequest, list[int]], dict]
+
+
+_HOME_PANELS: dict[str, HomePanel] = {}
+
+
+def register_home_panel(panel: HomePanel) -> None:
+    _HOME_PANELS[panel.name] = panel
+
+
+def home_panels_context(request: HttpRequest, verified_room_ids: list[int]) -> dict:
+    context: dict = {}
+    for panel in _HOME_PANELS.values():
+        context.update(panel.context(request, verified_room_ids))
+    return context
+
+
+# --- Where people land after logging in ---------------------------------------------------------
+
+# Asked in turn, without a `next`: the first that answers with a URL wins (staff: the staff
+# portal for an active staff member); nobody answering leaves the default.
+_LANDINGS: list[Callable[["User"], str | None]] = []
+
+
+def register_landing(landing: Callable[["User"], str | None]) -> None:
+    if landing not in _LANDINGS:
+        _LANDINGS.append(landing)
+
+
+def landing_url(user: "User") -> str | None:
+    for landing in _LANDINGS:
+        url = landing(user)
+        if url:
+            return url
+    return None

@@ -13,6 +13,7 @@ class BillingConfig(AppConfig):
         from notices.models import Importance
         from platform_admin.audit import register_actions
         from staff import menu, scoping
+        from staff.positions import CASHIER, FRONT_DESK, MANAGER, register_position_defaults
 
         from . import checks, selectors, services  # noqa: F401  (checks register themselves)
         from .models import Bill, BillRun, FeeRule, Payment, Receipt
@@ -80,6 +81,29 @@ class BillingConfig(AppConfig):
                 "billing.payment_cancelled": _("Online payment cancelled by the payer"),
                 "billing.dunned": _("Dunning reminders sent"),
                 "billing.settings_saved": _("Reminder settings changed"),
+            }
+        )
+        register_position_defaults(
+            {
+                MANAGER: [
+                    "billing.view_bill",
+                    "billing.collect_payment",
+                    "billing.waive_bill",
+                    "billing.refund_bill",
+                    "billing.run_bills",
+                    "billing.add_meterreading",
+                    "billing.add_feerule",
+                    "billing.change_feerule",
+                    "billing.view_billing_reports",
+                ],
+                FRONT_DESK: ["billing.view_bill"],
+                CASHIER: [
+                    "billing.view_bill",
+                    "billing.collect_payment",
+                    "billing.run_bills",
+                    "billing.add_meterreading",
+                    "billing.view_billing_reports",
+                ],
             }
         )
         post_migrate.connect(services.ensure_defaults, sender=self)

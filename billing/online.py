@@ -34,6 +34,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from notices.notify import notify
 from platform_admin.audit import log_action
+from staff.selectors import staff_with_permission
 
 from . import selectors, services
 from .models import Bill, Payment, PaymentItem, PaymentNotification, PaymentRefund, new_number
@@ -412,9 +413,10 @@ def _log(method, outcome, *, payment=None, number="", reason="", remote_addr=Non
 
 
 def _alert_staff(payment: Payment, reason: str) -> None:
-    from repairs.selectors import managers_of
-
-    notify("payment.alert", managers_of(payment.community), obj=payment,
+    """Those who may refund the community's payments (the manager's position by default) look
+    into it; chosen by permission, since operators may rename positions."""
+    recipients = staff_with_permission(payment.community, "billing.refund_bill")
+    notify("payment.alert", recipients, obj=payment,
            context={"payment": payment, "reason": reason},
            url=reverse("billing_staff:payment_detail", args=[payment.pk]))  # fmt: skip
 

@@ -21,7 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("staff/", include("staff.urls")),
-    path("staff/", include("accounts.urls_staff")),
+    path("staff/", include("staff.urls_residents")),
     path("staff/", include("notices.urls_staff")),
     path("staff/", include("repairs.urls_staff")),
     path("staff/", include("repairs.urls_tech")),

@@ -8,12 +8,14 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notices and messages")
 
     def ready(self) -> None:
-        from accounts.portal import Tab, register_tab
+        from accounts.portal import HomePanel, Tab, register_home_panel, register_tab
         from platform_admin.audit import register_actions
         from staff import menu, scoping
+        from staff.positions import CASHIER, FRONT_DESK, MANAGER, register_position_defaults
 
         from . import events, selectors, setup
         from .models import Message, Notice, NoticeAttachment
+        from .views.resident import home_panel
 
         events.register(
             events.Event(
@@ -30,6 +32,7 @@ class NoticesConfig(AppConfig):
                 badge_label=_("unread"),
             )
         )
+        register_home_panel(HomePanel("notices", home_panel))
         menu.register(
             menu.MenuEntry(
                 _("Notices"), "notices_staff:list", "megaphone", 40, "notices.view_notice"
@@ -57,6 +60,13 @@ class NoticesConfig(AppConfig):
                 "notice.withdrawn": _("Notice withdrawn"),
                 "notice.pinned": _("Notice pinned"),
                 "notice.unpinned": _("Notice unpinned"),
+            }
+        )
+        register_position_defaults(
+            {
+                MANAGER: ["notices.view_notice", "notices.add_notice", "notices.change_notice"],
+                FRONT_DESK: ["notices.view_notice", "notices.add_notice", "notices.change_notice"],
+                CASHIER: ["notices.view_notice"],
             }
         )
         post_migrate.connect(setup.ensure_defaults, sender=self)

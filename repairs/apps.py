@@ -14,6 +14,7 @@ class RepairsConfig(AppConfig):
         from notices.models import Importance
         from platform_admin.audit import register_actions
         from staff import menu, scoping
+        from staff.positions import FRONT_DESK, MANAGER, TECHNICIAN, register_position_defaults
 
         from . import setup
         from .models import RepairAttachment, RepairCategory, RepairOrder, TimeSlot
@@ -84,6 +85,23 @@ class RepairsConfig(AppConfig):
                 "repair.escalated": _("Repair order escalated"),
                 "repair.category_saved": _("Repair category saved"),
                 "repair.slot_saved": _("Repair time slot saved"),
+            }
+        )
+        register_position_defaults(
+            {
+                MANAGER: [
+                    "repairs.view_repairorder",
+                    "repairs.dispatch_repairorder",
+                    "repairs.add_repaircategory",
+                    "repairs.change_repaircategory",
+                    "repairs.view_repair_performance",
+                    # Held so that a manager may take on and manage technicians (a position is
+                    # handed out only by someone holding all of it); dispatchers are not
+                    # dispatched to themselves.
+                    "repairs.work_repairorder",
+                ],
+                FRONT_DESK: ["repairs.view_repairorder", "repairs.dispatch_repairorder"],
+                TECHNICIAN: ["repairs.work_repairorder"],
             }
         )
         post_save.connect(setup.community_created, sender=Community)

@@ -7,7 +7,6 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 
 from accounts.models import Community, Residency, User
 from staff.models import StaffAssignment, StaffMember
-from staff.positions import MANAGER
 
 from . import geo
 from .models import (
@@ -141,17 +140,6 @@ def technicians_of(community: Community) -> QuerySet[StaffMember]:
         .select_related("user")
         .order_by("user__display_name", "pk")
     )
-
-
-def managers_of(community: Community) -> QuerySet[User]:
-    """The accounts holding the manager's position in `community` (not elsewhere)."""
-    return User.objects.filter(
-        staff_member__assignments__in=StaffAssignment.objects.filter(
-            community=community, position__name=MANAGER
-        ),
-        staff_member__is_active=True,
-        is_active=True,
-    ).distinct()
 
 
 def overdue_annotation(now: dt.datetime) -> Case:

@@ -19,6 +19,7 @@ from accounts.models import Community, Residency, Room, User
 from notices.notify import notify
 from platform_admin.audit import log_action
 from staff.models import StaffMember
+from staff.selectors import staff_with_permission
 
 from . import selectors, uploads
 from .models import (
@@ -49,6 +50,10 @@ TRANSITIONS: set[tuple[str, str]] = {
     (Status.ASSIGNED, Status.CANCELLED),
     (Status.IN_PROGRESS, Status.CANCELLED),  # by staff only; residents cancel before work starts
 }
+
+# Who hears of an overdue order or a low rating: the staff who oversee the service (the
+# manager's position by default). By permission: operators may rename positions.
+ALERT_PERMISSION = "repairs.view_repair_performance"
 
 DEFAULT_CATEGORIES = [
     # name, icon, examples, accept within (minutes), finish within (hours)
@@ -230,7 +235,7 @@ def order_rate(
     if rating.is_low:
         notify(
             "repair.low_rating",
-            selectors.managers_of(order.community),
+            staff_with_permission(order.community, ALERT_PERMISSION),
             obj=order,
             context={"order": order, "rating": rating},
             url=reverse("repairs_staff:detail", args=[order.pk]),
@@ -484,7 +489,7 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
                 )  # fmt: skip
                 notify(
                     "repair.overdue",
-                    selectors.managers_of(order.community),
+                    staff_with_permission(order.community, ALERT_PERMISSION),
                     obj=order,
                     key=level,
                     context={"order": order, "level": RepairEscalation.Level(level).label},

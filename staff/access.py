@@ -9,16 +9,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from guardian.core import ObjectPermissionChecker
 
 from . import selectors
+from .models import StaffMember
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import Group
 
-    from accounts.models import Community, User
+    from accounts.models import Community, Residency, User
 
 # `CommunityDuties(position=...)` not given: looked up when needed.
 _UNKNOWN = object()
@@ -72,6 +74,26 @@ class CommunityDuties:
 def has_perm_in_community(user: "User", perm: str, community: "Community | None") -> bool:
     """Whether `user` holds `perm` in `community` (see `CommunityDuties`)."""
     return CommunityDuties(user, community).has(perm)
+
+
+def may_see_proof(user: "User", residency: "Residency") -> bool | None:
+    """A residency's proof photo (accounts.access asks this rule): for an active staff member,
+    whether they serve the room's community and may see residents there (by the position held
+    there or by a duty granted for that community); None for anybody else."""
+    member = selectors.active_staff_member(user)
+    if member is None:
+        return None
+    community = residency.room.building.community
+    if community not in selectors.communities_served(member):
+        return False
+    return has_perm_in_community(user, "accounts.view_residency", community)
+
+
+def landing_url(user: "User") -> str | None:
+    """Where an active staff member lands after logging in (accounts.portal asks this)."""
+    if StaffMember.objects.filter(user=user, is_active=True).exists():
+        return reverse("staff:home")
+    return None
 
 
 def community_duties(request: HttpRequest) -> CommunityDuties:

@@ -8,9 +8,13 @@ class StaffConfig(AppConfig):
     verbose_name = _("Property staff")
 
     def ready(self) -> None:
+        from accounts import access as accounts_access
+        from accounts import mfa, portal
+        from accounts import selectors as accounts_selectors
+        from accounts.models import Building, Residency, Room, User
         from platform_admin.audit import register_actions
 
-        from . import positions, scoping
+        from . import access, positions, scoping, selectors
         from .models import StaffInvitation, StaffMember
 
         register_actions(
@@ -28,7 +32,15 @@ class StaffConfig(AppConfig):
         )
         scoping.register("member_id", StaffMember, "communities")
         scoping.register("staff_invitation_id", StaffInvitation, "communities")
+        # The accounts.* and staff.* duties: accounts cannot import staff to register its own.
+        positions.register_position_defaults(positions.STAFF_PORTAL_DEFAULTS)
         post_migrate.connect(positions.ensure_positions, sender=self)
+
+        # What accounts asks of the staff portal: who needs a second factor (whoever holds
+        # the manager's duties), who else may see a proof photo, where staff land on login.
+        mfa.register_second_factor_rule(selectors.holds_manager_duties)
+        accounts_access.register_proof_rule(access.may_see_proof)
+        portal.register_landing(access.landing_url)
 
         from . import menu
 
@@ -44,4 +56,44 @@ class StaffConfig(AppConfig):
                 90,
                 "platform_admin.view_auditentry",
             )
+        )
+
+        # The pages about residents and rooms (住户管理, 房屋) and their Excel import.
+        menu.register(
+            menu.MenuEntry(
+                _("Residents"),
+                "staff_residents:residents",
+                "people",
+                20,
+                perm="accounts.view_residency",
+                badge=lambda request: accounts_selectors.pending_residency_count(request.community),
+            )
+        )
+        menu.register(
+            menu.MenuEntry(
+                _("Rooms"), "staff_residents:rooms", "building", 30, "accounts.view_room"
+            )
+        )
+        menu.register(
+            menu.MenuEntry(
+                _("Excel import"),
+                "staff_residents:import",
+                "file-earmark-arrow-up",
+                35,
+                "accounts.add_residency",
+            )
+        )
+        scoping.register("building_id", Building, "community")
+        scoping.register("room_id", Room, "building__community")
+        scoping.register("residency_id", Residency, "room__building__community")
+        # A person is in a community's scope for READING while they have any residency there
+        # (history too). Changes narrow it to pending/verified residents:
+        # accounts.selectors.residents_changeable_in_community.
+        scoping.register("resident_id", User, "residencies__room__building__community")
+        register_actions(
+            {
+                "accounts.rooms_imported": _("Rooms imported from Excel"),
+                "accounts.residents_imported": _("Residents imported from Excel"),
+                "accounts.residents_exported": _("Residents exported to Excel"),
+            }
         )

@@ -1,4 +1,5 @@
-"""Forms of the staff portal: the team, a resident's contacts, move-out and Excel uploads."""
+"""Forms of the staff portal: the team, a resident's contacts, rejecting a room binding,
+move-out and Excel uploads."""
 
 import re
 
@@ -13,8 +14,9 @@ from accounts import otp
 from accounts.auth_forms import CodeField, incorrect_code_error
 from accounts.forms import MobileNumberField
 from accounts.models import Community, User
-from accounts.resources import read_sheet
 from accounts.selectors import has_verified_email
+
+from .resources import read_sheet
 
 MAX_SHEET_BYTES = 5 * 1024 * 1024
 
@@ -140,6 +142,14 @@ class ResidentContactsForm(forms.Form):
         if email and User.objects.filter(email__iexact=email).exclude(pk=self.person.pk).exists():
             raise ValidationError(_("Another account already uses this e-mail address."))
         return email
+
+
+class RejectResidencyForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejection"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. the name does not match the deed")}),
+    )
 
 
 class ResidencyEndForm(forms.Form):

@@ -1,6 +1,7 @@
 """Positions are permission templates: Django groups created here with their first set of
-permissions. Platform operators may change a group's permissions in the admin afterwards;
-`ensure_positions` never takes back what they granted."""
+permissions, which each app registers for itself (`register_position_defaults`). Platform
+operators may change a group's permissions in the admin afterwards; `ensure_positions` never
+takes back what they granted."""
 
 from typing import Any
 
@@ -12,12 +13,33 @@ FRONT_DESK = "客服"
 CASHIER = "收费员"
 TECHNICIAN = "维修工"
 
-# codename "app_label.codename" -> positions that get it when the position is first created.
-# Each later module adds its own permissions here.
-# In the staff portal: accounts.change_user edits a resident's contacts, change_residency
-# ends a residency (move-out), add_residency / add_room import residents / rooms from Excel,
+# The positions every company starts with, in this order.
+ALL_POSITIONS = [MANAGER, FRONT_DESK, CASHIER, TECHNICIAN]
+
+# Each app registers the permissions its positions get when first created ("app_label.codename"
+# -> positions), from its AppConfig.ready: register_position_defaults({MANAGER: [...], ...}).
+_DEFAULTS: dict[str, list[str]] = {}
+
+
+def register_position_defaults(defaults: dict[str, list[str]]) -> None:
+    for position, names in defaults.items():
+        if position not in ALL_POSITIONS:
+            raise ValueError(f"Unknown position {position!r}")
+        registered = _DEFAULTS.setdefault(position, [])
+        registered.extend(name for name in names if name not in registered)
+
+
+def default_permissions() -> dict[str, list[str]]:
+    """Each position's registered permissions (every position, even one nobody added to)."""
+    return {position: list(_DEFAULTS.get(position, [])) for position in ALL_POSITIONS}
+
+
+# The staff portal's own defaults, registered by StaffConfig.ready (accounts cannot import
+# staff, so its permissions are registered here, with the pages that use them).
+# accounts.change_user edits a resident's contacts, change_residency ends a residency
+# (move-out), add_residency / add_room import residents / rooms from Excel,
 # add_staffmember / change_staffmember add, change and deactivate staff.
-DEFAULT_PERMISSIONS: dict[str, list[str]] = {
+STAFF_PORTAL_DEFAULTS: dict[str, list[str]] = {
     MANAGER: [
         "accounts.view_room",
         "accounts.add_room",
@@ -30,26 +52,6 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "staff.add_staffmember",
         "staff.change_staffmember",
         "platform_admin.view_auditentry",
-        "notices.view_notice",
-        "notices.add_notice",
-        "notices.change_notice",
-        "repairs.view_repairorder",
-        "repairs.dispatch_repairorder",
-        "repairs.add_repaircategory",
-        "repairs.change_repaircategory",
-        "repairs.view_repair_performance",
-        # Held so that a manager may take on and manage technicians (a position is handed out
-        # only by someone holding all of it); dispatchers are not dispatched to themselves.
-        "repairs.work_repairorder",
-        "billing.view_bill",
-        "billing.collect_payment",
-        "billing.waive_bill",
-        "billing.refund_bill",
-        "billing.run_bills",
-        "billing.add_meterreading",
-        "billing.add_feerule",
-        "billing.change_feerule",
-        "billing.view_billing_reports",
     ],
     FRONT_DESK: [
         "accounts.view_room",
@@ -59,30 +61,15 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_residency",
         "accounts.change_user",
         "staff.view_staffmember",
-        "notices.view_notice",
-        "notices.add_notice",
-        "notices.change_notice",
-        "repairs.view_repairorder",
-        "repairs.dispatch_repairorder",
-        "billing.view_bill",
     ],
     CASHIER: [
         "accounts.view_room",
         "accounts.view_residency",
-        "notices.view_notice",
-        "billing.view_bill",
-        "billing.collect_payment",
-        "billing.run_bills",
-        "billing.add_meterreading",
-        "billing.view_billing_reports",
     ],
     TECHNICIAN: [
         "accounts.view_room",
-        "repairs.work_repairorder",
     ],
 }
-
-ALL_POSITIONS = list(DEFAULT_PERMISSIONS)
 
 
 def _permissions(names: list[str]) -> list[Permission]:
@@ -100,6 +87,6 @@ def _permissions(names: list[str]) -> list[Permission]:
 @transaction.atomic
 def ensure_positions(**kwargs: Any) -> None:
     """Create missing position groups and add any default permission they lack."""
-    for name, permission_names in DEFAULT_PERMISSIONS.items():
+    for name, permission_names in default_permissions().items():
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(*_permissions(permission_names))

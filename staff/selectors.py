@@ -86,6 +86,33 @@ def holds_position_with(user: User, perms: tuple[str, ...]) -> bool:
     ).exists()
 
 
+def staff_with_permission(community: Community, perm: str) -> QuerySet[User]:
+    """The active accounts of the active staff who hold, in `community`, a position with `perm`
+    ("app_label.codename"): whom an alert of that duty reaches. By permission, never by the
+    position's name, which operators may change in the admin."""
+    app_label, codename = perm.split(".", 1)
+    return User.objects.filter(
+        staff_member__assignments__in=StaffAssignment.objects.filter(
+            community=community,
+            position__permissions__content_type__app_label=app_label,
+            position__permissions__codename=codename,
+        ),
+        staff_member__is_active=True,
+        is_active=True,
+    ).distinct()
+
+
+# The manager's duties: adding and changing the company's staff (who may then do anything).
+MANAGER_PERMISSIONS = ("staff.add_staffmember", "staff.change_staffmember")
+
+
+def holds_manager_duties(user: User) -> bool:
+    """Whether the user holds the manager's duties in any community they serve (these need a
+    second factor: accounts.mfa). One query: the manager's duties come only with a position
+    (django-guardian's community-local grants do not include them)."""
+    return holds_position_with(user, MANAGER_PERMISSIONS)
+
+
 def positions_with_permissions() -> list[Group]:
     return list(Group.objects.prefetch_related("permissions__content_type").order_by("name"))
 

@@ -9,7 +9,7 @@ from .factories import RoomFactory
 def test_another_communitys_object_is_a_chinese_404(client_for, staff_user, other_community):
     foreign = RoomFactory(building__community=other_community)
     response = client_for(staff_user).get(
-        reverse("accounts_staff:room_detail", kwargs={"room_id": foreign.pk})
+        reverse("staff_residents:room_detail", kwargs={"room_id": foreign.pk})
     )
     assert response.status_code == 404
     body = response.content.decode()

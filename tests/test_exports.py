@@ -126,10 +126,10 @@ EXPORTS = [
      {"technician"}),
     ("repairs_staff:performance", lambda: {**_period(), "export": "csv"}, "csv",
      {"technician"}),
-    ("accounts_staff:residents_export", dict, "xlsx",
+    ("staff_residents:residents_export", dict, "xlsx",
      {"resident", "building", "unit", "room"}),
-    ("accounts_staff:import_rooms_template", dict, "xlsx", set()),
-    ("accounts_staff:import_residents_template", dict, "xlsx", set()),
+    ("staff_residents:import_rooms_template", dict, "xlsx", set()),
+    ("staff_residents:import_residents_template", dict, "xlsx", set()),
     ("billing_staff:reports", lambda: {"month": f"{_last_month():%Y-%m}", "export": "xlsx"},
      "xlsx", {"building"}),
     ("billing_staff:readings_import",
@@ -197,7 +197,7 @@ def test_the_technician_export_keeps_the_figures_as_numbers(client_for, manager,
 
 # Modules that write spreadsheets; each one's files are fetched by EXPORTS above.
 EXPORTING_MODULES = {
-    "accounts/resources.py",  # residents export, import templates
+    "staff/resources.py",  # residents export, import templates
     "billing/imports.py",  # meter readings template
     "billing/views/reports.py",  # collection report
     "repairs/views/performance.py",  # technician performance

@@ -38,7 +38,7 @@ def routes_with_objects():
 
 def test_the_sweep_finds_the_staff_urls():
     names = {name for _, name in routes_with_objects()}
-    assert {"accounts_staff:room_detail", "accounts_staff:residency_verify"} <= names
+    assert {"staff_residents:room_detail", "staff_residents:residency_verify"} <= names
 
 
 def _objects_for(route, community):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import access, selectors, services
+from .. import access, portal, selectors, services
 from ..forms import FamilyInviteForm, ProfileForm, RoomBindingForm, add_service_errors
 from ..models import Residency
 
@@ -24,12 +24,6 @@ def home(request: HttpRequest) -> HttpResponse:
         for r in selectors.residency_history_of_user(request.user)
         if r.status == Residency.Status.REJECTED
     ]
-    notices = pinned_notices = []
-    if verified_room_ids:
-        from notices.selectors import notices_for_user
-
-        pinned_notices = list(notices_for_user(request.user).filter(pinned=True)[:5])
-        notices = list(notices_for_user(request.user).filter(pinned=False)[:3])
     return render(
         request,
         "resident/accounts/home.html",
@@ -37,8 +31,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "cards": cards,
             "rejected": rejected,
             "invitations": list(selectors.open_invitations_for_user(request.user)),
-            "pinned_notices": pinned_notices,
-            "notices": notices,
+            # What other modules show on the home page (notices: the latest notices).
+            **portal.home_panels_context(request, verified_room_ids),
         },
     )
 

@@ -16,6 +16,18 @@ from ..models import Notice
 PAGE_SIZE = 20
 
 
+def home_panel(request: HttpRequest, verified_room_ids: list[int]) -> dict:
+    """The resident home's notices (accounts.portal's home panel): up to five pinned and the
+    three latest others, once the resident has a verified room."""
+    if not verified_room_ids:
+        return {"pinned_notices": [], "notices": []}
+    notices = selectors.notices_for_user(request.user)
+    return {
+        "pinned_notices": list(notices.filter(pinned=True)[:5]),
+        "notices": list(notices.filter(pinned=False)[:3]),
+    }
+
+
 @login_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:

@@ -41,7 +41,7 @@ def test_wrong_password_keeps_the_number_and_says_why(client, resident):
 
 
 def test_pages_need_login(client, db):
-    for name in ("accounts:home", "accounts:me", "staff:home", "accounts_staff:residents"):
+    for name in ("accounts:home", "accounts:me", "staff:home", "staff_residents:residents"):
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))

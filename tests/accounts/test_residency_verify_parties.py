@@ -24,7 +24,7 @@ def pending_binding(room, user=None, relation=Residency.Relation.OWNER) -> Resid
 
 def verify(client, residency):
     return client.post(
-        reverse("accounts_staff:residency_verify", kwargs={"residency_id": residency.pk}),
+        reverse("staff_residents:residency_verify", kwargs={"residency_id": residency.pk}),
         follow=True,
     )
 

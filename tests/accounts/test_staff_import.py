@@ -29,12 +29,12 @@ def xlsx(headers, rows, name="import.xlsx") -> SimpleUploadedFile:
 
 
 def upload(client, kind, headers, rows):
-    url = reverse(f"accounts_staff:import_{kind}")
+    url = reverse(f"staff_residents:import_{kind}")
     return client.post(url, {"sheet": xlsx(headers, rows)})
 
 
 def confirm(client, kind, check_response):
-    url = reverse(f"accounts_staff:import_{kind}")
+    url = reverse(f"staff_residents:import_{kind}")
     return client.post(url, {"token": check_response.context["token"]})
 
 
@@ -47,7 +47,7 @@ def error_rows(response) -> list[tuple]:
     ("kind", "headers"), [("rooms", ROOM_HEADERS), ("residents", RESIDENT_HEADERS)]
 )
 def test_template_download_has_the_headers(client_for, manager, kind, headers):
-    response = client_for(manager).get(reverse(f"accounts_staff:import_{kind}_template"))
+    response = client_for(manager).get(reverse(f"staff_residents:import_{kind}_template"))
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
@@ -76,7 +76,7 @@ def test_rooms_import_checks_first_then_imports_on_confirmation(
     assert Room.objects.filter(building__community=community).count() == 1
 
     done = confirm(client, "rooms", check)
-    assert done.status_code == 302 and done["Location"] == reverse("accounts_staff:rooms")
+    assert done.status_code == 302 and done["Location"] == reverse("staff_residents:rooms")
     room.refresh_from_db()
     assert room.area == 120
     new = Room.objects.get(building=room.building, number="1202")
@@ -250,20 +250,21 @@ def test_a_confirmation_token_works_only_for_its_user_community_and_kind(
     token = check.context["token"]
     # Another manager of the same community cannot replay it.
     other = StaffMemberFactory(communities=[community], position_name="经理").user
-    response = client_for(other).post(reverse("accounts_staff:import_residents"), {"token": token})
+    response = client_for(other).post(reverse("staff_residents:import_residents"), {"token": token})
     assert response.status_code == 302
     # Nor can it import rooms.
-    client_for(manager).post(reverse("accounts_staff:import_rooms"), {"token": token})
+    client_for(manager).post(reverse("staff_residents:import_rooms"), {"token": token})
     assert not User.objects.filter(mobile="13600000041").exists()
     # A forged token is refused too.
-    client.post(reverse("accounts_staff:import_residents"), {"token": token + "x"})
+    client.post(reverse("staff_residents:import_residents"), {"token": token + "x"})
     assert not User.objects.filter(mobile="13600000041").exists()
     # The right one still works once.
     assert (
-        client.post(reverse("accounts_staff:import_residents"), {"token": token}).status_code == 302
+        client.post(reverse("staff_residents:import_residents"), {"token": token}).status_code
+        == 302
     )
     assert User.objects.filter(mobile="13600000041").exists()
-    client.post(reverse("accounts_staff:import_residents"), {"token": token})
+    client.post(reverse("staff_residents:import_residents"), {"token": token})
     assert AuditEntry.objects.filter(action="accounts.residents_imported").count() == 1
 
 
@@ -277,7 +278,7 @@ def test_a_confirmation_token_works_only_for_its_user_community_and_kind(
 )
 def test_a_file_that_is_not_a_workbook_is_refused(client_for, manager, content, name):
     response = client_for(manager).post(
-        reverse("accounts_staff:import_residents"), {"sheet": SimpleUploadedFile(name, content)}
+        reverse("staff_residents:import_residents"), {"sheet": SimpleUploadedFile(name, content)}
     )
     assert response.status_code == 400
     assert response.context["form"].errors["sheet"]
@@ -286,7 +287,7 @@ def test_a_file_that_is_not_a_workbook_is_refused(client_for, manager, content, 
 @pytest.mark.req("SUSR-1")
 def test_a_sheet_without_the_required_columns_is_refused(client_for, manager):
     response = client_for(manager).post(
-        reverse("accounts_staff:import_residents"),
+        reverse("staff_residents:import_residents"),
         {"sheet": xlsx(["楼栋", "房号", "名字"], [("3栋", "1201", "张伟")])},
     )
     assert response.status_code == 400
@@ -304,10 +305,10 @@ def test_import_again_changes_nothing(client_for, manager, room):
 
 def test_front_desk_imports_residents_but_not_rooms(client_for, staff_user, room):
     client = client_for(staff_user)
-    assert client.get(reverse("accounts_staff:import_residents")).status_code == 200
-    assert client.get(reverse("accounts_staff:import_rooms")).status_code == 403
-    hub = client.get(reverse("accounts_staff:import")).content.decode()
-    assert reverse("accounts_staff:import_rooms") not in hub
+    assert client.get(reverse("staff_residents:import_residents")).status_code == 200
+    assert client.get(reverse("staff_residents:import_rooms")).status_code == 403
+    hub = client.get(reverse("staff_residents:import")).content.decode()
+    assert reverse("staff_residents:import_rooms") not in hub
 
 
 def test_import_uses_bulk_writes(client_for, manager, room, django_assert_max_num_queries):

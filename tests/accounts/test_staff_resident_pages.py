@@ -59,7 +59,7 @@ def _names(response) -> set[str]:
 def test_search_by_name_phone_or_room_label(
     client_for, staff_user, resident, family_member, neighbours, outsider, query, expected
 ):
-    response = client_for(staff_user).get(reverse("accounts_staff:residents"), {"q": query})
+    response = client_for(staff_user).get(reverse("staff_residents:residents"), {"q": query})
     assert _names(response) == expected
 
 
@@ -68,7 +68,7 @@ def test_filters_by_building_relation_and_status(
     client_for, staff_user, room, resident, family_member, neighbours
 ):
     client = client_for(staff_user)
-    url = reverse("accounts_staff:residents")
+    url = reverse("staff_residents:residents")
     assert _names(client.get(url, {"relation": "family"})) == {"李娜"}
     assert _names(client.get(url, {"status": "pending"})) == {"吴待审"}
     assert _names(client.get(url, {"building": room.building_id})) == {"张伟", "李娜", "周租客"}
@@ -81,7 +81,7 @@ def test_a_building_of_another_community_is_not_a_filter_choice(
     client_for, staff_user, resident, outsider_room
 ):
     response = client_for(staff_user).get(
-        reverse("accounts_staff:residents"), {"building": outsider_room.building_id}
+        reverse("staff_residents:residents"), {"building": outsider_room.building_id}
     )
     assert response.context["filter"].errors
     assert outsider_room.building.name not in response.content.decode()
@@ -96,11 +96,11 @@ def test_resident_page_shows_contacts_rooms_family_history_and_log(
     old_room = RoomFactory(building=room.building, number="0301", floor=3)
     ResidencyFactory(room=old_room, user=resident, status=Residency.Status.ENDED)
     client_for(manager).post(
-        reverse("accounts_staff:resident_contacts", kwargs={"resident_id": resident.pk}),
+        reverse("staff_residents:resident_contacts", kwargs={"resident_id": resident.pk}),
         {"display_name": "张伟", "backup_phone": "0571-88886666", "email": "zw@example.com"},
     )
     response = client_for(staff_user).get(
-        reverse("accounts_staff:resident_detail", kwargs={"resident_id": resident.pk})
+        reverse("staff_residents:resident_detail", kwargs={"resident_id": resident.pk})
     )
     assert response.status_code == 200
     body = response.content.decode()
@@ -109,7 +109,7 @@ def test_resident_page_shows_contacts_rooms_family_history_and_log(
     assert "3栋0301" in body and "已解除" in body  # the history
     assert AuditEntry.objects.get(action="resident.contacts_changed").action_label in body
     family_link = reverse(
-        "accounts_staff:resident_detail", kwargs={"resident_id": family_member.pk}
+        "staff_residents:resident_detail", kwargs={"resident_id": family_member.pk}
     )
     assert family_link in body
 
@@ -123,7 +123,7 @@ def test_resident_page_links_the_proof_through_the_protected_view(
     residency.save()
     body = (
         client_for(staff_user)
-        .get(reverse("accounts_staff:resident_detail", kwargs={"resident_id": resident.pk}))
+        .get(reverse("staff_residents:resident_detail", kwargs={"resident_id": resident.pk}))
         .content.decode()
     )
     assert reverse("accounts:residency_proof", kwargs={"residency_id": residency.pk}) in body
@@ -137,11 +137,11 @@ def test_resident_page_is_404_outside_the_community(
 ):
     client = client_for(staff_user)
     for person in (outsider, technician):  # another community's resident; no residency at all
-        url = reverse("accounts_staff:resident_detail", kwargs={"resident_id": person.pk})
+        url = reverse("staff_residents:resident_detail", kwargs={"resident_id": person.pk})
         assert client.get(url).status_code == 404
     assert (
         client.get(
-            reverse("accounts_staff:resident_detail", kwargs={"resident_id": 999999})
+            reverse("staff_residents:resident_detail", kwargs={"resident_id": 999999})
         ).status_code
         == 404
     )
@@ -153,11 +153,11 @@ def test_a_resident_of_two_communities_is_seen_from_each_with_its_own_rooms(
 ):
     ResidencyFactory(room=outsider_room, user=resident)
     mine = client_for(staff_user).get(
-        reverse("accounts_staff:resident_detail", kwargs={"resident_id": resident.pk})
+        reverse("staff_residents:resident_detail", kwargs={"resident_id": resident.pk})
     )
     assert [r.room.number for r in mine.context["history"]] == ["1201"]
     theirs = client_for(outsider_staff).get(
-        reverse("accounts_staff:resident_detail", kwargs={"resident_id": resident.pk})
+        reverse("staff_residents:resident_detail", kwargs={"resident_id": resident.pk})
     )
     assert [r.room.number for r in theirs.context["history"]] == [outsider_room.number]
     assert "3栋1201" not in theirs.content.decode()
@@ -165,7 +165,7 @@ def test_a_resident_of_two_communities_is_seen_from_each_with_its_own_rooms(
 
 @pytest.mark.req("SUSR-1")
 def test_edit_contacts_saves_and_audits(client_for, staff_user, resident, community):
-    url = reverse("accounts_staff:resident_contacts", kwargs={"resident_id": resident.pk})
+    url = reverse("staff_residents:resident_contacts", kwargs={"resident_id": resident.pk})
     client = client_for(staff_user)
     assert client.get(url).status_code == 200
     response = client.post(
@@ -187,7 +187,7 @@ def test_edit_contacts_saves_and_audits(client_for, staff_user, resident, commun
 
 @pytest.mark.req("SUSR-1")
 def test_edit_contacts_keeps_a_bad_email_and_says_why_in_chinese(client_for, staff_user, resident):
-    url = reverse("accounts_staff:resident_contacts", kwargs={"resident_id": resident.pk})
+    url = reverse("staff_residents:resident_contacts", kwargs={"resident_id": resident.pk})
     response = client_for(staff_user).post(
         url, {"display_name": "张伟", "backup_phone": "电话", "email": "zhangwei@@example"}
     )
@@ -207,7 +207,7 @@ def test_edit_contacts_refuses_an_email_of_another_account(
 ):
     family_member.email = "lina@example.com"
     family_member.save()
-    url = reverse("accounts_staff:resident_contacts", kwargs={"resident_id": resident.pk})
+    url = reverse("staff_residents:resident_contacts", kwargs={"resident_id": resident.pk})
     response = client_for(staff_user).post(
         url, {"display_name": "张伟", "backup_phone": "", "email": "LiNa@example.com"}
     )
@@ -219,8 +219,8 @@ def test_edit_contacts_refuses_an_email_of_another_account(
 def test_a_cashier_may_see_but_not_edit_contacts(client_for, community, positions, resident):
     cashier = StaffMemberFactory(communities=[community], position_name="收费员").user
     client = client_for(cashier)
-    detail = reverse("accounts_staff:resident_detail", kwargs={"resident_id": resident.pk})
-    contacts = reverse("accounts_staff:resident_contacts", kwargs={"resident_id": resident.pk})
+    detail = reverse("staff_residents:resident_detail", kwargs={"resident_id": resident.pk})
+    contacts = reverse("staff_residents:resident_contacts", kwargs={"resident_id": resident.pk})
     response = client.get(detail)
     assert response.status_code == 200 and contacts not in response.content.decode()
     assert client.post(contacts, {"display_name": "x"}).status_code == 403
@@ -234,7 +234,7 @@ def test_move_out_asks_first_then_ends_the_household(
     member = family_member.residencies.get()
     member.head = head
     member.save()
-    url = reverse("accounts_staff:residency_end", kwargs={"residency_id": head.pk})
+    url = reverse("staff_residents:residency_end", kwargs={"residency_id": head.pk})
     client = client_for(staff_user)
 
     confirm = client.get(url)
@@ -246,7 +246,7 @@ def test_move_out_asks_first_then_ends_the_household(
     response = client.post(url, {"reason": "房屋已出售"})
     assert response.status_code == 302
     assert response["Location"] == reverse(
-        "accounts_staff:resident_detail", kwargs={"resident_id": resident.pk}
+        "staff_residents:resident_detail", kwargs={"resident_id": resident.pk}
     )
     head.refresh_from_db()
     member.refresh_from_db()
@@ -261,7 +261,7 @@ def test_move_out_asks_first_then_ends_the_household(
 def test_move_out_of_an_ended_residency_says_so(client_for, staff_user, room, resident):
     residency = resident.residencies.get()
     client = client_for(staff_user)
-    url = reverse("accounts_staff:residency_end", kwargs={"residency_id": residency.pk})
+    url = reverse("staff_residents:residency_end", kwargs={"residency_id": residency.pk})
     client.post(url)
     response = client.post(url, follow=True)
     [message] = [m for m in response.context["messages"] if m.level_tag == "error"]
@@ -271,7 +271,7 @@ def test_move_out_of_an_ended_residency_says_so(client_for, staff_user, room, re
 
 def test_a_technician_cannot_move_anyone_out(client_for, technician, resident):
     residency = resident.residencies.get()
-    url = reverse("accounts_staff:residency_end", kwargs={"residency_id": residency.pk})
+    url = reverse("staff_residents:residency_end", kwargs={"residency_id": residency.pk})
     assert client_for(technician).post(url).status_code == 403
     residency.refresh_from_db()
     assert residency.status == Residency.Status.VERIFIED
@@ -287,7 +287,7 @@ def test_export_follows_the_page_filters(
     client_for, staff_user, resident, family_member, neighbours, outsider, community
 ):
     client = client_for(staff_user)
-    page = client.get(reverse("accounts_staff:residents"), {"q": "3栋", "relation": "family"})
+    page = client.get(reverse("staff_residents:residents"), {"q": "3栋", "relation": "family"})
     export_url = page.context["export_url"]
     assert "relation=family" in export_url
     response = client.get(export_url)
@@ -309,7 +309,7 @@ def test_export_follows_the_page_filters(
 def test_export_without_filters_has_the_whole_community_only(
     client_for, staff_user, resident, family_member, neighbours, outsider
 ):
-    rows = _sheet(client_for(staff_user).get(reverse("accounts_staff:residents_export")))
+    rows = _sheet(client_for(staff_user).get(reverse("staff_residents:residents_export")))
     assert {row[3] for row in rows[1:]} == {"张伟", "李娜", "周租客", "吴待审"}
 
 
@@ -318,7 +318,7 @@ def test_resident_page_uses_a_bounded_number_of_queries(
     client_for, staff_user, room, resident, django_assert_max_num_queries
 ):
     client = client_for(staff_user)
-    url = reverse("accounts_staff:resident_detail", kwargs={"resident_id": resident.pk})
+    url = reverse("staff_residents:resident_detail", kwargs={"resident_id": resident.pk})
     with django_assert_max_num_queries(20) as small:
         assert client.get(url).status_code == 200
     for i in range(10):
@@ -339,7 +339,7 @@ def test_export_turns_no_resident_typed_name_into_a_formula_or_a_crash(
     resident.save()
     family_member.display_name = "李\x07娜"
     family_member.save()
-    response = client_for(staff_user).get(reverse("accounts_staff:residents_export"))
+    response = client_for(staff_user).get(reverse("staff_residents:residents_export"))
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
     cells = [cell for row in book.worksheets[0].iter_rows() for cell in row]

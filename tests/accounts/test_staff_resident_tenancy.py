@@ -21,11 +21,11 @@ CONTACTS = {"display_name": "改过的名字", "backup_phone": "0571-1234", "ema
 
 
 def contacts_url(person: User) -> str:
-    return reverse("accounts_staff:resident_contacts", kwargs={"resident_id": person.pk})
+    return reverse("staff_residents:resident_contacts", kwargs={"resident_id": person.pk})
 
 
 def detail_url(person: User) -> str:
-    return reverse("accounts_staff:resident_detail", kwargs={"resident_id": person.pk})
+    return reverse("staff_residents:resident_detail", kwargs={"resident_id": person.pk})
 
 
 # --- 1. Changes only for people who live here now ----------------------------------------------

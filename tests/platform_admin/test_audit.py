@@ -54,9 +54,9 @@ def test_every_residency_state_change_is_logged(client_for, staff_user, room):
     first = ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None)
     second = ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None)
     client = client_for(staff_user)
-    client.post(reverse("accounts_staff:residency_verify", kwargs={"residency_id": first.pk}))
+    client.post(reverse("staff_residents:residency_verify", kwargs={"residency_id": first.pk}))
     client.post(
-        reverse("accounts_staff:residency_reject", kwargs={"residency_id": second.pk}),
+        reverse("staff_residents:residency_reject", kwargs={"residency_id": second.pk}),
         {"reason": "资料不全"},
     )
     actions = AuditEntry.objects.filter(action__startswith="residency.").values_list(

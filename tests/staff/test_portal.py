@@ -70,11 +70,11 @@ def test_switch_is_post_only(client_for, manager):
 def test_menu_shows_only_what_the_position_allows(client_for, manager, technician):
     manager_body = client_for(manager).get(reverse("staff:home")).content.decode()
     assert reverse("staff:audit_log") in manager_body
-    assert reverse("accounts_staff:residents") in manager_body
+    assert reverse("staff_residents:residents") in manager_body
     technician_body = client_for(technician).get(reverse("staff:home")).content.decode()
     assert reverse("staff:audit_log") not in technician_body
-    assert reverse("accounts_staff:residents") not in technician_body
-    assert client_for(technician).get(reverse("accounts_staff:residents")).status_code == 403
+    assert reverse("staff_residents:residents") not in technician_body
+    assert client_for(technician).get(reverse("staff_residents:residents")).status_code == 403
 
 
 @pytest.mark.req("X-1")
@@ -87,9 +87,9 @@ def test_guardian_grant_applies_to_one_community_only(
     assign_perm("local_view_residency", user, community)
     client = client_for(user)
     client.post(reverse("staff:switch_community"), {"community_id": community.pk})
-    assert client.get(reverse("accounts_staff:residents")).status_code == 200
+    assert client.get(reverse("staff_residents:residents")).status_code == 200
     client.post(reverse("staff:switch_community"), {"community_id": second.pk})
-    assert client.get(reverse("accounts_staff:residents")).status_code == 403
+    assert client.get(reverse("staff_residents:residents")).status_code == 403
 
 
 def test_team_page_lists_the_community_staff(client_for, manager, technician, outsider_staff):
@@ -123,10 +123,10 @@ def test_verify_buttons_follow_the_community_grant(client_for, community, positi
     user = StaffMemberFactory(communities=[community], position_name="维修工").user
     assign_perm("local_view_residency", user, community)
     client = client_for(user)
-    verify_url = reverse("accounts_staff:residency_verify", kwargs={"residency_id": pending.pk})
-    assert verify_url not in client.get(reverse("accounts_staff:residents")).content.decode()
+    verify_url = reverse("staff_residents:residency_verify", kwargs={"residency_id": pending.pk})
+    assert verify_url not in client.get(reverse("staff_residents:residents")).content.decode()
     assign_perm("local_verify_residency", user, community)
-    assert verify_url in client.get(reverse("accounts_staff:residents")).content.decode()
-    room_page = client.get(reverse("accounts_staff:room_detail", kwargs={"room_id": room.pk}))
+    assert verify_url in client.get(reverse("staff_residents:residents")).content.decode()
+    room_page = client.get(reverse("staff_residents:room_detail", kwargs={"room_id": room.pk}))
     assert verify_url in room_page.content.decode()
     assert client.post(verify_url).status_code == 302

@@ -168,7 +168,7 @@ def test_deactivation_ends_every_session_and_staff_access(client_for, manager, c
     )
     colleague.refresh_from_db()
     assert colleague.is_active and held(colleague) == {community: position(FRONT_DESK)}
-    assert again.get(reverse("accounts_staff:residents")).status_code == 200
+    assert again.get(reverse("staff_residents:residents")).status_code == 200
     assert AuditEntry.objects.filter(action="staff.member_reactivated").exists()
 
 

@@ -1,3 +1,7 @@
+"""The staff portal's pages about residents and rooms (住户管理, 房屋) and their Excel import
+and export: the customer's 物业端 用户管理 module. The rules they apply are accounts' services
+and selectors."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -10,18 +14,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from import_export.formats.base_formats import XLSX
 
+from accounts import selectors, services
+from accounts.models import Residency, Room, User
 from platform_admin.audit import entries_for_objects
-from staff.access import safe_next, staff_has_perm, staff_required
-from staff.forms import ResidencyEndForm, ResidentContactsForm, SheetUploadForm
-from staff.forms import posted_data as _posted
-from staff.scoping import get_scoped_or_404
-from staff.tables import paginate
 
-from .. import resources, selectors, services
-from ..filters import ResidencyFilter, RoomFilter
-from ..forms import RejectResidencyForm
-from ..models import Residency, Room, User
-from ..tables import ResidencyTable, RoomTable
+from . import resources
+from .access import safe_next, staff_has_perm, staff_required
+from .filters import ResidencyFilter, RoomFilter
+from .forms import RejectResidencyForm, ResidencyEndForm, ResidentContactsForm, SheetUploadForm
+from .forms import posted_data as _posted
+from .scoping import get_scoped_or_404
+from .tables import ResidencyTable, RoomTable, paginate
 
 
 def _residency_filter(request: HttpRequest) -> ResidencyFilter:
@@ -47,7 +50,7 @@ def residents(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     for key in ("page", "sort"):
         query.pop(key, None)
-    export_url = reverse("accounts_staff:residents_export")
+    export_url = reverse("staff_residents:residents_export")
     return render(
         request,
         "staff/accounts/residents.html",
@@ -116,7 +119,7 @@ def resident_contacts(request: HttpRequest, resident_id: int) -> HttpResponse:
     )
     if selectors.accounts_beyond_staff_reach([person.pk], request.community):
         messages.error(request, _("This account's details cannot be changed in the staff portal."))
-        return redirect("accounts_staff:resident_detail", resident_id=person.pk)
+        return redirect("staff_residents:resident_detail", resident_id=person.pk)
     form = ResidentContactsForm(_posted(request), person=person)
     if request.method == "POST" and form.is_valid():
         try:
@@ -131,7 +134,7 @@ def resident_contacts(request: HttpRequest, resident_id: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("The contact details were saved."))
-            return redirect("accounts_staff:resident_detail", resident_id=person.pk)
+            return redirect("staff_residents:resident_detail", resident_id=person.pk)
     return render(
         request,
         "staff/accounts/resident_contacts.html",
@@ -150,7 +153,7 @@ def residency_end(request: HttpRequest, residency_id: int) -> HttpResponse:
         residency_id,
     )
     detail_url = reverse(
-        "accounts_staff:resident_detail", kwargs={"resident_id": residency.user_id}
+        "staff_residents:resident_detail", kwargs={"resident_id": residency.user_id}
     )
     family = []
     if residency.relation != Residency.Relation.FAMILY:
@@ -208,7 +211,7 @@ def residency_verify(request: HttpRequest, residency_id: int) -> HttpResponse:
             _("%(name)s is now verified for %(room)s.")
             % {"name": residency.user, "room": residency.room.label},
         )
-    return redirect(safe_next(request, "accounts_staff:residents"))
+    return redirect(safe_next(request, "staff_residents:residents"))
 
 
 @require_POST
@@ -230,7 +233,7 @@ def residency_reject(request: HttpRequest, residency_id: int) -> HttpResponse:
             messages.error(request, error.messages[0])
         else:
             messages.success(request, _("The request was rejected and the reason recorded."))
-            return redirect(safe_next(request, "accounts_staff:residents"))
+            return redirect(safe_next(request, "staff_residents:residents"))
     # Show the form again with what was typed and why it was refused.
     return render(
         request,
@@ -238,7 +241,7 @@ def residency_reject(request: HttpRequest, residency_id: int) -> HttpResponse:
         {
             "residency": residency,
             "form": form,
-            "next": safe_next(request, "accounts_staff:residents"),
+            "next": safe_next(request, "staff_residents:residents"),
         },
         status=400 if form.errors else 200,
     )
@@ -295,12 +298,12 @@ def import_hub(request: HttpRequest) -> HttpResponse:
 
 @staff_required("accounts.add_room")
 def import_rooms(request: HttpRequest) -> HttpResponse:
-    return _import(request, resources.ROOMS, done_url="accounts_staff:rooms")
+    return _import(request, resources.ROOMS, done_url="staff_residents:rooms")
 
 
 @staff_required("accounts.add_residency")
 def import_residents(request: HttpRequest) -> HttpResponse:
-    return _import(request, resources.RESIDENTS, done_url="accounts_staff:residents")
+    return _import(request, resources.RESIDENTS, done_url="staff_residents:residents")
 
 
 @staff_required("accounts.add_room")
@@ -363,7 +366,7 @@ def _import(request: HttpRequest, kind: str, *, done_url: str) -> HttpResponse:
             "file_name": file_name,
             "headers": resources.HEADERS[kind],
             "required_headers": resources.REQUIRED_HEADERS[kind],
-            "template_url": reverse(f"accounts_staff:import_{kind}_template"),
+            "template_url": reverse(f"staff_residents:import_{kind}_template"),
         },
         status=400 if form.errors else 200,
     )

@@ -1,12 +1,14 @@
+"""The filter bars of the residents and rooms lists."""
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat
 from django.utils.translation import gettext_lazy as _
 
-from staff.filtering import StaffFilterSet
+from accounts.models import Building, Residency, Room
 
-from .models import Building, Residency, Room
+from .filtering import StaffFilterSet
 
 
 def _search_box(placeholder):

@@ -35,12 +35,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from accounts import spreadsheets
+from accounts.models import Building, Community, Residency, Room, Unit, User
+from accounts.phone import normalize_mobile
+from accounts.selectors import accounts_beyond_staff_reach
 from platform_admin.audit import log_action
-
-from . import spreadsheets
-from .models import Building, Community, Residency, Room, Unit, User
-from .phone import normalize_mobile
-from .selectors import accounts_beyond_staff_reach
 
 logger = logging.getLogger(__name__)
 
