@@ -195,6 +195,19 @@ def get_invitation_sent_by_household(user: User, invitation_id: int) -> FamilyIn
     )
 
 
+def household_ids_of_user(user: User) -> QuerySet:
+    """The head-of-household residencies the user belongs to now (own head residency, or the
+    head of their verified family residency)."""
+    return Residency.objects.filter(
+        Q(user=user, status=Residency.Status.VERIFIED, head__isnull=True)
+        | Q(
+            family_members__user=user,
+            family_members__status=Residency.Status.VERIFIED,
+            status=Residency.Status.VERIFIED,
+        )
+    ).values("pk")
+
+
 def shares_household(user: User, other: User) -> bool:
     return Residency.objects.filter(
         user=other,

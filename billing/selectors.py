@@ -14,9 +14,8 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.utils import timezone
 
 from accounts.models import Community, Residency, Room, User
-from accounts.selectors import verified_rooms_of_user
+from accounts.selectors import household_ids_of_user, verified_rooms_of_user
 from notices import fanout
-from repairs.selectors import household_ids_of_user
 
 from . import charts, rules
 from .models import (

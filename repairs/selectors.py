@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from accounts.models import Community, Residency, User
+from accounts.selectors import household_ids_of_user
 from staff.models import StaffAssignment, StaffMember
 
 from . import geo
@@ -19,22 +20,6 @@ from .models import (
 )
 
 Status = RepairOrder.Status
-
-
-# --- Households ------------------------------------------------------------------------------------
-
-
-def household_ids_of_user(user: User) -> QuerySet:
-    """The head-of-household residencies the user belongs to now (own head residency, or the
-    head of their verified family residency)."""
-    return Residency.objects.filter(
-        Q(user=user, status=Residency.Status.VERIFIED, head__isnull=True)
-        | Q(
-            family_members__user=user,
-            family_members__status=Residency.Status.VERIFIED,
-            status=Residency.Status.VERIFIED,
-        )
-    ).values("pk")
 
 
 def orders_for_user(user: User) -> QuerySet[RepairOrder]:
