@@ -16,8 +16,8 @@ TECHNICIAN = "维修工"
 # The positions every company starts with, in this order.
 ALL_POSITIONS = [MANAGER, FRONT_DESK, CASHIER, TECHNICIAN]
 
-# Each app registers the permissions its positions get when first created ("app_label.codename"
-# -> positions), from its AppConfig.ready: register_position_defaults({MANAGER: [...], ...}).
+# Each app registers, from its AppConfig.ready, the permissions ("app_label.codename") that each
+# position gets when first created: register_position_defaults({MANAGER: [...], ...}).
 _DEFAULTS: dict[str, list[str]] = {}
 
 
