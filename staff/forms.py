@@ -13,7 +13,7 @@ from accounts import otp
 from accounts.auth_forms import CodeField, incorrect_code_error
 from accounts.forms import MobileNumberField
 from accounts.models import Community, User
-from accounts.resources import read_sheet
+from accounts.resources import read_upload
 from accounts.selectors import has_verified_email
 
 MAX_SHEET_BYTES = 5 * 1024 * 1024
@@ -152,7 +152,8 @@ class ResidencyEndForm(forms.Form):
 
 
 class SheetUploadForm(forms.Form):
-    """An .xlsx file, read at once: `self.dataset` holds its rows when the form is valid."""
+    """An .xlsx or .csv file, read at once: `self.sheet` holds its rows when the form is
+    valid."""
 
     sheet = forms.FileField(
         label=_("Excel file (.xlsx)"),
@@ -165,7 +166,7 @@ class SheetUploadForm(forms.Form):
 
     def __init__(self, *args, kind: str, **kwargs):
         self.kind = kind
-        self.dataset = None
+        self.sheet = None
         self.content = b""
         super().__init__(*args, **kwargs)
 
@@ -176,5 +177,5 @@ class SheetUploadForm(forms.Form):
                 _("The file is larger than %(size)d MB.") % {"size": MAX_SHEET_BYTES // 2**20}
             )
         self.content = upload.read()
-        self.dataset = read_sheet(self.content, self.kind)
+        self.sheet = read_upload(self.content, self.kind, upload.name)
         return upload
