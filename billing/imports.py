@@ -30,7 +30,6 @@ from platform_admin.audit import log_action
 
 from .models import METERED_KINDS, Bill, FeeKind, Meter, MeterReading
 
-MAX_SHEET_BYTES = spreadsheets.MAX_BYTES
 MAX_ROWS = 10000
 MAX_READING = Decimal("9999999999.99")
 CENT = Decimal("0.01")

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import tablib
+from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -39,6 +40,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -326,7 +328,8 @@ def _read_rows(
     sheet = Sheet(columns=columns, rows=[])
     blank_run = 0
     for number, cells in enumerate(lines, start=2):
-        values = {key: _cell(cells, index) for index, key in keys.items()}
+        values = dict.fromkeys(headers)
+        values.update((key, _cell(cells, index)) for index, key in keys.items())
         if not any(text(value) for value in values.values()):
             blank_run += 1
             if number > max_rows + BLANK_SLACK:
@@ -348,6 +351,25 @@ def _read_rows(
 def _cell(cells: Sequence[Any], index: int) -> Any:
     value = cells[index] if index < len(cells) else None
     return None if value == "" else read_cell(value)
+
+
+class SheetField(forms.FileField):
+    """The upload field of every import: an .xlsx or .csv file of at most MAX_BYTES (its
+    content is checked when it is read)."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": f".xlsx,.csv,{XLSX_TYPE},text/csv"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", gettext_lazy("Excel file (.xlsx or .csv)"))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload and upload.size > MAX_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(size)d MB.") % {"size": MAX_BYTES // 2**20}
+            )
+        return upload
 
 
 # --- Checking and writing --------------------------------------------------------------------

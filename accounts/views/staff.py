@@ -343,7 +343,7 @@ def _import(request: HttpRequest, kind: str, *, done_url: str) -> HttpResponse:
         if form.is_valid():
             file_name = form.cleaned_data["sheet"].name
             outcome = resources.run_import(
-                kind, sheet=form.sheet, community=community, actor=user, dry_run=True
+                kind, sheet=form.spreadsheet, community=community, actor=user, dry_run=True
             )
             if outcome.ok:
                 token = resources.stash_upload(
