@@ -525,37 +525,42 @@ def _write(parsed: list[ParsedRow], actor: User) -> None:
 # --- The template ----------------------------------------------------------------------------------
 
 
+def _prefilled(
+    community: Community, kind: str, month: dt.date, building: Building | None
+) -> list[list[Any]]:
+    """The rooms with their last reading before the month, for reference."""
+    rooms = (
+        Room.objects.filter(building__community=community)
+        .select_related("building", "unit")
+        .annotate(last_reading=_last_reading_before(kind, month, "pk"))
+        .order_by("building__sort_order", "building__name", "unit__sort_order", "unit__name",
+                  "floor", "number")
+    )  # fmt: skip
+    if building is not None:
+        rooms = rooms.filter(building=building)
+    return [
+        [
+            room.building.name,
+            room.unit.name if room.unit_id else "",
+            room.number,
+            KIND_NAMES[kind],
+            f"{month:%Y-%m}",
+            None,
+            "否",
+            None,
+            float(room.last_reading) if room.last_reading is not None else None,
+        ]
+        for room in rooms
+    ]
+
+
 def template_workbook(
     *, community: Community | None = None, kind: str = "", month: dt.date | None = None,
     building: Building | None = None,
 ) -> bytes:  # fmt: skip
     """The sheet to fill in. With a kind and month, prefilled with the rooms (of one building
     or the whole community) and their last readings for reference."""
-    rows = []
-    if community is not None and kind and month:
-        rooms = (
-            Room.objects.filter(building__community=community)
-            .select_related("building", "unit")
-            .annotate(last_reading=_last_reading_before(kind, month, "pk"))
-            .order_by("building__sort_order", "building__name", "unit__sort_order", "unit__name",
-                      "floor", "number")
-        )  # fmt: skip
-        if building is not None:
-            rooms = rooms.filter(building=building)
-        rows = [
-            [
-                room.building.name,
-                room.unit.name if room.unit_id else "",
-                room.number,
-                KIND_NAMES[kind],
-                f"{month:%Y-%m}",
-                None,
-                "否",
-                None,
-                float(room.last_reading) if room.last_reading is not None else None,
-            ]
-            for room in rooms
-        ]
+    rows = _prefilled(community, kind, month, building) if community and kind and month else []
     names = {"building": BUILDING, "unit": UNIT, "number": NUMBER, "kind": KIND, "month": MONTH,
              "current": CURRENT, "change": CHANGE, "start": START, "yes": "是", "no": "否",
              "kinds": "水、电、燃气"}  # fmt: skip

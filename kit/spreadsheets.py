@@ -26,6 +26,7 @@ import io
 import re
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -264,34 +265,26 @@ def _not_a_workbook() -> ValidationError:
     )
 
 
-class _lines:
+@contextmanager
+def _lines(content: bytes, file_name: str) -> Iterator[Iterator[Sequence[Any]]]:
     """The file's lines as lists of cells, from openpyxl (read-only) or the csv module."""
-
-    def __init__(self, content: bytes, file_name: str):
-        self.book = None
-        if content.startswith(b"PK\x03\x04"):
-            try:
-                self.book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-                self.lines = self.book.worksheets[0].iter_rows(values_only=True)
-            except Exception as error:  # openpyxl raises many kinds for a damaged file
-                raise _not_a_workbook() from error
-        elif file_name.lower().endswith(".csv"):
-            self.lines = csv.reader(io.StringIO(_decoded(content), newline=""))
-        else:
-            raise _not_a_workbook()
-
-    def __enter__(self) -> Iterator[Sequence[Any]]:
-        return self._guarded()
-
-    def _guarded(self) -> Iterator[Sequence[Any]]:
+    if content.startswith(b"PK\x03\x04"):
         try:
-            yield from self.lines
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            lines = book.worksheets[0].iter_rows(values_only=True)
+        except Exception as error:  # openpyxl raises many kinds for a damaged file
+            raise _not_a_workbook() from error
+        try:
+            yield lines
+        finally:
+            book.close()
+    elif file_name.lower().endswith(".csv"):
+        try:
+            yield csv.reader(io.StringIO(_decoded(content), newline=""))
         except csv.Error as error:
             raise _not_a_workbook() from error
-
-    def __exit__(self, *exc) -> None:
-        if self.book is not None:
-            self.book.close()
+    else:
+        raise _not_a_workbook()
 
 
 def _decoded(content: bytes) -> str:
@@ -474,7 +467,7 @@ def stash_upload(content: bytes, *, file_name: str, scope: dict[str, Any]) -> st
     _forget_expired()
     key = secrets.token_urlsafe(18)
     _stash_storage().save(f"{STASH_DIR}/{key}", ContentFile(content))
-    return signing.dumps({"key": key, "name": file_name[:200], **scope}, salt=STASH_SALT)
+    return signing.dumps({"key": key, "name": file_name[-200:], **scope}, salt=STASH_SALT)
 
 
 def unstash_upload(token: str, *, scope: dict[str, Any]) -> tuple[bytes, str] | None:
