@@ -237,9 +237,6 @@ class Sheet:
     rows: list[Row]  # the rows with something in them
     blank: int = 0  # empty rows between them
 
-    def header(self, key: str) -> str:
-        return next((column.header for column in self.columns if column.key == key), "")
-
 
 def read(
     content: bytes, columns: Sequence[Column], *, max_rows: int, file_name: str = "",
