@@ -11,7 +11,6 @@ imported; otherwise all rows are written in one transaction, in bulk: rooms, met
 readings and bills are each loaded with one query, never one per row."""
 
 import datetime as dt
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,22 +18,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from accounts import spreadsheets
 from accounts.models import Building, Community, Room, User
+from kit import spreadsheets
+from kit.spreadsheets import Column, Row, RowError
 from platform_admin.audit import log_action
 
 from .models import METERED_KINDS, Bill, FeeKind, Meter, MeterReading
 
-MAX_SHEET_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10000
 MAX_READING = Decimal("9999999999.99")
 CENT = Decimal("0.01")
@@ -42,9 +37,18 @@ CENT = Decimal("0.01")
 BUILDING, UNIT, NUMBER = "楼栋", "单元", "房号"
 KIND, MONTH, CURRENT, CHANGE, START = "类型", "月份", "本期读数", "换表", "新表起始读数"
 PREVIOUS = "上期读数"  # only in a prefilled template, for reference; ignored on import
-HEADERS = [BUILDING, UNIT, NUMBER, KIND, MONTH, CURRENT, CHANGE, START]
-REQUIRED_HEADERS = [BUILDING, NUMBER, KIND, MONTH, CURRENT]
-TEXT_COLUMNS = {BUILDING, UNIT, NUMBER, MONTH}
+COLUMNS = [
+    Column("building", BUILDING, required=True, as_text=True),
+    Column("unit", UNIT, as_text=True),
+    Column("number", NUMBER, required=True, as_text=True),
+    Column("kind", KIND, required=True),
+    Column("month", MONTH, required=True, as_text=True),
+    Column("current", CURRENT, required=True),
+    Column("change", CHANGE),
+    Column("start", START),
+]
+HEADERS = [column.header for column in COLUMNS]
+REQUIRED_HEADERS = [column.header for column in COLUMNS if column.required]
 
 KIND_WORDS = {
     "水": FeeKind.WATER,
@@ -131,14 +135,7 @@ def reading_grid(building: Building, kind: str, month: dt.date) -> list[GridRow]
     ]
 
 
-# --- Reading the sheet -----------------------------------------------------------------------------
-
-
-@dataclass
-class RowError:
-    row: int | None  # the Excel row (the header is row 1); None for the whole sheet
-    column: str
-    message: str
+# --- Checking the sheet ----------------------------------------------------------------------------
 
 
 @dataclass
@@ -165,63 +162,12 @@ class ImportOutcome:
         return not self.errors
 
 
-def _text(value: Any) -> str:
-    """A cell as text: Excel gives numbers for 1201 and floats for 1201.0."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def read_sheet(content: bytes) -> list[tuple[int, dict[str, Any]]]:
-    """The first sheet's rows as (Excel row number, {header: value}); blank rows dropped.
-    Raises ValidationError for a file that is not a workbook or lacks a required column."""
-    not_xlsx = ValidationError(
-        _("This is not an Excel workbook (.xlsx). Save the sheet as .xlsx and upload it again.")
-    )
-    if not content.startswith(b"PK\x03\x04"):
-        raise not_xlsx
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise not_xlsx from error
-    rows: list[tuple[int, dict[str, Any]]] = []
-    try:
-        values = book.worksheets[0].iter_rows(values_only=True)
-        headers = [_text(cell) for cell in next(values, ())]
-        missing = [name for name in REQUIRED_HEADERS if name not in headers]
-        if missing:
-            raise ValidationError(
-                _("The first row must name the columns; missing: %(columns)s.")
-                % {"columns": "、".join(missing)}
-            )
-        columns = {name: headers.index(name) for name in HEADERS if name in headers}
-        for number, cells in enumerate(values, start=2):
-            row = {
-                name: spreadsheets.read_cell(cells[index]) if index < len(cells) else None
-                for name, index in columns.items()
-            }
-            if any(_text(value) for value in row.values()):
-                rows.append((number, row))
-                if len(rows) > MAX_ROWS:
-                    raise ValidationError(
-                        _("A sheet may have at most %(max)d rows; split it into several files.")
-                        % {"max": MAX_ROWS}
-                    )
-    finally:
-        book.close()
-    if not rows:
-        raise ValidationError(_("The sheet has column names but no rows."))
-    return rows
-
-
 def _month(value: Any) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date().replace(day=1)
     if isinstance(value, dt.date):
         return value.replace(day=1)
-    text = _text(value)
+    text = spreadsheets.text(value)
     match = MONTH_PATTERN.match(text) or re.match(r"^(\d{4})(\d{2})$", text)
     if not match:
         return None
@@ -235,7 +181,7 @@ def _reading(value: Any) -> Decimal | None:
     """A meter figure with at most 2 decimals, or None when the cell is not one."""
     if isinstance(value, bool):
         return None
-    text = _text(value).replace(",", "")
+    text = spreadsheets.text(value).replace(",", "")
     if isinstance(value, float):
         text = repr(value)
     try:
@@ -293,124 +239,12 @@ class _RoomIndex:
         return None
 
 
-def check_rows(
-    community: Community, rows: list[tuple[int, dict[str, Any]]], today: dt.date | None = None
-) -> tuple[list[ParsedRow], list[RowError], int]:
-    """Every row parsed and checked: (rows to import, errors, rows left blank)."""
-    today = today or timezone.localdate()
-    this_month = today.replace(day=1)
-    index = _RoomIndex(community)
-    parsed: list[ParsedRow] = []
-    errors: list[RowError] = []
-    blank = 0
-    seen: dict[tuple[int, str, dt.date], int] = {}
-    for number, row in rows:
-        row_errors: list[RowError] = []
-
-        def error(column: str, message: str, number=number, row_errors=row_errors) -> None:
-            row_errors.append(RowError(number, column, message))
-
-        if _text(row.get(CURRENT)) == "":
-            if _text(row.get(CHANGE)) in NO_WORDS and _text(row.get(START)) == "":
-                blank += 1  # a prefilled room nobody read this time
-                continue
-            error(CURRENT, _("The current reading is missing."))
-        building, unit, room_number = (_text(row.get(name)) for name in (BUILDING, UNIT, NUMBER))
-        room = None
-        if not building or not room_number:
-            error(NUMBER if building else BUILDING, _("Building and room number are required."))
-        else:
-            room = index.find(building, unit, room_number)
-            if room is None:
-                error(
-                    NUMBER,
-                    _("There is no room %(room)s in this community.")
-                    % {"room": f"{building}{unit}{room_number}"},
-                )
-        kind_text = _text(row.get(KIND))
-        kind = KIND_WORDS.get(kind_text) or next(
-            (k for k in METERED_KINDS if kind_text.lower() in (k.value, str(k.label))), None
-        )
-        if kind is None:
-            error(KIND, _("The type must be one of: %(choices)s.") % {"choices": "水、电、燃气"})
-        month = _month(row.get(MONTH))
-        if month is None:
-            error(MONTH, _("Write the month as YYYY-MM, e.g. 2026-05."))
-        elif month > this_month:
-            error(MONTH, _("Readings cannot be entered for a future month."))
-        current = None
-        if _text(row.get(CURRENT)):
-            current = _reading(row.get(CURRENT))
-            if current is None:
-                error(
-                    CURRENT,
-                    _("The current reading must be a number ≥ 0 with at most 2 decimals."),
-                )
-        change_text = _text(row.get(CHANGE)).lower()
-        meter_change = change_text in YES_WORDS
-        if not meter_change and change_text not in NO_WORDS:
-            error(
-                CHANGE,
-                _("Write %(yes)s or %(no)s (empty means %(no)s).") % {"yes": "是", "no": "否"},
-            )
-        start = None
-        if meter_change:
-            if _text(row.get(START)) == "":
-                error(START, _("A meter change needs the new meter's start reading."))
-            else:
-                start = _reading(row.get(START))
-                if start is None:
-                    error(
-                        START,
-                        _("The start reading must be a number ≥ 0 with at most 2 decimals."),
-                    )
-        if room is not None and kind is not None and month is not None:
-            key = (room.pk, kind, month)
-            if key in seen:
-                error(
-                    NUMBER,
-                    _("This room's %(kind)s reading for %(month)s is already in row %(row)d.")
-                    % {"kind": KIND_NAMES[kind], "month": f"{month:%Y-%m}", "row": seen[key]},
-                )
-            seen.setdefault(key, number)
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        parsed.append(ParsedRow(number, room, kind, month, current, meter_change, start))
-    if parsed:
-        errors.extend(_check_history(parsed))
-    errors.sort(key=lambda e: e.row or 0)
-    return parsed, errors, blank
-
-
 def _check_history(parsed: list[ParsedRow]) -> list[RowError]:
     """Against what is stored: not lower than the last reading (from the database or an
     earlier month in the same file), and the month not billed. Sets each row's previous."""
     errors = []
-    room_ids = {row.room.pk for row in parsed}
-    kinds = {row.kind for row in parsed}
-    months = sorted({row.month for row in parsed})
-    # The latest stored reading before each month in the file: one query per distinct month.
-    last: dict[tuple[int, str, dt.date], tuple[dt.date, Decimal]] = {}
-    for month in months:
-        earlier = MeterReading.objects.filter(meter=OuterRef("pk"), month__lt=month).order_by(
-            "-month"
-        )
-        meters = Meter.objects.filter(room_id__in=room_ids, kind__in=kinds).annotate(
-            last_month=Subquery(earlier.values("month")[:1]),
-            last_current=Subquery(earlier.values("current")[:1]),
-        )
-        for room_id, kind, last_month, last_current in meters.values_list(
-            "room_id", "kind", "last_month", "last_current"
-        ):
-            if last_month is not None:
-                last[(room_id, kind, month)] = (last_month, Decimal(last_current).quantize(CENT))
-    billed: dict[tuple[int, str], list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    for room_id, kind, start, end in Bill.objects.filter(
-        room_id__in=room_ids, kind__in=kinds, period_start__lte=months[-1],
-        period_end__gte=months[0],
-    ).values_list("room_id", "kind", "period_start", "period_end"):  # fmt: skip
-        billed[(room_id, kind)].append((start, end))
+    last = _last_stored(parsed)
+    billed = _billed_periods(parsed)
     in_file: dict[tuple[int, str], tuple[dt.date, Decimal]] = {}
     for row in sorted(parsed, key=lambda r: (r.room.pk, r.kind, r.month)):
         key = (row.room.pk, row.kind)
@@ -425,46 +259,200 @@ def _check_history(parsed: list[ParsedRow]) -> list[RowError]:
         else:
             row.previous = previous_reading if previous_reading is not None else row.current
         in_file[key] = (row.month, row.current)
-        if any(start <= row.month <= end for start, end in billed.get(key, [])):
-            errors.append(
-                RowError(
-                    row.row,
-                    MONTH,
-                    _(
-                        "%(month)s is already billed for this room; the reading can no longer "
-                        "change."
-                    )
-                    % {"month": f"{row.month:%Y-%m}"},
-                )  # fmt: skip
-            )
-        elif row.current < row.previous:
-            message = (
-                _("The new meter's start %(start)s is above the current reading %(current)s.")
-                if row.meter_change
-                else _(
-                    "The reading %(current)s is lower than the last one (%(previous)s). If "
-                    "the meter was replaced, write %(yes)s under %(column)s and the new "
-                    "meter's start."
-                )
-            )
-            errors.append(
-                RowError(
-                    row.row,
-                    CURRENT,
-                    message
-                    % {
-                        "current": row.current,
-                        "previous": row.previous,
-                        "start": row.start,
-                        "yes": "是",
-                        "column": CHANGE,
-                    },
-                )
-            )
+        error = _history_error(row, billed.get(key, []))
+        if error is not None:
+            errors.append(error)
     return errors
 
 
+def _last_stored(
+    parsed: list[ParsedRow],
+) -> dict[tuple[int, str, dt.date], tuple[dt.date, Decimal]]:
+    """The latest stored reading before each month in the file: one query per distinct month."""
+    room_ids = {row.room.pk for row in parsed}
+    kinds = {row.kind for row in parsed}
+    last: dict[tuple[int, str, dt.date], tuple[dt.date, Decimal]] = {}
+    for month in sorted({row.month for row in parsed}):
+        earlier = MeterReading.objects.filter(meter=OuterRef("pk"), month__lt=month).order_by(
+            "-month"
+        )
+        meters = Meter.objects.filter(room_id__in=room_ids, kind__in=kinds).annotate(
+            last_month=Subquery(earlier.values("month")[:1]),
+            last_current=Subquery(earlier.values("current")[:1]),
+        )
+        for room_id, kind, last_month, last_current in meters.values_list(
+            "room_id", "kind", "last_month", "last_current"
+        ):
+            if last_month is not None:
+                last[(room_id, kind, month)] = (last_month, Decimal(last_current).quantize(CENT))
+    return last
+
+
+def _billed_periods(
+    parsed: list[ParsedRow],
+) -> dict[tuple[int, str], list[tuple[dt.date, dt.date]]]:
+    months = sorted({row.month for row in parsed})
+    billed: dict[tuple[int, str], list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for room_id, kind, start, end in Bill.objects.filter(
+        room_id__in={row.room.pk for row in parsed}, kind__in={row.kind for row in parsed},
+        period_start__lte=months[-1], period_end__gte=months[0],
+    ).values_list("room_id", "kind", "period_start", "period_end"):  # fmt: skip
+        billed[(room_id, kind)].append((start, end))
+    return billed
+
+
+def _history_error(row: ParsedRow, billed: list[tuple[dt.date, dt.date]]) -> RowError | None:
+    if any(start <= row.month <= end for start, end in billed):
+        return RowError(
+            row.row,
+            MONTH,
+            _("%(month)s is already billed for this room; the reading can no longer change.")
+            % {"month": f"{row.month:%Y-%m}"},
+        )
+    if row.current >= row.previous:
+        return None
+    message = (
+        _("The new meter's start %(start)s is above the current reading %(current)s.")
+        if row.meter_change
+        else _(
+            "The reading %(current)s is lower than the last one (%(previous)s). If "
+            "the meter was replaced, write %(yes)s under %(column)s and the new "
+            "meter's start."
+        )
+    )
+    values = {"current": row.current, "previous": row.previous, "start": row.start}
+    return RowError(row.row, CURRENT, message % {**values, "yes": "是", "column": CHANGE})
+
+
 # --- Importing -------------------------------------------------------------------------------------
+
+
+class ReadingsImport(spreadsheets.SheetImport):
+    """The readings sheet of one community: every row checked against the same rules as
+    `services.reading_record`, then written in bulk."""
+
+    columns = COLUMNS
+    max_rows = MAX_ROWS
+
+    def __init__(
+        self, *, community: Community, actor: User, today: dt.date | None = None,
+        file_name: str = "", request: HttpRequest | None = None,
+    ):  # fmt: skip
+        self.community, self.actor = community, actor
+        self.this_month = (today or timezone.localdate()).replace(day=1)
+        self.file_name, self.request = file_name, request
+
+    def prepare(self, sheet: spreadsheets.Sheet) -> None:
+        self.index = _RoomIndex(self.community)
+        self.seen: dict[tuple[int, str, dt.date], int] = {}
+        self.blank = 0
+
+    def check_row(self, row: Row) -> ParsedRow | None:
+        if row.text("current") == "":
+            if row.text("change") in NO_WORDS and row.text("start") == "":
+                self.blank += 1  # a prefilled room nobody read this time
+                return None
+            row.error("current", _("The current reading is missing."))
+        room = self._room(row)
+        kind = self._kind(row)
+        month = self._month(row)
+        current = self._current(row)
+        meter_change, start = self._meter_change(row)
+        if room is not None and kind is not None and month is not None:
+            self._once(row, room, kind, month)
+        if row.errors:
+            return None
+        return ParsedRow(row.number, room, kind, month, current, meter_change, start)
+
+    def _room(self, row: Row) -> Room | None:
+        building, unit, number = row.text("building"), row.text("unit"), row.text("number")
+        if not building or not number:
+            row.error(
+                "number" if building else "building", _("Building and room number are required.")
+            )
+            return None
+        room = self.index.find(building, unit, number)
+        if room is None:
+            row.error(
+                "number",
+                _("There is no room %(room)s in this community.")
+                % {"room": f"{building}{unit}{number}"},
+            )
+        return room
+
+    def _kind(self, row: Row) -> str | None:
+        kind_text = row.text("kind")
+        kind = KIND_WORDS.get(kind_text) or next(
+            (k for k in METERED_KINDS if kind_text.lower() in (k.value, str(k.label))), None
+        )
+        if kind is None:
+            row.error(
+                "kind", _("The type must be one of: %(choices)s.") % {"choices": "水、电、燃气"}
+            )
+        return kind
+
+    def _month(self, row: Row) -> dt.date | None:
+        month = _month(row.get("month"))
+        if month is None:
+            row.error("month", _("Write the month as YYYY-MM, e.g. 2026-05."))
+        elif month > self.this_month:
+            row.error("month", _("Readings cannot be entered for a future month."))
+        return month
+
+    def _current(self, row: Row) -> Decimal | None:
+        if not row.text("current"):
+            return None
+        current = _reading(row.get("current"))
+        if current is None:
+            row.error(
+                "current", _("The current reading must be a number ≥ 0 with at most 2 decimals.")
+            )
+        return current
+
+    def _meter_change(self, row: Row) -> tuple[bool, Decimal | None]:
+        change_text = row.text("change").lower()
+        meter_change = change_text in YES_WORDS
+        if not meter_change and change_text not in NO_WORDS:
+            row.error(
+                "change",
+                _("Write %(yes)s or %(no)s (empty means %(no)s).") % {"yes": "是", "no": "否"},
+            )
+        if not meter_change:
+            return False, None
+        if row.text("start") == "":
+            row.error("start", _("A meter change needs the new meter's start reading."))
+            return True, None
+        start = _reading(row.get("start"))
+        if start is None:
+            row.error("start", _("The start reading must be a number ≥ 0 with at most 2 decimals."))
+        return True, start
+
+    def _once(self, row: Row, room: Room, kind: str, month: dt.date) -> None:
+        key = (room.pk, kind, month)
+        if key in self.seen:
+            row.error(
+                "number",
+                _("This room's %(kind)s reading for %(month)s is already in row %(row)d.")
+                % {"kind": KIND_NAMES[kind], "month": f"{month:%Y-%m}", "row": self.seen[key]},
+            )
+        self.seen.setdefault(key, row.number)
+
+    def check_together(self, parsed: list[ParsedRow]) -> list[RowError]:
+        return _check_history(parsed)
+
+    def nothing_to_write(self) -> list[RowError]:
+        return [RowError(None, CURRENT, _("No row has a current reading."))]
+
+    def write(self, parsed: list[ParsedRow]) -> None:
+        _write(parsed, self.actor)
+        log_action(
+            actor=self.actor, action="billing.readings_imported", target=self.community,
+            community=self.community,
+            data={"file": self.file_name, "rows": len(parsed), "blank": self.blank,
+                  "months": sorted({f"{row.month:%Y-%m}" for row in parsed}),
+                  "kinds": sorted({row.kind for row in parsed})},
+            request=self.request,
+        )  # fmt: skip
 
 
 def readings_import(
@@ -472,31 +460,20 @@ def readings_import(
     request: HttpRequest | None = None, today: dt.date | None = None,
 ) -> ImportOutcome:  # fmt: skip
     """Check every row; import all of them in one transaction, or none when any is wrong."""
+    importer = ReadingsImport(
+        community=community, actor=actor, today=today, file_name=file_name, request=request
+    )
     outcome = ImportOutcome()
     try:
-        rows = read_sheet(content)
+        sheet = importer.read(content, file_name)
     except ValidationError as error:
-        outcome.errors = [RowError(None, "", message) for message in error.messages]
+        outcome.errors = spreadsheets.sheet_errors(error)
         return outcome
-    outcome.rows = len(rows)
-    with transaction.atomic():
-        parsed, errors, outcome.blank = check_rows(community, rows, today)
-        if errors:
-            outcome.errors = errors
-            return outcome
-        if not parsed:
-            outcome.errors = [RowError(None, CURRENT, _("No row has a current reading."))]
-            return outcome
-        _write(parsed, actor)
-        outcome.imported = len(parsed)
-        log_action(
-            actor=actor, action="billing.readings_imported", target=community,
-            community=community,
-            data={"file": file_name, "rows": outcome.imported, "blank": outcome.blank,
-                  "months": sorted({f"{row.month:%Y-%m}" for row in parsed}),
-                  "kinds": sorted({row.kind for row in parsed})},
-            request=request,
-        )  # fmt: skip
+    outcome.rows = len(sheet.rows)
+    checked = spreadsheets.check_and_write(importer, sheet)
+    outcome.blank, outcome.errors = checked.skipped, checked.errors
+    if checked.written:
+        outcome.imported = len(checked.parsed)
     return outcome
 
 
@@ -548,59 +525,46 @@ def _write(parsed: list[ParsedRow], actor: User) -> None:
 # --- The template ----------------------------------------------------------------------------------
 
 
+def _prefilled(
+    community: Community, kind: str, month: dt.date, building: Building | None
+) -> list[list[Any]]:
+    """The rooms with their last reading before the month, for reference."""
+    rooms = (
+        Room.objects.filter(building__community=community)
+        .select_related("building", "unit")
+        .annotate(last_reading=_last_reading_before(kind, month, "pk"))
+        .order_by("building__sort_order", "building__name", "unit__sort_order", "unit__name",
+                  "floor", "number")
+    )  # fmt: skip
+    if building is not None:
+        rooms = rooms.filter(building=building)
+    return [
+        [
+            room.building.name,
+            room.unit.name if room.unit_id else "",
+            room.number,
+            KIND_NAMES[kind],
+            f"{month:%Y-%m}",
+            None,
+            "否",
+            None,
+            float(room.last_reading) if room.last_reading is not None else None,
+        ]
+        for room in rooms
+    ]
+
+
 def template_workbook(
     *, community: Community | None = None, kind: str = "", month: dt.date | None = None,
     building: Building | None = None,
 ) -> bytes:  # fmt: skip
     """The sheet to fill in. With a kind and month, prefilled with the rooms (of one building
     or the whole community) and their last readings for reference."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "抄表读数"
-    headers = HEADERS + ([PREVIOUS] if kind and month else [])
-    spreadsheets.append(sheet, headers)
-    if community is not None and kind and month:
-        rooms = (
-            Room.objects.filter(building__community=community)
-            .select_related("building", "unit")
-            .annotate(last_reading=_last_reading_before(kind, month, "pk"))
-            .order_by("building__sort_order", "building__name", "unit__sort_order", "unit__name",
-                      "floor", "number")
-        )  # fmt: skip
-        if building is not None:
-            rooms = rooms.filter(building=building)
-        for room in rooms:
-            spreadsheets.append(
-                sheet,
-                [
-                    room.building.name,
-                    room.unit.name if room.unit_id else "",
-                    room.number,
-                    KIND_NAMES[kind],
-                    f"{month:%Y-%m}",
-                    None,
-                    "否",
-                    None,
-                    float(room.last_reading) if room.last_reading is not None else None,
-                ],  # fmt: skip
-            )
-    header_fill = PatternFill("solid", fgColor="E8F1EC")
-    for column, header in enumerate(headers, start=1):
-        letter = get_column_letter(column)
-        cell = sheet[f"{letter}1"]
-        cell.font = Font(bold=True, color="888888" if header == PREVIOUS else "000000")
-        cell.fill = header_fill
-        cell.alignment = Alignment(horizontal="center")
-        sheet.column_dimensions[letter].width = 14 if header != START else 16
-        if header in TEXT_COLUMNS:
-            for row in range(2, max(sheet.max_row, 500) + 1):
-                sheet.cell(row=row, column=column).number_format = "@"
-    sheet.freeze_panes = "A2"
-    notes = book.create_sheet("填写说明")
+    rows = _prefilled(community, kind, month, building) if community and kind and month else []
     names = {"building": BUILDING, "unit": UNIT, "number": NUMBER, "kind": KIND, "month": MONTH,
              "current": CURRENT, "change": CHANGE, "start": START, "yes": "是", "no": "否",
              "kinds": "水、电、燃气"}  # fmt: skip
-    for line in (
+    notes = [
         _("How to fill in the meter readings sheet"),
         _("%(building)s, %(unit)s and %(number)s as in the room list (%(unit)s may stay empty "
           "where a building has none)."),
@@ -610,10 +574,11 @@ def template_workbook(
           "new meter's first figure and consumption counts from it."),
         _("A reading lower than the last one is refused unless %(change)s is %(yes)s."),
         _("If any row is wrong nothing is imported; the page lists every row to correct."),
-    ):  # fmt: skip
-        spreadsheets.append(notes, [line % names if "%(" in line else line])
-    notes["A1"].font = Font(bold=True)
-    notes.column_dimensions["A"].width = 110
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    ]  # fmt: skip
+    return spreadsheets.template(
+        "抄表读数",
+        COLUMNS,
+        rows=rows,
+        extra_headers=[PREVIOUS] if kind and month else [],
+        notes=[line % names if "%(" in line else line for line in notes],
+    )

@@ -15,10 +15,9 @@ from accounts.auth_forms import CodeField, incorrect_code_error
 from accounts.forms import MobileNumberField
 from accounts.models import Community, User
 from accounts.selectors import has_verified_email
+from kit import spreadsheets
 
-from .resources import read_sheet
-
-MAX_SHEET_BYTES = 5 * 1024 * 1024
+from .resources import read_upload
 
 
 def posted_data(request: HttpRequest) -> QueryDict | None:
@@ -162,29 +161,19 @@ class ResidencyEndForm(forms.Form):
 
 
 class SheetUploadForm(forms.Form):
-    """An .xlsx file, read at once: `self.dataset` holds its rows when the form is valid."""
+    """An .xlsx or .csv file, read at once: `self.spreadsheet` holds its rows when the form
+    is valid."""
 
-    sheet = forms.FileField(
-        label=_("Excel file (.xlsx)"),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-        ),
-    )
+    sheet = spreadsheets.SheetField()
 
     def __init__(self, *args, kind: str, **kwargs):
         self.kind = kind
-        self.dataset = None
+        self.spreadsheet = None
         self.content = b""
         super().__init__(*args, **kwargs)
 
     def clean_sheet(self):
         upload = self.cleaned_data["sheet"]
-        if upload.size > MAX_SHEET_BYTES:
-            raise ValidationError(
-                _("The file is larger than %(size)d MB.") % {"size": MAX_SHEET_BYTES // 2**20}
-            )
         self.content = upload.read()
-        self.dataset = read_sheet(self.content, self.kind)
+        self.spreadsheet = read_upload(self.content, self.kind, upload.name)
         return upload

@@ -8,14 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from import_export.formats.base_formats import XLSX
 
 from accounts import selectors, services
 from accounts.models import Residency, Room, User
+from kit import spreadsheets
 from platform_admin.audit import entries_for_objects
 
 from . import resources
@@ -37,9 +36,7 @@ def _residency_filter(request: HttpRequest) -> ResidencyFilter:
 
 
 def _xlsx_response(content: bytes, file_name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX.CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, file_name)
-    return response
+    return spreadsheets.file_response(content, file_name=file_name)
 
 
 @staff_required("accounts.view_residency")
@@ -319,7 +316,7 @@ def import_residents_template(request: HttpRequest) -> HttpResponse:
 
 def _import(request: HttpRequest, kind: str, *, done_url: str) -> HttpResponse:
     """Upload → dry run (row errors, or what would change and a confirm button) → confirm.
-    The file waits in the cache between the two steps under a signed token."""
+    The file waits in private storage between the two steps under a signed token."""
     community, user = request.community, request.user
     form = SheetUploadForm(kind=kind)
     outcome, token, file_name = None, "", ""
@@ -333,7 +330,7 @@ def _import(request: HttpRequest, kind: str, *, done_url: str) -> HttpResponse:
         content, file_name = stashed
         outcome = resources.run_import(
             kind,
-            dataset=resources.read_sheet(content, kind),
+            sheet=resources.read_upload(content, kind, file_name),
             community=community,
             actor=user,
             dry_run=False,
@@ -349,7 +346,7 @@ def _import(request: HttpRequest, kind: str, *, done_url: str) -> HttpResponse:
         if form.is_valid():
             file_name = form.cleaned_data["sheet"].name
             outcome = resources.run_import(
-                kind, dataset=form.dataset, community=community, actor=user, dry_run=True
+                kind, sheet=form.spreadsheet, community=community, actor=user, dry_run=True
             )
             if outcome.ok:
                 token = resources.stash_upload(

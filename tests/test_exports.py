@@ -4,8 +4,8 @@ that a spreadsheet would run as formulas: no cell may start with = + - @ TAB or 
 and the figures stay numbers.
 
 The walk is complete by construction: the module scan below fails when code outside
-accounts/spreadsheets.py builds a workbook, a tablib dataset or a CSV writer in a module the
-walk does not know, and the URL scan fails for an export-like URL name the walk does not
+kit/spreadsheets.py builds a workbook, a tablib dataset or a CSV writer (or asks kit.spreadsheets
+for one) in a module the walk does not know, and the URL scan fails for an export-like URL name the walk does not
 fetch."""
 
 import csv
@@ -64,7 +64,7 @@ UNESCAPED = re.compile(r"^(?:[\t\r]|\s*[=+\-@])")
     ],
 )
 def test_the_helper_escapes_formulas_and_keeps_numbers(value, expected):
-    from accounts import spreadsheets
+    from kit import spreadsheets
 
     assert spreadsheets.safe_cell(value) == expected
 
@@ -202,7 +202,10 @@ EXPORTING_MODULES = {
     "billing/views/reports.py",  # collection report
     "repairs/views/performance.py",  # technician performance
 }
-SPREADSHEET_WRITER = re.compile(r"\bWorkbook\(|\btablib\.Dataset\(|\bcsv\.(?:Dict)?[wW]riter\(")
+SPREADSHEET_WRITER = re.compile(
+    r"\bWorkbook\(|\btablib\.Dataset\(|\bcsv\.(?:Dict)?[wW]riter\("
+    r"|\bspreadsheets\.(?:dataset|workbook|template)\("
+)
 
 
 def test_every_module_that_writes_a_spreadsheet_is_walked():
@@ -214,13 +217,13 @@ def test_every_module_that_writes_a_spreadsheet_is_walked():
             continue
         if SPREADSHEET_WRITER.search(path.read_text(encoding="utf-8")):
             writers.add(relative)
-    assert writers - {"accounts/spreadsheets.py"} <= EXPORTING_MODULES, (
-        "a new module writes a spreadsheet: write its cells through accounts.spreadsheets and "
+    assert writers - {"kit/spreadsheets.py"} <= EXPORTING_MODULES, (
+        "a new module writes a spreadsheet: write its cells through kit.spreadsheets and "
         "add its URL to EXPORTS in tests/test_exports.py"
     )
     for module in EXPORTING_MODULES:
         text = (root / module).read_text(encoding="utf-8")
-        assert "spreadsheets." in text, f"{module} writes cells without accounts.spreadsheets"
+        assert "spreadsheets." in text, f"{module} writes cells without kit.spreadsheets"
 
 
 def test_every_export_url_is_walked():
@@ -258,10 +261,11 @@ def test_a_prefilled_template_reads_back_the_names_it_escaped(hostile, community
     """The meter-reading template is prefilled with the rooms and uploaded again: a room
     numbered -101 (a basement) must still be room -101 when the sheet comes back."""
     from billing import imports
+    from kit import spreadsheets
 
     content = imports.template_workbook(community=community, kind="water", month=_last_month())
-    rows = [row for _number, row in imports.read_sheet(content)]
-    assert (rows[0][imports.BUILDING], rows[0][imports.UNIT], rows[0][imports.NUMBER]) == (
+    rows = [row.values for row in spreadsheets.read(content, imports.COLUMNS, max_rows=10).rows]
+    assert (rows[0]["building"], rows[0]["unit"], rows[0]["number"]) == (
         HOSTILE["building"],
         HOSTILE["unit"],
         HOSTILE["room"],
@@ -269,7 +273,7 @@ def test_a_prefilled_template_reads_back_the_names_it_escaped(hostile, community
 
 
 def test_the_helper_reads_back_what_it_escaped():
-    from accounts import spreadsheets
+    from kit import spreadsheets
 
     for value in ["=1+1", "-101", "\t-1", " =x", "'plain", "3栋", 7]:
         assert spreadsheets.read_cell(spreadsheets.safe_cell(value)) == value

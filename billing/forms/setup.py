@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Building
+from kit import spreadsheets
 
 from .. import rules
 from ..models import METERED_KINDS, BillingSettings, FeeKind, FeeRule, FeeRuleTemplate
@@ -411,22 +412,6 @@ class ReadingRowForm(forms.Form):
 
 
 class ReadingsUploadForm(forms.Form):
-    sheet = forms.FileField(
-        label=_("Excel file (.xlsx)"),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-        ),
-        error_messages={"required": _("Please choose the Excel file to import.")},
+    sheet = spreadsheets.SheetField(
+        error_messages={"required": _("Please choose the Excel file to import.")}
     )
-
-    def clean_sheet(self):
-        from ..imports import MAX_SHEET_BYTES
-
-        upload = self.cleaned_data["sheet"]
-        if upload.size > MAX_SHEET_BYTES:
-            raise ValidationError(
-                _("The file is larger than %(size)d MB.") % {"size": MAX_SHEET_BYTES // 2**20}
-            )
-        return upload

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from accounts import spreadsheets
+from kit import spreadsheets
 from staff.access import safe_next, staff_has_perm, staff_required
 from staff.tables import paginate
 

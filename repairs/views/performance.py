@@ -6,12 +6,12 @@ import django_tables2 as tables
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 
-from accounts import spreadsheets
+from kit import spreadsheets
 from staff.access import staff_required
 from staff.tables import paginate
 
@@ -308,16 +308,9 @@ def _export(
         title=_("Technician performance"),
     )
     filename = f"{_('Technician performance')}_{start:%Y%m%d}-{end:%Y%m%d}.{export}"
-    if export == "xlsx":
-        content = table.export("xlsx")
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        # With a byte-order mark, Excel on Windows opens the Chinese text as UTF-8.
-        content = "\ufeff" + table.export("csv")
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return spreadsheets.file_response(
+        spreadsheets.export(table, export), file_name=filename, fmt=export
+    )
 
 
 def _rounded(value: float | None, unit: float = 1) -> float | str:

@@ -263,3 +263,9 @@ def test_two_thousand_rows_import_in_a_few_seconds(community, room, manager, las
     assert outcome.ok and outcome.imported == 2000
     assert MeterReading.objects.filter(month=last_month).count() == 2000
     assert elapsed < 10, elapsed
+
+
+def test_a_csv_sheet_imports_like_a_workbook(client_for, cashier, room, read_before, last_month):
+    text = "\ufeff" + ",".join(HEADERS) + f"\r\n3栋,,1201,电,{last_month:%Y-%m},1050,否,\r\n"
+    assert upload(client_for(cashier), text.encode("utf-8"), "读数.csv").status_code == 302
+    assert readings().get(month=last_month).current == Decimal("1050.00")
