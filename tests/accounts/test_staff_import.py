@@ -334,7 +334,7 @@ def test_import_uses_bulk_writes(client_for, manager, room, django_assert_max_nu
 def test_a_csv_file_saved_by_excel_imports_through_both_steps(client_for, manager, room):
     """Excel on a Chinese Windows saves CSV as GB18030; the confirmation reads it again."""
     text = "楼栋,单元,房号,姓名,手机号,关系\r\n3栋,,1201,陈新,13600000061,租户\r\n"
-    url = reverse("accounts_staff:import_residents")
+    url = reverse("staff_residents:import_residents")
     client = client_for(manager)
     check = client.post(url, {"sheet": SimpleUploadedFile("住户.csv", text.encode("gb18030"))})
     assert check.context["outcome"].ok and check.context["outcome"].new == 1
