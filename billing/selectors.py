@@ -18,7 +18,7 @@ from accounts.selectors import verified_rooms_of_user
 from notices import fanout
 from repairs.selectors import household_ids_of_user
 
-from . import charts, rules
+from . import rules
 from .models import (
     Bill,
     BillingSettings,
@@ -32,6 +32,7 @@ from .models import (
     PaymentItem,
     Receipt,
 )
+from .reports import fee_trend
 
 
 def billable_rooms(community: Community) -> QuerySet[Room]:
@@ -235,10 +236,10 @@ def bill_payment_items_for_user(user: User, bill: Bill) -> QuerySet[PaymentItem]
     )
 
 
-def trend_scope_for_user(user: User) -> charts.Scope:
+def trend_scope_for_user(user: User) -> fee_trend.Scope:
     """The bills of the user's fee trend: those of each household's own time in its room."""
     rooms = household_rooms(user)
-    return charts.Scope(
+    return fee_trend.Scope(
         filter=_bills_of(rooms, arrears=False),
         key=";".join(f"{room.room_id}@{room.since.isoformat() if room.since else ''}"
                      for room in rooms),

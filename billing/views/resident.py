@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET
 
 from accounts.selectors import verified_rooms_of_user
 
-from .. import charts, rules, selectors
+from .. import rules, selectors
 from ..models import Bill, FeeKind, Payment
-from ..payments import offered_methods
+from ..online.providers import offered_methods
+from ..reports import fee_trend
 
 HISTORY_PAGE_SIZE = 15
 HISTORY_ITEMS_SHOWN = 3
@@ -35,8 +36,8 @@ def _months(request: HttpRequest) -> int:
     try:
         months = int(request.GET.get("months", ""))
     except ValueError:
-        return charts.TREND_MONTHS[0]
-    return months if months in charts.TREND_MONTHS else charts.TREND_MONTHS[0]
+        return fee_trend.TREND_MONTHS[0]
+    return months if months in fee_trend.TREND_MONTHS else fee_trend.TREND_MONTHS[0]
 
 
 def _with_dues(bill: Bill, today) -> Bill:
@@ -170,14 +171,14 @@ def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
 def trend(request: HttpRequest) -> HttpResponse:
     months = _months(request)
     scope = selectors.trend_scope_for_user(request.user)
-    data = charts.monthly_amounts(scope, months, timezone.localdate())
+    data = fee_trend.monthly_amounts(scope, months, timezone.localdate())
     billed_months = len(data.billed_months)
     return render(
         request,
         "resident/billing/trend.html",
         {
             "months": months,
-            "month_choices": charts.TREND_MONTHS,
+            "month_choices": fee_trend.TREND_MONTHS,
             "trend": data,
             "rows": data.rows(),
             "total": data.total,
@@ -194,16 +195,16 @@ def trend_chart(request: HttpRequest) -> HttpResponse:
     unchanged chart costs two small queries and no drawing."""
     months = _months(request)
     scope = selectors.trend_scope_for_user(request.user)
-    version = charts.data_version(scope)
+    version = fee_trend.data_version(scope)
     # The scope's own name too: two households of one room see different bills.
     etag = (
         f'"{version}-{months}-{request.LANGUAGE_CODE}-{timezone.localdate():%Y%m}'
-        f'-{charts.CHART_STYLE}-{hashlib.sha256(scope.key.encode()).hexdigest()[:8]}"'
+        f'-{fee_trend.CHART_STYLE}-{hashlib.sha256(scope.key.encode()).hexdigest()[:8]}"'
     )
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
-        svg = charts.trend_svg(scope, months, timezone.localdate(), version=version)
+        svg = fee_trend.trend_svg(scope, months, timezone.localdate(), version=version)
         response = HttpResponse(svg, content_type="image/svg+xml")
     response["ETag"] = etag
     patch_cache_control(response, private=True, no_cache=True)

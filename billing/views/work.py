@@ -1,6 +1,6 @@
 """The billing work of the property office: bill runs (preview, create, publish), the counter
 (收银台), payments (at the counter and online) with refunds, and a bill with its waiver. Money
-records change only through billing.services and billing.online."""
+records change only through billing.services and billing.online.services."""
 
 from collections import Counter
 from decimal import Decimal
@@ -25,7 +25,7 @@ from staff.access import staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
 from staff.tables import paginate
 
-from .. import online, selectors, services
+from .. import selectors, services
 from ..filters import BillRunFilter, PaymentFilter
 from ..forms.work import CounterPaymentForm, CounterSearchForm, RefundForm, RunForm, WaiveForm
 from ..models import (
@@ -39,6 +39,7 @@ from ..models import (
     PaymentRefund,
     Receipt,
 )
+from ..online import services as online
 from ..tables import BillRunTable, PaymentTable, channel_label, plain_number, yuan
 
 RUN_BILLS = "billing.run_bills"

@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Building, Community, PropertyCompany, Room
-from billing import documents, online, services
+from billing import services
+from billing.documents import receipts as documents
 from billing.models import Bill
+from billing.online import services as online
 
 from ..factories import ResidencyFactory, RoomFactory, billing_actor, fee_rule
 

@@ -32,7 +32,7 @@ from accounts import spreadsheets
 from accounts.models import Building, Community, Room, User
 from platform_admin.audit import log_action
 
-from .models import METERED_KINDS, Bill, FeeKind, Meter, MeterReading
+from ..models import METERED_KINDS, Bill, FeeKind, Meter, MeterReading
 
 MAX_SHEET_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10000

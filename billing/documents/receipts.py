@@ -1,7 +1,7 @@
 """The printed papers of billing: a payment's receipt (收款收据, with a QR code to the public
 verification page) and the dunning notice (催缴通知单, one page per room).
 
-Drawn with reportlab's platypus in the embedded CJK font of `billing.pdf`. Labels are
+Drawn with reportlab's platypus in the embedded CJK font of `kit.fonts`. Labels are
 translated msgids; amounts come from the rows as stored (`billing.rules` did the arithmetic)."""
 
 import datetime as dt
@@ -38,11 +38,11 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from accounts.models import Community, Residency, Room
+from kit.fonts import reportlab_font_name
 
-from . import rules, selectors
-from .models import Bill, Payment, Receipt
-from .pdf import cjk_font
-from .rules import yuan
+from .. import rules, selectors
+from ..models import Bill, Payment, Receipt
+from ..rules import yuan
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#6b7280")
@@ -210,7 +210,7 @@ class _LinkedDrawing(Flowable):
 def receipt_pdf(receipt: Receipt) -> bytes:
     """The receipt of a payment, on A5 portrait. `receipt` comes from
     `selectors.receipt_with_details` (company, room, cashier, payer and items loaded)."""
-    font = cjk_font()
+    font = reportlab_font_name()
     style = _Styles(font)
     payment = receipt.payment
     room = payment.room
@@ -488,7 +488,7 @@ def _refunded_stamp(canvas, font: str, x: float, y: float) -> None:
 def dunning_pdf(bills: Iterable[Bill], *, community: Community, today: dt.date) -> bytes:
     """One A4 page per room with its chosen unpaid bills, in the order given
     (`dunning_bills`)."""
-    font = cjk_font()
+    font = reportlab_font_name()
     style = _Styles(font, base=10.5)
     company = community.company
     phone = community.service_phone or company.service_phone
