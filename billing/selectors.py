@@ -6,6 +6,7 @@ now. Payments, receipts and the fee trend belong to the household: like repair o
 starts where the last household before it moved out (`household_rooms`)."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -341,3 +342,44 @@ def receipt_with_details(receipt: Receipt) -> Receipt:
 def run_notification_progress(run: BillRun) -> fanout.Progress:
     """How far the run's `bill.published` fan-out has come: people with their message of all."""
     return fanout.progress("bill.published", run)
+
+
+def household_heads(room_ids: Iterable[int]) -> dict[int, str]:
+    """The name of each room's head of household (an owner before a tenant), one query."""
+    heads: dict[int, str] = {}
+    rows = (
+        Residency.objects.filter(
+            room_id__in=list(room_ids),
+            status=Residency.Status.VERIFIED,
+            head__isnull=True,
+            relation__in=[Residency.Relation.OWNER, Residency.Relation.TENANT],
+            user__is_active=True,
+        )
+        .order_by("room_id", "relation", "created_at", "pk")
+        .values_list("room_id", "user__display_name")
+    )
+    for room_id, name in rows:
+        if name and room_id not in heads:
+            heads[room_id] = name
+    return heads
+
+
+def dunning_bills(community: Community, bill_ids: Iterable[int]) -> QuerySet[Bill]:
+    """The chosen bills that are still unpaid, of this community only, in room order."""
+    return (
+        Bill.objects.filter(
+            community=community, pk__in=list(bill_ids), status__in=Bill.UNPAID_STATUSES
+        )
+        .select_related("room__building", "room__unit")
+        .order_by(
+            "room__building__sort_order",
+            "room__building__name",
+            "room__unit__sort_order",
+            "room__floor",
+            "room__number",
+            "room_id",
+            "due_date",
+            "kind",
+            "pk",
+        )
+    )

@@ -12,7 +12,7 @@ from staff.access import staff_required
 from staff.scoping import get_scoped_or_404
 
 from .. import selectors
-from ..documents import receipts
+from ..documents import dunning, receipts
 from ..models import Payment, Receipt
 
 # A page of the staff list can choose this many bills at most; more is not a real request.
@@ -61,11 +61,11 @@ def dunning_pdf(request: HttpRequest) -> HttpResponse:
     bill_ids = {int(value) for value in request.GET.getlist("bill") if value.isdigit()}
     if not bill_ids or len(bill_ids) > MAX_DUNNING_BILLS:
         raise Http404
-    bills = list(receipts.dunning_bills(request.community, bill_ids))
+    bills = list(selectors.dunning_bills(request.community, bill_ids))
     if not bills:
         raise Http404
     today = timezone.localdate()
-    content = receipts.dunning_pdf(bills, community=request.community, today=today)
+    content = dunning.dunning_pdf(bills, community=request.community, today=today)
     return _pdf_response(request, content, f"dunning-notice-{today:%Y%m%d}.pdf")
 
 
