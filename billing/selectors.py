@@ -6,9 +6,11 @@ now. Payments, receipts and the fee trend belong to the household: like repair o
 starts where the last household before it moved out (`household_rooms`)."""
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -25,6 +27,7 @@ from .models import (
     BillingSettings,
     BillLine,
     BillRun,
+    FeeKind,
     FeePrice,
     FeeRule,
     MeterReading,
@@ -382,4 +385,114 @@ def dunning_bills(community: Community, bill_ids: Iterable[int]) -> QuerySet[Bil
             "kind",
             "pk",
         )
+    )
+
+
+# --- The resident's 缴费 tab ------------------------------------------------------------------------
+
+# A bill due within this many days is marked "due soon".
+DUE_SOON_DAYS = 7
+ZERO = Decimal("0.00")
+
+
+def with_dues(bill: Bill, today: dt.date) -> Bill:
+    """Sets on the bill what the pages show beside the stored amounts: the late fee so far,
+    the total due today, and whether (and how long) it is overdue."""
+    bill.late_fee = late_fee_of(bill, today)
+    unpaid = bill.status in Bill.UNPAID_STATUSES
+    bill.total_due = (bill.outstanding + bill.late_fee) if unpaid else ZERO
+    bill.overdue_days = (today - bill.due_date).days if unpaid and bill.due_date < today else 0
+    bill.due_soon = (
+        unpaid and not bill.overdue_days and (bill.due_date - today).days <= DUE_SOON_DAYS
+    )
+    return bill
+
+
+def _total_due(bills: Iterable[Bill]) -> Decimal:
+    return sum((bill.total_due for bill in bills), ZERO)
+
+
+class KindDues(TypedDict):
+    kind: str
+    label: str
+    bills: list[Bill]
+    total: Decimal
+
+
+class RoomDues(TypedDict):
+    room: Room
+    community: Community
+    kinds: list[KindDues]  # a kind with an overdue bill first, then in FeeKind's order
+    total: Decimal
+
+
+@dataclass
+class HouseholdDues:
+    """The unpaid bills of a user's rooms with their dues today (`with_dues`), and the same
+    bills by room and fee kind. The first room's bills are chosen for paying: one payment
+    covers one room."""
+
+    bills: list[Bill]
+    rooms: list[RoomDues]
+
+    @property
+    def total_due(self) -> Decimal:
+        return _total_due(self.bills)
+
+    @property
+    def late_fee_total(self) -> Decimal:
+        return sum((bill.late_fee for bill in self.bills), ZERO)
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for bill in self.bills if bill.overdue_days)
+
+    @property
+    def communities_with_phone(self) -> list[Community]:
+        communities = {bill.community_id: bill.community for bill in self.bills}
+        return [community for community in communities.values() if community.service_phone]
+
+    @property
+    def selected_room(self) -> int | None:
+        return self.rooms[0]["room"].pk if self.rooms else None
+
+    @property
+    def selected_bills(self) -> list[Bill]:
+        return [bill for bill in self.bills if bill.room_id == self.selected_room]
+
+    @property
+    def selected_total(self) -> Decimal:
+        return _total_due(self.selected_bills)
+
+
+def household_dues(user: User, today: dt.date) -> HouseholdDues:
+    bills = [with_dues(bill, today) for bill in unpaid_bills_for_user(user)]
+    by_room: dict[int, dict[str, list[Bill]]] = {}
+    for bill in bills:
+        by_room.setdefault(bill.room_id, defaultdict(list))[bill.kind].append(bill)
+    return HouseholdDues(bills=bills, rooms=[_room_dues(kinds) for kinds in by_room.values()])
+
+
+def _room_dues(kinds: dict[str, list[Bill]]) -> RoomDues:
+    first = next(iter(kinds.values()))[0]
+    ordered = sorted(
+        kinds,
+        key=lambda kind: (
+            not any(bill.overdue_days for bill in kinds[kind]),
+            FeeKind.values.index(kind),
+        ),
+    )
+    return RoomDues(
+        room=first.room,
+        community=first.community,
+        total=_total_due(bill for kind_bills in kinds.values() for bill in kind_bills),
+        kinds=[
+            KindDues(
+                kind=kind,
+                label=FeeKind(kind).label,
+                bills=kinds[kind],
+                total=_total_due(kinds[kind]),
+            )
+            for kind in ordered
+        ],
     )

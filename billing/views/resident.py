@@ -6,7 +6,6 @@ those rooms' payments, receipts and fee trend only what belongs to the user's ho
 (billing.selectors: its own time in the room); anything else is a 404."""
 
 import hashlib
-from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
@@ -21,15 +20,13 @@ from django.views.decorators.http import require_GET
 from accounts.selectors import verified_rooms_of_user
 
 from .. import rules, selectors
-from ..models import Bill, FeeKind, Payment
+from ..models import Bill, Payment
 from ..online.providers import offered_methods
 from ..reports import fee_trend
 
 HISTORY_PAGE_SIZE = 15
 HISTORY_ITEMS_SHOWN = 3
-# A bill due within this many days is marked "due soon".
-DUE_SOON_DAYS = 7
-ZERO = Decimal("0.00")
+ZERO = selectors.ZERO
 
 
 def _months(request: HttpRequest) -> int:
@@ -41,17 +38,11 @@ def _months(request: HttpRequest) -> int:
 
 
 def _with_dues(bill: Bill, today) -> Bill:
-    """What the bill page and the list show beside the stored amounts: the late fee so far,
-    the total due today, and whether (and how long) it is overdue."""
-    bill.late_fee = selectors.late_fee_of(bill, today)
-    bill.total_due = (
-        (bill.outstanding + bill.late_fee) if bill.status in Bill.UNPAID_STATUSES else ZERO
-    )
-    unpaid = bill.status in Bill.UNPAID_STATUSES
-    bill.overdue_days = (today - bill.due_date).days if unpaid and bill.due_date < today else 0
-    bill.due_soon = (
-        unpaid and not bill.overdue_days and (bill.due_date - today).days <= DUE_SOON_DAYS
-    )
+    """The bill with its dues today (`selectors.with_dues`) and its lines' figures as shown."""
+    return _show_lines(selectors.with_dues(bill, today))
+
+
+def _show_lines(bill: Bill) -> Bill:
     for line in bill.lines.all():  # prefetched by the selectors
         line.quantity_display = f"{line.quantity.normalize():f}"
         line.unit_price_display = _price(line.unit_price)
@@ -77,59 +68,25 @@ def _percent(rate: Decimal) -> str:
 @login_required
 @require_GET
 def bills(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    unpaid = [_with_dues(bill, today) for bill in selectors.unpaid_bills_for_user(request.user)]
-    by_room: dict[int, dict] = {}
-    for bill in unpaid:
-        entry = by_room.setdefault(
-            bill.room_id,
-            {"room": bill.room, "community": bill.community, "kinds": defaultdict(list)},
-        )
-        entry["kinds"][bill.kind].append(bill)
-    rooms = [
-        {
-            "room": entry["room"],
-            "community": entry["community"],
-            "total": sum(
-                (b.total_due for kind_bills in entry["kinds"].values() for b in kind_bills), ZERO
-            ),
-            "kinds": [
-                {
-                    "kind": kind,
-                    "label": FeeKind(kind).label,
-                    "bills": entry["kinds"][kind],
-                    "total": sum((b.total_due for b in entry["kinds"][kind]), ZERO),
-                }
-                for kind in sorted(
-                    entry["kinds"],
-                    key=lambda kind: (
-                        not any(b.overdue_days for b in entry["kinds"][kind]),
-                        FeeKind.values.index(kind),
-                    ),
-                )
-            ],
-        }
-        for entry in by_room.values()
-    ]
-    communities = {bill.community_id: bill.community for bill in unpaid}
-    # The first room's bills are chosen for paying: one payment covers one room.
-    selected = rooms[0]["room"].pk if rooms else None
+    dues = selectors.household_dues(request.user, timezone.localdate())
+    for bill in dues.bills:
+        _show_lines(bill)
     return render(
         request,
         "resident/billing/bills.html",
         {
-            "rooms": rooms,
-            "bill_count": len(unpaid),
-            "total_due": sum((bill.total_due for bill in unpaid), ZERO),
-            "late_fee_total": sum((bill.late_fee for bill in unpaid), ZERO),
-            "overdue_count": sum(1 for bill in unpaid if bill.overdue_days),
-            "service_phones": [c for c in communities.values() if c.service_phone],
-            "has_room": bool(unpaid) or verified_rooms_of_user(request.user).exists(),
-            "selected_room": selected,
-            "selected_count": sum(1 for bill in unpaid if bill.room_id == selected),
-            "selected_total": sum((b.total_due for b in unpaid if b.room_id == selected), ZERO),
+            "rooms": dues.rooms,
+            "bill_count": len(dues.bills),
+            "total_due": dues.total_due,
+            "late_fee_total": dues.late_fee_total,
+            "overdue_count": dues.overdue_count,
+            "service_phones": dues.communities_with_phone,
+            "has_room": bool(dues.bills) or verified_rooms_of_user(request.user).exists(),
+            "selected_room": dues.selected_room,
+            "selected_count": len(dues.selected_bills),
+            "selected_total": dues.selected_total,
             "payments_in_progress": selectors.open_payments_for_user(request.user)
-            if unpaid
+            if dues.bills
             else [],
         },
     )
