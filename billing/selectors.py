@@ -14,6 +14,7 @@ from typing import TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Community, Residency, Room, User
@@ -34,6 +35,8 @@ from .models import (
     ParkingSpace,
     Payment,
     PaymentItem,
+    PaymentNotification,
+    PaymentRefund,
     Receipt,
 )
 from .reports import fee_trend
@@ -495,4 +498,144 @@ def _room_dues(kinds: dict[str, list[Bill]]) -> RoomDues:
             )
             for kind in ordered
         ],
+    )
+
+
+# --- The counter (收银台) ---------------------------------------------------------------------------
+
+
+def open_bills_of_room(room: Room) -> QuerySet[Bill]:
+    return Bill.objects.filter(room=room, status__in=Bill.UNPAID_STATUSES).order_by(
+        "due_date", "kind", "pk"
+    )
+
+
+def recent_payments_of_room(room: Room, count: int = 5) -> list[Payment]:
+    """The room's latest payments that are settled or closed (not those still open)."""
+    return list(
+        Payment.objects.filter(room=room)
+        .exclude(status__in=Payment.OPEN_STATUSES)
+        .select_related("receipt", "cashier")
+        .order_by(Coalesce("paid_at", "created_at").desc(), "-pk")[:count]
+    )
+
+
+class CounterRow(TypedDict):
+    bill: Bill
+    late_fee: Decimal
+    to_pay: Decimal
+    to_pay_fen: int
+    checked: bool
+
+
+@dataclass
+class CounterSheet:
+    """A room's unpaid bills at the counter, each with its late fee today and what paying it
+    takes, the chosen ones checked; and the room's latest payments."""
+
+    rows: list[CounterRow]
+    recent_payments: list[Payment]
+
+    @property
+    def chosen_total(self) -> Decimal:
+        return sum((row["to_pay"] for row in self.rows if row["checked"]), Decimal("0"))
+
+    @property
+    def chosen_count(self) -> int:
+        return sum(1 for row in self.rows if row["checked"])
+
+
+def counter_sheet(
+    room: Room, open_bills: Iterable[Bill], *, chosen: set[str] | None, today: dt.date
+) -> CounterSheet:
+    """`chosen`: the ids of the bills ticked on a posted form; None chooses them all."""
+    rows = []
+    for bill in open_bills:
+        late_fee = late_fee_of(bill, today)
+        to_pay = bill.outstanding + late_fee
+        rows.append(
+            CounterRow(
+                bill=bill,
+                late_fee=late_fee,
+                to_pay=to_pay,
+                to_pay_fen=int(to_pay * 100),
+                checked=chosen is None or str(bill.pk) in chosen,
+            )
+        )
+    return CounterSheet(rows=rows, recent_payments=recent_payments_of_room(room))
+
+
+# --- One payment (staff) ---------------------------------------------------------------------------
+
+
+@dataclass
+class PaymentSheet:
+    """What the staff's page of a payment shows beside it: the receipt, the items with what
+    was refunded of each, the refunds, and the provider's latest notifications."""
+
+    payment: Payment
+    receipt: Receipt | None
+    items: list[PaymentItem]
+    refunds: list[PaymentRefund]
+    notifications: list[PaymentNotification]
+
+    @property
+    def pending_refunds(self) -> list[PaymentRefund]:
+        return [refund for refund in self.refunds if refund.status == PaymentRefund.Status.PENDING]
+
+    @property
+    def refundable_now(self) -> bool:
+        """Paid, not refunded in full, and no refund still waiting for the provider."""
+        payment = self.payment
+        return (
+            payment.status == Payment.Status.SUCCEEDED
+            and payment.refundable > 0
+            and not self.pending_refunds
+        )
+
+    @property
+    def needs_attention(self) -> bool:
+        payment = self.payment
+        return bool(payment.attention or (payment.unapplied and payment.refundable > 0))
+
+    @property
+    def items_amount(self) -> Decimal:
+        return sum((item.amount for item in self.items), Decimal("0"))
+
+    @property
+    def items_late_fee(self) -> Decimal:
+        return sum((item.late_fee for item in self.items), Decimal("0"))
+
+    @property
+    def items_refunded(self) -> Decimal:
+        return sum((item.refunded for item in self.items), Decimal("0"))
+
+    @property
+    def any_refunded(self) -> bool:
+        return any(item.refunded for item in self.items)
+
+
+def payment_sheet(payment: Payment, *, notifications_shown: int) -> PaymentSheet:
+    refunds = list(
+        PaymentRefund.objects.filter(payment=payment)
+        .select_related("requested_by")
+        .order_by("-created_at", "-pk")
+    )
+    items = list(PaymentItem.objects.filter(payment=payment).select_related("bill").order_by("pk"))
+    for item in items:
+        item.subtotal = item.amount + item.late_fee
+        item.refunded = item.refunded_amount + item.refunded_late_fee
+    notifications = []
+    if payment.is_online:
+        notifications = list(
+            PaymentNotification.objects.filter(payment=payment).order_by("-received_at", "-pk")[
+                :notifications_shown
+            ]
+        )
+    return PaymentSheet(
+        payment=payment,
+        receipt=Receipt.objects.filter(payment=payment).first(),
+        items=items,
+        refunds=refunds,
+        notifications=notifications,
     )
