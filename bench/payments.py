@@ -284,10 +284,10 @@ def start_payments(count: int, rng: random.Random) -> list[dict]:
     """`count` pending online payments over disjoint open bills: number, method, amount and,
     per bill, the item's amount and late fee and what the bill had paid before."""
     from accounts.models import Residency, User
-    from billing import online
     from billing.models import Bill, Payment, PaymentItem
-    from billing.payments import get_provider
-    from billing.payments.sandbox import SandboxProvider
+    from billing.online import services as online
+    from billing.online.providers import get_provider
+    from billing.online.providers.sandbox import SandboxProvider
 
     for method in METHODS:
         if not isinstance(get_provider(method), SandboxProvider):
@@ -356,7 +356,7 @@ def start_payments(count: int, rng: random.Random) -> list[dict]:
 def sign_notifications(payments: list[dict]) -> list[tuple]:
     """Book every payment paid at the sandbox; (method, HTTP headers, body) of the signed
     notification of each, also kept in the payment's dict for the re-sends."""
-    from billing.payments import get_provider
+    from billing.online.providers import get_provider
 
     def pay(payment):
         meta, body = get_provider(payment["method"]).pay(payment["number"])

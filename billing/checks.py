@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.utils.module_loading import import_string
 
-from .payments import CREDENTIALS, PROVIDER_CLASSES, missing_credentials
+from .online.providers import CREDENTIALS, PROVIDER_CLASSES, missing_credentials
 
 
 @register(Tags.security)

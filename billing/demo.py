@@ -14,6 +14,7 @@ import datetime as dt
 import random
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -252,18 +253,64 @@ def _payments(community, rooms, home, cashier, now, rng) -> None:
     (due on the 15th of last month), last month only after the 15th; so arrears are counted
     in overdue periods, not in months back from this one."""
     today = timezone.localdate()
-    owners = Residency.objects.filter(
-        room__building__community=community, status=Residency.Status.VERIFIED,
-        relation=Residency.Relation.OWNER,
-    )  # fmt: skip
-    payers = dict(owners.values_list("room_id", "user__display_name"))
-    payer_ids = dict(owners.values_list("room_id", "user_id"))
-    households = [room for room in rooms if room.pk in payers]
+    owners = _Owners.of(community)
+    arrears = _arrears(rooms, owners, home, rng)
+    bills = _published_bills(community)
+    periods = sorted({period for _room, period in bills})
+    oldest_open = _first_unpaid_periods(bills, arrears, today)
+    payments, items = [], []
+    for (room_id, period), room_bills in bills.items():
+        if period == periods[-1]:
+            continue  # this month's bills are open (a few are paid today, through the service)
+        if room_id in oldest_open and period >= oldest_open[room_id]:
+            continue  # in arrears from this period on
+        due = room_bills[0].due_date
+        if room_id == home and period == periods[-3]:
+            room_bills = [bill for bill in room_bills if bill.kind != "property"]
+        paid = _paid_on(room_bills, due, today, now, rng)
+        if paid is None:
+            continue
+        payment, fees = _history_payment(community, room_id, room_bills, paid, owners, cashier, rng)
+        payments.append(payment)
+        items += [
+            (payment, bill.pk, bill.amount, fee) for bill, fee in zip(room_bills, fees, strict=True)
+        ]
+    _save_history(community, payments, items)
+
+
+@dataclass
+class _Owners:
+    """The verified owner of each room: the name on its receipts, and the user who pays
+    online."""
+
+    names: dict[int, str]
+    user_ids: dict[int, int]
+
+    @classmethod
+    def of(cls, community: Community) -> "_Owners":
+        owners = Residency.objects.filter(
+            room__building__community=community, status=Residency.Status.VERIFIED,
+            relation=Residency.Relation.OWNER,
+        )  # fmt: skip
+        return cls(
+            names=dict(owners.values_list("room_id", "user__display_name")),
+            user_ids=dict(owners.values_list("room_id", "user_id")),
+        )
+
+
+def _arrears(rooms, owners: _Owners, home, rng) -> dict[int, int]:
+    """A few households (never 张伟's) that owe the last one to three overdue periods."""
+    households = [room for room in rooms if room.pk in owners.names]
     arrears = {
         room.pk: rng.randint(1, 3)
         for room in rng.sample(households, min(len(households), max(2, len(rooms) // 40)))
     }
     arrears.pop(home, None)
+    return arrears
+
+
+def _published_bills(community) -> dict[tuple[int, dt.date], list]:
+    """The published bills as plain rows, by room and billing period."""
     bills = defaultdict(list)
     for bill in (
         Bill.objects.filter(community=community, status=Bill.Status.PUBLISHED)
@@ -272,57 +319,65 @@ def _payments(community, rooms, home, cashier, now, rng) -> None:
                      "published_at", "late_fee_daily_rate", "late_fee_cap_rate", named=True)
     ):  # fmt: skip
         bills[(bill.room_id, bill.period_start)].append(bill)
-    periods = sorted({period for _room, period in bills})
+    return bills
+
+
+def _first_unpaid_periods(bills, arrears: dict[int, int], today: dt.date) -> dict[int, dt.date]:
+    """For each household in arrears, the first overdue period it has not paid."""
     overdue = sorted({period for (_room, period), room_bills in bills.items()
                       if room_bills[0].due_date < today})  # fmt: skip
-    oldest_open = {room_id: overdue[-min(back, len(overdue))]
-                   for room_id, back in arrears.items()}  # fmt: skip
-    payments, items = [], []
-    for (room_id, period), room_bills in bills.items():
-        due = room_bills[0].due_date
-        if period == periods[-1]:
-            continue  # this month's bills are open (a few are paid today, through the service)
-        if room_id in oldest_open and period >= oldest_open[room_id]:
-            continue
-        if room_id == home and period == periods[-3]:
-            room_bills = [bill for bill in room_bills if bill.kind != "property"]
-        if due >= today and rng.random() < 0.5:
-            continue
-        published = timezone.localdate(room_bills[0].published_at)
-        late = due < today and rng.random() < 0.06
-        if late:
-            day = due + dt.timedelta(days=rng.randint(3, 40))
-        else:
-            day = published + dt.timedelta(days=rng.randint(0, max(0, (due - published).days)))
-        day = min(day, today - dt.timedelta(days=1))
-        if day < published:
-            continue  # published today (the 1st): nobody has paid it yet
-        paid_at = max(
-            _aware(day, rng.randint(8, 17), rng.randint(0, 59)),
-            room_bills[0].published_at + dt.timedelta(minutes=rng.randint(5, 120)),
-        )
-        if paid_at >= now:
-            continue
-        fees = [
-            rules.late_fee(bill.amount, bill.due_date, day, bill.late_fee_daily_rate,
-                           bill.late_fee_cap_rate)
-            for bill in room_bills
-        ]  # fmt: skip
-        online = room_id in payer_ids and rng.random() < 0.6
-        payment = Payment(
-            number=f"{'ZF' if online else 'JF'}{day:%y%m%d}{uuid.uuid4().hex[:8].upper()}",
-            community=community, room_id=room_id, payer_name=payers.get(room_id, ""),
-            payer_id=payer_ids.get(room_id) if online else None,
-            method=rng.choice(ONLINE_METHODS if online else COUNTER_METHODS),
-            channel="sandbox" if online else "",
-            trade_no=f"SBX{uuid.uuid4().hex[:20].upper()}" if online else "",
-            amount=sum((b.amount for b in room_bills), Decimal("0.00")) + sum(fees),
-            status=Payment.Status.SUCCEEDED, cashier=None if online else cashier,
-            created_at=paid_at, paid_at=paid_at,
-        )  # fmt: skip
-        payments.append(payment)
-        for bill, fee in zip(room_bills, fees, strict=True):
-            items.append((payment, bill.pk, bill.amount, fee))
+    return {room_id: overdue[-min(back, len(overdue))] for room_id, back in arrears.items()}
+
+
+def _paid_on(
+    room_bills, due: dt.date, today: dt.date, now, rng
+) -> tuple[dt.date, dt.datetime] | None:
+    """The day and the moment a room paid one period's bills; None if it has not: about half
+    the bills not due yet, and none published today or paid after now."""
+    if due >= today and rng.random() < 0.5:
+        return None
+    published = timezone.localdate(room_bills[0].published_at)
+    late = due < today and rng.random() < 0.06
+    if late:
+        day = due + dt.timedelta(days=rng.randint(3, 40))
+    else:
+        day = published + dt.timedelta(days=rng.randint(0, max(0, (due - published).days)))
+    day = min(day, today - dt.timedelta(days=1))
+    if day < published:
+        return None  # published today (the 1st): nobody has paid it yet
+    paid_at = max(
+        _aware(day, rng.randint(8, 17), rng.randint(0, 59)),
+        room_bills[0].published_at + dt.timedelta(minutes=rng.randint(5, 120)),
+    )
+    return None if paid_at >= now else (day, paid_at)
+
+
+def _history_payment(community, room_id, room_bills, paid, owners: _Owners, cashier, rng):
+    """The payment of one room's bills of one period, online (by the owner) or at the counter,
+    with the late fee of each bill on the day it was paid."""
+    day, paid_at = paid
+    fees = [
+        rules.late_fee(bill.amount, bill.due_date, day, bill.late_fee_daily_rate,
+                       bill.late_fee_cap_rate)
+        for bill in room_bills
+    ]  # fmt: skip
+    online = room_id in owners.user_ids and rng.random() < 0.6
+    payment = Payment(
+        number=f"{'ZF' if online else 'JF'}{day:%y%m%d}{uuid.uuid4().hex[:8].upper()}",
+        community=community, room_id=room_id, payer_name=owners.names.get(room_id, ""),
+        payer_id=owners.user_ids.get(room_id) if online else None,
+        method=rng.choice(ONLINE_METHODS if online else COUNTER_METHODS),
+        channel="sandbox" if online else "",
+        trade_no=f"SBX{uuid.uuid4().hex[:20].upper()}" if online else "",
+        amount=sum((b.amount for b in room_bills), Decimal("0.00")) + sum(fees),
+        status=Payment.Status.SUCCEEDED, cashier=None if online else cashier,
+        created_at=paid_at, paid_at=paid_at,
+    )  # fmt: skip
+    return payment, fees
+
+
+def _save_history(community, payments: list[Payment], items: list[tuple]) -> None:
+    """The history's payments and items in bulk, and their bills marked paid."""
     Payment.objects.bulk_create(payments, batch_size=1000)
     services._insert_rows(
         PaymentItem,

@@ -6,31 +6,39 @@ now. Payments, receipts and the fee trend belong to the household: like repair o
 starts where the last household before it moved out (`household_rooms`)."""
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Community, Residency, Room, User
 from accounts.selectors import household_ids_of_user, verified_rooms_of_user
 from notices import fanout
 
-from . import charts, rules
+from . import rules
 from .models import (
     Bill,
     BillingSettings,
     BillLine,
     BillRun,
+    FeeKind,
     FeePrice,
     FeeRule,
     MeterReading,
     ParkingSpace,
     Payment,
     PaymentItem,
+    PaymentNotification,
+    PaymentRefund,
     Receipt,
 )
+from .reports import fee_trend
 
 
 def billable_rooms(community: Community) -> QuerySet[Room]:
@@ -234,10 +242,10 @@ def bill_payment_items_for_user(user: User, bill: Bill) -> QuerySet[PaymentItem]
     )
 
 
-def trend_scope_for_user(user: User) -> charts.Scope:
+def trend_scope_for_user(user: User) -> fee_trend.Scope:
     """The bills of the user's fee trend: those of each household's own time in its room."""
     rooms = household_rooms(user)
-    return charts.Scope(
+    return fee_trend.Scope(
         filter=_bills_of(rooms, arrears=False),
         key=";".join(f"{room.room_id}@{room.since.isoformat() if room.since else ''}"
                      for room in rooms),
@@ -339,3 +347,294 @@ def receipt_with_details(receipt: Receipt) -> Receipt:
 def run_notification_progress(run: BillRun) -> fanout.Progress:
     """How far the run's `bill.published` fan-out has come: people with their message of all."""
     return fanout.progress("bill.published", run)
+
+
+def household_heads(room_ids: Iterable[int]) -> dict[int, str]:
+    """The name of each room's head of household (an owner before a tenant), one query."""
+    heads: dict[int, str] = {}
+    rows = (
+        Residency.objects.filter(
+            room_id__in=list(room_ids),
+            status=Residency.Status.VERIFIED,
+            head__isnull=True,
+            relation__in=[Residency.Relation.OWNER, Residency.Relation.TENANT],
+            user__is_active=True,
+        )
+        .order_by("room_id", "relation", "created_at", "pk")
+        .values_list("room_id", "user__display_name")
+    )
+    for room_id, name in rows:
+        if name and room_id not in heads:
+            heads[room_id] = name
+    return heads
+
+
+def dunning_bills(community: Community, bill_ids: Iterable[int]) -> QuerySet[Bill]:
+    """The chosen bills that are still unpaid, of this community only, in room order."""
+    return (
+        Bill.objects.filter(
+            community=community, pk__in=list(bill_ids), status__in=Bill.UNPAID_STATUSES
+        )
+        .select_related("room__building", "room__unit")
+        .order_by(
+            "room__building__sort_order",
+            "room__building__name",
+            "room__unit__sort_order",
+            "room__floor",
+            "room__number",
+            "room_id",
+            "due_date",
+            "kind",
+            "pk",
+        )
+    )
+
+
+# --- The resident's 缴费 tab ------------------------------------------------------------------------
+
+# A bill due within this many days is marked "due soon".
+DUE_SOON_DAYS = 7
+ZERO = Decimal("0.00")
+
+
+def with_dues(bill: Bill, today: dt.date) -> Bill:
+    """Sets on the bill what the pages show beside the stored amounts: the late fee so far,
+    the total due today, and whether (and how long) it is overdue."""
+    bill.late_fee = late_fee_of(bill, today)
+    unpaid = bill.status in Bill.UNPAID_STATUSES
+    bill.total_due = (bill.outstanding + bill.late_fee) if unpaid else ZERO
+    bill.overdue_days = (today - bill.due_date).days if unpaid and bill.due_date < today else 0
+    bill.due_soon = (
+        unpaid and not bill.overdue_days and (bill.due_date - today).days <= DUE_SOON_DAYS
+    )
+    return bill
+
+
+def _total_due(bills: Iterable[Bill]) -> Decimal:
+    return sum((bill.total_due for bill in bills), ZERO)
+
+
+class KindDues(TypedDict):
+    kind: str
+    label: str
+    bills: list[Bill]
+    total: Decimal
+
+
+class RoomDues(TypedDict):
+    room: Room
+    community: Community
+    kinds: list[KindDues]  # a kind with an overdue bill first, then in FeeKind's order
+    total: Decimal
+
+
+@dataclass
+class HouseholdDues:
+    """The unpaid bills of a user's rooms with their dues today (`with_dues`), and the same
+    bills by room and fee kind. The first room's bills are chosen for paying: one payment
+    covers one room."""
+
+    bills: list[Bill]
+    rooms: list[RoomDues]
+
+    @property
+    def total_due(self) -> Decimal:
+        return _total_due(self.bills)
+
+    @property
+    def late_fee_total(self) -> Decimal:
+        return sum((bill.late_fee for bill in self.bills), ZERO)
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for bill in self.bills if bill.overdue_days)
+
+    @property
+    def communities_with_phone(self) -> list[Community]:
+        communities = {bill.community_id: bill.community for bill in self.bills}
+        return [community for community in communities.values() if community.service_phone]
+
+    @property
+    def selected_room(self) -> int | None:
+        return self.rooms[0]["room"].pk if self.rooms else None
+
+    @property
+    def selected_bills(self) -> list[Bill]:
+        return [bill for bill in self.bills if bill.room_id == self.selected_room]
+
+    @property
+    def selected_total(self) -> Decimal:
+        return _total_due(self.selected_bills)
+
+
+def household_dues(user: User, today: dt.date) -> HouseholdDues:
+    bills = [with_dues(bill, today) for bill in unpaid_bills_for_user(user)]
+    by_room: dict[int, dict[str, list[Bill]]] = {}
+    for bill in bills:
+        by_room.setdefault(bill.room_id, defaultdict(list))[bill.kind].append(bill)
+    return HouseholdDues(bills=bills, rooms=[_room_dues(kinds) for kinds in by_room.values()])
+
+
+def _room_dues(kinds: dict[str, list[Bill]]) -> RoomDues:
+    first = next(iter(kinds.values()))[0]
+    ordered = sorted(
+        kinds,
+        key=lambda kind: (
+            not any(bill.overdue_days for bill in kinds[kind]),
+            FeeKind.values.index(kind),
+        ),
+    )
+    return RoomDues(
+        room=first.room,
+        community=first.community,
+        total=_total_due(bill for kind_bills in kinds.values() for bill in kind_bills),
+        kinds=[
+            KindDues(
+                kind=kind,
+                label=FeeKind(kind).label,
+                bills=kinds[kind],
+                total=_total_due(kinds[kind]),
+            )
+            for kind in ordered
+        ],
+    )
+
+
+# --- The counter (收银台) ---------------------------------------------------------------------------
+
+
+def open_bills_of_room(room: Room) -> QuerySet[Bill]:
+    return Bill.objects.filter(room=room, status__in=Bill.UNPAID_STATUSES).order_by(
+        "due_date", "kind", "pk"
+    )
+
+
+def recent_payments_of_room(room: Room, count: int = 5) -> list[Payment]:
+    """The room's latest payments that are settled or closed (not those still open)."""
+    return list(
+        Payment.objects.filter(room=room)
+        .exclude(status__in=Payment.OPEN_STATUSES)
+        .select_related("receipt", "cashier")
+        .order_by(Coalesce("paid_at", "created_at").desc(), "-pk")[:count]
+    )
+
+
+class CounterRow(TypedDict):
+    bill: Bill
+    late_fee: Decimal
+    to_pay: Decimal
+    to_pay_fen: int
+    checked: bool
+
+
+@dataclass
+class CounterSheet:
+    """A room's unpaid bills at the counter, each with its late fee today and what paying it
+    takes, the chosen ones checked; and the room's latest payments."""
+
+    rows: list[CounterRow]
+    recent_payments: list[Payment]
+
+    @property
+    def chosen_total(self) -> Decimal:
+        return sum((row["to_pay"] for row in self.rows if row["checked"]), Decimal("0"))
+
+    @property
+    def chosen_count(self) -> int:
+        return sum(1 for row in self.rows if row["checked"])
+
+
+def counter_sheet(
+    room: Room, open_bills: Iterable[Bill], *, chosen: set[str] | None, today: dt.date
+) -> CounterSheet:
+    """`chosen`: the ids of the bills ticked on a posted form; None chooses them all."""
+    rows = []
+    for bill in open_bills:
+        late_fee = late_fee_of(bill, today)
+        to_pay = bill.outstanding + late_fee
+        rows.append(
+            CounterRow(
+                bill=bill,
+                late_fee=late_fee,
+                to_pay=to_pay,
+                to_pay_fen=int(to_pay * 100),
+                checked=chosen is None or str(bill.pk) in chosen,
+            )
+        )
+    return CounterSheet(rows=rows, recent_payments=recent_payments_of_room(room))
+
+
+# --- One payment (staff) ---------------------------------------------------------------------------
+
+
+@dataclass
+class PaymentSheet:
+    """What the staff's page of a payment shows beside it: the receipt, the items with what
+    was refunded of each, the refunds, and the provider's latest notifications."""
+
+    payment: Payment
+    receipt: Receipt | None
+    items: list[PaymentItem]
+    refunds: list[PaymentRefund]
+    notifications: list[PaymentNotification]
+
+    @property
+    def pending_refunds(self) -> list[PaymentRefund]:
+        return [refund for refund in self.refunds if refund.status == PaymentRefund.Status.PENDING]
+
+    @property
+    def refundable_now(self) -> bool:
+        """Paid, not refunded in full, and no refund still waiting for the provider."""
+        payment = self.payment
+        return (
+            payment.status == Payment.Status.SUCCEEDED
+            and payment.refundable > 0
+            and not self.pending_refunds
+        )
+
+    @property
+    def needs_attention(self) -> bool:
+        payment = self.payment
+        return bool(payment.attention or (payment.unapplied and payment.refundable > 0))
+
+    @property
+    def items_amount(self) -> Decimal:
+        return sum((item.amount for item in self.items), Decimal("0"))
+
+    @property
+    def items_late_fee(self) -> Decimal:
+        return sum((item.late_fee for item in self.items), Decimal("0"))
+
+    @property
+    def items_refunded(self) -> Decimal:
+        return sum((item.refunded for item in self.items), Decimal("0"))
+
+    @property
+    def any_refunded(self) -> bool:
+        return any(item.refunded for item in self.items)
+
+
+def payment_sheet(payment: Payment, *, notifications_shown: int) -> PaymentSheet:
+    refunds = list(
+        PaymentRefund.objects.filter(payment=payment)
+        .select_related("requested_by")
+        .order_by("-created_at", "-pk")
+    )
+    items = list(PaymentItem.objects.filter(payment=payment).select_related("bill").order_by("pk"))
+    for item in items:
+        item.subtotal = item.amount + item.late_fee
+        item.refunded = item.refunded_amount + item.refunded_late_fee
+    notifications = []
+    if payment.is_online:
+        notifications = list(
+            PaymentNotification.objects.filter(payment=payment).order_by("-received_at", "-pk")[
+                :notifications_shown
+            ]
+        )
+    return PaymentSheet(
+        payment=payment,
+        receipt=Receipt.objects.filter(payment=payment).first(),
+        items=items,
+        refunds=refunds,
+        notifications=notifications,
+    )

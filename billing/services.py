@@ -3,7 +3,6 @@ payments and receipts, waivers, refunds, overdue marking and reminders."""
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -663,17 +662,6 @@ def dun(*, bills: Iterable[Bill], actor: User, request: HttpRequest | None = Non
                    community=getattr(request, "community", None), data={"bills": sent},
                    request=request)  # fmt: skip
     return sent
-
-
-def late_fees_by_bill(bills: Iterable[Bill], today: dt.date) -> dict[int, Decimal]:
-    return {bill.pk: selectors.late_fee_of(bill, today) for bill in bills}
-
-
-def group_by_kind(bills: Iterable[Bill]) -> dict[str, list[Bill]]:
-    grouped: dict[str, list[Bill]] = defaultdict(list)
-    for bill in bills:
-        grouped[bill.kind].append(bill)
-    return dict(grouped)
 
 
 def ensure_defaults(**kwargs) -> None:

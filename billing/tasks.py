@@ -20,7 +20,7 @@ def notify_run_published_task(run_id: int) -> int:
 
 @shared_task(name="billing.tasks.reconcile_payments_task", ignore_result=True)
 def reconcile_payments_task() -> dict[str, int]:
-    from . import online
+    from .online import services as online
 
     return online.reconcile()
 
@@ -32,6 +32,6 @@ def reconcile_payments_task() -> dict[str, int]:
     ignore_result=True,
 )
 def refund_unapplied_task(payment_id: int) -> None:
-    from . import online
+    from .online import services as online
 
     online.refund_unapplied(payment_id)

@@ -335,7 +335,7 @@ def _world():
                            ("cashier", CASHIER), ("technician", TECHNICIAN)]:  # fmt: skip
         cast[role] = StaffMemberFactory(communities=[community], position_name=position).user
 
-    from billing import online
+    from billing.online import services as online
     from notices.models import Notice
 
     notice = world["notice"]

@@ -198,7 +198,7 @@ def test_the_technician_export_keeps_the_figures_as_numbers(client_for, manager,
 # Modules that write spreadsheets; each one's files are fetched by EXPORTS above.
 EXPORTING_MODULES = {
     "staff/resources.py",  # residents export, import templates
-    "billing/imports.py",  # meter readings template
+    "billing/imports/meter_readings.py",  # meter readings template
     "billing/views/reports.py",  # collection report
     "repairs/views/performance.py",  # technician performance
 }
@@ -260,7 +260,7 @@ def test_the_hostile_room_is_the_owners(hostile):
 def test_a_prefilled_template_reads_back_the_names_it_escaped(hostile, community):
     """The meter-reading template is prefilled with the rooms and uploaded again: a room
     numbered -101 (a basement) must still be room -101 when the sheet comes back."""
-    from billing import imports
+    from billing.imports import meter_readings as imports
     from kit import spreadsheets
 
     content = imports.template_workbook(community=community, kind="water", month=_last_month())

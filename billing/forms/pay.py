@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..payments import offered_methods
+from ..online.providers import offered_methods
 
 
 class BillsField(forms.ModelMultipleChoiceField):

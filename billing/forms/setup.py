@@ -1,6 +1,6 @@
 """Forms of the billing setup pages: adopting and adjusting fee rules, dated prices, reminder
 days and meter readings. Validation only; the changes are made by billing.services (and
-billing.imports for the Excel sheet).
+billing.imports.meter_readings for the Excel sheet).
 
 Staff type rates as percentages (0.05 % a day, at most 10 %); the rule stores fractions
 (0.0005, 0.1). The conversion is a Decimal shift by two places, never a float."""

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET
 from staff.access import staff_required
 from staff.scoping import get_scoped_or_404
 
-from .. import documents, selectors
+from .. import selectors
+from ..documents import dunning, receipts
 from ..models import Payment, Receipt
 
 # A page of the staff list can choose this many bills at most; more is not a real request.
@@ -32,7 +33,7 @@ def _pdf_response(request: HttpRequest, content: bytes, filename: str) -> HttpRe
 def _receipt_response(request: HttpRequest, receipt: Receipt) -> HttpResponse:
     receipt = selectors.receipt_with_details(receipt)
     return _pdf_response(
-        request, documents.receipt_pdf(receipt), f"receipt-{receipt.display_number}.pdf"
+        request, receipts.receipt_pdf(receipt), f"receipt-{receipt.display_number}.pdf"
     )
 
 
@@ -60,11 +61,11 @@ def dunning_pdf(request: HttpRequest) -> HttpResponse:
     bill_ids = {int(value) for value in request.GET.getlist("bill") if value.isdigit()}
     if not bill_ids or len(bill_ids) > MAX_DUNNING_BILLS:
         raise Http404
-    bills = list(documents.dunning_bills(request.community, bill_ids))
+    bills = list(selectors.dunning_bills(request.community, bill_ids))
     if not bills:
         raise Http404
     today = timezone.localdate()
-    content = documents.dunning_pdf(bills, community=request.community, today=today)
+    content = dunning.dunning_pdf(bills, community=request.community, today=today)
     return _pdf_response(request, content, f"dunning-notice-{today:%Y%m%d}.pdf")
 
 
@@ -90,12 +91,12 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
             "payment": payment,
             "refunded": payment.status == Payment.Status.REFUNDED,
             # Part given back: the receipt is still valid, for the rest.
-            "partly_refunded": documents.yuan(payment.refunded_amount)
+            "partly_refunded": receipts.yuan(payment.refunded_amount)
             if payment.status == Payment.Status.SUCCEEDED and payment.refunded_amount > 0
             else "",
-            "amount": documents.yuan(payment.amount),
+            "amount": receipts.yuan(payment.amount),
             "community": payment.room.building.community,
-            "room": documents.masked_room(payment.room),
+            "room": receipts.masked_room(payment.room),
         },
     )
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -22,11 +22,12 @@ from accounts import limits
 from accounts.forms import add_service_errors
 from accounts.limits import client_ip
 
-from .. import online, selectors
+from .. import selectors
 from ..forms.pay import PayForm
 from ..models import Payment, PaymentItem
-from ..payments import get_provider
-from ..payments.sandbox import SandboxProvider
+from ..online import services as online
+from ..online.providers import get_provider
+from ..online.providers.sandbox import SandboxProvider
 from .resident import ZERO, _with_dues
 
 MOBILE_MARKERS = ("Mobile", "Android", "iPhone", "iPad", "MicroMessenger")

@@ -25,13 +25,13 @@ from kit import spreadsheets
 from staff.access import safe_next, staff_has_perm, staff_required
 from staff.tables import paginate
 
-from .. import reports_queries as queries
 from .. import selectors, services
 from ..models import Bill
-from ..report_charts import collection_chart
-from ..report_filters import BillFilter, ReportForm
-from ..report_pdf import note_text, report_pdf
-from ..reports_queries import CollectionReport, Figures, money_text, rate_text
+from ..reports import queries
+from ..reports.collection_chart import collection_chart
+from ..reports.filters import BillFilter, ReportForm
+from ..reports.pdf import note_text, report_pdf
+from ..reports.queries import CollectionReport, Figures, money_text, rate_text
 
 VIEW_BILL = "billing.view_bill"
 COLLECT = "billing.collect_payment"

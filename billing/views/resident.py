@@ -6,7 +6,6 @@ those rooms' payments, receipts and fee trend only what belongs to the user's ho
 (billing.selectors: its own time in the room); anything else is a 404."""
 
 import hashlib
-from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
@@ -20,37 +19,30 @@ from django.views.decorators.http import require_GET
 
 from accounts.selectors import verified_rooms_of_user
 
-from .. import charts, rules, selectors
-from ..models import Bill, FeeKind, Payment
-from ..payments import offered_methods
+from .. import rules, selectors
+from ..models import Bill, Payment
+from ..online.providers import offered_methods
+from ..reports import fee_trend
 
 HISTORY_PAGE_SIZE = 15
 HISTORY_ITEMS_SHOWN = 3
-# A bill due within this many days is marked "due soon".
-DUE_SOON_DAYS = 7
-ZERO = Decimal("0.00")
+ZERO = selectors.ZERO
 
 
 def _months(request: HttpRequest) -> int:
     try:
         months = int(request.GET.get("months", ""))
     except ValueError:
-        return charts.TREND_MONTHS[0]
-    return months if months in charts.TREND_MONTHS else charts.TREND_MONTHS[0]
+        return fee_trend.TREND_MONTHS[0]
+    return months if months in fee_trend.TREND_MONTHS else fee_trend.TREND_MONTHS[0]
 
 
 def _with_dues(bill: Bill, today) -> Bill:
-    """What the bill page and the list show beside the stored amounts: the late fee so far,
-    the total due today, and whether (and how long) it is overdue."""
-    bill.late_fee = selectors.late_fee_of(bill, today)
-    bill.total_due = (
-        (bill.outstanding + bill.late_fee) if bill.status in Bill.UNPAID_STATUSES else ZERO
-    )
-    unpaid = bill.status in Bill.UNPAID_STATUSES
-    bill.overdue_days = (today - bill.due_date).days if unpaid and bill.due_date < today else 0
-    bill.due_soon = (
-        unpaid and not bill.overdue_days and (bill.due_date - today).days <= DUE_SOON_DAYS
-    )
+    """The bill with its dues today (`selectors.with_dues`) and its lines' figures as shown."""
+    return _show_lines(selectors.with_dues(bill, today))
+
+
+def _show_lines(bill: Bill) -> Bill:
     for line in bill.lines.all():  # prefetched by the selectors
         line.quantity_display = f"{line.quantity.normalize():f}"
         line.unit_price_display = _price(line.unit_price)
@@ -76,59 +68,25 @@ def _percent(rate: Decimal) -> str:
 @login_required
 @require_GET
 def bills(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    unpaid = [_with_dues(bill, today) for bill in selectors.unpaid_bills_for_user(request.user)]
-    by_room: dict[int, dict] = {}
-    for bill in unpaid:
-        entry = by_room.setdefault(
-            bill.room_id,
-            {"room": bill.room, "community": bill.community, "kinds": defaultdict(list)},
-        )
-        entry["kinds"][bill.kind].append(bill)
-    rooms = [
-        {
-            "room": entry["room"],
-            "community": entry["community"],
-            "total": sum(
-                (b.total_due for kind_bills in entry["kinds"].values() for b in kind_bills), ZERO
-            ),
-            "kinds": [
-                {
-                    "kind": kind,
-                    "label": FeeKind(kind).label,
-                    "bills": entry["kinds"][kind],
-                    "total": sum((b.total_due for b in entry["kinds"][kind]), ZERO),
-                }
-                for kind in sorted(
-                    entry["kinds"],
-                    key=lambda kind: (
-                        not any(b.overdue_days for b in entry["kinds"][kind]),
-                        FeeKind.values.index(kind),
-                    ),
-                )
-            ],
-        }
-        for entry in by_room.values()
-    ]
-    communities = {bill.community_id: bill.community for bill in unpaid}
-    # The first room's bills are chosen for paying: one payment covers one room.
-    selected = rooms[0]["room"].pk if rooms else None
+    dues = selectors.household_dues(request.user, timezone.localdate())
+    for bill in dues.bills:
+        _show_lines(bill)
     return render(
         request,
         "resident/billing/bills.html",
         {
-            "rooms": rooms,
-            "bill_count": len(unpaid),
-            "total_due": sum((bill.total_due for bill in unpaid), ZERO),
-            "late_fee_total": sum((bill.late_fee for bill in unpaid), ZERO),
-            "overdue_count": sum(1 for bill in unpaid if bill.overdue_days),
-            "service_phones": [c for c in communities.values() if c.service_phone],
-            "has_room": bool(unpaid) or verified_rooms_of_user(request.user).exists(),
-            "selected_room": selected,
-            "selected_count": sum(1 for bill in unpaid if bill.room_id == selected),
-            "selected_total": sum((b.total_due for b in unpaid if b.room_id == selected), ZERO),
+            "rooms": dues.rooms,
+            "bill_count": len(dues.bills),
+            "total_due": dues.total_due,
+            "late_fee_total": dues.late_fee_total,
+            "overdue_count": dues.overdue_count,
+            "service_phones": dues.communities_with_phone,
+            "has_room": bool(dues.bills) or verified_rooms_of_user(request.user).exists(),
+            "selected_room": dues.selected_room,
+            "selected_count": len(dues.selected_bills),
+            "selected_total": dues.selected_total,
             "payments_in_progress": selectors.open_payments_for_user(request.user)
-            if unpaid
+            if dues.bills
             else [],
         },
     )
@@ -170,14 +128,14 @@ def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
 def trend(request: HttpRequest) -> HttpResponse:
     months = _months(request)
     scope = selectors.trend_scope_for_user(request.user)
-    data = charts.monthly_amounts(scope, months, timezone.localdate())
+    data = fee_trend.monthly_amounts(scope, months, timezone.localdate())
     billed_months = len(data.billed_months)
     return render(
         request,
         "resident/billing/trend.html",
         {
             "months": months,
-            "month_choices": charts.TREND_MONTHS,
+            "month_choices": fee_trend.TREND_MONTHS,
             "trend": data,
             "rows": data.rows(),
             "total": data.total,
@@ -194,16 +152,16 @@ def trend_chart(request: HttpRequest) -> HttpResponse:
     unchanged chart costs two small queries and no drawing."""
     months = _months(request)
     scope = selectors.trend_scope_for_user(request.user)
-    version = charts.data_version(scope)
+    version = fee_trend.data_version(scope)
     # The scope's own name too: two households of one room see different bills.
     etag = (
         f'"{version}-{months}-{request.LANGUAGE_CODE}-{timezone.localdate():%Y%m}'
-        f'-{charts.CHART_STYLE}-{hashlib.sha256(scope.key.encode()).hexdigest()[:8]}"'
+        f'-{fee_trend.CHART_STYLE}-{hashlib.sha256(scope.key.encode()).hexdigest()[:8]}"'
     )
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
-        svg = charts.trend_svg(scope, months, timezone.localdate(), version=version)
+        svg = fee_trend.trend_svg(scope, months, timezone.localdate(), version=version)
         response = HttpResponse(svg, content_type="image/svg+xml")
     response["ETag"] = etag
     patch_cache_control(response, private=True, no_cache=True)

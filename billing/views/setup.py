@@ -23,7 +23,7 @@ from staff.access import staff_has_perm, staff_required
 from staff.forms import posted_data
 from staff.scoping import get_scoped_or_404
 
-from .. import imports, selectors, services
+from .. import selectors, services
 from ..forms.setup import (
     PRICE_UNITS,
     BillingSettingsForm,
@@ -36,6 +36,7 @@ from ..forms.setup import (
     first_of_next_month,
     percent_of,
 )
+from ..imports import meter_readings
 from ..models import METERED_KINDS, BillingSettings, FeePrice, FeeRule, FeeRuleTemplate
 
 CHANGE_RULES = "billing.change_feerule"
@@ -395,7 +396,7 @@ def _buildings(request: HttpRequest):
 
 @dataclass
 class ReadingRow:
-    grid: imports.GridRow
+    grid: meter_readings.GridRow
     form: ReadingRowForm
     saved: bool = False
 
@@ -405,7 +406,7 @@ class ReadingRow:
         return reading.current - reading.previous if reading else None
 
 
-def _row_form(row: imports.GridRow, data=None) -> ReadingRowForm:
+def _row_form(row: meter_readings.GridRow, data=None) -> ReadingRowForm:
     reading = row.reading
     initial = {}
     if reading is not None:
@@ -417,7 +418,7 @@ def _row_form(row: imports.GridRow, data=None) -> ReadingRowForm:
     return ReadingRowForm(data, prefix=f"r{row.room.pk}", initial=initial)
 
 
-def _unchanged(row: imports.GridRow, data: dict) -> bool:
+def _unchanged(row: meter_readings.GridRow, data: dict) -> bool:
     reading = row.reading
     if reading is None:
         return False
@@ -431,7 +432,7 @@ def readings(request: HttpRequest) -> HttpResponse:
     buildings = _buildings(request)
     choice = ReadingsFilterForm(request.GET, buildings=buildings)
     month, kind, building = choice.choice()
-    grid = imports.reading_grid(building, kind, month) if building else []
+    grid = meter_readings.reading_grid(building, kind, month) if building else []
     data = posted_data(request)
     rows = [ReadingRow(row, _row_form(row, None if row.billed else data)) for row in grid]
     if request.method == "POST":
@@ -513,7 +514,7 @@ def readings_import(request: HttpRequest) -> HttpResponse:
     outcome = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["sheet"]
-        outcome = imports.readings_import(
+        outcome = meter_readings.readings_import(
             community=request.community,
             content=upload.read(),
             actor=request.user,
@@ -537,12 +538,12 @@ def readings_import(request: HttpRequest) -> HttpResponse:
             "form": form,
             "outcome": outcome,
             "prefill": prefill,
-            "headers": imports.HEADERS,
-            "required_headers": imports.REQUIRED_HEADERS,
-            "kind_words": "、".join(imports.KIND_NAMES.values()),
+            "headers": meter_readings.HEADERS,
+            "required_headers": meter_readings.REQUIRED_HEADERS,
+            "kind_words": "、".join(meter_readings.KIND_NAMES.values()),
             "yes_word": "是",
-            "change_column": imports.CHANGE,
-            "start_column": imports.START,
+            "change_column": meter_readings.CHANGE,
+            "start_column": meter_readings.START,
         },
         status=400 if form.errors or (outcome and not outcome.ok) else 200,
     )
@@ -558,6 +559,6 @@ def _template_download(request: HttpRequest) -> HttpResponse:
         if request.GET.get("building"):
             kwargs["building"] = building
         name = f"{name}-{month:%Y-%m}"
-    response = HttpResponse(imports.template_workbook(**kwargs), content_type=XLSX_TYPE)
+    response = HttpResponse(meter_readings.template_workbook(**kwargs), content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, f"{name}.xlsx")
     return response

@@ -1,6 +1,6 @@
 """The billing work of the property office: bill runs (preview, create, publish), the counter
 (收银台), payments (at the counter and online) with refunds, and a bill with its waiver. Money
-records change only through billing.services and billing.online."""
+records change only through billing.services and billing.online.services."""
 
 from collections import Counter
 from decimal import Decimal
@@ -25,7 +25,7 @@ from staff.access import staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
 from staff.tables import paginate
 
-from .. import online, selectors, services
+from .. import selectors, services
 from ..filters import BillRunFilter, PaymentFilter
 from ..forms.work import CounterPaymentForm, CounterSearchForm, RefundForm, RunForm, WaiveForm
 from ..models import (
@@ -34,11 +34,9 @@ from ..models import (
     BillRun,
     FeeRule,
     Payment,
-    PaymentItem,
-    PaymentNotification,
     PaymentRefund,
-    Receipt,
 )
+from ..online import services as online
 from ..tables import BillRunTable, PaymentTable, channel_label, plain_number, yuan
 
 RUN_BILLS = "billing.run_bills"
@@ -317,70 +315,28 @@ def counter(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _open_bills(room: Room) -> QuerySet[Bill]:
-    return Bill.objects.filter(room=room, status__in=Bill.UNPAID_STATUSES).order_by(
-        "due_date", "kind", "pk"
-    )
-
-
 @staff_required(COLLECT)
 def counter_room(request: HttpRequest, room_id: int) -> HttpResponse:
     room = get_scoped_or_404(request, Room.objects.select_related("building", "unit"), room_id)
-    open_bills = _open_bills(room)
+    open_bills = selectors.open_bills_of_room(room)
     household = household_of_room(room)
-    head = next((r for r in household if r.relation == Residency.Relation.OWNER), None)
     if request.method == "POST":
         form = CounterPaymentForm(request.POST, open_bills=open_bills)
-        if form.is_valid():
-            try:
-                payment = services.counter_payment(
-                    bills=list(form.cleaned_data["bills"]),
-                    method=form.cleaned_data["method"],
-                    cashier=request.user,
-                    payer_name=form.cleaned_data["payer_name"],
-                    reference=form.cleaned_data["reference"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                url = reverse("billing_staff:payment_detail", kwargs={"payment_id": payment.pk})
-                return redirect(f"{url}?done=1")
+        payment = _counter_payment(request, form)
+        if payment is not None:
+            url = reverse("billing_staff:payment_detail", kwargs={"payment_id": payment.pk})
+            return redirect(f"{url}?done=1")
     else:
         form = CounterPaymentForm(
             open_bills=open_bills,
-            initial={
-                "bills": list(open_bills),
-                "payer_name": head.user.get_full_name() if head else "",
-            },
+            initial={"bills": list(open_bills), "payer_name": _owner_name(household)},
         )
-    bills = list(open_bills)
+    chosen = {str(value) for value in (form["bills"].value() or [])} if form.is_bound else None
     today = timezone.localdate()
-    late_fees = services.late_fees_by_bill(bills, today)
-    if form.is_bound:
-        chosen = {str(value) for value in (form["bills"].value() or [])}
-    else:
-        chosen = {str(bill.pk) for bill in bills}
-    rows = [
-        {
-            "bill": bill,
-            "late_fee": late_fees[bill.pk],
-            "to_pay": bill.outstanding + late_fees[bill.pk],
-            "checked": str(bill.pk) in chosen,
-        }
-        for bill in bills
-    ]
-    for row in rows:
-        row["to_pay_fen"] = int(row["to_pay"] * 100)
+    sheet = selectors.counter_sheet(room, open_bills, chosen=chosen, today=today)
     # Paying at the counter while the household pays the same bills online makes one of the
     # two payments money to give back: warn the cashier.
-    open_online = online.open_payments_for_bills([bill.pk for bill in bills]) if bills else []
-    recent = (
-        Payment.objects.filter(room=room)
-        .exclude(status__in=Payment.OPEN_STATUSES)
-        .select_related("receipt", "cashier")
-        .order_by(Coalesce("paid_at", "created_at").desc(), "-pk")[:5]
-    )
+    bill_ids = [row["bill"].pk for row in sheet.rows]
     return render(
         request,
         "staff/billing/counter_room.html",
@@ -388,15 +344,39 @@ def counter_room(request: HttpRequest, room_id: int) -> HttpResponse:
             "room": room,
             "household": household,
             "form": form,
-            "rows": rows,
-            "chosen_total": sum((row["to_pay"] for row in rows if row["checked"]), Decimal("0")),
-            "chosen_count": sum(1 for row in rows if row["checked"]),
-            "recent_payments": list(recent),
-            "open_online_payments": open_online,
+            "rows": sheet.rows,
+            "chosen_total": sheet.chosen_total,
+            "chosen_count": sheet.chosen_count,
+            "recent_payments": sheet.recent_payments,
+            "open_online_payments": online.open_payments_for_bills(bill_ids) if bill_ids else [],
             "today": today,
         },
         status=400 if form.errors else 200,
     )
+
+
+def _owner_name(household: list[Residency]) -> str:
+    head = next((r for r in household if r.relation == Residency.Relation.OWNER), None)
+    return head.user.get_full_name() if head else ""
+
+
+def _counter_payment(request: HttpRequest, form: CounterPaymentForm) -> Payment | None:
+    """The payment of a valid form; None if the form or the service refused (the reason is
+    on the form)."""
+    if not form.is_valid():
+        return None
+    try:
+        return services.counter_payment(
+            bills=list(form.cleaned_data["bills"]),
+            method=form.cleaned_data["method"],
+            cashier=request.user,
+            payer_name=form.cleaned_data["payer_name"],
+            reference=form.cleaned_data["reference"],
+            request=request,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
 
 
 # --- Payments --------------------------------------------------------------------------------------
@@ -460,53 +440,30 @@ def _render_payment(
     request: HttpRequest, payment: Payment, *, refund_form: RefundForm | None = None,
     status: int = 200,
 ) -> HttpResponse:  # fmt: skip
-    refunds = list(
-        PaymentRefund.objects.filter(payment=payment)
-        .select_related("requested_by")
-        .order_by("-created_at", "-pk")
-    )
-    pending_refunds = [r for r in refunds if r.status == PaymentRefund.Status.PENDING]
-    may_refund = (
-        staff_has_perm(request, REFUND)
-        and payment.status == Payment.Status.SUCCEEDED
-        and payment.refundable > 0
-        and not pending_refunds
-    )
+    sheet = selectors.payment_sheet(payment, notifications_shown=NOTIFICATIONS_SHOWN)
+    may_refund = staff_has_perm(request, REFUND) and sheet.refundable_now
     # A refusal on a form no longer offered (refunded meanwhile) is shown on top of the page.
     refusals = list(refund_form.non_field_errors()) if refund_form and not may_refund else []
     if may_refund:
         refund_form = refund_form or RefundForm(payment=payment)
-    items = list(PaymentItem.objects.filter(payment=payment).select_related("bill").order_by("pk"))
-    for item in items:
-        item.subtotal = item.amount + item.late_fee
-        item.refunded = item.refunded_amount + item.refunded_late_fee
-    notifications = []
-    if payment.is_online:
-        notifications = list(
-            PaymentNotification.objects.filter(payment=payment).order_by("-received_at", "-pk")[
-                :NOTIFICATIONS_SHOWN
-            ]
-        )
     return render(
         request,
         "staff/billing/payment_detail.html",
         {
             "payment": payment,
             "channel": channel_label(payment.channel) if payment.channel else "",
-            "receipt": Receipt.objects.filter(payment=payment).first(),
-            "items": items,
-            "items_amount": sum((item.amount for item in items), Decimal("0")),
-            "items_late_fee": sum((item.late_fee for item in items), Decimal("0")),
-            "items_refunded": sum((item.refunded for item in items), Decimal("0")),
-            "any_refunded": any(item.refunded for item in items),
+            "receipt": sheet.receipt,
+            "items": sheet.items,
+            "items_amount": sheet.items_amount,
+            "items_late_fee": sheet.items_late_fee,
+            "items_refunded": sheet.items_refunded,
+            "any_refunded": sheet.any_refunded,
             "just_paid": request.GET.get("done") == "1"
             and payment.status == Payment.Status.SUCCEEDED,
-            "needs_attention": bool(
-                payment.attention or (payment.unapplied and payment.refundable > 0)
-            ),
-            "refunds": refunds,
-            "pending_refunds": pending_refunds,
-            "notifications": notifications,
+            "needs_attention": sheet.needs_attention,
+            "refunds": sheet.refunds,
+            "pending_refunds": sheet.pending_refunds,
+            "notifications": sheet.notifications,
             "refund_form": refund_form if may_refund else None,
             "refusals": refusals,
             "audit_entries": entries_for(payment)[:50],

@@ -464,7 +464,7 @@ MAP_TILE_URL = env.str(
 MAP_TILE_SUBDOMAINS = env.str("MAP_TILE_SUBDOMAINS", default="1234")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="© 高德地图")
 MAP_TILE_CRS = env.str("MAP_TILE_CRS", default="gcj02")
-# The font embedded in receipts and other PDFs (billing.pdf): TrueType with Chinese glyphs.
+# The font embedded in receipts and other PDFs (kit.fonts), also in charts: TrueType with Chinese glyphs.
 PDF_CJK_FONT = env.str("PDF_CJK_FONT", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 PDF_CJK_FONT_INDEX = env.int("PDF_CJK_FONT_INDEX", default=0)
 
@@ -674,7 +674,7 @@ for _event, _template_id in _wechat_template_ids.items():
         _event, {"template_id": _template_id, "fields": WECHAT_TEMPLATES["notification"]["fields"]}
     )
 
-# --- Online payments (billing.payments) ------------------------------------------------------------
+# --- Online payments (billing.online.providers) -------------------------------------------------
 # Each provider is real when its merchant credentials are set; a method without any credentials
 # runs in the sandbox (a 沙箱支付 page, notifications signed with keys made locally under
 # VAR_DIR/payment-sandbox) where PAYMENT_SANDBOX is on (local runs and tests: never in

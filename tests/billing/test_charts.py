@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from billing import charts, services
+from billing import services
+from billing.reports import fee_trend as charts
 
 from .test_resident_bills import make_bill
 

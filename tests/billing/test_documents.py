@@ -16,8 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Building, Community, PropertyCompany, Room
-from billing import documents, online, services
+from billing import services
+from billing.documents import receipts
+from billing.documents.dunning import dunning_pdf
 from billing.models import Bill
+from billing.online import services as online
 
 from ..factories import ResidencyFactory, RoomFactory, billing_actor, fee_rule
 
@@ -120,7 +123,7 @@ def test_receipt_qr_code_links_to_the_public_verification_page(client_for, resid
         if "/A" in annotation.get_object()
     ]
     assert links == [url]
-    assert documents.verification_url(receipt) == url
+    assert receipts.verification_url(receipt) == url
 
 
 @pytest.mark.req("BIL-4")
@@ -235,7 +238,7 @@ def test_dunning_notice_has_one_page_per_room_with_its_bills_and_totals(
             services.selectors.late_fee_of(bill, today) for bill in room_bills
         )
         assert target.label in text and "翠湖花园" in text
-        assert documents.yuan(total_due) in text
+        assert receipts.yuan(total_due) in text
         assert services.rules.to_chinese_capitals(total_due) in text
         assert "物业服务费 2025-03" in text and "物业服务费 2025-04" in text
         assert community.service_phone in text
@@ -339,7 +342,7 @@ def test_dunning_notice_for_200_rooms_renders_in_well_under_five_seconds(communi
             )
     # CPU time of this process: other jobs on a busy test machine do not count against it.
     started = time.process_time()
-    content = documents.dunning_pdf(bills, community=place, today=today)
+    content = dunning_pdf(bills, community=place, today=today)
     elapsed = time.process_time() - started
     assert len(pypdf.PdfReader(io.BytesIO(content)).pages) == 200
     assert elapsed < 5

@@ -11,8 +11,10 @@ from django.urls import reverse
 
 from accounts.models import Residency
 from accounts.services import residency_end
-from billing import charts, online, services
+from billing import services
 from billing.models import Bill
+from billing.online import services as online
+from billing.reports import fee_trend as charts
 from notices.models import Message
 from tests.factories import ResidencyFactory, UserFactory
 
@@ -165,7 +167,7 @@ def test_an_owner_and_a_tenant_living_there_together_do_not_see_each_others_paym
     """The owner's household (`resident`, `family_member`) and a tenant's household share the
     room at the same time: a payment one of them starts online is that household's only (its
     page, cancelling it, the history, the receipt message); one at the counter is the room's."""
-    from billing.payments import get_provider
+    from billing.online.providers import get_provider
     from tests.billing.test_resident_open_payments import start
 
     tenant = ResidencyFactory(

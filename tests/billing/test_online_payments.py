@@ -13,10 +13,11 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from billing import online, services
+from billing import services
 from billing.models import Bill, Payment, PaymentNotification, PaymentRefund, Receipt
-from billing.payments import get_provider
-from billing.payments.sandbox import sign_notification
+from billing.online import services as online
+from billing.online.providers import get_provider
+from billing.online.providers.sandbox import sign_notification
 from notices.models import Delivery, Message
 
 pytestmark = [pytest.mark.req("BIL-3")]
@@ -349,7 +350,7 @@ def test_partial_then_full_refund_through_the_provider(published_bill, resident,
 def test_without_credentials_and_sandbox_no_method_is_offered(published_bill, resident):
     from django.core.exceptions import ValidationError
 
-    from billing.payments import available_methods
+    from billing.online.providers import available_methods
 
     assert available_methods() == []
     with pytest.raises(ValidationError):
@@ -387,8 +388,8 @@ def test_production_settings_refuse_the_sandbox():
 def test_one_refund_at_a_time(published_bill, resident, manager, monkeypatch):
     """A pending refund's allocation is not booked yet: a second one would give the same late
     fee back twice."""
-    from billing.payments.base import RefundResult
-    from billing.payments.sandbox import SandboxProvider
+    from billing.online.providers.base import RefundResult
+    from billing.online.providers.sandbox import SandboxProvider
 
     payment = start([published_bill], resident)
     deliver(payment, *pay_at_sandbox(payment))
@@ -408,7 +409,7 @@ def test_reports_count_what_was_kept(
 ):
     """Collection reports: a partial refund is taken off what was received; money for bills
     already paid (refunded automatically) is not received at all."""
-    from billing.reports_queries import collection_report
+    from billing.reports.queries import collection_report
 
     first = start([published_bill], resident)
     second = start([published_bill], family_member, method="wechat")
@@ -427,7 +428,7 @@ def test_reports_count_what_was_kept(
 
 @pytest.mark.django_db
 def test_one_payment_failing_does_not_stop_reconciliation(published_bill, resident, monkeypatch):
-    from billing.payments.sandbox import SandboxProvider
+    from billing.online.providers.sandbox import SandboxProvider
 
     broken = start([published_bill], resident, method="wechat")
     other_bill = Bill.objects.create(
@@ -455,8 +456,8 @@ def test_one_payment_failing_does_not_stop_reconciliation(published_bill, reside
 
 @pytest.mark.django_db
 def test_a_failed_checkout_is_logged_not_flagged(published_bill, resident, monkeypatch):
-    from billing.payments.base import ProviderError
-    from billing.payments.sandbox import SandboxProvider
+    from billing.online.providers.base import ProviderError
+    from billing.online.providers.sandbox import SandboxProvider
 
     def checkout(self, payment, channel):
         raise ProviderError("H5 payment not enabled for this merchant")

@@ -5,9 +5,9 @@ and what cannot be verified is kept only as a short record, a bounded number of 
 import pytest
 from django.urls import reverse
 
-from billing import online
 from billing.models import Payment, PaymentNotification
-from billing.payments import get_provider
+from billing.online import services as online
+from billing.online.providers import get_provider
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("BIL-3")]
 

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Building
-from billing import online, services
+from billing import services
 from billing.models import Bill, Payment
+from billing.online import services as online
 from tests.factories import (
     BuildingFactory,
     ResidencyFactory,

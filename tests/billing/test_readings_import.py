@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from billing import imports, services
+from billing import services
+from billing.imports import meter_readings as imports
 from billing.models import Meter, MeterReading
 from platform_admin.audit import entries_for
 from tests.factories import RoomFactory, fee_rule

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from billing import services
 from billing.models import Bill, PaymentItem
-from billing.reports_queries import collection_report
+from billing.reports.queries import collection_report
 from tests.factories import RoomFactory, billing_actor, fee_rule
 
 from .test_arrears import months_ago, publish

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from billing import online, services
+from billing import services
 from billing.models import Payment
+from billing.online import services as online
 
 from .test_resident_bills import make_bill
 

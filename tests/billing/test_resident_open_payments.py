@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from billing import online
 from billing.models import Bill, Payment, SandboxTrade
-from billing.payments.base import ProviderError
-from billing.payments.sandbox import SandboxProvider
+from billing.online import services as online
+from billing.online.providers.base import ProviderError
+from billing.online.providers.sandbox import SandboxProvider
 from platform_admin.models import AuditEntry
 from tests.factories import ResidencyFactory, RoomFactory
 from tests.races import at_once, postgres_only

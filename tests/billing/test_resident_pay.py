@@ -7,9 +7,10 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from billing import online, selectors, services
+from billing import selectors, services
 from billing.models import Bill, Payment
-from billing.payments import get_provider
+from billing.online import services as online
+from billing.online.providers import get_provider
 from tests.factories import ResidencyFactory, RoomFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("BIL-3")]

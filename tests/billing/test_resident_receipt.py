@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from billing import online, services
+from billing import services
+from billing.online import services as online
 
 from ..factories import ResidencyFactory, RoomFactory
 from .test_resident_bills import make_bill

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from billing import charts
+from billing.reports import fee_trend as charts
 
 from .test_resident_bills import make_bill
 

@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from billing import online, services
+from billing import services
 from billing.models import Bill, BillReminder, Payment, Receipt
+from billing.online import services as online
 from tests.factories import build_billing_world
 
 

@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing import online, services
+from billing import services
 from billing.models import Bill, Payment, PaymentNotification, PaymentRefund
-from billing.payments import get_provider
-from billing.payments.base import RefundResult
-from billing.payments.sandbox import SandboxProvider
+from billing.online import services as online
+from billing.online.providers import get_provider
+from billing.online.providers.base import RefundResult
+from billing.online.providers.sandbox import SandboxProvider
 from tests.factories import build_billing_world
 
 pytestmark = pytest.mark.django_db

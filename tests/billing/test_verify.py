@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from billing import online, services
+from billing import services
 from billing.models import Bill
+from billing.online import services as online
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from django.test import override_settings
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from billing import online
-from billing.payments import get_provider
+from billing.online import services as online
+from billing.online.providers import get_provider
 from notices.channels import webpush, wechat
 from notices.links import outside_url
 from notices.models import Delivery, Message

@@ -8,7 +8,7 @@ certificate (and that certId is that certificate's serial), keeps its trades in 
 signs its answers with the UnionPay signing key, giving the signing certificate in
 `signPubKeyCert`. Answers are `k=v&k=v` with raw values, as UnionPay sends them.
 
-The signature code here is written separately from billing.payments.unionpay on purpose, so that
+The signature code here is written separately from billing.online.providers.unionpay on purpose, so that
 a test signing with one and verifying with the other checks both against the protocol.
 """
 

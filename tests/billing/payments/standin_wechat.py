@@ -2,7 +2,7 @@
 tests.
 
 A real HTTP server on 127.0.0.1:<free port>, written from WeChat Pay's v3 documentation and
-sharing no code with billing.payments.wechat or the wechatpayv3 SDK:
+sharing no code with billing.online.providers.wechat or the wechatpayv3 SDK:
 
 - Every request must carry `Authorization: WECHATPAY2-SHA256-RSA2048 mchid="..",nonce_str="..",
   signature="..",timestamp="..",serial_no=".."`, the signature being RSA-SHA256 (PKCS#1 v1.5)

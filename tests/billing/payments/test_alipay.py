@@ -20,8 +20,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from django.core.exceptions import ImproperlyConfigured
 
-from billing.payments.alipay import AlipayProvider, fen_to_yuan, yuan_to_fen
-from billing.payments.base import (
+from billing.online.providers.alipay import AlipayProvider, fen_to_yuan, yuan_to_fen
+from billing.online.providers.base import (
     InvalidNotification,
     PaymentRef,
     ProviderError,

@@ -30,13 +30,14 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from billing import online, selectors
+from billing import selectors
 from billing.models import Bill, Payment, PaymentNotification, PaymentRefund, Receipt
-from billing.payments import get_provider
-from billing.payments.alipay import AlipayProvider
-from billing.payments.sandbox import SandboxProvider
-from billing.payments.unionpay import FRONT_PATH, UnionPayProvider
-from billing.payments.wechat import WechatPayProvider
+from billing.online import services as online
+from billing.online.providers import get_provider
+from billing.online.providers.alipay import AlipayProvider
+from billing.online.providers.sandbox import SandboxProvider
+from billing.online.providers.unionpay import FRONT_PATH, UnionPayProvider
+from billing.online.providers.wechat import WechatPayProvider
 from notices.models import Message
 
 from . import standin_alipay as ali

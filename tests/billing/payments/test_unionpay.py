@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlencode
 import pytest
 import time_machine
 
-from billing.payments import unionpay
-from billing.payments.base import (
+from billing.online.providers import unionpay
+from billing.online.providers.base import (
     InvalidNotification,
     Notice,
     PaymentRef,
@@ -16,7 +16,7 @@ from billing.payments.base import (
     RefundRef,
     RefundResult,
 )
-from billing.payments.unionpay import UnionPayProvider
+from billing.online.providers.unionpay import UnionPayProvider
 from config.settings.base import env_pem
 
 from . import standin_unionpay as standin

@@ -1,4 +1,4 @@
-"""WeChat Pay API v3 provider (billing.payments.wechat) against a local stand-in of the API.
+"""WeChat Pay API v3 provider (billing.online.providers.wechat) against a local stand-in of the API.
 
 The wechatpayv3 SDK does the real work: it signs our requests (the stand-in checks them with
 the merchant's public key), checks the stand-in's answers with the platform public key, and
@@ -17,14 +17,14 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from billing.payments.base import (
+from billing.online.providers.base import (
     InvalidNotification,
     PaymentRef,
     ProviderError,
     RefundRef,
     RefundResult,
 )
-from billing.payments.wechat import WechatPayProvider
+from billing.online.providers.wechat import WechatPayProvider
 from config.settings.base import env_pem
 
 from .standin_wechat import (

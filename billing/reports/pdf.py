@@ -1,5 +1,5 @@
 """The collection report as a PDF (A4 landscape): title, period, the summary, the chart and
-the tables of the page, in the embedded CJK font (billing.pdf)."""
+the tables of the page, in the embedded CJK font (kit.fonts)."""
 
 import io
 from collections.abc import Callable
@@ -20,8 +20,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from .pdf import cjk_font
-from .reports_queries import CollectionReport, Figures
+from kit.fonts import reportlab_font_name
+
+from .queries import CollectionReport, Figures
 
 HEADER_FILL = colors.HexColor("#eef2f7")
 LINE = colors.HexColor("#c8d0db")
@@ -36,7 +37,7 @@ def report_pdf(
     summary: list[tuple[str, str]],
     chart_png: bytes | None = None,
 ) -> bytes:
-    font = cjk_font()
+    font = reportlab_font_name()
     styles = {
         "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=22),
         "meta": ParagraphStyle(

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Building
 from staff.filtering import StaffFilterSet
 
-from .models import Bill, FeeKind
-from .reports_queries import add_months
+from ..models import Bill, FeeKind
+from .queries import add_months
 
 Status = Bill.Status
 EARLIEST_YEAR = 2000

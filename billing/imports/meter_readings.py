@@ -28,7 +28,7 @@ from kit import spreadsheets
 from kit.spreadsheets import Column, Row, RowError
 from platform_admin.audit import log_action
 
-from .models import METERED_KINDS, Bill, FeeKind, Meter, MeterReading
+from ..models import METERED_KINDS, Bill, FeeKind, Meter, MeterReading
 
 MAX_ROWS = 10000
 MAX_READING = Decimal("9999999999.99")

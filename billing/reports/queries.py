@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from accounts.models import Building, Community
 
-from . import rules
-from .models import Bill, FeeKind, Payment, PaymentItem
-from .rules import yuan
+from .. import rules
+from ..models import Bill, FeeKind, Payment, PaymentItem
+from ..rules import yuan
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")

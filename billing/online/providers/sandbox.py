@@ -100,7 +100,7 @@ class SandboxProvider(Provider):
     # --- the cashier ----------------------------------------------------------------------------
 
     def checkout(self, payment: PaymentRef, channel: str) -> Checkout:
-        from ..models import SandboxTrade
+        from ...models import SandboxTrade
 
         SandboxTrade.objects.get_or_create(
             method=self.method, number=payment.number, defaults={"amount_fen": payment.amount_fen}
@@ -110,7 +110,7 @@ class SandboxProvider(Provider):
     def pay(self, number: str) -> tuple[dict, bytes]:
         """The payer confirmed on the sandbox page: book the trade as paid and return the signed
         notification the gateway sends about it."""
-        from ..models import SandboxTrade
+        from ...models import SandboxTrade
 
         with transaction.atomic():
             trade = SandboxTrade.objects.select_for_update().get(method=self.method, number=number)
@@ -122,7 +122,7 @@ class SandboxProvider(Provider):
 
     def cancel(self, number: str) -> tuple[dict, bytes]:
         """The payer cancelled on the sandbox page: the trade is closed, and the gateway says so."""
-        from ..models import SandboxTrade
+        from ...models import SandboxTrade
 
         with transaction.atomic():
             trade = SandboxTrade.objects.select_for_update().get(method=self.method, number=number)
@@ -182,7 +182,7 @@ class SandboxProvider(Provider):
     # --- queries, closes, refunds ----------------------------------------------------------------
 
     def query(self, payment: PaymentRef) -> Notice:
-        from ..models import SandboxTrade
+        from ...models import SandboxTrade
 
         trade = SandboxTrade.objects.filter(method=self.method, number=payment.number).first()
         if trade is None:
@@ -197,14 +197,14 @@ class SandboxProvider(Provider):
         )
 
     def close(self, payment: PaymentRef) -> None:
-        from ..models import SandboxTrade
+        from ...models import SandboxTrade
 
         SandboxTrade.objects.filter(
             method=self.method, number=payment.number, state=SandboxTrade.State.UNPAID
         ).update(state=SandboxTrade.State.CLOSED)
 
     def refund(self, payment: PaymentRef, refund: RefundRef) -> RefundResult:
-        from ..models import SandboxTrade
+        from ...models import SandboxTrade
 
         with transaction.atomic():
             trade = (
@@ -222,7 +222,7 @@ class SandboxProvider(Provider):
         return RefundResult(RefundResult.SUCCEEDED, refund_no="SBXR" + refund.number)
 
     def query_refund(self, payment: PaymentRef, refund: RefundRef) -> RefundResult:
-        from ..models import SandboxTrade
+        from ...models import SandboxTrade
 
         trade = SandboxTrade.objects.filter(method=self.method, number=payment.number).first()
         if trade is not None and refund.number in trade.refunds:

@@ -1,22 +1,29 @@
-"""Chinese text in PDFs drawn with reportlab.
+"""The CJK font (settings.PDF_CJK_FONT) for every drawing of the project: PDFs drawn with
+reportlab (receipts, dunning notices, reports) and charts drawn with matplotlib.
 
 reportlab embeds TrueType outlines only: WenQuanYi Micro Hei (Debian's fonts-wqy-microhei, a
 TrueType collection) works; Noto CJK is CFF and fails; the built-in STSong-Light is not
 embedded and shows boxes on machines without Chinese fonts. settings.PDF_CJK_FONT names the
 file (a .ttf, or a .ttc with PDF_CJK_FONT_INDEX)."""
 
+from __future__ import annotations
+
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+if TYPE_CHECKING:
+    from matplotlib.font_manager import FontProperties
+
 FONT_NAME = "LinliCJK"
 
 
 @cache
-def cjk_font() -> str:
+def reportlab_font_name() -> str:
     """Register the CJK font once per process; returns the name to use in reportlab."""
     path = settings.PDF_CJK_FONT
     try:
@@ -27,3 +34,20 @@ def cjk_font() -> str:
             "or point PDF_CJK_FONT at a TrueType font with Chinese glyphs"
         ) from error
     return FONT_NAME
+
+
+@cache
+def _register_with_matplotlib(path: str) -> None:
+    from matplotlib import font_manager
+
+    font_manager.fontManager.addfont(path)
+
+
+def matplotlib_font(size: float | None = None) -> FontProperties:
+    """The CJK font for matplotlib, registered with its font manager once per process: pass it
+    as `fontproperties=`, or use `.get_name()` as the family in an rc context."""
+    from matplotlib.font_manager import FontProperties
+
+    path = settings.PDF_CJK_FONT
+    _register_with_matplotlib(path)
+    return FontProperties(fname=path, size=size)

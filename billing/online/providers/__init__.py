@@ -16,9 +16,9 @@ from .sandbox import SandboxProvider
 logger = logging.getLogger(__name__)
 
 PROVIDER_CLASSES = {
-    "wechat": "billing.payments.wechat.WechatPayProvider",
-    "alipay": "billing.payments.alipay.AlipayProvider",
-    "card": "billing.payments.unionpay.UnionPayProvider",
+    "wechat": "billing.online.providers.wechat.WechatPayProvider",
+    "alipay": "billing.online.providers.alipay.AlipayProvider",
+    "card": "billing.online.providers.unionpay.UnionPayProvider",
 }
 # The merchant credentials of each method (WECHATPAY_APP_ID is left out: it defaults to the
 # official account's app id, which a site has for WeChat login alone).

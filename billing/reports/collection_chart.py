@@ -8,24 +8,20 @@ viewer's machine."""
 import io
 
 import matplotlib
-from django.conf import settings
 from django.utils.translation import gettext as _
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from .reports_queries import Figures
+from kit.fonts import matplotlib_font
+
+from .queries import Figures
 
 BILLED_COLOUR = "#9bb8d9"
 COLLECTED_COLOUR = "#2f6fb2"
 RATE_COLOUR = "#e07b39"
 GRID_COLOUR = "#e5e7eb"
 MAX_BARS = 40  # more buildings than this and the chart keeps the largest by amount billed
-
-
-def _font(size: float) -> FontProperties:
-    return FontProperties(fname=settings.PDF_CJK_FONT, size=size)
 
 
 def _yuan(value: float, _position) -> str:
@@ -40,7 +36,7 @@ def collection_chart(rows: list[Figures], *, title: str, fmt: str = "svg") -> by
     figure = Figure(figsize=(width, 3.6), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    small, normal = _font(10), _font(11)
+    small, normal = matplotlib_font(10), matplotlib_font(11)
 
     labels = [row.label for row in rows]
     positions = list(range(len(rows)))
@@ -90,7 +86,7 @@ def collection_chart(rows: list[Figures], *, title: str, fmt: str = "svg") -> by
     rate_handles = rate_axes.get_legend_handles_labels()
     figure.legend(handles[0] + rate_handles[0], handles[1] + rate_handles[1],
                   loc="upper right", ncols=3, prop=small, frameon=False)  # fmt: skip
-    figure.suptitle(title, x=0.01, ha="left", fontproperties=_font(12.5))
+    figure.suptitle(title, x=0.01, ha="left", fontproperties=matplotlib_font(12.5))
     figure.tight_layout(rect=(0, 0, 1, 0.98))
 
     buffer = io.BytesIO()

@@ -11,18 +11,17 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 
-from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from matplotlib import font_manager
 from matplotlib.figure import Figure  # the object API: no pyplot, no global state, no GUI
 
-from .models import Bill, FeeKind
+from kit.fonts import matplotlib_font
+
+from ..models import Bill, FeeKind
 
 TREND_MONTHS = (12, 24)
 # What was billed: published bills, paid or not. Drafts were never sent; waived and refunded
@@ -175,13 +174,6 @@ def trend_svg(
     return svg
 
 
-@cache
-def _cjk_font_family() -> str:
-    """Register the CJK font (settings.PDF_CJK_FONT, also used for PDFs) with matplotlib."""
-    font_manager.fontManager.addfont(settings.PDF_CJK_FONT)
-    return font_manager.FontProperties(fname=settings.PDF_CJK_FONT).get_name()
-
-
 def _month_label(month: dt.date, index: int) -> str:
     """ "25/12", then "1", "2" … with the year again each January."""
     if index == 0 or month.month == 1:
@@ -197,7 +189,7 @@ def draw_trend(trend: Trend) -> str:
 
     with matplotlib.rc_context(
         {
-            "font.family": [_cjk_font_family(), "DejaVu Sans"],
+            "font.family": [matplotlib_font().get_name(), "DejaVu Sans"],
             "font.size": 9,
             "svg.fonttype": "path",
             "svg.hashsalt": "linli-trend",  # the same data gives the same bytes

@@ -36,10 +36,10 @@ from notices.notify import notify
 from platform_admin.audit import log_action
 from staff.selectors import staff_with_permission
 
-from . import selectors, services
-from .models import Bill, Payment, PaymentItem, PaymentNotification, PaymentRefund, new_number
-from .payments import get_provider
-from .payments.base import (
+from .. import selectors, services
+from ..models import Bill, Payment, PaymentItem, PaymentNotification, PaymentRefund, new_number
+from .providers import get_provider
+from .providers.base import (
     Checkout,
     InvalidNotification,
     Notice,
@@ -544,7 +544,7 @@ def _close_if_open(payment: Payment, now: dt.datetime) -> int:
 
 
 def _queue_refund_unapplied(payment_id: int) -> None:
-    from .tasks import refund_unapplied_task
+    from ..tasks import refund_unapplied_task
 
     try:
         refund_unapplied_task.delay(payment_id)

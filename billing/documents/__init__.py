@@ -1,0 +1,1 @@
+"""The printed papers of billing, drawn with reportlab in the CJK font of `kit.fonts`."""

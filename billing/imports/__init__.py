@@ -1,0 +1,1 @@
+"""Data brought into billing from spreadsheets: meter readings (`meter_readings`)."""
