@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from billing import online
 from billing.models import SandboxTrade
-from billing.payments import get_provider
+from billing.online import services as online
+from billing.online.providers import get_provider
 from notices.models import Message
 from staff.positions import CASHIER, MANAGER
 
