@@ -35,7 +35,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from platform_admin.audit import log_action
+from kit.audit import log_action
 
 from . import spreadsheets
 from .models import Building, Community, Residency, Room, Unit, User

@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 
 from accounts import spreadsheets
 from accounts.models import Building, Community, Room, User
-from platform_admin.audit import log_action
+from kit.audit import log_action
 
 from .models import METERED_KINDS, Bill, FeeKind, Meter, MeterReading
 

@@ -8,7 +8,7 @@ class StaffConfig(AppConfig):
     verbose_name = _("Property staff")
 
     def ready(self) -> None:
-        from platform_admin.audit import register_actions
+        from kit.audit import register_actions
 
         from . import positions, scoping
         from .models import StaffInvitation, StaffMember
@@ -42,6 +42,6 @@ class StaffConfig(AppConfig):
                 "staff:audit_log",
                 "journal-text",
                 90,
-                "platform_admin.view_auditentry",
+                "kit.view_auditentry",
             )
         )

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 
 from .models import StaffMember
 

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from import_export.formats.base_formats import XLSX
 
-from platform_admin.audit import entries_for_objects
+from kit.audit import entries_for_objects
 from staff.access import safe_next, staff_has_perm, staff_required
 from staff.forms import ResidencyEndForm, ResidentContactsForm, SheetUploadForm
 from staff.forms import posted_data as _posted

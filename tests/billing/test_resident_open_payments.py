@@ -16,7 +16,7 @@ from billing import online
 from billing.models import Bill, Payment, SandboxTrade
 from billing.payments.base import ProviderError
 from billing.payments.sandbox import SandboxProvider
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 from tests.factories import ResidencyFactory, RoomFactory
 from tests.races import at_once, postgres_only
 
