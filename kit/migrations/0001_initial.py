@@ -1,6 +1,6 @@
-"""The audit log and the heartbeats, moved here from platform_admin (whose migration 0002 renamed
-the tables and runs before this one): in the migration state only, the tables and their rows
-stay as they are."""
+"""The audit log and the heartbeats, moved here from the app above that kept them before (its
+migration renamed the tables and declares that it runs before this one): in the migration state
+only, the tables and their rows stay as they are."""
 
 import django.core.serializers.json
 import django.db.models.deletion

@@ -8,6 +8,7 @@ from kit.audit import log_action
 def test_admin_index_is_chinese_and_lists_the_registry(client_for, operator):
     body = client_for(operator).get(reverse("admin:index")).content.decode()
     assert "平台管理" in body
+    assert "运行记录" in body  # the kit's heading over the audit log and background processes
     for model in (
         "accounts/user",
         "accounts/propertycompany",
