@@ -21,8 +21,9 @@ def _move(apps, schema_editor, *, source: str, target: str, tasks: dict[str, str
         moving = ContentType.objects.using(db).filter(app_label=source, model=model).first()
         if moving is None:
             continue
-        # post_migrate creates the content type (and its permissions) of the code's models when
-        # the move was undone: that empty duplicate gives way to the one with the grants.
+        # A content type looked up for the code's model while the move was undone
+        # (ContentType.objects.get_for_model) is an empty duplicate: it gives way, with its
+        # permissions, to the one that carries the grants.
         duplicate = ContentType.objects.using(db).filter(app_label=target, model=model).first()
         if duplicate is not None:
             Permission.objects.using(db).filter(content_type=duplicate).delete()
