@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
+from kit.net import client_ip
+
 from . import limits, portal, security_audit
 from .forms import MobileNumberField
 from .models import User
@@ -142,7 +144,7 @@ class AccountAdapter(DefaultAccountAdapter):
             limits.clear_login_failures(context.request, user.mobile)
 
     def get_client_ip(self, request) -> str:
-        return limits.client_ip(request)
+        return client_ip(request)
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """The authenticator app's pages ask for the password again, unless the login itself was

@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Residents and estate registry")
 
     def ready(self) -> None:
-        from platform_admin.audit import register_actions
+        from kit.audit import register_actions
 
         from . import checks, security_audit  # noqa: F401  (checks register themselves)
         from .portal import Tab, register_tab

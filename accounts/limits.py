@@ -33,6 +33,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kit.net import client_ip
+
 from .models import RateCounter
 from .phone import normalize_mobile
 
@@ -223,29 +225,6 @@ def purge_expired() -> int:
 
 
 # --- SMS --------------------------------------------------------------------------------------
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address: the X-Forwarded-For entry that the outermost of our
-    LINLI_TRUSTED_PROXY_COUNT proxies wrote, or REMOTE_ADDR without proxies. The one reader of
-    the client's address: allauth (AccountAdapter.get_client_ip), django-axes, django-ratelimit,
-    the audit log and the payment providers all call it.
-
-    Entries left of the trusted ones are whatever the client sent and never count. A request with
-    fewer entries than trusted proxies, or with garbage there, did not come through them all: it
-    counts by the address of the connection (allauth's own reader answers that with a 500)."""
-    remote_addr = request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104
-    hops = settings.LINLI_TRUSTED_PROXY_COUNT
-    if hops <= 0:
-        return remote_addr
-    entries = [entry.strip() for entry in request.headers.get("X-Forwarded-For", "").split(",")]
-    entries = [entry for entry in entries if entry]
-    if len(entries) < hops:
-        return remote_addr
-    try:
-        return str(ipaddress.ip_address(entries[-hops]))
-    except ValueError:
-        return remote_addr
 
 
 def client_network(ip: str) -> str:

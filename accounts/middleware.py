@@ -2,6 +2,8 @@
 
 from django.http import HttpRequest, HttpResponse
 
+from kit.net import client_ip
+
 from . import images, limits
 
 
@@ -23,7 +25,7 @@ class UploadBudgetMiddleware:
         if request.method == "POST" and multipart and request.FILES:
             user = request.user if request.user.is_authenticated else None
             try:
-                limits.throttle("upload", user=user, ip=limits.client_ip(request))
+                limits.throttle("upload", user=user, ip=client_ip(request))
             except limits.LimitExceeded as exceeded:
                 refusal = exceeded.message
         token = images.start_budget(refusal)

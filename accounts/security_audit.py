@@ -4,7 +4,7 @@ and when. Connected to allauth's signals in AccountsConfig.ready."""
 from allauth.account import signals
 from django.utils.translation import gettext_lazy as _
 
-from platform_admin.audit import log_action, register_actions
+from kit.audit import log_action, register_actions
 
 from .phone import mask_mobile
 

@@ -373,7 +373,7 @@ def audit_entries_for_resident(user: User, residency_ids: list[int], community: 
     not read it."""
     from django.contrib.contenttypes.models import ContentType
 
-    from platform_admin.models import AuditEntry
+    from kit.models import AuditEntry
 
     return (
         AuditEntry.objects.filter(community=community)

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from platform_admin.audit import log_action
+from kit.audit import log_action
 
 from . import limits
 from .models import Community, FamilyInvitation, Residency, Room, User

@@ -6,7 +6,7 @@ from allauth.socialaccount.providers.base import AuthProcess
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from platform_admin.audit import log_action
+from kit.audit import log_action
 
 from .models import User
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from platform_admin.admin import ReadOnlyAdmin
+from kit.admin import ReadOnlyAdmin
 
 from . import rules
 from .models import (

@@ -1,5 +1,6 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,9 +10,10 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.portal import Tab, register_tab
+        from kit.audit import register_actions
+        from kit.periodic import Crontab, register_periodic_task
         from notices import events
         from notices.models import Importance
-        from platform_admin.audit import register_actions
         from staff import menu, scoping
         from staff.positions import CASHIER, FRONT_DESK, MANAGER, register_position_defaults
 
@@ -106,4 +108,17 @@ class BillingConfig(AppConfig):
                 ],
             }
         )
-        post_migrate.connect(services.ensure_defaults, sender=self)
+        # The reminders run from 09:00 local every half hour until 20:30: each run sends only
+        # what no earlier run did, so one the broker refused or a worker died in is made up by
+        # the next. An entry still on the old once-a-day time (09:00) moves to this schedule.
+        register_periodic_task(
+            "账单到期与逾期提醒",
+            task="billing.tasks.send_reminders_task",
+            schedule=Crontab(minute=services.REMINDER_MINUTES, hour=services.REMINDER_HOURS),
+            replaces=(Crontab(minute="0", hour="9"),),
+        )
+        register_periodic_task(
+            "线上支付对账",
+            task="billing.tasks.reconcile_payments_task",
+            schedule=timedelta(minutes=2),
+        )

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Community, PropertyCompany, Room, User
+from kit.audit import log_action
 from notices import fanout
 from notices.notify import notify
-from platform_admin.audit import log_action
 
 from . import rules, selectors
 from .models import (
@@ -662,37 +662,3 @@ def dun(*, bills: Iterable[Bill], actor: User, request: HttpRequest | None = Non
                    community=getattr(request, "community", None), data={"bills": sent},
                    request=request)  # fmt: skip
     return sent
-
-
-def ensure_defaults(**kwargs) -> None:
-    """Beat schedules, created once: the reminders (from 09:00 local every half hour until
-    20:30: each run sends only what no earlier run did, so one the broker refused or a worker
-    died in is made up by the next) and the reconciliation of online payments (every two
-    minutes). An entry still on the old once-a-day time (09:00) moves to the new one; a time an
-    operator chose is kept."""
-    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
-
-    def crontab(minute: str, hour: str) -> CrontabSchedule:
-        schedule, _created = CrontabSchedule.objects.get_or_create(
-            minute=minute, hour=hour, day_of_week="*", day_of_month="*", month_of_year="*",
-            timezone=timezone.get_current_timezone_name(),
-        )  # fmt: skip
-        return schedule
-
-    with transaction.atomic():
-        through_the_day = crontab(REMINDER_MINUTES, REMINDER_HOURS)
-        reminders, created = PeriodicTask.objects.get_or_create(
-            name="账单到期与逾期提醒",
-            defaults={"task": "billing.tasks.send_reminders_task", "crontab": through_the_day},
-        )
-        old = reminders.crontab
-        if not created and old is not None and (old.minute, old.hour) == ("0", "9"):
-            reminders.crontab = through_the_day
-            reminders.save(update_fields=["crontab"])
-        two_minutes, _created = IntervalSchedule.objects.get_or_create(
-            every=120, period=IntervalSchedule.SECONDS
-        )
-        PeriodicTask.objects.get_or_create(
-            name="线上支付对账",
-            defaults={"task": "billing.tasks.reconcile_payments_task", "interval": two_minutes},
-        )

@@ -1,7 +1,21 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class KitConfig(AppConfig):
     name = "kit"
-    verbose_name = _("Shared kit")
+    # The heading of the audit log and the background processes in the admin.
+    verbose_name = _("Records")
+
+    def ready(self) -> None:
+        from . import periodic
+        from .heartbeat import HEARTBEAT_TASK
+
+        periodic.register_periodic_task(
+            "后台进程心跳", task=HEARTBEAT_TASK, schedule=timedelta(minutes=1)
+        )
+        # Once, for every app's registered entries.
+        post_migrate.connect(periodic.ensure_periodic_tasks, sender=self)

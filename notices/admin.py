@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from platform_admin.admin import ReadOnlyAdmin
+from kit.admin import ReadOnlyAdmin
 
 from . import events
 from .models import Delivery, FanOut, Message, Notice, PushRule, PushSettings

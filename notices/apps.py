@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,8 @@ class NoticesConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.portal import HomePanel, Tab, register_home_panel, register_tab
-        from platform_admin.audit import register_actions
+        from kit.audit import register_actions
+        from kit.periodic import register_periodic_task
         from staff import menu, scoping
         from staff.positions import CASHIER, FRONT_DESK, MANAGER, register_position_defaults
 
@@ -70,3 +73,6 @@ class NoticesConfig(AppConfig):
             }
         )
         post_migrate.connect(setup.ensure_defaults, sender=self)
+        register_periodic_task(
+            "消息投递巡检与定时公告", task=setup.SWEEP_TASK, schedule=timedelta(minutes=1)
+        )

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from platform_admin.audit import log_action
+from kit.audit import log_action
 
 from . import notify, selectors
 from .models import Message, Notice, NoticeRead, PushSubscription

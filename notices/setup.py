@@ -1,5 +1,6 @@
 """What the spine needs in the database, created once after migrate; operators edit it later
-in the admin: a push rule per event and importance, the push settings, the sweep schedule."""
+in the admin: a push rule per event and importance, the push settings. (The sweep's beat
+schedule is registered in NoticesConfig.ready.)"""
 
 from typing import Any
 
@@ -10,8 +11,6 @@ SWEEP_TASK = "notices.tasks.sweep_task"
 
 @transaction.atomic
 def ensure_defaults(**kwargs: Any) -> None:
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
     from . import events
     from .models import Importance, PushRule, PushSettings
 
@@ -24,13 +23,6 @@ def ensure_defaults(**kwargs: Any) -> None:
                 defaults={"wechat": wechat, "webpush": webpush, "sms": sms},
             )
     PushSettings.load()
-    every_minute, _ = IntervalSchedule.objects.get_or_create(
-        every=60, period=IntervalSchedule.SECONDS
-    )
-    PeriodicTask.objects.get_or_create(
-        name="消息投递巡检与定时公告",
-        defaults={"task": SWEEP_TASK, "interval": every_minute},
-    )
 
 
 def unread_badge(request) -> int:

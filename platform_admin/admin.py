@@ -6,20 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import PeriodicTask
 
-from .models import AuditEntry, WorkerHeartbeat
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that change only through the product's services: operators look, never edit."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from kit.admin import ReadOnlyAdmin
+from kit.models import AuditEntry, WorkerHeartbeat
 
 
 @admin.register(AuditEntry)

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,11 +7,10 @@ class PlatformAdminConfig(AppConfig):
     verbose_name = _("Platform administration")
 
     def ready(self) -> None:
-        from . import audit, services
+        from kit.audit import register_actions
 
-        audit.register_actions(
+        register_actions(
             {
                 "platform.settings_changed": _("Platform setting changed"),
             }
         )
-        post_migrate.connect(services.ensure_periodic_tasks, sender=self)

@@ -6,7 +6,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from .models import WorkerHeartbeat
+from kit.models import WorkerHeartbeat
 
 
 @never_cache

@@ -3,7 +3,7 @@ read-only view of orders (status changes happen in the staff portal, through the
 
 from django.contrib import admin
 
-from platform_admin.admin import ReadOnlyAdmin
+from kit.admin import ReadOnlyAdmin
 
 from .models import RepairCategory, RepairOrder, RepairRating, TimeSlot
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
@@ -10,9 +12,10 @@ class RepairsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.models import Community
         from accounts.portal import Tab, register_tab
+        from kit.audit import register_actions
+        from kit.periodic import register_periodic_task
         from notices import events
         from notices.models import Importance
-        from platform_admin.audit import register_actions
         from staff import menu, scoping
         from staff.positions import FRONT_DESK, MANAGER, TECHNICIAN, register_position_defaults
 
@@ -106,3 +109,6 @@ class RepairsConfig(AppConfig):
         )
         post_save.connect(setup.community_created, sender=Community)
         post_migrate.connect(setup.ensure_defaults, sender=self)
+        register_periodic_task(
+            "报修超时检查与升级", task=setup.ESCALATION_TASK, schedule=timedelta(minutes=1)
+        )

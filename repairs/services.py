@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts import limits
 from accounts.models import Community, Residency, Room, User
+from kit.audit import log_action
 from notices.notify import notify
-from platform_admin.audit import log_action
 from staff.models import StaffMember
 from staff.selectors import staff_with_permission
 

@@ -1,5 +1,5 @@
-"""What repairs need in the database: each community's starting categories and time slots,
-and the beat schedule of the overdue check."""
+"""What repairs need in the database: each community's starting categories and time slots.
+(The beat schedule of the overdue check is registered in RepairsConfig.ready.)"""
 
 from typing import Any
 
@@ -18,8 +18,6 @@ def community_created(sender, instance, created: bool, raw: bool = False, **kwar
 
 @transaction.atomic
 def ensure_defaults(**kwargs: Any) -> None:
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
     from accounts.models import Community
 
     from .models import RepairCategory
@@ -29,13 +27,6 @@ def ensure_defaults(**kwargs: Any) -> None:
         pk__in=RepairCategory.objects.values("community_id")
     ):
         ensure_community_defaults(community)
-    every_minute, _ = IntervalSchedule.objects.get_or_create(
-        every=60, period=IntervalSchedule.SECONDS
-    )
-    PeriodicTask.objects.get_or_create(
-        name="报修超时检查与升级",
-        defaults={"task": ESCALATION_TASK, "interval": every_minute},
-    )
 
 
 def pending_badge(request: HttpRequest) -> int:

@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from platform_admin.audit import log_action
+from kit.audit import log_action
 
 from . import services
 from .models import Position, StaffAssignment, StaffInvitation, StaffMember

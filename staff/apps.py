@@ -12,7 +12,7 @@ class StaffConfig(AppConfig):
         from accounts import mfa, portal
         from accounts import selectors as accounts_selectors
         from accounts.models import Building, Residency, Room, User
-        from platform_admin.audit import register_actions
+        from kit.audit import register_actions
 
         from . import access, positions, scoping, selectors
         from .models import StaffInvitation, StaffMember
@@ -54,7 +54,7 @@ class StaffConfig(AppConfig):
                 "staff:audit_log",
                 "journal-text",
                 90,
-                "platform_admin.view_auditentry",
+                "kit.view_auditentry",
             )
         )
 

@@ -51,7 +51,7 @@ STAFF_PORTAL_DEFAULTS: dict[str, list[str]] = {
         "staff.view_staffmember",
         "staff.add_staffmember",
         "staff.change_staffmember",
-        "platform_admin.view_auditentry",
+        "kit.view_auditentry",
     ],
     FRONT_DESK: [
         "accounts.view_room",

@@ -28,8 +28,8 @@ from accounts.models import Building, Community, Residency, Room, Unit, User
 from accounts.phone import normalize_mobile
 from accounts.selectors import accounts_beyond_staff_reach
 from kit import spreadsheets
+from kit.audit import log_action
 from kit.spreadsheets import Column, Row, RowError
-from platform_admin.audit import log_action
 
 ROOMS = "rooms"
 RESIDENTS = "residents"

@@ -19,7 +19,7 @@ from accounts import limits, otp
 from accounts.models import Community, PropertyCompany, User
 from accounts.phone import mask_mobile, normalize_mobile
 from accounts.sms import send_sms
-from platform_admin.audit import log_action
+from kit.audit import log_action
 
 from . import selectors
 from .access import CommunityDuties, positions_grantable

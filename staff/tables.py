@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
 from accounts.models import Residency, Room
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 
 from .models import StaffMember
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
 from accounts.models import Community
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 
 from . import selectors, services
 from .access import (
@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     counts["occupancy_percent"] = round(100 * counts["occupied"] / rooms) if rooms else 0
     recent = (
         AuditEntry.objects.filter(community=community).select_related("actor")[:8]
-        if staff_has_perm(request, "platform_admin.view_auditentry")
+        if staff_has_perm(request, "kit.view_auditentry")
         else []
     )
     links = {
@@ -237,7 +237,7 @@ def staff_reactivate(request: HttpRequest, member_id: int) -> HttpResponse:
     return redirect("staff:team")
 
 
-@staff_required("platform_admin.view_auditentry")
+@staff_required("kit.view_auditentry")
 def audit_log(request: HttpRequest) -> HttpResponse:
     entries = AuditEntry.objects.filter(community=request.community).select_related("actor")
     table = AuditTable(entries)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts import selectors, services
 from accounts.models import Residency, Room, User
 from kit import spreadsheets
-from platform_admin.audit import entries_for_objects
+from kit.audit import entries_for_objects
 
 from . import resources
 from .access import safe_next, staff_has_perm, staff_required

@@ -45,7 +45,7 @@ from django.utils import timezone
 
 from accounts.images import avatar_from_upload
 from accounts.models import Residency
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 from staff import scoping
 from staff.positions import CASHIER, FRONT_DESK, MANAGER, TECHNICIAN
 
@@ -121,21 +121,21 @@ NO_ADDING_IN_ADMIN = (
     "billing_paymentnotification",
     "billing_paymentrefund",
     "billing_receipt",
+    "kit_auditentry",
+    "kit_workerheartbeat",
     "notices_delivery",
     "notices_fanout",
     "notices_message",
     "notices_notice",
     "notices_pushsettings",
-    "platform_admin_auditentry",
-    "platform_admin_workerheartbeat",
     "repairs_repairorder",
     "repairs_repairrating",
     "staff_staffinvitation",
 )
 NO_DELETING_IN_ADMIN = (
     "billing_bill", "billing_billrun", "billing_feerule", "billing_payment", "billing_receipt",
+    "kit_auditentry",
     "notices_fanout", "notices_message", "notices_notice", "notices_pushsettings",
-    "platform_admin_auditentry",
     "repairs_repairorder",
 )  # fmt: skip
 

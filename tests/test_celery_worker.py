@@ -13,8 +13,8 @@ import pytest
 from django.db import connection
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from platform_admin.models import WorkerHeartbeat
-from platform_admin.tasks import echo
+from kit.models import WorkerHeartbeat
+from kit.tasks import echo
 from tests.processes import database_url_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,14 +86,14 @@ def test_beat_schedules_from_the_database_and_the_worker_runs_it(worker, queue):
     every_second, _ = IntervalSchedule.objects.get_or_create(
         every=1, period=IntervalSchedule.SECONDS
     )
-    PeriodicTask.objects.filter(task="platform_admin.tasks.record_heartbeat").update(enabled=False)
+    PeriodicTask.objects.filter(task="kit.tasks.record_heartbeat").update(enabled=False)
     # A name only this periodic task writes: the worker's own start-up heartbeat cannot pass.
     marker = f"beat-{queue}"
     PeriodicTask.objects.create(
         name=f"heartbeat {queue}",
         interval=every_second,
         queue=queue,
-        task="platform_admin.tasks.record_heartbeat",
+        task="kit.tasks.record_heartbeat",
         kwargs=json.dumps({"name": marker}),
     )
     beat = start("beat", "--loglevel=INFO", "--max-interval=1")

@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from platform_admin.models import WorkerHeartbeat
+from kit.models import WorkerHeartbeat
 
 
 def test_healthz_reports_database_cache_and_worker(client, db):

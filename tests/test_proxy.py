@@ -22,9 +22,9 @@ from django.core import checks
 from django.test import RequestFactory, override_settings
 from django_ratelimit.core import _get_ip
 
-from accounts import limits
 from accounts.images import MAX_UPLOAD_BYTES
-from platform_admin.audit import log_action
+from kit.audit import log_action
+from kit.net import client_ip
 from repairs.uploads import MAX_PHOTOS, MAX_VIDEO_BYTES, MAX_VIDEOS
 from tests.test_deployment import EXAMPLE_ENV, compose_environment, free_port
 from tests.test_settings import PRINT_SETTINGS, production_env, run_django
@@ -56,21 +56,21 @@ def through_proxy(forwarded_for: str | None, remote_addr: str = PROXY):
 @override_settings(LINLI_TRUSTED_PROXY_COUNT=1)
 def test_a_forged_forwarded_for_through_one_trusted_hop_gives_the_address_the_proxy_saw():
     # The client sent "X-Forwarded-For: 6.6.6.6"; a proxy that appends wrote what it saw after it.
-    assert limits.client_ip(through_proxy("6.6.6.6, 203.0.113.9")) == "203.0.113.9"
+    assert client_ip(through_proxy("6.6.6.6, 203.0.113.9")) == "203.0.113.9"
     # Our nginx replaces the client's header: one entry, the address it saw.
-    assert limits.client_ip(through_proxy("203.0.113.9")) == "203.0.113.9"
+    assert client_ip(through_proxy("203.0.113.9")) == "203.0.113.9"
 
 
 @override_settings(LINLI_TRUSTED_PROXY_COUNT=0)
 def test_without_a_trusted_proxy_forwarded_for_is_ignored():
     request = through_proxy("6.6.6.6", remote_addr="203.0.113.10")
-    assert limits.client_ip(request) == "203.0.113.10"
+    assert client_ip(request) == "203.0.113.10"
 
 
 @override_settings(LINLI_TRUSTED_PROXY_COUNT=2)
 def test_two_trusted_hops_read_the_second_entry_from_the_right():
     request = through_proxy("6.6.6.6, 198.51.100.7, 10.0.0.3")
-    assert limits.client_ip(request) == "198.51.100.7"
+    assert client_ip(request) == "198.51.100.7"
 
 
 @override_settings(LINLI_TRUSTED_PROXY_COUNT=1)
@@ -78,7 +78,7 @@ def test_two_trusted_hops_read_the_second_entry_from_the_right():
 def test_a_request_without_a_usable_proxy_entry_counts_by_its_own_address(header):
     # Too few entries or garbage: no 500 (allauth's own reader raises ImproperlyConfigured),
     # and no address the client chose; the connection's own address is all we know.
-    assert limits.client_ip(through_proxy(header)) == PROXY
+    assert client_ip(through_proxy(header)) == PROXY
 
 
 @override_settings(LINLI_TRUSTED_PROXY_COUNT=1)

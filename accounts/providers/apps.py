@@ -10,7 +10,7 @@ class SocialLoginConfig(AppConfig):
     def ready(self) -> None:
         from allauth.socialaccount import signals
 
-        from platform_admin.audit import register_actions
+        from kit.audit import register_actions
 
         from . import audit
 

@@ -1,6 +1,6 @@
 """Audit entries for social accounts; allauth's signals call these."""
 
-from platform_admin.audit import log_action
+from kit.audit import log_action
 
 
 def log_connected(sender, request, sociallogin, **kwargs) -> None:

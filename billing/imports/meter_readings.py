@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Building, Community, Room, User
 from kit import spreadsheets
+from kit.audit import log_action
 from kit.spreadsheets import Column, Row, RowError
-from platform_admin.audit import log_action
 
 from ..models import METERED_KINDS, Bill, FeeKind, Meter, MeterReading
 

@@ -32,8 +32,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from kit.audit import log_action
 from notices.notify import notify
-from platform_admin.audit import log_action
 from staff.selectors import staff_with_permission
 
 from .. import selectors, services

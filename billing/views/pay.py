@@ -20,7 +20,7 @@ from django_ratelimit.core import get_usage
 
 from accounts import limits
 from accounts.forms import add_service_errors
-from accounts.limits import client_ip
+from kit.net import client_ip
 
 from .. import selectors
 from ..forms.pay import PayForm
@@ -177,7 +177,7 @@ def payment_cancel(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _over_rate(request: HttpRequest, group: str, rate: str, *, increment: bool) -> bool:
-    """django-ratelimit's count for the client's address (accounts.limits.client_ip, through
+    """django-ratelimit's count for the client's address (kit.net.client_ip, through
     RATELIMIT_IP_META_KEY). A cache that cannot count lets the request through: the signature,
     not the limit, is what keeps forged notifications out."""
     try:

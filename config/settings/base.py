@@ -186,6 +186,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# The tenant, named the way AUTH_USER_MODEL names the user: the shared kit (the audit log's
+# community) refers to it through this setting and so names no app of the project.
+LINLI_COMMUNITY_MODEL = "accounts.Community"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out number + IP before any password is checked.
     "accounts.limits.AxesBackend",
@@ -283,11 +286,11 @@ MFA_TOTP_TOLERANCE = 1
 # (docker-compose.yml ships one, nginx, which overwrites what the client sent). 0: no proxy,
 # REMOTE_ADDR is the client and X-Forwarded-For is ignored. N: the N-th entry from the right,
 # the one the outermost trusted proxy wrote; what the client wrote before it never counts. This
-# one setting governs one function, accounts.limits.client_ip, which serves allauth, django-axes,
+# one setting governs one function, kit.net.client_ip, which serves allauth, django-axes,
 # django-ratelimit (the SMS limits), the audit log and the payment providers; a system check
 # warns when it disagrees with SECURE_PROXY_SSL_HEADER (accounts.checks).
 LINLI_TRUSTED_PROXY_COUNT = env.int("LINLI_TRUSTED_PROXY_COUNT", default=0)
-RATELIMIT_IP_META_KEY = "accounts.limits.client_ip"
+RATELIMIT_IP_META_KEY = "kit.net.client_ip"
 RATELIMIT_IPV6_MASK = 64
 
 # Password brute force: a number is locked for one client IP only, and not for long.
@@ -297,7 +300,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "accounts.limits.axes_username"
-AXES_CLIENT_IP_CALLABLE = "accounts.limits.client_ip"
+AXES_CLIENT_IP_CALLABLE = "kit.net.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.limits.axes_lockout_response"
 
 # --- E-mail -------------------------------------------------------------------------------

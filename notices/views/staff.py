@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import add_service_errors
 from accounts.models import Building
-from platform_admin.audit import entries_for
+from kit.audit import entries_for
 from staff.access import safe_next, staff_has_perm, staff_required, works_from_phone
 from staff.middleware import work_on
 from staff.scoping import community_id_of_path, get_scoped_or_404

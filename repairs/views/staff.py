@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import add_service_errors
-from platform_admin.audit import entries_for
+from kit.audit import entries_for
 from staff.access import safe_next, staff_has_perm, staff_required
 from staff.forms import posted_data
 from staff.scoping import get_scoped_or_404

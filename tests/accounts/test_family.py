@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts import selectors, services
 from accounts.models import FamilyInvitation, Residency
 from accounts.sms import outbox
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 
 from ..factories import FamilyInvitationFactory, ResidencyFactory, RoomFactory, UserFactory
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import FamilyInvitation, Residency
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 
 from ..factories import ResidencyFactory
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from PIL import Image
 
 from accounts import images
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 
 from ..factories import photo_upload
 

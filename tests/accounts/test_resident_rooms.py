@@ -9,7 +9,7 @@ from PIL import Image
 
 from accounts import images, selectors
 from accounts.models import Residency
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 
 from ..factories import (
     BuildingFactory,

@@ -6,7 +6,7 @@ from django.urls import reverse
 from accounts.adapters import AccountAdapter
 from accounts.models import User
 from accounts.sms import outbox
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 
 NEW_PASSWORD = "Qiu-Shui-2026!"
 

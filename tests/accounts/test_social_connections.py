@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.urls import reverse
 
 from accounts.sms import outbox
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 from tests.factories import PASSWORD, UserFactory
 
 from .social_standin import (

@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.selectors import wechat_mp_openid
 from accounts.sms import outbox
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 from tests.factories import UserFactory
 
 from .social_standin import (

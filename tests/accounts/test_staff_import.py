@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import Building, Residency, Room, User
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 
 from ..factories import ResidencyFactory, RoomFactory, StaffMemberFactory, UserFactory
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import Residency
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 
 from ..factories import BuildingFactory, ResidencyFactory, RoomFactory, StaffMemberFactory
 

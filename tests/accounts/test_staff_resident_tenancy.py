@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import Residency, User
-from platform_admin.audit import log_action
-from platform_admin.models import AuditEntry
+from kit.audit import log_action
+from kit.models import AuditEntry
 
 from ..factories import ResidencyFactory, StaffMemberFactory, UserFactory
 from .test_staff_import import RESIDENT_HEADERS, confirm, error_rows, upload

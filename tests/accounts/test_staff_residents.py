@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Residency
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 
 from ..factories import ResidencyFactory, RoomFactory
 

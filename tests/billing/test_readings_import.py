@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from billing import services
 from billing.imports import meter_readings as imports
 from billing.models import Meter, MeterReading
-from platform_admin.audit import entries_for
+from kit.audit import entries_for
 from tests.factories import RoomFactory, fee_rule
 
 pytestmark = pytest.mark.django_db

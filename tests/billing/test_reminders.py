@@ -9,6 +9,7 @@ from django_celery_beat.models import PeriodicTask
 
 from billing import services
 from billing.models import Bill, BillingSettings, BillReminder
+from kit.periodic import ensure_periodic_tasks
 from notices.models import Message
 from tests.factories import ResidencyFactory, RoomFactory, fee_rule
 
@@ -186,7 +187,7 @@ def test_an_entry_still_on_the_old_daily_time_moves_to_the_repeating_one():
         timezone="Asia/Shanghai",
     )  # fmt: skip
     PeriodicTask.objects.filter(pk=task.pk).update(crontab=old)
-    services.ensure_defaults()
+    ensure_periodic_tasks()
     task.refresh_from_db()
     assert (task.crontab.minute, task.crontab.hour) == ("0,30", "9-20")
     # An operator's own time is theirs.
@@ -195,7 +196,7 @@ def test_an_entry_still_on_the_old_daily_time_moves_to_the_repeating_one():
         timezone="Asia/Shanghai",
     )  # fmt: skip
     PeriodicTask.objects.filter(pk=task.pk).update(crontab=own)
-    services.ensure_defaults()
+    ensure_periodic_tasks()
     task.refresh_from_db()
     assert (task.crontab.minute, task.crontab.hour) == ("15", "10")
 

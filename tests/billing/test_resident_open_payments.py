@@ -16,7 +16,7 @@ from billing.models import Bill, Payment, SandboxTrade
 from billing.online import services as online
 from billing.online.providers.base import ProviderError
 from billing.online.providers.sandbox import SandboxProvider
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 from tests.factories import ResidencyFactory, RoomFactory
 from tests.races import at_once, postgres_only
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from billing import services
 from billing.models import Bill, FeePrice, FeeRule
-from platform_admin.audit import entries_for
+from kit.audit import entries_for
 from tests.factories import FeeRuleTemplateFactory, fee_rule
 
 pytestmark = pytest.mark.django_db

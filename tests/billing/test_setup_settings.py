@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from billing.models import BillingSettings
-from platform_admin.audit import entries_for
+from kit.audit import entries_for
 
 pytestmark = pytest.mark.django_db
 

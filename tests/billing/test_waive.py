@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from billing import services
 from billing.models import Bill, BillReminder
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

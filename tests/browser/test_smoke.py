@@ -9,7 +9,7 @@ except ImportError:  # pragma: no cover - playwright is a dev dependency
     expect = None
 
 from accounts.demo import DEMO_TOTP_SECRET, demo_totp_code
-from platform_admin.audit import log_action
+from kit.audit import log_action
 from tests.factories import PASSWORD, ResidencyFactory, StaffMemberFactory, UserFactory
 
 from . import support
@@ -109,6 +109,6 @@ def test_platform_admin(open_page, live_server, estate):
     log_in(page, live_server.url, "13800000000", "/admin/")
     assert page.get_by_text("邻里 · 平台管理").first.is_visible()
     support.shot(page, "admin-index")
-    page.goto(f"{live_server.url}/admin/platform_admin/auditentry/")
+    page.goto(f"{live_server.url}/admin/kit/auditentry/")
     assert page.get_by_text("房屋绑定已认证").first.is_visible()
     support.shot(page, "admin-audit")

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import Workbook
 
 from accounts.models import Residency
-from platform_admin.audit import log_action
+from kit.audit import log_action
 from staff.services import staff_member_update
 from tests.factories import (
     BuildingFactory,

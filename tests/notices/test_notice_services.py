@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from kit.models import AuditEntry
 from notices import services
 from notices.models import Delivery, Message, Notice, PushSubscription
-from platform_admin.models import AuditEntry
 from tests.factories import BuildingFactory, NoticeFactory, ResidencyFactory, RoomFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from kit.models import AuditEntry
 from notices import services
 from notices.models import Notice
-from platform_admin.models import AuditEntry
 from tests.factories import NoticeFactory
 from tests.races import at_once, postgres_only
 

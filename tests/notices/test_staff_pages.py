@@ -12,9 +12,9 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import Residency
+from kit.audit import entries_for
 from notices import services
 from notices.models import Message, Notice, NoticeAttachment, NoticeRead
-from platform_admin.audit import entries_for
 from tests.factories import (
     BuildingFactory,
     NoticeFactory,

@@ -1,13 +1,14 @@
 import pytest
 from django.urls import reverse
 
-from platform_admin.audit import log_action
+from kit.audit import log_action
 
 
 @pytest.mark.req("X-2")
 def test_admin_index_is_chinese_and_lists_the_registry(client_for, operator):
     body = client_for(operator).get(reverse("admin:index")).content.decode()
     assert "平台管理" in body
+    assert "运行记录" in body  # the kit's heading over the audit log and background processes
     for model in (
         "accounts/user",
         "accounts/propertycompany",
@@ -17,7 +18,7 @@ def test_admin_index_is_chinese_and_lists_the_registry(client_for, operator):
         "accounts/residency",
         "staff/staffmember",
         "staff/position",
-        "platform_admin/auditentry",
+        "kit/auditentry",
     ):
         assert f"/admin/{model}/" in body, model
 
@@ -31,7 +32,7 @@ def test_admin_index_is_chinese_and_lists_the_registry(client_for, operator):
         ("accounts/residency", {"q": "张", "status__exact": "verified"}),
         ("staff/staffmember", {"q": "陈", "is_active__exact": "1"}),
         ("staff/position", {"q": "经理"}),
-        ("platform_admin/auditentry", {"q": "陈", "action": "residency.verified"}),
+        ("kit/auditentry", {"q": "陈", "action": "residency.verified"}),
     ],
 )
 def test_admin_lists_are_searchable_and_filterable(
@@ -49,14 +50,14 @@ def test_admin_lists_are_searchable_and_filterable(
 def test_audit_log_is_read_only_in_the_admin(client_for, operator, manager, room):
     entry = log_action(actor=manager, action="residency.verified", target=room)
     client = client_for(operator)
-    assert client.get(reverse("admin:platform_admin_auditentry_add")).status_code == 403
+    assert client.get(reverse("admin:kit_auditentry_add")).status_code == 403
     assert (
         client.post(
-            reverse("admin:platform_admin_auditentry_delete", args=[entry.pk]), {"post": "yes"}
+            reverse("admin:kit_auditentry_delete", args=[entry.pk]), {"post": "yes"}
         ).status_code
         == 403
     )
-    body = client.get(reverse("admin:platform_admin_auditentry_changelist")).content.decode()
+    body = client.get(reverse("admin:kit_auditentry_changelist")).content.decode()
     assert "陈经理" in body
 
 
@@ -65,7 +66,7 @@ def test_staff_change_in_admin_sets_the_position_per_community_and_logs(
 ):
     from django.contrib.auth.models import Group
 
-    from platform_admin.models import AuditEntry
+    from kit.models import AuditEntry
 
     from ..staff.test_team import assignment_formset
 

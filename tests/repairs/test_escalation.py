@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from kit.audit import entries_for
 from notices.models import Message
-from platform_admin.audit import entries_for
 from repairs import selectors, services
 from repairs.models import RepairEscalation, RepairEvent, RepairOrder
 from repairs.setup import ESCALATION_TASK

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from kit.models import AuditEntry
 from notices.models import Message
-from platform_admin.models import AuditEntry
 from repairs import services
 from repairs.models import RepairEscalation, RepairEvent, RepairOrder
 from tests.factories import RepairOrderFactory, ResidencyFactory, RoomFactory

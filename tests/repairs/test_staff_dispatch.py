@@ -4,8 +4,8 @@ again, cancel with a reason; each through repairs.services, logged and told (SRE
 import pytest
 from django.urls import reverse
 
+from kit.audit import entries_for
 from notices.models import Message
-from platform_admin.audit import entries_for
 from repairs import services
 from repairs.models import RepairEscalation, RepairEvent, RepairOrder
 from tests.factories import RepairAttachmentFactory, RepairOrderFactory, video_upload

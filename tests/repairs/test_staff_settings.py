@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from platform_admin.audit import entries_for
+from kit.audit import entries_for
 from repairs.models import CATEGORY_ICONS, RepairCategory, TimeSlot
 
 pytestmark = pytest.mark.django_db

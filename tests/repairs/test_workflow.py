@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import Residency
+from kit.models import AuditEntry
 from notices.models import Message
-from platform_admin.models import AuditEntry
 from repairs import selectors, services
 from repairs.models import RepairEvent, RepairOrder, TechnicianPosition
 from tests.factories import CommunityFactory, ResidencyFactory

@@ -16,7 +16,7 @@ from django.urls import reverse
 from accounts import otp
 from accounts.models import User
 from accounts.phone import mask_mobile
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 from staff import models as staff_models
 from staff import services
 from staff.models import StaffMember

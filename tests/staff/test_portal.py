@@ -100,7 +100,7 @@ def test_team_page_lists_the_community_staff(client_for, manager, technician, ou
 
 @pytest.mark.req("X-3")
 def test_audit_log_page_shows_this_community_only(client_for, manager, room, outsider_room):
-    from platform_admin.audit import log_action
+    from kit.audit import log_action
 
     log_action(
         actor=manager, action="residency.verified", target=room, community=room.building.community

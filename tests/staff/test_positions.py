@@ -29,7 +29,7 @@ BEFORE_THE_REGISTRY: dict[str, list[str]] = {
         "staff.view_staffmember",
         "staff.add_staffmember",
         "staff.change_staffmember",
-        "platform_admin.view_auditentry",
+        "kit.view_auditentry",
         "notices.view_notice",
         "notices.add_notice",
         "notices.change_notice",

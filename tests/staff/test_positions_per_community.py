@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 from repairs.selectors import technicians_of
 from repairs.services import ALERT_PERMISSION
 from staff.access import has_perm_in_community

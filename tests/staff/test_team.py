@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from platform_admin.models import AuditEntry
+from kit.models import AuditEntry
 from staff.models import StaffMember
 from staff.positions import CASHIER, FRONT_DESK, MANAGER, TECHNICIAN
 

@@ -8,9 +8,8 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.functional import Promise
 
-from accounts import limits
-
 from .models import AuditEntry
+from .net import client_ip
 
 _ACTION_LABELS: dict[str, Promise | str] = {}
 
@@ -24,11 +23,11 @@ def action_label(action: str) -> str:
     return str(_ACTION_LABELS.get(action, action))
 
 
-def client_ip(request: HttpRequest | None) -> str | None:
+def _recorded_ip(request: HttpRequest | None) -> str | None:
     # The client's, as the limits see it: behind the proxy REMOTE_ADDR is the proxy's address.
     if request is None:
         return None
-    address = limits.client_ip(request)
+    address = client_ip(request)
     return None if address == "0.0.0.0" else address  # noqa: S104
 
 
@@ -52,7 +51,7 @@ def log_action(
         target_label=str(target)[:200] if target is not None else "",
         community=community,
         data=dict(data or {}),
-        ip_address=client_ip(request),
+        ip_address=_recorded_ip(request),
     )
 
 

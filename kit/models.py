@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AuditEntry(models.Model):
     """Who did what to which object, when, and in which community. Written only by
-    `platform_admin.audit.log_action`; never edited."""
+    `kit.audit.log_action`; never edited."""
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -32,7 +32,7 @@ class AuditEntry(models.Model):
     target = GenericForeignKey("target_type", "target_id")
     target_label = models.CharField(_("object"), max_length=200, blank=True)
     community = models.ForeignKey(
-        "accounts.Community",
+        settings.LINLI_COMMUNITY_MODEL,
         verbose_name=_("community"),
         on_delete=models.SET_NULL,
         null=True,

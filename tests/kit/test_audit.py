@@ -1,8 +1,8 @@
 import pytest
 
 from accounts.models import Residency
-from platform_admin.audit import action_label, entries_for, log_action
-from platform_admin.models import AuditEntry
+from kit.audit import action_label, entries_for, log_action
+from kit.models import AuditEntry
 
 
 @pytest.mark.req("X-3")
