@@ -10,10 +10,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from import_export.formats.base_formats import XLSX
 
+from kit.forms import posted_data as _posted
 from platform_admin.audit import entries_for_objects
 from staff.access import safe_next, staff_has_perm, staff_required
 from staff.forms import ResidencyEndForm, ResidentContactsForm, SheetUploadForm
-from staff.forms import posted_data as _posted
 from staff.scoping import get_scoped_or_404
 from staff.tables import paginate
 

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
 from accounts import limits
-from accounts.forms import add_service_errors
 from accounts.limits import client_ip
+from kit.forms import add_service_errors
 
 from .. import online, selectors
 from ..forms.pay import PayForm

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import add_service_errors
 from accounts.models import Building
+from kit.forms import add_service_errors
 from platform_admin.audit import entries_for
 from staff.access import safe_next, staff_has_perm, staff_required, works_from_phone
 from staff.middleware import work_on
