@@ -3,7 +3,9 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import images, selectors
+from kit import images
+
+from . import selectors
 from .models import Building, Community, Residency, Room, Unit
 from .phone import normalize_mobile
 

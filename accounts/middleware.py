@@ -1,8 +1,10 @@
-"""Per request: the upload budget of accounts.images, and the per-account upload limit."""
+"""Per request: the upload budget of kit.images, and the per-account upload limit."""
 
 from django.http import HttpRequest, HttpResponse
 
-from . import images, limits
+from kit import images
+
+from . import limits
 
 
 class UploadBudgetMiddleware:

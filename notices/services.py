@@ -285,8 +285,8 @@ NOTICE_IMAGE_MAX_SIDE = 2000
 
 def notice_image_from_upload(upload):
     """A notice photo re-encoded as a plain JPEG, at most NOTICE_IMAGE_MAX_SIDE on its long
-    side: nothing but the pixels of the upload is stored (see accounts.images)."""
-    from accounts.images import photo_from_upload
+    side: nothing but the pixels of the upload is stored (see kit.images)."""
+    from kit.images import photo_from_upload
 
     return photo_from_upload(upload, max_side=NOTICE_IMAGE_MAX_SIDE, quality=85)
 
@@ -322,10 +322,10 @@ def notice_attachments_add(*, notice: Notice, files, actor, request=None) -> lis
                 % {"count": MAX_ATTACHMENTS}
             }
         )
-    from accounts.images import charge_upload
+    from kit.images import charge_upload
 
     try:
-        charge_upload()  # PDFs too (accounts.images checks the same for every image)
+        charge_upload()  # PDFs too (kit.images checks the same for every image)
     except ValidationError as refusal:
         raise ValidationError({"attachments": refusal.messages}) from None
     prepared, errors = [], []

@@ -23,7 +23,7 @@ from django.test import RequestFactory, override_settings
 from django_ratelimit.core import _get_ip
 
 from accounts import limits
-from accounts.images import MAX_UPLOAD_BYTES
+from kit.images import MAX_UPLOAD_BYTES
 from platform_admin.audit import log_action
 from repairs.uploads import MAX_PHOTOS, MAX_VIDEO_BYTES, MAX_VIDEOS
 from tests.test_deployment import EXAMPLE_ENV, compose_environment, free_port

@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.middleware.RequestUserMiddleware",
-    # Bounds what the images of one request may cost, and uploads per account (accounts.images).
+    # Bounds what the images of one request may cost, and uploads per account (kit.images).
     "accounts.middleware.UploadBudgetMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
