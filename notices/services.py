@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kit.iterables import batched
 from platform_admin.audit import log_action
 
 from . import notify, selectors
@@ -179,7 +180,7 @@ def notice_fan_out(*, notice_id: int) -> int:
     )
     user_ids = list(selectors.notice_audience_user_ids(notice))
     created = 0
-    for chunk in notify.batched(user_ids, notify.CHUNK):
+    for chunk in batched(user_ids, notify.CHUNK):
         with transaction.atomic():
             created += notify.notify(
                 "notice.published",
