@@ -2,13 +2,14 @@
 
 allauth's public API (adapters, forms, views, signals, models, `allauth.core.ratelimit`,
 `allauth.account.authentication`) is used where it is needed. What allauth keeps in its
-`internal` packages may change in any release; every such touch of ours is here, behind a
-function of our own, and tests/accounts/test_allauth_bridge.py fails if an allauth upgrade
-moves or changes one of them.
+`internal` packages or behind `_` names may change in any release; every such touch of ours is
+here, behind a function or hook of our own, and tests/accounts/test_allauth_bridge.py fails if
+an allauth upgrade moves or changes one of them.
 """
 
 from typing import Any
 
+from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows import login as _login
 from allauth.account.internal.flows import password_reset as _password_reset
 from allauth.account.internal.flows import reauthentication as _reauthentication
@@ -18,6 +19,25 @@ from allauth.mfa.totp.internal import auth as _totp
 from allauth.socialaccount.internal.flows import signup as _social_signup
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
+
+# --- The account adapter ------------------------------------------------------------------------
+
+
+class AccountAdapterBase(DefaultAccountAdapter):
+    """allauth's account adapter, with the private method it keys its per-login "login_failed"
+    limit by turned into a public hook (`login_failed_key`)."""
+
+    def login_failed_key(self, request: HttpRequest, **credentials: Any) -> str | None:
+        """The key of the per-login "login_failed" limit for these credentials; None: allauth's
+        own (by e-mail or username)."""
+        return None
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        key = self.login_failed_key(request, **credentials)
+        if key is not None:
+            return key
+        return super()._get_login_attempts_cache_key(request, **credentials)
+
 
 # --- Authentication records of the session ----------------------------------------------------
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.account.internal.flows import login, password_reset, reauthentication
 from allauth.core import context
@@ -44,6 +45,24 @@ def test_the_internal_functions_we_call_take_what_we_give_them():
     assert parameters(totp.format_hotp_value) == ["value"]
     assert parameters(RecoveryCodes.activate) == ["user"]
     assert parameters(RecoveryCodes.generate_codes) == ["self"]
+
+
+def test_the_private_login_attempts_key_is_still_what_the_login_limit_uses():
+    private = DefaultAccountAdapter._get_login_attempts_cache_key
+    assert parameters(private) == ["self", "request", "credentials"]
+    source = inspect.getsource(DefaultAccountAdapter.pre_authenticate)
+    assert "self._get_login_attempts_cache_key(request, **credentials)" in source
+
+
+def test_our_adapter_keys_phone_logins_by_the_number(rf):
+    from accounts.adapters import AccountAdapter
+    from accounts.limits import login_failed_key
+
+    adapter = AccountAdapter()
+    request = rf.get("/")
+    assert adapter._get_login_attempts_cache_key(request, phone="13900000001") == (
+        login_failed_key("13900000001")
+    )
 
 
 def test_allauth_still_counts_its_rate_limits_in_the_module_global_we_replace():
