@@ -7,7 +7,6 @@ SMS limits of accounts.limits and the Celery task of accounts.sms.
 import time
 from typing import Any
 
-from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from django import forms
@@ -22,15 +21,16 @@ from django.utils.translation import gettext_lazy as _
 from kit.net import client_ip
 
 from . import limits, portal, security_audit
+from .allauth_bridge import AccountAdapterBase
 from .forms import MobileNumberField
 from .models import User
 from .phone import normalize_mobile
 from .sms import send_sms
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(AccountAdapterBase):
     error_messages = {
-        **DefaultAccountAdapter.error_messages,
+        **AccountAdapterBase.error_messages,
         # One wording for every refused code, whatever the reason (wrong, expired, used).
         "incorrect_code": _("The code is incorrect or has expired. Request a new code."),
         "rate_limited": _("Too many requests. Please wait a minute and try again."),
@@ -129,13 +129,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     # --- Passwords and re-authentication ----------------------------------------------------
 
-    def _get_login_attempts_cache_key(self, request, **credentials: Any) -> str:
+    def login_failed_key(self, request, **credentials: Any) -> str | None:
         # allauth keys its per-login "login_failed" limit by e-mail or username; with phone
         # logins that key would be empty and shared by everybody.
         phone = credentials.get("phone")
-        if phone:
-            return limits.login_failed_key(phone)
-        return super()._get_login_attempts_cache_key(request, **credentials)
+        return limits.login_failed_key(phone) if phone else None
 
     def set_password(self, user, password: str) -> None:
         super().set_password(user, password)

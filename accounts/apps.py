@@ -38,11 +38,12 @@ def _keep_allauth_limits_in_the_database() -> None:
     """allauth counts its rate limits (login failures, code requests, sign-ups) in the default
     cache, which is Redis and fails soft (config.cache): while Redis is down those limits
     would either crash every login or never hold. They go to the "limits" cache, a database
-    table, instead. allauth reads `cache` from this module's globals and has no setting for
-    it; tests/accounts/test_limits_without_redis.py fails if that ever changes."""
-    from allauth.core.internal import ratelimit
+    table, instead (accounts.allauth_bridge.count_rate_limits_in);
+    tests/accounts/test_limits_without_redis.py fails if that ever stops working."""
     from django.core.cache import caches
     from django.utils.connection import ConnectionProxy
 
+    from .allauth_bridge import count_rate_limits_in
+
     # Like django.core.cache.cache: looked up per thread and after a settings change.
-    ratelimit.cache = ConnectionProxy(caches, "limits")
+    count_rate_limits_in(ConnectionProxy(caches, "limits"))

@@ -346,8 +346,8 @@ def ensure_demo_second_factor() -> list[User]:
     """An authenticator app (the demo secret) for every demo user who needs a second factor
     (accounts.mfa.requires_second_factor) and has none yet. Returns them all."""
     from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP
 
+    from .allauth_bridge import activate_totp
     from .mfa import requires_second_factor
 
     candidates = User.objects.filter(is_active=True).filter(
@@ -361,7 +361,7 @@ def ensure_demo_second_factor() -> list[User]:
     )
     for user in users:
         if user.pk not in having:
-            TOTP.activate(user, DEMO_TOTP_SECRET)
+            activate_totp(user, DEMO_TOTP_SECRET)
     return users
 
 
@@ -370,9 +370,9 @@ def demo_totp_code(at: float | None = None) -> tuple[str, int]:
     import time
 
     from allauth.mfa import app_settings
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from .allauth_bridge import totp_code
 
     now = time.time() if at is None else at
-    counter = int(now) // app_settings.TOTP_PERIOD
     left = app_settings.TOTP_PERIOD - int(now) % app_settings.TOTP_PERIOD
-    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter)), left
+    return totp_code(DEMO_TOTP_SECRET, now), left

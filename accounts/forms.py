@@ -1,10 +1,11 @@
 import re
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import images, selectors
+from kit import images
+
+from . import selectors
 from .models import Building, Community, Residency, Room, Unit
 from .phone import normalize_mobile
 
@@ -171,18 +172,3 @@ def _id(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number > 0 else None
-
-
-def add_service_errors(
-    form: forms.BaseForm, error: ValidationError, default_field: str | None = None
-) -> None:
-    """A service's refusal onto the form that asked for it: each message at the field it
-    names, else at `default_field` (None: above the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(default_field, error)
-        return
-    for field, errors in error.error_dict.items():
-        if field == NON_FIELD_ERRORS:
-            form.add_error(None, errors)
-            continue
-        form.add_error(field if field in form.fields else default_field, errors)

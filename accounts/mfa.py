@@ -13,7 +13,6 @@ allauth's login) to confirm one. The admin's own login page is allauth's
 from collections.abc import Callable
 
 from allauth.account.authentication import get_authentication_records
-from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.views import ActivateTOTPView
@@ -23,6 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
+from .allauth_bridge import record_authentication
 from .models import User
 
 # Where the person was going when sent to set up an authenticator app: the pages after the

@@ -1,10 +1,11 @@
-"""Per request: the upload budget of accounts.images, and the per-account upload limit."""
+"""Per request: the upload budget of kit.images, and the per-account upload limit."""
 
 from django.http import HttpRequest, HttpResponse
 
+from kit import images
 from kit.net import client_ip
 
-from . import images, limits
+from . import limits
 
 
 class UploadBudgetMiddleware:

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from kit.storage import private_storage
+
 from .phone import mask_mobile, normalize_mobile, validate_mobile
-from .storages import private_storage
 
 
 class UserManager(BaseUserManager):

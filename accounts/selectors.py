@@ -389,16 +389,6 @@ def audit_entries_for_resident(user: User, residency_ids: list[int], community: 
     )
 
 
-def wechat_mp_openid(user: User) -> str | None:
-    """The user's openid at our WeChat official account (WeChat Pay JSAPI, template messages),
-    known once they have logged in or connected inside WeChat."""
-    return (
-        SocialAccount.objects.filter(user=user, provider="weixin_mp")
-        .values_list("uid", flat=True)
-        .first()
-    )
-
-
 class SocialLinkRefusal(StrEnum):
     INACTIVE = "inactive"
     STAFF = "staff"

@@ -31,7 +31,7 @@ def profile_update(
     remove_avatar: bool = False,
     request: HttpRequest | None = None,
 ) -> User:
-    """Name and contact details; `avatar` is an already re-encoded image (accounts.images)."""
+    """Name and contact details; `avatar` is an already re-encoded image (kit.images)."""
     changed = []
     if user.display_name != display_name:
         user.display_name = display_name
@@ -69,7 +69,7 @@ def residency_request(
     request: HttpRequest | None = None,
 ) -> Residency:
     """A resident asks to be registered as owner or tenant of a room; staff verify it.
-    `proof` is an already re-encoded image (accounts.images.proof_from_upload); `real_name`,
+    `proof` is an already re-encoded image (kit.images.proof_from_upload); `real_name`,
     when given, becomes the person's name, the one staff compare with the deed or lease."""
     if relation not in (Residency.Relation.OWNER, Residency.Relation.TENANT):
         raise ValidationError(

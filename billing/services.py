@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Community, PropertyCompany, Room, User
 from kit.audit import log_action
+from kit.iterables import batched
 from notices import fanout
 from notices.notify import notify
 
@@ -303,14 +304,13 @@ def run_create(
                     rule.late_fee_cap_rate,
                 )  # fmt: skip
         constants = {"community_id": community.pk, "run_id": run.pk, "created_at": now}
-        for chunk_start in range(0, len(plan.bills), BATCH):
-            chunk = plan.bills[chunk_start : chunk_start + BATCH]
+        for chunk in batched(plan.bills, BATCH):
             rows = [
                 (new_number("ZD"), planned.room.pk,
                  planned.rule.pk, *per_rule[planned.rule.pk], planned.amount)
                 for planned in chunk
             ]  # fmt: skip
-            bill_ids, chunk = _insert_bills(rows, chunk, constants)
+            bill_ids, chunk = _insert_bills(rows, list(chunk), constants)
             created += len(chunk)
             created_total += sum((planned.amount for planned in chunk), Decimal("0.00"))
             _insert_rows(

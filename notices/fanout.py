@@ -24,6 +24,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from kit.iterables import batched
+
 from . import events, notify
 from .models import FanOut, Message
 
@@ -104,7 +106,7 @@ def run(fan_out_id: int) -> int:
     FanOut.objects.filter(pk=fan_out_id).update(audience_size=len(user_ids))
     rendered = notify.render(fan_out.event, {"object": obj, **plan.context}, plan.url)
     created = 0
-    for chunk in notify.batched(user_ids, notify.CHUNK):
+    for chunk in batched(user_ids, notify.CHUNK):
         with transaction.atomic():
             created += notify.notify(
                 fan_out.event,

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.storages import private_storage
+from kit.storage import private_storage
 
 
 class Importance(models.TextChoices):

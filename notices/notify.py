@@ -16,13 +16,14 @@ import html
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import islice
 
-from allauth.socialaccount.models import SocialAccount
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from kit.iterables import batched
+from kit.wechat import mp_openids
 
 from . import events
 from .models import (
@@ -40,14 +41,6 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 500  # recipients per bulk write (well below SQLite's variable limit)
 DISPATCH_BATCH = 100  # deliveries per Celery task
-WECHAT_PROVIDER = "weixin_mp"  # the official account: its openid receives template messages
-
-
-def batched(iterable: Iterable, size: int):
-    """itertools.batched of Python 3.12."""
-    iterator = iter(iterable)
-    while batch := tuple(islice(iterator, size)):
-        yield batch
 
 
 @dataclass(frozen=True)
@@ -209,11 +202,7 @@ def _plan_deliveries(
         )
     wechat_users = set()
     if rule.wechat:
-        wechat_users = set(
-            SocialAccount.objects.filter(
-                user_id__in=user_ids, provider=WECHAT_PROVIDER
-            ).values_list("user_id", flat=True)
-        )
+        wechat_users = set(mp_openids(user_ids))
     push_users = set()
     if rule.webpush:
         push_users = set(

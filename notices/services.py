@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kit.audit import log_action
+from kit.iterables import batched
 
 from . import notify, selectors
 from .models import Message, Notice, NoticeRead, PushSubscription
@@ -179,7 +180,7 @@ def notice_fan_out(*, notice_id: int) -> int:
     )
     user_ids = list(selectors.notice_audience_user_ids(notice))
     created = 0
-    for chunk in notify.batched(user_ids, notify.CHUNK):
+    for chunk in batched(user_ids, notify.CHUNK):
         with transaction.atomic():
             created += notify.notify(
                 "notice.published",
@@ -285,8 +286,8 @@ NOTICE_IMAGE_MAX_SIDE = 2000
 
 def notice_image_from_upload(upload):
     """A notice photo re-encoded as a plain JPEG, at most NOTICE_IMAGE_MAX_SIDE on its long
-    side: nothing but the pixels of the upload is stored (see accounts.images)."""
-    from accounts.images import photo_from_upload
+    side: nothing but the pixels of the upload is stored (see kit.images)."""
+    from kit.images import photo_from_upload
 
     return photo_from_upload(upload, max_side=NOTICE_IMAGE_MAX_SIDE, quality=85)
 
@@ -322,10 +323,10 @@ def notice_attachments_add(*, notice: Notice, files, actor, request=None) -> lis
                 % {"count": MAX_ATTACHMENTS}
             }
         )
-    from accounts.images import charge_upload
+    from kit.images import charge_upload
 
     try:
-        charge_upload()  # PDFs too (accounts.images checks the same for every image)
+        charge_upload()  # PDFs too (kit.images checks the same for every image)
     except ValidationError as refusal:
         raise ValidationError({"attachments": refusal.messages}) from None
     prepared, errors = [], []

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.storages import private_storage
+from kit.storage import private_storage
 
 # The icons a category may show (Bootstrap Icons names), with what they stand for.
 CATEGORY_ICONS = [

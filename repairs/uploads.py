@@ -1,6 +1,6 @@
 """Photos and videos of a repair, checked by their bytes before anything is stored.
 
-Photos go through `accounts.images` (re-encoded, EXIF and GPS gone, bombs refused) and get a
+Photos go through `kit.images` (re-encoded, EXIF and GPS gone, bombs refused) and get a
 small thumbnail for lists. Videos cannot be re-encoded here (no transcoder on the servers), so
 they are accepted only when their first bytes are an MP4/MOV (ISO media) or WebM container,
 whatever the name or the browser's claimed type, and stored under a random name."""
@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from accounts.images import charge_upload, photo_from_upload
+from kit.images import charge_upload, photo_from_upload
 
 MAX_PHOTOS = 9
 MAX_VIDEOS = 3

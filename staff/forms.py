@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts import otp
@@ -18,11 +18,6 @@ from accounts.selectors import has_verified_email
 from kit import spreadsheets
 
 from .resources import read_upload
-
-
-def posted_data(request: HttpRequest) -> QueryDict | None:
-    """The POST data, even when empty (an empty form must be bound to show its errors)."""
-    return request.POST if request.method == "POST" else None
 
 
 class StaffMemberChangeForm(forms.Form):

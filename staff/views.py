@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
 from accounts.models import Community
+from kit.forms import posted_data
 from kit.models import AuditEntry
 
 from . import selectors, services
@@ -18,7 +19,7 @@ from .access import (
     staff_required,
     works_from_phone,
 )
-from .forms import StaffMemberAddForm, StaffMemberChangeForm, posted_data
+from .forms import StaffMemberAddForm, StaffMemberChangeForm
 from .middleware import work_on
 from .models import StaffInvitation, StaffMember
 from .scoping import get_scoped_or_404

@@ -16,12 +16,12 @@ from accounts import selectors, services
 from accounts.models import Residency, Room, User
 from kit import spreadsheets
 from kit.audit import entries_for_objects
+from kit.forms import posted_data as _posted
 
 from . import resources
 from .access import safe_next, staff_has_perm, staff_required
 from .filters import ResidencyFilter, RoomFilter
 from .forms import RejectResidencyForm, ResidencyEndForm, ResidentContactsForm, SheetUploadForm
-from .forms import posted_data as _posted
 from .scoping import get_scoped_or_404
 from .tables import ResidencyTable, RoomTable, paginate
 

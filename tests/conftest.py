@@ -5,6 +5,7 @@ import datetime as dt
 import shutil
 import time
 import zoneinfo
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -286,18 +287,11 @@ def operator(db):
 def pass_second_factor(client, user) -> None:
     """Mark `client`'s session as having passed a second factor for `user`, as allauth's login
     flow does after the authenticator code (accounts.mfa.passed_second_factor reads it)."""
-    from allauth.account.internal.flows.login import (
-        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
-        AUTHENTICATION_METHODS_SESSION_KEY,
-    )
-    from allauth.account.internal.userkit import user_id_to_str
+    from accounts.allauth_bridge import record_authentication
 
-    session = client.session
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "mfa", "at": dt.datetime.now(dt.UTC).timestamp(), "type": "totp"}
-    ]
-    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
-    session.save()
+    request = SimpleNamespace(session=client.session)
+    record_authentication(request, user, "mfa", type="totp")
+    request.session.save()
 
 
 @pytest.fixture(autouse=True)

@@ -43,8 +43,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.images import avatar_from_upload
 from accounts.models import Residency
+from kit.images import avatar_from_upload
 from kit.models import AuditEntry
 from staff import scoping
 from staff.positions import CASHIER, FRONT_DESK, MANAGER, TECHNICIAN

@@ -22,8 +22,8 @@ from django.core import checks
 from django.test import RequestFactory, override_settings
 from django_ratelimit.core import _get_ip
 
-from accounts.images import MAX_UPLOAD_BYTES
 from kit.audit import log_action
+from kit.images import MAX_UPLOAD_BYTES
 from kit.net import client_ip
 from repairs.uploads import MAX_PHOTOS, MAX_VIDEO_BYTES, MAX_VIDEOS
 from tests.test_deployment import EXAMPLE_ENV, compose_environment, free_port

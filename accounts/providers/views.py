@@ -1,14 +1,13 @@
-from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import perform_login
 from allauth.socialaccount import app_settings as social_settings
 from allauth.socialaccount import views as allauth_views
-from allauth.socialaccount.internal.flows.signup import clear_pending_signup
 from django.contrib import messages
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts import otp, services
+from accounts.allauth_bridge import clear_pending_social_signup, record_authentication
 from accounts.views.auth import SendSignupCodeMixin, send_code
 
 
@@ -31,7 +30,7 @@ class BindPhoneSignupView(SendSignupCodeMixin, allauth_views.SignupView):
         if user is None:
             return super().form_valid(form)
         request, sociallogin = self.request, self.sociallogin
-        clear_pending_signup(request)
+        clear_pending_social_signup(request)
         services.social_account_link(sociallogin=sociallogin, user=user, request=request)
         messages.success(
             request,

@@ -7,8 +7,7 @@ from functools import wraps
 from allauth.account import app_settings as allauth_settings
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
-from allauth.account.internal.flows import password_reset, reauthentication
-from allauth.account.internal.flows.login import get_authentication_records, record_authentication
+from allauth.account.authentication import get_authentication_records
 from allauth.account.utils import get_next_redirect_url
 from allauth.core.exceptions import RateLimited
 from django.conf import settings
@@ -22,6 +21,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from .. import limits, otp
+from ..allauth_bridge import (
+    record_authentication,
+    reset_password,
+    resume_after_reauthentication,
+    suspend_for_reauthentication,
+)
 from ..auth_forms import PasswordResetBySmsForm, ReauthenticateByCodeForm, SendCodeForm
 from ..phone import mask_mobile
 
@@ -46,7 +51,7 @@ def reauthentication_required(view):
             methods = get_adapter(request).get_reauthentication_methods(request.user)
             if not methods:
                 return redirect("account_login")
-            return reauthentication.suspend_request(request, methods[0]["url"])
+            return suspend_for_reauthentication(request, methods[0]["url"])
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -78,7 +83,7 @@ def reauthenticate_by_code(request: HttpRequest) -> HttpResponse:
             record_authentication(
                 request, user, method="code", phone=user.mobile, reauthenticated=True
             )
-            response = reauthentication.resume_request(request)
+            response = resume_after_reauthentication(request)
             return response or redirect(get_adapter(request).get_login_redirect_url(request))
     alternatives = [
         method
@@ -179,8 +184,7 @@ def password_reset_by_sms(request: HttpRequest) -> HttpResponse:
         form = PasswordResetBySmsForm(request.POST, request=request)
         if form.is_valid():
             user = form.user
-            password_reset.reset_password(user, form.cleaned_data["password1"])
-            password_reset.finalize_password_reset(request, user)
+            reset_password(request, user, form.cleaned_data["password1"])
             if request.user.is_authenticated:
                 # The new password ended every session; this one too, cleanly.
                 get_adapter(request).logout(request)

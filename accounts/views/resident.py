@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from kit.forms import add_service_errors
+
 from .. import access, portal, selectors, services
-from ..forms import FamilyInviteForm, ProfileForm, RoomBindingForm, add_service_errors
+from ..forms import FamilyInviteForm, ProfileForm, RoomBindingForm
 from ..models import Residency
 
 

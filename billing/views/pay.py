@@ -19,8 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
 from accounts import limits
-from accounts.forms import add_service_errors
+from kit.forms import add_service_errors
 from kit.net import client_ip
+from kit.wechat import mp_openid
 
 from .. import selectors
 from ..forms.pay import PayForm
@@ -40,16 +41,7 @@ def _client(request: HttpRequest) -> online.Client:
     agent = request.headers.get("User-Agent", "")
     openid = ""
     if "MicroMessenger" in agent:
-        from allauth.socialaccount.models import SocialAccount
-
-        from notices.notify import WECHAT_PROVIDER
-
-        openid = (
-            SocialAccount.objects.filter(user=request.user, provider=WECHAT_PROVIDER)
-            .values_list("uid", flat=True)
-            .first()
-            or ""
-        )
+        openid = mp_openid(request.user.pk) or ""
     return online.Client(
         mobile=any(marker in agent for marker in MOBILE_MARKERS),
         in_wechat="MicroMessenger" in agent,

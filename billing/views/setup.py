@@ -17,10 +17,9 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.forms import add_service_errors
 from accounts.models import Building
+from kit.forms import add_service_errors, posted_data
 from staff.access import staff_has_perm, staff_required
-from staff.forms import posted_data
 from staff.scoping import get_scoped_or_404
 
 from .. import selectors, services

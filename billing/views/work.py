@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.forms import add_service_errors
 from accounts.models import Building, Residency, Room
 from accounts.selectors import household_of_room, households_for_rooms
 from kit.audit import entries_for
+from kit.forms import add_service_errors
 from staff.access import staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
 from staff.tables import paginate

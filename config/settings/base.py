@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.middleware.RequestUserMiddleware",
-    # Bounds what the images of one request may cost, and uploads per account (accounts.images).
+    # Bounds what the images of one request may cost, and uploads per account (kit.images).
     "accounts.middleware.UploadBudgetMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -656,7 +656,7 @@ if DEBUG and not WEBPUSH_VAPID_PRIVATE_KEY:
     WEBPUSH_VAPID_PRIVATE_KEY = _vapid["private_key"]
 
 # WeChat template messages (notices.channels.wechat): the official account of the weixin_mp
-# login (same WECHAT_MP_APP_ID/SECRET). WECHAT_API_BASE_URL points wechatpy at a stand-in.
+# login (same WECHAT_MP_APP_ID/SECRET). WECHAT_API_BASE_URL points kit.wechat at a stand-in.
 WECHAT_MP_APP_ID = env.str("WECHAT_MP_APP_ID", default="")
 WECHAT_MP_APP_SECRET = env.str("WECHAT_MP_APP_SECRET", default="")
 WECHAT_API_BASE_URL = env.str("WECHAT_API_BASE_URL", default="https://api.weixin.qq.com/cgi-bin/")

@@ -3,7 +3,7 @@
 
     NOTIFY_BACKENDS = {
         "webpush": "notices.channels.webpush.WebPushBackend",     # pywebpush + VAPID keys
-        "wechat": "notices.channels.wechat.WechatTemplateBackend",  # wechatpy
+        "wechat": "notices.channels.wechat.WechatTemplateBackend",  # kit.wechat
         "sms": "notices.channels.sms.SmsBackend",                 # settings.SMS_BACKEND
     }
 

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import add_service_errors
 from accounts.models import Building
 from kit.audit import entries_for
+from kit.forms import add_service_errors
 from staff.access import safe_next, staff_has_perm, staff_required, works_from_phone
 from staff.middleware import work_on
 from staff.scoping import community_id_of_path, get_scoped_or_404

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import images
 from accounts.models import Community, Residency, User
+from kit import images
 
 from .. import selectors, services, uploads
 from ..models import RepairCategory, TimeSlot

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import add_service_errors
+from kit.forms import add_service_errors
 
 from .. import selectors, services
 from ..forms.resident import CancelForm, RatingForm, RepairReportForm

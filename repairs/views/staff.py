@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.forms import add_service_errors
 from kit.audit import entries_for
+from kit.forms import add_service_errors, posted_data
 from staff.access import safe_next, staff_has_perm, staff_required
-from staff.forms import posted_data
 from staff.scoping import get_scoped_or_404
 from staff.tables import paginate
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.forms import add_service_errors
 from accounts.models import Community
+from kit.forms import add_service_errors
 from staff.access import staff_required
 from staff.models import StaffMember
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from accounts import images
+from kit import images
 from kit.models import AuditEntry
 
 from ..factories import photo_upload

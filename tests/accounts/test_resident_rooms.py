@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from accounts import images, selectors
+from accounts import selectors
 from accounts.models import Residency
+from kit import images
 from kit.models import AuditEntry
 
 from ..factories import (

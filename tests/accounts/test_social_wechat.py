@@ -6,8 +6,8 @@ from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.selectors import wechat_mp_openid
 from accounts.sms import outbox
+from kit import wechat
 from kit.models import AuditEntry
 from tests.factories import UserFactory
 
@@ -152,7 +152,7 @@ def test_inside_wechat_the_official_account_flow_keeps_its_openid(client, standi
     assert account.uid == mp_openid
     assert account.extra_data["openid"] == mp_openid
     assert account.extra_data["scope"] == "snsapi_userinfo"
-    assert wechat_mp_openid(user) == mp_openid
+    assert wechat.mp_openid(user.pk) == mp_openid
     assert logged_in_user_id(client) == user.pk
 
 
@@ -164,13 +164,13 @@ def test_official_account_login_finds_the_qr_user_by_unionid(client, standin):
         uid=standin.person.wechat_openid(WECHAT_OPEN[0]),
         extra_data={"unionid": standin.person.unionid},
     )
-    assert wechat_mp_openid(user) is None
+    assert wechat.mp_openid(user.pk) is None
 
     response = log_in_with(client, "weixin_mp", user_agent=IN_WECHAT)
 
     assert response["Location"] != reverse("socialaccount_signup")
     assert logged_in_user_id(client) == user.pk
-    assert wechat_mp_openid(user) == standin.person.wechat_openid(WECHAT_MP[0])
+    assert wechat.mp_openid(user.pk) == standin.person.wechat_openid(WECHAT_MP[0])
     assert SocialAccount.objects.filter(user=user).count() == 2
 
 

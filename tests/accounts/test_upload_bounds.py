@@ -1,6 +1,6 @@
 """Finding 6: an upload cannot exhaust the server. Pixels are bounded per image before any is
 decoded (the header says how many), per request over all its images, in decode memory, and
-uploads are counted per account (accounts.images, accounts.middleware)."""
+uploads are counted per account (kit.images, accounts.middleware)."""
 
 import io
 import struct
@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image, ImageFile
 
-from accounts import images
+from kit import images
 from tests.factories import photo_upload
 
 pytestmark = pytest.mark.django_db

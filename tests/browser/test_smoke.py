@@ -52,10 +52,10 @@ def estate(transactional_db, room, positions):
     operator = UserFactory(
         mobile="13800000000", display_name="平台运营", is_staff=True, is_superuser=True
     )
-    from allauth.mfa.totp.internal.auth import TOTP
+    from accounts.allauth_bridge import activate_totp
 
     for user in (staff.user, operator):
-        TOTP.activate(user, DEMO_TOTP_SECRET)
+        activate_totp(user, DEMO_TOTP_SECRET)
     log_action(actor=staff.user, action="residency.verified", target=owner, community=community)
     return {"owner": owner.user, "staff": staff.user, "operator": operator}
 

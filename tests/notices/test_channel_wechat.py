@@ -2,11 +2,6 @@
 the token is fetched once and shared through the cache, the message carries the openid, the
 template and its keywords, and WeChat's refusals are told apart (NOT-2)."""
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
 from allauth.socialaccount.models import SocialAccount
 
@@ -14,67 +9,9 @@ from notices import delivery as spine
 from notices.channels import DeliveryError
 from notices.channels.wechat import WechatTemplateBackend
 from notices.models import Delivery, Message
+from tests.wechat_standin import WechatApi
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("NOT-2")]
-
-
-class WechatApi:
-    """GET /cgi-bin/token and POST /cgi-bin/message/template/send, as WeChat answers them.
-    `errcodes` are the answers to the next sends (then 0)."""
-
-    def __init__(self):
-        self.tokens_issued: list[str] = []
-        self.token_params: list[dict] = []
-        self.messages: list[dict] = []
-        self.rejected: list[dict] = []
-        self.errcodes: list[int] = []
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def reply(self, data: dict):
-                body = json.dumps(data).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_GET(self):
-                url = urlsplit(self.path)
-                if url.path != "/cgi-bin/token":
-                    return self.reply({"errcode": 40066, "errmsg": "invalid url"})
-                params = {k: v[0] for k, v in parse_qs(url.query).items()}
-                api.token_params.append(params)
-                token = f"token-{len(api.tokens_issued) + 1}"
-                api.tokens_issued.append(token)
-                self.reply({"access_token": token, "expires_in": 7200})
-
-            def do_POST(self):
-                url = urlsplit(self.path)
-                params = {k: v[0] for k, v in parse_qs(url.query).items()}
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                if url.path != "/cgi-bin/message/template/send":
-                    return self.reply({"errcode": 40066, "errmsg": "invalid url"})
-                if not api.tokens_issued or params.get("access_token") != api.tokens_issued[-1]:
-                    api.rejected.append(body)
-                    return self.reply({"errcode": 40001, "errmsg": "invalid credential"})
-                errcode = api.errcodes.pop(0) if api.errcodes else 0
-                if errcode:
-                    api.rejected.append(body)
-                    return self.reply({"errcode": errcode, "errmsg": f"error {errcode}"})
-                api.messages.append(body)
-                self.reply({"errcode": 0, "errmsg": "ok", "msgid": 200228332})
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/cgi-bin/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

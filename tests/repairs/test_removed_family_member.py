@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from accounts import services as accounts_services
-from accounts.images import avatar_from_upload
 from accounts.models import Residency
+from kit.images import avatar_from_upload
 from repairs import selectors
 from repairs.models import RepairOrder, RepairRating
 from tests.factories import photo_upload

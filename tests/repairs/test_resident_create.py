@@ -163,7 +163,7 @@ def test_description_is_required(client_for, resident, form_data):
 
 @pytest.mark.req("REP-3")
 def test_oversized_photo_is_refused(client_for, resident, form_data, monkeypatch):
-    monkeypatch.setattr("accounts.images.MAX_UPLOAD_BYTES", 1024)
+    monkeypatch.setattr("kit.images.MAX_UPLOAD_BYTES", 1024)
     response = post(client_for(resident), {**form_data, "photos": [photo_upload("big.jpg")]})
     assert_refused(response, "big.jpg", "MB")
     assert response.context["form"].errors["photos"]

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.images import avatar_from_upload
+from kit.images import avatar_from_upload
 from tests.factories import photo_upload
 
 

@@ -1,0 +1,25 @@
+"""Helpers for the forms of every app."""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest, QueryDict
+
+
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, default_field: str | None = None
+) -> None:
+    """A service's refusal onto the form that asked for it: each message at the field it
+    names, else at `default_field` (None: above the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(default_field, error)
+        return
+    for field, errors in error.error_dict.items():
+        if field == NON_FIELD_ERRORS:
+            form.add_error(None, errors)
+            continue
+        form.add_error(field if field in form.fields else default_field, errors)
+
+
+def posted_data(request: HttpRequest) -> QueryDict | None:
+    """The POST data, even when empty (an empty form must be bound to show its errors)."""
+    return request.POST if request.method == "POST" else None
