@@ -2,7 +2,6 @@
 and annual collection reports with their chart and exports."""
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -18,8 +17,6 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from kit import spreadsheets
 from staff.access import safe_next, staff_has_perm, staff_required
@@ -408,7 +405,6 @@ def _chart(report: CollectionReport, kind: str, fmt: str) -> bytes:
 
 # --- Exports ---------------------------------------------------------------------------------------
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {"money": "#,##0.00", "rate": "0.0%", "count": "0"}
 
 
@@ -432,11 +428,10 @@ def _xlsx(report: CollectionReport, kind: str, title: str, period: str) -> HttpR
     fractions shown as percentages), a total row under each table."""
     columns = _columns()
     total = report.total
-    book = Workbook()
+    book = spreadsheets.workbook(_("Report summary"))
     summary = book.active
-    summary.title = _("Report summary")
     spreadsheets.append(summary, [title])
-    summary["A1"].font = Font(bold=True, size=14)
+    spreadsheets.style([summary["A1"]], bold=True, size=14)
     spreadsheets.append(summary, [_("Period"), period])
     spreadsheets.append(summary, [])
     for label, value, fmt in [
@@ -453,34 +448,23 @@ def _xlsx(report: CollectionReport, kind: str, title: str, period: str) -> HttpR
         summary.cell(row=summary.max_row, column=2).number_format = FORMATS[fmt]
     spreadsheets.append(summary, [])
     spreadsheets.append(summary, [note_text()])
-    summary.column_dimensions["A"].width = 24
-    summary.column_dimensions["B"].width = 40
+    spreadsheets.widths(summary, {1: 24, 2: 40})
 
     for section_id, section_heading, rows in _sections(report, kind):
         sheet = book.create_sheet(section_heading[:31])
         spreadsheets.append(sheet, [_first_heading(section_id), *[column[0] for column in columns]])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="EEF2F7")
-            cell.alignment = Alignment(horizontal="center")
+        spreadsheets.style(sheet[1], bold=True, fill="EEF2F7", center=True)
         for label, figures in [*[(row.label, row) for row in rows], (_("Total"), total)]:
             spreadsheets.append(
                 sheet, [label, *[_number(value(figures), fmt) for _h, _a, value, fmt in columns]]
             )
             for index, column in enumerate(columns, start=2):
                 sheet.cell(row=sheet.max_row, column=index).number_format = FORMATS[column[3]]
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-        sheet.column_dimensions["A"].width = 18
-        for letter in "BCDEFGH":
-            sheet.column_dimensions[letter].width = 16
+        spreadsheets.style(sheet[sheet.max_row], bold=True)
+        spreadsheets.widths(sheet, {1: 18, **dict.fromkeys(range(2, 9), 16)})
         sheet.freeze_panes = "B2"
 
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, _filename(title, "xlsx"))
-    return response
+    return spreadsheets.file_response(spreadsheets.save(book), file_name=_filename(title, "xlsx"))
 
 
 def _pdf(report: CollectionReport, kind: str, title: str, period: str) -> HttpResponse:
