@@ -1,6 +1,6 @@
 """The README and docs/ cannot drift from the code without failing the suite.
 
-- Every relative link in README.md and docs/*.md leads to a file that exists (and, with an
+- Every relative link in README.md, SECURITY.md and docs/*.md leads to a file that exists (and, with an
   #anchor into a Markdown file, to one of its headings).
 - Every project path written in backticks (`kit/audit.py`, `tests/test_csp.py`) exists, except
   in a paragraph, list item or table row that carries a `<!-- check: ... -->` note (a name the
@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [ROOT / "README.md", ROOT / "SECURITY.md", *sorted((ROOT / "docs").glob("*.md"))]
 CONFIGURATION = ROOT / "docs" / "configuration.md"
 NOTIFICATIONS = ROOT / "docs" / "notifications.md"
 PROJECT_APPS = ("accounts", "billing", "complaints", "config", "kit", "notices",
