@@ -63,7 +63,7 @@ class PropertyCompanyAdmin(admin.ModelAdmin):
 @admin.register(Community)
 class CommunityAdmin(GuardedModelAdmin):
     """GuardedModelAdmin adds the 'Object permissions' page: per-community grants to a staff
-    member on top of what their position gives (see README, django-guardian)."""
+    member on top of what their position gives (see docs/architecture.md, "Permissions")."""
 
     list_display = ["name", "company", "city", "district", "address", "service_phone"]
     list_filter = ["company", "city"]

@@ -140,7 +140,7 @@ if REDIS_URL:
     CELERY_RESULT_BACKEND = REDIS_URL
 else:
     # No server at all: a file cache shared by web, worker and beat, and kombu's filesystem
-    # transport as broker. See README: it is for one machine and a handful of messages.
+    # transport as broker. See docs/configuration.md: it is for one machine and a handful of messages.
     CELERY_DIR = VAR_DIR / "celery"
     for folder in ("queue", "processed", "results", "control"):
         (CELERY_DIR / folder).mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,7 @@ LINLI_SITE_URL = env.str("LINLI_SITE_URL").rstrip("/")
 # Behind the proxy of docker-compose.yml (deploy/nginx.conf), which sets X-Forwarded-Proto and
 # X-Forwarded-For. No default for the number of proxies: a wrong one either puts every client
 # behind one address (one person's wrong passwords lock everybody out) or lets clients choose
-# theirs (README, "Client addresses").
+# theirs (docs/deployment.md, "The proxy").
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 LINLI_TRUSTED_PROXY_COUNT = env.int("LINLI_TRUSTED_PROXY_COUNT")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
