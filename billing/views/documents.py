@@ -90,10 +90,8 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
             "payment": payment,
             "refunded": payment.status == Payment.Status.REFUNDED,
             # Part given back: the receipt is still valid, for the rest.
-            "partly_refunded": documents.yuan(payment.refunded_amount)
-            if payment.status == Payment.Status.SUCCEEDED and payment.refunded_amount > 0
-            else "",
-            "amount": documents.yuan(payment.amount),
+            "partly_refunded": payment.status == Payment.Status.SUCCEEDED
+            and payment.refunded_amount > 0,
             "community": payment.room.building.community,
             "room": documents.masked_room(payment.room),
         },

@@ -259,7 +259,7 @@ def _refund_facts(payment: Payment) -> dict:
     """What the receipt says about refunds: a whole refund voids it (the stamp); a partial one
     leaves it valid and names the amount given back."""
     partly = payment.status == Payment.Status.SUCCEEDED and payment.refunded_amount > 0
-    return {"partly_refunded": partly, "refunded_text": rules.yuan(payment.refunded_amount)}
+    return {"partly_refunded": partly}
 
 
 @login_required

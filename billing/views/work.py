@@ -103,7 +103,6 @@ def _preview(request: HttpRequest, form: RunForm, plan: services.RunPlan) -> dic
     reasons = Counter((name, reason) for name, _room, reason in plan.exceptions)
     return {
         "plan": plan,
-        "total_text": yuan(plan.total),
         "rule_rows": rows,
         "bill_count": len(plan.bills),
         "reasons": [
@@ -211,7 +210,6 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "notification": selectors.run_notification_progress(run)
             if run.status == BillRun.Status.PUBLISHED
             else None,
-            "total_text": yuan(run.total),
             "exceptions_count": f"{len(run.skipped)}+"
             if len(run.skipped) >= EXCEPTIONS_KEPT
             else len(run.skipped),
