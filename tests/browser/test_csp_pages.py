@@ -184,7 +184,7 @@ def test_technician_and_login_pages_report_no_violation(watched, live_server, es
 
 
 def test_confirm_asks_without_inline_handlers(watched, live_server, estate, manager):
-    """data-confirm (static/js/page-actions.js) replaced onsubmit="return confirm(…)": "no"
+    """data-confirm (static/shared/page-actions.js) replaced onsubmit="return confirm(…)": "no"
     keeps the notice, "yes" withdraws it."""
     notice = estate["notice"]
     page = watched("desk", manager)

@@ -43,7 +43,9 @@ def test_grouped_by_thousands_in_every_language():
 
 def test_floats_go_through_their_shortest_text_not_binary_arithmetic():
     assert yuan(0.1 + 0.2) == "¥0.30"
-    assert yuan(2.675) == "¥2.68"  # the float 2.675 is 2.67499999…: rounding it as a float gives 2.67
+    assert (
+        yuan(2.675) == "¥2.68"
+    )  # the float 2.675 is 2.67499999…: rounding it as a float gives 2.67
 
 
 @pytest.mark.parametrize("value", ["abc", object(), Decimal("NaN"), Decimal("Infinity")])
