@@ -53,17 +53,7 @@ def _with_dues(bill: Bill, today) -> Bill:
     )
     for line in bill.lines.all():  # prefetched by the selectors
         line.quantity_display = f"{line.quantity.normalize():f}"
-        line.unit_price_display = _price(line.unit_price)
     return bill
-
-
-def _price(value: Decimal) -> str:
-    """A unit price as precise as it was set, at least to the fen: 2.8000 → 2.80, 0.5380 →
-    0.538 (tiered water prices have three decimals)."""
-    value = value.normalize()
-    if value.as_tuple().exponent > -2:
-        value = value.quantize(Decimal("0.01"))
-    return f"{value:f}"
 
 
 def _percent(rate: Decimal) -> str:

@@ -587,7 +587,6 @@ def _render_bill(
     lines = list(bill.lines.order_by("sort", "pk"))
     for line in lines:
         line.quantity_text = plain_number(line.quantity, 2 if line.quantity % 1 else 0)
-        line.unit_price_text = plain_number(line.unit_price, 2)
     return render(
         request,
         "staff/billing/bill_detail.html",

@@ -3,10 +3,10 @@
 from decimal import Decimal
 
 import pytest
-from django.template import Context, Template
+from django.template import Context, Template, TemplateSyntaxError
 from django.utils import translation
 
-from kit.templatetags.money import yuan
+from kit.templatetags.money import yuan, yuan_price
 
 
 def render(value, language="zh-hans"):
@@ -64,3 +64,24 @@ def test_output_is_safe_text():
         Context({"v": Decimal("1000")})
     )
     assert html == '<b title="¥1,000.00">¥1,000.00</b>'
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("2.8000"), "¥2.80"),
+        (Decimal("0.5380"), "¥0.538"),
+        (Decimal("3"), "¥3.00"),
+        (Decimal("1200"), "¥1,200.00"),
+        (Decimal("1234.5678"), "¥1,234.5678"),
+        (None, "—"),
+    ],
+)
+def test_unit_prices_keep_their_precision(value, text):
+    html = Template('{% load money %}{{ value|yuan:"price" }}').render(Context({"value": value}))
+    assert html == yuan_price(value) == text
+
+
+def test_an_unknown_kind_is_a_mistake_in_the_template():
+    with pytest.raises(TemplateSyntaxError):
+        Template('{% load money %}{{ value|yuan:"cents" }}').render(Context({"value": 1}))
