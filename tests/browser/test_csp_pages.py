@@ -237,6 +237,8 @@ def test_every_admin_page_reports_no_violation(watched, live_server, estate, rf)
         first = model._default_manager.order_by("pk").first()
         if first is not None:
             paths.append(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
+            if hasattr(model_admin, "obj_perms_manage_view"):  # guardian's object permissions
+                paths.append(reverse("admin:{}_{}_permissions".format(*info), args=[first.pk]))
         for path in paths:
             response = page.goto(live_server.url + path)
             assert response.status < 400, (path, response.status)
