@@ -10,6 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from kit.templatetags import money
+
 FEN = Decimal("0.01")
 
 
@@ -17,12 +19,8 @@ def to_fen(value: Decimal) -> Decimal:
     return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def yuan(value: Decimal | None) -> str:
-    """Money as every page and document writes it: ¥1,234.50 (−¥3.00; — for no amount)."""
-    if value is None:
-        return "—"
-    value = to_fen(value)
-    return f"{'-' if value < 0 else ''}¥{abs(value):,.2f}"
+# Money as every page and document writes it (¥1,234.50): the templates' `yuan` filter.
+yuan = money.yuan
 
 
 @dataclass(frozen=True)

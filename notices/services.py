@@ -27,7 +27,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 # Classes by exact value, never the whole attribute: a clerk's own class (Bootstrap's
 # position-fixed, stretched-link, modal-backdrop…) could lay an overlay or a full-screen link
-# over residents' screens. The toolbar in static/staff/notice_editor.js writes tags, not
+# over residents' screens. The toolbar in static/staff/notice-editor.js writes tags, not
 # classes; the one class Quill's getSemanticHTML() puts on a span is its caret placeholder.
 ALLOWED_CLASSES = {"span": {"ql-cursor"}}
 # Quill opens links in a new tab; any other target (a named frame) goes. `rel` is always

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-SCRIPT = Path(settings.BASE_DIR) / "static" / "js" / "busy-submit.js"
+SCRIPT = Path(settings.BASE_DIR) / "static" / "shared" / "busy-submit.js"
 
 
 @pytest.mark.django_db
@@ -22,7 +22,7 @@ def test_every_layout_loads_the_busy_script(request, client, who, url):
     response = client.get(reverse(url), follow=True)
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'js/busy-submit.js" data-busy-text="处理中…" defer' in page
+    assert 'shared/busy-submit.js" data-busy-text="处理中…" defer' in page
 
 
 def test_the_script_is_ours_and_standalone():

@@ -274,7 +274,7 @@ def test_the_image_keeps_what_the_dockerfile_needs():
         "manage.py",
         "config/settings/production.py",
         "locale/zh_Hans/LC_MESSAGES/django.po",
-        "static/linli.css",
+        "static/shared/linli.css",
         "templates/500.html",
         "package.json",
     ):

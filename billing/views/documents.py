@@ -91,10 +91,8 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
             "payment": payment,
             "refunded": payment.status == Payment.Status.REFUNDED,
             # Part given back: the receipt is still valid, for the rest.
-            "partly_refunded": receipts.yuan(payment.refunded_amount)
-            if payment.status == Payment.Status.SUCCEEDED and payment.refunded_amount > 0
-            else "",
-            "amount": receipts.yuan(payment.amount),
+            "partly_refunded": payment.status == Payment.Status.SUCCEEDED
+            and payment.refunded_amount > 0,
             "community": payment.room.building.community,
             "room": receipts.masked_room(payment.room),
         },

@@ -45,17 +45,7 @@ def _with_dues(bill: Bill, today) -> Bill:
 def _show_lines(bill: Bill) -> Bill:
     for line in bill.lines.all():  # prefetched by the selectors
         line.quantity_display = f"{line.quantity.normalize():f}"
-        line.unit_price_display = _price(line.unit_price)
     return bill
-
-
-def _price(value: Decimal) -> str:
-    """A unit price as precise as it was set, at least to the fen: 2.8000 → 2.80, 0.5380 →
-    0.538 (tiered water prices have three decimals)."""
-    value = value.normalize()
-    if value.as_tuple().exponent > -2:
-        value = value.quantize(Decimal("0.01"))
-    return f"{value:f}"
 
 
 def _percent(rate: Decimal) -> str:
@@ -217,7 +207,7 @@ def _refund_facts(payment: Payment) -> dict:
     """What the receipt says about refunds: a whole refund voids it (the stamp); a partial one
     leaves it valid and names the amount given back."""
     partly = payment.status == Payment.Status.SUCCEEDED and payment.refunded_amount > 0
-    return {"partly_refunded": partly, "refunded_text": rules.yuan(payment.refunded_amount)}
+    return {"partly_refunded": partly}
 
 
 @login_required

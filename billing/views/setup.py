@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Building
 from kit.forms import add_service_errors, posted_data
+from kit.templatetags.money import yuan_price
 from staff.access import staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
 
@@ -64,7 +65,7 @@ def tiers_text(tiers: list, unit: str) -> list[str]:
             lower = price_text(Decimal(limit)).removesuffix(".00")
         else:
             span = _("above %(lower)s %(unit)s") % {"lower": lower, "unit": unit}
-        lines.append(f"{span}: ¥{price_text(Decimal(price))}")
+        lines.append(f"{span}: {yuan_price(Decimal(price))}")
     return lines
 
 
@@ -74,8 +75,8 @@ class PriceRow:
     state: str  # "current", "upcoming" or "past"
 
     @property
-    def unit_price(self) -> str:
-        return price_text(self.price.unit_price)
+    def unit_price(self) -> Decimal:
+        return self.price.unit_price
 
     @property
     def tiers(self) -> list[str]:
@@ -133,8 +134,8 @@ class TemplateRow:
     form: RuleAdoptForm
 
     @property
-    def unit_price(self) -> str:
-        return price_text(self.template.unit_price)
+    def unit_price(self) -> Decimal:
+        return self.template.unit_price
 
     @property
     def unit(self) -> str:

@@ -101,7 +101,6 @@ def _preview(request: HttpRequest, form: RunForm, plan: services.RunPlan) -> dic
     reasons = Counter((name, reason) for name, _room, reason in plan.exceptions)
     return {
         "plan": plan,
-        "total_text": yuan(plan.total),
         "rule_rows": rows,
         "bill_count": len(plan.bills),
         "reasons": [
@@ -209,7 +208,6 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "notification": selectors.run_notification_progress(run)
             if run.status == BillRun.Status.PUBLISHED
             else None,
-            "total_text": yuan(run.total),
             "exceptions_count": f"{len(run.skipped)}+"
             if len(run.skipped) >= EXCEPTIONS_KEPT
             else len(run.skipped),
@@ -546,7 +544,6 @@ def _render_bill(
     lines = list(bill.lines.order_by("sort", "pk"))
     for line in lines:
         line.quantity_text = plain_number(line.quantity, 2 if line.quantity % 1 else 0)
-        line.unit_price_text = plain_number(line.unit_price, 2)
     return render(
         request,
         "staff/billing/bill_detail.html",

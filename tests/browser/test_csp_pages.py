@@ -184,7 +184,7 @@ def test_technician_and_login_pages_report_no_violation(watched, live_server, es
 
 
 def test_confirm_asks_without_inline_handlers(watched, live_server, estate, manager):
-    """data-confirm (static/js/page-actions.js) replaced onsubmit="return confirm(…)": "no"
+    """data-confirm (static/shared/page-actions.js) replaced onsubmit="return confirm(…)": "no"
     keeps the notice, "yes" withdraws it."""
     notice = estate["notice"]
     page = watched("desk", manager)
@@ -217,3 +217,32 @@ def test_admin_login_reports_no_violation(watched, live_server, estate):
     expect(page.locator(".field-crontab_translation")).to_be_hidden()  # the script ran
     found += watched.violations(page)
     assert found == []
+
+
+def test_every_admin_page_reports_no_violation(watched, live_server, estate, rf):
+    """Each registered model's list, add form and the change form of its first row (third-party
+    admins included: allauth, axes, django-celery-beat, guardian's object permissions)."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    request = rf.get("/admin/")
+    request.user = estate["operator"]
+    page = watched("desk", estate["operator"])
+    problems, visited = [], 0
+    for model, model_admin in admin.site._registry.items():
+        info = (model._meta.app_label, model._meta.model_name)
+        paths = [reverse("admin:{}_{}_changelist".format(*info))]
+        if model_admin.has_add_permission(request):
+            paths.append(reverse("admin:{}_{}_add".format(*info)))
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            paths.append(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
+            if hasattr(model_admin, "obj_perms_manage_view"):  # guardian's object permissions
+                paths.append(reverse("admin:{}_{}_permissions".format(*info), args=[first.pk]))
+        for path in paths:
+            response = page.goto(live_server.url + path)
+            assert response.status < 400, (path, response.status)
+            problems += [f"{path}: {found}" for found in watched.violations(page)]
+            visited += 1
+    assert visited > 60
+    assert problems == [], "\n".join(problems)

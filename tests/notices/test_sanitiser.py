@@ -14,7 +14,7 @@ REL = 'rel="noopener noreferrer nofollow"'
 
 
 def test_what_the_editor_writes_comes_through():
-    # The toolbar of static/staff/notice_editor.js, as Quill's getSemanticHTML() writes it.
+    # The toolbar of static/staff/notice-editor.js, as Quill's getSemanticHTML() writes it.
     html = (
         "<h2>停水通知</h2><h3>时间</h3><h4>范围</h4>"
         "<p><strong>粗体</strong> <em>斜体</em> <u>下划线</u> <s>删除线</s><br></p>"

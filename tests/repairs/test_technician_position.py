@@ -134,4 +134,4 @@ def test_page_carries_the_interval_and_the_position_url(client_for, technician, 
     html = body.content.decode()
     assert f'data-position-url="{position_url(order)}"' in html
     assert 'data-interval="20"' in html
-    assert "js/repairs-technician" in html
+    assert "staff/technician.js" in html

@@ -1,4 +1,4 @@
-/* 邻里 service worker (served at /sw.js, scope "/"): shows Web Push messages and opens their
+{% load static %}/* 邻里 service worker (served at /sw.js, scope "/"): shows Web Push messages and opens their
    link when tapped. The payload is JSON {title, body, url, tag} (notices.channels.webpush). */
 "use strict";
 
@@ -17,8 +17,8 @@ self.addEventListener("push", (event) => {
     body: data.body || "",
     tag: data.tag || undefined,
     renotify: Boolean(data.tag),
-    icon: "/static/resident/icon-192.png",
-    badge: "/static/resident/icon-192.png",
+    icon: "{% static 'resident/icon-192.png' %}",
+    badge: "{% static 'resident/icon-192.png' %}",
     lang: "zh-CN",
     data: { url: data.url || "/messages/" },
   };
