@@ -15,7 +15,7 @@ from kit.audit import log_action
 from kit.models import AuditEntry
 
 from ..factories import ResidencyFactory, StaffMemberFactory, UserFactory
-from .test_staff_import import RESIDENT_HEADERS, confirm, error_rows, upload
+from .test_import import RESIDENT_HEADERS, confirm, error_rows, upload
 
 CONTACTS = {"display_name": "改过的名字", "backup_phone": "0571-1234", "email": "new@example.com"}
 
