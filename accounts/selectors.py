@@ -1,10 +1,22 @@
 from enum import StrEnum
 
 from allauth.socialaccount.models import SocialAccount, SocialLogin
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
+from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from .models import Building, Community, FamilyInvitation, Residency, Room, Unit, User
+
+
+def room_place(prefix: str = "room__") -> Concat:
+    """The room as people write it, for searching: 3栋1201, or 3栋2单元1201 (building, unit,
+    number, no spaces). `prefix` leads from the searched model to its room ("" on Room)."""
+    return Concat(
+        f"{prefix}building__name",
+        Coalesce(f"{prefix}unit__name", Value("")),
+        f"{prefix}number",
+        output_field=CharField(),
+    )
 
 
 def rooms_of_user(user: User) -> QuerySet[Residency]:

@@ -1,10 +1,10 @@
 import django_filters
 from django import forms
-from django.db.models import CharField, Q, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import room_place
 from staff.filtering import StaffFilterSet
 
 from .models import BillRun, Payment
@@ -95,13 +95,7 @@ class PaymentFilter(StaffFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        # The room as people write it: 3栋1201, or 3栋2单元1201.
-        place = Concat(
-            "room__building__name",
-            Coalesce("room__unit__name", Value("")),
-            "room__number",
-            output_field=CharField(),
-        )
+        place = room_place()
         matches = (
             Q(number__icontains=value)
             | Q(searched_place__icontains=value)

@@ -1,11 +1,11 @@
 import django_filters
 from django import forms
-from django.db.models import CharField, Q, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Building
+from accounts.selectors import room_place
 from staff.filtering import StaffFilterSet
 from staff.models import StaffMember
 
@@ -124,13 +124,7 @@ class RepairOrderFilter(StaffFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        # The room as people write it: 3栋1201, or 3栋2单元1201.
-        place = Concat(
-            "room__building__name",
-            Coalesce("room__unit__name", Value("")),
-            "room__number",
-            output_field=CharField(),
-        )
+        place = room_place()
         return queryset.annotate(searched_place=place).filter(
             Q(number__icontains=value)
             | Q(contact_phone__contains=value)

@@ -2,11 +2,11 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Building, Residency, Room
+from accounts.selectors import room_place
 
 from .filtering import StaffFilterSet
 
@@ -42,13 +42,7 @@ class ResidencyFilter(StaffFilterSet):
         if not value:
             return queryset
         compact = "".join(value.split())
-        return queryset.annotate(
-            room_label=Concat(
-                "room__building__name",
-                Coalesce("room__unit__name", Value("")),
-                "room__number",
-            )
-        ).filter(
+        return queryset.annotate(room_label=room_place()).filter(
             Q(user__display_name__icontains=value)
             | Q(user__mobile__contains=compact)
             | Q(room_label__icontains=compact)

@@ -5,13 +5,13 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import CharField, F, Q, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import F, Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Building
+from accounts.selectors import room_place
 from staff.filtering import StaffFilterSet
 
 from ..models import Bill, FeeKind
@@ -114,13 +114,7 @@ class BillFilter(StaffFilterSet):
         value = "".join(value.split())
         if not value:
             return queryset
-        # The room as people write it: 3栋1201, or 3栋2单元1201, or just 1201.
-        place = Concat(
-            "room__building__name",
-            Coalesce("room__unit__name", Value("")),
-            "room__number",
-            output_field=CharField(),
-        )
+        place = room_place()
         return queryset.annotate(searched_place=place).filter(
             Q(searched_place__icontains=value) | Q(room__number=value)
         )

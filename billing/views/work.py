@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Building, Residency, Room
-from accounts.selectors import household_of_room, households_for_rooms
+from accounts.selectors import household_of_room, households_for_rooms, room_place
 from kit.audit import entries_for
 from kit.forms import add_service_errors
 from staff.access import staff_has_perm, staff_required
@@ -243,12 +243,6 @@ def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
 # --- Counter ---------------------------------------------------------------------------------------
 
 
-def _room_place():
-    return Concat(
-        "building__name", Coalesce("unit__name", Value("")), "number", output_field=CharField()
-    )
-
-
 def _counter_rooms(request: HttpRequest, form: CounterSearchForm) -> QuerySet[Room]:
     """Rooms of the community matching the search, with what each still owes."""
     data = form.cleaned_data
@@ -257,7 +251,7 @@ def _counter_rooms(request: HttpRequest, form: CounterSearchForm) -> QuerySet[Ro
         rooms = rooms.filter(building=data["building"])
     if data.get("number"):
         number = data["number"]
-        rooms = rooms.annotate(place=_room_place()).filter(
+        rooms = rooms.annotate(place=room_place(prefix="")).filter(
             Q(number__iexact=number) | Q(place__icontains=number)
         )
     if data.get("phone"):
