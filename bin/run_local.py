@@ -51,10 +51,13 @@ class Supervisor:
         self.readers: list[threading.Thread] = []
         self.stop_asked = threading.Event()
         self.ended = threading.Event()
+        # One reader thread per program: honcho's printer writes a line in several pieces.
+        self.output_lock = threading.Lock()
 
     def say(self, text: str, name: str = "system") -> None:
         message = Message("line", text, datetime.datetime.now(), name, self.colours.get(name))
-        self.printer.write(message)
+        with self.output_lock:
+            self.printer.write(message)
 
     def relay(self, name: str, process: subprocess.Popen) -> None:
         for line in iter(process.stdout.readline, b""):
