@@ -8,6 +8,13 @@ from django.utils import timezone
 from .models import Building, Community, FamilyInvitation, Residency, Room, Unit, User
 
 
+def room_order(prefix: str = "room__") -> tuple[str, ...]:
+    """Rooms in the estate's order (building, unit, floor, number), as lists and sheets show
+    them. `prefix` leads from the ordered model to its room ("" on Room)."""
+    fields = ("building__sort_order", "building__name", "unit__sort_order", "floor", "number")
+    return tuple(prefix + field for field in fields)
+
+
 def room_place(prefix: str = "room__") -> Concat:
     """The room as people write it, for searching: 3栋1201, or 3栋2单元1201 (building, unit,
     number, no spaces). `prefix` leads from the searched model to its room ("" on Room)."""

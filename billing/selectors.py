@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Community, Residency, Room, User
-from accounts.selectors import household_ids_of_user, verified_rooms_of_user
+from accounts.selectors import household_ids_of_user, room_order, verified_rooms_of_user
 from notices import fanout
 
 from . import rules
@@ -45,7 +45,7 @@ def billable_rooms(community: Community) -> QuerySet[Room]:
     return (
         Room.objects.filter(building__community=community)
         .select_related("building", "unit")
-        .order_by("building__sort_order", "building__name", "unit__sort_order", "floor", "number")
+        .order_by(*room_order(prefix=""))
     )
 
 
@@ -377,11 +377,7 @@ def dunning_bills(community: Community, bill_ids: Iterable[int]) -> QuerySet[Bil
         )
         .select_related("room__building", "room__unit")
         .order_by(
-            "room__building__sort_order",
-            "room__building__name",
-            "room__unit__sort_order",
-            "room__floor",
-            "room__number",
+            *room_order(),
             "room_id",
             "due_date",
             "kind",

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
 from accounts.models import Residency, Room
+from accounts.selectors import room_order
 from kit.models import AuditEntry
 
 from .models import StaffMember
@@ -109,7 +110,7 @@ class RoomTable(tables.Table):
     label = tables.TemplateColumn(
         template_name="staff/accounts/_room_link.html",
         verbose_name=_("Room"),
-        order_by=("building__sort_order", "building__name", "unit__sort_order", "floor", "number"),
+        order_by=room_order(prefix=""),
         accessor="pk",
     )
     floor = tables.Column(verbose_name=_("Floor"))

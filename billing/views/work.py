@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Building, Residency, Room
-from accounts.selectors import household_of_room, households_for_rooms, room_place
+from accounts.selectors import household_of_room, households_for_rooms, room_order, room_place
 from kit.audit import entries_for
 from kit.forms import add_service_errors
 from staff.access import staff_has_perm, staff_required
@@ -192,11 +192,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         bills.select_related("room__building", "room__unit")
         .prefetch_related(Prefetch("lines", queryset=BillLine.objects.order_by("sort", "pk")))
         .order_by(
-            "room__building__sort_order",
-            "room__building__name",
-            "room__unit__sort_order",
-            "room__floor",
-            "room__number",
+            *room_order(),
             "kind",
         )[:SAMPLE_BILLS]
     )
@@ -267,7 +263,7 @@ def _counter_rooms(request: HttpRequest, form: CounterSearchForm) -> QuerySet[Ro
             open_bills=Count("bills", filter=open_bill),
             outstanding=Sum(F("bills__amount") - F("bills__paid_amount"), filter=open_bill),
         )
-        .order_by("building__sort_order", "building__name", "unit__sort_order", "floor", "number")
+        .order_by(*room_order(prefix=""))
     )
 
 
