@@ -99,3 +99,42 @@ def landing_url(user: "User") -> str | None:
         if url:
             return url
     return None
+
+
+# --- The entry grid: everything that is not a tab ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A square of the entry grid on the home page and in 我的 (services, parcels, activities):
+    the tab bar stays at five, everything else is reached from here. `badge(request)` works as
+    a tab's does: one cheap query, 0 hides it."""
+
+    label: Promise | str
+    url_name: str
+    icon: str
+    order: int
+    badge: Callable[[HttpRequest], int] | None = None
+    badge_label: Promise | str = ""
+
+
+_ENTRIES: dict[str, Entry] = {}
+
+
+def register_entry(entry: Entry) -> None:
+    _ENTRIES[entry.url_name] = entry
+
+
+def resident_entries(request: HttpRequest) -> list[dict]:
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    return [
+        {
+            "label": e.label,
+            "url": reverse(e.url_name),
+            "icon": e.icon,
+            "badge": e.badge(request) if e.badge and signed_in else 0,
+            "badge_label": e.badge_label,
+        }
+        for e in sorted(_ENTRIES.values(), key=lambda e: e.order)
+    ]

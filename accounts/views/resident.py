@@ -33,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "cards": cards,
             "rejected": rejected,
             "invitations": list(selectors.open_invitations_for_user(request.user)),
+            "entries": portal.resident_entries(request),
             # What other modules show on the home page (notices: the latest notices).
             **portal.home_panels_context(request, verified_room_ids),
         },
@@ -42,7 +43,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
     residencies = list(selectors.rooms_of_user(request.user))
-    return render(request, "resident/accounts/me.html", {"residencies": residencies})
+    return render(
+        request,
+        "resident/accounts/me.html",
+        {"residencies": residencies, "entries": portal.resident_entries(request)},
+    )
 
 
 @login_required

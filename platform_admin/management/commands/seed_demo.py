@@ -15,6 +15,7 @@ from accounts.models import Residency, Room, User
 from billing.demo import seed_billing
 from notices.demo import seed_notices
 from repairs.demo import seed_repairs
+from services.demo import seed_services
 from staff.demo import seed_staff
 
 DEMO_PASSWORD = "linli2026"  # noqa: S105 - printed to the console on purpose
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         seed_notices(estate.communities[:2], User.objects.get(mobile="13800000001"))
         repair_orders = seed_repairs(estate.communities[0])
         bills = seed_billing(estate.communities)
+        seed_services(estate.communities[0])
         if not quiet:
             new_rooms = sum(v for k, v in estate.created.items() if k.startswith("rooms:"))
             self.stdout.write(

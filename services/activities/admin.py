@@ -1,0 +1,1 @@
+"""The operators' admin of the activities part (imported by services/admin.py)."""

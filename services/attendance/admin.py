@@ -1,0 +1,1 @@
+"""The operators' admin of the attendance part (imported by services/admin.py)."""

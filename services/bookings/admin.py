@@ -1,0 +1,1 @@
+"""The operators' admin of the bookings part (imported by services/admin.py)."""

@@ -1,0 +1,5 @@
+"""URLs of the bookings part, joined into the app's namespaces by services/urls*.py."""
+
+resident: list = []  # namespace "services", under /
+staff: list = []  # namespace "services_staff", under /staff/
+provider: list = []  # namespace "services_provider", under /provider/

@@ -1,0 +1,1 @@
+"""The operators' admin of the parcels part (imported by services/admin.py)."""
