@@ -202,6 +202,8 @@ def build_community_world(community: Community) -> dict[str, object]:
     )
     repair_file = RepairAttachmentFactory(order=repair_order)
     billing = build_billing_world(community, room)
+    provider = bookable_provider(community, name=f"{community.name}家政")
+    booking = booking_row(owner, provider, status="confirmed", confirmed_at=timezone.now())
     # An alert in the inbox of the community's staff member (the staff inbox opens it).
     message = MessageFactory(
         recipient=staff_member.user,
@@ -215,6 +217,8 @@ def build_community_world(community: Community) -> dict[str, object]:
     return {
         **billing,
         "message": message,
+        "provider": provider,
+        "booking": booking,
         "repair_order": repair_order,
         "repair_file": repair_file,
         "repair_category": repair_order.category,
@@ -420,3 +424,90 @@ def build_billing_world(community, room) -> dict[str, object]:
         "payment": payment,
         "receipt": payment.receipt,
     }
+
+
+# --- services: bookings ---
+
+
+def bookable_provider(
+    community=None,
+    *,
+    name: str = "安心家政",
+    slot_minutes: int = 120,
+    slot_capacity: int = 2,
+    cancel_cutoff_hours: int = 2,
+    start=(8, 0),
+    end=(18, 0),
+    price: str | None = "60.00",
+    unit: str = "hour",
+):
+    """A provider approved in `community` (None: approved nowhere), working `start`–`end`
+    every day, with one item (`provider.items.first()`) and an owner member."""
+    import datetime as dt
+
+    from services.models import (
+        Provider,
+        ProviderHours,
+        ProviderListing,
+        ProviderMember,
+        ServiceCategory,
+        ServiceItem,
+    )
+
+    category = ServiceCategory.objects.order_by("pk").first() or ServiceCategory.objects.create(
+        name="家政保洁"
+    )
+    provider = Provider.objects.create(
+        name=name, contact_name="王师傅", contact_phone="13700000009",
+        licence_number="91310000MA1234567X", licence_image="services/licences/test.jpg",
+        licence_expires_on=timezone.localdate() + timedelta(days=365),
+        slot_minutes=slot_minutes, slot_capacity=slot_capacity,
+        cancel_cutoff_hours=cancel_cutoff_hours,
+    )  # fmt: skip
+    provider.categories.add(category)
+    ProviderHours.objects.bulk_create(
+        ProviderHours(provider=provider, weekday=day, start=dt.time(*start), end=dt.time(*end))
+        for day in range(7)
+    )
+    ServiceItem.objects.create(
+        provider=provider, category=category, name="日常保洁", unit=unit,
+        price=Decimal(price) if price is not None else None,
+    )  # fmt: skip
+    if community is not None:
+        ProviderListing.objects.create(
+            provider=provider, community=community, status=ProviderListing.Status.APPROVED,
+            decided_at=timezone.now(),
+        )  # fmt: skip
+    ProviderMember.objects.create(
+        provider=provider, user=UserFactory(display_name=f"{name}店主"), role="owner"
+    )
+    return provider
+
+
+def booking_row(household, provider, *, days_ahead: int = 3, hour: int = 10, status="requested",
+                booked_by=None, **fields):  # fmt: skip
+    """A booking of `household` (a head residency) for the provider's first item, a slot
+    `days_ahead` days on at `hour`:00, its place taken (rows only: no audit, no messages)."""
+    import datetime as dt
+
+    from django.db.models import F
+
+    from services.models import Booking, BookingSlot
+
+    date = timezone.localdate() + timedelta(days=days_ahead)
+    start = dt.time(hour)
+    end = (dt.datetime.combine(date, start) + timedelta(minutes=provider.slot_minutes)).time()
+    slot, _ = BookingSlot.objects.get_or_create(
+        provider=provider, date=date, start=start,
+        defaults={"end": end, "capacity": provider.slot_capacity},
+    )  # fmt: skip
+    BookingSlot.objects.filter(pk=slot.pk).update(booked=F("booked") + 1)
+    item = provider.items.first()
+    room = household.room
+    return Booking.objects.create(
+        number=f"YY{Booking.objects.count() + 1:06d}{provider.pk:04d}{household.pk:04d}"[:20],
+        provider=provider, item=item, slot=slot, community=room.building.community,
+        household=household, room=room, booked_by=booked_by or household.user,
+        address=f"{room.building.community.name} {room.label}", contact_phone="13900000001",
+        price=item.price, unit=item.unit, status=status, **fields,
+    )  # fmt: skip

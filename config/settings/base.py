@@ -261,6 +261,7 @@ LINLI_SMS_SITE_BUDGET = env.list("SMS_SITE_BUDGET", default=["500/h", "3000/d"])
 LINLI_ACTION_LIMITS = {
     "residency_request": {"user": ["5/h", "20/d"], "ip": ["30/h"]},
     "repair_report": {"user": ["10/h", "30/d"], "ip": ["60/h"]},
+    "service_booking": {"user": ["10/h", "30/d"], "ip": ["60/h"]},
     "payment_start": {"user": ["20/h", "60/d"], "ip": ["120/h"]},
     "upload": {"user": ["30/h", "100/d"], "ip": ["200/h"]},
 }

@@ -1,0 +1,217 @@
+"""Reads of the bookings part: the slots a provider offers, and who sees which bookings
+(the household on the resident side, the provider's own people, the community's staff)."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Community, Residency, User
+from accounts.selectors import household_ids_of_user
+
+from ..models import Booking, BookingSlot, Provider, ProviderHours, ProviderMember, ServiceItem
+from ..providers.selectors import is_approved_in
+
+# How far ahead a resident may book.
+BOOKING_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Slot:
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    capacity: int
+    booked: int
+    # Why it cannot be booked ("" when it can): full, or too soon.
+    closed: str
+
+    @property
+    def left(self) -> int:
+        return max(0, self.capacity - self.booked)
+
+    @property
+    def value(self) -> str:
+        return f"{self.date.isoformat()}T{self.start:%H:%M}"
+
+
+def slot_starts_at(date: dt.date, start: dt.time) -> dt.datetime:
+    """A slot's start as an aware moment in the site's time zone."""
+    return timezone.make_aware(dt.datetime.combine(date, start))
+
+
+def cut_slots(provider: Provider, hours: list[ProviderHours], date: dt.date):
+    """(start, end) of every slot of `date`, cut from the provider's hours by `slot_minutes`;
+    a remainder shorter than a slot is not offered."""
+    length = dt.timedelta(minutes=provider.slot_minutes)
+    for block in hours:
+        if block.weekday != date.weekday():
+            continue
+        cursor = dt.datetime.combine(date, block.start)
+        until = dt.datetime.combine(date, block.end)
+        while cursor + length <= until:
+            yield cursor.time(), (cursor + length).time()
+            cursor += length
+
+
+def provider_slots(provider: Provider, *, now: dt.datetime | None = None) -> list[Slot]:
+    """The next BOOKING_DAYS days of the provider's slots (today included), each with its
+    places left; past slots and those starting within the cancel cutoff are closed. Two
+    queries whatever the number of slots."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    last = today + dt.timedelta(days=BOOKING_DAYS - 1)
+    hours = list(ProviderHours.objects.filter(provider=provider).order_by("weekday", "start"))
+    taken = {
+        (row.date, row.start): row
+        for row in BookingSlot.objects.filter(provider=provider, date__range=(today, last))
+    }
+    earliest = now + dt.timedelta(hours=provider.cancel_cutoff_hours)
+    slots = []
+    for offset in range(BOOKING_DAYS):
+        date = today + dt.timedelta(days=offset)
+        for start, end in cut_slots(provider, hours, date):
+            row = taken.get((date, start))
+            capacity = row.capacity if row else provider.slot_capacity
+            booked = row.booked if row else 0
+            closed = ""
+            if slot_starts_at(date, start) <= earliest:
+                closed = "soon"
+            elif booked >= capacity:
+                closed = "full"
+            slots.append(Slot(date, start, end, capacity, booked, closed))
+    return slots
+
+
+def find_slot(provider: Provider, value: str, *, now: dt.datetime | None = None) -> Slot | None:
+    return next((s for s in provider_slots(provider, now=now) if s.value == value), None)
+
+
+def bookable_residencies(user: User, provider: Provider) -> list[Residency]:
+    """The user's verified residencies in communities where the provider is approved: the
+    rooms they may book for."""
+    residencies = (
+        Residency.objects.filter(user=user, status=Residency.Status.VERIFIED)
+        .select_related("room__building__community", "room__unit", "head")
+        .order_by("room__building__community__name", "room_id")
+    )
+    approved = set(
+        provider.listings.filter(status="approved", provider__is_active=True).values_list(
+            "community_id", flat=True
+        )
+    )
+    return [r for r in residencies if r.room.building.community_id in approved]
+
+
+def get_item_for_booking(item_id: int) -> ServiceItem | None:
+    return (
+        ServiceItem.objects.select_related("provider", "category")
+        .filter(pk=item_id, is_active=True, provider__is_active=True)
+        .first()
+    )
+
+
+def may_book(residency: Residency, provider: Provider) -> bool:
+    return is_approved_in(provider.pk, residency.room.building.community_id)
+
+
+# --- The household ---------------------------------------------------------------------------
+
+
+def bookings_for_user(user: User) -> QuerySet[Booking]:
+    """Every booking of the user's households, newest first: what 我的预约 lists."""
+    return (
+        Booking.objects.filter(household__in=household_ids_of_user(user))
+        .select_related("provider", "item", "slot")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def get_booking_for_user(user: User, booking_id: int) -> Booking | None:
+    return (
+        bookings_for_user(user)
+        .select_related("community", "booked_by", "room__building", "room__unit")
+        .filter(pk=booking_id)
+        .first()
+    )
+
+
+def open_booking_count(user: User) -> int:
+    return (
+        Booking.objects.filter(
+            household__in=household_ids_of_user(user), status__in=Booking.OPEN_STATUSES
+        )
+        .order_by()
+        .count()
+    )
+
+
+def household_user_ids(booking: Booking) -> list[int]:
+    """The people who follow the booking: the head and the verified members of its household."""
+    return list(
+        Residency.objects.filter(status=Residency.Status.VERIFIED)
+        .filter(Q(pk=booking.household_id) | Q(head_id=booking.household_id))
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def household_may_see(user: User, booking: Booking) -> bool:
+    return household_ids_of_user(user).filter(pk=booking.household_id).exists()
+
+
+def provider_user_ids(provider_id: int) -> list[int]:
+    return list(
+        ProviderMember.objects.filter(
+            provider_id=provider_id, is_active=True, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+
+
+# --- The provider ----------------------------------------------------------------------------
+
+
+def bookings_for_provider(provider: Provider) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(provider=provider)
+        .select_related("item", "slot", "room__building", "room__unit", "community")
+        .order_by("slot__date", "slot__start", "pk")
+    )
+
+
+def get_booking_for_provider(provider: Provider, booking_id: int) -> Booking | None:
+    return bookings_for_provider(provider).filter(pk=booking_id).first()
+
+
+# --- Staff -----------------------------------------------------------------------------------
+
+
+def bookings_for_community(community: Community) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(community=community)
+        .select_related("provider", "item", "slot", "room__building", "room__unit", "booked_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def providers_booked_in(community: Community) -> QuerySet[Provider]:
+    return Provider.objects.filter(
+        Q(listings__community=community) | Q(bookings__community=community)
+    ).distinct().order_by("name", "pk")
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+
+def due_reminders(now: dt.datetime) -> QuerySet[Booking]:
+    """Confirmed bookings whose slot is tomorrow (the site's day) and that have not been
+    reminded yet."""
+    tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
+    return (
+        Booking.objects.filter(
+            status=Booking.Status.CONFIRMED, slot__date=tomorrow, reminded_at__isnull=True
+        )
+        .select_related("provider", "item", "slot", "community")
+        .order_by("pk")
+    )
