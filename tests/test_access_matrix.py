@@ -130,6 +130,8 @@ NO_ADDING_IN_ADMIN = (
     "notices_pushsettings",
     "repairs_repairorder",
     "repairs_repairrating",
+    "services_booking",
+    "services_bookingslot",
     "staff_staffinvitation",
 )
 NO_DELETING_IN_ADMIN = (
@@ -137,6 +139,7 @@ NO_DELETING_IN_ADMIN = (
     "kit_auditentry",
     "notices_fanout", "notices_message", "notices_notice", "notices_pushsettings",
     "repairs_repairorder",
+    "services_booking", "services_bookingslot",
 )  # fmt: skip
 
 # (why, URL name patterns, outcome per role). The first entry whose pattern matches decides.
@@ -178,6 +181,16 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
       "repairs:list", "repairs:create",
       "billing:bills", "billing:trend", "billing:trend_chart", "billing:history",
       "billing:pay"), SIGNED_IN_ONLY),
+    ("我的预约: the bookings of the signed-in person's households",
+     ("services:booking_list",), SIGNED_IN_ONLY),
+    ("booking a provider's item: residents of a community where the provider is approved",
+     ("services:booking_create",), rule("404", anonymous="login", residents="ok")),
+    ("a service booking: the household only (cancelling it: the household, within the cutoff)",
+     ("services:booking_detail",), HOUSEHOLDS_OWN),
+    ("cancelling a service booking: the household (the world's booking is days ahead)",
+     ("services:booking_cancel",), rule("404", anonymous="login", household="changed")),
+    ("the provider pages of bookings: a provider's own people only (none in this cast)",
+     ("services_provider:booking_*",), rule("403", anonymous="login")),
     ("web push (un)subscription, for fetch(): 401 rather than a redirect",
      ("notices:push_subscribe", "notices:push_unsubscribe"), rule("ok", anonymous="401")),
     # --- The household's own objects: its repair orders, its bills, receipts and payments.
@@ -373,6 +386,8 @@ def _world():
         "user_id": owner.user_id,
         "level": "building",
         "invitation_id": world["invitation"].pk,
+        "booking_id": world["booking"].pk,
+        "item_id": world["provider"].items.first().pk,
         # Allauth's keys: well-formed and wrong (the page says so).
         "key": "wrong-key",
         "uidb36": "1",

@@ -196,9 +196,11 @@ def bookings_for_community(community: Community) -> QuerySet[Booking]:
 
 
 def providers_booked_in(community: Community) -> QuerySet[Provider]:
-    return Provider.objects.filter(
-        Q(listings__community=community) | Q(bookings__community=community)
-    ).distinct().order_by("name", "pk")
+    return (
+        Provider.objects.filter(Q(listings__community=community) | Q(bookings__community=community))
+        .distinct()
+        .order_by("name", "pk")
+    )
 
 
 # --- Reminders -------------------------------------------------------------------------------

@@ -316,9 +316,7 @@ def _cancel(
     return booking
 
 
-def _move(
-    booking: Booking, to: str, actor: User, request: HttpRequest | None, **fields
-) -> Booking:
+def _move(booking: Booking, to: str, actor: User, request: HttpRequest | None, **fields) -> Booking:
     if (booking.status, to) not in TRANSITIONS:
         _refuse(booking, to)
     before = booking.status

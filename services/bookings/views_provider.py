@@ -65,8 +65,13 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "provider/bookings/list.html",
-        {"page": page, "views": VIEWS, "view": view, "today": timezone.localdate(),
-         "tomorrow": timezone.localdate() + dt.timedelta(days=1)},  # fmt: skip
+        {
+            "page": page,
+            "views": VIEWS,
+            "view": view,
+            "today": timezone.localdate(),
+            "tomorrow": timezone.localdate() + dt.timedelta(days=1),
+        },  # fmt: skip
     )
 
 

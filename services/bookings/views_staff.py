@@ -24,7 +24,7 @@ CHANGE = "services.change_booking"
 
 class BookingTable(tables.Table):
     number = tables.TemplateColumn(
-        '<a href="{% url \'services_staff:booking_detail\' record.pk %}">{{ record.number }}</a>',
+        "<a href=\"{% url 'services_staff:booking_detail' record.pk %}\">{{ record.number }}</a>",
         verbose_name=gettext_lazy("Booking number"),
     )
     created_at = tables.DateTimeColumn(verbose_name=gettext_lazy("Booked at"), format="m-d H:i")
@@ -36,9 +36,7 @@ class BookingTable(tables.Table):
         verbose_name=gettext_lazy("Time"),
         order_by=("slot__date", "slot__start"),
     )
-    room = tables.Column(
-        verbose_name=gettext_lazy("Room"), accessor="room__label", orderable=False
-    )
+    room = tables.Column(verbose_name=gettext_lazy("Room"), accessor="room__label", orderable=False)
     status = tables.Column(verbose_name=gettext_lazy("Status"))
 
     class Meta:
@@ -78,8 +76,8 @@ def booking_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
         {
             "booking": booking,
             "timeline": timeline(booking),
-            "can_cancel": staff_has_perm(request, CHANGE) and booking.status
-            in Booking.OPEN_STATUSES,
+            "can_cancel": staff_has_perm(request, CHANGE)
+            and booking.status in Booking.OPEN_STATUSES,
             "cancel_form": ReasonForm(),
         },
     )
@@ -107,7 +105,11 @@ def booking_cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
     return render(
         request,
         "staff/services/bookings/detail.html",
-        {"booking": booking, "timeline": timeline(booking), "can_cancel": True,
-         "cancel_form": form},  # fmt: skip
+        {
+            "booking": booking,
+            "timeline": timeline(booking),
+            "can_cancel": True,
+            "cancel_form": form,
+        },  # fmt: skip
         status=400,
     )

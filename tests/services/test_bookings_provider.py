@@ -78,11 +78,15 @@ def test_no_show_after_the_slot_began(client_for, worker, resident, room, provid
     assert booking.status == "no_show" and booking.slot.bookings.count() == 1
 
 
-def test_the_provider_sees_only_what_the_booking_needs(client_for, worker, resident, room, provider):
+def test_the_provider_sees_only_what_the_booking_needs(
+    client_for, worker, resident, room, provider
+):
     booking = booking_row(head_of(resident, room), provider, note="家里有猫")
-    html = client_for(worker).get(
-        reverse("services_provider:booking_detail", args=[booking.pk])
-    ).content.decode()
+    html = (
+        client_for(worker)
+        .get(reverse("services_provider:booking_detail", args=[booking.pk]))
+        .content.decode()
+    )
     assert room.label in html and booking.address in html and "家里有猫" in html
     assert booking.contact_phone in html
     # Not the resident's name nor their other details.
@@ -93,7 +97,10 @@ def test_another_providers_booking_is_a_404(client_for, worker, resident, room, 
     other = bookable_provider(community, name="别家")
     booking = booking_row(head_of(resident, room), other)
     client = client_for(worker)
-    assert client.get(reverse("services_provider:booking_detail", args=[booking.pk])).status_code == 404
+    assert (
+        client.get(reverse("services_provider:booking_detail", args=[booking.pk])).status_code
+        == 404
+    )
     for action in ("confirm", "start", "finish", "no_show", "cancel"):
         url = reverse(f"services_provider:booking_{action}", args=[booking.pk])
         assert client.post(url, {"reason": "x"}).status_code == 404

@@ -28,8 +28,7 @@ def test_fifty_concurrent_bookings_of_a_slot_with_three_places(community):
     item = provider.items.first()
     value = slot_value(timezone.localdate() + dt.timedelta(days=3), 10)
     households = [
-        ResidencyFactory(room=RoomFactory(building__community=community))
-        for _ in range(HOUSEHOLDS)
+        ResidencyFactory(room=RoomFactory(building__community=community)) for _ in range(HOUSEHOLDS)
     ]
 
     def book(residency):

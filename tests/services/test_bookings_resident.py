@@ -48,7 +48,9 @@ def test_the_book_button_links_to_the_booking_page(provider):
     assert f'href="/services/items/{item.pk}/book/"' in html and "预约" in html
 
 
-def test_the_page_offers_slots_with_places_and_prefills(clock, client_for, resident, room, provider):
+def test_the_page_offers_slots_with_places_and_prefills(
+    clock, client_for, resident, room, provider
+):
     household = head_of(resident, room)
     booking_row(household, provider, days_ahead=1, hour=10)  # that slot is now full
     response = client_for(resident).get(create_url(provider))
@@ -88,7 +90,9 @@ def test_bad_input_keeps_what_was_typed(clock, client_for, resident, room, provi
     assert not Booking.objects.exists()
 
 
-def test_a_full_slot_is_said_on_the_form(clock, client_for, resident, family_member, room, provider):
+def test_a_full_slot_is_said_on_the_form(
+    clock, client_for, resident, family_member, room, provider
+):
     value = slot_value(timezone.localdate() + dt.timedelta(days=2), 14)
     booking_row(head_of(resident, room), provider, days_ahead=2, hour=14)
     response = client_for(family_member).post(create_url(provider), {
@@ -107,7 +111,9 @@ def test_booking_is_throttled(clock, client_for, resident, room, community, sett
     day = timezone.localdate() + dt.timedelta(days=2)
     data = {"residency": head_of(resident, room).pk, "address": "3栋1201",
             "contact_phone": "13900000001"}  # fmt: skip
-    assert client.post(create_url(provider), {**data, "slot": slot_value(day, 10)}).status_code == 302
+    assert (
+        client.post(create_url(provider), {**data, "slot": slot_value(day, 10)}).status_code == 302
+    )
     response = client.post(create_url(provider), {**data, "slot": slot_value(day, 12)})
     assert response.status_code == 400 and "过于频繁" in response.content.decode()
     assert Booking.objects.count() == 1
@@ -123,12 +129,15 @@ def test_not_approved_here_or_not_offered_is_a_404(clock, client_for, resident, 
     item = bookable_provider(provider.listings.first().community, name="乙").items.first()
     item.is_active = False
     item.save()
-    assert client_for(resident).get(
-        reverse("services:booking_create", args=[item.pk])
-    ).status_code == 404
+    assert (
+        client_for(resident).get(reverse("services:booking_create", args=[item.pk])).status_code
+        == 404
+    )
 
 
-def test_choose_among_rooms_where_the_provider_is_approved(clock, client_for, resident, room, provider):
+def test_choose_among_rooms_where_the_provider_is_approved(
+    clock, client_for, resident, room, provider
+):
     second_room = RoomFactory(building=room.building, number="1202")
     ResidencyFactory(room=second_room, user=resident)
     ResidencyFactory(room=RoomFactory(), user=resident)  # another community: not offered
@@ -147,7 +156,9 @@ def test_the_household_sees_its_bookings_newest_first(
     for person in (resident, family_member):
         response = client_for(person).get(reverse("services:booking_list"))
         assert list(response.context["page"].object_list) == [newer, older]
-    assert not client_for(outsider).get(reverse("services:booking_list")).context["page"].object_list
+    assert (
+        not client_for(outsider).get(reverse("services:booking_list")).context["page"].object_list
+    )
 
 
 def test_the_list_is_bounded(client_for, resident, room, community, django_assert_max_num_queries):
@@ -209,6 +220,8 @@ def test_the_entry_grid_square_counts_open_bookings(client_for, resident, room, 
     booking_row(household, provider, days_ahead=4, status="done")
     client = client_for(resident)
     request = client.get(reverse("services:booking_list")).wsgi_request
-    entry = next(e for e in resident_entries(request) if e["url"] == reverse("services:booking_list"))
+    entry = next(
+        e for e in resident_entries(request) if e["url"] == reverse("services:booking_list")
+    )
     assert entry["label"] == "我的预约" and entry["icon"] == "calendar-check"
     assert entry["badge"] == 1

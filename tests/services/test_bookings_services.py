@@ -146,7 +146,9 @@ def test_the_whole_life(clock, resident, family_member, room, provider, member, 
         .order_by("pk").values_list("title", flat=True)
     )  # fmt: skip
     assert [t.split("：")[-1] for t in titles] == ["已确认", "服务中", "已完成"]
-    actions = set(AuditEntry.objects.filter(target_id=str(booking.pk)).values_list("action", flat=True))
+    actions = set(
+        AuditEntry.objects.filter(target_id=str(booking.pk)).values_list("action", flat=True)
+    )
     assert {"booking.created", "booking.confirmed", "booking.in_service", "booking.done"} <= actions
 
 

@@ -39,8 +39,12 @@ def test_another_communitys_bookings_are_not_listed(client_for, outsider_staff, 
     booking = booking_row(head_of(resident, room), provider)
     client = client_for(outsider_staff)
     assert not client.get(reverse("services_staff:booking_list")).context["table"].page.object_list
-    assert client.get(reverse("services_staff:booking_detail", args=[booking.pk])).status_code == 404
-    response = client.post(reverse("services_staff:booking_cancel", args=[booking.pk]), {"reason": "x"})
+    assert (
+        client.get(reverse("services_staff:booking_detail", args=[booking.pk])).status_code == 404
+    )
+    response = client.post(
+        reverse("services_staff:booking_cancel", args=[booking.pk]), {"reason": "x"}
+    )
     assert response.status_code == 404
 
 
