@@ -29,11 +29,18 @@ def _booking_or_404(request: HttpRequest, booking_id: int) -> Booking:
     return booking
 
 
-def _days(slots: list[selectors.Slot]) -> list[tuple]:
+def _days(slots: list[selectors.Slot], chosen: str) -> list[dict]:
+    """The slots by day; the first two days with an open slot (and the chosen one's) unfolded."""
     days: OrderedDict = OrderedDict()
     for slot in slots:
         days.setdefault(slot.date, []).append(slot)
-    return list(days.items())
+    result, unfolded = [], 0
+    for date, day_slots in days.items():
+        open_count = sum(1 for s in day_slots if not s.closed)
+        unfold = (open_count and unfolded < 2) or chosen.startswith(date.isoformat())
+        unfolded += 1 if open_count and unfolded < 2 else 0
+        result.append({"date": date, "slots": day_slots, "open": open_count, "unfold": unfold})
+    return result
 
 
 @login_required
@@ -90,7 +97,7 @@ def booking_create(request: HttpRequest, item_id: int) -> HttpResponse:
             "item": item,
             "provider": provider,
             "form": form,
-            "days": _days(slots),
+            "days": _days(slots, form["slot"].value() or ""),
             "chosen_slot": form["slot"].value() or "",
             "residencies": residencies,
         },
@@ -107,12 +114,15 @@ def booking_list(request: HttpRequest) -> HttpResponse:
 
 
 def timeline(booking: Booking) -> list[tuple[str, object]]:
-    steps = [(_("Booked"), booking.created_at), (_("Confirmed"), booking.confirmed_at),
-             (_("Service started"), booking.started_at), (_("Finished"), booking.finished_at)]  # fmt: skip
-    if booking.status == Booking.Status.CANCELLED:
-        steps.append((_("Cancelled"), booking.closed_at))
-    elif booking.status == Booking.Status.NO_SHOW:
-        steps.append((_("No-show"), booking.closed_at))
+    Status = Booking.Status
+    steps = [
+        (_("Booked"), booking.created_at),
+        (Status.CONFIRMED.label, booking.confirmed_at),
+        (_("Service started"), booking.started_at),
+        (Status.DONE.label, booking.finished_at),
+    ]
+    if booking.status in (Status.CANCELLED, Status.NO_SHOW):
+        steps.append((booking.get_status_display(), booking.closed_at))
     return [(label, when) for label, when in steps if when]
 
 
