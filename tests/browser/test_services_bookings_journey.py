@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from services.models import Booking, ProviderMember
-from tests.factories import UserFactory, bookable_provider
+from tests.factories import ResidencyFactory, RoomFactory, UserFactory, bookable_provider
 
 from . import support
 from .support import submit
@@ -20,7 +20,14 @@ def shot(page, name):
 
 @pytest.mark.req("SVC-1")
 def test_book_confirm_start_finish(
-    open_page, live_server, transactional_db, community, resident, family_member, staff_user
+    open_page,
+    live_server,
+    transactional_db,
+    community,
+    room,
+    resident,
+    family_member,
+    staff_user,
 ):
     base = live_server.url
     provider = bookable_provider(community, name="安心家政服务")
@@ -34,6 +41,16 @@ def test_book_confirm_start_finish(
     shot(phone, "resident-empty")
     phone.goto(f"{base}/services/items/{item.pk}/book/")
     expect(phone.get_by_text("日常保洁")).to_be_visible()
+    # A second home in the community: choosing it puts its address in the form.
+    second = ResidencyFactory(
+        room=RoomFactory(building=room.building, number="1502"), user=resident
+    )
+    phone.reload()
+    expect(phone.locator("#id_address")).to_have_value(f"翠湖花园 {room.label}")
+    phone.select_option("#id_residency", str(second.pk))
+    expect(phone.locator("#id_address")).to_have_value(f"翠湖花园 {second.room.label}")
+    phone.select_option("#id_residency", label=f"翠湖花园 {room.label}")
+    expect(phone.locator("#id_address")).to_have_value(f"翠湖花园 {room.label}")
     shot(phone, "resident-book")
     slot_id = phone.locator("input[name=slot]:not([disabled])").first.get_attribute("id")
     phone.click(f'label[for="{slot_id}"]')
