@@ -202,6 +202,8 @@ def build_community_world(community: Community) -> dict[str, object]:
     )
     repair_file = RepairAttachmentFactory(order=repair_order)
     billing = build_billing_world(community, room)
+    activity = ActivityFactory(community=community)
+    activity_signup_row = activity_signup(activity, owner, people=2)
     # An alert in the inbox of the community's staff member (the staff inbox opens it).
     message = MessageFactory(
         recipient=staff_member.user,
@@ -215,6 +217,8 @@ def build_community_world(community: Community) -> dict[str, object]:
     return {
         **billing,
         "message": message,
+        "activity": activity,
+        "activity_signup": activity_signup_row,
         "repair_order": repair_order,
         "repair_file": repair_file,
         "repair_category": repair_order.category,
@@ -420,3 +424,44 @@ def build_billing_world(community, room) -> dict[str, object]:
         "payment": payment,
         "receipt": payment.receipt,
     }
+
+
+# --- services: activities ---
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """A published activity of a week from now, sign-up open since yesterday."""
+
+    class Meta:
+        model = "services.Activity"
+
+    community = factory.SubFactory(CommunityFactory)
+    title = factory.Sequence(lambda n: f"社区活动{n}")
+    description = "一起来玩。"
+    place = "社区活动中心"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda a: a.starts_at + timedelta(hours=2))
+    signup_opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    signup_closes_at = factory.LazyAttribute(lambda a: a.starts_at - timedelta(hours=1))
+    capacity = 20
+    per_household_limit = 3
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)
+
+
+def activity_signup(activity, household, *, people: int = 1, status: str = "confirmed"):
+    """A sign-up as a row (holding places counted into the activity), with its participants."""
+    from django.db.models import F
+
+    from services.models import Activity, ActivityParticipant, ActivitySignup
+
+    signup = ActivitySignup.objects.create(
+        activity=activity, household=household, user=household.user, status=status, people=people
+    )
+    ActivityParticipant.objects.bulk_create(
+        [ActivityParticipant(signup=signup, name=f"参加者{n}") for n in range(people)]
+    )
+    if status in ActivitySignup.HOLDING:
+        Activity.objects.filter(pk=activity.pk).update(places_taken=F("places_taken") + people)
+        activity.refresh_from_db()
+    return signup
