@@ -203,6 +203,7 @@ def build_community_world(community: Community) -> dict[str, object]:
     repair_file = RepairAttachmentFactory(order=repair_order)
     billing = build_billing_world(community, room)
     activity = ActivityFactory(community=community)
+    activity.poster.save("poster.jpg", photo_upload(), save=True)
     activity_signup_row = activity_signup(activity, owner, people=2)
     # An alert in the inbox of the community's staff member (the staff inbox opens it).
     message = MessageFactory(

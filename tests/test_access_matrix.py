@@ -130,6 +130,8 @@ NO_ADDING_IN_ADMIN = (
     "notices_pushsettings",
     "repairs_repairorder",
     "repairs_repairrating",
+    "services_activity",
+    "services_activitysignup",
     "staff_staffinvitation",
 )
 NO_DELETING_IN_ADMIN = (
@@ -137,6 +139,7 @@ NO_DELETING_IN_ADMIN = (
     "kit_auditentry",
     "notices_fanout", "notices_message", "notices_notice", "notices_pushsettings",
     "repairs_repairorder",
+    "services_activity", "services_activitysignup",
 )  # fmt: skip
 
 # (why, URL name patterns, outcome per role). The first entry whose pattern matches decides.
@@ -177,13 +180,22 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
       "notices:board", "notices:inbox", "notices:messages_read_all", "notices:settings",
       "repairs:list", "repairs:create",
       "billing:bills", "billing:trend", "billing:trend_chart", "billing:history",
-      "billing:pay"), SIGNED_IN_ONLY),
+      "billing:pay", "services:activity_list"), SIGNED_IN_ONLY),
     ("web push (un)subscription, for fetch(): 401 rather than a redirect",
      ("notices:push_subscribe", "notices:push_unsubscribe"), rule("ok", anonymous="401")),
     # --- The household's own objects: its repair orders, its bills, receipts and payments.
     ("a repair order and its files: the household only",
      ("repairs:detail", "repairs:live", "repairs:cancel", "repairs:rate", "repairs:file",
       "repairs:technician_photo"), HOUSEHOLDS_OWN),
+    ("an activity and its poster, signing up: the residents of its audience (staff, other "
+     "communities: 404)",
+     ("services:activity_detail", "services:activity_poster", "services:activity_signup"),
+     rule("404", anonymous="login", residents="ok")),
+    ("cancelling an activity sign-up: its household (the tenant is a household of its own)",
+     ("services:activity_signup_cancel",), rule("404", anonymous="login", household="changed")),
+    ("claiming or declining an offered place: its household (refused here: nothing offered)",
+     ("services:activity_offer_claim", "services:activity_offer_decline"),
+     rule("404", anonymous="login", household="ok")),
     ("a bill, a receipt: everyone living in the room (the tenant too)",
      ("billing:bill", "billing:receipt", "billing:receipt_pdf"),
      rule("404", anonymous="login", residents="ok")),
@@ -359,6 +371,8 @@ def _world():
         "order_id": order.pk,
         "repair_file_id": world["repair_file"].pk,
         "notice_id": notice.pk,
+        "activity_id": world["activity"].pk,
+        "signup_id": world["activity_signup"].pk,
         "attachment_id": world["attachment"].pk,
         "message_id": MessageFactory(
             recipient=owner.user,

@@ -16,7 +16,7 @@ class ActivityFilter(StaffFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Activity.Status.choices)
     when = django_filters.ChoiceFilter(
         label=_("When"),
-        choices=[("upcoming", _("Upcoming")), ("past", _("Past"))],
+        choices=[("upcoming", _("Not over yet")), ("past", _("Past"))],
         method="filter_when",
     )
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
