@@ -118,7 +118,9 @@ def _signups(
         ]
         ActivityParticipant.objects.bulk_create(
             [
-                ActivityParticipant(signup=signup, name=name, user=household.user if n == 0 else None)
+                ActivityParticipant(
+                    signup=signup, name=name, user=household.user if n == 0 else None
+                )
                 for n, name in enumerate(names)
             ]
         )

@@ -61,9 +61,13 @@ class SignupFilter(StaffFilterSet):
         value = value.strip().replace(" ", "")
         if not value:
             return queryset
-        return queryset.annotate(place=room_place("household__room__")).filter(
-            Q(place__icontains=value)
-            | Q(user__display_name__icontains=value)
-            | Q(user__mobile__contains=value)
-            | Q(participants__name__icontains=value)
-        ).distinct()
+        return (
+            queryset.annotate(place=room_place("household__room__"))
+            .filter(
+                Q(place__icontains=value)
+                | Q(user__display_name__icontains=value)
+                | Q(user__mobile__contains=value)
+                | Q(participants__name__icontains=value)
+            )
+            .distinct()
+        )

@@ -46,7 +46,10 @@ class ActivityForm(forms.ModelForm):
     )
     audience = forms.ChoiceField(
         label=_("Audience"),
-        choices=[(AUDIENCE_ALL, _("The whole community")), (AUDIENCE_BUILDINGS, _("Chosen buildings"))],
+        choices=[
+            (AUDIENCE_ALL, _("The whole community")),
+            (AUDIENCE_BUILDINGS, _("Chosen buildings")),
+        ],
         widget=forms.RadioSelect,
         initial=AUDIENCE_ALL,
     )
@@ -157,7 +160,8 @@ class ActivityForm(forms.ModelForm):
             )
         if capacity is not None and limit is not None and limit > capacity:
             self.add_error(
-                "per_household_limit", _("A household cannot bring more people than there are places.")
+                "per_household_limit",
+                _("A household cannot bring more people than there are places."),
             )
 
     def apply(self) -> Activity:
@@ -194,7 +198,9 @@ class SignupForm(forms.Form):
         label=_("Other people"),
         required=False,
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("One name per line, e.g. a child")}),
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": _("One name per line, e.g. a child")}
+        ),
         help_text=_("People without an account, such as children: one name per line."),
     )
 

@@ -162,7 +162,9 @@ def waiting_position(signup: ActivitySignup) -> int:
             activity_id=signup.activity_id,
             status=SignupStatus.WAITLISTED,
         )
-        .filter(Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, pk__lt=signup.pk))
+        .filter(
+            Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, pk__lt=signup.pk)
+        )
         .count()
         + 1
     )

@@ -28,8 +28,8 @@ from notices import fanout
 from notices.fanout import Plan
 from notices.notify import notify
 
-from . import selectors
 from ..models import Activity, ActivityParticipant, ActivitySignup
+from . import selectors
 
 Status = Activity.Status
 SignupStatus = ActivitySignup.Status

@@ -73,7 +73,5 @@ def register() -> None:
         events.Event("activity.reminder", _("Activity tomorrow"), events.Category.COMMUNITY),
     ):  # fmt: skip
         events.register(event)
-    register_periodic_task(
-        "活动候补名额过期", task=EXPIRE_TASK, schedule=timedelta(minutes=5)
-    )
+    register_periodic_task("活动候补名额过期", task=EXPIRE_TASK, schedule=timedelta(minutes=5))
     register_periodic_task("活动前一天提醒", task=REMIND_TASK, schedule=timedelta(hours=1))

@@ -43,7 +43,7 @@ class SignupTable(tables.Table):
         order_by=room_order("household__room__"),
     )
     user = tables.TemplateColumn(
-        "{{ record.user.get_full_name }}<div class=\"small text-secondary\">{{ record.user.mobile }}</div>",
+        '{{ record.user.get_full_name }}<div class="small text-secondary">{{ record.user.mobile }}</div>',
         verbose_name=_("Signed up by"),
         order_by=("user__display_name",),
     )

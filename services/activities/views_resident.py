@@ -158,6 +158,4 @@ def activity_offer_claim(request: HttpRequest, signup_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def activity_offer_decline(request: HttpRequest, signup_id: int) -> HttpResponse:
-    return _act(
-        request, signup_id, services.offer_decline, _("You gave the place up; thank you.")
-    )
+    return _act(request, signup_id, services.offer_decline, _("You gave the place up; thank you."))

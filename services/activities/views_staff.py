@@ -39,9 +39,7 @@ SIGNUP_TABS = [
 
 
 def _activity(request: HttpRequest, activity_id: int) -> Activity:
-    return get_scoped_or_404(
-        request, Activity.objects.prefetch_related("buildings"), activity_id
-    )
+    return get_scoped_or_404(request, Activity.objects.prefetch_related("buildings"), activity_id)
 
 
 @staff_required(VIEW)
@@ -75,18 +73,14 @@ def _save(request: HttpRequest, form: ActivityForm) -> Activity | None:
 
 @staff_required(ADD)
 def activity_create(request: HttpRequest) -> HttpResponse:
-    form = ActivityForm(
-        posted_data(request), request.FILES or None, community=request.community
-    )
+    form = ActivityForm(posted_data(request), request.FILES or None, community=request.community)
     if request.method == "POST":
         activity = _save(request, form)
         if activity is not None:
             messages.success(request, _("The activity was saved as a draft."))
             return redirect("services_staff:activity_detail", activity_id=activity.pk)
     status = 400 if form.is_bound else 200
-    return render(
-        request, "staff/services/activities/form.html", {"form": form}, status=status
-    )
+    return render(request, "staff/services/activities/form.html", {"form": form}, status=status)
 
 
 @staff_required(CHANGE)
@@ -226,9 +220,7 @@ def _signups_url(signup: ActivitySignup) -> str:
 
 
 def _signup(request: HttpRequest, signup_id: int) -> ActivitySignup:
-    return get_scoped_or_404(
-        request, ActivitySignup.objects.select_related("activity"), signup_id
-    )
+    return get_scoped_or_404(request, ActivitySignup.objects.select_related("activity"), signup_id)
 
 
 @require_POST

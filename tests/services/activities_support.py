@@ -7,7 +7,9 @@ from tests.factories import ResidencyFactory, RoomFactory
 
 
 def household(community, *, building=None, name="住户", mobile=None) -> Residency:
-    room = RoomFactory(building=building) if building else RoomFactory(building__community=community)
+    room = (
+        RoomFactory(building=building) if building else RoomFactory(building__community=community)
+    )
     extra = {"user__mobile": mobile} if mobile else {}
     return ResidencyFactory(room=room, user__display_name=name, **extra)
 

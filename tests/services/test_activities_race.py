@@ -18,10 +18,9 @@ S = ActivitySignup.Status
 
 
 def held_people(activity) -> int:
-    return (
-        ActivitySignup.objects.filter(activity=activity, status__in=ActivitySignup.HOLDING)
-        .aggregate(n=Sum("people", default=0))["n"]
-    )
+    return ActivitySignup.objects.filter(
+        activity=activity, status__in=ActivitySignup.HOLDING
+    ).aggregate(n=Sum("people", default=0))["n"]
 
 
 def test_fifty_concurrent_sign_ups_for_twenty_places(community):

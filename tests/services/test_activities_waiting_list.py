@@ -69,9 +69,7 @@ def test_a_freed_place_is_offered_to_the_next_household_that_fits(activity, comm
 
 
 @pytest.mark.req("SVC-3")
-def test_a_smaller_household_behind_gets_the_place_when_the_first_does_not_fit(
-    activity, community
-):
+def test_a_smaller_household_behind_gets_the_place_when_the_first_does_not_fit(activity, community):
     sign_up(activity, household(community, name="甲"), people=3)
     single = sign_up(activity, household(community, name="乙"), people=1)
     big = sign_up(activity, household(community, name="丙"), people=3)
