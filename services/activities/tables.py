@@ -2,6 +2,7 @@
 
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.selectors import room_order
 
@@ -15,7 +16,7 @@ class ActivityTable(tables.Table):
     starts_at = tables.DateTimeColumn(
         verbose_name=_("Starts"), format="Y-m-d H:i", attrs={"td": {"class": "text-nowrap"}}
     )
-    place = tables.Column(verbose_name=_("Place"))
+    place = tables.Column(verbose_name=pgettext_lazy("activity", "Place"))
     places = tables.TemplateColumn(
         "{{ record.places_taken }} / {{ record.capacity }}",
         verbose_name=_("Places taken"),
