@@ -98,10 +98,14 @@ class ActivityForm(forms.ModelForm):
                 label=_("Question %(number)d") % {"number": index + 1},
                 max_length=40,
                 required=False,
-                widget=forms.TextInput(attrs={"placeholder": _("e.g. Age of the children")}),
+                widget=forms.TextInput(
+                    attrs={"placeholder": _("e.g. Age of the children"), "class": "form-control"}
+                ),
             )
             self.fields[f"question_{index}_required"] = forms.BooleanField(
-                label=_("Required"), required=False
+                label=_("Required"),
+                required=False,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
         if instance is not None and instance.pk and not self.is_bound:
             buildings = list(instance.buildings.all())
