@@ -249,3 +249,20 @@ def test_the_activity_list_filters(client_for, staff_user, community):
     assert "过去的活动" not in upcoming.content.decode()
     past = client.get(reverse("services_staff:activity_list") + "?when=past").content.decode()
     assert "过去的活动" in past and "未来的活动" not in past
+
+
+@pytest.mark.req("SSVC-2")
+def test_the_activity_list_runs_a_bounded_number_of_queries(
+    client_for, staff_user, community, django_assert_max_num_queries
+):
+    client = client_for(staff_user)
+    url = reverse("services_staff:activity_list")
+    ActivityFactory(community=community)
+    client.get(url)
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(url).status_code == 200
+    for _n in range(40):
+        activity = ActivityFactory(community=community, capacity=3)
+        activity_signup(activity, household(community), people=3)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url + "?status=published&when=upcoming").status_code == 200
