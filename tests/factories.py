@@ -204,6 +204,9 @@ def build_community_world(community: Community) -> dict[str, object]:
     billing = build_billing_world(community, room)
     provider = bookable_provider(community, name=f"{community.name}家政")
     booking = booking_row(owner, provider, status="confirmed", confirmed_at=timezone.now())
+    activity = ActivityFactory(community=community)
+    activity.poster.save("poster.jpg", photo_upload(), save=True)
+    activity_signup_row = activity_signup(activity, owner, people=2)
     # An alert in the inbox of the community's staff member (the staff inbox opens it).
     message = MessageFactory(
         recipient=staff_member.user,
@@ -219,6 +222,8 @@ def build_community_world(community: Community) -> dict[str, object]:
         "message": message,
         "provider": provider,
         "booking": booking,
+        "activity": activity,
+        "activity_signup": activity_signup_row,
         "repair_order": repair_order,
         "repair_file": repair_file,
         "repair_category": repair_order.category,
@@ -511,3 +516,44 @@ def booking_row(household, provider, *, days_ahead: int = 3, hour: int = 10, sta
         address=f"{room.building.community.name} {room.label}", contact_phone="13900000001",
         price=item.price, unit=item.unit, status=status, **fields,
     )  # fmt: skip
+
+
+# --- services: activities ---
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """A published activity of a week from now, sign-up open since yesterday."""
+
+    class Meta:
+        model = "services.Activity"
+
+    community = factory.SubFactory(CommunityFactory)
+    title = factory.Sequence(lambda n: f"社区活动{n}")
+    description = "一起来玩。"
+    place = "社区活动中心"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda a: a.starts_at + timedelta(hours=2))
+    signup_opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    signup_closes_at = factory.LazyAttribute(lambda a: a.starts_at - timedelta(hours=1))
+    capacity = 20
+    per_household_limit = 3
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)
+
+
+def activity_signup(activity, household, *, people: int = 1, status: str = "confirmed"):
+    """A sign-up as a row (holding places counted into the activity), with its participants."""
+    from django.db.models import F
+
+    from services.models import Activity, ActivityParticipant, ActivitySignup
+
+    signup = ActivitySignup.objects.create(
+        activity=activity, household=household, user=household.user, status=status, people=people
+    )
+    ActivityParticipant.objects.bulk_create(
+        [ActivityParticipant(signup=signup, name=f"参加者{n}") for n in range(people)]
+    )
+    if status in ActivitySignup.HOLDING:
+        Activity.objects.filter(pk=activity.pk).update(places_taken=F("places_taken") + people)
+        activity.refresh_from_db()
+    return signup

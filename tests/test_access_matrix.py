@@ -132,6 +132,8 @@ NO_ADDING_IN_ADMIN = (
     "repairs_repairrating",
     "services_booking",
     "services_bookingslot",
+    "services_activity",
+    "services_activitysignup",
     "staff_staffinvitation",
 )
 NO_DELETING_IN_ADMIN = (
@@ -140,6 +142,7 @@ NO_DELETING_IN_ADMIN = (
     "notices_fanout", "notices_message", "notices_notice", "notices_pushsettings",
     "repairs_repairorder",
     "services_booking", "services_bookingslot",
+    "services_activity", "services_activitysignup",
 )  # fmt: skip
 
 # (why, URL name patterns, outcome per role). The first entry whose pattern matches decides.
@@ -180,7 +183,7 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
       "notices:board", "notices:inbox", "notices:messages_read_all", "notices:settings",
       "repairs:list", "repairs:create",
       "billing:bills", "billing:trend", "billing:trend_chart", "billing:history",
-      "billing:pay"), SIGNED_IN_ONLY),
+      "billing:pay", "services:activity_list"), SIGNED_IN_ONLY),
     ("我的预约: the bookings of the signed-in person's households",
      ("services:booking_list",), SIGNED_IN_ONLY),
     ("booking a provider's item: residents of a community where the provider is approved",
@@ -197,6 +200,15 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
     ("a repair order and its files: the household only",
      ("repairs:detail", "repairs:live", "repairs:cancel", "repairs:rate", "repairs:file",
       "repairs:technician_photo"), HOUSEHOLDS_OWN),
+    ("an activity and its poster, signing up: the residents of its audience (staff, other "
+     "communities: 404)",
+     ("services:activity_detail", "services:activity_poster", "services:activity_signup"),
+     rule("404", anonymous="login", residents="ok")),
+    ("cancelling an activity sign-up: its household (the tenant is a household of its own)",
+     ("services:activity_signup_cancel",), rule("404", anonymous="login", household="changed")),
+    ("claiming or declining an offered place: its household (refused here: nothing offered)",
+     ("services:activity_offer_claim", "services:activity_offer_decline"),
+     rule("404", anonymous="login", household="ok")),
     ("a bill, a receipt: everyone living in the room (the tenant too)",
      ("billing:bill", "billing:receipt", "billing:receipt_pdf"),
      rule("404", anonymous="login", residents="ok")),
@@ -372,6 +384,8 @@ def _world():
         "order_id": order.pk,
         "repair_file_id": world["repair_file"].pk,
         "notice_id": notice.pk,
+        "activity_id": world["activity"].pk,
+        "signup_id": world["activity_signup"].pk,
         "attachment_id": world["attachment"].pk,
         "message_id": MessageFactory(
             recipient=owner.user,

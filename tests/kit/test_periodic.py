@@ -20,6 +20,8 @@ REGISTERED = {
     "线上支付对账": "billing.tasks.reconcile_payments_task",
     "消息投递巡检与定时公告": "notices.tasks.sweep_task",
     "服务预约前一天提醒": "services.bookings.tasks.booking_reminders_task",
+    "活动候补名额过期": "services.activities.tasks.offers_expire_task",
+    "活动前一天提醒": "services.activities.tasks.reminders_send_task",
 }
 
 

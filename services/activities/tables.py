@@ -1,0 +1,85 @@
+"""The staff lists of activities (django-tables2)."""
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.selectors import room_order
+
+from ..models import Activity, ActivitySignup
+
+
+class ActivityTable(tables.Table):
+    title = tables.TemplateColumn(
+        template_name="staff/services/activities/_title_link.html", verbose_name=_("Title")
+    )
+    starts_at = tables.DateTimeColumn(
+        verbose_name=_("Starts"), format="Y-m-d H:i", attrs={"td": {"class": "text-nowrap"}}
+    )
+    place = tables.Column(verbose_name=pgettext_lazy("activity", "Place"))
+    places = tables.TemplateColumn(
+        "{{ record.places_taken }} / {{ record.capacity }}",
+        verbose_name=_("Places taken"),
+        order_by=("places_taken",),
+    )
+    status = tables.TemplateColumn(
+        template_name="staff/services/activities/_activity_status.html",
+        verbose_name=_("Status"),
+    )
+
+    class Meta:
+        model = Activity
+        fields = ("title", "starts_at", "place", "places", "status")
+        attrs = {"class": "table table-hover align-middle"}
+        empty_text = _("No activities yet.")
+
+
+class SignupTable(tables.Table):
+    created_at = tables.DateTimeColumn(
+        verbose_name=_("Signed up at"), format="m-d H:i", attrs={"td": {"class": "text-nowrap"}}
+    )
+    room = tables.TemplateColumn(
+        "{{ record.household.room.label }}",
+        verbose_name=_("Room"),
+        order_by=room_order("household__room__"),
+    )
+    user = tables.TemplateColumn(
+        '{{ record.user.get_full_name }}<div class="small text-secondary">{{ record.user.mobile }}</div>',
+        verbose_name=_("Signed up by"),
+        order_by=("user__display_name",),
+    )
+    people = tables.TemplateColumn(
+        template_name="staff/services/activities/_participants.html",
+        verbose_name=_("People"),
+        order_by=("people",),
+    )
+    answers = tables.TemplateColumn(
+        template_name="staff/services/activities/_answers.html",
+        verbose_name=_("Answers"),
+        orderable=False,
+    )
+    status = tables.TemplateColumn(
+        template_name="staff/services/activities/_signup_status.html",
+        verbose_name=_("Status"),
+    )
+    actions = tables.TemplateColumn(
+        template_name="staff/services/activities/_signup_actions.html",
+        verbose_name="",
+        orderable=False,
+        accessor="pk",
+    )
+
+    class Meta:
+        model = ActivitySignup
+        fields = ("created_at", "room", "user", "people", "answers", "status", "actions")
+        attrs = {"class": "table table-hover align-middle"}
+        empty_text = _("No sign-ups.")
+
+    def __init__(self, *args, can_decide: bool = False, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.can_decide = can_decide
+        self.questions = list(questions)
+        if not can_decide:
+            self.columns.hide("actions")
+        if not self.questions:
+            self.columns.hide("answers")
