@@ -202,6 +202,7 @@ def build_community_world(community: Community) -> dict[str, object]:
     )
     repair_file = RepairAttachmentFactory(order=repair_order)
     billing = build_billing_world(community, room)
+    parcel = ParcelFactory(household=owner, logged_by=staff_member.user)
     # An alert in the inbox of the community's staff member (the staff inbox opens it).
     message = MessageFactory(
         recipient=staff_member.user,
@@ -215,6 +216,7 @@ def build_community_world(community: Community) -> dict[str, object]:
     return {
         **billing,
         "message": message,
+        "parcel": parcel,
         "repair_order": repair_order,
         "repair_file": repair_file,
         "repair_category": repair_order.category,
@@ -420,3 +422,24 @@ def build_billing_world(community, room) -> dict[str, object]:
         "payment": payment,
         "receipt": payment.receipt,
     }
+
+
+# --- services: parcels ---
+
+
+class ParcelFactory(factory.django.DjangoModelFactory):
+    """A waiting parcel for `household`'s room (pass `household`, or `room` and household=None
+    for a room where nobody verified lives)."""
+
+    class Meta:
+        model = "services.Parcel"
+
+    household = factory.SubFactory(ResidencyFactory)
+    room = factory.LazyAttribute(lambda o: o.household.room)
+    community = factory.LazyAttribute(lambda o: o.room.building.community)
+    recipient_name = "张伟"
+    carrier = "sf"
+    tracking_number = factory.Sequence(lambda n: f"SF{n:012d}")
+    shelf = "A1"
+    pickup_code = factory.Sequence(lambda n: f"{(n * 7919) % 1000000:06d}")
+    logged_by = factory.SubFactory(UserFactory)
