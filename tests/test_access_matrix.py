@@ -130,13 +130,14 @@ NO_ADDING_IN_ADMIN = (
     "notices_pushsettings",
     "repairs_repairorder",
     "repairs_repairrating",
+    "services_parcel",
     "staff_staffinvitation",
 )
 NO_DELETING_IN_ADMIN = (
     "billing_bill", "billing_billrun", "billing_feerule", "billing_payment", "billing_receipt",
     "kit_auditentry",
     "notices_fanout", "notices_message", "notices_notice", "notices_pushsettings",
-    "repairs_repairorder",
+    "repairs_repairorder", "services_parcel",
 )  # fmt: skip
 
 # (why, URL name patterns, outcome per role). The first entry whose pattern matches decides.
@@ -175,7 +176,7 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
      ("accounts:home", "accounts:me", "accounts:profile_edit", "accounts:security",
       "accounts:rooms", "accounts:room_bind", "accounts:bind_options", "accounts:family",
       "notices:board", "notices:inbox", "notices:messages_read_all", "notices:settings",
-      "repairs:list", "repairs:create",
+      "repairs:list", "repairs:create", "services:parcel_list",
       "billing:bills", "billing:trend", "billing:trend_chart", "billing:history",
       "billing:pay"), SIGNED_IN_ONLY),
     ("web push (un)subscription, for fetch(): 401 rather than a redirect",

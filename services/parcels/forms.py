@@ -19,6 +19,7 @@ class DeskForm(forms.Form):
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.RadioSelect):
+                widget.attrs["class"] = "form-check-input"
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()

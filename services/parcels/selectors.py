@@ -4,7 +4,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -159,10 +159,11 @@ def room_of_community(community: Community, room_id) -> Room | None:
 
 
 def verified_people_of_room(room: Room) -> list[Residency]:
+    """The heads of households first (owner before tenant), then family members."""
     return list(
         Residency.objects.filter(room=room, status=Residency.Status.VERIFIED)
         .select_related("user")
-        .order_by("relation", "pk")
+        .order_by(F("head").asc(nulls_first=True), "relation", "pk")
     )
 
 
