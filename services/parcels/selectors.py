@@ -88,7 +88,7 @@ def household_members(parcel: Parcel) -> list[User]:
         for residency in Residency.objects.filter(status=Residency.Status.VERIFIED)
         .filter(Q(pk=parcel.household_id) | Q(head_id=parcel.household_id))
         .select_related("user")
-        .order_by("head_id", "pk")
+        .order_by(F("head").asc(nulls_first=True), "pk")
     ]
 
 

@@ -122,7 +122,11 @@ def parcel_hand_over(
     request: HttpRequest | None = None,
 ) -> Parcel:
     """Record who collected the parcel, when and from whom; the household is told."""
-    parcel = Parcel.objects.select_for_update().select_related("picked_up_by").get(pk=parcel.pk)
+    parcel = (
+        Parcel.objects.select_for_update(of=("self",))
+        .select_related("picked_up_by")
+        .get(pk=parcel.pk)
+    )
     if parcel.status != Status.WAITING:
         raise _already_gone(parcel)
     name = collector_name.strip() or (collector.get_full_name() if collector else "")
@@ -162,7 +166,11 @@ def parcel_return(
 ) -> Parcel:
     """Give a waiting parcel back to the carrier (refused, wrong address, too long on the
     shelf); the reason is kept in the audit log."""
-    parcel = Parcel.objects.select_for_update().select_related("picked_up_by").get(pk=parcel.pk)
+    parcel = (
+        Parcel.objects.select_for_update(of=("self",))
+        .select_related("picked_up_by")
+        .get(pk=parcel.pk)
+    )
     if parcel.status != Status.WAITING:
         raise _already_gone(parcel)
     reason = reason.strip()
