@@ -44,6 +44,10 @@ def test_log_a_parcel_see_it_and_hand_it_over(
     desk.goto(f"{base}/staff/parcels/")
     expect(desk.get_by_text(parcel.pickup_code)).to_be_visible()
     shot(desk, "desk-shelves")
+    desk.emulate_media(media="print")  # the daily list on paper: no bars, no filters
+    expect(desk.locator(".tab-bar")).to_be_hidden()
+    shot(desk, "desk-shelves-print")
+    desk.emulate_media(media="screen")
 
     # 张伟 sees it on his phone with the code and its QR code.
     phone = open_page("phone", resident)
