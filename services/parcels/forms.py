@@ -8,7 +8,7 @@ from accounts.models import Building
 from accounts.phone import normalize_mobile
 
 from ..models import Parcel
-from .selectors import CARRIERS
+from .selectors import CARRIERS, carrier_label
 
 
 class DeskForm(forms.Form):
@@ -18,7 +18,7 @@ class DeskForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.RadioSelect):
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
                 widget.attrs["class"] = "form-check-input"
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
@@ -120,15 +120,26 @@ class HandOverForm(DeskForm):
         empty_value=None,
     )  # fmt: skip
     name = forms.CharField(label=_("Or the name of who collects it"), max_length=50, required=False)
+    also = forms.TypedMultipleChoiceField(
+        label=_("Hand over with it"), coerce=int, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
 
-    def __init__(self, *args, members=(), **kwargs):
+    def __init__(self, *args, members=(), others=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.members = {user.pk: user for user in members}
         self.fields["member"].choices = [(user.pk, user.get_full_name()) for user in members]
+        # The room's other waiting parcels: collected in one go at the desk.
+        self.others = {parcel.pk: parcel for parcel in others}
+        self.fields["also"].choices = [
+            (p.pk, f"{p.pickup_code} · {p.shelf} · {carrier_label(p.carrier)}") for p in others
+        ]
+        self.fields["also"].initial = list(self.others)
 
     def clean(self):
         data = super().clean()
         data["collector"] = self.members.get(data.get("member"))
+        data["also"] = [self.others[pk] for pk in data.get("also") or [] if pk in self.others]
         if data["collector"] is None and not (data.get("name") or "").strip():
             raise ValidationError(_("Choose who collects the parcel or type their name."))
         return data

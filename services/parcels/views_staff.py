@@ -69,21 +69,30 @@ def _initial(request: HttpRequest, resident: User | None, people: list[Residency
 
 
 def _logged_message(request: HttpRequest, parcel: Parcel, nobody_verified: bool) -> None:
-    text = _("Logged for %(room)s: pickup code %(code)s, shelf %(shelf)s.") % {
+    values = {
         "room": parcel.room.label,
         "code": parcel.pickup_code,
         "shelf": parcel.shelf,
+        "mobile": parcel.recipient_mobile,
     }
     if nobody_verified:
         messages.warning(
             request,
-            text
-            + " "
-            + _("Nobody verified lives in this room, so no one was notified: tell %(mobile)s.")
-            % {"mobile": parcel.recipient_mobile},
+            _(
+                "Logged for %(room)s: pickup code %(code)s, shelf %(shelf)s. Nobody verified "
+                "lives in this room, so no one was notified: tell %(mobile)s."
+            )
+            % values,
         )
     else:
-        messages.success(request, text + " " + _("The household was notified."))
+        messages.success(
+            request,
+            _(
+                "Logged for %(room)s: pickup code %(code)s, shelf %(shelf)s. The household was "
+                "notified."
+            )
+            % values,
+        )
 
 
 @staff_required(ADD)
@@ -199,16 +208,19 @@ def parcel_export(request: HttpRequest) -> HttpResponse:
 def _detail(request: HttpRequest, parcel: Parcel, *, hand_over_form=None, return_form=None,
             status: int = 200) -> HttpResponse:  # fmt: skip
     may_hand_over = staff_has_perm(request, HAND_OVER) and parcel.status == Parcel.Status.WAITING
-    members = selectors.household_members(parcel) if may_hand_over else []
+    if hand_over_form is None and may_hand_over:
+        hand_over_form = HandOverForm(
+            members=selectors.household_members(parcel),
+            others=selectors.other_waiting_for_room(parcel),
+        )
     return render(
         request,
         "staff/services/parcels/detail.html",
         {
             "parcel": parcel,
             "may_hand_over": may_hand_over,
-            "hand_over_form": hand_over_form or HandOverForm(members=members),
+            "hand_over_form": hand_over_form,
             "return_form": return_form or ReturnForm(),
-            "others": selectors.other_waiting_for_room(parcel) if may_hand_over else [],
             "active_tab": "pickup",
         },
         status=status,
@@ -239,23 +251,34 @@ def parcel_pickup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def parcel_hand_over(request: HttpRequest, parcel_id: int) -> HttpResponse:
     parcel = _parcel(request, parcel_id)
-    form = HandOverForm(request.POST, members=selectors.household_members(parcel))
-    if form.is_valid():
+    form = HandOverForm(
+        request.POST,
+        members=selectors.household_members(parcel),
+        others=selectors.other_waiting_for_room(parcel),
+    )
+    if not form.is_valid():
+        return _detail(request, parcel, hand_over_form=form, status=400)
+    data = form.cleaned_data
+    codes = []
+    for one in [parcel, *data["also"]]:
         try:
-            parcel = services.parcel_hand_over(
-                parcel=parcel, actor=request.user, collector=form.cleaned_data["collector"],
-                collector_name=form.cleaned_data["name"], request=request,
+            services.parcel_hand_over(
+                parcel=one, actor=request.user, collector=data["collector"],
+                collector_name=data["name"], request=request,
             )  # fmt: skip
         except ValidationError as error:
-            messages.error(request, error.messages[0])
-            return redirect("services_staff:parcel_detail", parcel_id=parcel.pk)
+            messages.error(request, f"{one.pickup_code}: {error.messages[0]}")
+        else:
+            codes.append(one.pickup_code)
+    if codes:
+        name = data["name"].strip() or data["collector"].get_full_name()
         messages.success(
             request,
             _("Handed over to %(name)s: pickup code %(code)s.")
-            % {"name": parcel.picked_up_name, "code": parcel.pickup_code},
+            % {"name": name, "code": "、".join(codes)},
         )
         return redirect("services_staff:parcel_pickup")
-    return _detail(request, parcel, hand_over_form=form, status=400)
+    return redirect("services_staff:parcel_detail", parcel_id=parcel.pk)
 
 
 @staff_required(HAND_OVER)

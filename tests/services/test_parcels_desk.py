@@ -233,3 +233,27 @@ def test_a_cashier_may_not_use_the_desk(client_for, cashier, parcel):
     client = client_for(cashier)
     assert client.get(reverse("services_staff:parcel_list")).status_code == 403
     assert client.get(PICKUP).status_code == 403
+
+
+def test_the_rooms_other_parcels_are_handed_over_in_one_go(
+    client_for, staff_user, parcel, resident, outsider, outsider_staff
+):
+    home = Residency.objects.get(user=resident)
+    second = ParcelFactory(household=home, shelf="D4", carrier="jd")
+    elsewhere = ParcelFactory(household=Residency.objects.get(user=outsider))
+    client = client_for(staff_user)
+    page = client.get(reverse("services_staff:parcel_detail", args=[parcel.pk]))
+    assert list(page.context["hand_over_form"].others) == [second.pk]
+    assert "D4" in page.content.decode() and "京东" in page.content.decode()
+    url = reverse("services_staff:parcel_hand_over", args=[parcel.pk])
+    # Another community's parcel slipped into the form is ignored.
+    response = client.post(url, {"member": resident.pk, "also": [elsewhere.pk]})
+    assert response.status_code == 400
+    assert Parcel.objects.get(pk=parcel.pk).status == Parcel.Status.WAITING
+    response = client.post(url, {"member": resident.pk, "also": [second.pk]}, follow=True)
+    assert f"{parcel.pickup_code}、{second.pickup_code}" in response.content.decode()
+    assert set(Parcel.objects.filter(picked_up_by=resident).values_list("pk", flat=True)) == {
+        parcel.pk,
+        second.pk,
+    }
+    assert Parcel.objects.get(pk=elsewhere.pk).status == Parcel.Status.WAITING
