@@ -207,6 +207,7 @@ def build_community_world(community: Community) -> dict[str, object]:
     activity = ActivityFactory(community=community)
     activity.poster.save("poster.jpg", photo_upload(), save=True)
     activity_signup_row = activity_signup(activity, owner, people=2)
+    parcel = ParcelFactory(household=owner, logged_by=staff_member.user)
     # An alert in the inbox of the community's staff member (the staff inbox opens it).
     message = MessageFactory(
         recipient=staff_member.user,
@@ -224,6 +225,7 @@ def build_community_world(community: Community) -> dict[str, object]:
         "booking": booking,
         "activity": activity,
         "activity_signup": activity_signup_row,
+        "parcel": parcel,
         "repair_order": repair_order,
         "repair_file": repair_file,
         "repair_category": repair_order.category,
@@ -557,3 +559,24 @@ def activity_signup(activity, household, *, people: int = 1, status: str = "conf
         Activity.objects.filter(pk=activity.pk).update(places_taken=F("places_taken") + people)
         activity.refresh_from_db()
     return signup
+
+
+# --- services: parcels ---
+
+
+class ParcelFactory(factory.django.DjangoModelFactory):
+    """A waiting parcel for `household`'s room (pass `household`, or `room` and household=None
+    for a room where nobody verified lives)."""
+
+    class Meta:
+        model = "services.Parcel"
+
+    household = factory.SubFactory(ResidencyFactory)
+    room = factory.LazyAttribute(lambda o: o.household.room)
+    community = factory.LazyAttribute(lambda o: o.room.building.community)
+    recipient_name = "张伟"
+    carrier = "sf"
+    tracking_number = factory.Sequence(lambda n: f"SF{n:012d}")
+    shelf = "A1"
+    pickup_code = factory.Sequence(lambda n: f"{(n * 7919) % 1000000:06d}")
+    logged_by = factory.SubFactory(UserFactory)

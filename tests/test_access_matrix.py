@@ -134,6 +134,7 @@ NO_ADDING_IN_ADMIN = (
     "services_bookingslot",
     "services_activity",
     "services_activitysignup",
+    "services_parcel",
     "staff_staffinvitation",
 )
 NO_DELETING_IN_ADMIN = (
@@ -142,7 +143,7 @@ NO_DELETING_IN_ADMIN = (
     "notices_fanout", "notices_message", "notices_notice", "notices_pushsettings",
     "repairs_repairorder",
     "services_booking", "services_bookingslot",
-    "services_activity", "services_activitysignup",
+    "services_activity", "services_activitysignup", "services_parcel",
 )  # fmt: skip
 
 # (why, URL name patterns, outcome per role). The first entry whose pattern matches decides.
@@ -181,7 +182,7 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
      ("accounts:home", "accounts:me", "accounts:profile_edit", "accounts:security",
       "accounts:rooms", "accounts:room_bind", "accounts:bind_options", "accounts:family",
       "notices:board", "notices:inbox", "notices:messages_read_all", "notices:settings",
-      "repairs:list", "repairs:create",
+      "repairs:list", "repairs:create", "services:parcel_list",
       "billing:bills", "billing:trend", "billing:trend_chart", "billing:history",
       "billing:pay", "services:activity_list"), SIGNED_IN_ONLY),
     ("我的预约: the bookings of the signed-in person's households",

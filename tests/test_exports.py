@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 from accounts.models import Residency
 from repairs.models import RepairOrder
 from tests.factories import (
+    ParcelFactory,
     RepairOrderFactory,
     ResidencyFactory,
     RoomFactory,
@@ -103,6 +104,7 @@ def hostile(community, positions):
         finished_on_time=True,
     )
     build_billing_world(community, room)
+    ParcelFactory(household=owner, recipient_name=HOSTILE["resident"])
     return {"room": room, "owner": owner}
 
 
@@ -135,6 +137,7 @@ EXPORTS = [
     ("billing_staff:readings_import",
      lambda: {"template": "1", "kind": "water", "month": f"{_last_month():%Y-%m}"}, "xlsx",
      {"building", "unit", "room"}),
+    ("services_staff:parcel_export", dict, "xlsx", {"resident"}),
 ]  # fmt: skip
 
 
@@ -201,6 +204,7 @@ EXPORTING_MODULES = {
     "billing/imports/meter_readings.py",  # meter readings template
     "billing/views/reports.py",  # collection report
     "repairs/views/performance.py",  # technician performance
+    "services/parcels/views_staff.py",  # parcels on the shelves
 }
 SPREADSHEET_WRITER = re.compile(
     r"\bWorkbook\(|\btablib\.Dataset\(|\bcsv\.(?:Dict)?[wW]riter\("

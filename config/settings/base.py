@@ -476,6 +476,9 @@ PDF_CJK_FONT_INDEX = env.int("PDF_CJK_FONT_INDEX", default=0)
 # How often the technician's phone sends its position while repairing (seconds).
 REPAIR_POSITION_INTERVAL_SECONDS = env.int("REPAIR_POSITION_INTERVAL_SECONDS", default=20)
 
+# The parcel desk reminds a household of a parcel waiting longer than this (days), once a day.
+LINLI_PARCEL_REMIND_AFTER_DAYS = env.int("LINLI_PARCEL_REMIND_AFTER_DAYS", default=3)
+
 NOTIFY_BACKENDS = {
     "webpush": env.str("NOTIFY_WEBPUSH_BACKEND", default="notices.channels.ConsoleBackend"),
     "wechat": env.str("NOTIFY_WECHAT_BACKEND", default="notices.channels.ConsoleBackend"),

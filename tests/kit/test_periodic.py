@@ -22,6 +22,7 @@ REGISTERED = {
     "服务预约前一天提醒": "services.bookings.tasks.booking_reminders_task",
     "活动候补名额过期": "services.activities.tasks.offers_expire_task",
     "活动前一天提醒": "services.activities.tasks.reminders_send_task",
+    "快递滞留提醒": "services.parcels.tasks.remind_waiting_parcels_task",
 }
 
 
