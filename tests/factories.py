@@ -212,8 +212,15 @@ def build_community_world(community: Community) -> dict[str, object]:
         object_id=str(repair_order.pk),
         url=reverse("repairs_staff:detail", args=[repair_order.pk]),
     )
+    # --- services: attendance --- a published activity with the owner's confirmed sign-up
+    from tests.services.attendance_helpers import make_activity, make_signup
+
+    activity = make_activity(community)
+    activity_signup = make_signup(activity, owner, names=(owner.user.display_name,))
     return {
         **billing,
+        "activity": activity,
+        "activity_signup": activity_signup,
         "message": message,
         "repair_order": repair_order,
         "repair_file": repair_file,

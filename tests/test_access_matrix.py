@@ -184,6 +184,9 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
     ("a repair order and its files: the household only",
      ("repairs:detail", "repairs:live", "repairs:cancel", "repairs:rate", "repairs:file",
       "repairs:technician_photo"), HOUSEHOLDS_OWN),
+    ("an activity sign-up's pass (QR code) and self check-in: the household only (self "
+     "check-in outside its hour is refused with a message)",
+     ("services:checkin_pass", "services:checkin_self"), HOUSEHOLDS_OWN),
     ("a bill, a receipt: everyone living in the room (the tenant too)",
      ("billing:bill", "billing:receipt", "billing:receipt_pdf"),
      rule("404", anonymous="login", residents="ok")),
@@ -373,6 +376,7 @@ def _world():
         "user_id": owner.user_id,
         "level": "building",
         "invitation_id": world["invitation"].pk,
+        "signup_id": world["activity_signup"].pk,
         # Allauth's keys: well-formed and wrong (the page says so).
         "key": "wrong-key",
         "uidb36": "1",

@@ -123,7 +123,7 @@ def activity_export(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = _activity(request, activity_id)
     questions = selectors.question_labels(activity)
     headers = [
-        _("Building"), _("Unit"), _("Room"), _("Participant"), _("Signed up by"),
+        _("Building"), _("Unit"), _("Room number"), _("Participant"), _("Signed up by"),
         _("Mobile"), _("Sign-up status"), *questions, _("Checked in at"), _("Check-in method"),
     ]  # fmt: skip
     rows = [_export_row(person, questions) for person in selectors.export_participants(activity)]
