@@ -190,7 +190,7 @@ def test_participation_figures_are_bounded_and_complete(community, other_communi
     yesterday = timezone.now() - dt.timedelta(days=1)
     for _ in range(5):
         activity = make_activity(community, starts_at=yesterday)
-        for number in range(4):
+        for _number in range(4):
             make_signup(activity, ResidencyFactory(room=RoomFactory(building=room.building)))
     today = timezone.localdate()
     with CaptureQueriesContext(connection) as queries:
