@@ -189,3 +189,21 @@ def test_the_count_follows_confirmed_people(client_for, staff_user, activity, si
     )
     response = client_for(staff_user).get(desk(activity))
     assert "已签到 1 / 应到 2" in response.content.decode()
+
+
+def test_the_service_keeps_the_first_time_of_each_person(signup, staff_user, manager, travel):
+    from services.attendance import services
+
+    first = services.checkin_participants(
+        signup=signup, participant_ids=None, actor=staff_user, method="scan"
+    )
+    assert [p.name for p in first.checked_in] == ["张伟", "张小宝"] and first.already == []
+    times = dict(signup.participants.values_list("pk", "checked_in_at"))
+    travel(600)
+    again = services.checkin_participants(
+        signup=signup, participant_ids=None, actor=manager, method="code"
+    )
+    assert again.checked_in == [] and [p.name for p in again.already] == ["张伟", "张小宝"]
+    assert dict(signup.participants.values_list("pk", "checked_in_at")) == times
+    assert set(signup.participants.values_list("checked_in_by", flat=True)) == {staff_user.pk}
+    assert AuditEntry.objects.filter(action="activity.checked_in").count() == 1
