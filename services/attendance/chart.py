@@ -23,14 +23,14 @@ MAX_BARS = 40  # more buildings than this and the chart keeps those with most pe
 def turnout_chart(rows: list[BuildingTurnout], *, title: str) -> bytes:
     if len(rows) > MAX_BARS:
         rows = sorted(rows, key=lambda row: row.people, reverse=True)[:MAX_BARS]
-    figure = Figure(figsize=(max(7.0, min(14.0, 2.5 + 0.6 * len(rows))), 3.2), dpi=100)
+    figure = Figure(figsize=(max(9.0, min(14.0, 2.5 + 0.6 * len(rows))), 3.2), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     small = matplotlib_font(10)
     positions = list(range(len(rows)))
     bar = 0.38
     axes.bar([x - bar / 2 for x in positions], [row.people for row in rows], bar,
-             color=SIGNED_UP_COLOUR, label=_("Signed up"))  # fmt: skip
+             color=SIGNED_UP_COLOUR, label=_("People signed up"))  # fmt: skip
     axes.bar([x + bar / 2 for x in positions], [row.checked_in for row in rows], bar,
              color=CHECKED_IN_COLOUR, label=_("Checked in"))  # fmt: skip
     axes.set_xticks(positions, [row.name for row in rows])
@@ -43,7 +43,9 @@ def turnout_chart(rows: list[BuildingTurnout], *, title: str) -> bytes:
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     if rows:
-        axes.legend(loc="upper right", prop=small, frameon=False)
+        # A few buildings keep slim bars instead of filling the width.
+        axes.set_xlim(-0.7, max(len(rows), 6) - 0.3)
+        figure.legend(loc="upper right", ncols=2, prop=small, frameon=False)
     else:
         axes.set_xticks([])
         axes.set_ylim(0, 1)
