@@ -6,8 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from staff.access import safe_next
 
 from . import selectors, services
 from .forms import SelfCheckinForm
@@ -35,10 +38,12 @@ def checkin_pass(request: HttpRequest, signup_id: int) -> HttpResponse:
 @require_POST
 def checkin_self(request: HttpRequest, signup_id: int) -> HttpResponse:
     signup = _signup(request, signup_id)
+    # Back to the page the pass was on (the activity's page, or the pass of its own).
+    back = safe_next(request, reverse("services:checkin_pass", args=[signup.pk]))
     form = SelfCheckinForm(request.POST, participants=selectors.participants_of(signup))
     if not form.is_valid():
         messages.error(request, _first_error(form))
-        return redirect("services:checkin_pass", signup_id=signup.pk)
+        return redirect(back)
     try:
         result = services.checkin_self(
             signup=signup,
@@ -53,7 +58,7 @@ def checkin_self(request: HttpRequest, signup_id: int) -> HttpResponse:
             messages.success(request, _checked_in_text(result))
         else:
             messages.info(request, _("Everyone chosen was already checked in."))
-    return redirect("services:checkin_pass", signup_id=signup.pk)
+    return redirect(back)
 
 
 def _first_error(form) -> str:

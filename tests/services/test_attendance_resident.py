@@ -134,3 +134,17 @@ def test_a_waiting_sign_up_cannot_check_itself_in(client_for, resident, communit
     response = client_for(resident).post(self_url(signup), follow=True)
     assert "尚未确认" in response.content.decode()
     assert not signup.participants.filter(checked_in_at__isnull=False).exists()
+
+
+def test_self_check_in_goes_back_to_the_page_it_came_from(
+    client_for, resident, community, household
+):
+    soon = timezone.now() + dt.timedelta(minutes=30)
+    signup = make_signup(make_activity(community, starts_at=soon, self_checkin=True), household)
+    client = client_for(resident)
+    page = client.get(pass_url(signup)).content.decode()
+    assert f'name="next" value="{pass_url(signup)}"' in page
+    response = client.post(self_url(signup), {"next": "/activities/7/"})
+    assert response["Location"] == "/activities/7/"
+    response = client.post(self_url(signup), {"next": "https://evil.example/"})
+    assert response["Location"] == pass_url(signup)
