@@ -210,6 +210,9 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
     ("claiming or declining an offered place: its household (refused here: nothing offered)",
      ("services:activity_offer_claim", "services:activity_offer_decline"),
      rule("404", anonymous="login", household="ok")),
+    ("an activity sign-up's pass (QR code) and self check-in: the household only (self "
+     "check-in outside its hour is refused with a message)",
+     ("services:checkin_pass", "services:checkin_self"), HOUSEHOLDS_OWN),
     ("a bill, a receipt: everyone living in the room (the tenant too)",
      ("billing:bill", "billing:receipt", "billing:receipt_pdf"),
      rule("404", anonymous="login", residents="ok")),

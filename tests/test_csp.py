@@ -106,8 +106,10 @@ def test_production_sends_a_permissions_policy(production_headers):
     features = dict(
         item.strip().split("=", 1) for item in production_headers["permissions"].split(",")
     )
-    # The technician shares the position; residents choose photos and videos through the file
+    # The technician shares the position; the staff's scanner (parcels, check-in) reads codes
+    # from the camera on our own pages; residents choose photos and videos through the file
     # input, which needs no camera or microphone permission.
     assert features["geolocation"] == "(self)"
-    for feature in ("camera", "microphone", "payment", "usb", "serial", "display-capture"):
+    assert features["camera"] == "(self)"
+    for feature in ("microphone", "payment", "usb", "serial", "display-capture"):
         assert features[feature] == "()", feature

@@ -105,7 +105,12 @@ def hostile(community, positions):
     )
     build_billing_world(community, room)
     ParcelFactory(household=owner, recipient_name=HOSTILE["resident"])
-    return {"room": room, "owner": owner}
+    # --- services: attendance --- the owner signed up for an activity, named as a formula.
+    from tests.services.attendance_helpers import make_activity, make_signup
+
+    activity = make_activity(community, fields=[{"label": HOSTILE["unit"]}])
+    make_signup(activity, owner, names=(HOSTILE["resident"],), answers={HOSTILE["unit"]: "=1+1"})
+    return {"room": room, "owner": owner, "activity": activity}
 
 
 def _last_month() -> dt.date:
@@ -138,7 +143,12 @@ EXPORTS = [
      lambda: {"template": "1", "kind": "water", "month": f"{_last_month():%Y-%m}"}, "xlsx",
      {"building", "unit", "room"}),
     ("services_staff:parcel_export", dict, "xlsx", {"resident"}),
+    ("services_staff:activity_export", dict, "xlsx", {"resident", "building", "unit", "room"}),
 ]  # fmt: skip
+# The objects an export's URL names, from the hostile world.
+URL_ARGS = {
+    "services_staff:activity_export": lambda hostile: [hostile["activity"].pk],
+}
 
 
 def _cells(content: bytes, kind: str) -> list[tuple[str, object, bool]]:
@@ -170,7 +180,8 @@ def _cells(content: bytes, kind: str) -> list[tuple[str, object, bool]]:
 )
 def test_no_export_carries_a_live_formula(client_for, manager, hostile, name, query, kind,
                                           expected):  # fmt: skip
-    response = client_for(manager).get(reverse(name), query())
+    args = URL_ARGS[name](hostile) if name in URL_ARGS else []
+    response = client_for(manager).get(reverse(name, args=args), query())
     assert response.status_code == 200, response.content[:300]
     assert "attachment" in response["Content-Disposition"]
     cells = _cells(response.content, kind)
@@ -205,6 +216,7 @@ EXPORTING_MODULES = {
     "billing/views/reports.py",  # collection report
     "repairs/views/performance.py",  # technician performance
     "services/parcels/views_staff.py",  # parcels on the shelves
+    "services/attendance/views_staff.py",  # an activity's participants
 }
 SPREADSHEET_WRITER = re.compile(
     r"\bWorkbook\(|\btablib\.Dataset\(|\bcsv\.(?:Dict)?[wW]riter\("

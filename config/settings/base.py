@@ -792,11 +792,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Permissions-Policy (django-permissions-policy): the technician's page shares the position;
-# photos and videos are chosen through the file input (no camera or microphone API), and
-# nothing else is used.
+# the camera scanner (templates/_scanner.html: parcel desk, activity check-in) reads codes from
+# the camera on our own pages; photos and videos are chosen through the file input (no
+# microphone API), and nothing else is used.
 PERMISSIONS_POLICY = {
     "geolocation": ["self"],
-    "camera": [],
+    "camera": ["self"],
     "microphone": [],
     "payment": [],
     "usb": [],
