@@ -528,3 +528,11 @@ def build_catalogue_world(community, owner) -> dict[str, object]:
         "service_review": review,
         "service_review_photo": review.photos.first(),
     }
+
+
+def household_in(community):
+    """A verified owner's household in a building of its own (names that never collide)."""
+    import uuid
+
+    building = BuildingFactory(community=community, name=f"楼{uuid.uuid4().hex[:8]}")
+    return ResidencyFactory(room__building=building)

@@ -36,7 +36,10 @@ class ReviewForm(forms.Form):
         max_length=1000,
         required=False,
         widget=forms.Textarea(
-            attrs={"rows": 3, "placeholder": _("How was the service? Your neighbours will read it.")}
+            attrs={
+                "rows": 3,
+                "placeholder": _("How was the service? Your neighbours will read it."),
+            }
         ),
     )
     photos = MultipleFileField(
@@ -118,5 +121,3 @@ class ReviewFilterForm(forms.Form):
         elif data.get("hidden") == "no":
             reviews = reviews.filter(is_hidden=False)
         return reviews
-
-

@@ -52,9 +52,7 @@ def review_photos(photos: list[UploadedFile]):
         try:
             stored.append(photo_from_upload(upload, max_side=PHOTO_MAX_SIDE, quality=85))
         except ValidationError as error:
-            raise ValidationError(
-                f"{upload.name}: {error.messages[0]}", code=error.code
-            ) from None
+            raise ValidationError(f"{upload.name}: {error.messages[0]}", code=error.code) from None
     return stored
 
 
@@ -165,9 +163,7 @@ def review_hide(
         actor=actor, action="service.review_hidden", target=review, community=review.community,
         data={"reason": reason, "rating": review.rating}, request=request,
     )  # fmt: skip
-    notify(
-        "service.review_hidden", [review.author_id], obj=review, context={"review": review}
-    )
+    notify("service.review_hidden", [review.author_id], obj=review, context={"review": review})
     return review
 
 
@@ -190,7 +186,5 @@ def review_unhide(
         community=review.community,
         data={"reason": reason.strip(), "hidden_for": previous}, request=request,
     )  # fmt: skip
-    notify(
-        "service.review_unhidden", [review.author_id], obj=review, context={"review": review}
-    )
+    notify("service.review_unhidden", [review.author_id], obj=review, context={"review": review})
     return review

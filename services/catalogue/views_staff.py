@@ -28,7 +28,9 @@ PAGE_SIZE = 25
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
     community = request.community
-    form = ReviewFilterForm(request.GET or None, providers=selectors.providers_reviewed_in(community))
+    form = ReviewFilterForm(
+        request.GET or None, providers=selectors.providers_reviewed_in(community)
+    )
     reviews = form.apply(selectors.reviews_for_community(community))
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = {k: v for k, v in request.GET.items() if k != "page" and v}

@@ -8,7 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from services.models import ProviderHours, ProviderListing, ServiceItem
-from tests.factories import ResidencyFactory, catalogue_provider, done_booking, service_review
+from tests.factories import (
+    catalogue_provider,
+    done_booking,
+    household_in,
+    service_review,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +110,7 @@ def test_review_photos_behind_an_access_check(client_for, resident, household, p
     review = service_review(done_booking(household, provider), photos=1)
     photo = review.photos.get()
     photo_url = reverse("services:review_photo", args=[photo.pk])
-    neighbour = ResidencyFactory(room__building__community=community).user
+    neighbour = household_in(community).user
     response = client_for(neighbour).get(photo_url)
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert client_for(outsider).get(photo_url).status_code == 404

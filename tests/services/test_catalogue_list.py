@@ -29,7 +29,9 @@ def test_url_and_entry_grid(client_for, resident):
 
 @pytest.mark.req("SVC-2")
 def test_without_a_verified_room_a_friendly_empty_state(client_for, outsider_room):
-    pending = ResidencyFactory(room=outsider_room, status=Residency.Status.PENDING, verified_at=None)
+    pending = ResidencyFactory(
+        room=outsider_room, status=Residency.Status.PENDING, verified_at=None
+    )
     response = client_for(pending.user).get(URL)
     assert response.status_code == 200
     html = response.content.decode()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from kit.models import AuditEntry
 from notices.models import Message
 from services.models import Booking, Provider, ServiceReview
-from tests.factories import ResidencyFactory, done_booking, photo_upload
+from tests.factories import done_booking, household_in, photo_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,7 @@ def test_bad_input_in_chinese_and_nothing_typed_is_lost(client_for, resident, bo
 
 @pytest.mark.req("SVC-1")
 def test_another_household_gets_404(client_for, booking, community, outsider):
-    neighbour = ResidencyFactory(room__building__community=community).user
+    neighbour = household_in(community).user
     assert client_for(neighbour).post(url(booking), {"rating": "5"}).status_code == 404
     assert client_for(outsider).post(url(booking), {"rating": "5"}).status_code == 404
     assert not ServiceReview.objects.exists()
@@ -107,7 +107,7 @@ def test_review_box_form_then_review(resident, booking, community):
     html = _box(resident, booking)
     assert url(booking) in html and 'type="file"' in html and 'name="rating"' in html
     assert html.count('type="radio"') == 5
-    neighbour = ResidencyFactory(room__building__community=community).user
+    neighbour = household_in(community).user
     assert url(booking) not in _box(neighbour, booking)
     ServiceReview.objects.create(
         booking=booking, provider=booking.provider, community=booking.community,

@@ -9,10 +9,10 @@ from kit.models import AuditEntry
 from notices.models import Message
 from services.models import Provider
 from tests.factories import (
-    ResidencyFactory,
     StaffMemberFactory,
     catalogue_provider,
     done_booking,
+    household_in,
     service_review,
 )
 
@@ -140,7 +140,7 @@ def test_get_hide_is_405(client_for, manager, review):
 def test_bounded_queries(client_for, manager, household, provider, community, count,
                          django_assert_max_num_queries):  # fmt: skip
     for n in range(count):
-        owner = household if n % 2 else ResidencyFactory(room__building__community=community)
+        owner = household if n % 2 else household_in(community)
         service_review(done_booking(owner, provider, days_ago=n + 1), rating=n % 5 + 1)
     client = client_for(manager)
     client.get(LIST)
