@@ -193,6 +193,21 @@ def get_booking_for_household(user: User, booking_id: int) -> Booking | None:
     )
 
 
+def bookings_to_review(user: User, provider: Provider) -> list[Booking]:
+    """The household's finished bookings with this provider that have no review yet (a few):
+    the provider's page offers to review them."""
+    return list(
+        Booking.objects.filter(
+            provider=provider,
+            household__in=household_ids_of_user(user),
+            status=Booking.Status.DONE,
+            review__isnull=True,
+        )
+        .select_related("item", "provider")
+        .order_by("-finished_at", "-pk")[:3]
+    )
+
+
 def review_of(booking: Booking) -> ServiceReview | None:
     return (
         ServiceReview.objects.filter(booking=booking)

@@ -14,7 +14,7 @@ from ..models import ServiceReview, ServiceReviewPhoto
 from ..providers.access import provider_required
 from . import selectors, services
 from .forms import ReplyForm
-from .views_resident import photo_response
+from .views_resident import photo_response, stars_of
 
 PAGE_SIZE = 10
 
@@ -36,6 +36,7 @@ def _render_list(request: HttpRequest, *, failed: tuple[int, ReplyForm] | None =
             "page": page,
             "query": "",
             "summary": selectors.rating_summary(request.provider),
+            "stars": stars_of(request.provider.rating_average),
             "editable_hours": int(services.REPLY_EDITABLE_FOR.total_seconds() // 3600),
         },
         status=status,

@@ -27,7 +27,7 @@ LIST_PAGE_SIZE = 20
 REVIEWS_PAGE_SIZE = 10
 
 
-def _stars(average) -> int:
+def stars_of(average) -> int:
     return int(average.quantize(Decimal("1"), rounding=ROUND_HALF_UP)) if average else 0
 
 
@@ -59,7 +59,7 @@ def provider_list(request: HttpRequest) -> HttpResponse:
     page.object_list = list(page.object_list)
     today = timezone.localdate()
     for listing in page.object_list:
-        listing.stars = _stars(listing.provider.rating_average)
+        listing.stars = stars_of(listing.provider.rating_average)
         listing.licence_ok = listing.provider.licence_expires_on >= today
     base = {"community": community.pk}
     query = urlencode({**base, "sort": sort, **({"category": category.pk} if category else {})})
@@ -101,9 +101,10 @@ def provider_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
                 {"day": WEEKDAYS[h.weekday], "start": h.start, "end": h.end}
                 for h in provider.hours.all()
             ],
-            "stars": _stars(provider.rating_average),
+            "stars": stars_of(provider.rating_average),
             "categories": provider.categories.all(),
             "summary": selectors.rating_summary(provider),
+            "to_review": selectors.bookings_to_review(request.user, provider),
             "licence_number": selectors.masked_licence(provider.licence_number),
             "licence_valid": selectors.licence_valid(provider),
             "page": reviews,

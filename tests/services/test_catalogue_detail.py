@@ -119,3 +119,13 @@ def test_review_photos_behind_an_access_check(client_for, resident, household, p
     assert client_for(neighbour).get(photo_url).status_code == 404
     # The author's household still sees its own.
     assert client_for(resident).get(photo_url).status_code == 200
+
+
+@pytest.mark.req("SVC-2")
+def test_the_page_offers_to_review_a_finished_booking(client_for, resident, booking, provider):
+    review_url = reverse("services:review_create", args=[booking.pk])
+    client = client_for(resident)
+    assert review_url in client.get(url(provider)).content.decode()
+    client.post(review_url, {"rating": "5", "text": "很好"})
+    html = client.get(url(provider)).content.decode()
+    assert review_url not in html and "很好" in html
