@@ -378,6 +378,8 @@ def time_pages(resident, manager, community, big, failures: list[str]) -> None:
     resident_client = Client(HTTP_HOST="localhost")
     resident_client.force_login(resident)
     print(f"\n{'page':60} {'median ms':>10} {'queries':>8}")
+    # Not limited: what any resident page costs on this machine, to read the others against.
+    _time(resident_client, reverse("accounts:home"), [])
     base = reverse("services:provider_list") + f"?community={community.pk}"
     for url in (
         base + "&sort=rating",

@@ -45,7 +45,12 @@ def _review(request: HttpRequest, review_id: int) -> ServiceReview:
     return get_scoped_or_404(
         request,
         ServiceReview.objects.select_related(
-            "provider", "author", "booking__item", "booking__room__building", "hidden_by"
+            "provider",
+            "author",
+            "booking__item",
+            "booking__room__building",
+            "booking__room__unit",
+            "hidden_by",
         ),
         review_id,
     )
