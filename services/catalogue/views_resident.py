@@ -59,7 +59,8 @@ def provider_list(request: HttpRequest) -> HttpResponse:
     page.object_list = list(page.object_list)
     today = timezone.localdate()
     for listing in page.object_list:
-        listing.stars = stars_of(listing.provider.rating_average)
+        stars = stars_of(listing.provider.rating_average)
+        listing.star_icons = "★" * stars + "☆" * (5 - stars)
         listing.licence_ok = listing.provider.licence_expires_on >= today
     base = {"community": community.pk}
     query = urlencode({**base, "sort": sort, **({"category": category.pk} if category else {})})
