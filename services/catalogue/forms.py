@@ -29,7 +29,7 @@ class MultipleFileField(forms.FileField):
 
 class ReviewForm(forms.Form):
     rating = forms.TypedChoiceField(
-        label=_("Rating"), choices=STAR_CHOICES, coerce=int, widget=forms.RadioSelect
+        label=_("Star rating"), choices=STAR_CHOICES, coerce=int, widget=forms.RadioSelect
     )
     text = forms.CharField(
         label=_("Your review"),
@@ -92,7 +92,7 @@ class ReviewFilterForm(forms.Form):
         label=_("Provider"), queryset=Provider.objects.none(), required=False, empty_label=_("All")
     )
     rating = forms.TypedChoiceField(
-        label=_("Rating"),
+        label=_("Star rating"),
         choices=[("", _("All")), *reversed(STAR_CHOICES)],
         coerce=int,
         empty_value=None,
