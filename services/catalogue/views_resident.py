@@ -2,6 +2,7 @@
 page (items, prices, hours, licence, ratings, reviews and replies), writing a review of a
 finished booking, and the review photos behind an access check."""
 
+import io
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from PIL import Image
 
 from kit.forms import add_service_errors
 
@@ -157,11 +159,23 @@ def review_photo(request: HttpRequest, review_photo_id: int) -> HttpResponse:
     photo = selectors.get_photo_for_resident(request.user, review_photo_id)
     if photo is None:
         raise Http404
-    return photo_response(photo)
+    return photo_response(photo, thumbnail="thumb" in request.GET)
 
 
-def photo_response(photo) -> HttpResponse:
-    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+THUMBNAIL_SIDE = 240
+
+
+def photo_response(photo, *, thumbnail: bool = False) -> HttpResponse:
+    """The photo (re-encoded JPEG from private storage), or with `thumbnail` a small copy made
+    on the fly for the lists (at most three a review, so no stored thumbnail)."""
+    if thumbnail:
+        with photo.image.open("rb") as handle, Image.open(handle) as image:
+            image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+            buffer = io.BytesIO()
+            image.convert("RGB").save(buffer, format="JPEG", quality=80)
+        response = HttpResponse(buffer.getvalue(), content_type="image/jpeg")
+    else:
+        response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"

@@ -129,3 +129,26 @@ def test_the_page_offers_to_review_a_finished_booking(client_for, resident, book
     client.post(review_url, {"rating": "5", "text": "很好"})
     html = client.get(url(provider)).content.decode()
     assert review_url not in html and "很好" in html
+
+
+def test_thumbnails_are_small(client_for, resident, household, provider):
+    from io import BytesIO
+
+    from PIL import Image
+
+    review = service_review(done_booking(household, provider), photos=0)
+    from django.core.files.base import ContentFile
+
+    from services.models import ServiceReviewPhoto
+    from tests.factories import photo_upload
+
+    upload = photo_upload("big.jpg", size=(1200, 900), with_exif=False)
+    photo = ServiceReviewPhoto.objects.create(
+        review=review, image=ContentFile(upload.read(), name="big.jpg")
+    )
+    photo_url = reverse("services:review_photo", args=[photo.pk])
+    client = client_for(resident)
+    thumb = Image.open(BytesIO(client.get(photo_url + "?thumb=1").content))
+    assert max(thumb.size) == 240
+    full = client.get(photo_url)
+    assert Image.open(BytesIO(b"".join(full.streaming_content))).size == (1200, 900)
