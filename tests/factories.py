@@ -208,6 +208,7 @@ def build_community_world(community: Community) -> dict[str, object]:
     activity.poster.save("poster.jpg", photo_upload(), save=True)
     activity_signup_row = activity_signup(activity, owner, people=2)
     parcel = ParcelFactory(household=owner, logged_by=staff_member.user)
+    catalogue = build_catalogue_world(community, owner)
     # An alert in the inbox of the community's staff member (the staff inbox opens it).
     message = MessageFactory(
         recipient=staff_member.user,
@@ -220,6 +221,7 @@ def build_community_world(community: Community) -> dict[str, object]:
     )
     return {
         **billing,
+        **catalogue,
         "message": message,
         "provider": provider,
         "booking": booking,
@@ -580,3 +582,121 @@ class ParcelFactory(factory.django.DjangoModelFactory):
     shelf = "A1"
     pickup_code = factory.Sequence(lambda n: f"{(n * 7919) % 1000000:06d}")
     logged_by = factory.SubFactory(UserFactory)
+
+
+# --- services: catalogue ---
+
+
+class CatalogueProviderFactory(factory.django.DjangoModelFactory):
+    """A provider with a valid licence (the providers part has its own factory; this one is
+    the catalogue's, for reviews and the resident list)."""
+
+    class Meta:
+        model = "services.Provider"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"好帮手家政{n}")
+    contact_name = "赵经理"
+    contact_phone = "13700000000"
+    description = "专业保洁，十年经验。"
+    licence_number = factory.Sequence(lambda n: f"91310115MA1K{n:06d}")
+    licence_image = factory.django.ImageField(filename="licence.jpg", width=32, height=24)
+    licence_expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        from services.models import ServiceCategory
+
+        if create:
+            # (A transactional test flushes the categories the migration made.)
+            default = ServiceCategory.objects.order_by("pk").first()
+            if default is None:
+                default = ServiceCategory.objects.create(name="家政保洁", icon="house-heart")
+            self.categories.set(extracted or [default])
+
+
+def catalogue_provider(community, *, status="approved", price="80.00", **kwargs):
+    """A provider listed in `community` (approved by default) with one item."""
+    from services.models import ProviderListing, ServiceItem
+
+    provider = CatalogueProviderFactory(**kwargs)
+    ProviderListing.objects.create(provider=provider, community=community, status=status)
+    ServiceItem.objects.create(
+        provider=provider,
+        category=provider.categories.first(),
+        name="日常保洁",
+        price=None if price is None else Decimal(price),
+        unit="negotiable" if price is None else "hour",
+    )
+    return provider
+
+
+def done_booking(household, provider, *, status="done", days_ago=2):
+    """A finished booking of `household` (the head's residency) with `provider`, as rows."""
+    import datetime as dt
+
+    from django.db.models import F
+
+    from services.models import Booking, BookingSlot
+
+    day = timezone.localdate() - timedelta(days=days_ago)
+    slot, _created = BookingSlot.objects.get_or_create(
+        provider=provider, date=day, start=dt.time(9), defaults={"end": dt.time(11), "capacity": 50}
+    )
+    BookingSlot.objects.filter(pk=slot.pk).update(booked=F("booked") + 1)
+    item = provider.items.order_by("pk").first()
+    return Booking.objects.create(
+        number=f"FW{Booking.objects.count() + 1:08d}{provider.pk % 1000:03d}",
+        provider=provider, item=item, slot=slot,
+        community=household.room.building.community, household=household, room=household.room,
+        booked_by=household.user, address=household.room.label,
+        contact_phone=household.user.mobile or "13900000000",
+        price=item.price, unit=item.unit, status=status,
+        finished_at=timezone.now() - timedelta(days=days_ago) if status == "done" else None,
+    )  # fmt: skip
+
+
+def service_review(booking, *, rating=5, text="很干净，师傅很准时。", photos=0, hidden=False):
+    """A review of `booking` as rows, with the provider's counters kept in step."""
+    from django.core.files.base import ContentFile
+    from django.db.models import F
+
+    from services.models import Provider, ServiceReview, ServiceReviewPhoto
+
+    review = ServiceReview.objects.create(
+        booking=booking, provider=booking.provider, community=booking.community,
+        author=booking.booked_by, rating=rating, text=text, is_hidden=hidden,
+        hidden_reason="辱骂" if hidden else "",
+    )  # fmt: skip
+    for n in range(photos):
+        upload = photo_upload(f"p{n}.jpg", size=(64, 48), with_exif=False)
+        ServiceReviewPhoto.objects.create(
+            review=review, image=ContentFile(upload.read(), name=f"p{n}.jpg")
+        )
+    if not hidden:
+        Provider.objects.filter(pk=booking.provider_id).update(
+            rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + rating
+        )
+    return review
+
+
+def build_catalogue_world(community, owner) -> dict[str, object]:
+    """A provider approved in `community`, a finished booking of `owner`'s household with a
+    review and its photo (what the catalogue's staff URLs name)."""
+    provider = catalogue_provider(community)
+    booking = done_booking(owner, provider)
+    review = service_review(booking, photos=1)
+    return {
+        "service_provider": provider,
+        "service_booking": booking,
+        "service_review": review,
+        "service_review_photo": review.photos.first(),
+    }
+
+
+def household_in(community):
+    """A verified owner's household in a building of its own (names that never collide)."""
+    import uuid
+
+    building = BuildingFactory(community=community, name=f"楼{uuid.uuid4().hex[:8]}")
+    return ResidencyFactory(room__building=building)

@@ -135,6 +135,7 @@ NO_ADDING_IN_ADMIN = (
     "services_activity",
     "services_activitysignup",
     "services_parcel",
+    "services_servicereview",
     "staff_staffinvitation",
 )
 NO_DELETING_IN_ADMIN = (
@@ -144,6 +145,7 @@ NO_DELETING_IN_ADMIN = (
     "repairs_repairorder",
     "services_booking", "services_bookingslot",
     "services_activity", "services_activitysignup", "services_parcel",
+    "services_servicereview",
 )  # fmt: skip
 
 # (why, URL name patterns, outcome per role). The first entry whose pattern matches decides.
@@ -198,6 +200,16 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
     ("web push (un)subscription, for fetch(): 401 rather than a redirect",
      ("notices:push_subscribe", "notices:push_unsubscribe"), rule("ok", anonymous="401")),
     # --- The household's own objects: its repair orders, its bills, receipts and payments.
+    ("the provider list of the resident's communities (empty for those with no home here)",
+     ("services:provider_list",), SIGNED_IN_ONLY),
+    ("a provider's page: residents of a community where it is approved",
+     ("services:provider_detail",), rule("404", anonymous="login", residents="ok")),
+    ("a review photo: residents of a community where the provider is approved",
+     ("services:review_photo",), rule("404", anonymous="login", residents="ok")),
+    ("reviewing a finished booking (already reviewed in the world: refused on the form)",
+     ("services:review_create",), HOUSEHOLDS_OWN),
+    ("the provider pages: a provider's own members only (nobody of the cast is one)",
+     ("services_provider:*",), rule("403", anonymous="login")),
     ("a repair order and its files: the household only",
      ("repairs:detail", "repairs:live", "repairs:cancel", "repairs:rate", "repairs:file",
       "repairs:technician_photo"), HOUSEHOLDS_OWN),
@@ -406,6 +418,9 @@ def _world():
         "invitation_id": world["invitation"].pk,
         "booking_id": world["booking"].pk,
         "item_id": world["provider"].items.first().pk,
+        "provider_id": world["service_provider"].pk,
+        "review_photo_id": world["service_review_photo"].pk,
+        "review_id": world["service_review"].pk,
         # Allauth's keys: well-formed and wrong (the page says so).
         "key": "wrong-key",
         "uidb36": "1",
