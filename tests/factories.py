@@ -448,9 +448,7 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     contact_phone = factory.Sequence(lambda n: f"1372{n:07d}")
     licence_number = factory.Sequence(lambda n: f"91330100MA{n:08d}")
     licence_image = factory.django.ImageField(filename="licence.jpg", color="#ccc")
-    licence_expires_on = factory.LazyFunction(
-        lambda: timezone.localdate() + timedelta(days=365)
-    )
+    licence_expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
 
     @factory.post_generation
     def categories(self, create, extracted, **kwargs):

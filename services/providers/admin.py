@@ -53,7 +53,13 @@ class ProviderAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "categories", "listings__community__company"]
     search_fields = ["name", "licence_number", "contact_phone"]
     filter_horizontal = ["categories"]
-    readonly_fields = ["licence_warned_on", "rating_count", "rating_sum", "created_by", "created_at"]
+    readonly_fields = [
+        "licence_warned_on",
+        "rating_count",
+        "rating_sum",
+        "created_by",
+        "created_at",
+    ]
     inlines = [ListingInline, MemberInline, ItemInline]
     show_full_result_count = False
 

@@ -14,8 +14,14 @@ from PIL import Image, ImageDraw
 
 from accounts.demo import ensure_user
 
-from ..models import Provider, ProviderHours, ProviderListing, ProviderMember, ServiceCategory
-from ..models import ServiceItem
+from ..models import (
+    Provider,
+    ProviderHours,
+    ProviderListing,
+    ProviderMember,
+    ServiceCategory,
+    ServiceItem,
+)
 
 DEMO_PROVIDER_MOBILE = "13700000001"
 DEMO_PASSWORD = "linli2026"  # noqa: S105 - the demo's shared password

@@ -64,9 +64,7 @@ class ProviderProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["categories"].queryset = active_categories()
         self.fields["slot_minutes"].help_text = _("Between 30 minutes and 8 hours.")
-        self.fields["slot_capacity"].help_text = _(
-            "How many bookings one slot may take (1 to 50)."
-        )
+        self.fields["slot_capacity"].help_text = _("How many bookings one slot may take (1 to 50).")
         self.fields["cancel_cutoff_hours"].help_text = _(
             "Residents may cancel a booking until this many hours before it starts (0 to 72)."
         )
@@ -306,7 +304,8 @@ class ProviderApplication:
         return [self.profile, self.licence, self.hours, self.items, self.target]
 
     def is_valid(self) -> bool:
-        return all([form.is_valid() for form in self.forms()])  # every form, for every error
+        # A list, not a generator: every form is validated, so every error shows at once.
+        return all([form.is_valid() for form in self.forms()])  # noqa: C419
 
     @property
     def has_errors(self) -> bool:

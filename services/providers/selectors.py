@@ -54,13 +54,13 @@ def status_counts(community) -> dict[str, int]:
         .values_list("status")
         .annotate(n=Count("pk"))
     )
-    counts = {status: 0 for status in ProviderListing.Status.values}
+    counts = dict.fromkeys(ProviderListing.Status.values, 0)
     counts.update(dict(rows))
     return counts
 
 
 def licence_state(provider: Provider, today: dt.date | None = None) -> str:
-    """"expired", "expiring" (within 30 days) or "" for the badge."""
+    """The badge: "expired", "expiring" (within 30 days) or ""."""
     today = today or timezone.localdate()
     if provider.licence_expires_on < today:
         return "expired"
@@ -79,9 +79,7 @@ def pending_count(community) -> int:
 
 
 def listings_of_provider(provider: Provider) -> list[ProviderListing]:
-    return list(
-        provider.listings.select_related("community").order_by("community__name", "pk")
-    )
+    return list(provider.listings.select_related("community").order_by("community__name", "pk"))
 
 
 def active_items(provider: Provider) -> QuerySet[ServiceItem]:
@@ -94,4 +92,3 @@ def members_of(provider: Provider) -> QuerySet[ProviderMember]:
 
 def get_member(provider: Provider, member_id: int) -> ProviderMember | None:
     return provider.members.filter(pk=member_id, is_active=True).select_related("user").first()
-

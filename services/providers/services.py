@@ -149,8 +149,12 @@ def provider_enter(
         owner = User.objects.filter(mobile=owner_mobile, is_active=True).first()
         if owner is None:
             raise ValidationError(
-                {"owner_mobile": _("No account has this mobile number. Leave it blank, or ask "
-                                   "the provider to register first.")}  # fmt: skip
+                {
+                    "owner_mobile": _(
+                        "No account has this mobile number. Leave it blank, or ask "
+                        "the provider to register first."
+                    )
+                }  # fmt: skip
             )
         if ProviderMember.objects.filter(user=owner, is_active=True).exists():
             raise ValidationError(

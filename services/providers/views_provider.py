@@ -13,8 +13,14 @@ from kit.forms import add_service_errors
 
 from . import selectors, services
 from .access import member_of, provider_required
-from .forms import HoursForm, LicenceForm, MemberAddForm, ProviderApplication, ProviderProfileForm
-from .forms import item_formset
+from .forms import (
+    HoursForm,
+    LicenceForm,
+    MemberAddForm,
+    ProviderApplication,
+    ProviderProfileForm,
+    item_formset,
+)
 
 OWNER = "owner"
 
@@ -49,8 +55,10 @@ def provider_apply(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Your application was sent. Each community's staff will review it; you will "
-                  "be told of every decision."),  # fmt: skip
+                _(
+                    "Your application was sent. Each community's staff will review it; you will "
+                    "be told of every decision."
+                ),  # fmt: skip
             )
             return redirect("services_provider:provider_home")
     return render(
@@ -85,8 +93,7 @@ def _profile_context(request, *, profile=None, items=None, hours=None, licence=N
     provider = request.provider
     return {
         "provider": provider,
-        "profile_form": profile
-        or ProviderProfileForm(instance=provider, prefix="p"),
+        "profile_form": profile or ProviderProfileForm(instance=provider, prefix="p"),
         "items": items or item_formset(provider=provider),
         "hours_form": hours or HoursForm(prefix="h", initial=HoursForm.initial_from(provider)),
         "licence_form": licence or LicenceForm(prefix="l"),
@@ -148,8 +155,10 @@ def provider_licence_renew(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The new licence was saved. Communities that suspended you for the old one "
-                  "will review you again."),  # fmt: skip
+                _(
+                    "The new licence was saved. Communities that suspended you for the old one "
+                    "will review you again."
+                ),  # fmt: skip
             )
             return redirect("services_provider:provider_profile")
     context = _profile_context(request, licence=form)

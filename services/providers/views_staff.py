@@ -13,9 +13,9 @@ from kit.audit import entries_for
 from staff.access import staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
 
+from ..models import ProviderListing
 from . import selectors, services
 from .forms import WEEKDAYS, ListingFilterForm, ProviderApplication, ReasonForm
-from ..models import ProviderListing
 from .views_provider import private_image
 
 VIEW = "services.view_providerlisting"
@@ -103,18 +103,14 @@ def _decided(request, listing, call, done: str, **kwargs) -> HttpResponse:
 @staff_required(REVIEW)
 def provider_listing_approve(request: HttpRequest, listing_id: int) -> HttpResponse:
     listing = _listing(request, listing_id)
-    return _decided(
-        request, listing, services.listing_approve, _("The provider was approved.")
-    )
+    return _decided(request, listing, services.listing_approve, _("The provider was approved."))
 
 
 @require_POST
 @staff_required(REVIEW)
 def provider_listing_reinstate(request: HttpRequest, listing_id: int) -> HttpResponse:
     listing = _listing(request, listing_id)
-    return _decided(
-        request, listing, services.listing_reinstate, _("The provider was reinstated.")
-    )
+    return _decided(request, listing, services.listing_reinstate, _("The provider was reinstated."))
 
 
 @require_POST

@@ -19,6 +19,7 @@ REGISTERED = {
     "账单到期与逾期提醒": "billing.tasks.send_reminders_task",
     "线上支付对账": "billing.tasks.reconcile_payments_task",
     "消息投递巡检与定时公告": "notices.tasks.sweep_task",
+    "服务商营业执照到期检查": "services.providers.tasks.licence_check_task",
 }
 
 

@@ -148,7 +148,8 @@ def test_the_job_is_registered_daily():
     from kit.periodic import Crontab, registered_periodic_tasks
 
     (entry,) = [
-        e for e in registered_periodic_tasks()
+        e
+        for e in registered_periodic_tasks()
         if e.task == "services.providers.tasks.licence_check_task"
     ]
     assert entry.schedule == Crontab(minute="10", hour="6")

@@ -75,8 +75,11 @@ def test_the_profile_edits_items_hours_and_slots(client_for, owner):
     response = client_for(owner.user).post(PROFILE, data)
     assert response.status_code == 302
     provider.refresh_from_db()
-    assert (provider.slot_minutes, provider.slot_capacity, provider.cancel_cutoff_hours) == (90,
-                                                                                            3, 4)
+    assert (provider.slot_minutes, provider.slot_capacity, provider.cancel_cutoff_hours) == (
+        90,
+        3,
+        4,
+    )
     assert provider.description == "新的介绍"
     item.refresh_from_db()
     assert not item.is_active  # bookings may point at it: it is no longer offered
