@@ -202,6 +202,7 @@ class ItemForm(forms.ModelForm):
         self.fields["category"].queryset = active_categories()
         self.fields["category"].empty_label = _("Choose a category")
         self.fields["description"].required = False
+        self.fields["unit"].label = pgettext_lazy("price unit", "Priced")
 
     def clean(self):
         cleaned = super().clean()
@@ -228,7 +229,7 @@ class _BaseItemFormSet(forms.BaseModelFormSet):
 
 
 ItemFormSet = forms.modelformset_factory(
-    ServiceItem, form=ItemForm, formset=_BaseItemFormSet, extra=3, can_delete=True
+    ServiceItem, form=ItemForm, formset=_BaseItemFormSet, extra=2, can_delete=True
 )
 
 

@@ -35,6 +35,8 @@ def provider_listings(request: HttpRequest) -> HttpResponse:
         q=(criteria.get("q") or "").strip(),
     )
     page = Paginator(listings, PAGE_SIZE).get_page(request.GET.get("page"))
+    for listing in page.object_list:
+        listing.licence_state = selectors.licence_state(listing.provider)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
