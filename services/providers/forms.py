@@ -120,7 +120,7 @@ class CommunitiesForm(forms.Form):
     communities = _CommunityChoiceField(
         label=_("Communities you want to serve"),
         queryset=communities_for_binding(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"required": _("Choose at least one community.")},
     )
 
