@@ -209,6 +209,7 @@ def build_community_world(community: Community) -> dict[str, object]:
     activity_signup_row = activity_signup(activity, owner, people=2)
     parcel = ParcelFactory(household=owner, logged_by=staff_member.user)
     catalogue = build_catalogue_world(community, owner)
+    providers = build_providers_world(community)
     # An alert in the inbox of the community's staff member (the staff inbox opens it).
     message = MessageFactory(
         recipient=staff_member.user,
@@ -222,6 +223,7 @@ def build_community_world(community: Community) -> dict[str, object]:
     return {
         **billing,
         **catalogue,
+        **providers,
         "message": message,
         "provider": provider,
         "booking": booking,
@@ -700,3 +702,74 @@ def household_in(community):
 
     building = BuildingFactory(community=community, name=f"楼{uuid.uuid4().hex[:8]}")
     return ResidencyFactory(room__building=building)
+
+
+# --- services: providers ---
+
+
+class ServiceCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "services.ServiceCategory"
+        django_get_or_create = ("name",)
+
+    name = "家政"
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    """A provider with a licence valid for a year, Monday to Saturday 9:00–18:00, one item
+    of its first category."""
+
+    class Meta:
+        model = "services.Provider"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"第{n}家政服务有限公司")
+    contact_name = "赵经理"
+    contact_phone = factory.Sequence(lambda n: f"1372{n:07d}")
+    licence_number = factory.Sequence(lambda n: f"91330100MA{n:08d}")
+    licence_image = factory.django.ImageField(filename="licence.jpg", color="#ccc")
+    licence_expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        if not create:
+            return
+        categories = extracted or [ServiceCategoryFactory()]
+        self.categories.set(categories)
+        from services.models import ProviderHours, ServiceItem
+
+        ServiceItem.objects.create(
+            provider=self, category=categories[0], name="日常保洁", price=Decimal("50.00"),
+            unit="hour",
+        )  # fmt: skip
+        import datetime as dt
+
+        ProviderHours.objects.bulk_create(
+            ProviderHours(provider=self, weekday=day, start=dt.time(9), end=dt.time(18))
+            for day in range(6)
+        )
+
+
+class ProviderMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "services.ProviderMember"
+
+    provider = factory.SubFactory(ProviderFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "owner"
+
+
+class ProviderListingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "services.ProviderListing"
+
+    provider = factory.SubFactory(ProviderFactory)
+    community = factory.SubFactory(CommunityFactory)
+    status = "pending"
+
+
+def build_providers_world(community) -> dict[str, object]:
+    """A provider with an owner, applying to `community` (pending)."""
+    listing = ProviderListingFactory(community=community)
+    owner = ProviderMemberFactory(provider=listing.provider)
+    return {"provider_listing": listing, "provider": listing.provider, "provider_owner": owner}

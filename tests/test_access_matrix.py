@@ -136,6 +136,7 @@ NO_ADDING_IN_ADMIN = (
     "services_activitysignup",
     "services_parcel",
     "services_servicereview",
+    "services_provider",
     "staff_staffinvitation",
 )
 NO_DELETING_IN_ADMIN = (
@@ -146,6 +147,7 @@ NO_DELETING_IN_ADMIN = (
     "services_booking", "services_bookingslot",
     "services_activity", "services_activitysignup", "services_parcel",
     "services_servicereview",
+    "services_provider",
 )  # fmt: skip
 
 # (why, URL name patterns, outcome per role). The first entry whose pattern matches decides.
@@ -208,8 +210,6 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
      ("services:review_photo",), rule("404", anonymous="login", residents="ok")),
     ("reviewing a finished booking (already reviewed in the world: refused on the form)",
      ("services:review_create",), HOUSEHOLDS_OWN),
-    ("the provider pages: a provider's own members only (nobody of the cast is one)",
-     ("services_provider:*",), rule("403", anonymous="login")),
     ("a repair order and its files: the household only",
      ("repairs:detail", "repairs:live", "repairs:cancel", "repairs:rate", "repairs:file",
       "repairs:technician_photo"), HOUSEHOLDS_OWN),
@@ -259,6 +259,17 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
      ("notices:detail", "notices:attachment"), rule("404", anonymous="login", residents="ok")),
     ("an inbox message: its recipient only",
      ("notices:message_open",), OWNER_ONLY),
+    # --- The provider pages (under /provider/): a provider's own people; nobody of this cast
+    # works for one (tests/services/test_providers_portal.py walks them as members).
+    ("applying as a service provider: anyone signed in",
+     ("services_provider:provider_apply",), SIGNED_IN_ONLY),
+    ("the provider pages of the providers part: a provider's members only",
+     ("services_provider:provider_home", "services_provider:provider_profile",
+      "services_provider:provider_licence", "services_provider:provider_licence_renew",
+      "services_provider:provider_members", "services_provider:provider_member_add",
+      "services_provider:provider_member_remove"), rule("403", anonymous="login")),
+    ("the provider pages: a provider's own members only (nobody of the cast is one)",
+     ("services_provider:*",), rule("403", anonymous="login")),
     # --- The platform admin: operators only; everyone else is sent to the admin's login.
     ("admin login: the site's login (its limits, its second factor); signed in, the operator "
      "goes on to the admin and anyone else is refused",
@@ -432,6 +443,7 @@ def _world():
         "accounts:residency_proof": {"residency_id": owner.pk},
         "accounts:family_invite": {"residency_id": owner.pk},
         "accounts:family_member_remove": {"residency_id": world["family"].pk},
+        "services_provider:provider_member_remove": {"member_id": world["provider_owner"].pk},
         # Invited: the tenant's mobile number.
         "accounts:invitation_accept": {
             "invitation_id": FamilyInvitationFactory(head=owner, mobile=tenant.user.mobile).pk

@@ -23,6 +23,7 @@ REGISTERED = {
     "活动候补名额过期": "services.activities.tasks.offers_expire_task",
     "活动前一天提醒": "services.activities.tasks.reminders_send_task",
     "快递滞留提醒": "services.parcels.tasks.remind_waiting_parcels_task",
+    "服务商营业执照到期检查": "services.providers.tasks.licence_check_task",
 }
 
 
