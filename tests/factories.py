@@ -470,11 +470,13 @@ def bookable_provider(
     )
     provider = Provider.objects.create(
         name=name, contact_name="王师傅", contact_phone="13700000009",
-        licence_number="91310000MA1234567X", licence_image="services/licences/test.jpg",
+        licence_number="91310000MA1234567X",
         licence_expires_on=timezone.localdate() + timedelta(days=365),
         slot_minutes=slot_minutes, slot_capacity=slot_capacity,
         cancel_cutoff_hours=cancel_cutoff_hours,
     )  # fmt: skip
+    # A real file: the staff licence page of the tenancy sweep and the access matrix opens it.
+    provider.licence_image.save("licence.jpg", photo_upload(size=(64, 48)), save=True)
     provider.categories.add(category)
     ProviderHours.objects.bulk_create(
         ProviderHours(provider=provider, weekday=day, start=dt.time(*start), end=dt.time(*end))

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from services.models import Provider, ProviderListing
+from services.models import Provider, ProviderListing, ServiceCategory
 
 from ..factories import CommunityFactory, UserFactory
 from . import support
@@ -27,6 +27,8 @@ def test_apply_on_a_phone_then_the_manager_approves(
 ):
     from PIL import Image
 
+    # A transactional test before this one may have flushed the categories the migration made.
+    ServiceCategory.objects.get_or_create(name="家政保洁", defaults={"icon": "house-heart"})
     CommunityFactory(name="金桂苑", city="杭州市")
     licence = tmp_path / "licence.jpg"
     Image.new("RGB", (1200, 850), "#f4efe2").save(licence, "JPEG")
@@ -80,7 +82,11 @@ def test_apply_on_a_phone_then_the_manager_approves(
     desk.get_by_role("link", name="安心家政服务有限公司").click()
     expect(desk.get_by_text("91330106MA2ABCDE1X")).to_be_visible()
     # The licence photo loads (it is served by the access-checked view).
-    assert desk.evaluate("document.querySelector('img.licence-photo').naturalWidth") > 0
+    desk.locator("img.licence-photo").scroll_into_view_if_needed()
+    desk.wait_for_function(
+        "() => { const img = document.querySelector('img.licence-photo');"
+        " return img.complete && img.naturalWidth > 0; }"
+    )
     shot(desk, "staff-detail")
     submit(desk, "form[action$='/approve/'] button")
     expect(desk.get_by_text("已通过该服务商")).to_be_visible()
