@@ -16,6 +16,8 @@ from billing.demo import seed_billing
 from notices.demo import seed_notices
 from repairs.demo import seed_repairs
 from services.demo import seed_services
+from services.models import ProviderMember
+from services.providers.demo import DEMO_PROVIDER_MOBILE
 from staff.demo import seed_staff
 
 DEMO_PASSWORD = "linli2026"  # noqa: S105 - printed to the console on purpose
@@ -43,6 +45,7 @@ class Command(BaseCommand):
         repair_orders = seed_repairs(estate.communities[0])
         bills = seed_billing(estate.communities)
         seed_services(estate.communities[0])
+        logins += self._provider_logins()
         if not quiet:
             new_rooms = sum(v for k, v in estate.created.items() if k.startswith("rooms:"))
             self.stdout.write(
@@ -65,6 +68,15 @@ class Command(BaseCommand):
             "  * 两步验证：登录后还需输入身份验证器的 6 位验证码。在身份验证器应用中添加密钥 "
             f"{DEMO_TOTP_SECRET}，或运行 .venv/bin/python manage.py demo_code 查看当前验证码。"
         )
+
+    def _provider_logins(self) -> list[tuple[str, str, str]]:
+        owners = ProviderMember.objects.filter(
+            user__mobile=DEMO_PROVIDER_MOBILE, role=ProviderMember.Role.OWNER
+        ).select_related("provider", "user")
+        return [
+            (m.user.mobile, f"{m.user.display_name}（服务商负责人，/provider/）", m.provider.name)
+            for m in owners
+        ]
 
     def _featured_logins(self, estate) -> list[tuple[str, str, str]]:
         first, second = estate.communities[:2]
