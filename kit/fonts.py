@@ -1,5 +1,6 @@
 """The CJK font (settings.PDF_CJK_FONT) for every drawing of the project: PDFs drawn with
-reportlab (receipts, dunning notices, reports) and charts drawn with matplotlib.
+reportlab (receipts, dunning notices, reports), charts drawn with matplotlib and pictures
+drawn with Pillow (the demo's activity posters).
 
 reportlab embeds TrueType outlines only: WenQuanYi Micro Hei (Debian's fonts-wqy-microhei, a
 TrueType collection) works; Noto CJK is CFF and fails; the built-in STSong-Light is not
@@ -51,3 +52,14 @@ def matplotlib_font(size: float | None = None) -> FontProperties:
     path = settings.PDF_CJK_FONT
     _register_with_matplotlib(path)
     return FontProperties(fname=path, size=size)
+
+
+def pillow_font(size: int):
+    """The CJK font for drawing with Pillow (the demo's posters); Pillow's own font when the
+    file cannot be read, since a demo picture is no reason to stop."""
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.truetype(settings.PDF_CJK_FONT, size, index=settings.PDF_CJK_FONT_INDEX)
+    except (OSError, ValueError):
+        return ImageFont.load_default(size)

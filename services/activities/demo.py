@@ -6,13 +6,13 @@ promises hold on every day. Idempotent: nothing is written when the open activit
 import datetime as dt
 import io
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from accounts.models import Community, Residency, User
+from kit.fonts import pillow_font
 
 from ..models import Activity, ActivityParticipant, ActivitySignup
 
@@ -152,9 +152,4 @@ def _lighter(colour: str, amount: float) -> tuple[int, int, int]:
 
 
 def _font(size: int):
-    try:
-        return ImageFont.truetype(
-            settings.PDF_CJK_FONT, size, index=getattr(settings, "PDF_CJK_FONT_INDEX", 0)
-        )
-    except (OSError, ValueError, AttributeError):
-        return ImageFont.load_default(size)
+    return pillow_font(size)

@@ -16,7 +16,8 @@ from staff.services import staff_member_create
 from ..factories import UserFactory
 
 # The central table each module used to edit, before each app registered its own defaults
-# (issue 15): the registry must add up to exactly this.
+# (issue 15): for the apps of that time, the registry must add up to exactly this.
+APPS_OF_THE_TABLE = ("accounts.", "staff.", "notices.", "repairs.", "billing.", "kit.")
 BEFORE_THE_REGISTRY: dict[str, list[str]] = {
     MANAGER: [
         "accounts.view_room",
@@ -87,7 +88,8 @@ def test_the_registered_defaults_add_up_to_the_former_table():
     registered = default_permissions()
     assert list(registered) == ALL_POSITIONS == list(BEFORE_THE_REGISTRY)
     for position, names in BEFORE_THE_REGISTRY.items():
-        assert sorted(registered[position]) == sorted(names), position
+        of_then = [name for name in registered[position] if name.startswith(APPS_OF_THE_TABLE)]
+        assert sorted(of_then) == sorted(names), position
 
 
 def test_positions_get_exactly_the_registered_permissions(positions):
