@@ -16,6 +16,7 @@ from billing.demo import seed_billing
 from notices.demo import seed_notices
 from repairs.demo import seed_repairs
 from services.demo import seed_services
+from services.providers.demo import DEMO_PROVIDER_MOBILE
 from staff.demo import seed_staff
 
 DEMO_PASSWORD = "linli2026"  # noqa: S105 - printed to the console on purpose
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         repair_orders = seed_repairs(estate.communities[0])
         bills = seed_billing(estate.communities)
         seed_services(estate.communities[0])
+        # The provider pages' login: its password is the demo's own (set by the providers part).
+        logins.append((DEMO_PROVIDER_MOBILE, "周丽（服务商：安心家政）", estate.communities[0].name))
         if not quiet:
             new_rooms = sum(v for k, v in estate.created.items() if k.startswith("rooms:"))
             self.stdout.write(
