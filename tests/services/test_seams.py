@@ -154,3 +154,21 @@ def test_the_household_hears_that_its_parcel_went_back(room, resident, family_me
     messages = Message.objects.filter(event="parcel.returned")
     assert {m.recipient for m in messages} == {resident, family_member}
     assert "收件人拒收" in messages.first().body
+
+
+# --- What the demo's screenshots showed ---------------------------------------------------------------
+
+
+@pytest.mark.req("SVC-3")
+def test_a_past_activity_reads_ended_not_a_residency_word(client_for, community, resident):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    start = timezone.now() - dt.timedelta(days=3)
+    ActivityFactory(
+        community=community, starts_at=start, ends_at=start + dt.timedelta(hours=2),
+        signup_opens_at=start - dt.timedelta(days=5), signup_closes_at=start,
+    )  # fmt: skip
+    html = client_for(resident).get(reverse("services:activity_list")).content.decode()
+    assert "已结束" in html and "已解除" not in html

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Residency
+from services.bookings.selectors import provider_agenda
 from services.models import (
     Activity,
     ActivityParticipant,
@@ -51,7 +52,10 @@ def test_every_part_of_the_services_demo_leaves_its_data():
     assert done.filter(review__isnull=False).exists()
     assert done.filter(review__isnull=True).exists()
     assert ServiceReview.objects.exclude(booking__household=zhang).exists()
-    assert ProviderMember.objects.filter(user__mobile="13700000001").exists()
+    member = ProviderMember.objects.get(user__mobile="13700000001")
+    agenda = provider_agenda(member.provider)
+    assert agenda["upcoming"] >= 3
+    assert {b.household_id for b in agenda["next"]} - {zhang.pk}
     assert "13700000001" in output
     assert Parcel.objects.filter(room=zhang.room, status="waiting").exists()
     assert Activity.objects.filter(status="published").count() >= 2

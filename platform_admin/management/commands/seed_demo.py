@@ -45,7 +45,9 @@ class Command(BaseCommand):
         bills = seed_billing(estate.communities)
         seed_services(estate.communities[0])
         # The provider pages' login: its password is the demo's own (set by the providers part).
-        logins.append((DEMO_PROVIDER_MOBILE, "周丽（服务商：安心家政）", estate.communities[0].name))
+        logins.append(
+            (DEMO_PROVIDER_MOBILE, "周丽（服务商：安心家政）", estate.communities[0].name)
+        )
         if not quiet:
             new_rooms = sum(v for k, v in estate.created.items() if k.startswith("rooms:"))
             self.stdout.write(
