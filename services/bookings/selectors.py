@@ -190,7 +190,8 @@ def provider_agenda(provider: Provider, *, today: dt.date | None = None, size: i
     counts = open_ahead.aggregate(
         today=Count("pk", filter=Q(slot__date=today)), upcoming=Count("pk")
     )
-    return {**counts, "next": list(open_ahead[:size]), "date": today}
+    tomorrow = today + dt.timedelta(days=1)
+    return {**counts, "next": list(open_ahead[:size]), "date": today, "tomorrow": tomorrow}
 
 
 def get_booking_for_provider(provider: Provider, booking_id: int) -> Booking | None:

@@ -145,7 +145,7 @@ def seed(community) -> None:
 
 
 FEATURED_MOBILE = "13900000001"  # 张伟
-FEATURED_REVIEW = (5, "阿姨做事很细致，柜子顶上都擦了，下次还约她。", "#c7b8f0", "")
+FEATURED_REVIEW = (5, "师傅准时上门，做事细致，收费和预约时说的一样，下次还找他们。", "#c7b8f0", "")
 
 
 def _review_featured(community) -> list[int]:

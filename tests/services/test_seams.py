@@ -54,18 +54,19 @@ def test_the_provider_home_shows_today_and_the_next_bookings(client_for, communi
     booking_row(home, provider, days_ahead=0, hour=9)
     booking_row(home, provider, days_ahead=0, hour=14, status="confirmed")
     booking_row(home, provider, days_ahead=2, hour=10)
+    booking_row(home, provider, days_ahead=1, hour=10)
     booking_row(home, provider, days_ahead=0, hour=16, status="cancelled")
     booking_row(home, provider, days_ahead=-3, hour=10, status="done")
     owner = provider.members.get().user
     response = client_for(owner).get(HOME)
     assert response.context["agenda"]["today"] == 2
-    assert response.context["agenda"]["upcoming"] == 3
-    assert len(response.context["agenda"]["next"]) == 3
+    assert response.context["agenda"]["upcoming"] == 4
+    assert len(response.context["agenda"]["next"]) == 4
     html = response.content.decode()
     assert reverse("services_provider:booking_list") in html
     cancelled = Booking.objects.get(provider=provider, status="cancelled")
     assert reverse("services_provider:booking_detail", args=[cancelled.pk]) not in html
-    assert "日常保洁" in html
+    assert "日常保洁" in html and "今天" in html and "明天" in html
 
 
 @pytest.mark.req("SVC-1")
