@@ -138,3 +138,34 @@ def resident_entries(request: HttpRequest) -> list[dict]:
         }
         for e in sorted(_ENTRIES.values(), key=lambda e: e.order)
     ]
+
+
+# --- Rows of 我的 that other modules add ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeLink:
+    """A row of 我的 that a module above accounts adds (services: 服务商入驻, or 服务商工作台
+    for a provider's member). `link(request)` answers (label, url_name, icon), or None to hide
+    the row; it may ask one cheap query."""
+
+    name: str
+    order: int
+    link: Callable[[HttpRequest], tuple[Promise | str, str, str] | None]
+
+
+_ME_LINKS: dict[str, MeLink] = {}
+
+
+def register_me_link(link: MeLink) -> None:
+    _ME_LINKS[link.name] = link
+
+
+def me_links(request: HttpRequest) -> list[dict]:
+    rows = []
+    for entry in sorted(_ME_LINKS.values(), key=lambda e: e.order):
+        answer = entry.link(request)
+        if answer:
+            label, url_name, icon = answer
+            rows.append({"label": label, "url": reverse(url_name), "icon": icon})
+    return rows

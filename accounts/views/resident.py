@@ -46,7 +46,11 @@ def me(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "resident/accounts/me.html",
-        {"residencies": residencies, "entries": portal.resident_entries(request)},
+        {
+            "residencies": residencies,
+            "entries": portal.resident_entries(request),
+            "me_links": portal.me_links(request),
+        },
     )
 
 

@@ -38,35 +38,39 @@ def seed(community: Community) -> None:
         .order_by("pk")[:20]
     )
     author = User.objects.filter(mobile=STAFF_MOBILE).first()
-    now = timezone.now().replace(second=0, microsecond=0)
-    day = dt.timedelta(days=1)
     with transaction.atomic():
         open_one = _activity(
-            community, author, OPEN_TITLE, "#f08c2e", now + 5 * day, capacity=30, limit=3,
+            community, author, OPEN_TITLE, "#f08c2e", _at(5, 14, 30), capacity=30, limit=3,
             description="带上孩子，一起用彩纸和竹条做一盏属于自己的灯笼。材料由物业准备，"
             "每户最多 3 人（含孩子）。",
             place="社区活动中心二楼多功能厅",
             fields=[{"label": "孩子年龄", "required": True}],
         )  # fmt: skip
         full_one = _activity(
-            community, author, FULL_TITLE, "#2e8bf0", now + 3 * day, capacity=6, limit=2,
+            community, author, FULL_TITLE, "#2e8bf0", _at(3, 9), capacity=6, limit=2,
             description="血压血糖测量、慢病咨询、用药指导。名额有限，满员后可排队候补，"
             "有人取消时按顺序通知。",
             place="中心花园东侧凉亭",
         )  # fmt: skip
         past_one = _activity(
-            community, author, PAST_TITLE, "#3aa55d", now - 10 * day, capacity=40, limit=4,
+            community, author, PAST_TITLE, "#3aa55d", _at(-10, 9), capacity=40, limit=4,
             description="拔河、跳绳、两人三足，老少皆宜。",
             place="小区篮球场",
         )  # fmt: skip
         _activity(
-            community, author, DRAFT_TITLE, "#7a5af0", now + 14 * day, capacity=50, limit=2,
+            community, author, DRAFT_TITLE, "#7a5af0", _at(14, 19), capacity=50, limit=2,
             description="（草稿）讲解家庭垃圾如何分类投放。", place="社区活动中心一楼",
             status=Activity.Status.DRAFT,
         )  # fmt: skip
         _signups(open_one, households[:5], [2, 3, 1, 2, 2])
         _signups(full_one, households[5:10], [2, 2, 2, 1, 2], holding=3)
         _signups(past_one, households[10:20], [3, 2, 2, 1, 4, 2, 3, 2, 1, 2])
+
+
+def _at(days: int, hour: int, minute: int = 0) -> dt.datetime:
+    """A time of day people hold activities at (not the moment the demo ran), `days` away."""
+    day = timezone.localdate() + dt.timedelta(days=days)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
 def _activity(

@@ -27,6 +27,7 @@ from kit.audit import log_action
 from notices import fanout
 from notices.fanout import Plan
 from notices.notify import notify
+from staff.selectors import staff_with_permission
 
 from ..models import Activity, ActivityParticipant, ActivitySignup
 from . import selectors
@@ -262,7 +263,27 @@ def signup_create(
         request=request,
     )
     _tell_household(signup)
+    _tell_reviewers(signup)
     return signup
+
+
+APPROVE_PERMISSION = "services.change_activitysignup"
+
+
+def _tell_reviewers(signup: ActivitySignup) -> None:
+    """The staff who may approve hear of a sign-up that waits for them (a new one, or a freed
+    place claimed); nothing when the activity needs no approval."""
+    if signup.status != SignupStatus.PENDING:
+        return
+    activity = signup.activity
+    notify(
+        "activity.signup_pending",
+        staff_with_permission(activity.community, APPROVE_PERMISSION),
+        obj=signup,
+        key=f"pending-{timezone.now().timestamp():.0f}",
+        context={"signup": signup, "activity": activity},
+        url=reverse("services_staff:activity_signups", args=[activity.pk]) + "?status=pending",
+    )
 
 
 def _tell_household(signup: ActivitySignup, *, event: str = "activity.signup_changed") -> None:
@@ -452,6 +473,7 @@ def offer_claim(
         request=request,
     )
     _tell_household(signup)
+    _tell_reviewers(signup)
     return signup
 
 

@@ -71,6 +71,8 @@ def register() -> None:
         events.Event("activity.cancelled", _("Activity cancelled"), events.Category.COMMUNITY,
                      Importance.IMPORTANT),
         events.Event("activity.reminder", _("Activity tomorrow"), events.Category.COMMUNITY),
+        events.Event("activity.signup_pending", _("Activity sign-up awaiting approval"),
+                     events.Category.COMMUNITY),
     ):  # fmt: skip
         events.register(event)
     register_periodic_task("活动候补名额过期", task=EXPIRE_TASK, schedule=timedelta(minutes=5))

@@ -29,6 +29,11 @@ PLAN = [
 
 @transaction.atomic
 def seed(community) -> None:
+    _seed_featured(community)
+    _seed_provider_day(community)
+
+
+def _seed_featured(community) -> None:
     home = (
         Residency.objects.filter(
             user__mobile=FEATURED_MOBILE,
@@ -50,6 +55,37 @@ def seed(community) -> None:
         slot = _slot(provider, when, now, skip=index // len(providers))
         if slot is not None:
             _booking(home, provider, slot, status, now)
+
+
+PROVIDER_MOBILE = "13700000001"  # the demo provider login (its owner)
+# The provider's own day: other households' bookings of its next open slots.
+PROVIDER_PLAN = ["confirmed", "requested", "requested"]
+
+
+def _seed_provider_day(community) -> None:
+    """The demo provider login finds work on its home: bookings of three other households for
+    its next open slots (today's when the day is not over)."""
+    provider = (
+        approved_providers(community)
+        .filter(members__user__mobile=PROVIDER_MOBILE, members__is_active=True)
+        .first()
+    )
+    homes = list(
+        Residency.objects.filter(
+            status=Residency.Status.VERIFIED, head__isnull=True, room__building__community=community
+        )
+        .exclude(user__mobile=FEATURED_MOBILE)
+        .select_related("room__building", "room__unit", "user")
+        .order_by("-pk")[: len(PROVIDER_PLAN)]
+    )
+    if provider is None or not homes:
+        return
+    if Booking.objects.filter(provider=provider, household__in=homes).exists():
+        return
+    now = timezone.now()
+    open_slots = [s for s in selectors.provider_slots(provider, now=now) if not s.closed]
+    for home, status, slot in zip(homes, PROVIDER_PLAN, open_slots, strict=False):
+        _booking(home, provider, slot, status, now)
 
 
 def _slot(provider: Provider, when: str, now: dt.datetime, *, skip: int):

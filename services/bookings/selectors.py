@@ -4,7 +4,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Community, Residency, User
@@ -178,6 +178,20 @@ def bookings_for_provider(provider: Provider) -> QuerySet[Booking]:
         .select_related("item", "slot", "room__building", "room__unit", "community")
         .order_by("slot__date", "slot__start", "pk")
     )
+
+
+def provider_agenda(provider: Provider, *, today: dt.date | None = None, size: int = 5) -> dict:
+    """The provider home's "today" box: how many open bookings fall today and from today on,
+    and the next few of them (two queries whatever the number of bookings)."""
+    today = today or timezone.localdate()
+    open_ahead = bookings_for_provider(provider).filter(
+        status__in=Booking.OPEN_STATUSES, slot__date__gte=today
+    )
+    counts = open_ahead.aggregate(
+        today=Count("pk", filter=Q(slot__date=today)), upcoming=Count("pk")
+    )
+    tomorrow = today + dt.timedelta(days=1)
+    return {**counts, "next": list(open_ahead[:size]), "date": today, "tomorrow": tomorrow}
 
 
 def get_booking_for_provider(provider: Provider, booking_id: int) -> Booking | None:

@@ -1,5 +1,5 @@
 """Demo data of the catalogue part, called from services.demo.seed_services after the
-providers part: a few finished bookings per approved provider (as rows, when the bookings part
+providers and the bookings parts: a review of 张伟's first finished booking, a few finished bookings per approved provider (as rows, when the bookings part
 has not made them) and their reviews, a couple with photos drawn with Pillow and a reply.
 Idempotent: the bookings have numbers of their own, the reviews are one per booking, and the
 providers' counters are recounted from the visible reviews at the end."""
@@ -140,4 +140,31 @@ def seed(community) -> None:
             booking = _finished_booking(community, provider, household, number, days_ago)
             if booking is not None:
                 _review(booking, spec, booking.finished_at + dt.timedelta(hours=5))
-    _recount([p.pk for p in providers])
+    featured = _review_featured(community)
+    _recount([p.pk for p in providers] + featured)
+
+
+FEATURED_MOBILE = "13900000001"  # 张伟
+FEATURED_REVIEW = (5, "师傅准时上门，做事细致，收费和预约时说的一样，下次还找他们。", "#c7b8f0", "")
+
+
+def _review_featured(community) -> list[int]:
+    """张伟's household (whose bookings the bookings part seeds, before this part) reviews its
+    first finished booking and leaves the latest one to review, so 我的预约 shows both."""
+    done = list(
+        Booking.objects.filter(
+            household__user__mobile=FEATURED_MOBILE,
+            household__head__isnull=True,
+            community=community,
+            status=Booking.Status.DONE,
+        )
+        .select_related("provider", "community", "booked_by")
+        .order_by("finished_at", "pk")
+    )
+    if len(done) < 2 or ServiceReview.objects.filter(booking__in=done).exists():
+        return []
+    booking = done[0]
+    _review(
+        booking, FEATURED_REVIEW, (booking.finished_at or timezone.now()) + dt.timedelta(hours=2)
+    )
+    return [booking.provider_id]

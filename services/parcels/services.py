@@ -188,6 +188,17 @@ def parcel_return(
         data={"code": parcel.pickup_code, "reason": reason},
         request=request,
     )
+    notify(
+        "parcel.returned",
+        selectors.household_user_ids(parcel),
+        obj=parcel,
+        context={
+            "parcel": parcel,
+            "carrier": selectors.carrier_label(parcel.carrier),
+            "reason": reason,
+        },
+        url=reverse("services:parcel_list"),
+    )
     return parcel
 
 

@@ -47,6 +47,8 @@ def register() -> None:
         events.Event("parcel.arrived", _("Parcel arrived"), events.Category.COMMUNITY,
                      Importance.IMPORTANT),
         events.Event("parcel.picked_up", _("Parcel picked up"), events.Category.COMMUNITY),
+        events.Event("parcel.returned", _("Parcel returned to the carrier"),
+                     events.Category.COMMUNITY, Importance.IMPORTANT),
         events.Event("parcel.reminder", _("Parcel waiting for pickup"), events.Category.COMMUNITY,
                      Importance.IMPORTANT),
     ):  # fmt: skip

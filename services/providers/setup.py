@@ -28,8 +28,17 @@ def provider_landing(user) -> str | None:
     return reverse("services_provider:provider_home")
 
 
+def me_link(request: HttpRequest):
+    """我的: a provider's member goes to the provider pages, everyone else may apply."""
+    from .access import member_of
+
+    if member_of(request.user) is not None:
+        return (_("Provider pages"), "services_provider:provider_home", "shop")
+    return (_("Join as a service provider"), "services_provider:provider_apply", "shop-window")
+
+
 def register() -> None:
-    from accounts.portal import register_landing
+    from accounts.portal import MeLink, register_landing, register_me_link
     from kit.audit import register_actions
     from kit.periodic import Crontab, register_periodic_task
     from notices import events
@@ -96,3 +105,4 @@ def register() -> None:
         ProviderTab(_("Profile"), "services_provider:provider_profile", "person-vcard", 90)
     )
     register_landing(provider_landing)
+    register_me_link(MeLink("services.providers", 10, me_link))

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kit.forms import add_service_errors
 
+from ..bookings import selectors as booking_selectors
 from . import selectors, services
 from .access import member_of, provider_required
 from .forms import (
@@ -82,6 +83,7 @@ def provider_home(request: HttpRequest) -> HttpResponse:
             "provider": provider,
             "listings": selectors.listings_of_provider(provider),
             "licence_state": selectors.licence_state(provider),
+            "agenda": booking_selectors.provider_agenda(provider),
         },
     )
 
