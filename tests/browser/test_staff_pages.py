@@ -190,3 +190,20 @@ def test_team_pages(open_page, live_server, estate):
     shot(page, "team-edit")
     page.goto(f"{base}/staff/team/{estate['former'].pk}/")
     shot(page, "team-edit-deactivated")
+
+
+@pytest.mark.req("SUSR-2")
+def test_every_menu_entry_is_reachable_on_a_short_screen(open_page, live_server, estate):
+    """The manager's menu is taller than a 1366×768 laptop screen: the fixed sidebar scrolls
+    on its own, so the last entry (操作日志) can be reached and clicked."""
+    page = open_page("desk", estate["manager"].user)
+    page.set_viewport_size({"width": 1366, "height": 600})
+    page.goto(f"{live_server.url}/staff/")
+    sidebar = page.locator("nav.sidebar")
+    assert sidebar.evaluate("el => el.scrollHeight > el.clientHeight")
+    last = sidebar.locator("a.nav-link").last
+    last.scroll_into_view_if_needed()
+    box, frame = last.bounding_box(), sidebar.bounding_box()
+    assert box["y"] >= frame["y"] and box["y"] + box["height"] <= frame["y"] + frame["height"]
+    with page.expect_navigation():
+        last.click()
