@@ -9,8 +9,9 @@ from . import selectors
 
 
 def code_qr_svg(code: str) -> str:
-    """The pickup code as an inline SVG QR code (drawn on the server: no script needed)."""
-    return segno.make(code, error="m").svg_inline(scale=6, dark="#111", omitsize=True)
+    """The pickup code as an inline SVG QR code (drawn on the server: no script needed); never
+    Micro QR, which six digits would fit and scanners do not read."""
+    return segno.make_qr(code, error="m").svg_inline(scale=6, dark="#111", omitsize=True)
 
 
 @login_required

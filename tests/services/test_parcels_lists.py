@@ -167,3 +167,17 @@ def test_the_residents_page_runs_a_fixed_number_of_queries(
     client = client_for(resident)
     with django_assert_max_num_queries(12):
         assert client.get(MINE).status_code == 200
+
+
+@pytest.mark.req("SVC-1")
+def test_the_pickup_qr_code_is_a_full_qr_code_the_desk_scanner_reads():
+    """Six digits fit a Micro QR symbol, which segno picks by itself and neither the desk's
+    scanner (zxing) nor WeChat reads: the pickup code is always a full QR code (21×21 and up)."""
+    import re
+
+    from services.parcels.views_resident import code_qr_svg
+
+    svg = code_qr_svg("252928")
+    width = int(re.search(r'viewBox="0 0 (\d+)', svg).group(1))
+    # scale 6 with a 4-module quiet zone on each side: a full QR code is at least (21 + 8) × 6.
+    assert width >= (21 + 8) * 6, width
