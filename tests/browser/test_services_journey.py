@@ -65,7 +65,9 @@ def sign_in_with_second_factor(open_page, base, user):
 def menu(desk, label):
     with desk.expect_navigation():
         # The entry's name may end with its badge (a count of what waits).
-        desk.locator("nav.sidebar").get_by_role("link", name=re.compile(rf"^{label}( \d+)?$")).click()
+        desk.locator("nav.sidebar").get_by_role(
+            "link", name=re.compile(rf"^{label}( \d+)?$")
+        ).click()
 
 
 def entry(phone, base, label):
@@ -307,6 +309,8 @@ def test_activity_fills_waitlist_promoted_and_checked_in(
     submit(phone_b, "form[action$='/claim/'] button")
     signup_b.refresh_from_db()
     assert signup_b.status == "confirmed"
+    activity.refresh_from_db()
+    assert activity.places_taken == 1
     expect(phone_b.get_by_text("名额已确认")).to_be_visible()
     shot(phone_b, "c08-resident-b-claimed")
 
