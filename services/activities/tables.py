@@ -3,6 +3,8 @@
 import django_tables2 as tables
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -61,8 +63,9 @@ class PartialColumn(tables.Column):
 
 
 class SignupTable(tables.Table):
-    created_at = tables.DateTimeColumn(
-        verbose_name=_("Signed up at"), format="m-d H:i", attrs={"td": {"class": "text-nowrap"}}
+    # Not DateTimeColumn: a TemplateColumn that parses its template again for every cell.
+    created_at = tables.Column(
+        verbose_name=_("Signed up at"), attrs={"td": {"class": "text-nowrap"}}
     )
     room = tables.Column(
         verbose_name=_("Room"),
@@ -96,6 +99,9 @@ class SignupTable(tables.Table):
         fields = ("created_at", "room", "user", "people", "answers", "status", "actions")
         attrs = {"class": "table table-hover align-middle"}
         empty_text = _("No sign-ups.")
+
+    def render_created_at(self, value) -> str:
+        return date_format(timezone.localtime(value), "m-d H:i")
 
     def render_room(self, value) -> str:
         return value.label
