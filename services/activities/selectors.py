@@ -8,7 +8,7 @@ includes their household's building; anything else is None here and a 404 in the
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Community, Residency, User
@@ -216,11 +216,16 @@ def activity_figures(activity: Activity) -> Figures:
 
 def signups_for_activity(activity: Activity) -> QuerySet[ActivitySignup]:
     """The staff sign-up list: each row with its room, the person who signed up and the
-    people coming (prefetched: one query for the page, whatever its length)."""
-    return (
-        ActivitySignup.objects.filter(activity=activity)
-        .select_related("household__room__building", "household__room__unit", "user")
-        .prefetch_related("participants")
+    people coming, fetched for the page's rows only (three queries whatever its length).
+    Joined into the list's own query instead, PostgreSQL joined all 2,000 sign-ups of a big
+    activity to the estate's residencies and users before keeping the 25 of the page."""
+    return ActivitySignup.objects.filter(activity=activity).prefetch_related(
+        Prefetch(
+            "household",
+            queryset=Residency.objects.select_related("room__building", "room__unit"),
+        ),
+        "user",
+        "participants",
     )
 
 
