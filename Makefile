@@ -43,6 +43,7 @@ run: install
 	@echo "  居民端   http://$(HOST):$(PORT)/"
 	@echo "  物业端   http://$(HOST):$(PORT)/staff/"
 	@echo "  平台管理 http://$(HOST):$(PORT)/admin/"
+	@echo "  服务商端 http://$(HOST):$(PORT)/provider/"
 	@echo "  (web + Celery worker + beat; Ctrl-C stops all of them)"
 	@echo ""
 	@$(BIN)/python bin/run_local.py -f Procfile.dev
