@@ -13,29 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, Residency, User
 from kit import images
+from kit.forms import MultipleFileField, MultipleFileInput
 
 from .. import selectors, services, uploads
 from ..models import RepairCategory, TimeSlot
 
 PUBLIC_AREA = "public"
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one <input type="file" multiple>: a list (maybe empty)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
 
 
 class CategoryChoiceField(forms.ModelChoiceField):

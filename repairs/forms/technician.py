@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from notices.forms import MultipleFileField
+from kit.forms import MultipleFileField
 
 from ..uploads import MAX_PHOTOS
 

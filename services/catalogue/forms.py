@@ -3,28 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kit.forms import MultipleFileField, MultipleFileInput
+
 from ..models import Provider
 from .services import MAX_PHOTOS
 
 # 5 first: the stars are laid out right to left so that hovering lights those before.
 STAR_CHOICES = [(n, str(n)) for n in range(5, 0, -1)]
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one <input type="file" multiple>: a list (maybe empty)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
 
 
 class ReviewForm(forms.Form):
