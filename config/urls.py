@@ -27,12 +27,14 @@ urlpatterns = [
     path("staff/", include("repairs.urls_tech")),
     path("staff/", include("billing.urls_staff")),
     path("staff/", include("services.urls_staff")),
+    path("staff/", include("complaints.urls_staff")),
     path("provider/", include("services.urls_provider")),
     path("invitations/staff/", include("staff.urls_invitation")),
     path("", include("notices.urls")),
     path("", include("repairs.urls")),
     path("", include("billing.urls")),
     path("", include("services.urls")),
+    path("", include("complaints.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -210,6 +210,7 @@ def build_community_world(community: Community) -> dict[str, object]:
     parcel = ParcelFactory(household=owner, logged_by=staff_member.user)
     catalogue = build_catalogue_world(community, owner)
     providers = build_providers_world(community)
+    complaints = complaints_world(owner, staff_member)
     # An alert in the inbox of the community's staff member (the staff inbox opens it).
     message = MessageFactory(
         recipient=staff_member.user,
@@ -224,6 +225,7 @@ def build_community_world(community: Community) -> dict[str, object]:
         **billing,
         **catalogue,
         **providers,
+        **complaints,
         "message": message,
         "provider": provider,
         "booking": booking,
@@ -775,3 +777,91 @@ def build_providers_world(community) -> dict[str, object]:
     listing = ProviderListingFactory(community=community)
     owner = ProviderMemberFactory(provider=listing.provider)
     return {"provider_listing": listing, "provider": listing.provider, "provider_owner": owner}
+
+
+# --- complaints ---
+
+
+class ComplaintFactory(factory.django.DjangoModelFactory):
+    """A submitted complaint of a verified owner's household, about their room, in the
+    community's first category. Build other states through the app's services (or pass the
+    fields for a fixture that only needs rows)."""
+
+    class Meta:
+        model = "complaints.Complaint"
+
+    household = factory.SubFactory(ResidencyFactory)
+    reporter = factory.LazyAttribute(lambda o: o.household.user)
+    community = factory.LazyAttribute(lambda o: o.household.room.building.community)
+    room = factory.LazyAttribute(lambda o: o.household.room)
+    category = factory.LazyAttribute(
+        lambda o: o.community.complaint_categories.order_by("sort_order").first()
+    )
+    details = "楼道垃圾三天没人清运，气味很大。"
+    wanted_outcome = "尽快清运，并说明以后的清运时间。"
+    contact_name = factory.LazyAttribute(lambda o: o.reporter.get_full_name())
+    contact_phone = factory.LazyAttribute(lambda o: o.reporter.mobile)
+    accept_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=4))
+    reply_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=72))
+
+
+class ComplaintMessageFactory(factory.django.DjangoModelFactory):
+    """A message of the household in the complaint's conversation."""
+
+    class Meta:
+        model = "complaints.ComplaintMessage"
+
+    complaint = factory.SubFactory(ComplaintFactory)
+    author = factory.LazyAttribute(lambda o: o.complaint.reporter)
+    body = "今天早上还是没有清运。"
+
+
+class ComplaintAttachmentFactory(factory.django.DjangoModelFactory):
+    """A small JPEG photo with a thumbnail, filed with the complaint."""
+
+    class Meta:
+        model = "complaints.ComplaintAttachment"
+
+    complaint = factory.SubFactory(ComplaintFactory)
+    kind = "image"
+    content_type = "image/jpeg"
+    original_name = "垃圾.jpg"
+    size = factory.LazyAttribute(lambda a: a.file.size)
+    file = factory.django.ImageField(filename="rubbish.jpg", width=64, height=48, format="JPEG")
+    thumbnail = factory.django.ImageField(filename="thumb.jpg", width=32, height=24, format="JPEG")
+
+
+class SuggestionFactory(factory.django.DjangoModelFactory):
+    """A submitted public suggestion of a verified owner's household."""
+
+    class Meta:
+        model = "complaints.Suggestion"
+
+    household = factory.SubFactory(ResidencyFactory)
+    proposer = factory.LazyAttribute(lambda o: o.household.user)
+    community = factory.LazyAttribute(lambda o: o.household.room.building.community)
+    title = factory.Sequence(lambda n: f"小区增设充电桩 {n}")
+    body = "地下车库电动车越来越多，建议在 B1 增设 10 个充电桩。"
+
+
+class SuggestionStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "complaints.SuggestionStep"
+
+    suggestion = factory.SubFactory(SuggestionFactory, status="adopted")
+    title = "联系供电公司勘察"
+    target_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
+
+
+def complaints_world(owner, staff_member) -> dict:
+    """One object of each kind the complaints app's staff URLs name, for build_community_world."""
+    complaint = ComplaintFactory(household=owner)
+    suggestion = SuggestionFactory(household=owner)
+    return {
+        "complaint": complaint,
+        "complaint_file": ComplaintAttachmentFactory(complaint=complaint),
+        "complaint_category": complaint.category,
+        "department": complaint.community.complaint_departments.first(),
+        "suggestion": suggestion,
+        "step": SuggestionStepFactory(suggestion=suggestion),
+    }

@@ -4,11 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from kit.downloads import attachment_response
 from staff.access import staff_required
 from staff.scoping import get_scoped_or_404
 
 from .. import selectors
-from ..downloads import attachment_response
 from ..models import RepairAttachment, RepairOrder
 
 

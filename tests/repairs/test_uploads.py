@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from PIL import Image
 
+from kit.downloads import attachment_response
 from repairs import geo, uploads
-from repairs.downloads import attachment_response
 from tests.factories import RepairAttachmentFactory, photo_upload, video_upload
 
 

@@ -13,6 +13,7 @@ from accounts.demo import (
 )
 from accounts.models import Residency, Room, User
 from billing.demo import seed_billing
+from complaints.demo import seed_complaints
 from notices.demo import seed_notices
 from repairs.demo import seed_repairs
 from services.demo import seed_services
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         repair_orders = seed_repairs(estate.communities[0])
         bills = seed_billing(estate.communities)
         seed_services(estate.communities[0])
+        seed_complaints(estate.communities[0])
         logins += self._provider_logins()
         if not quiet:
             new_rooms = sum(v for k, v in estate.created.items() if k.startswith("rooms:"))

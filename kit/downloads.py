@@ -1,4 +1,5 @@
-"""Serving a repair photo or video from private storage, to people the views have let in.
+"""Serving a photo or video (of a repair, a complaint, …) from private storage, to people the
+views have let in. `attachment` is any row with `file`, `thumbnail` and `content_type`.
 
 Videos answer HTTP Range requests (206): iOS Safari plays a <video> only from a server that
 does, and seeking a 50 MB clip should not download all of it."""
@@ -7,14 +8,12 @@ import re
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 
-from .models import RepairAttachment
-
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 64 * 1024
 
 
 def attachment_response(
-    request: HttpRequest, attachment: RepairAttachment, *, thumbnail: bool = False
+    request: HttpRequest, attachment, *, thumbnail: bool = False
 ) -> HttpResponse:
     use_thumbnail = thumbnail and bool(attachment.thumbnail)
     field = attachment.thumbnail if use_thumbnail else attachment.file

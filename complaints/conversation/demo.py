@@ -1,0 +1,7 @@
+"""The conversation part's demo data."""
+
+from accounts.models import Community
+
+
+def seed(community: Community) -> None:
+    pass

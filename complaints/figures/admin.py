@@ -1,0 +1,1 @@
+"""The operators' admin of the figures part (imported by complaints/admin.py)."""

@@ -1,0 +1,1 @@
+"""The operators' admin of the handling part (imported by complaints/admin.py)."""

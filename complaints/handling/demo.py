@@ -1,0 +1,7 @@
+"""The handling part's demo data."""
+
+from accounts.models import Community
+
+
+def seed(community: Community) -> None:
+    pass

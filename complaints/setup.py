@@ -1,0 +1,76 @@
+"""What the complaints app's parts share, registered from `ComplaintsConfig.ready`: the
+positions' duties, the status event the workflow sends, and each community's starting
+categories and departments."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+VIEW_COMPLAINT = "complaints.view_complaint"
+HANDLE = "complaints.handle_complaint"
+LOG = "complaints.log_complaint"
+MERGE = "complaints.merge_complaint"
+FIGURES = "complaints.view_complaint_figures"
+SETTINGS = "complaints.manage_complaint_settings"
+VIEW_SUGGESTION = "complaints.view_suggestion"
+EVALUATE = "complaints.evaluate_suggestion"
+
+
+def community_created(sender, instance, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    if created and not raw:
+        from .defaults import ensure_defaults
+
+        ensure_defaults(instance)
+
+
+@transaction.atomic
+def ensure_all_defaults(**kwargs: Any) -> None:
+    from accounts.models import Community
+
+    from .defaults import ensure_defaults
+    from .models import ComplaintCategory
+
+    for community in Community.objects.exclude(
+        pk__in=ComplaintCategory.objects.values("community_id")
+    ):
+        ensure_defaults(community)
+
+
+def register() -> None:
+    from django.apps import apps
+    from django.db.models.signals import post_migrate, post_save
+
+    from accounts.models import Community
+    from notices import events
+    from staff import scoping
+    from staff.positions import FRONT_DESK, MANAGER, register_position_defaults
+
+    from .models import (
+        Complaint,
+        ComplaintAttachment,
+        ComplaintCategory,
+        Department,
+        Suggestion,
+        SuggestionStep,
+    )
+
+    register_position_defaults(
+        {
+            MANAGER: [VIEW_COMPLAINT, HANDLE, LOG, MERGE, FIGURES, SETTINGS, VIEW_SUGGESTION,
+                      EVALUATE],
+            FRONT_DESK: [VIEW_COMPLAINT, HANDLE, LOG, MERGE, VIEW_SUGGESTION],
+        }
+    )  # fmt: skip
+    # The URL keywords the staff pages name objects by (get_scoped_or_404 and the tenancy sweep).
+    scoping.register("complaint_id", Complaint, "community")
+    scoping.register("complaint_file_id", ComplaintAttachment, "complaint__community")
+    scoping.register("complaint_category_id", ComplaintCategory, "community")
+    scoping.register("department_id", Department, "community")
+    scoping.register("suggestion_id", Suggestion, "community")
+    scoping.register("step_id", SuggestionStep, "suggestion__community")
+    events.register(
+        events.Event("complaint.status_changed", _("Complaint progress"), events.Category.COMMUNITY)
+    )
+    post_save.connect(community_created, sender=Community, dispatch_uid="complaints_defaults")
+    post_migrate.connect(ensure_all_defaults, sender=apps.get_app_config("complaints"))

@@ -1,0 +1,7 @@
+"""The suggestions part's demo data."""
+
+from accounts.models import Community
+
+
+def seed(community: Community) -> None:
+    pass

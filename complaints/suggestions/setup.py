@@ -1,0 +1,6 @@
+"""The suggestions part of the complaints app: what it registers with the layers below (called from
+`ComplaintsConfig.ready`)."""
+
+
+def register() -> None:
+    pass
