@@ -18,8 +18,9 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.models import Community, Residency, User
+from kit import uploads
 
-from . import selectors, services, uploads
+from . import selectors, services
 from .models import (
     RepairAttachment,
     RepairCategory,

@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 
 from accounts import limits
 from accounts.models import Community, Residency, Room, User
+from kit import uploads
 from kit.audit import log_action
 from notices.notify import notify
 from staff.models import StaffMember
 from staff.selectors import staff_with_permission
 
-from . import selectors, uploads
+from . import selectors
 from .models import (
     RepairAttachment,
     RepairCategory,

@@ -25,7 +25,7 @@ from django_ratelimit.core import _get_ip
 from kit.audit import log_action
 from kit.images import MAX_UPLOAD_BYTES
 from kit.net import client_ip
-from repairs.uploads import MAX_PHOTOS, MAX_VIDEO_BYTES, MAX_VIDEOS
+from kit.uploads import MAX_PHOTOS, MAX_VIDEO_BYTES, MAX_VIDEOS
 from tests.test_deployment import EXAMPLE_ENV, compose_environment, free_port
 from tests.test_settings import PRINT_SETTINGS, production_env, run_django
 

@@ -12,10 +12,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Community, Residency, User
-from kit import images
+from kit import images, uploads
 from kit.forms import MultipleFileField, MultipleFileInput
 
-from .. import selectors, services, uploads
+from .. import selectors, services
 from ..models import RepairCategory, TimeSlot
 
 PUBLIC_AREA = "public"

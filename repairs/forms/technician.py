@@ -6,8 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kit.forms import MultipleFileField
-
-from ..uploads import MAX_PHOTOS
+from kit.uploads import MAX_PHOTOS
 
 PHOTO_ACCEPT = "image/*"  # phones offer the camera; iOS hands HEIC over as JPEG
 

@@ -17,13 +17,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Community
 from kit.forms import add_service_errors
+from kit.uploads import MAX_PHOTOS
 from staff.access import staff_required
 from staff.models import StaffMember
 
 from .. import selectors, services
 from ..forms.technician import FinishForm, NoteForm, PositionForm, SharingForm, StartForm
 from ..models import RepairAttachment, RepairOrder, RepairRating
-from ..uploads import MAX_PHOTOS
 
 Status = RepairOrder.Status
 PERMISSION = "repairs.work_repairorder"

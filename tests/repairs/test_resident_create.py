@@ -171,7 +171,7 @@ def test_oversized_photo_is_refused(client_for, resident, form_data, monkeypatch
 
 @pytest.mark.req("REP-3")
 def test_oversized_video_is_refused(client_for, resident, form_data, monkeypatch):
-    monkeypatch.setattr("repairs.uploads.MAX_VIDEO_BYTES", 1024)
+    monkeypatch.setattr("kit.uploads.MAX_VIDEO_BYTES", 1024)
     response = post(
         client_for(resident), {**form_data, "videos": [video_upload("long.mp4", size=4096)]}
     )

@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from PIL import Image
 
+from kit import uploads
 from kit.downloads import attachment_response
-from repairs import geo, uploads
+from repairs import geo
 from tests.factories import RepairAttachmentFactory, photo_upload, video_upload
 
 

@@ -1,4 +1,5 @@
-"""Photos and videos of a repair, checked by their bytes before anything is stored.
+"""Photos and videos (of a repair, a complaint, …), checked by their bytes before anything is
+stored.
 
 Photos go through `kit.images` (re-encoded, EXIF and GPS gone, bombs refused) and get a
 small thumbnail for lists. Videos cannot be re-encoded here (no transcoder on the servers), so
