@@ -213,6 +213,9 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
     ("a complaint and its files: the household that filed it only (never a household it was "
      "merged with)",
      ("complaints:detail", "complaints:file"), HOUSEHOLDS_OWN),
+    ("writing in a complaint's conversation: the household that filed it only (an empty post "
+     "is refused with a message)",
+     ("complaints:message_send",), HOUSEHOLDS_OWN),
     ("a repair order and its files: the household only",
      ("repairs:detail", "repairs:live", "repairs:cancel", "repairs:rate", "repairs:file",
       "repairs:technician_photo"), HOUSEHOLDS_OWN),
