@@ -228,14 +228,16 @@ def merge_complaints(
     complaints once merged into it now point at the survivor, so every one of those households
     follows the survivor and hears its outcome. Another community's complaint: Http404 (the
     caller's scoping), here a refusal all the same."""
-    # One order of locks for every merge (the survivor, then the duplicates by id): two staff
-    # merging crosswise wait for each other rather than deadlock.
+    # Every row locked first, in one order (by id) for every merge: two staff merging crosswise
+    # (A into B, B into A) wait for each other rather than deadlock; the second then finds its
+    # survivor merged and is refused.
     ids = sorted({d.pk for d in duplicates})
     if not ids:
         raise ValidationError(_("Choose at least one complaint to merge."), code="empty")
     if survivor.pk in ids:
         raise ValidationError(_("A complaint cannot be merged into itself."), code="itself")
-    survivor = workflow.locked(survivor)
+    rows = {pk: workflow.locked(Complaint(pk=pk)) for pk in sorted([survivor.pk, *ids])}
+    survivor = rows[survivor.pk]
     if survivor.status in Complaint.FINAL_STATUSES:
         raise ValidationError(
             _("Complaint %(number)s is “%(status)s”: nothing can be merged into it.")
@@ -244,7 +246,7 @@ def merge_complaints(
         )
     merged = []
     for pk in ids:
-        duplicate = workflow.locked(Complaint(pk=pk))
+        duplicate = rows[pk]
         if duplicate.community_id != survivor.community_id:
             raise ValidationError(_("That complaint is not of this community."), code="community")
         if duplicate.status in Complaint.FINAL_STATUSES:
