@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Community, Residency, Room, User
 from kit import images, uploads
@@ -54,12 +55,14 @@ class ComplaintForm(forms.Form):
         widget=forms.RadioSelect,
         empty_label=None,
         error_messages={
-            "required": _("Please choose a category."),
-            "invalid_choice": _("Please choose one of the categories offered."),
+            "required": pgettext_lazy("complaint", "Please choose a category."),
+            "invalid_choice": pgettext_lazy(
+                "complaint", "Please choose one of the categories offered."
+            ),
         },
     )
     where = forms.ChoiceField(
-        label=_("Where?"),
+        label=pgettext_lazy("complaint", "Where?"),
         widget=forms.RadioSelect,
         error_messages={
             "required": _("Please say where it is."),
@@ -316,8 +319,10 @@ class LoggedComplaintForm(DeskForm):
         queryset=ComplaintCategory.objects.none(),
         empty_label=None,
         error_messages={
-            "required": _("Please choose a category."),
-            "invalid_choice": _("Please choose one of the categories offered."),
+            "required": pgettext_lazy("complaint", "Please choose a category."),
+            "invalid_choice": pgettext_lazy(
+                "complaint", "Please choose one of the categories offered."
+            ),
         },
     )
     elsewhere = forms.BooleanField(label=_("About a place in the community, not the room"),

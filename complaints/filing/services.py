@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts import limits
 from accounts.models import Community, Residency, Room, User
@@ -51,7 +52,7 @@ def _check_filing(
     """The rules a new complaint must meet, each refusal at its field."""
     errors: dict[str, str] = {}
     if category.community_id != community.pk or not category.is_active:
-        errors["category"] = _("Please choose one of the categories offered.")
+        errors["category"] = pgettext("complaint", "Please choose one of the categories offered.")
     if not in_room and not place.strip():
         errors["place"] = _("Please say where in the community it is.")
     if not details.strip():
