@@ -119,6 +119,12 @@ def _render_detail(
     )
 
 
+def _refused(request: HttpRequest, complaint: Complaint, error: ValidationError) -> HttpResponse:
+    """A refusal about the complaint's state (not a field): said above the page."""
+    messages.error(request, " ".join(error.messages))
+    return redirect("complaints:detail", complaint.pk)
+
+
 @login_required
 @require_GET
 def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
@@ -132,9 +138,8 @@ def complaint_close(request: HttpRequest, complaint_id: int) -> HttpResponse:
     try:
         services.complaint_accept_reply(complaint=complaint, user=request.user, request=request)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Glad it is settled. Please rate how it was handled."))
+        return _refused(request, complaint, error)
+    messages.success(request, _("Glad it is settled. Please rate how it was handled."))
     return redirect("complaints:detail", complaint.pk)
 
 
@@ -150,6 +155,8 @@ def complaint_return(request: HttpRequest, complaint_id: int) -> HttpResponse:
                 request=request,
             )  # fmt: skip
         except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                return _refused(request, complaint, error)
             add_service_errors(form, error, "reason")
         else:
             messages.success(
@@ -171,6 +178,8 @@ def complaint_withdraw(request: HttpRequest, complaint_id: int) -> HttpResponse:
                 request=request,
             )  # fmt: skip
         except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                return _refused(request, complaint, error)
             add_service_errors(form, error, "reason")
         else:
             messages.success(request, _("The complaint has been withdrawn."))
@@ -189,6 +198,8 @@ def complaint_rate(request: HttpRequest, complaint_id: int) -> HttpResponse:
                 complaint=complaint, user=request.user, request=request, **form.cleaned_data
             )
         except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                return _refused(request, complaint, error)
             add_service_errors(form, error, "satisfaction")
         else:
             messages.success(request, _("Thank you for your rating!"))
