@@ -265,7 +265,9 @@ class DeskForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            if isinstance(
+                widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput
+            ):
                 widget.attrs["class"] = "form-check-input"
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"

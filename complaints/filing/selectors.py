@@ -9,7 +9,7 @@ from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Valu
 from django.db.models.functions import Coalesce, Concat
 
 from accounts.models import Community, Residency, Room, User
-from accounts.selectors import room_order
+from accounts.selectors import household_ids_of_user, room_order
 
 from ..models import Complaint, ComplaintAttachment, ComplaintCategory, ComplaintEvent
 from ..selectors import complaints_for_user
@@ -71,6 +71,13 @@ def complaints_for_hub(user: User) -> QuerySet[Complaint]:
         complaint=OuterRef("pk"), message__isnull=True, kind=ComplaintAttachment.Kind.IMAGE
     ).order_by("pk")
     return complaints_for_user(user).annotate(first_photo_id=Subquery(first_photo.values("pk")[:1]))
+
+
+def awaiting_answer_count(user: User) -> int:
+    """How many of the household's complaints were replied and wait for its answer."""
+    return Complaint.objects.filter(
+        household__in=household_ids_of_user(user), status=Complaint.Status.REPLIED
+    ).count()
 
 
 def public_timeline(complaint: Complaint) -> list[ComplaintEvent]:

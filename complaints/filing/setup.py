@@ -2,9 +2,17 @@
 `ComplaintsConfig.ready`): the resident's entry square, the events and audit labels of filing,
 returning, closing and rating, and the daily closing of replies nobody answered."""
 
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 AUTO_CLOSE_TASK = "complaints.filing.tasks.auto_close_unanswered_task"
+
+
+def awaiting_badge(request: HttpRequest) -> int:
+    """The resident's entry-grid badge: replies waiting for the household's answer."""
+    from . import selectors
+
+    return selectors.awaiting_answer_count(request.user)
 
 
 def register() -> None:
@@ -16,7 +24,10 @@ def register() -> None:
 
     from . import tasks  # noqa: F401  (Celery finds complaints.tasks only, not the parts' tasks)
 
-    register_entry(Entry(_("Complaints and suggestions"), "complaints:home", "megaphone", 50))
+    register_entry(
+        Entry(_("Complaints and suggestions"), "complaints:home", "megaphone", 50,
+              badge=awaiting_badge, badge_label=_("replies waiting for your answer"))
+    )  # fmt: skip
     register_actions(
         {
             "complaint.filed": _("Complaint filed"),

@@ -322,6 +322,9 @@ def test_the_hub_runs_a_bounded_number_of_queries(
     assert len(response.context["complaints"]) == 26
 
 
-def test_the_entry_square_is_on_the_resident_home(client_for, resident):
+def test_the_entry_square_is_on_the_resident_home_with_the_replies_awaiting(
+    client_for, resident, replied
+):
     html = client_for(resident).get(reverse("accounts:home")).content.decode()
     assert reverse("complaints:home") in html and "投诉建议" in html
+    assert "1<span class=\"visually-hidden\"> 条答复等待您的反馈</span>" in html
