@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -270,6 +271,22 @@ def _check_household(user: User, complaint: Complaint) -> None:
         raise PermissionDenied
 
 
+def _tell_own_household(complaint: Complaint, event: ComplaintEvent) -> None:
+    """Tell only the household that filed it: the note is its own words, which the households
+    merged into this complaint (other households) must not receive."""
+    household = complaint.household_id
+    notify(
+        "complaint.status_changed",
+        Residency.objects.filter(status=Residency.Status.VERIFIED)
+        .filter(Q(pk=household) | Q(head_id=household))
+        .values_list("user_id", flat=True),
+        obj=complaint,
+        key=f"{event.kind}-{event.pk}",
+        context={"complaint": complaint, "event": event},
+        url=reverse("complaints:detail", args=[complaint.pk]),
+    )
+
+
 def _close(
     complaint: Complaint, closed_by: str, actor: User | None, request: HttpRequest | None,
     note: str = "", now: dt.datetime | None = None,
@@ -308,11 +325,13 @@ def complaint_return(
     if complaint.status != Status.REPLIED:
         raise ValidationError(_("Only a replied complaint can be returned."))
     now = timezone.now()
-    workflow.move(
+    event = workflow.move(
         complaint, Status.RETURNED, Kind.RETURNED, user, request, note=reason[:2000],
         return_count=complaint.return_count + 1, returned_at=now,
         reply_due_at=now + dt.timedelta(hours=complaint.category.reply_within_hours),
+        tell_households=False,
     )  # fmt: skip
+    _tell_own_household(complaint, event)
     notify(
         "complaint.returned",
         staff_with_permission(complaint.community, workflow.ALERT_PERMISSION),
@@ -335,7 +354,11 @@ def complaint_withdraw(
     complaint = workflow.locked(complaint)
     if complaint.status not in Complaint.OPEN_STATUSES:
         raise ValidationError(_("Only an open complaint can be withdrawn."))
-    workflow.move(complaint, Status.WITHDRAWN, Kind.WITHDRAWN, user, request, note=reason[:2000])
+    event = workflow.move(
+        complaint, Status.WITHDRAWN, Kind.WITHDRAWN, user, request, note=reason[:2000],
+        tell_households=False,
+    )  # fmt: skip
+    _tell_own_household(complaint, event)
     return complaint
 
 

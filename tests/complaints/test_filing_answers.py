@@ -264,6 +264,19 @@ def test_a_merged_household_rates_the_outcome_once_the_survivor_is_closed(
     assert survivor.satisfaction is None
 
 
+@pytest.mark.req("CMP-3")
+def test_a_return_reason_reaches_no_household_merged_into_the_complaint(
+    client_for, resident, replied, community
+):
+    other = ResidencyFactory(
+        room=RoomFactory(building__community=community, number="0707", floor=7)
+    )
+    ComplaintFactory(household=other, status=Status.MERGED, merged_into=replied)
+    client_for(resident).post(url("return", replied), {"return-reason": "张伟家的私事"})
+    assert Message.objects.filter(event="complaint.status_changed", recipient=resident).exists()
+    assert not Message.objects.filter(recipient=other.user).exists()
+
+
 # --- Tenancy, methods ------------------------------------------------------------------------------
 
 
@@ -327,4 +340,4 @@ def test_the_entry_square_is_on_the_resident_home_with_the_replies_awaiting(
 ):
     html = client_for(resident).get(reverse("accounts:home")).content.decode()
     assert reverse("complaints:home") in html and "投诉建议" in html
-    assert "1<span class=\"visually-hidden\"> 条答复等待您的反馈</span>" in html
+    assert '1<span class="visually-hidden"> 条答复等待您的反馈</span>' in html
