@@ -231,6 +231,15 @@ class ReasonForm(forms.Form):
     )
 
 
+class WithdrawForm(ReasonForm):
+    reason = forms.CharField(
+        label=_("Why do you withdraw it?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("e.g. 已经和邻居沟通好了")}),
+        error_messages={"required": _("Please give a reason.")},
+    )
+
+
 STAR_CHOICES = [(n, str(n)) for n in range(5, 0, -1)]
 
 

@@ -16,7 +16,7 @@ from kit.forms import add_service_errors
 from ..models import Complaint, ComplaintAttachment
 from ..selectors import complaint_for_user_or_404
 from . import selectors, services
-from .forms import ComplaintForm, RatingForm, ReasonForm
+from .forms import ComplaintForm, RatingForm, ReasonForm, WithdrawForm
 
 Status = Complaint.Status
 HUB_SIZE = 50
@@ -91,7 +91,7 @@ def _render_detail(
     complaint: Complaint,
     *,
     return_form: ReasonForm | None = None,
-    withdraw_form: ReasonForm | None = None,
+    withdraw_form: WithdrawForm | None = None,
     rating_form: RatingForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -110,7 +110,7 @@ def _render_detail(
             "reply_overdue": complaint.is_open and complaint.reply_due_at < now,
             "may_rate": services.may_rate(complaint),
             "return_form": return_form or ReasonForm(prefix="return"),
-            "withdraw_form": withdraw_form or ReasonForm(prefix="withdraw"),
+            "withdraw_form": withdraw_form or WithdrawForm(prefix="withdraw"),
             "rating_form": rating_form or RatingForm(),
             "return_open": return_form is not None,
             "withdraw_open": withdraw_form is not None,
@@ -170,7 +170,7 @@ def complaint_return(request: HttpRequest, complaint_id: int) -> HttpResponse:
 @require_POST
 def complaint_withdraw(request: HttpRequest, complaint_id: int) -> HttpResponse:
     complaint = complaint_for_user_or_404(request.user, complaint_id)
-    form = ReasonForm(request.POST, prefix="withdraw")
+    form = WithdrawForm(request.POST, prefix="withdraw")
     if form.is_valid():
         try:
             services.complaint_withdraw(
