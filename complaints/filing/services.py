@@ -277,9 +277,11 @@ def _tell_own_household(complaint: Complaint, event: ComplaintEvent) -> None:
     household = complaint.household_id
     notify(
         "complaint.status_changed",
-        Residency.objects.filter(status=Residency.Status.VERIFIED)
-        .filter(Q(pk=household) | Q(head_id=household))
-        .values_list("user_id", flat=True),
+        list(
+            Residency.objects.filter(status=Residency.Status.VERIFIED)
+            .filter(Q(pk=household) | Q(head_id=household))
+            .values_list("user_id", flat=True)
+        ),
         obj=complaint,
         key=f"{event.kind}-{event.pk}",
         context={"complaint": complaint, "event": event},
