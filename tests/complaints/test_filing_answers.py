@@ -266,14 +266,17 @@ def test_a_merged_household_rates_the_outcome_once_the_survivor_is_closed(
 
 @pytest.mark.req("CMP-3")
 def test_a_return_reason_reaches_no_household_merged_into_the_complaint(
-    client_for, resident, replied, community
+    client_for, resident, family_member, replied, community
 ):
     other = ResidencyFactory(
         room=RoomFactory(building__community=community, number="0707", floor=7)
     )
     ComplaintFactory(household=other, status=Status.MERGED, merged_into=replied)
     client_for(resident).post(url("return", replied), {"return-reason": "张伟家的私事"})
-    assert Message.objects.filter(event="complaint.status_changed", recipient=resident).exists()
+    told = set(
+        Message.objects.filter(event="complaint.status_changed").values_list("recipient", flat=True)
+    )
+    assert told == {resident.pk, family_member.pk}
     assert not Message.objects.filter(recipient=other.user).exists()
 
 
