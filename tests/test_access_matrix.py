@@ -216,6 +216,12 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
     ("writing in a complaint's conversation: the household that filed it only (an empty post "
      "is refused with a message)",
      ("complaints:message_send",), HOUSEHOLDS_OWN),
+    ("filing a complaint: the signed-in person (no verified room: sent back to the hub)",
+     ("complaints:create",), SIGNED_IN_ONLY),
+    ("a household's answers to its complaint (accept, return, withdraw, rate): the household "
+     "only; the world's complaint is just filed, so an empty POST is refused on the page",
+     ("complaints:close", "complaints:return", "complaints:withdraw", "complaints:rate"),
+     HOUSEHOLDS_OWN),
     ("a repair order and its files: the household only",
      ("repairs:detail", "repairs:live", "repairs:cancel", "repairs:rate", "repairs:file",
       "repairs:technician_photo"), HOUSEHOLDS_OWN),

@@ -265,6 +265,7 @@ LINLI_ACTION_LIMITS = {
     "payment_start": {"user": ["20/h", "60/d"], "ip": ["120/h"]},
     "upload": {"user": ["30/h", "100/d"], "ip": ["200/h"]},
     "provider_apply": {"user": ["3/h", "5/d"], "ip": ["20/h"]},
+    "complaint_file": {"user": ["10/h", "30/d"], "ip": ["60/h"]},
 }
 ACCOUNT_RATE_LIMITS = {
     # Password failures: per IP, and per number from any IP (a distributed guesser); a victim
@@ -479,6 +480,9 @@ REPAIR_POSITION_INTERVAL_SECONDS = env.int("REPAIR_POSITION_INTERVAL_SECONDS", d
 
 # The parcel desk reminds a household of a parcel waiting longer than this (days), once a day.
 LINLI_PARCEL_REMIND_AFTER_DAYS = env.int("LINLI_PARCEL_REMIND_AFTER_DAYS", default=3)
+
+# A replied complaint the household did not answer (accept or return) closes after this many days.
+LINLI_COMPLAINT_AUTO_CLOSE_DAYS = env.int("LINLI_COMPLAINT_AUTO_CLOSE_DAYS", default=7)
 
 NOTIFY_BACKENDS = {
     "webpush": env.str("NOTIFY_WEBPUSH_BACKEND", default="notices.channels.ConsoleBackend"),

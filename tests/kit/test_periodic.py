@@ -24,6 +24,7 @@ REGISTERED = {
     "活动前一天提醒": "services.activities.tasks.reminders_send_task",
     "快递滞留提醒": "services.parcels.tasks.remind_waiting_parcels_task",
     "服务商营业执照到期检查": "services.providers.tasks.licence_check_task",
+    "投诉答复逾期自动办结": "complaints.filing.tasks.auto_close_unanswered_task",
 }
 
 
