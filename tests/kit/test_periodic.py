@@ -24,6 +24,7 @@ REGISTERED = {
     "活动前一天提醒": "services.activities.tasks.reminders_send_task",
     "快递滞留提醒": "services.parcels.tasks.remind_waiting_parcels_task",
     "服务商营业执照到期检查": "services.providers.tasks.licence_check_task",
+    "投诉超时检查与升级": "complaints.handling.tasks.escalate_overdue_task",
 }
 
 
