@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kit import spreadsheets
@@ -62,10 +63,10 @@ def export(request: HttpRequest) -> HttpResponse:
     conversation or the internal notes."""
     complaints = _filtered(request).qs.select_related("logged_by")[:EXPORT_LIMIT]
     headers = [
-        _("Complaint number"), _("Filed at"), _("Channel"), _("Category"), _("Place"),
-        _("Contact"), _("Contact phone"), _("What happened"), _("Outcome wanted"), _("Status"),
-        _("Department"), _("Handled by"), _("To be accepted by"), _("To be replied by"),
-        _("Overdue"), _("Replied at"), _("Result"),
+        _("Complaint number"), _("Filed at"), _("Channel"), _("Category"),
+        pgettext("complaint", "Place"), _("Contact"), _("Contact phone"), _("What happened"),
+        _("Outcome wanted"), _("Status"), _("Department"), _("Handled by"),
+        _("To be accepted by"), _("To be replied by"), _("Overdue"), _("Replied at"), _("Result"),
     ]  # fmt: skip
     rows = (
         [
