@@ -197,7 +197,7 @@ def test_replying_is_refused_before_acceptance_empty_or_after_the_reply(complain
     Complaint.objects.filter(pk=complaint.pk).update(status=Status.CLOSED)
     with pytest.raises(ValidationError) as raised:
         services.complaint_reply(complaint=complaint, actor=staff_user, reply="再说一次")
-    assert refusal(raised.value) == "“已关闭”的投诉不能变为“已答复”。"
+    assert refusal(raised.value) == "“已办结”的投诉不能变为“已答复”。"
 
 
 @pytest.mark.parametrize("status", [Status.REPLIED, Status.CLOSED, Status.WITHDRAWN])
