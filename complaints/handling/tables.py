@@ -45,6 +45,7 @@ class ComplaintTable(tables.Table):
         "{% if not record.department_id and not record.handler_id %}—{% endif %}",
         verbose_name=_("Handled by"),
         order_by=("department__sort_order", "handler__user__display_name"),
+        attrs={"td": {"class": "text-nowrap"}},
     )
 
     class Meta:

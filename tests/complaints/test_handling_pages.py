@@ -237,6 +237,7 @@ def test_the_page_shows_who_filed_the_neighbours_room_and_the_internal_lines(
     for text in ("张伟", "13900000001", "3栋1201", "3栋1101", "仅物业可见", "电话", "林客服",
                  "请楼上修好漏水", "超时未受理", "text-bg-danger"):  # fmt: skip
         assert text in html, text
+    assert '<i class="bi bi-eye-slash" aria-hidden="true"></i> 仅物业可见</span>' in html
     assert reverse("complaints_staff:file", args=[photo.pk]) + "?thumb=1" in html
     assert [event.internal for event in page.context["timeline"]] == [True]
     assert page.context["overdue"] == {"accept": True, "reply": False}
