@@ -7,6 +7,7 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 
 from accounts.models import Community, Residency, User
 from accounts.selectors import household_ids_of_user
+from kit import service_levels
 from staff.models import StaffAssignment, StaffMember
 
 from . import geo
@@ -144,21 +145,20 @@ def orders_for_community(community: Community) -> QuerySet[RepairOrder]:
 
 
 def overdue_without_escalation(now: dt.datetime) -> dict[str, list[RepairOrder]]:
-    escalated = RepairEscalation.objects.values("order_id")
-    not_accepted = (
-        RepairOrder.objects.filter(status=Status.PENDING, accept_due_at__lt=now)
-        .exclude(pk__in=escalated.filter(level=RepairEscalation.Level.ACCEPT))
-        .select_related("community", "category", "room__building")
+    """Orders past a service level that have not been escalated at that level yet."""
+    related = ("community", "category", "room__building")
+    return service_levels.overdue_without_escalation(
+        {
+            RepairEscalation.Level.ACCEPT: RepairOrder.objects.filter(
+                status=Status.PENDING, accept_due_at__lt=now
+            ).select_related(*related),
+            RepairEscalation.Level.FINISH: RepairOrder.objects.filter(
+                status__in=RepairOrder.OPEN_STATUSES, finish_due_at__lt=now
+            ).select_related(*related),
+        },
+        RepairEscalation.objects.all(),
+        "order",
     )
-    not_finished = (
-        RepairOrder.objects.filter(status__in=RepairOrder.OPEN_STATUSES, finish_due_at__lt=now)
-        .exclude(pk__in=escalated.filter(level=RepairEscalation.Level.FINISH))
-        .select_related("community", "category", "room__building")
-    )
-    return {
-        RepairEscalation.Level.ACCEPT: list(not_accepted[:1000]),
-        RepairEscalation.Level.FINISH: list(not_finished[:1000]),
-    }
 
 
 # --- Technician ------------------------------------------------------------------------------------

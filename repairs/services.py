@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import limits
 from accounts.models import Community, Residency, Room, User
-from kit import uploads
+from kit import service_levels, uploads
 from kit.audit import log_action
 from notices.notify import notify
 from staff.models import StaffMember
@@ -469,35 +469,33 @@ def location_sharing_set(
 
 def escalate_overdue(now: dt.datetime | None = None) -> int:
     """Flag orders past their service level and tell the community's managers, once per order
-    and level. Safe to run from several workers at once (the unique escalation row decides)."""
+    and level. Safe to run from several workers at once (the unique escalation row decides:
+    kit.service_levels)."""
     now = now or timezone.now()
-    raised = 0
-    for level, orders in selectors.overdue_without_escalation(now).items():
-        for order in orders:
-            with transaction.atomic():
-                _, created = RepairEscalation.objects.get_or_create(
-                    order=order, level=level, defaults={"created_at": now}
-                )
-                if not created:
-                    continue
-                _event(
-                    order, Kind.ESCALATED, None, internal=True,
-                    note=str(RepairEscalation.Level(level).label),
-                )  # fmt: skip
-                log_action(
-                    actor=None, action="repair.escalated", target=order,
-                    community=order.community, data={"level": level},
-                )  # fmt: skip
-                notify(
-                    "repair.overdue",
-                    staff_with_permission(order.community, ALERT_PERMISSION),
-                    obj=order,
-                    key=level,
-                    context={"order": order, "level": RepairEscalation.Level(level).label},
-                    url=reverse("repairs_staff:detail", args=[order.pk]),
-                )
-                raised += 1
-    return raised
+    return service_levels.escalate(
+        selectors.overdue_without_escalation(now),
+        escalation_model=RepairEscalation,
+        owner_field="order",
+        now=now,
+        on_escalated=_escalated,
+    )
+
+
+def _escalated(order: RepairOrder, level: str) -> None:
+    label = RepairEscalation.Level(level).label
+    _event(order, Kind.ESCALATED, None, internal=True, note=str(label))
+    log_action(
+        actor=None, action="repair.escalated", target=order, community=order.community,
+        data={"level": level},
+    )  # fmt: skip
+    notify(
+        "repair.overdue",
+        staff_with_permission(order.community, ALERT_PERMISSION),
+        obj=order,
+        key=level,
+        context={"order": order, "level": label},
+        url=reverse("repairs_staff:detail", args=[order.pk]),
+    )
 
 
 # --- Internals -------------------------------------------------------------------------------------

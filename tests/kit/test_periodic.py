@@ -25,6 +25,7 @@ REGISTERED = {
     "快递滞留提醒": "services.parcels.tasks.remind_waiting_parcels_task",
     "服务商营业执照到期检查": "services.providers.tasks.licence_check_task",
     "投诉答复逾期自动办结": "complaints.filing.tasks.auto_close_unanswered_task",
+    "投诉超时检查与升级": "complaints.handling.tasks.escalate_overdue_task",
 }
 
 

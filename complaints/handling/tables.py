@@ -1,0 +1,58 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Complaint
+
+
+class ComplaintTable(tables.Table):
+    number = tables.TemplateColumn(
+        template_name="staff/complaints/handling/_number_link.html",
+        verbose_name=_("Complaint number"),
+    )
+    created_at = tables.DateTimeColumn(
+        verbose_name=_("Filed at"), format="m-d H:i", attrs={"td": {"class": "text-nowrap"}}
+    )
+    category = tables.Column(
+        verbose_name=_("Category"),
+        accessor="category__name",
+        attrs={"td": {"class": "text-nowrap"}},
+    )
+    details = tables.TemplateColumn(
+        template_name="staff/complaints/handling/_details_cell.html",
+        verbose_name=_("What happened"),
+        orderable=False,
+    )
+    contact = tables.TemplateColumn(
+        template_name="staff/complaints/handling/_contact_cell.html",
+        verbose_name=_("Contact"),
+        accessor="contact_name",
+    )
+    status = tables.TemplateColumn(
+        template_name="staff/complaints/handling/_status_cell.html",
+        verbose_name=_("Status"),
+        attrs={"td": {"class": "text-nowrap"}},
+    )
+    due = tables.TemplateColumn(
+        template_name="staff/complaints/handling/_due_cell.html",
+        verbose_name=_("Due"),
+        accessor="reply_due_at",
+        attrs={"td": {"class": "text-nowrap small"}},
+    )
+    department = tables.TemplateColumn(
+        "{% if record.department_id %}{{ record.department.name }}{% endif %}"
+        "{% if record.handler_id %}{% if record.department_id %} · {% endif %}"
+        "{{ record.handler.user.get_full_name }}{% endif %}"
+        "{% if not record.department_id and not record.handler_id %}—{% endif %}",
+        verbose_name=_("Handled by"),
+        order_by=("department__sort_order", "handler__user__display_name"),
+        attrs={"td": {"class": "text-nowrap"}},
+    )
+
+    class Meta:
+        model = Complaint
+        fields = (
+            "number", "created_at", "category", "details", "contact", "status", "due",
+            "department",
+        )  # fmt: skip
+        attrs = {"class": "table table-hover align-middle"}
+        empty_text = _("No complaints match these filters.")
