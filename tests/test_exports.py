@@ -110,6 +110,10 @@ def hostile(community, positions):
 
     activity = make_activity(community, fields=[{"label": HOSTILE["unit"]}])
     make_signup(activity, owner, names=(HOSTILE["resident"],), answers={HOSTILE["unit"]: "=1+1"})
+    # --- complaints: suggestions --- the owner's suggestion, titled like a formula.
+    from tests.factories import SuggestionFactory
+
+    SuggestionFactory(household=owner, title=HOSTILE["resident"][:60], body=HOSTILE["room"])
     return {"room": room, "owner": owner, "activity": activity}
 
 
@@ -144,6 +148,7 @@ EXPORTS = [
      {"building", "unit", "room"}),
     ("services_staff:parcel_export", dict, "xlsx", {"resident"}),
     ("services_staff:activity_export", dict, "xlsx", {"resident", "building", "unit", "room"}),
+    ("complaints_staff:suggestion_export", dict, "xlsx", {"resident", "building", "room"}),
 ]  # fmt: skip
 # The objects an export's URL names, from the hostile world.
 URL_ARGS = {
@@ -217,6 +222,7 @@ EXPORTING_MODULES = {
     "repairs/views/performance.py",  # technician performance
     "services/parcels/views_staff.py",  # parcels on the shelves
     "services/attendance/views_staff.py",  # an activity's participants
+    "complaints/suggestions/views_staff.py",  # suggestions
 }
 SPREADSHEET_WRITER = re.compile(
     r"\bWorkbook\(|\btablib\.Dataset\(|\bcsv\.(?:Dict)?[wW]riter\("
