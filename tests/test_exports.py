@@ -148,7 +148,7 @@ EXPORTS = [
      {"building", "unit", "room"}),
     ("services_staff:parcel_export", dict, "xlsx", {"resident"}),
     ("services_staff:activity_export", dict, "xlsx", {"resident", "building", "unit", "room"}),
-    ("complaints_staff:suggestion_export", dict, "xlsx", {"resident", "building", "room"}),
+    ("complaints_staff:suggestion_export", dict, "xlsx", {"resident", "room"}),
 ]  # fmt: skip
 # The objects an export's URL names, from the hostile world.
 URL_ARGS = {
