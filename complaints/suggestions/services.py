@@ -391,6 +391,7 @@ def step_save(
 @transaction.atomic
 def step_remove(*, step: SuggestionStep, actor: User, request: HttpRequest | None = None) -> None:
     suggestion = _plannable(step.suggestion)
+    step = SuggestionStep.objects.select_for_update().get(pk=step.pk)
     if step.done_at is not None:
         raise ValidationError(_("A step that is done stays in the plan."))
     _audit(suggestion, "suggestion.step_removed", actor, request,

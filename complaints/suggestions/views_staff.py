@@ -121,6 +121,10 @@ def _render_detail(request: HttpRequest, suggestion: Suggestion, status: int = 2
         "complete_form": CompleteForm(),
     }
     context.update(forms)
+    # A refusal is also shown on top: the form it came from may not be on the page any more.
+    context["refusals"] = [
+        error for form in forms.values() for errors in form.errors.values() for error in errors
+    ]
     return render(request, "staff/complaints/suggestions/detail.html", context, status=status)
 
 
