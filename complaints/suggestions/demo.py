@@ -48,6 +48,21 @@ def _support(suggestion, households) -> None:
             services.support_add(suggestion=suggestion, user=household.user)
 
 
+def _spread(suggestion: Suggestion) -> None:
+    """The timeline between its submission and now, in order (made all at once above)."""
+    suggestion.refresh_from_db()
+    events = list(suggestion.events.order_by("pk"))
+    start, now = suggestion.created_at, timezone.now() - dt.timedelta(hours=1)
+    for index, event in enumerate(events):
+        event.created_at = start + (now - start) * index / max(len(events) - 1, 1)
+        event.save(update_fields=["created_at"])
+    times = {event.kind: event.created_at for event in events}
+    Suggestion.objects.filter(pk=suggestion.pk).update(
+        decided_at=times.get("adopted") or times.get("declined"),
+        completed_at=times.get("completed"),
+    )
+
+
 def seed(community: Community) -> None:
     if Suggestion.objects.filter(community=community).exists():
         return
@@ -127,6 +142,9 @@ def seed(community: Community) -> None:
             outcome="儿童游乐区 320 平方米已全部铺设 EPDM 安全软胶地面，并更换了两处松动的滑梯扶手。",
         )  # fmt: skip
 
+        for suggestion in (charging, duplicate, lockers, sorting, playground):
+            _spread(suggestion)
+
         # Not adopted (private).
         lights = _submit(others[15 % len(others)], "楼道感应灯改为常亮",
                          "晚上楼道感应灯反应慢，建议改为常亮。", public=False, days_ago=12)  # fmt: skip
@@ -135,3 +153,4 @@ def seed(community: Community) -> None:
             suggestion=lights, adopt=False, actor=manager,
             reason="常亮耗电大、灯具寿命短；我们已把感应灵敏度调高，并更换了 3 栋、5 栋反应慢的感应器。",
         )  # fmt: skip
+        _spread(lights)

@@ -55,8 +55,8 @@ def _supported_by(user: User):
 
 def suggestion_for_resident_or_404(user: User, suggestion_id: int) -> tuple[Suggestion, bool]:
     """The suggestion and whether it is the user's household's own. Others of the same
-    community may open a public one, or one their own suggestion was merged into; anything
-    else is a 404."""
+    community may open a public one, or one they follow (their own suggestion, or one they
+    supported, was merged into it); anything else is a 404."""
     households = household_ids_of_user(user)
     suggestion = (
         Suggestion.objects.select_related("community", "completion_notice")
@@ -71,7 +71,14 @@ def suggestion_for_resident_or_404(user: User, suggestion_id: int) -> tuple[Sugg
     in_community = Residency.objects.filter(
         pk__in=households, room__building__community_id=suggestion.community_id
     ).exists()
-    followed = Suggestion.objects.filter(merged_into=suggestion, household__in=households).exists()
+    # Those told of its progress may open it: the proposers of duplicates merged into it and
+    # their supporters, who moved over with them.
+    followed = (
+        Suggestion.objects.filter(merged_into=suggestion, household__in=households).exists()
+        or SuggestionSupport.objects.filter(
+            suggestion=suggestion, household__in=households
+        ).exists()
+    )
     if in_community and ((suggestion.is_public and suggestion.status != Status.MERGED) or followed):
         return suggestion, False
     raise Http404

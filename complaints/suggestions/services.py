@@ -326,6 +326,8 @@ def _merge_one(survivor: Suggestion, duplicate: Suggestion, actor, request) -> N
     taken = set(
         SuggestionSupport.objects.filter(suggestion=survivor).values_list("household_id", flat=True)
     ) | {survivor.household_id}
+    # Told before the supports move: the duplicate's proposer and its supporters hear of it.
+    told = follower_user_ids(duplicate)
     moving = SuggestionSupport.objects.filter(suggestion=duplicate).exclude(household__in=taken)
     moving.update(suggestion=survivor)
     SuggestionSupport.objects.filter(suggestion=duplicate).delete()
@@ -335,7 +337,7 @@ def _merge_one(survivor: Suggestion, duplicate: Suggestion, actor, request) -> N
     _audit(survivor, "suggestion.merged_in", actor, request, {"duplicate": duplicate.pk})
     notify(
         "suggestion.decided",
-        follower_user_ids(duplicate),
+        told,
         obj=duplicate,
         key=f"{event.kind}-{event.pk}",
         context={"suggestion": duplicate, "event": event, "survivor": survivor},

@@ -139,3 +139,32 @@ def test_thirty_households_at_once_and_a_double_click(community):
     suggestion.refresh_from_db()
     assert sorted(results)[-1] == "ok" and len([r for r in results if r == "ok"]) == 1
     assert suggestion.support_count == 31 == suggestion.supports.count()
+
+
+@pytest.mark.django_db
+@pytest.mark.req("CMP-3")
+def test_a_merged_proposer_follows_a_private_survivor_without_learning_its_proposer(
+    client, community, manager
+):
+    survivor = SuggestionFactory(household=neighbour(community, "甲提议"), is_public=False)
+    duplicate = SuggestionFactory(household=neighbour(community, "乙提议"))
+    supporter = neighbour(community, "丙支持")
+    services.support_add(suggestion=duplicate, user=supporter.user)
+    services.suggestions_merge(survivor=survivor, duplicates=[duplicate], actor=manager)
+    for user in (duplicate.household.user, supporter.user):
+        assert Message.objects.filter(
+            recipient=user, event="suggestion.decided", object_id=str(duplicate.pk)
+        ).exists()
+    client.force_login(duplicate.household.user)
+    own_page = client.get(reverse("complaints:suggestion_detail", args=[duplicate.pk]))
+    assert reverse("complaints:suggestion_detail", args=[survivor.pk]) in own_page.content.decode()
+    page = client.get(reverse("complaints:suggestion_detail", args=[survivor.pk]))
+    assert page.status_code == 200 and "甲提议" not in page.content.decode()
+    client.force_login(supporter.user)
+    page = client.get(reverse("complaints:suggestion_detail", args=[survivor.pk]))
+    assert page.status_code == 200 and "甲提议" not in page.content.decode()
+    # A neighbour who followed nothing still gets a 404 for the private survivor.
+    client.force_login(neighbour(community, "丁").user)
+    assert client.get(
+        reverse("complaints:suggestion_detail", args=[survivor.pk])
+    ).status_code == 404  # fmt: skip
