@@ -222,6 +222,17 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
      "only; the world's complaint is just filed, so an empty POST is refused on the page",
      ("complaints:close", "complaints:return", "complaints:withdraw", "complaints:rate"),
      HOUSEHOLDS_OWN),
+    ("the community's suggestion board, sending a suggestion (empty, or sent back to the hub, "
+     "for those with no home here)",
+     ("complaints:suggestion_board", "complaints:suggestion_create"), SIGNED_IN_ONLY),
+    ("a suggestion: its household, and (a public one) the residents of its community, never "
+     "told who proposed it",
+     ("complaints:suggestion_detail",), rule("404", anonymous="login", residents="ok")),
+    ("supporting a public suggestion: a neighbour's household (its own: refused with a message)",
+     ("complaints:suggestion_support",),
+     rule("404", anonymous="login", residents="ok", tenant="changed")),
+    ("withdrawing support: refused with a message where there is none",
+     ("complaints:suggestion_unsupport",), rule("404", anonymous="login", residents="ok")),
     ("a repair order and its files: the household only",
      ("repairs:detail", "repairs:live", "repairs:cancel", "repairs:rate", "repairs:file",
       "repairs:technician_photo"), HOUSEHOLDS_OWN),

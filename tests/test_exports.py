@@ -114,6 +114,10 @@ def hostile(community, positions):
     from tests.factories import ComplaintFactory
 
     ComplaintFactory(household=owner, contact_name=HOSTILE["resident"])
+    # --- complaints: suggestions --- the owner's suggestion, titled like a formula.
+    from tests.factories import SuggestionFactory
+
+    SuggestionFactory(household=owner, title=HOSTILE["resident"][:60], body=HOSTILE["room"])
     return {"room": room, "owner": owner, "activity": activity}
 
 
@@ -149,6 +153,7 @@ EXPORTS = [
     ("services_staff:parcel_export", dict, "xlsx", {"resident"}),
     ("services_staff:activity_export", dict, "xlsx", {"resident", "building", "unit", "room"}),
     ("complaints_staff:export", dict, "xlsx", {"resident"}),
+    ("complaints_staff:suggestion_export", dict, "xlsx", {"resident", "room"}),
 ]  # fmt: skip
 # The objects an export's URL names, from the hostile world.
 URL_ARGS = {
@@ -223,6 +228,7 @@ EXPORTING_MODULES = {
     "services/parcels/views_staff.py",  # parcels on the shelves
     "services/attendance/views_staff.py",  # an activity's participants
     "complaints/handling/views_staff.py",  # the complaint queue
+    "complaints/suggestions/views_staff.py",  # suggestions
 }
 SPREADSHEET_WRITER = re.compile(
     r"\bWorkbook\(|\btablib\.Dataset\(|\bcsv\.(?:Dict)?[wW]riter\("

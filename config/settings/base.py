@@ -266,6 +266,7 @@ LINLI_ACTION_LIMITS = {
     "upload": {"user": ["30/h", "100/d"], "ip": ["200/h"]},
     "provider_apply": {"user": ["3/h", "5/d"], "ip": ["20/h"]},
     "complaint_file": {"user": ["10/h", "30/d"], "ip": ["60/h"]},
+    "suggestion_submit": {"user": ["5/h", "20/d"], "ip": ["60/h"]},
 }
 ACCOUNT_RATE_LIMITS = {
     # Password failures: per IP, and per number from any IP (a distributed guesser); a victim
