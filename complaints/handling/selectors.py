@@ -79,10 +79,6 @@ def status_counts(community: Community, now: dt.datetime) -> dict[str, int]:
     )
 
 
-def submitted_count(community: Community) -> int:
-    return Complaint.objects.filter(community=community, status=Status.SUBMITTED).count()
-
-
 # --- People and departments ----------------------------------------------------------------------
 
 

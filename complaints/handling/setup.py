@@ -11,11 +11,9 @@ ESCALATION_TASK = "complaints.handling.tasks.escalate_overdue_task"
 
 def submitted_badge(request: HttpRequest) -> int:
     """New complaints waiting to be accepted, on the staff menu."""
-    from . import selectors
+    from ..selectors import waiting_counts
 
-    if request.community is None:
-        return 0
-    return selectors.submitted_count(request.community)
+    return waiting_counts(request)["complaints"]
 
 
 def register() -> None:

@@ -161,9 +161,3 @@ def merge_candidates(suggestion: Suggestion) -> QuerySet[Suggestion]:
 
 def merged_into(suggestion: Suggestion) -> list[Suggestion]:
     return list(suggestion.merged.order_by("pk"))
-
-
-def submitted_count(community: Community | None) -> int:
-    if community is None:
-        return 0
-    return Suggestion.objects.filter(community=community, status=Status.SUBMITTED).count()

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 def submitted_badge(request: HttpRequest) -> int:
     """The staff menu's badge: suggestions nobody has started to evaluate."""
-    from .selectors import submitted_count
+    from ..selectors import waiting_counts
 
-    return submitted_count(getattr(request, "community", None))
+    return waiting_counts(request)["suggestions"]
 
 
 def register() -> None:
