@@ -144,6 +144,7 @@ EXPORTS = [
      {"building", "unit", "room"}),
     ("services_staff:parcel_export", dict, "xlsx", {"resident"}),
     ("services_staff:activity_export", dict, "xlsx", {"resident", "building", "unit", "room"}),
+    ("complaints_staff:figures", lambda: {"export": "xlsx"}, "xlsx", set()),
 ]  # fmt: skip
 # The objects an export's URL names, from the hostile world.
 URL_ARGS = {
@@ -217,6 +218,7 @@ EXPORTING_MODULES = {
     "repairs/views/performance.py",  # technician performance
     "services/parcels/views_staff.py",  # parcels on the shelves
     "services/attendance/views_staff.py",  # an activity's participants
+    "complaints/figures/views_staff.py",  # complaint and suggestion figures
 }
 SPREADSHEET_WRITER = re.compile(
     r"\bWorkbook\(|\btablib\.Dataset\(|\bcsv\.(?:Dict)?[wW]riter\("

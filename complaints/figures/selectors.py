@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from accounts.models import Community, Room
+from accounts.models import Community, Residency, Room
 from staff.models import StaffMember
 
 from ..models import Complaint, ComplaintCategory, Department, Suggestion
@@ -54,55 +54,91 @@ def mean(total: int | None, count: int, places: str = "0.01") -> Decimal | None:
 
 # --- What one group of complaints adds up to ---------------------------------------------------
 
-_ACCEPTED = Q(accepted_at__isnull=False)
-_REPLIED = Q(replied_at__isnull=False)
-_RATED = Q(satisfaction__isnull=False)
-
-# Aggregates that every grouping (community, category, department, handler, channel) shares.
+# Sums and counts (never averages) so that rows of a finer grouping add up exactly to a coarser
+# one: the statistics page asks once, per category × department × handler, and adds up the rest.
 COMPLAINT_SUMS = {
     "filed": Count("pk"),
-    "closed": Count("pk", filter=Q(status=Status.CLOSED)),
-    "open": Count("pk", filter=Q(status__in=Complaint.OPEN_STATUSES)),
-    "accepted": Count("pk", filter=_ACCEPTED),
-    "accepted_on_time": Count("pk", filter=_ACCEPTED & Q(accepted_at__lte=F("accept_due_at"))),
-    "replied": Count("pk", filter=_REPLIED),
-    "replied_on_time": Count("pk", filter=_REPLIED & Q(replied_at__lte=F("reply_due_at"))),
+    "accepted": Count("accepted_at"),
+    "accepted_on_time": Count("pk", filter=Q(accepted_at__lte=F("accept_due_at"))),
+    "replied": Count("replied_at"),
+    "replied_on_time": Count("pk", filter=Q(replied_at__lte=F("reply_due_at"))),
     "accept_seconds_sum": Sum("accept_seconds"),
     "accept_seconds_n": Count("accept_seconds"),
     "close_seconds_sum": Sum("close_seconds"),
     "close_seconds_n": Count("close_seconds"),
     "satisfaction_sum": Sum("satisfaction"),
-    "rated": Count("pk", filter=_RATED),
+    "rated": Count("satisfaction"),
     "returned": Count("pk", filter=Q(return_count__gt=0)),
     "returns": Sum("return_count"),
+    **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in Status.values},
+    **{
+        f"channel_{value}": Count("pk", filter=Q(channel=value))
+        for value in Complaint.Channel.values
+    },
 }
 
 
 @dataclass(frozen=True)
 class ComplaintSums:
     """The figures of a group of complaints; averages and shares are exact Decimals or None
-    (shown as "—") when there is nothing to average."""
+    (shown as "—") when there is nothing to average. Groups add up with `+`."""
 
     filed: int = 0
-    closed: int = 0
-    open: int = 0
     accepted: int = 0
     accepted_on_time: int = 0
     replied: int = 0
     replied_on_time: int = 0
-    accept_seconds_sum: int | None = None
+    accept_seconds_sum: int = 0
     accept_seconds_n: int = 0
-    close_seconds_sum: int | None = None
+    close_seconds_sum: int = 0
     close_seconds_n: int = 0
-    satisfaction_sum: int | None = None
+    satisfaction_sum: int = 0
     rated: int = 0
     returned: int = 0
-    returns: int | None = None
+    returns: int = 0
+    statuses: tuple[tuple[str, int], ...] = ()
+    channels: tuple[tuple[str, int], ...] = ()
 
     @classmethod
     def of(cls, row: dict | None) -> ComplaintSums:
         row = row or {}
-        return cls(**{name: row[name] for name in COMPLAINT_SUMS if row.get(name) is not None})
+        plain = {name: row.get(name) or 0 for name in cls.__dataclass_fields__}
+        plain["statuses"] = tuple(
+            (value, row.get(f"status_{value}") or 0) for value in Status.values
+        )
+        plain["channels"] = tuple(
+            (value, row.get(f"channel_{value}") or 0) for value in Complaint.Channel.values
+        )
+        return cls(**plain)
+
+    def __add__(self, other: ComplaintSums) -> ComplaintSums:
+        if not self.statuses:
+            return other
+        return ComplaintSums(
+            **{
+                name: getattr(self, name) + getattr(other, name)
+                for name in self.__dataclass_fields__
+                if name not in ("statuses", "channels")
+            },
+            statuses=_added(self.statuses, other.statuses),
+            channels=_added(self.channels, other.channels),
+        )
+
+    @property
+    def by_status(self) -> dict[str, int]:
+        return dict(self.statuses) or dict.fromkeys(Status.values, 0)
+
+    @property
+    def by_channel(self) -> dict[str, int]:
+        return dict(self.channels) or dict.fromkeys(Complaint.Channel.values, 0)
+
+    @property
+    def closed(self) -> int:
+        return self.by_status[Status.CLOSED]
+
+    @property
+    def open(self) -> int:
+        return sum(self.by_status[value] for value in Complaint.OPEN_STATUSES)
 
     @property
     def avg_accept_seconds(self) -> Decimal | None:
@@ -126,7 +162,18 @@ class ComplaintSums:
 
     @property
     def total_returns(self) -> int:
-        return self.returns or 0
+        return self.returns
+
+
+def _added(ours: tuple, theirs: tuple) -> tuple:
+    return tuple((key, count + dict(theirs).get(key, 0)) for key, count in ours)
+
+
+def _total(groups) -> ComplaintSums:
+    total = ComplaintSums()
+    for sums in groups:
+        total = total + sums
+    return total
 
 
 # --- Suggestions ---------------------------------------------------------------------------------
@@ -196,58 +243,66 @@ class CommunityFigures:
     suggestions: SuggestionSums
 
 
-def _grouped(queryset: QuerySet, key: str, label: str) -> list[dict]:
-    return list(queryset.values(key, label).annotate(**COMPLAINT_SUMS).order_by())
+def _groups(rows: list[tuple], key: int, names: dict, unnamed_last: bool) -> list[Group]:
+    """Rows (category, department, handler, sums) added up by one of the three keys, the
+    largest first; the group without one (no department yet…) last."""
+    added: dict = {}
+    for row in rows:
+        added[row[key]] = added.get(row[key], ComplaintSums()) + row[3]
+    groups = [Group(pk, names.get(pk, ""), sums) for pk, sums in added.items()]
+    groups.sort(
+        key=lambda group: (unnamed_last and group.key is None, -group.sums.filed, group.label)
+    )
+    return groups
 
 
 def community_figures(community: Community, start: dt.date, end: dt.date) -> CommunityFigures:
-    """Everything the statistics page shows, in six aggregate queries: totals with the status
-    and channel counts, then per category, per department, per handler, and the suggestions."""
+    """Everything the statistics page shows, in five queries whatever the number of complaints:
+    one pass over the period's complaints grouped by category × department × handler (the
+    totals, statuses and channels add up from it), the names of those three, and one for the
+    suggestions."""
     since, until = period_bounds(start, end)
-    filed = Complaint.objects.filter(
-        community=community, created_at__gte=since, created_at__lt=until
+    rows = [
+        (row["category_id"], row["department_id"], row["handler_id"], ComplaintSums.of(row))
+        for row in Complaint.objects.filter(
+            community=community, created_at__gte=since, created_at__lt=until
+        )
+        .values("category_id", "department_id", "handler_id")
+        .annotate(**COMPLAINT_SUMS)
+        .order_by()
+    ]
+    categories = dict(
+        ComplaintCategory.objects.filter(community=community).values_list("pk", "name")
     )
-    per_status = {f"status_{value}": Count("pk", filter=Q(status=value)) for value in Status.values}
-    per_channel = {
-        f"channel_{value}": Count("pk", filter=Q(channel=value))
-        for value in Complaint.Channel.values
+    departments = dict(Department.objects.filter(community=community).values_list("pk", "name"))
+    handler_ids = {row[2] for row in rows if row[2] is not None}
+    handlers = {
+        member.pk: str(member)
+        for member in (
+            StaffMember.objects.filter(pk__in=handler_ids).select_related("user")
+            if handler_ids
+            else []
+        )
     }
-    totals_row = filed.aggregate(**COMPLAINT_SUMS, **per_status, **per_channel)
-    by_status = [
-        Group(value, str(label), ComplaintSums(filed=totals_row[f"status_{value}"]))
-        for value, label in Status.choices
-    ]
-    by_channel = [
-        Group(value, str(label), ComplaintSums(filed=totals_row[f"channel_{value}"]))
-        for value, label in Complaint.Channel.choices
-    ]
-    by_category = [
-        Group(row["category_id"], row["category__name"], ComplaintSums.of(row))
-        for row in _grouped(filed, "category_id", "category__name")
-    ]
-    by_category.sort(key=lambda group: (-group.sums.filed, group.label))
-    by_department = [
-        Group(row["department_id"], row["department__name"] or "", ComplaintSums.of(row))
-        for row in _grouped(filed, "department_id", "department__name")
-    ]
-    by_department.sort(key=lambda group: (group.key is None, -group.sums.filed, group.label))
-    by_handler = [
-        Group(row["handler_id"], row["handler__user__display_name"] or "", ComplaintSums.of(row))
-        for row in _grouped(filed, "handler_id", "handler__user__display_name")
-    ]
-    by_handler.sort(key=lambda group: (group.key is None, -group.sums.filed, group.label))
+    totals = _total(row[3] for row in rows)
     suggestions_row = Suggestion.objects.filter(
         community=community, created_at__gte=since, created_at__lt=until
     ).aggregate(**SUGGESTION_SUMS)
     return CommunityFigures(
         start=start,
         end=end,
-        totals=ComplaintSums.of(totals_row),
-        by_status=by_status,
-        by_channel=by_channel,
-        by_category=by_category,
-        by_department=by_department,
-        by_handler=by_handler,
+        totals=totals,
+        by_status=[
+            Group(value, str(label), ComplaintSums(filed=totals.by_status[value]))
+            for value, label in Status.choices
+        ],
+        by_channel=[
+            Group(value, str(label), ComplaintSums(filed=totals.by_channel[value]))
+            for value, label in Complaint.Channel.choices
+        ],
+        by_category=_groups(rows, 0, categories, unnamed_last=False),
+        by_department=_groups(rows, 1, departments, unnamed_last=True),
+        by_handler=_groups(rows, 2, handlers, unnamed_last=True),
         suggestions=SuggestionSums.of(suggestions_row),
     )
 
@@ -374,7 +429,9 @@ def complaints_of_room(room: Room) -> list[Complaint]:
     """Complaints filed by the room's households or about the room (not about it as a
     neighbour), newest first, at most `ROOM_LIMIT`: one query."""
     return list(
-        Complaint.objects.filter(Q(room=room) | Q(household__room=room))
+        Complaint.objects.filter(
+            Q(room=room) | Q(household__in=Residency.objects.filter(room=room).values("pk"))
+        )
         .select_related("category")
         .order_by("-created_at", "-pk")[:ROOM_LIMIT]
     )
@@ -391,5 +448,7 @@ def complaints_about_room(room: Room) -> list[Complaint]:
 
 def suggestions_of_room(room: Room) -> list[Suggestion]:
     return list(
-        Suggestion.objects.filter(household__room=room).order_by("-created_at", "-pk")[:ROOM_LIMIT]
+        Suggestion.objects.filter(
+            household__in=Residency.objects.filter(room=room).values("pk")
+        ).order_by("-created_at", "-pk")[:ROOM_LIMIT]
     )

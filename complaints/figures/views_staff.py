@@ -222,13 +222,14 @@ def _export(context: dict, community: str, start: dt.date, end: dt.date) -> Http
             )  # fmt: skip
     spreadsheets.append(sheet, [])
     spreadsheets.append(
-        sheet, [pgettext("complaint figures", "Suggestions"), pgettext("complaint figures", "Count")]
+        sheet,
+        [pgettext("complaint figures", "Suggestions"), pgettext("complaint figures", "Count")],
     )
     spreadsheets.style(sheet[sheet.max_row], bold=True)
     for label, count in context["suggestion_rows"]:
         spreadsheets.append(sheet, [label, count])
     spreadsheets.append(sheet, [_("Adoption rate"), context["adoption_rate"]])
-    spreadsheets.widths(sheet, {1: 22, **{column: 14 for column in range(2, 11)}})
+    spreadsheets.widths(sheet, {1: 22, **dict.fromkeys(range(2, 11), 14)})
     file_name = f"{_('Complaint figures')} {community} {start:%Y%m%d}-{end:%Y%m%d}.xlsx"
     return spreadsheets.file_response(spreadsheets.save(book), file_name=file_name)
 

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def household_in(community):
-    return ResidencyFactory(room=RoomFactory(building__community=community))
+    return ResidencyFactory(
+        room=RoomFactory(building__community=community, building__name=f"{community.pk}号楼")
+    )
 
 
 def fill(community, *, ratings, adopted, declined):

@@ -65,7 +65,7 @@ def test_bounded_queries(client_for, staff_user, room, resident, rows,
     with django_assert_max_num_queries(40) as few:
         assert page(client, room).status_code == 200
     household = resident.residencies.get()
-    for n in range(30):
+    for _n in range(30):
         ComplaintFactory(household=household, status=Complaint.Status.ACCEPTED)
         SuggestionFactory(household=household)
     with django_assert_max_num_queries(len(few.captured_queries)):
