@@ -81,7 +81,7 @@ COMPLAINT_SUMS = {
 @dataclass(frozen=True)
 class ComplaintSums:
     """The figures of a group of complaints; averages and shares are exact Decimals or None
-    (shown as "—") when there is nothing to average. Groups add up with `+`."""
+    (shown as "—") when there is nothing to average."""
 
     filed: int = 0
     accepted: int = 0
@@ -110,19 +110,6 @@ class ComplaintSums:
             (value, row.get(f"channel_{value}") or 0) for value in Complaint.Channel.values
         )
         return cls(**plain)
-
-    def __add__(self, other: ComplaintSums) -> ComplaintSums:
-        if not self.statuses:
-            return other
-        return ComplaintSums(
-            **{
-                name: getattr(self, name) + getattr(other, name)
-                for name in self.__dataclass_fields__
-                if name not in ("statuses", "channels")
-            },
-            statuses=_added(self.statuses, other.statuses),
-            channels=_added(self.channels, other.channels),
-        )
 
     @property
     def by_status(self) -> dict[str, int]:
@@ -165,15 +152,13 @@ class ComplaintSums:
         return self.returns
 
 
-def _added(ours: tuple, theirs: tuple) -> tuple:
-    return tuple((key, count + dict(theirs).get(key, 0)) for key, count in ours)
-
-
-def _total(groups) -> ComplaintSums:
-    total = ComplaintSums()
-    for sums in groups:
-        total = total + sums
-    return total
+def summed(rows: Iterable[dict]) -> ComplaintSums:
+    """The sums of finer groups (rows of COMPLAINT_SUMS) added up into one."""
+    total = dict.fromkeys(COMPLAINT_SUMS, 0)
+    for row in rows:
+        for name in total:
+            total[name] += row[name] or 0
+    return ComplaintSums.of(total)
 
 
 # --- Suggestions ---------------------------------------------------------------------------------
@@ -243,13 +228,13 @@ class CommunityFigures:
     suggestions: SuggestionSums
 
 
-def _groups(rows: list[tuple], key: int, names: dict, unnamed_last: bool) -> list[Group]:
-    """Rows (category, department, handler, sums) added up by one of the three keys, the
+def _groups(rows: list[dict], key: str, names: dict, unnamed_last: bool) -> list[Group]:
+    """Rows (per category × department × handler) added up by one of the three keys, the
     largest first; the group without one (no department yet…) last."""
-    added: dict = {}
+    buckets: dict = {}
     for row in rows:
-        added[row[key]] = added.get(row[key], ComplaintSums()) + row[3]
-    groups = [Group(pk, names.get(pk, ""), sums) for pk, sums in added.items()]
+        buckets.setdefault(row[key], []).append(row)
+    groups = [Group(pk, names.get(pk, ""), summed(bucket)) for pk, bucket in buckets.items()]
     groups.sort(
         key=lambda group: (unnamed_last and group.key is None, -group.sums.filed, group.label)
     )
@@ -262,20 +247,17 @@ def community_figures(community: Community, start: dt.date, end: dt.date) -> Com
     totals, statuses and channels add up from it), the names of those three, and one for the
     suggestions."""
     since, until = period_bounds(start, end)
-    rows = [
-        (row["category_id"], row["department_id"], row["handler_id"], ComplaintSums.of(row))
-        for row in Complaint.objects.filter(
-            community=community, created_at__gte=since, created_at__lt=until
-        )
+    rows = list(
+        Complaint.objects.filter(community=community, created_at__gte=since, created_at__lt=until)
         .values("category_id", "department_id", "handler_id")
         .annotate(**COMPLAINT_SUMS)
         .order_by()
-    ]
+    )
     categories = dict(
         ComplaintCategory.objects.filter(community=community).values_list("pk", "name")
     )
     departments = dict(Department.objects.filter(community=community).values_list("pk", "name"))
-    handler_ids = {row[2] for row in rows if row[2] is not None}
+    handler_ids = {row["handler_id"] for row in rows if row["handler_id"] is not None}
     handlers = {
         member.pk: str(member)
         for member in (
@@ -284,7 +266,7 @@ def community_figures(community: Community, start: dt.date, end: dt.date) -> Com
             else []
         )
     }
-    totals = _total(row[3] for row in rows)
+    totals = summed(rows)
     suggestions_row = Suggestion.objects.filter(
         community=community, created_at__gte=since, created_at__lt=until
     ).aggregate(**SUGGESTION_SUMS)
@@ -300,9 +282,9 @@ def community_figures(community: Community, start: dt.date, end: dt.date) -> Com
             Group(value, str(label), ComplaintSums(filed=totals.by_channel[value]))
             for value, label in Complaint.Channel.choices
         ],
-        by_category=_groups(rows, 0, categories, unnamed_last=False),
-        by_department=_groups(rows, 1, departments, unnamed_last=True),
-        by_handler=_groups(rows, 2, handlers, unnamed_last=True),
+        by_category=_groups(rows, "category_id", categories, unnamed_last=False),
+        by_department=_groups(rows, "department_id", departments, unnamed_last=True),
+        by_handler=_groups(rows, "handler_id", handlers, unnamed_last=True),
         suggestions=SuggestionSums.of(suggestions_row),
     )
 
