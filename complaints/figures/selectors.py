@@ -407,13 +407,18 @@ def handlers_of(community: Community) -> QuerySet[StaffMember]:
 # --- The room page -------------------------------------------------------------------------------
 
 
-def complaints_of_room(room: Room) -> list[Complaint]:
-    """Complaints filed by the room's households or about the room (not about it as a
-    neighbour), newest first, at most `ROOM_LIMIT`: one query."""
+def household_ids_of_room(room: Room) -> list[int]:
+    """The residencies of the room (any status): a complaint or a suggestion names its
+    household by the head's residency."""
+    return list(Residency.objects.filter(room=room).values_list("pk", flat=True))
+
+
+def complaints_of_room(room: Room, households: list[int]) -> list[Complaint]:
+    """Complaints filed by the room's households (`household_ids_of_room`) or about the room
+    (not about it as a neighbour), newest first, at most `ROOM_LIMIT`: one query. The ids are
+    passed as values, not as a subquery, so that the planner uses both indexes."""
     return list(
-        Complaint.objects.filter(
-            Q(room=room) | Q(household__in=Residency.objects.filter(room=room).values("pk"))
-        )
+        Complaint.objects.filter(Q(room=room) | Q(household__in=households))
         .select_related("category")
         .order_by("-created_at", "-pk")[:ROOM_LIMIT]
     )
@@ -428,9 +433,9 @@ def complaints_about_room(room: Room) -> list[Complaint]:
     )
 
 
-def suggestions_of_room(room: Room) -> list[Suggestion]:
+def suggestions_of_room(households: list[int]) -> list[Suggestion]:
     return list(
-        Suggestion.objects.filter(
-            household__in=Residency.objects.filter(room=room).values("pk")
-        ).order_by("-created_at", "-pk")[:ROOM_LIMIT]
+        Suggestion.objects.filter(household__in=households).order_by("-created_at", "-pk")[
+            :ROOM_LIMIT
+        ]
     )

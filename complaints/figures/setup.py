@@ -10,7 +10,7 @@ from accounts.models import Room
 
 def room_panel_context(request: HttpRequest, room: Room) -> dict | None:
     """The room's complaints (filed by its households or about it), the complaints about it as
-    a neighbour (marked 被投诉) and its households' suggestions: three queries, for staff who
+    a neighbour (marked 被投诉) and its households' suggestions: four queries, for staff who
     see complaints; nothing for the others."""
     from staff.access import staff_has_perm
 
@@ -19,10 +19,11 @@ def room_panel_context(request: HttpRequest, room: Room) -> dict | None:
 
     if not staff_has_perm(request, VIEW_COMPLAINT):
         return None
+    households = selectors.household_ids_of_room(room)
     return {
-        "complaints": selectors.complaints_of_room(room),
+        "complaints": selectors.complaints_of_room(room, households),
         "complained_about": selectors.complaints_about_room(room),
-        "suggestions": selectors.suggestions_of_room(room),
+        "suggestions": selectors.suggestions_of_room(households),
     }
 
 
