@@ -15,7 +15,8 @@ estate, then gives its first community (翠湖花园), in bulk rows:
   and close around the categories' service levels, and satisfaction on most closed ones;
 - `--suggestions` suggestions in every status.
 
-Then, as its manager, it requests the staff queue (`complaints_staff:queue`), the statistics
+Then, as its manager, it requests the staff home page (the machine's baseline, not limited),
+the staff queue (`complaints_staff:queue`), the statistics
 page for this month (the default) and for the past year, its Excel export, and the page of the
 room with the most complaints, and prints the median time of 5 requests and the number of SQL
 queries of each. It exits with status 1 when a page runs more than MAX_QUERIES queries or a
@@ -308,6 +309,8 @@ def time_pages(manager, community, failures: list[str]) -> None:
         " this month"
     )
     print(f"\n{'page':44} {'median ms':>10} {'queries':>8}")
+    # Not limited: what a staff page costs on this machine, to read the others against.
+    _time(client, "staff:home (baseline)", reverse("staff:home"), [])
     _time(client, "complaints_staff:queue", reverse("complaints_staff:queue"), failures)
     _time(client, "complaints_staff:figures (this month)", figures, failures)
     _time(client, "complaints_staff:figures (past year)", figures + year, failures)
