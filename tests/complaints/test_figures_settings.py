@@ -201,3 +201,28 @@ def test_another_communitys_category_or_department_is_a_404(
     client = client_for(manager)
     assert client.get(_url(other_community, name, kwarg)).status_code == 404
     assert client.post(_url(other_community, name, kwarg), {"name": "x"}).status_code == 404
+
+
+def test_the_lists_run_a_fixed_number_of_queries(client_for, manager, community, resident,
+                                                 positions, django_assert_max_num_queries):  # fmt: skip
+    client = client_for(manager)
+    lists = [reverse("complaints_staff:category_list"), reverse("complaints_staff:department_list")]
+    community.complaint_departments.first().members.set([manager.staff_member])
+    counts = []
+    for url in lists:
+        with django_assert_max_num_queries(30) as few:
+            assert client.get(url).status_code == 200
+        counts.append(len(few.captured_queries))
+    household = resident.residencies.get()
+    staff = [StaffMemberFactory(communities=[community], position_name="客服") for _ in range(5)]
+    for n in range(20):
+        department = Department.objects.create(community=community, name=f"部门{n}")
+        department.members.set(staff)
+        category = ComplaintCategory.objects.create(
+            community=community, name=f"类别{n}", department=department, handler=staff[n % 5]
+        )
+        ComplaintFactory(household=household, category=category, department=department)
+    for url, count in zip(lists, counts, strict=True):
+        with django_assert_max_num_queries(count):
+            response = client.get(url)
+        assert "部门19" in response.content.decode()
