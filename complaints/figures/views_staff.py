@@ -2,7 +2,7 @@
 Excel export) and the settings of the community's complaint categories and departments."""
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -49,11 +49,13 @@ def duration_text(seconds: Decimal | None) -> str:
     return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
 
 
-def percent_text(rate: Decimal | None) -> str:
-    """A four-place fraction as a percentage with one place (0.6667 → 66.7%)."""
-    if rate is None:
+def percent_text(part: int, whole: int) -> str:
+    """part / whole as a percentage with one place, rounded half up once, from the counts
+    themselves (1/16 → 6.3%, 2/3 → 66.7%); "—" when there is no whole."""
+    if not whole:
         return NO_DATA
-    return f"{(rate * 100).quantize(Decimal('0.1'))}%"
+    percent = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return f"{percent}%"
 
 
 def score_text(score: Decimal | None) -> str:
@@ -68,8 +70,8 @@ def _rows(groups: list[selectors.Group], unnamed: str) -> list[dict]:
             "closed": group.sums.closed,
             "avg_accept": duration_text(group.sums.avg_accept_seconds),
             "avg_close": duration_text(group.sums.avg_close_seconds),
-            "accepted_on_time": percent_text(group.sums.accepted_on_time_rate),
-            "replied_on_time": percent_text(group.sums.replied_on_time_rate),
+            "accepted_on_time": percent_text(group.sums.accepted_on_time, group.sums.accepted),
+            "replied_on_time": percent_text(group.sums.replied_on_time, group.sums.replied),
             "satisfaction": score_text(group.sums.avg_satisfaction),
             "rated": group.sums.rated,
             "returned": group.sums.returned,
@@ -102,12 +104,12 @@ def figures_view_context(figures: selectors.CommunityFigures) -> dict:
             {
                 "icon": "alarm",
                 "label": _("Accepted on time"),
-                "value": percent_text(totals.accepted_on_time_rate),
+                "value": percent_text(totals.accepted_on_time, totals.accepted),
             },
             {
                 "icon": "reply",
                 "label": _("Replied on time"),
-                "value": percent_text(totals.replied_on_time_rate),
+                "value": percent_text(totals.replied_on_time, totals.replied),
             },
             {
                 "icon": "star-half",
@@ -137,7 +139,7 @@ def figures_view_context(figures: selectors.CommunityFigures) -> dict:
             (str(SuggestionStatus.DECLINED.label), suggestions.declined),
             (str(SuggestionStatus.MERGED.label), suggestions.merged),
         ],
-        "adoption_rate": percent_text(suggestions.adoption_rate),
+        "adoption_rate": percent_text(suggestions.taken_up, suggestions.decided),
     }
 
 

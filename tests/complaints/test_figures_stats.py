@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from complaints.figures import selectors
+from complaints.figures import selectors, views_staff
 from complaints.models import Complaint, Department, Suggestion
 from tests.factories import (
     ComplaintFactory,
@@ -231,3 +231,20 @@ def test_a_fixed_number_of_queries(client_for, manager, community, room, world,
     assert response.context["cards"][0]["value"] == 45
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(reverse(URL), {**query, "export": "xlsx"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "shown"),
+    [(2, 3, "66.7%"), (1, 16, "6.3%"), (3, 16, "18.8%"), (1, 8, "12.5%"), (0, 5, "0.0%"),
+     (5, 5, "100.0%"), (1, 0, "—")],
+)  # fmt: skip
+def test_percentages_round_half_up_once(part, whole, shown):
+    assert views_staff.percent_text(part, whole) == shown
+
+
+@pytest.mark.parametrize(
+    ("total", "count", "shown"),
+    [(11, 3, Decimal("3.67")), (9, 2, Decimal("4.50")), (1, 8, Decimal("0.13")), (0, 0, None)],
+)  # fmt: skip
+def test_averages_round_half_up(total, count, shown):
+    assert selectors.mean(total, count) == shown
