@@ -22,6 +22,7 @@ from . import resources
 from .access import safe_next, staff_has_perm, staff_required
 from .filters import ResidencyFilter, RoomFilter
 from .forms import RejectResidencyForm, ResidencyEndForm, ResidentContactsForm, SheetUploadForm
+from .rooms import room_panels
 from .scoping import get_scoped_or_404
 from .tables import ResidencyTable, RoomTable, paginate
 
@@ -277,6 +278,8 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
             "history": residencies,
             "audit_entries": entries_for_objects(Residency, [r.pk for r in residencies])[:20],
             "can_verify": staff_has_perm(request, "accounts.verify_residency"),
+            # What other modules show about the room (complaints…), see staff/rooms.py.
+            "room_panels": room_panels(request, room),
         },
     )
 

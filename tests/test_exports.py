@@ -154,6 +154,7 @@ EXPORTS = [
     ("services_staff:activity_export", dict, "xlsx", {"resident", "building", "unit", "room"}),
     ("complaints_staff:export", dict, "xlsx", {"resident"}),
     ("complaints_staff:suggestion_export", dict, "xlsx", {"resident", "room"}),
+    ("complaints_staff:figures", lambda: {"export": "xlsx"}, "xlsx", set()),
 ]  # fmt: skip
 # The objects an export's URL names, from the hostile world.
 URL_ARGS = {
@@ -229,6 +230,7 @@ EXPORTING_MODULES = {
     "services/attendance/views_staff.py",  # an activity's participants
     "complaints/handling/views_staff.py",  # the complaint queue
     "complaints/suggestions/views_staff.py",  # suggestions
+    "complaints/figures/views_staff.py",  # complaint and suggestion figures
 }
 SPREADSHEET_WRITER = re.compile(
     r"\bWorkbook\(|\btablib\.Dataset\(|\bcsv\.(?:Dict)?[wW]riter\("
