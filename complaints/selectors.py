@@ -62,7 +62,9 @@ def waiting_counts(request: HttpRequest) -> dict[str, int]:
 
         row = (
             Community.objects.filter(pk=community.pk)
-            .annotate(waiting_complaints=submitted(Complaint), waiting_suggestions=submitted(Suggestion))
+            .annotate(
+                waiting_complaints=submitted(Complaint), waiting_suggestions=submitted(Suggestion)
+            )
             .values("waiting_complaints", "waiting_suggestions")
             .first()
         )

@@ -17,6 +17,7 @@ from staff.access import staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
 from staff.tables import paginate
 
+from ..conversation.selectors import unread_counts
 from ..models import Complaint
 from ..setup import HANDLE, VIEW_COMPLAINT
 from . import selectors, services
@@ -41,12 +42,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     filterset = _filtered(request)
     table = ComplaintTable(filterset.qs, order_by=request.GET.get("sort") or None)
     paginate(request, table)
+    on_page = [row.record.pk for row in table.page.object_list]
     return render(
         request,
         "staff/complaints/handling/queue.html",
         {
             "filter": filterset,
             "table": table,
+            "unread": unread_counts(request.user, on_page, staff=True),
             "counts": selectors.status_counts(request.community, timezone.now()),
         },
     )
