@@ -1,5 +1,6 @@
-"""The complaints app's part of the demo estate, called from seed_demo: each part seeds its own,
-filing first (the complaints the others handle, talk about and count)."""
+"""The complaints app's part of the demo estate, called from seed_demo: each part seeds its own.
+The figures part goes first (it gives the departments their members, whom the handling part
+routes to), then filing (the complaints the others handle, talk about and count)."""
 
 from accounts.models import Community
 
@@ -11,5 +12,5 @@ from .suggestions import demo as suggestions
 
 
 def seed_complaints(community: Community) -> None:
-    for part in (filing, handling, conversation, suggestions, figures):
+    for part in (figures, filing, handling, conversation, suggestions):
         part.seed(community)
