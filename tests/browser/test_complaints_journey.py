@@ -273,7 +273,10 @@ def test_a_suggestion_from_the_board_to_you_suggested_we_did(
         complete.locator("button[type=submit]").click()
     suggestion.refresh_from_db()
     assert suggestion.status == Suggestion.Status.COMPLETED
-    assert suggestion.completion_notice.status == Notice.Status.PUBLISHED
+    notice = suggestion.completion_notice
+    assert notice.status == Notice.Status.PUBLISHED
+    assert "已在地下车库 B2 安装 10 个充电桩" in notice.body
+    assert "The suggestion" not in notice.body and "感谢" in notice.body  # in Chinese
     shot(office, "suggestion-10-staff-completed")
 
     # All three households were told; the board shows it under 你提我改.
