@@ -18,11 +18,18 @@ from playwright.sync_api import expect
 
 from complaints.models import Complaint, Suggestion
 from notices.models import Message, Notice
-from tests.factories import photo_upload
+from tests.factories import (
+    ComplaintFactory,
+    ComplaintMessageFactory,
+    SuggestionFactory,
+    SuggestionStepFactory,
+    photo_upload,
+)
 
 from ..complaints.suggestions_support import neighbour
 from . import support
 from .support import submit
+from .test_csp_pages import watched  # noqa: F401 (a fixture)
 
 Status = Complaint.Status
 NOTE = "内部备注：该住户上月也投诉过同一问题，注意沟通方式。"
@@ -296,3 +303,38 @@ def test_a_suggestion_from_the_board_to_you_suggested_we_did(
     phone.goto(f"{base}/messages/")
     expect(phone.get_by_text("地下车库增设充电桩").first).to_be_visible()
     shot(phone, "suggestion-13-resident-messages")
+
+
+@pytest.mark.req("CMP-1", "SCMP-2")
+def test_the_complaint_pages_report_no_csp_violation(
+    watched,  # noqa: F811
+    live_server, transactional_db, resident, manager, tmp_path,
+):  # fmt: skip
+    """The complaints and suggestions pages under the production policy (see
+    tests/browser/test_csp_pages.py), and the conversation's photo count (a static script)."""
+    base = live_server.url
+    household = resident.residencies.get()
+    complaint = ComplaintFactory(household=household)
+    ComplaintMessageFactory(complaint=complaint)
+    suggestion = SuggestionFactory(household=household, status="adopted")
+    SuggestionStepFactory(suggestion=suggestion)
+    visited = []
+    phone = watched("phone", resident)
+    for path in ("/complaints/", "/complaints/new/", f"/complaints/{complaint.pk}/",
+                 "/suggestions/", "/suggestions/new/", f"/suggestions/{suggestion.pk}/",
+                 "/suggestions/?tab=done"):  # fmt: skip
+        phone.goto(base + path)
+        visited.append((path, watched.violations(phone)))
+    phone.goto(f"{base}/complaints/{complaint.pk}/")
+    phone.set_input_files("#conversation input.chat-file", photo_files(tmp_path))
+    expect(phone.locator("#conversation .chat-file-count")).to_have_text(" 2")
+    visited.append(("photo count", watched.violations(phone)))
+    desk = watched("desk", manager)
+    for path in ("/staff/complaints/", f"/staff/complaints/{complaint.pk}/",
+                 "/staff/complaints/log/", "/staff/suggestions/",
+                 f"/staff/suggestions/{suggestion.pk}/"):  # fmt: skip
+        response = desk.goto(base + path)
+        assert response.status == 200, path
+        visited.append((path, watched.violations(desk)))
+    problems = [f"{path}: {found}" for path, violations in visited for found in violations]
+    assert problems == [], "\n".join(problems)
