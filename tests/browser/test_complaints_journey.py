@@ -64,7 +64,7 @@ def staff_reply(desk, complaint, text: str) -> None:
         form.locator("button[type=submit]").click()
 
 
-@pytest.mark.req("CMP-1", "CMP-2", "CMP-3", "SCMP-1")
+@pytest.mark.req("CMP-1", "CMP-3", "SCMP-1")
 def test_a_complaint_from_filing_to_rating(
     open_page, live_server, transactional_db, resident, staff_user, manager, tmp_path
 ):
@@ -305,7 +305,6 @@ def test_a_suggestion_from_the_board_to_you_suggested_we_did(
     shot(phone, "suggestion-13-resident-messages")
 
 
-@pytest.mark.req("CMP-1", "SCMP-2")
 def test_the_complaint_pages_report_no_csp_violation(
     watched,  # noqa: F811
     live_server, transactional_db, resident, manager, tmp_path,
