@@ -470,8 +470,12 @@ def _completion_notice_body(suggestion: Suggestion, outcome: str) -> str:
     from django.utils.html import escape
 
     done = escape(outcome).replace("\n", "<br>")
+    # Outside the f-string, so that makemessages finds the strings.
+    heading = escape(_("The suggestion"))
+    done_heading = escape(pgettext("suggestion", "What was done"))
+    thanks = escape(_("Thank you to the neighbours who proposed and supported it."))
     return (
-        f"<p><strong>{escape(_('The suggestion'))}</strong>: {escape(suggestion.title)}</p>"
-        f"<p><strong>{escape(pgettext('suggestion', 'What was done'))}</strong>:<br>{done}</p>"
-        f"<p>{escape(_('Thank you to the neighbours who proposed and supported it.'))}</p>"
+        f"<p><strong>{heading}</strong>: {escape(suggestion.title)}</p>"
+        f"<p><strong>{done_heading}</strong>:<br>{done}</p>"
+        f"<p>{thanks}</p>"
     )
