@@ -84,6 +84,7 @@ class StepForm(forms.Form):
         label=pgettext_lazy("plan step", "Owner"),
         queryset=StaffMember.objects.none(),
         required=False,
+        empty_label=_("Nobody in particular"),
     )
     owner_name = forms.CharField(
         label=_("Or someone outside the staff"),

@@ -351,8 +351,9 @@ def test_my_rooms_page_has_a_bounded_number_of_queries(
         response = client.get(reverse("accounts:rooms"))
     assert response.status_code == 200
     # The home page also reads notices, the 消息 tab's unread and the 缴费 tab's unpaid count,
-    # and the entry grid's badges (open bookings, waiting parcels), one query each.
-    with django_assert_max_num_queries(12):
+    # and the entry grid's badges (open bookings, waiting parcels, complaint replies awaiting
+    # the household's answer), one query each.
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("accounts:home")).status_code == 200
 
 
