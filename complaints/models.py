@@ -283,6 +283,8 @@ class Complaint(models.Model):
             models.Index(fields=["community", "status", "created_at"], name="complaint_queue_idx"),
             models.Index(fields=["community", "closed_at"], name="complaint_closed_idx"),
             models.Index(fields=["handler", "status"], name="complaint_handler_idx"),
+            # The queue's handler filter lists everyone who has had one of the community's.
+            models.Index(fields=["community", "handler"], name="complaint_handlers_idx"),
             models.Index(fields=["household", "created_at"], name="complaint_household_idx"),
         ]
         constraints = [

@@ -1,12 +1,15 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from staff.tables import PartialColumn
 
 from ..models import Complaint
 
 
 class ComplaintTable(tables.Table):
-    number = tables.TemplateColumn(
-        template_name="staff/complaints/handling/_number_link.html",
+    number = PartialColumn(
+        "staff/complaints/handling/_number_link.html",
         verbose_name=_("Complaint number"),
     )
     created_at = tables.DateTimeColumn(
@@ -17,33 +20,30 @@ class ComplaintTable(tables.Table):
         accessor="category__name",
         attrs={"td": {"class": "text-nowrap"}},
     )
-    details = tables.TemplateColumn(
-        template_name="staff/complaints/handling/_details_cell.html",
+    details = PartialColumn(
+        "staff/complaints/handling/_details_cell.html",
         verbose_name=_("What happened"),
         orderable=False,
     )
-    contact = tables.TemplateColumn(
-        template_name="staff/complaints/handling/_contact_cell.html",
+    contact = PartialColumn(
+        "staff/complaints/handling/_contact_cell.html",
         verbose_name=_("Contact"),
         accessor="contact_name",
     )
-    status = tables.TemplateColumn(
-        template_name="staff/complaints/handling/_status_cell.html",
+    status = PartialColumn(
+        "staff/complaints/handling/_status_cell.html",
         verbose_name=_("Status"),
         attrs={"td": {"class": "text-nowrap"}},
     )
-    due = tables.TemplateColumn(
-        template_name="staff/complaints/handling/_due_cell.html",
+    due = PartialColumn(
+        "staff/complaints/handling/_due_cell.html",
         verbose_name=_("Due"),
         accessor="reply_due_at",
         attrs={"td": {"class": "text-nowrap small"}},
     )
-    department = tables.TemplateColumn(
-        "{% if record.department_id %}{{ record.department.name }}{% endif %}"
-        "{% if record.handler_id %}{% if record.department_id %} · {% endif %}"
-        "{{ record.handler.user.get_full_name }}{% endif %}"
-        "{% if not record.department_id and not record.handler_id %}—{% endif %}",
+    department = tables.Column(
         verbose_name=_("Handled by"),
+        empty_values=(),
         order_by=("department__sort_order", "handler__user__display_name"),
         attrs={"td": {"class": "text-nowrap"}},
     )
@@ -56,3 +56,11 @@ class ComplaintTable(tables.Table):
         )  # fmt: skip
         attrs = {"class": "table table-hover align-middle"}
         empty_text = _("No complaints match these filters.")
+
+    def render_department(self, record) -> str:
+        names = []
+        if record.department_id:
+            names.append(record.department.name)
+        if record.handler_id:
+            names.append(record.handler.user.get_full_name())
+        return format_html("{}", " · ".join(names) or "—")

@@ -42,14 +42,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     filterset = _filtered(request)
     table = ComplaintTable(filterset.qs, order_by=request.GET.get("sort") or None)
     paginate(request, table)
-    on_page = [row.record.pk for row in table.page.object_list]
+    table.unread = unread_counts(
+        request.user, [row.record.pk for row in table.page.object_list], staff=True
+    )
     return render(
         request,
         "staff/complaints/handling/queue.html",
         {
             "filter": filterset,
             "table": table,
-            "unread": unread_counts(request.user, on_page, staff=True),
             "counts": selectors.status_counts(request.community, timezone.now()),
         },
     )

@@ -1,8 +1,6 @@
 """The staff lists of activities (django-tables2)."""
 
 import django_tables2 as tables
-from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -10,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.selectors import room_order
+from staff.tables import PartialColumn
 
 from ..models import Activity, ActivitySignup
 
@@ -37,29 +36,6 @@ class ActivityTable(tables.Table):
         fields = ("title", "starts_at", "place", "places", "status")
         attrs = {"class": "table table-hover align-middle"}
         empty_text = _("No activities yet.")
-
-
-class PartialColumn(tables.Column):
-    """A cell drawn by a small template given only the row, the table, the request and the
-    CSRF token. (django-tables2's TemplateColumn renders its template with the page's request,
-    which runs every context processor again for every cell: 100 cells made the sign-up list
-    of a 2,000-household activity miss its 100 ms.)"""
-
-    def __init__(self, template_name: str, *, forms: bool = False, **kwargs):
-        kwargs.setdefault("empty_values", ())
-        super().__init__(**kwargs)
-        self.template_name = template_name
-        self.forms = forms
-
-    def render(self, record, table, **kwargs):
-        request = getattr(table, "request", None)
-        context = {"record": record, "table": table, "request": request}
-        if self.forms and request is not None:
-            # One masked token for the page: masking it anew for each row's form is dear.
-            if not hasattr(table, "csrf_token"):
-                table.csrf_token = get_token(request)
-            context["csrf_token"] = table.csrf_token
-        return render_to_string(self.template_name, context)
 
 
 class SignupTable(tables.Table):
