@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Community
 
+from ..handling.selectors import handlers_for
 from ..models import ComplaintCategory, Department
 from . import selectors
 
@@ -145,7 +146,7 @@ class CategoryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.filter(community=community)
         self.fields["department"].empty_label = pgettext_lazy("complaint figures", "No department")
-        self.fields["handler"].queryset = selectors.handlers_of(community)
+        self.fields["handler"].queryset = handlers_for(community)
 
 
 class DepartmentForm(forms.ModelForm):

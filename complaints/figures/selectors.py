@@ -20,7 +20,6 @@ from accounts.models import Community, Residency, Room
 from staff.models import StaffMember
 
 from ..models import Complaint, ComplaintCategory, Department, Suggestion
-from ..setup import HANDLE
 
 Status = Complaint.Status
 SuggestionStatus = Suggestion.Status
@@ -390,17 +389,6 @@ def staff_of(community: Community) -> QuerySet[StaffMember]:
         .select_related("user")
         .distinct()
         .order_by("user__display_name", "pk")
-    )
-
-
-def handlers_of(community: Community) -> QuerySet[StaffMember]:
-    """The active staff who hold, in `community`, a position with the duty to handle
-    complaints: whom a category may route its complaints to."""
-    app_label, codename = HANDLE.split(".", 1)
-    return staff_of(community).filter(
-        assignments__community=community,
-        assignments__position__permissions__content_type__app_label=app_label,
-        assignments__position__permissions__codename=codename,
     )
 
 

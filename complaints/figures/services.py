@@ -11,6 +11,7 @@ from accounts.models import User
 from kit.audit import log_action
 from staff.models import StaffMember
 
+from ..handling.selectors import handlers_for
 from ..models import ComplaintCategory, Department
 from . import selectors
 
@@ -30,10 +31,7 @@ def category_save(
         raise ValidationError({"name": _("This community already has a category of that name.")})
     if category.department_id and category.department.community_id != community.pk:
         raise ValidationError({"department": _("Please choose a department of this community.")})
-    if (
-        category.handler_id
-        and not selectors.handlers_of(community).filter(pk=category.handler_id).exists()
-    ):
+    if category.handler_id and not handlers_for(community).filter(pk=category.handler_id).exists():
         raise ValidationError(
             {"handler": _("Please choose a staff member of this community who handles complaints.")}
         )
