@@ -11,7 +11,6 @@ class ComplaintTable(tables.Table):
     number = PartialColumn(
         "staff/complaints/handling/_number_link.html",
         verbose_name=_("Complaint number"),
-        attrs={"td": {"class": "text-nowrap"}},
     )
     created_at = tables.DateTimeColumn(
         verbose_name=_("Filed at"), format="m-d H:i", attrs={"td": {"class": "text-nowrap"}}
