@@ -25,7 +25,8 @@ _local_address = f"http://{env.str('HOST', default='127.0.0.1')}:{env.str('PORT'
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with the operators' pages (platform_admin.site.LinliAdminSite).
+    "platform_admin.apps.LinliAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

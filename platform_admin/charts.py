@@ -1,0 +1,100 @@
+"""Charts of the operators' pages and reports: bars or lines over labelled points, drawn with
+matplotlib's object API on the Agg canvas (no pyplot state shared between requests) and the
+CJK font of kit/fonts.py. SVG for pages (text as paths: Chinese shows without fonts on the
+viewer's machine), PNG for the PDF reports."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from kit.fonts import matplotlib_font
+
+PALETTE = ("#2f6fb2", "#0e8a6a", "#e07b39", "#9b59b6", "#c0392b", "#7f8c8d")
+GRID_COLOUR = "#e5e7eb"
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Sequence[float | int | None]
+    kind: str = "bar"  # "bar" or "line"
+    secondary: bool = False  # on a second axis at the right (a rate beside counts)
+
+
+def chart(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str = "",
+    y_label: str = "",
+    secondary_label: str = "",
+    secondary_percent: bool = False,
+    fmt: str = "svg",
+    width: float = 10.0,
+    height: float = 3.4,
+) -> bytes:
+    """One chart: bars side by side and/or lines over `labels`. Rates on the secondary axis as
+    percentages with `secondary_percent` (values as fractions)."""
+    figure = Figure(figsize=(width, height), dpi=100 if fmt == "svg" else 150)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    other = axes.twinx() if any(item.secondary for item in series) else None
+    small, normal = matplotlib_font(9), matplotlib_font(11)
+    positions = list(range(len(labels)))
+    bars = [item for item in series if item.kind == "bar"]
+    bar_width = 0.8 / max(len(bars), 1)
+    handles = []
+    for index, item in enumerate(series):
+        target = other if item.secondary and other is not None else axes
+        colour = PALETTE[index % len(PALETTE)]
+        values = [float("nan") if value is None else float(value) for value in item.values]
+        if item.kind == "line":
+            (handle,) = target.plot(positions, values, marker="o", markersize=3, color=colour,
+                                    label=item.name)  # fmt: skip
+        else:
+            offset = (bars.index(item) - (len(bars) - 1) / 2) * bar_width
+            handle = target.bar([x + offset for x in positions], values, bar_width, color=colour,
+                                label=item.name)  # fmt: skip
+        handles.append(handle)
+    step = max(1, len(labels) // 16)
+    axes.set_xticks(positions[::step], [labels[i] for i in positions[::step]])
+    for label in axes.get_xticklabels() + axes.get_yticklabels():
+        label.set_fontproperties(small)
+    if len(labels) > 12:
+        for label in axes.get_xticklabels():
+            label.set_rotation(45)
+            label.set_horizontalalignment("right")
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: f"{value:,.0f}"))
+    axes.set_ylim(bottom=0)
+    if y_label:
+        axes.set_ylabel(y_label, fontproperties=small)
+    if other is not None:
+        other.set_ylim(bottom=0)
+        if secondary_percent:
+            other.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+        if secondary_label:
+            other.set_ylabel(secondary_label, fontproperties=small)
+        for label in other.get_yticklabels():
+            label.set_fontproperties(small)
+        other.spines["top"].set_visible(False)
+    axes.grid(axis="y", color=GRID_COLOUR, linewidth=0.8)
+    axes.set_axisbelow(True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    if title:
+        axes.set_title(title, fontproperties=normal, loc="left")
+    if len(series) > 1:
+        axes.legend(handles=handles, prop=small, frameon=False, loc="upper left",
+                    ncols=min(len(series), 4))  # fmt: skip
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "linli"}):
+        figure.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""The parameters part's models (imported by platform_admin/models.py)."""

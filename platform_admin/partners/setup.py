@@ -1,0 +1,5 @@
+"""The partners part of platform_admin: what it registers (called from PlatformAdminConfig.ready)."""
+
+
+def register() -> None:
+    pass

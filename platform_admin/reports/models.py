@@ -1,0 +1,1 @@
+"""The reports part's models (imported by platform_admin/models.py)."""

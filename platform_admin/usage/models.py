@@ -1,0 +1,1 @@
+"""The usage part's models (imported by platform_admin/models.py)."""
