@@ -194,7 +194,7 @@ def change(current, previous) -> Change:
 
 
 def change_text(metric: Metric, moved: Change) -> str:
-    """"增长12.5%", "下降3.0个百分点", "持平", "上期为0" — the change in words, or "—"."""
+    """ "增长12.5%", "下降3.0个百分点", "持平", "上期为0" — the change in words, or "—"."""
     if not moved.comparable:
         return "—"
     if moved.difference == 0:
@@ -312,7 +312,7 @@ def overdue_trend(
         return [Finding(OVERDUE, "本期没有超时报修。", 15, GOOD)]
     difference = now.repairs_overdue - before.repairs_overdue
     if difference > 0:
-        trend = f"比上期增加{count(difference)}单" if before.repairs_overdue else "上期为0"
+        trend = f"比上期增加{count(difference)}单"
         tone, weight = BAD, 50 + min(difference / max(before.repairs_overdue, 1), 2) * 10
     elif difference < 0:
         trend = f"比上期减少{count(-difference)}单"
@@ -453,7 +453,9 @@ def users(current: ScopeFigures, previous: ScopeFigures) -> list[Finding]:
         share = ratio(now.active_users, now.residents)
         text = f"本期活跃用户{count(now.active_users)}人"
         if share is not None:
-            text += f"，占期末认证住户（{count(now.residents)}人）的{percent(min(share, Decimal(1)))}"
+            text += (
+                f"，占期末认证住户（{count(now.residents)}人）的{percent(min(share, Decimal(1)))}"
+            )
         text += f"，日均活跃{now.daily_active_average.quantize(Decimal('0.1'), ROUND_HALF_UP)}人，"
         text += f"人均活跃{now.active_days_per_user.quantize(Decimal('0.1'), ROUND_HALF_UP)}天"
         favourite = max(now.feature_users.items(), key=lambda item: (item[1], item[0]),

@@ -55,18 +55,35 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("base", fontName=font, fontSize=10.5, leading=17, textColor=INK)
     return {
         "base": base,
-        "cover_kicker": ParagraphStyle("kicker", parent=base, fontSize=12, textColor=MUTED,
-                                       alignment=TA_CENTER, leading=18),  # fmt: skip
-        "cover_title": ParagraphStyle("cover_title", parent=base, fontSize=26, leading=36,
-                                      alignment=TA_CENTER, textColor=ACCENT),  # fmt: skip
-        "cover_sub": ParagraphStyle("cover_sub", parent=base, fontSize=15, leading=24,
-                                    alignment=TA_CENTER),  # fmt: skip
-        "h1": ParagraphStyle("h1", parent=base, fontSize=15, leading=22, spaceBefore=10,
-                             spaceAfter=6, textColor=ACCENT),  # fmt: skip
-        "h2": ParagraphStyle("h2", parent=base, fontSize=11.5, leading=17, spaceBefore=8,
-                             spaceAfter=4),  # fmt: skip
-        "finding": ParagraphStyle("finding", parent=base, leftIndent=14, firstLineIndent=-14,
-                                  spaceAfter=5),  # fmt: skip
+        "cover_kicker": ParagraphStyle(
+            "kicker", parent=base, fontSize=12, textColor=MUTED, alignment=TA_CENTER, leading=18
+        ),  # fmt: skip
+        "cover_title": ParagraphStyle(
+            "cover_title",
+            parent=base,
+            fontSize=26,
+            leading=36,
+            alignment=TA_CENTER,
+            textColor=ACCENT,
+        ),  # fmt: skip
+        "cover_sub": ParagraphStyle(
+            "cover_sub", parent=base, fontSize=15, leading=24, alignment=TA_CENTER
+        ),  # fmt: skip
+        "h1": ParagraphStyle(
+            "h1",
+            parent=base,
+            fontSize=15,
+            leading=22,
+            spaceBefore=10,
+            spaceAfter=6,
+            textColor=ACCENT,
+        ),  # fmt: skip
+        "h2": ParagraphStyle(
+            "h2", parent=base, fontSize=11.5, leading=17, spaceBefore=8, spaceAfter=4
+        ),  # fmt: skip
+        "finding": ParagraphStyle(
+            "finding", parent=base, leftIndent=14, firstLineIndent=-14, spaceAfter=5
+        ),  # fmt: skip
         "note": ParagraphStyle("note", parent=base, fontSize=8.5, leading=13, textColor=MUTED),
         "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=12),
     }
@@ -314,8 +331,9 @@ def report_pdf(
             )
         )
     story.append(
-        Paragraph("▲ 向好　▼ 需关注　● 供参考。结论由系统按规则从本期与上期的数据生成。",
-                  styles["note"])  # fmt: skip
+        Paragraph(
+            "▲ 向好　▼ 需关注　● 供参考。结论由系统按规则从本期与上期的数据生成。", styles["note"]
+        )  # fmt: skip
     )
     story.append(Paragraph("三、图表", styles["h1"]))
     for number, (heading, png, rows) in enumerate(

@@ -89,7 +89,7 @@ def scope_names(scope: Scope) -> dict[int, str]:
 
 
 def report_title(report: AnalysisReport) -> str:
-    return f"{report.period.label}运营分析{report.get_kind_display()}"
+    return f"{report.period.label}运营分析报告"
 
 
 def report_generate(*, report_id: int, send: bool = True) -> AnalysisReport | None:
@@ -98,7 +98,7 @@ def report_generate(*, report_id: int, send: bool = True) -> AnalysisReport | No
     twice. A failure is recorded on the report and the operators are alerted."""
     with transaction.atomic():
         report = (
-            AnalysisReport.objects.select_for_update()
+            AnalysisReport.objects.select_for_update(of=("self",))
             .select_related("company", "community__company")
             .filter(pk=report_id)
             .first()
@@ -113,14 +113,20 @@ def report_generate(*, report_id: int, send: bool = True) -> AnalysisReport | No
         report.save(update_fields=["status", "error"])
     try:
         _build(report)
+        if send:
+            _step(report, "sending")
+        with transaction.atomic():
+            report.status, report.progress, report.progress_label = (
+                AnalysisReport.Status.DONE,
+                100,
+                "",
+            )
+            report.finished_at = timezone.now()
+            report.save(update_fields=["status", "progress", "progress_label", "finished_at"])
+            if send:
+                report_send(report=report)
     except Exception as error:
         _fail(report, error)
-        return report
-    if send:
-        _step(report, "sending")
-        report_send(report=report)
-    AnalysisReport.objects.filter(pk=report.pk).update(progress=100, progress_label="")
-    report.progress, report.progress_label = 100, ""
     return report
 
 
@@ -148,9 +154,7 @@ def _build(report: AnalysisReport) -> None:
             report.file.delete(save=False)
         report.file.save("report.pdf", ContentFile(content), save=False)
         report.findings = [finding.as_dict() for finding in found]
-        report.status = AnalysisReport.Status.DONE
-        report.finished_at = timezone.now()
-        report.save(update_fields=["file", "findings", "status", "finished_at"])
+        report.save(update_fields=["file", "findings"])
 
 
 def _fail(report: AnalysisReport, error: Exception) -> None:
@@ -180,7 +184,9 @@ def recipients(report: AnalysisReport) -> QuerySet:
     if report.company_id is not None:
         ids: set[int] = set()
         for community in report.company.communities.all():
-            ids.update(staff_with_permission(community, REPORT_PERMISSION).values_list("pk", flat=True))
+            ids.update(
+                staff_with_permission(community, REPORT_PERMISSION).values_list("pk", flat=True)
+            )
         return user_model.objects.filter(pk__in=ids)
     return user_model.objects.filter(is_staff=True, is_active=True)
 

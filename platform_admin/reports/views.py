@@ -32,7 +32,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             request=request,
         )
-        messages.success(request, _("The report is being generated: %(report)s") % {"report": report})
+        messages.success(
+            request, _("The report is being generated: %(report)s") % {"report": report}
+        )
         return redirect("admin:platform_reports")
     page = Paginator(selectors.reports_for_operators(), PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(

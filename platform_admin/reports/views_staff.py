@@ -22,7 +22,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/reports/list.html",
-        {"page": Paginator(reports, settings.STAFF_LIST_PAGE_SIZE).get_page(request.GET.get("page"))},
+        {
+            "page": Paginator(reports, settings.STAFF_LIST_PAGE_SIZE).get_page(
+                request.GET.get("page")
+            )
+        },
     )
 
 
