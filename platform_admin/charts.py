@@ -91,6 +91,9 @@ def chart(
     if title:
         axes.set_title(title, fontproperties=normal, loc="left")
     if len(series) > 1:
+        # Room above the tallest bar for the legend, which sits inside the plot at the top.
+        for target in filter(None, (axes, other)):
+            target.set_ylim(top=target.get_ylim()[1] * 1.2)
         axes.legend(handles=handles, prop=small, frameon=False, loc="upper left",
                     ncols=min(len(series), 4))  # fmt: skip
     figure.tight_layout()

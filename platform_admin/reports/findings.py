@@ -24,7 +24,8 @@ COLLECTION_TARGET = Decimal("0.90")
 # Changes smaller than these are not worth a sentence among "the biggest changes".
 MIN_RELATIVE_CHANGE = Decimal("0.10")  # counts and money: 10 %
 MIN_POINTS_CHANGE = Decimal("0.03")  # rates: 3 percentage points
-MAX_CHANGES = 4  # at most this many "biggest change" findings
+MAX_CHANGES = 3  # at most this many figures in the "biggest changes" finding
+SMALL_COUNT = 20  # counts below this weigh proportionally less among the changes
 LOW_TURNOUT = Decimal("0.60")
 
 GOOD, BAD, NEUTRAL = "good", "bad", "neutral"
@@ -209,7 +210,7 @@ def change_text(metric: Metric, moved: Change) -> str:
     return ("增长" if up else "下降") + percent(abs(moved.relative))
 
 
-def _tone(metric: Metric, difference: Decimal) -> str:
+def tone_of(metric: Metric, difference: Decimal) -> str:
     if metric.better == 0 or difference == 0:
         return NEUTRAL
     return GOOD if (difference > 0) == (metric.better > 0) else BAD
@@ -218,10 +219,16 @@ def _tone(metric: Metric, difference: Decimal) -> str:
 # --- the rules ---
 
 
+# Metrics whose change another rule reports in its own sentence.
+COVERED_ELSEWHERE = ("repairs_overdue", "collection_rate", "complaints", "signups")
+
+
 def biggest_changes(current: ScopeFigures, previous: ScopeFigures) -> list[Finding]:
-    """The scope's totals that moved most against the previous period."""
+    """The scope's totals that moved most against the previous period, in one sentence."""
     candidates: list[tuple[Decimal, Metric, Change]] = []
     for metric in METRICS:
+        if metric.key in COVERED_ELSEWHERE or metric.unit in (HOURS, SCORE):
+            continue  # their own rules and the rankings speak of these
         moved = change(metric.value(current), metric.value(previous))
         if not moved.comparable or moved.difference == 0:
             continue
@@ -230,31 +237,36 @@ def biggest_changes(current: ScopeFigures, previous: ScopeFigures) -> list[Findi
             if size < MIN_POINTS_CHANGE:
                 continue
             size = size * 5  # 10 points weigh like a 50 % change
-        elif metric.unit in (HOURS, SCORE):
-            continue  # the rankings and their own rules speak of these
         elif moved.relative is None:
             size = Decimal("1")  # from nothing to something: notable, not infinitely so
         else:
             size = abs(moved.relative)
+            if metric.unit == COUNT:
+                # 3 to 4 activities is +33 % but hardly news: small counts weigh less.
+                size *= min(Decimal(max(moved.current, moved.previous)) / SMALL_COUNT, Decimal(1))
             if size < MIN_RELATIVE_CHANGE:
                 continue
         candidates.append((size, metric, moved))
+    if not candidates:
+        return []
     candidates.sort(key=lambda item: item[0], reverse=True)
-    findings = []
-    for index, (size, metric, moved) in enumerate(candidates[:MAX_CHANGES]):
-        lead = "与上期相比，变化最大的是" if index == 0 else "其次，"
+    parts = []
+    for _size, metric, moved in candidates[:MAX_CHANGES]:
         if moved.relative is None and metric.unit != RATE:
-            text = f"{metric.label}本期为{metric.show(moved.current)}，上期为0"
+            parts.append(f"{metric.label}（本期{metric.show(moved.current)}，上期为0）")
         else:
-            text = (
-                f"{metric.label}本期为{metric.show(moved.current)}，上期为"
-                f"{metric.show(moved.previous)}，{change_text(metric, moved)}"
+            parts.append(
+                f"{metric.label}（本期{metric.show(moved.current)}，上期"
+                f"{metric.show(moved.previous)}，{change_text(metric, moved)}）"
             )
-        findings.append(
-            Finding(CHANGE, f"{lead}{text}。", float(min(size, Decimal(3))) * 30 + 20 - index,
-                    _tone(metric, moved.difference))
-        )  # fmt: skip
-    return findings
+    text = f"与上期相比，变化最大的是{parts[0]}"
+    if len(parts) > 1:
+        text += "，其次是" + "、".join(parts[1:])
+    tones = {tone_of(metric, moved.difference) for _size, metric, moved in candidates[:MAX_CHANGES]}
+    tones.discard(NEUTRAL)
+    tone = tones.pop() if len(tones) == 1 else NEUTRAL
+    weight = float(min(candidates[0][0], Decimal(3))) * 30 + 20
+    return [Finding(CHANGE, text + "。", weight, tone)]
 
 
 RANKED: tuple[tuple[str, str], ...] = (

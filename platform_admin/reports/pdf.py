@@ -20,6 +20,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
+    CondPageBreak,
     Image,
     KeepTogether,
     PageBreak,
@@ -42,7 +43,12 @@ ACCENT = colors.HexColor("#2f6fb2")
 HEADER_FILL = colors.HexColor("#eef2f7")
 LINE = colors.HexColor("#c8d0db")
 TONE_COLOURS = {rules.GOOD: "#0e8a6a", rules.BAD: "#c0392b", rules.NEUTRAL: "#2f6fb2"}
-TONE_MARKS = {rules.GOOD: "▲", rules.BAD: "▼", rules.NEUTRAL: "●"}
+# The findings' groups, in the order a manager wants to read them.
+GROUPS = (
+    (rules.BAD, "（一）需要关注的问题"),
+    (rules.GOOD, "（二）向好的方面"),
+    (rules.NEUTRAL, "（三）其他情况"),
+)
 MARGIN = 18 * mm
 PRODUCT = "邻里智慧社区"
 
@@ -52,7 +58,9 @@ def _escape(text: object) -> str:
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=font, fontSize=10.5, leading=17, textColor=INK)
+    base = ParagraphStyle(
+        "base", fontName=font, fontSize=10.5, leading=17, textColor=INK, wordWrap="CJK"
+    )
     return {
         "base": base,
         "cover_kicker": ParagraphStyle(
@@ -77,9 +85,25 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
             spaceBefore=10,
             spaceAfter=6,
             textColor=ACCENT,
-        ),  # fmt: skip
+            keepWithNext=1,
+        ),
         "h2": ParagraphStyle(
-            "h2", parent=base, fontSize=11.5, leading=17, spaceBefore=8, spaceAfter=4
+            "h2",
+            parent=base,
+            fontSize=11.5,
+            leading=17,
+            spaceBefore=8,
+            spaceAfter=4,
+            keepWithNext=1,
+        ),  # fmt: skip
+        "cover_point": ParagraphStyle(
+            "cover_point",
+            parent=base,
+            fontSize=10,
+            leading=16,
+            leftIndent=12,
+            firstLineIndent=-12,
+            spaceAfter=4,
         ),  # fmt: skip
         "finding": ParagraphStyle(
             "finding", parent=base, leftIndent=14, firstLineIndent=-14, spaceAfter=5
@@ -143,11 +167,13 @@ def chart_current_vs_previous(current: ScopeFigures, previous: ScopeFigures, per
     return png, rows
 
 
-def chart_rates_by_community(current: ScopeFigures, names: dict[int, str]) -> bytes:
+def chart_rates_by_community(
+    current: ScopeFigures, names: dict[int, str]
+) -> tuple[bytes, list[list[str]]]:
     labels = list(names.values())
     rate = METRIC["collection_rate"]
     on_time = METRIC["repair_on_time_rate"]
-    return chart(
+    png = chart(
         labels,
         [
             Series("收缴率", [_fraction(rate.value(current, pk)) for pk in names]),
@@ -156,8 +182,14 @@ def chart_rates_by_community(current: ScopeFigures, names: dict[int, str]) -> by
         title="各小区收缴率与报修按时完成率（%）",
         fmt="png",
         width=8.5,
-        height=3.4,
+        height=3.2,
     )
+    rows = [["小区", "收缴率", "报修按时完成率"]]
+    rows += [
+        [name, rate.show(rate.value(current, pk)), on_time.show(on_time.value(current, pk))]
+        for pk, name in names.items()
+    ]
+    return png, rows
 
 
 def _fraction(value: Decimal | None) -> float | None:
@@ -223,7 +255,7 @@ def charts(
     png, rows = chart_current_vs_previous(current, previous, period_label, previous_label)
     made.append(("本期与上期对比", png, rows))
     if len(names) > 1:
-        made.append(("各小区对比", chart_rates_by_community(current, names), []))
+        made.append(("各小区对比", *chart_rates_by_community(current, names)))
     themes = chart_themes(current)
     if themes is not None:
         made.append(("投诉建议主题", *themes))
@@ -270,6 +302,19 @@ def summary_rows(current: ScopeFigures, previous: ScopeFigures) -> list[list[str
     return rows
 
 
+def _summary_table(current: ScopeFigures, previous: ScopeFigures, font: str, width: float):
+    table = _table(summary_rows(current, previous), [width * 0.34] + [width * 0.22] * 3, font)
+    # The change in green where it is good news, in red where it needs attention.
+    for row, key in enumerate(SUMMARY, start=1):
+        metric = METRIC[key]
+        moved = rules.change(metric.value(current), metric.value(previous))
+        if moved.comparable and moved.difference:
+            colour = colors.HexColor(TONE_COLOURS[rules.tone_of(metric, moved.difference)])
+            if rules.tone_of(metric, moved.difference) != rules.NEUTRAL:
+                table.setStyle(TableStyle([("TEXTCOLOR", (3, row), (3, row), colour)]))
+    return table
+
+
 def report_pdf(
     *,
     title: str,
@@ -309,33 +354,30 @@ def report_pdf(
             font,
             width,
         ),
+        *cover_points(found, styles),
         PageBreak(),
         Paragraph("一、主要指标", styles["h1"]),
-        _table(summary_rows(current, previous), [width * 0.34] + [width * 0.22] * 3, font),
+        _summary_table(current, previous, font, width),
         Spacer(1, 3 * mm),
         Paragraph(
             "变化：金额与件数按增减幅度计，比率按百分点计，评分按分值计；上期没有数据时记为“—”。",
             styles["note"],
         ),
-        Paragraph("二、分析结论", styles["h1"]),
     ]
-    if not found:
-        story.append(Paragraph("本期数据不足，没有可以得出的结论。", styles["base"]))
-    for index, finding in enumerate(found, start=1):
-        colour = TONE_COLOURS.get(finding.tone, TONE_COLOURS[rules.NEUTRAL])
-        mark = TONE_MARKS.get(finding.tone, TONE_MARKS[rules.NEUTRAL])
-        story.append(
-            Paragraph(
-                f'<font color="{colour}">{mark}</font> {index}. {_escape(finding.text)}',
-                styles["finding"],
-            )
-        )
-    story.append(
-        Paragraph(
-            "▲ 向好　▼ 需关注　● 供参考。结论由系统按规则从本期与上期的数据生成。", styles["note"]
-        )  # fmt: skip
-    )
-    story.append(Paragraph("三、图表", styles["h1"]))
+    if len(names) > 1:
+        rows = community_rows(current, names)
+        first = width * 0.2
+        rest = (width - first) / (len(rows[0]) - 1)
+        table = _table(rows, [first] + [rest] * (len(rows[0]) - 1), font, total=True)
+        heading = Paragraph("各小区主要指标", styles["h2"])
+        # A short table stays whole with its heading; a long one breaks across pages.
+        if len(rows) < 30:
+            story.append(KeepTogether([heading, table]))
+        else:
+            story += [heading, table]
+    story.append(Paragraph("二、分析结论", styles["h1"]))
+    story += findings_story(found, styles)
+    story += [CondPageBreak(110 * mm), Paragraph("三、图表", styles["h1"])]
     for number, (heading, png, rows) in enumerate(
         charts(current, previous, names, period_label, previous_label), start=1
     ):
@@ -347,17 +389,52 @@ def report_pdf(
                       _table(rows, [width * 0.34] + [width * 0.66 / (columns - 1)] * (columns - 1),
                              font)]  # fmt: skip
         story.append(KeepTogether(block))
-    if len(names) > 1:
-        rows = community_rows(current, names)
-        first = width * 0.2
-        rest = (width - first) / (len(rows[0]) - 1)
-        story += [
-            Paragraph("四、各小区明细", styles["h1"]),
-            _table(rows, [first] + [rest] * (len(rows[0]) - 1), font, total=True),
-        ]
     decorate = _page_decoration(font, f"{PRODUCT} · {title}", generated_at)
     document.build(story, onFirstPage=_cover_decoration(font), onLaterPages=decorate)
     return buffer.getvalue()
+
+
+def cover_points(found: list[Finding], styles: dict[str, ParagraphStyle]) -> list:
+    """The three weightiest findings on the cover, for the reader who reads only that."""
+    if not found:
+        return []
+    points = [Spacer(1, 12 * mm), Paragraph("本期要点", styles["h2"])]
+    points += [
+        Paragraph(f"· {_escape(finding.text)}", styles["cover_point"]) for finding in found[:3]
+    ]
+    return points
+
+
+def findings_story(found: list[Finding], styles: dict[str, ParagraphStyle]) -> list:
+    """The findings grouped: what needs attention, what went well, the rest; weightiest first
+    in each group, numbered through."""
+    if not found:
+        return [Paragraph("本期数据不足，没有可以得出的结论。", styles["base"])]
+    counts = {tone: sum(1 for item in found if item.tone == tone) for tone, _title in GROUPS}
+    story = [
+        Paragraph(
+            f"根据本期与上期的数据，共得出{len(found)}条结论，其中需要关注{counts[rules.BAD]}条，"
+            f"向好{counts[rules.GOOD]}条，其他情况{counts[rules.NEUTRAL]}条。",
+            styles["base"],
+        )
+    ]
+    number = 0
+    for tone, title in GROUPS:
+        group = [item for item in found if item.tone == tone]
+        if not group:
+            continue
+        story.append(Paragraph(title, styles["h2"]))
+        colour = TONE_COLOURS[tone]
+        for finding in group:
+            number += 1
+            story.append(
+                Paragraph(
+                    f'<font color="{colour}">{number}.</font> {_escape(finding.text)}',
+                    styles["finding"],
+                )
+            )
+    story.append(Paragraph("结论由系统按规则从本期与上期的数据生成，供管理参考。", styles["note"]))
+    return story
 
 
 def _cover_table(rows: list[tuple[str, str]], font: str, width: float) -> Table:

@@ -114,7 +114,7 @@ def test_the_report_pdf_holds_the_chinese_findings(figures, clock, community, po
     # Every finding is in the PDF (the text layer may break lines inside a sentence).
     for item in report.findings:
         assert item["text"][:12] in text, item["text"]
-    assert "四、各小区明细" not in text  # one community: no table by community
+    assert "各小区主要指标" not in text  # one community: no table by community
 
 
 def test_a_company_report_ranks_its_communities(figures, clock, community, positions):
@@ -124,7 +124,7 @@ def test_a_company_report_ranks_its_communities(figures, clock, community, posit
     report.refresh_from_db()
     texts = " ".join(item["text"] for item in report.findings)
     assert "收缴率最高的是翠湖花园" in texts and f"最低的是{other.name}" in texts
-    assert "四、各小区明细" in pdf_text(report)
+    assert "各小区主要指标" in pdf_text(report)
 
 
 def test_progress_steps_and_idempotence(figures, clock, community, monkeypatch):
