@@ -93,7 +93,8 @@ def report_title(report: AnalysisReport) -> str:
 
 
 def report_generate(*, report_id: int, send: bool = True) -> AnalysisReport | None:
-    """Generate a queued (or failed) report: figures, findings, charts and PDF, then send it.
+    """Generate a queued (or failed) report: figures, findings, charts and PDF, then send it
+    (a scheduled one: an operator's own report is for the operator to download).
     A report already done or being generated is left alone, so a retried task does nothing
     twice. A failure is recorded on the report and the operators are alerted."""
     with transaction.atomic():
@@ -111,6 +112,7 @@ def report_generate(*, report_id: int, send: bool = True) -> AnalysisReport | No
         report.status = AnalysisReport.Status.RUNNING
         report.error = ""
         report.save(update_fields=["status", "error"])
+    send = send and report.created_by_id is None
     try:
         _build(report)
         if send:

@@ -6,5 +6,5 @@ app_name = "reports_staff"
 
 urlpatterns = [
     path("reports/", views_staff.report_list, name="list"),
-    path("reports/<int:report_id>/download/", views_staff.report_download, name="download"),
+    path("reports/<int:report_id>/download/", views_staff.report_download, name="pdf"),
 ]

@@ -26,6 +26,7 @@ REGISTERED = {
     "服务商营业执照到期检查": "services.providers.tasks.licence_check_task",
     "投诉答复逾期自动办结": "complaints.filing.tasks.auto_close_unanswered_task",
     "投诉超时检查与升级": "complaints.handling.tasks.escalate_overdue_task",
+    "月度分析报告": "platform_admin.reports.tasks.monthly_reports_task",
 }
 
 

@@ -150,6 +150,14 @@ def test_progress_steps_and_idempotence(figures, clock, community, monkeypatch):
     assert report.file.name == name and len(seen) == 5
 
 
+def test_an_operators_own_report_is_not_sent(figures, clock, community, operator, manager):
+    report = analysis_report(community=community, status="queued", created_by=operator)
+    services.report_generate(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == AnalysisReport.Status.DONE and report.sent_at is None
+    assert not Message.objects.filter(event="analysis_report.ready").exists()
+
+
 def test_a_failure_is_recorded_and_the_operators_alerted(clock, community, monkeypatch, settings):
     settings.ADMINS = [("运维", "ops@example.cn")]
 
@@ -309,12 +317,12 @@ def test_the_staff_page_shows_the_community_and_company_reports_only(
     client = client_for(manager)
     body = client.get(reverse("reports_staff:list")).content.decode()
     for report in (own, company):
-        assert reverse("reports_staff:download", args=[report.pk]) in body
+        assert reverse("reports_staff:pdf", args=[report.pk]) in body
     for report in (sisters, platform, foreign, queued):
-        assert reverse("reports_staff:download", args=[report.pk]) not in body
-        response = client.get(reverse("reports_staff:download", args=[report.pk]))
+        assert reverse("reports_staff:pdf", args=[report.pk]) not in body
+        response = client.get(reverse("reports_staff:pdf", args=[report.pk]))
         assert response.status_code == 404
-    response = client.get(reverse("reports_staff:download", args=[company.pk]))
+    response = client.get(reverse("reports_staff:pdf", args=[company.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
 
 
@@ -322,7 +330,7 @@ def test_staff_without_the_permission_cannot_open_reports(client_for, technician
     report = analysis_report(community=community)
     client = client_for(technician)
     assert client.get(reverse("reports_staff:list")).status_code == 403
-    assert client.get(reverse("reports_staff:download", args=[report.pk])).status_code == 403
+    assert client.get(reverse("reports_staff:pdf", args=[report.pk])).status_code == 403
 
 
 def test_the_list_asks_a_bounded_number_of_queries(
