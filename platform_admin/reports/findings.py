@@ -78,7 +78,7 @@ def count(value: int | Decimal | None) -> str:
 def money(value: Decimal | None) -> str:
     if value is None:
         return "—"
-    if abs(value) >= 100_000:
+    if abs(value) >= 10_000:
         return f"{(value / 10_000).quantize(Decimal('0.01'), ROUND_HALF_UP):,}万元"
     return f"{value.quantize(Decimal('0.01'), ROUND_HALF_UP):,}元"
 

@@ -23,7 +23,7 @@ class ReportForm(forms.Form):
     )
     day = forms.DateField(
         label=_("Any day in the period"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("The month, quarter or year that contains this day."),
     )
     company = forms.ModelChoiceField(

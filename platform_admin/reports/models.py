@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kit.storage import private_storage
 
@@ -24,9 +25,9 @@ class AnalysisReport(models.Model):
 
     class Kind(models.TextChoices):
         # The same names as platform_admin.scope's period kinds.
-        MONTH = "month", _("Monthly report")
-        QUARTER = "quarter", _("Quarterly report")
-        YEAR = "year", _("Annual report")
+        MONTH = "month", pgettext_lazy("analysis report", "Monthly report")
+        QUARTER = "quarter", pgettext_lazy("analysis report", "Quarterly report")
+        YEAR = "year", pgettext_lazy("analysis report", "Annual report")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -52,7 +52,9 @@ def test_operators_list_and_detail(open_page, live_server, operator, reports):
     page = open_page(size="desk", user=operator, csp=True)
     page.set_viewport_size(DESK)
     errors = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: "Content Security Policy" in message.text
+            and errors.append(message.text))  # fmt: skip
     page.goto(live_server.url + reverse("admin:platform_reports"))
     assert page.locator("text=正在绘制图表并排版").count() == 1
     assert page.locator("text=已生成").count() >= 2
