@@ -150,6 +150,15 @@ def test_progress_steps_and_idempotence(figures, clock, community, monkeypatch):
     assert report.file.name == name and len(seen) == 5
 
 
+def test_the_celery_task_generates_the_report(figures, clock, community):
+    from platform_admin.reports.tasks import generate_report
+
+    report = analysis_report(community=community, status=AnalysisReport.Status.QUEUED)
+    generate_report.apply(args=[report.pk]).get()
+    report.refresh_from_db()
+    assert report.status == AnalysisReport.Status.DONE and report.file
+
+
 def test_an_operators_own_report_is_not_sent(figures, clock, community, operator, manager):
     report = analysis_report(community=community, status="queued", created_by=operator)
     services.report_generate(report_id=report.pk)
