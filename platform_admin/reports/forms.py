@@ -43,14 +43,12 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["day"].initial = last_month()
 
-    def clean_day(self) -> dt.date:
-        day = self.cleaned_data["day"]
-        if day > today():
-            raise forms.ValidationError(_("The period has not begun yet."))
-        return day
-
     def clean(self):
         data = super().clean()
+        kind, day = data.get("kind"), data.get("day")
+        if kind and day and Period.of(kind, day).end > today():
+            # A report compares whole periods: a month still running would look like a fall.
+            self.add_error("day", _("This period has not ended yet: reports cover ended periods."))
         community, company = data.get("community"), data.get("company")
         if community and company and community.company_id != company.pk:
             self.add_error("community", _("This community belongs to another company."))

@@ -270,18 +270,18 @@ def test_operators_generate_and_follow_a_report(
     assert client.get(download).status_code == 404
 
 
-def test_the_form_refuses_a_period_to_come_and_a_community_of_another_company(
+def test_the_form_refuses_a_period_not_ended_and_a_community_of_another_company(
     client_for, operator, community, other_community, clock
 ):
     response = client_for(operator).post(
         reverse("admin:platform_reports"),
-        {"kind": "month", "day": "2027-01-05", "company": other_community.company_id,
+        {"kind": "month", "day": "2026-12-01", "company": other_community.company_id,
          "community": community.pk},
     )  # fmt: skip
     assert response.status_code == 200
     body = response.content.decode()
-    assert "这个期间还没有开始" in body or "尚未开始" in body
-    assert "该小区属于另一家物业公司" in body or "另一" in body
+    assert "这个期间尚未结束" in body
+    assert "该小区属于另一家物业公司" in body
     assert AnalysisReport.objects.count() == 0
 
 
