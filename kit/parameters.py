@@ -173,7 +173,9 @@ def parse(param: Parameter, text: str) -> Any:
 def as_text(param: Parameter, value: Any) -> str:
     """What is stored (and shown in a form field) for `value`."""
     if param.kind == DURATION:
-        return str(int(value.total_seconds() // _unit_seconds(param)))
+        if isinstance(value, dt.timedelta):
+            value = int(value.total_seconds() // _unit_seconds(param))
+        return str(int(value))
     if param.kind == BOOL:
         return "true" if value else "false"
     if param.kind == LIST:
