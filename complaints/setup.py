@@ -47,20 +47,20 @@ def register_parameters() -> None:
         [
             Parameter(
                 key="complaints.accept_within_hours", module=module, kind=INT, default=4,
-                minimum=1, maximum=7 * 24, company_override=True, order=10,
+                minimum=1, maximum=7 * 24, company_override=True, order=210,
                 label=_("Accept within (new categories)"), unit=_("hours"),
                 help=_("The service level a category added by staff starts with."),
             ),
             Parameter(
                 key="complaints.reply_within_hours", module=module, kind=INT, default=72,
-                minimum=1, maximum=60 * 24, company_override=True, order=20,
+                minimum=1, maximum=60 * 24, company_override=True, order=220,
                 label=_("Reply within (new categories)"), unit=_("hours"),
                 help=_("The service level a category added by staff starts with."),
             ),
             Parameter(
                 key="complaints.auto_close_days", module=module, kind=DURATION,
                 duration_unit="days", default=lambda: settings.LINLI_COMPLAINT_AUTO_CLOSE_DAYS,
-                minimum=1, maximum=60, order=30, label=_("Close unanswered replies after"),
+                minimum=1, maximum=60, order=230, label=_("Close unanswered replies after"),
                 unit=_("days"),
                 help=_("A replied complaint the household neither accepts nor returns closes "
                        "by itself after this many days."),

@@ -79,7 +79,11 @@ def register_parameters(parameters: Iterable[Parameter]) -> None:
 
 
 def registered() -> list[Parameter]:
-    return sorted(_REGISTRY.values(), key=lambda p: (str(p.module), p.order, p.key))
+    """In the page's order: modules by their first parameter's `order`, then by `order`."""
+    first: dict[str, int] = {}
+    for item in _REGISTRY.values():
+        first[str(item.module)] = min(item.order, first.get(str(item.module), item.order))
+    return sorted(_REGISTRY.values(), key=lambda p: (first[str(p.module)], p.order, p.key))
 
 
 def parameter(key: str) -> Parameter:

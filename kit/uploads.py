@@ -57,7 +57,7 @@ def register_parameters() -> None:
     parameters.register_parameters(
         [
             parameters.Parameter(
-                key="uploads.max_photos", module=module, kind=parameters.INT, order=10,
+                key="uploads.max_photos", module=module, kind=parameters.INT, order=910,
                 label=gettext_lazy("Photos per report"), default=MAX_PHOTOS,
                 unit=gettext_lazy("photos"), minimum=1, maximum=MAX_PHOTOS,
                 help=gettext_lazy(
@@ -66,13 +66,13 @@ def register_parameters() -> None:
                 ),
             ),
             parameters.Parameter(
-                key="uploads.max_videos", module=module, kind=parameters.INT, order=20,
+                key="uploads.max_videos", module=module, kind=parameters.INT, order=920,
                 label=gettext_lazy("Videos per repair report"), default=MAX_VIDEOS,
                 unit=gettext_lazy("videos"), minimum=0, maximum=MAX_VIDEOS,
                 help=gettext_lazy("0 turns video uploads off."),
             ),
             parameters.Parameter(
-                key="uploads.max_video_mb", module=module, kind=parameters.INT, order=30,
+                key="uploads.max_video_mb", module=module, kind=parameters.INT, order=930,
                 label=gettext_lazy("Size of one video"), default=lambda: MAX_VIDEO_BYTES // MB,
                 unit="MB", minimum=1, maximum=MAX_VIDEO_BYTES // MB,
             ),

@@ -78,13 +78,13 @@ class RepairsConfig(AppConfig):
                 Parameter(
                     key="repairs.accept_within_minutes", module=_("Repairs"), kind=INT,
                     default=30, minimum=1, maximum=7 * 24 * 60, company_override=True,
-                    label=_("Accept within (new categories)"), unit=_("minutes"), order=10,
+                    label=_("Accept within (new categories)"), unit=_("minutes"), order=110,
                     help=_("The service level a category added by staff starts with."),
                 ),
                 Parameter(
                     key="repairs.finish_within_hours", module=_("Repairs"), kind=INT,
                     default=24, minimum=1, maximum=30 * 24, company_override=True,
-                    label=_("Finish within (new categories)"), unit=_("hours"), order=20,
+                    label=_("Finish within (new categories)"), unit=_("hours"), order=120,
                     help=_("The service level a category added by staff starts with."),
                 ),
             ]

@@ -38,8 +38,13 @@ def _inputmode(parameter: Parameter) -> str:
     return "decimal" if parameter.kind == parameters.DECIMAL else "numeric"
 
 
+class CompanyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
 class OverrideForm(ParameterValueForm):
-    company = forms.ModelChoiceField(
+    company = CompanyChoiceField(
         label=_("Property company"),
         queryset=None,
         error_messages={

@@ -42,6 +42,7 @@ def register() -> None:
                 key="parcels.remind_after_days", module=_("Community services"), kind=INT,
                 default=lambda: settings.LINLI_PARCEL_REMIND_AFTER_DAYS, minimum=1,
                 maximum=30, label=_("Remind about a waiting parcel after"), unit=_("days"),
+                order=310,
                 help=_("The household is reminded once a day from then on."),
             )
         ]
