@@ -89,8 +89,24 @@ class FeeRuleTemplateForm(forms.ModelForm):
         return cleaned
 
 
+class LateFeeInPercent:
+    """Read-only pages show the late-fee rates in per cent a day, the unit both forms take,
+    never the stored fractions."""
+
+    exclude = ["late_fee_daily_rate", "late_fee_cap_rate"]
+    readonly_fields = ["daily_percent", "cap_percent"]
+
+    @admin.display(description=_("Late fee per day (%)"), ordering="late_fee_daily_rate")
+    def daily_percent(self, obj) -> str:
+        return f"{percent_of(obj.late_fee_daily_rate)} %"
+
+    @admin.display(description=_("Late fee cap (%)"), ordering="late_fee_cap_rate")
+    def cap_percent(self, obj) -> str:
+        return f"{percent_of(obj.late_fee_cap_rate)} %"
+
+
 @admin.register(FeeRuleTemplate)
-class FeeRuleTemplateAdmin(admin.ModelAdmin):
+class FeeRuleTemplateAdmin(LateFeeInPercent, admin.ModelAdmin):
     form = FeeRuleTemplateForm
     list_display = [
         "name", "kind", "cycle", "unit_price", "tiers_display", "due_day",
@@ -114,14 +130,6 @@ class FeeRuleTemplateAdmin(admin.ModelAdmin):
     def tiers_display(self, template: FeeRuleTemplate) -> str:
         return json.dumps(template.tiers, ensure_ascii=False) if template.tiers else "—"
 
-    @admin.display(description=_("Late fee per day (%)"), ordering="late_fee_daily_rate")
-    def daily_percent(self, template: FeeRuleTemplate) -> str:
-        return f"{percent_of(template.late_fee_daily_rate)} %"
-
-    @admin.display(description=_("Late fee cap (%)"), ordering="late_fee_cap_rate")
-    def cap_percent(self, template: FeeRuleTemplate) -> str:
-        return f"{percent_of(template.late_fee_cap_rate)} %"
-
     @admin.display(description=_("adopted by communities"), ordering="adopted")
     def adopted_by(self, template: FeeRuleTemplate) -> int:
         return template.adopted
@@ -139,7 +147,7 @@ class FeePriceInline(admin.TabularInline):
 
 
 @admin.register(FeeRule)
-class FeeRuleAdmin(ReadOnlyAdmin):
+class FeeRuleAdmin(LateFeeInPercent, ReadOnlyAdmin):
     list_display = ["name", "community", "kind", "cycle", "due_day", "is_active", "template"]
     list_filter = ["kind", "is_active", "community"]
     list_select_related = ["community", "template"]
@@ -200,7 +208,7 @@ class BillLineInline(admin.TabularInline):
 
 
 @admin.register(Bill)
-class BillAdmin(ReadOnlyAdmin):
+class BillAdmin(LateFeeInPercent, ReadOnlyAdmin):
     list_display = ["number", "community", "room", "title", "amount", "paid_amount", "status",
                     "due_date"]  # fmt: skip
     list_filter = ["status", "kind", "community"]
