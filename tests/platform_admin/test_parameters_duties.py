@@ -150,3 +150,10 @@ def test_operators_keep_position_templates_a_new_position_starts_from(
         "accounts.view_room", "repairs.view_repairorder", "repairs.dispatch_repairorder",
         "repairs.view_repair_performance", "notices.view_notice",
     }  # fmt: skip
+
+
+def test_the_staff_team_page_says_what_each_position_may_do_in_chinese(client_for, manager):
+    body = client_for(manager).get(reverse("staff:team")).content.decode()
+    assert "各岗位职责" in body
+    assert "减免账单" in body and "接单维修（维修工）" in body
+    assert "Can add" not in body and "Can view" not in body
