@@ -157,3 +157,13 @@ def test_the_staff_team_page_says_what_each_position_may_do_in_chinese(client_fo
     assert "各岗位职责" in body
     assert "减免账单" in body and "接单维修（维修工）" in body
     assert "Can add" not in body and "Can view" not in body
+
+
+def test_the_demo_position_templates_name_known_duties():
+    from platform_admin.parameters.demo import seed_parameters
+
+    assert seed_parameters() == 2
+    assert seed_parameters() == 0
+    known = {d.code for d in duties.all_duties()}
+    for template in PositionTemplate.objects.all():
+        assert set(template.duties) <= known, template.name
