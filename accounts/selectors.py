@@ -5,7 +5,16 @@ from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Valu
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
-from .models import Building, Community, FamilyInvitation, Residency, Room, Unit, User
+from .models import (
+    Building,
+    Community,
+    FamilyInvitation,
+    PropertyCompany,
+    Residency,
+    Room,
+    Unit,
+    User,
+)
 
 
 def room_order(prefix: str = "room__") -> tuple[str, ...]:
@@ -445,3 +454,8 @@ def social_link_refusal(user: User, sociallogin: SocialLogin) -> SocialLinkRefus
         if account.provider == provider or (unionid and other_unionid and other_unionid != unionid):
             return SocialLinkRefusal.CONNECTED_OTHER
     return None
+
+
+def property_companies() -> QuerySet[PropertyCompany]:
+    """Every property company, by name (platform operators' choices)."""
+    return PropertyCompany.objects.order_by("name")

@@ -190,6 +190,8 @@ AUTH_USER_MODEL = "accounts.User"
 # The tenant, named the way AUTH_USER_MODEL names the user: the shared kit (the audit log's
 # community) refers to it through this setting and so names no app of the project.
 LINLI_COMMUNITY_MODEL = "accounts.Community"
+# The property company, named the same way for the kit's platform parameters (company overrides).
+LINLI_COMPANY_MODEL = "accounts.PropertyCompany"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out number + IP before any password is checked.
     "accounts.limits.AxesBackend",
