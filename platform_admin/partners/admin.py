@@ -47,7 +47,17 @@ class ContactInline(admin.TabularInline):
 
 class AgreementInline(admin.TabularInline):
     model = Agreement
-    fields = ["number", "title", "kind", "status", "signed_on", "start", "end"]
+    fields = [
+        "number",
+        "title",
+        "kind",
+        "status",
+        "signed_on",
+        "start",
+        "end",
+        "amount",
+        "fee_rate",
+    ]
     extra = 0
     show_change_link = True
     can_delete = False
