@@ -46,22 +46,23 @@ class ContactInline(admin.TabularInline):
 
 
 class AgreementInline(admin.TabularInline):
+    """The partner's agreements at a glance; each is edited (and added) on its own page,
+    where its dates, amounts and PDFs have room."""
+
     model = Agreement
-    fields = [
-        "number",
-        "title",
-        "kind",
-        "status",
-        "signed_on",
-        "start",
-        "end",
-        "amount",
-        "fee_rate",
-    ]
+    fields = ["number", "title", "kind", "status", "start", "end", "phase_label"]
+    readonly_fields = fields
     extra = 0
     show_change_link = True
     can_delete = False
     verbose_name_plural = _("Agreements")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("in force"))
+    def phase_label(self, agreement: Agreement) -> str:
+        return PHASE_LABELS[agreement.phase()]
 
 
 @admin.register(Partner)
@@ -76,13 +77,21 @@ class PartnerAdmin(admin.ModelAdmin):
         "name", "merchant_numbers", "notes", "provider__name", "contacts__name", "contacts__phone",
     ]  # fmt: skip
     list_select_related = ["provider"]
-    autocomplete_fields = ["provider"]
-    filter_horizontal = ["communities"]
+    autocomplete_fields = ["provider", "communities"]
     inlines = [ContactInline, AgreementInline]
     show_full_result_count = False
 
+    readonly_fields = ["add_agreement"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(agreement_total=Count("agreements"))
+
+    @admin.display(description=_("agreements"))
+    def add_agreement(self, partner: Partner) -> str:
+        if partner.pk is None:
+            return _("Save the partner first, then add its agreements.")
+        url = reverse("admin:platform_admin_agreement_add")
+        return format_html('<a href="{}?partner={}">{}</a>', url, partner.pk, _("Add an agreement"))
 
     @admin.display(description=_("payment channels"))
     def channels_label(self, partner: Partner) -> str:
@@ -106,26 +115,15 @@ class PartnerAdmin(admin.ModelAdmin):
         )
 
     def save_formset(self, request, form, formset, change) -> None:
-        instances = formset.save(commit=False)
-        for instance in instances:
-            created = instance.pk is None
-            if isinstance(instance, Agreement) and created:
-                instance.created_by = request.user
-            instance.save()
-            if isinstance(instance, Agreement):
-                changed = next(
-                    (f.changed_data for f in formset.forms if f.instance is instance), []
-                )
-                services.record_change(
-                    actor=request.user,
-                    obj=instance,
-                    created=created,
-                    changed=changed,
-                    request=request,
-                )
-        for obj in formset.deleted_objects:
-            obj.delete()
-        formset.save_m2m()
+        super().save_formset(request, form, formset, change)
+        if formset.has_changed() and change:
+            services.record_change(
+                actor=request.user,
+                obj=form.instance,
+                created=False,
+                changed=["contacts"],
+                request=request,
+            )
 
 
 # --- Agreements --------------------------------------------------------------------------------
@@ -170,6 +168,19 @@ class ExpiringFilter(admin.SimpleListFilter):
             end__gte=today,
             end__lte=today + dt.timedelta(days=int(self.value())),
         )
+
+
+class PartnerKindFilter(admin.SimpleListFilter):
+    title = _("partner kind")
+    parameter_name = "partner_kind"
+
+    def lookups(self, request, model_admin):
+        return Partner.Kind.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Partner.Kind.values:
+            return queryset.filter(partner__kind=self.value())
+        return queryset
 
 
 class AgreementForm(forms.ModelForm):
@@ -217,10 +228,9 @@ class AttachmentInline(admin.TabularInline):
 class AgreementAdmin(admin.ModelAdmin):
     form = AgreementForm
     list_display = [
-        "number", "title", "partner", "partner_kind", "kind", "status", "phase_label",
-        "signed_on", "start", "end", "version",
+        "number", "title", "partner", "kind", "status", "phase_label", "start", "end", "version",
     ]  # fmt: skip
-    list_filter = ["kind", "status", PhaseFilter, ExpiringFilter, "partner__kind"]
+    list_filter = ["kind", "status", PhaseFilter, ExpiringFilter, PartnerKindFilter]
     search_fields = ["number", "title", "partner__name", "content"]
     list_select_related = ["partner"]
     autocomplete_fields = ["partner"]
@@ -229,10 +239,6 @@ class AgreementAdmin(admin.ModelAdmin):
     actions = ["new_version"]
     date_hierarchy = "start"
     show_full_result_count = False
-
-    @admin.display(description=_("partner kind"), ordering="partner__kind")
-    def partner_kind(self, agreement: Agreement) -> str:
-        return agreement.partner.get_kind_display()
 
     @admin.display(description=_("in force"))
     def phase_label(self, agreement: Agreement) -> str:

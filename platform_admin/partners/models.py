@@ -304,8 +304,8 @@ class Agreement(models.Model):
 
 PHASE_LABELS = {
     "upcoming": _("Not yet in force"),
-    "in_force": _("In force"),
-    "ended": _("Ended"),
+    "in_force": pgettext_lazy("agreement phase", "In force"),
+    "ended": pgettext_lazy("agreement phase", "Ended"),
     "draft": pgettext_lazy("agreement status", "Draft"),
     "cancelled": pgettext_lazy("agreement status", "Cancelled"),
 }

@@ -4,6 +4,7 @@ bytes and kept private, a "new version" action, every save audited; and the expi
 合作协议到期. Operators only: a manager or a resident is sent to the admin's login."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -78,7 +79,7 @@ def numbers(response) -> set[str]:
         ({"phase": "upcoming"}, {"PAY-3"}),
         ({"ending": "30"}, {"SVC-1"}),
         ({"ending": "90"}, {"SVC-1", "PAY-3"}),
-        ({"partner__kind__exact": "provider"}, {"SVC-1", "SVC-2"}),
+        ({"partner_kind": "provider"}, {"SVC-1", "SVC-2"}),
     ],
 )
 def test_agreements_are_searched_and_filtered(client_for, operator, world, params, expected):
@@ -108,28 +109,39 @@ def partner_form(**fields) -> dict:
         "contacts-TOTAL_FORMS": "1", "contacts-INITIAL_FORMS": "0",
         "contacts-0-name": "周敏", "contacts-0-role": "客户经理", "contacts-0-phone": "021-12345678",
         "contacts-0-email": "",
-        "agreements-TOTAL_FORMS": "1", "agreements-INITIAL_FORMS": "0",
-        "agreements-0-number": "UP-2026-01", "agreements-0-title": "银联收单服务协议",
-        "agreements-0-kind": "payment", "agreements-0-status": "signed",
-        "agreements-0-signed_on": "2026-06-01", "agreements-0-start": "2026-06-10",
-        "agreements-0-end": "2027-06-09", "agreements-0-fee_rate": "0.55",
+        "agreements-TOTAL_FORMS": "0", "agreements-INITIAL_FORMS": "0",
     }  # fmt: skip
     data.update(fields)
     return data
 
 
-@pytest.mark.req("PPAR-1")
-def test_a_partner_with_contacts_and_agreements_is_added_and_audited(client_for, operator, pinned):
-    response = client_for(operator).post(
-        reverse("admin:platform_admin_partner_add"), partner_form()
-    )
+NEW_AGREEMENT = {
+    "number": "UP-2026-01", "title": "银联收单服务协议", "kind": "payment", "status": "signed",
+    "signed_on": "2026-06-01", "start": "2026-06-10", "end": "2027-06-09", "amount": "",
+    "fee_rate": "0.55", "content": "银联二维码收单", "attachments-TOTAL_FORMS": "0",
+    "attachments-INITIAL_FORMS": "0",
+}  # fmt: skip
+
+
+@pytest.mark.req("PPAR-1", "PPAR-2")
+def test_a_partner_with_contacts_then_its_agreement_are_added_and_audited(
+    client_for, operator, pinned
+):
+    client = client_for(operator)
+    response = client.post(reverse("admin:platform_admin_partner_add"), partner_form())
     assert response.status_code == 302, response.context["errors"]
     partner = Partner.objects.get(name="银联商务")
     assert partner.channels == ["unionpay"] and partner.contacts.get().name == "周敏"
-    agreement = partner.agreements.get()
-    assert agreement.created_by == operator
     assert AuditEntry.objects.filter(action="partner.created", actor=operator).exists()
+    change = reverse("admin:platform_admin_partner_change", args=[partner.pk])
+    add = reverse("admin:platform_admin_agreement_add")
+    assert f"{add}?partner={partner.pk}" in client.get(change).content.decode()
+    response = client.post(add, {**NEW_AGREEMENT, "partner": partner.pk})
+    assert response.status_code == 302, response.context["errors"]
+    agreement = partner.agreements.get()
+    assert agreement.created_by == operator and agreement.fee_rate == Decimal("0.55")
     assert AuditEntry.objects.filter(action="agreement.created", target_id=str(agreement.pk))
+    assert "UP-2026-01" in client.get(change).content.decode()
 
 
 @pytest.mark.req("PPAR-1")
@@ -137,14 +149,27 @@ def test_a_secret_is_refused_in_chinese_and_what_was_typed_stays(client_for, ope
     key = "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"
     response = client_for(operator).post(
         reverse("admin:platform_admin_partner_add"),
-        partner_form(merchant_numbers=f"898440379930020,{key}", **{"agreements-0-fee_rate": ""}),
+        partner_form(merchant_numbers=f"898440379930020,{key}"),
     )
     assert response.status_code == 200
     html = response.content.decode()
     assert "密钥只保存在服务器的环境变量中" in html
-    assert "支付服务协议须填写费率" in html  # the inline agreement's own rule, too
     assert key in html and "周敏" in html
     assert not Partner.objects.exists()
+
+
+@pytest.mark.req("PPAR-2")
+def test_an_agreement_signed_after_it_started_is_refused_unless_stated(client_for, operator, world):
+    client = client_for(operator)
+    partner = world["pay"].partner
+    form = {**NEW_AGREEMENT, "partner": partner.pk, "signed_on": "2026-06-20", "fee_rate": ""}
+    response = client.post(reverse("admin:platform_admin_agreement_add"), form)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "签订日期晚于开始日期" in html and "支付服务协议须填写费率" in html
+    assert "UP-2026-01" in html and "银联二维码收单" in html
+    form.update(signed_after_start="on", fee_rate="0.6")
+    assert client.post(reverse("admin:platform_admin_agreement_add"), form).status_code == 302
 
 
 def agreement_form(agreement: Agreement, **fields) -> dict:
