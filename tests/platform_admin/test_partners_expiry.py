@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from kit.models import AuditEntry
 from notices.models import Message
@@ -108,13 +109,24 @@ def test_a_renewed_agreement_does_not_alert(pinned, alert_days, operator):
 
 @pytest.mark.req("PPAR-2")
 def test_an_ended_provider_agreement_suspends_its_listings_once(
-    pinned, alert_days, partner, provider, community, operator, manager, outsider_staff
+    pinned,
+    alert_days,
+    partner,
+    provider,
+    community,
+    operator,
+    manager,
+    outsider_staff,
+    resident,
+    client_for,
 ):
     agreement = AgreementFactory(
         partner=partner, kind="service", start=TODAY - dt.timedelta(days=365),
         end=TODAY - dt.timedelta(days=1),
     )  # fmt: skip
     assert is_approved_in(provider.pk, community.pk)
+    client = client_for(resident)
+    assert provider.name in client.get(reverse("services:provider_list")).content.decode()
     result = agreement_expiry_task.run()
     assert result == {"alerted": 1, "held": 1, "released": 0}
     # Residents can no longer book it; the other provider is untouched.
@@ -122,6 +134,9 @@ def test_an_ended_provider_agreement_suspends_its_listings_once(
     assert list(approved_providers(community)) != [] and provider not in approved_providers(
         community
     )
+    assert provider.name not in client.get(reverse("services:provider_list")).content.decode()
+    item = provider.items.first()
+    assert client.get(reverse("services:booking_create", args=[item.pk])).status_code == 404
     listings = provider.listings.all()
     assert {(x.status, x.suspended_for_agreement) for x in listings} == {("suspended", True)}
     # Staff see why; the provider and each community's reviewers are told.
@@ -146,7 +161,7 @@ def test_an_ended_provider_agreement_suspends_its_listings_once(
 
 @pytest.mark.req("PPAR-2")
 def test_staff_cannot_reinstate_while_no_agreement_is_in_force(
-    pinned, partner, provider, community, manager
+    pinned, partner, provider, community, manager, client_for
 ):
     AgreementFactory(partner=partner, end=TODAY - dt.timedelta(days=1))
     services.expiry_check(TODAY)
@@ -154,6 +169,14 @@ def test_staff_cannot_reinstate_while_no_agreement_is_in_force(
     with pytest.raises(ValidationError) as error:
         provider_services.listing_reinstate(listing=listing, actor=manager)
     assert "新协议生效后方可重新上架" in error.value.messages[0]
+    # The staff page says why, and offers no reinstatement.
+    html = (
+        client_for(manager)
+        .get(reverse("services_staff:provider_listing", args=[listing.pk]))
+        .content.decode()
+    )
+    assert "平台合作协议" in html and "新协议生效后将自动恢复上架" in html
+    assert reverse("services_staff:provider_listing_reinstate", args=[listing.pk]) not in html
 
 
 @pytest.mark.req("PPAR-2")
