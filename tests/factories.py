@@ -865,3 +865,42 @@ def complaints_world(owner, staff_member) -> dict:
         "suggestion": suggestion,
         "step": SuggestionStepFactory(suggestion=suggestion),
     }
+
+
+# --- platform_admin: partners (PPAR-1, PPAR-2) ------------------------------------------------
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    """A payment institution by default; `provider_partner(provider)` for a service provider."""
+
+    class Meta:
+        model = "platform_admin.Partner"
+
+    kind = "payment"
+    name = factory.Sequence(lambda n: f"第{n}支付机构")
+    merchant_numbers = factory.Sequence(lambda n: f"19000{n:05d}")
+    channels = factory.LazyFunction(lambda: ["wechat"])
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    """A signed agreement in force for a year from 100 days ago."""
+
+    class Meta:
+        model = "platform_admin.Agreement"
+
+    partner = factory.SubFactory(PartnerFactory)
+    number = factory.Sequence(lambda n: f"LL-T-{n:04d}")
+    title = "合作协议"
+    kind = "payment"
+    status = "signed"
+    start = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=100))
+    signed_on = factory.LazyAttribute(lambda a: a.start - timedelta(days=3))
+    end = factory.LazyAttribute(lambda a: a.start + timedelta(days=365))
+    fee_rate = Decimal("0.600")
+
+
+def provider_partner(provider, **kwargs):
+    return PartnerFactory(
+        kind="provider", name=provider.name, provider=provider, merchant_numbers="", channels=[],
+        **kwargs,
+    )  # fmt: skip

@@ -148,6 +148,7 @@ NO_DELETING_IN_ADMIN = (
     "services_activity", "services_activitysignup", "services_parcel",
     "services_servicereview",
     "services_provider",
+    "platform_admin_partner",
 )  # fmt: skip
 
 # (why, URL name patterns, outcome per role). The first entry whose pattern matches decides.

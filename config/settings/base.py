@@ -488,6 +488,11 @@ LINLI_PARCEL_REMIND_AFTER_DAYS = env.int("LINLI_PARCEL_REMIND_AFTER_DAYS", defau
 # A replied complaint the household did not answer (accept or return) closes after this many days.
 LINLI_COMPLAINT_AUTO_CLOSE_DAYS = env.int("LINLI_COMPLAINT_AUTO_CLOSE_DAYS", default=7)
 
+# Operators are alerted this many days before a partner agreement ends (each once), e.g. "30,7".
+LINLI_AGREEMENT_EXPIRY_ALERT_DAYS = env.list(
+    "LINLI_AGREEMENT_EXPIRY_ALERT_DAYS", cast=int, default=[30, 7]
+)
+
 NOTIFY_BACKENDS = {
     "webpush": env.str("NOTIFY_WEBPUSH_BACKEND", default="notices.channels.ConsoleBackend"),
     "wechat": env.str("NOTIFY_WECHAT_BACKEND", default="notices.channels.ConsoleBackend"),

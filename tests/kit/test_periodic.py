@@ -26,6 +26,7 @@ REGISTERED = {
     "服务商营业执照到期检查": "services.providers.tasks.licence_check_task",
     "投诉答复逾期自动办结": "complaints.filing.tasks.auto_close_unanswered_task",
     "投诉超时检查与升级": "complaints.handling.tasks.escalate_overdue_task",
+    "合作协议到期检查": "platform_admin.partners.tasks.agreement_expiry_task",
 }
 
 

@@ -16,6 +16,7 @@ from billing.demo import seed_billing
 from complaints.demo import seed_complaints
 from notices.demo import seed_notices
 from platform_admin.parameters.demo import seed_parameters
+from platform_admin.partners.demo import seed_partners
 from repairs.demo import seed_repairs
 from services.demo import seed_services
 from services.models import ProviderMember
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         seed_services(estate.communities[0])
         seed_complaints(estate.communities[0])
         seed_parameters()
+        seed_partners(estate.communities[0])
         logins += self._provider_logins()
         if not quiet:
             new_rooms = sum(v for k, v in estate.created.items() if k.startswith("rooms:"))
