@@ -865,3 +865,17 @@ def complaints_world(owner, staff_member) -> dict:
         "suggestion": suggestion,
         "step": SuggestionStepFactory(suggestion=suggestion),
     }
+
+
+# --- platform_admin: usage (PSTA-1) ------------------------------------------------------------
+
+
+class UsageDayFactory(factory.django.DjangoModelFactory):
+    """A resident's day in the residents' portal (no feature used unless given)."""
+
+    class Meta:
+        model = "platform_admin.UsageDay"
+
+    user = factory.SubFactory(UserFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    community = None
