@@ -4,12 +4,13 @@ local day they used the residents' portal, and the daily roll-up of those rows p
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from platform_admin.figures import FEATURES
 
 FEATURE_LABELS = {
     "repairs": _("Repairs"),
-    "payments": _("Payments"),
+    "payments": pgettext_lazy("feature", "Payments"),
     "notices": _("Notices read"),
     "bookings": _("Service bookings"),
     "activities": _("Activities"),
@@ -33,12 +34,12 @@ class UsageDay(models.Model):
         "accounts.Community", verbose_name=_("community"), on_delete=models.SET_NULL,
         null=True, blank=True, related_name="+",
     )  # fmt: skip
-    repairs = models.BooleanField(_("repairs"), default=False)
-    payments = models.BooleanField(_("payments"), default=False)
-    notices = models.BooleanField(_("notices read"), default=False)
-    bookings = models.BooleanField(_("service bookings"), default=False)
-    activities = models.BooleanField(_("activities"), default=False)
-    complaints = models.BooleanField(_("complaints and suggestions"), default=False)
+    repairs = models.BooleanField(_("used repairs"), default=False)
+    payments = models.BooleanField(_("paid online"), default=False)
+    notices = models.BooleanField(_("read notices"), default=False)
+    bookings = models.BooleanField(_("booked services"), default=False)
+    activities = models.BooleanField(_("took part in activities"), default=False)
+    complaints = models.BooleanField(_("used complaints and suggestions"), default=False)
 
     class Meta:
         verbose_name = _("day of use")
@@ -64,12 +65,12 @@ class UsageSummary(models.Model):
         null=True, blank=True, related_name="+",
     )  # fmt: skip
     active_users = models.PositiveIntegerField(_("active users"), default=0)
-    repairs = models.PositiveIntegerField(_("repairs"), default=0)
-    payments = models.PositiveIntegerField(_("payments"), default=0)
-    notices = models.PositiveIntegerField(_("notices read"), default=0)
-    bookings = models.PositiveIntegerField(_("service bookings"), default=0)
-    activities = models.PositiveIntegerField(_("activities"), default=0)
-    complaints = models.PositiveIntegerField(_("complaints and suggestions"), default=0)
+    repairs = models.PositiveIntegerField(_("people using repairs"), default=0)
+    payments = models.PositiveIntegerField(_("people paying online"), default=0)
+    notices = models.PositiveIntegerField(_("people reading notices"), default=0)
+    bookings = models.PositiveIntegerField(_("people booking services"), default=0)
+    activities = models.PositiveIntegerField(_("people in activities"), default=0)
+    complaints = models.PositiveIntegerField(_("people using complaints"), default=0)
     rolled_up_at = models.DateTimeField(_("rolled up at"), auto_now=True)
 
     class Meta:

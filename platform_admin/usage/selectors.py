@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts import selectors as accounts_selectors
 from accounts.models import Community, SignupChannel
@@ -305,14 +306,14 @@ def usage_page(scope, period: Period, grain: str | None = None) -> UsagePage:
     grain = grain or default_grain(period)
     series = usage_series(queryset, period, grain)
     cards = [
-        Card(_("Sign-ups"), now.signups, _change(now.signups, before.signups)),
+        Card(pgettext("accounts opened", "Sign-ups"), now.signups, _change(now.signups, before.signups)),
         Card(_("Verified"), now.verified, _change(now.verified, before.verified)),
         Card(_("Active users"), now.active_users, _change(now.active_users, before.active_users)),
         Card(_("Daily active (average)"), now.daily_active_average,
              _change(now.daily_active_average, before.daily_active_average)),
         Card(_("Active days per user"), now.active_days_per_user,
              _change(now.active_days_per_user, before.active_days_per_user)),
-        Card(_("Residents"), now.residents, _change(now.residents, before.residents)),
+        Card(pgettext("statistics", "Residents"), now.residents, _change(now.residents, before.residents)),
     ]  # fmt: skip
     bucket_header = {DAY: _("Day"), WEEK: _("Week from"), MONTHLY: _("Month")}[grain]
     active_header = {
@@ -322,7 +323,9 @@ def usage_page(scope, period: Period, grain: str | None = None) -> UsagePage:
     }[grain]
     tables = {
         "signups": Table(
-            _("Sign-ups"), [bucket_header, _("Sign-ups")], [[b.label, b.signups] for b in series]
+            pgettext("accounts opened", "Sign-ups"),
+            [bucket_header, pgettext("accounts opened", "Sign-ups")],
+            [[b.label, b.signups] for b in series],
         ),  # fmt: skip
         "active": Table(
             _("Active users"),
@@ -331,7 +334,7 @@ def usage_page(scope, period: Period, grain: str | None = None) -> UsagePage:
         ),
         "channels": Table(
             _("Sign-ups by channel"),
-            [_("Channel"), _("Sign-ups"), _("Share")],
+            [_("Channel"), pgettext("accounts opened", "Sign-ups"), _("Share")],
             [
                 [
                     str(SignupChannel(c).label),
@@ -343,7 +346,7 @@ def usage_page(scope, period: Period, grain: str | None = None) -> UsagePage:
         ),  # fmt: skip
         "funnel": Table(
             _("From sign-up to verified room"),
-            [_("Step"), _("People"), _("Of sign-ups")],
+            [pgettext("funnel", "Step"), _("People"), _("Of sign-ups")],
             [
                 [_("Signed up"), now.signups, _percent(now.signups, now.signups)],
                 [
@@ -372,7 +375,7 @@ def usage_page(scope, period: Period, grain: str | None = None) -> UsagePage:
     if scope.community is None:
         tables["communities"] = Table(
             _("By community"),
-            [_("Community"), _("Property company"), _("Sign-ups"), _("Verified"), _("Residents"),
+            [_("Community"), _("Property company"), pgettext("accounts opened", "Sign-ups"), _("Verified"), pgettext("statistics", "Residents"),
              _("Active users"), _("Of residents"), _("Daily active (average)")],
             [
                 [c.name, c.company.name, f.signups, f.verified, f.residents, f.active_users,

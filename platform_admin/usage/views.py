@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kit import spreadsheets
 from platform_admin.charts import Series, chart
@@ -47,8 +48,8 @@ def usage_page(request: HttpRequest) -> TemplateResponse:
     labels = [bucket.label for bucket in page.series]
     active = page.tables["active"]
     charts = {
-        "signups": _svg(chart(labels, [Series(_("Sign-ups"), [b.signups for b in page.series])],
-                              title=_("Sign-ups"))),
+        "signups": _svg(chart(labels, [Series(pgettext("accounts opened", "Sign-ups"), [b.signups for b in page.series])],
+                              title=pgettext("accounts opened", "Sign-ups"))),
         "active": _svg(chart(
             labels,
             [Series(active.headers[1], [b.active_users for b in page.series]),
