@@ -25,7 +25,7 @@ from django.utils.translation import pgettext
 from accounts import selectors as accounts_selectors
 from accounts.models import Community, SignupChannel
 from platform_admin.figures import CHANNELS, FEATURES, UsageFigures
-from platform_admin.scope import MONTH, QUARTER, YEAR, Period, today
+from platform_admin.scope import MONTH, QUARTER, RANGE, YEAR, Period, today
 
 from .models import FEATURE_LABELS, UsageDay, UsageSummary
 
@@ -178,6 +178,11 @@ class UsageBucket:
     feature_days: dict[str, int] | None = None
 
     @property
+    def short_label(self) -> str:
+        """For a chart's axis: 12-01, or 3月 for a month."""
+        return f"{self.start.month}月" if self.label[4:5] == "-" else self.label
+
+    @property
     def daily_active_average(self) -> Decimal:
         last = min(self.end, today() + dt.timedelta(days=1))
         return _ratio(self.user_days, max((last - self.start).days, 1))
@@ -216,7 +221,7 @@ def usage_series(
     users, user-days and feature days. Six queries whatever the period."""
     ids, whole = _ids_and_whole(communities)
     grain = grain or default_grain(period)
-    series = buckets(period, grain)
+    series = [bucket for bucket in buckets(period, grain) if bucket.start <= today()]
     index = {}
     for position, bucket in enumerate(series):
         for offset in range((bucket.end - bucket.start).days):
@@ -228,6 +233,8 @@ def usage_series(
         if day in index:
             series[index[day]].signups += count
     for row in _day_sums(ids, whole, period.start, period.end, "day"):
+        if row["day"] not in index:
+            continue
         bucket = series[index[row["day"]]]
         bucket.user_days += row["user_days"] or 0
         for f in FEATURES:
@@ -249,7 +256,8 @@ def usage_series(
     for row in distinct:
         first = row["bucket"]
         first = first.date() if isinstance(first, dt.datetime) else first
-        series[index[max(first, period.start)]].active_users = row["active"]
+        if max(first, period.start) in index:
+            series[index[max(first, period.start)]].active_users = row["active"]
     return series
 
 
@@ -282,11 +290,12 @@ class UsagePage:
     grain: str
     cards: list[Card]
     tables: dict[str, Table]
+    to_date: bool = False  # compared with the same first days of the previous period
 
 
 def _change(now: int | Decimal, before: int | Decimal) -> str:
     if not before:
-        return "" if not now else "—"
+        return ""  # nothing to compare with
     ratio = (Decimal(now) - Decimal(before)) / Decimal(before) * 100
     return f"{ratio:+.1f}%"
 
@@ -295,13 +304,25 @@ def _percent(part: int, whole: int) -> str:
     return f"{Decimal(part) / whole * 100:.1f}%" if whole else "—"
 
 
+def comparable_previous(period: Period) -> Period:
+    """The period to compare with: the previous one, or while this one is running, as many of
+    its first days as have passed of this one (the first ten days of last month on the 10th)."""
+    previous = period.previous()
+    elapsed = elapsed_days(period)
+    if elapsed >= period.days:
+        return previous
+    return Period(
+        RANGE, previous.start, min(previous.end, previous.start + dt.timedelta(days=elapsed))
+    )
+
+
 def usage_page(scope, period: Period, grain: str | None = None) -> UsagePage:
     """Everything the page and its export show, in a bounded number of queries (about thirty:
     the figures of the period and of the one before, and the series)."""
     communities = list(scope.communities())
     queryset = scope.communities()
     figures_now = usage_figures(queryset, period)
-    before = usage_figures(queryset, period.previous())[None]
+    before = usage_figures(queryset, comparable_previous(period))[None]
     now = figures_now[None]
     grain = grain or default_grain(period)
     series = usage_series(queryset, period, grain)
@@ -385,4 +406,5 @@ def usage_page(scope, period: Period, grain: str | None = None) -> UsagePage:
             ],
             numbers_from=2,
         )  # fmt: skip
-    return UsagePage(now, before, figures_now, series, grain, cards, tables)
+    return UsagePage(now, before, figures_now, series, grain, cards, tables,
+                     to_date=elapsed_days(period) < period.days)  # fmt: skip

@@ -26,6 +26,7 @@ REGISTERED = {
     "服务商营业执照到期检查": "services.providers.tasks.licence_check_task",
     "投诉答复逾期自动办结": "complaints.filing.tasks.auto_close_unanswered_task",
     "投诉超时检查与升级": "complaints.handling.tasks.escalate_overdue_task",
+    "用户活跃度每日汇总": "platform_admin.usage.tasks.usage_roll_up_task",
 }
 
 
