@@ -526,20 +526,26 @@ def signups_per_day(
     return {row["joined"]: row["count"] for row in rows.order_by()}
 
 
-def resident_counts(moment: dt.datetime, community_ids: list[int]) -> dict[int | None, int]:
-    """People with a verified residency at `moment`, per community and in all of them together
-    (None; someone living in two counts once). Two queries."""
+def resident_counts(
+    moment: dt.datetime, community_ids: list[int], by_community: bool = True
+) -> dict[int | None, int]:
+    """People with a verified residency at `moment`, per community (with `by_community`) and in
+    all of them together (None; someone living in two counts once). Two queries, or one."""
     living = Residency.objects.filter(
         EVER_VERIFIED,
         Q(ended_at__isnull=True) | Q(ended_at__gte=moment),
         verified_at__lt=moment,
         room__building__community_id__in=community_ids,
     )
-    counts: dict[int | None, int] = {
-        row["community"]: row["count"]
-        for row in living.values(community=F("room__building__community_id"))
-        .annotate(count=Count("user", distinct=True))
-        .order_by()
-    }
+    counts: dict[int | None, int] = (
+        {
+            row["community"]: row["count"]
+            for row in living.values(community=F("room__building__community_id"))
+            .annotate(count=Count("user", distinct=True))
+            .order_by()
+        }
+        if by_community
+        else {}
+    )
     counts[None] = living.aggregate(count=Count("user", distinct=True))["count"]
     return counts

@@ -92,7 +92,9 @@ def _day_sums(ids: list[int], whole: bool, start: dt.date, end: dt.date, by: str
     return rows
 
 
-def _distinct_rows(ids: list[int], whole: bool, period: Period) -> tuple[list[dict], dict]:
+def _distinct_rows(
+    ids: list[int], whole: bool, period: Period, by_community: bool
+) -> tuple[list[dict], dict]:
     """Distinct active users and users of each feature per community, and together (a user
     active in two communities counts once). Two queries."""
     rows = UsageDay.objects.filter(
@@ -102,14 +104,15 @@ def _distinct_rows(ids: list[int], whole: bool, period: Period) -> tuple[list[di
         "active": Count("user", distinct=True),
         **{f: Count("user", distinct=True, filter=Q(**{f: True})) for f in FEATURES},
     }
-    grouped = list(rows.values("community").annotate(**counts).order_by())
+    grouped = list(rows.values("community").annotate(**counts).order_by()) if by_community else []
     return grouped, rows.aggregate(**counts)
 
 
 def usage_figures(
-    communities: QuerySet[Community] | Iterable, period: Period
+    communities: QuerySet[Community] | Iterable, period: Period, *, by_community: bool = True
 ) -> dict[int | None, UsageFigures]:
-    """UsageFigures per community id and for all of them together (None), in ten queries."""
+    """UsageFigures per community id and for all of them together (None), in ten queries;
+    with by_community=False only the total is filled (seven queries)."""
     ids, whole = _ids_and_whole(communities)
     figures: dict[int | None, UsageFigures] = {
         key: UsageFigures(
@@ -123,7 +126,11 @@ def usage_figures(
     # Sign-ups and the funnel: per community, then together.
     rows = [
         (row["community"], row)
-        for row in accounts_selectors.signup_counts(start, end, ids, by_community=True)
+        for row in (
+            accounts_selectors.signup_counts(start, end, ids, by_community=True)
+            if by_community
+            else []
+        )
     ] + [
         (None, row)
         for row in accounts_selectors.signup_counts(
@@ -138,10 +145,10 @@ def usage_figures(
         )
         each.requested_room += row["requested"]
         each.verified += row["verified"]
-    for key, count in accounts_selectors.resident_counts(end, ids).items():
+    for key, count in accounts_selectors.resident_counts(end, ids, by_community).items():
         figures[key].residents = count
     # Distinct active users.
-    grouped, together = _distinct_rows(ids, whole, period)
+    grouped, together = _distinct_rows(ids, whole, period, by_community)
     for key, row in [*((row["community"], row) for row in grouped if row["community"]),
                      (None, together)]:  # fmt: skip
         figures[key].active_users = row["active"] or 0
@@ -304,6 +311,13 @@ def _percent(part: int, whole: int) -> str:
     return f"{Decimal(part) / whole * 100:.1f}%" if whole else "—"
 
 
+ACTIVE_HEADERS = {
+    DAY: lambda: _("Daily active users"),
+    WEEK: lambda: _("Weekly active users"),
+    MONTHLY: lambda: _("Monthly active users"),
+}
+
+
 def comparable_previous(period: Period) -> Period:
     """The period to compare with: the previous one, or while this one is running, as many of
     its first days as have passed of this one (the first ten days of last month on the 10th)."""
@@ -322,7 +336,7 @@ def usage_page(scope, period: Period, grain: str | None = None) -> UsagePage:
     communities = list(scope.communities())
     queryset = scope.communities()
     figures_now = usage_figures(queryset, period)
-    before = usage_figures(queryset, comparable_previous(period))[None]
+    before = usage_figures(queryset, comparable_previous(period), by_community=False)[None]
     now = figures_now[None]
     grain = grain or default_grain(period)
     series = usage_series(queryset, period, grain)
@@ -337,11 +351,7 @@ def usage_page(scope, period: Period, grain: str | None = None) -> UsagePage:
         Card(pgettext("statistics", "Residents"), now.residents, _change(now.residents, before.residents)),
     ]  # fmt: skip
     bucket_header = {DAY: _("Day"), WEEK: _("Week from"), MONTHLY: _("Month")}[grain]
-    active_header = {
-        DAY: _("Daily active users"),
-        WEEK: _("Weekly active users"),
-        MONTHLY: _("Monthly active users"),
-    }[grain]
+    active_header = ACTIVE_HEADERS[grain]()
     tables = {
         "signups": Table(
             pgettext("accounts opened", "Sign-ups"),

@@ -22,6 +22,12 @@ def register() -> None:
             title=_("User statistics"), order=31, in_menu=False,
         )
     )  # fmt: skip
+    register_page(
+        OperatorPage(
+            name="platform_usage_chart", route="usage/chart.svg", view=views.usage_chart,
+            title=_("User statistics"), order=32, in_menu=False,
+        )
+    )  # fmt: skip
     register_periodic_task(
         "用户活跃度每日汇总", task=tasks.ROLL_UP_TASK, schedule=Crontab(minute="15", hour="0")
     )

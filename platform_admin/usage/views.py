@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-import base64
+import hashlib
 
 from django.contrib import admin
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -37,34 +38,35 @@ def _grain_links(request: HttpRequest, current: str) -> list[dict]:
     return links
 
 
-def _svg(content: bytes) -> str:
-    """A chart as a data: URI for an <img>: inside an image its styles are its own, so the
-    page's Content-Security-Policy needs no exception."""
-    return "data:image/svg+xml;base64," + base64.b64encode(content).decode("ascii")
+CHARTS = ("signups", "active", "features")
+CHART_CACHE_SECONDS = 24 * 3600
+
+
+def _drawn(labels: list[str], series: list[Series], *, title: str, height: float = 3.4) -> bytes:
+    """The chart's SVG, drawn once for the same numbers (matplotlib takes a good part of a
+    second; a closed period's numbers never change, a running one's only now and then)."""
+    spec = repr((labels, [(s.name, [str(v) for v in s.values], s.kind) for s in series], title,
+                 height, CHART_WIDTH))  # fmt: skip
+    key = "usage-chart:" + hashlib.sha256(spec.encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = chart(labels, series, title=title, width=CHART_WIDTH, height=height)
+        cache.set(key, svg, CHART_CACHE_SECONDS)
+    return svg
+
+
+def _chart_query(request: HttpRequest, name: str, grain: str) -> str:
+    query = request.GET.copy()
+    query["chart"], query["grain"] = name, grain
+    return query.urlencode()
 
 
 def usage_page(request: HttpRequest) -> TemplateResponse:
+    """The figures and tables; the charts come as images of their own (usage_chart), so that
+    the page answers before they are drawn."""
     form, scope, period = scope_from_request(request)
     page = selectors.usage_page(scope, period, _grain(request))
-    labels = [bucket.short_label for bucket in page.series]
-    active = page.tables["active"]
-    charts = {
-        "signups": _svg(chart(labels, [Series(pgettext("accounts opened", "Sign-ups"), [b.signups for b in page.series])],
-                              title=pgettext("accounts opened", "Sign-ups"), width=CHART_WIDTH)),
-        "active": _svg(chart(
-            labels,
-            [Series(active.headers[1], [b.active_users for b in page.series])]
-            + ([Series(_("Daily active (average)"), [b.daily_active_average for b in page.series],
-                       kind="line")] if page.grain != selectors.DAY else []),
-            title=_("Active users"), width=CHART_WIDTH,
-        )),
-        "features": _svg(chart(
-            [str(FEATURE_LABELS[f]) for f in FEATURES],
-            [Series(_("Users"), [page.figures.feature_users[f] for f in FEATURES]),
-             Series(_("User-days"), [page.figures.feature_days[f] for f in FEATURES])],
-            title=_("Use of each feature"), width=CHART_WIDTH, height=3.0,
-        )),
-    }  # fmt: skip
+    query = request.GET.urlencode()
     return TemplateResponse(
         request,
         "admin/platform/usage/usage.html",
@@ -75,12 +77,44 @@ def usage_page(request: HttpRequest) -> TemplateResponse:
             "scope": scope,
             "period": period,
             "page": page,
-            "charts": charts,
+            "chart_queries": {name: _chart_query(request, name, page.grain) for name in CHARTS},
             "communities_table": page.tables.get("communities"),
             "grains": _grain_links(request, page.grain),
-            "query": request.GET.urlencode(),
+            "query": query,
         },
     )
+
+
+def usage_chart(request: HttpRequest) -> HttpResponse:
+    """One chart of the page as SVG (?chart=signups|active|features and the page's filters)."""
+    name = request.GET.get("chart")
+    name = name if name in CHARTS else CHARTS[0]
+    _form, scope, period = scope_from_request(request)
+    if name == "features":
+        figures = selectors.usage_figures(scope.communities(), period)[None]
+        svg = _drawn(
+            [str(FEATURE_LABELS[f]) for f in FEATURES],
+            [Series(_("Users"), [figures.feature_users[f] for f in FEATURES]),
+             Series(_("User-days"), [figures.feature_days[f] for f in FEATURES])],
+            title=_("Use of each feature"), height=3.0,
+        )  # fmt: skip
+    else:
+        grain = _grain(request) or selectors.default_grain(period)
+        series = selectors.usage_series(scope.communities(), period, grain)
+        labels = [bucket.short_label for bucket in series]
+        if name == "signups":
+            title = pgettext("accounts opened", "Sign-ups")
+            lines = [Series(title, [b.signups for b in series])]
+        else:
+            title = _("Active users")
+            lines = [Series(selectors.ACTIVE_HEADERS[grain](), [b.active_users for b in series])]
+            if grain != selectors.DAY:
+                lines.append(Series(_("Daily active (average)"),
+                                    [b.daily_active_average for b in series], kind="line"))  # fmt: skip
+        svg = _drawn(labels, lines, title=title)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 def usage_export(request: HttpRequest) -> HttpResponse:

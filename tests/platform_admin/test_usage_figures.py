@@ -283,7 +283,7 @@ def test_the_page_shows_charts_with_their_numbers(client_for, operator, communit
     )
     assert response.status_code == 200
     text = response.content.decode()
-    assert "data:image/svg+xml;base64," in text
+    assert text.count(reverse("admin:platform_usage_chart") + "?") == 3
     page = response.context["page"]
     assert page.figures.signups == 1 and page.figures.active_users == 1
     assert set(page.tables) == {
@@ -295,6 +295,24 @@ def test_the_page_shows_charts_with_their_numbers(client_for, operator, communit
         "communities",
     }
     assert community.name in text
+
+
+@pytest.mark.parametrize("name", ["signups", "active", "features"])
+def test_each_chart_is_an_svg_drawn_once_for_the_same_numbers(client_for, operator, community,
+                                                               name, monkeypatch):  # fmt: skip
+    from platform_admin.usage import views
+
+    UsageDayFactory(day=dt.date(2026, 3, 5), community=community, repairs=True)
+    drawn = []
+    original = views.chart
+    monkeypatch.setattr(views, "chart", lambda *a, **k: drawn.append(a) or original(*a, **k))
+    client = client_for(operator)
+    query = {"chart": name, "period": "quarter", "day": "2026-03-01"}
+    for _ in range(2):
+        response = client.get(reverse("admin:platform_usage_chart"), query)
+        assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+        assert response.content.startswith(b"<?xml")
+    assert len(drawn) == 1
 
 
 def test_the_export_has_a_sheet_per_table(client_for, operator, community):
@@ -312,6 +330,10 @@ def test_the_export_has_a_sheet_per_table(client_for, operator, community):
 @pytest.mark.parametrize("who", ["manager", "resident"])
 def test_only_operators_open_the_page(client_for, who, request):
     user = request.getfixturevalue(who)
-    for name in ("admin:platform_usage", "admin:platform_usage_export"):
+    for name in (
+        "admin:platform_usage",
+        "admin:platform_usage_export",
+        "admin:platform_usage_chart",
+    ):
         response = client_for(user).get(reverse(name))
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
