@@ -1,3 +1,4 @@
 """Celery autodiscovers platform_admin.tasks only: each part's tasks are imported here."""
 
 from .partners.tasks import agreement_expiry_task  # noqa: F401
+from .usage import tasks as usage_tasks  # noqa: F401

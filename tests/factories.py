@@ -904,3 +904,15 @@ def provider_partner(provider, **kwargs):
         kind="provider", name=provider.name, provider=provider, merchant_numbers="", channels=[],
         **kwargs,
     )  # fmt: skip
+# --- platform_admin: usage (PSTA-1) ------------------------------------------------------------
+
+
+class UsageDayFactory(factory.django.DjangoModelFactory):
+    """A resident's day in the residents' portal (no feature used unless given)."""
+
+    class Meta:
+        model = "platform_admin.UsageDay"
+
+    user = factory.SubFactory(UserFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    community = None

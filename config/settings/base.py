@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.middleware.RequestUserMiddleware",
+    # Who used the residents' portal today, and which features (PSTA-1): one row per user and day.
+    "platform_admin.usage.recording.UsageMiddleware",
     # Bounds what the images of one request may cost, and uploads per account (kit.images).
     "accounts.middleware.UploadBudgetMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

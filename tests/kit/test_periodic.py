@@ -27,6 +27,7 @@ REGISTERED = {
     "投诉答复逾期自动办结": "complaints.filing.tasks.auto_close_unanswered_task",
     "投诉超时检查与升级": "complaints.handling.tasks.escalate_overdue_task",
     "合作协议到期检查": "platform_admin.partners.tasks.agreement_expiry_task",
+    "用户活跃度每日汇总": "platform_admin.usage.tasks.usage_roll_up_task",
 }
 
 

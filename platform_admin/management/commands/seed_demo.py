@@ -17,6 +17,7 @@ from complaints.demo import seed_complaints
 from notices.demo import seed_notices
 from platform_admin.parameters.demo import seed_parameters
 from platform_admin.partners.demo import seed_partners
+from platform_admin.usage.demo import seed_usage
 from repairs.demo import seed_repairs
 from services.demo import seed_services
 from services.models import ProviderMember
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         seed_complaints(estate.communities[0])
         seed_parameters()
         seed_partners(estate.communities[0])
+        usage_days = seed_usage()
         logins += self._provider_logins()
         if not quiet:
             new_rooms = sum(v for k, v in estate.created.items() if k.startswith("rooms:"))
@@ -66,6 +68,8 @@ class Command(BaseCommand):
                 )
             if bills:
                 self.stdout.write(f"缴费演示：新建账单 {bills} 张（近 13 个月）")
+            if usage_days:
+                self.stdout.write(f"用户统计演示：新建住户使用记录 {usage_days} 条（近 4 个月）")
         self.stdout.write(self.style.SUCCESS(f"\n演示账号（密码均为 {password}）："))
         for mobile, who, where in logins:
             mark = "  *" if mobile in second_factor else ""
