@@ -460,6 +460,8 @@ def social_link_refusal(user: User, sociallogin: SocialLogin) -> SocialLinkRefus
 def property_companies() -> QuerySet[PropertyCompany]:
     """Every property company, by name (platform operators' choices)."""
     return PropertyCompany.objects.order_by("name")
+
+
 # --- Sign-ups, the funnel and residents, for the platform's user statistics (PSTA-1) -------------
 # Platform operators are not sign-ups. A new account belongs to a community once it asks for a
 # room there; the platform's own totals (community_ids=None) also count accounts with no room yet.

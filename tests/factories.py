@@ -904,6 +904,8 @@ def provider_partner(provider, **kwargs):
         kind="provider", name=provider.name, provider=provider, merchant_numbers="", channels=[],
         **kwargs,
     )  # fmt: skip
+
+
 # --- platform_admin: usage (PSTA-1) ------------------------------------------------------------
 
 
