@@ -445,3 +445,9 @@ def social_link_refusal(user: User, sociallogin: SocialLogin) -> SocialLinkRefus
         if account.provider == provider or (unionid and other_unionid and other_unionid != unionid):
             return SocialLinkRefusal.CONNECTED_OTHER
     return None
+
+
+def platform_operators() -> QuerySet[User]:
+    """The active platform operators (the admin's users): those told about the platform's own
+    failures, such as a backup that failed or did not happen."""
+    return User.objects.filter(is_active=True, is_staff=True)

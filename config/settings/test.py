@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
+# Backups are encrypted with a key from the environment; this one is for this machine only.
+os.environ.setdefault("LINLI_BACKUP_KEY", "test-only-not-secret-backups")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 
 from .base import *  # noqa: E402,F403
