@@ -119,6 +119,8 @@ class DecryptingReader(io.RawIOBase):
             raise BackupKeyError("The archive is cut off.")
         flag, length = head[:1], struct.unpack(">I", head[1:])[0]
         sealed = self.source.read(length)
+        if len(sealed) < length:
+            raise BackupKeyError("The archive is cut off.")
         nonce = self.prefix + struct.pack(">I", self.number)
         try:
             plain = self.aead.decrypt(nonce, sealed, self.header + nonce + flag)

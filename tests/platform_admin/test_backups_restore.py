@@ -68,7 +68,9 @@ def test_backup_change_restore_compare(stores):
     preview = restore.dry_run(restore.Source.parse(str(run.pk)))
     assert not preview["ok"]
     (community_table,) = [
-        d for d in preview["databases"]["default"]["differences"] if d["table"] == "accounts_community"
+        d
+        for d in preview["databases"]["default"]["differences"]
+        if d["table"] == "accounts_community"
     ]
     assert community_table["backup_rows"] == 2 and community_table["current_rows"] == 2
     assert community_table["checksum_differs"]
