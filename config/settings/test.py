@@ -30,6 +30,10 @@ SMS_BACKEND = "accounts.sms.backends.locmem.SmsBackend"
 # (tests/conftest.py).
 STORAGES["private"]["OPTIONS"]["location"] = str(VAR_DIR / f"test-private-{os.getpid()}")  # noqa: F405
 
+# Backups of this run (the demo's, tests that do not choose a folder) go to folders of their own.
+LINLI_BACKUP_DESTINATION = str(VAR_DIR / f"test-backups-{os.getpid()}")
+LINLI_BACKUP_WORK_DIR = str(VAR_DIR / f"test-backup-work-{os.getpid()}")
+
 # Pushes collect in notices.channels.outbox; SMS goes through the locmem SMS backend above.
 NOTIFY_BACKENDS = {
     # A real worker started by a test may be given the real Web Push backend.

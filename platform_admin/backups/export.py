@@ -75,6 +75,9 @@ def export_community(community, target: Path) -> dict[str, int]:
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
         for model, lookup in sorted(community_paths().items(), key=lambda i: i[0]._meta.label):
             queryset = model._default_manager.filter(**{lookup: community.pk}).order_by("pk")
+            if model is user_model:  # written below, with the others and without passwords
+                user_ids |= set(queryset.values_list("pk", flat=True))
+                continue
             counts[model._meta.label] = _write_model(zipped, model, queryset)
             user_ids |= _referenced_users(model, queryset, user_model)
             files |= _referenced_files(model, queryset)
