@@ -63,7 +63,8 @@ def backup_execute(run_id: int, *, destination: Destination | None = None) -> Ba
         key = crypto.configured_key()
         destination = destination or configured_destination()
         run.destination = destination.label
-        run.key = f"{run.started_at:%Y/%m}/linli-{run.started_at:%Y%m%d-%H%M%S}-{run.pk}.linlibak"
+        local = timezone.localtime(run.started_at)
+        run.key = f"{local:%Y/%m}/linli-{local:%Y%m%d-%H%M%S}-{run.pk}.linlibak"
         run.key_fingerprint = crypto.fingerprint(key).hex()
         with archive.work_folder() as work:
             target = Path(work) / "archive.linlibak"
@@ -181,7 +182,7 @@ def verify(run_id: int, *, destination: Destination | None = None) -> BackupRun:
         logger.exception("Verification of backup %s failed", run.pk)
         result = {"ok": False, "error": f"{error.__class__.__name__}: {error}"[:4000]}
         result["trace"] = traceback.format_exc()[-2000:]
-    result["seconds"] = round(time.monotonic() - started, 3)
+    result["seconds"] = round(time.monotonic() - started, 1)
     run.verification = (
         BackupRun.Verification.PASSED if result["ok"] else BackupRun.Verification.FAILED
     )

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from kit.audit import log_action
 
-from . import compare, export, selectors, services
+from . import export, selectors, services
 from .forms import CommunityExportForm
 from .models import BackupRun, CommunityExport
 
@@ -42,11 +42,49 @@ def backup_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "run": run,
             "databases": _database_rows(run.manifest),
             "storages": _storage_rows(run.manifest),
-            "verification_lines": compare.summary_lines(result) if "databases" in result else [],
+            "verification_rows": _verification_rows(result),
             "verification_error": result.get("error", ""),
             "verification_seconds": result.get("seconds"),
         },
     )
+
+
+def _verification_rows(result: dict) -> list[dict]:
+    """The comparison per database and storage, with what did not match (table and file names
+    as they are: they are what an operator looks up)."""
+    rows = []
+    for alias, database in result.get("databases", {}).items():
+        rows.append(
+            {
+                "what": _("Database %(alias)s") % {"alias": alias},
+                "checked": _("%(tables)s tables, %(rows)s rows")
+                % {"tables": database["tables"], "rows": database["rows"]},
+                "problems": [
+                    _("%(table)s: %(backup)s rows in the backup, %(restored)s restored")
+                    % {
+                        "table": difference["table"],
+                        "backup": _count(difference["backup_rows"]),
+                        "restored": _count(difference["current_rows"]),
+                    }
+                    for difference in database["differences"][:50]
+                ],
+            }
+        )
+    for alias, files in result.get("files", {}).items():
+        problems = [_("missing: %(name)s") % {"name": name} for name in files["missing"][:50]]
+        problems += [_("changed: %(name)s") % {"name": name} for name in files["changed"][:50]]
+        rows.append(
+            {
+                "what": _("Files in storage %(alias)s") % {"alias": alias},
+                "checked": _("%(files)s files") % {"files": files["files"]},
+                "problems": problems,
+            }
+        )
+    return rows
+
+
+def _count(rows: int | None) -> str:
+    return "—" if rows is None else str(rows)
 
 
 def _database_rows(manifest: dict) -> list[dict]:
