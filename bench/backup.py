@@ -1,7 +1,7 @@
 """Back up, verify and restore a big database and print the sizes and times (PSET-2).
 
     .venv/bin/python bench/backup.py --database-url postgres://postgres@127.0.0.1:5432/linli_estate
-    [--var-dir var/bench-backup] [--no-restore]
+    [--var-dir var/bench-complaints] [--no-restore]
 
 Works against whatever database it is given, already migrated and seeded (bench/estate.py
 seeds the 20,000-room estate with a year of activity; bench/complaints.py its complaints). It
@@ -27,15 +27,19 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
-    parser.add_argument("--var-dir", default=str(ROOT / "var" / "bench-backup"))
+    parser.add_argument(
+        "--var-dir",
+        default=os.environ.get("LINLI_VAR_DIR", str(ROOT / "var" / "bench-backup")),
+        help="LINLI_VAR_DIR: the media the seeding wrote (bench/complaints.py: var/bench-complaints)"
+        " and where the archives go",
+    )
     parser.add_argument("--no-restore", action="store_true", help="back up and verify only")
     args = parser.parse_args()
     if not args.database_url:
         parser.error("give --database-url (or DATABASE_URL): the database to back up")
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ.setdefault("LINLI_BACKUP_DESTINATION", str(Path(args.var_dir) / "backups"))
-    os.environ.setdefault("LINLI_BACKUP_WORK_DIR", str(Path(args.var_dir) / "work"))
+    os.environ["LINLI_VAR_DIR"] = args.var_dir
 
     import django
 
