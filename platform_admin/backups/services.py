@@ -239,6 +239,7 @@ def check_missed(*, now: dt.datetime | None = None) -> bool:
     failed. Before the first backup ever, the age counts from the oldest run or, without one,
     from when the schedule was set up."""
     now = now or timezone.now()
+    _fail_lost_runs(now)
     limit = dt.timedelta(hours=settings.LINLI_BACKUP_MAX_AGE_HOURS)
     last = latest_succeeded_at() or _schedule_set_up_at()
     if last is None or now - last <= limit:
@@ -250,6 +251,17 @@ def check_missed(*, now: dt.datetime | None = None) -> bool:
         context={"last": last, "hours": settings.LINLI_BACKUP_MAX_AGE_HOURS},
     )
     return True
+
+
+def _fail_lost_runs(now: dt.datetime) -> None:
+    """Runs still queued or running long after the task's hard time limit: the worker was
+    killed or lost the task. They are marked failed (and alerted) instead of running forever."""
+    cutoff = now - dt.timedelta(seconds=settings.LINLI_BACKUP_TIME_LIMIT + 600)
+    lost = BackupRun.objects.filter(
+        status__in=[BackupRun.Status.QUEUED, BackupRun.Status.RUNNING], created_at__lt=cutoff
+    )
+    for run in lost:
+        _fail(run, RuntimeError("the worker stopped before the backup finished"))
 
 
 def latest_succeeded_at() -> dt.datetime | None:

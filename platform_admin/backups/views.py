@@ -142,7 +142,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     log_action(
         actor=request.user, action="backup.community_export_downloaded", target=item,
-        community=item.community_id and item.community, request=request,
+        community=item.community, request=request,
     )  # fmt: skip
     return FileResponse(
         item.file.open("rb"),

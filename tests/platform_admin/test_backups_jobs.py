@@ -103,6 +103,19 @@ def test_a_missed_backup_alerts_the_operators_once_a_day(operator, travel):
 
 
 @pytest.mark.django_db
+def test_a_run_the_worker_lost_is_marked_failed(operator):
+    lost = BackupRun.objects.create(status=BackupRun.Status.RUNNING)
+    fresh = BackupRun.objects.create(status=BackupRun.Status.QUEUED)
+    BackupRun.objects.filter(pk=lost.pk).update(created_at=timezone.now() - dt.timedelta(hours=5))
+    services.check_missed()
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert lost.status == BackupRun.Status.FAILED and "worker stopped" in lost.error
+    assert fresh.status == BackupRun.Status.QUEUED
+    assert Message.objects.filter(event="backup.failed", recipient=operator).count() == 1
+
+
+@pytest.mark.django_db
 def test_no_backup_ever_counts_from_when_the_schedule_was_set_up(operator):
     from django_celery_beat.models import PeriodicTask
 
