@@ -62,7 +62,8 @@ def summary_lines(result: dict[str, Any], *, limit: int = 50) -> list[str]:
     for alias, database in result.get("databases", {}).items():
         lines.append(f"database {alias}: {database['tables']} tables, {database['rows']} rows")
         for difference in database["differences"][:limit]:
-            note = " (same count, other content)" if difference["checksum_differs"] else ""
+            same_count = difference["backup_rows"] == difference["current_rows"]
+            note = " (same count, other content)" if same_count else ""
             lines.append(
                 f"  {difference['table']}: backup {_count(difference['backup_rows'])}"
                 f" → now {_count(difference['current_rows'])}{note}"
