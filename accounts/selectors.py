@@ -563,3 +563,9 @@ def resident_counts(
     )
     counts[None] = living.aggregate(count=Count("user", distinct=True))["count"]
     return counts
+
+
+def platform_operators() -> QuerySet[User]:
+    """The active platform operators (the admin's users): those told about the platform's own
+    failures, such as a backup that failed or did not happen."""
+    return User.objects.filter(is_active=True, is_staff=True)

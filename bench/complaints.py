@@ -182,7 +182,7 @@ def ensure_complaints(community, wanted: int) -> None:
     from django.utils import timezone
 
     from accounts.models import Room
-    from complaints.figures.selectors import handlers_of
+    from complaints.handling.selectors import handlers_for as handlers_of
     from complaints.models import Complaint, ComplaintCategory, Department
 
     bench = Complaint.objects.filter(community=community, number__startswith=COMPLAINT_PREFIX)

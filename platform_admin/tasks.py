@@ -1,4 +1,5 @@
 """Celery autodiscovers platform_admin.tasks only: each part's tasks are imported here."""
 
+from .backups import tasks as backups_tasks  # noqa: F401
 from .partners.tasks import agreement_expiry_task  # noqa: F401
 from .usage import tasks as usage_tasks  # noqa: F401

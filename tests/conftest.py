@@ -114,6 +114,8 @@ def _remove_this_runs_files():
     """Private uploads and the file cache of this run live in folders of their own."""
     yield
     shutil.rmtree(settings.STORAGES["private"]["OPTIONS"]["location"], ignore_errors=True)
+    shutil.rmtree(settings.LINLI_BACKUP_DESTINATION, ignore_errors=True)
+    shutil.rmtree(settings.LINLI_BACKUP_WORK_DIR, ignore_errors=True)
     if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
         shutil.rmtree(settings.CACHES["default"]["LOCATION"], ignore_errors=True)
 

@@ -436,6 +436,26 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Backups (PSET-2, docs/operations.md) ---------------------------------------------------
+# Archives are encrypted with a key derived from LINLI_BACKUP_KEY, which lives only in the
+# environment (production requires it; local and test settings set a development one). Without
+# the key no archive can be read: keep a copy of it apart from the backups.
+LINLI_BACKUP_KEY = env.str("LINLI_BACKUP_KEY", default="")
+# A folder (a path or file:///path) or an S3-compatible bucket (s3://bucket/prefix).
+LINLI_BACKUP_DESTINATION = env.str("LINLI_BACKUP_DESTINATION", default=str(VAR_DIR / "backups"))
+LINLI_BACKUP_S3_ENDPOINT_URL = env.str("LINLI_BACKUP_S3_ENDPOINT_URL", default="")
+LINLI_BACKUP_S3_REGION = env.str("LINLI_BACKUP_S3_REGION", default="")
+# Where archives are written before they go to the destination (room for one archive).
+LINLI_BACKUP_WORK_DIR = env.str("LINLI_BACKUP_WORK_DIR", default=str(VAR_DIR / "backup-work"))
+# Retention: the newest backup of each of the last N days, ISO weeks and months.
+LINLI_BACKUP_KEEP_DAILY = env.int("LINLI_BACKUP_KEEP_DAILY", default=7)
+LINLI_BACKUP_KEEP_WEEKLY = env.int("LINLI_BACKUP_KEEP_WEEKLY", default=4)
+LINLI_BACKUP_KEEP_MONTHLY = env.int("LINLI_BACKUP_KEEP_MONTHLY", default=12)
+# No successful backup for this long: the operators are told (hourly check).
+LINLI_BACKUP_MAX_AGE_HOURS = env.int("LINLI_BACKUP_MAX_AGE_HOURS", default=26)
+# Seconds a backup, a verification or a community export may take in the worker.
+LINLI_BACKUP_TIME_LIMIT = env.int("LINLI_BACKUP_TIME_LIMIT", default=4 * 3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Libraries ----------------------------------------------------------------------------

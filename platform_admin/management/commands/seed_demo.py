@@ -15,6 +15,7 @@ from accounts.models import Residency, Room, User
 from billing.demo import seed_billing
 from complaints.demo import seed_complaints
 from notices.demo import seed_notices
+from platform_admin.backups.demo import seed_backups
 from platform_admin.parameters.demo import seed_parameters
 from platform_admin.partners.demo import seed_partners
 from platform_admin.usage.demo import seed_usage
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         seed_parameters()
         seed_partners(estate.communities[0])
         usage_days = seed_usage()
+        seed_backups()  # last: a real backup of everything seeded before it
         logins += self._provider_logins()
         if not quiet:
             new_rooms = sum(v for k, v in estate.created.items() if k.startswith("rooms:"))
