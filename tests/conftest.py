@@ -326,3 +326,15 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def latest_migrations_afterwards():
+    """For tests that migrate some apps back: every app at its latest migration again
+    afterwards, so that the next test on this worker finds every table."""
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
