@@ -8,6 +8,7 @@ orders there are.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -26,6 +27,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import Community
@@ -214,6 +216,19 @@ class TechnicianPerformance(Figures):
 class CommunitySummary(Figures):
     reported: int = 0
     cancelled: int = 0
+    totals: dict = field(default_factory=dict, repr=False)  # the sums behind the averages
+
+    @classmethod
+    def added(cls, summaries: Iterable["CommunitySummary"]) -> "CommunitySummary":
+        """Several communities' summaries as one: sums added, averages re-derived from them."""
+        summaries = list(summaries)
+        totals = _combined([summary.totals for summary in summaries])
+        return cls.from_values(
+            totals,
+            reported=sum(summary.reported for summary in summaries),
+            cancelled=sum(summary.cancelled for summary in summaries),
+            totals=totals,
+        )
 
 
 def _number(value: float | Decimal | None) -> float | None:
@@ -342,3 +357,71 @@ def rated_technicians(community: Community) -> QuerySet[StaffMember]:
         .select_related("user")
         .order_by("user__display_name", "pk")
     )
+
+
+# --- The platform statistics (PSTA-2) ------------------------------------------------------------
+
+
+def communities_summary(
+    communities: Iterable[Community | int], start: dt.date, end: dt.date
+) -> dict[int, CommunitySummary]:
+    """`community_summary` of many communities at once (by id, every community asked for,
+    zeros included): one query grouped by community, whatever their number. What the platform
+    statistics (PSTA-2) read."""
+    ids = [getattr(community, "pk", community) for community in communities]
+    if not ids:
+        return {}
+    since, until = period_bounds(start, end)
+    reported = Q(created_at__gte=since, created_at__lt=until)
+    completed = Q(status=Status.COMPLETED, completed_at__gte=since, completed_at__lt=until)
+    rows = {
+        values["community_id"]: values
+        for values in RepairOrder.objects.filter(community_id__in=ids)
+        .filter(reported | completed)
+        .values("community_id")
+        .annotate(
+            reported=Count("pk", filter=reported),
+            cancelled=Count("pk", filter=reported & Q(status=Status.CANCELLED)),
+            **_figures(among=completed),
+        )
+        .order_by()
+    }
+    return {
+        pk: CommunitySummary.from_values(
+            rows.get(pk, {}),
+            reported=rows.get(pk, {}).get("reported", 0),
+            cancelled=rows.get(pk, {}).get("cancelled", 0),
+            totals={key: rows.get(pk, {}).get(key) or 0 for key in SUMMED},
+        )
+        for pk in ids
+    }
+
+
+def orders_by_month(
+    communities: Iterable[Community | int], start: dt.date, end: dt.date
+) -> dict[dt.date, dict[str, int]]:
+    """{first day of a month: {"reported": n, "completed": n}} over the communities: orders
+    reported and orders completed in each month of the period (two queries)."""
+    ids = [getattr(community, "pk", community) for community in communities]
+    since, until = period_bounds(start, end)
+    months: dict[dt.date, dict[str, int]] = {}
+    orders = RepairOrder.objects.filter(community_id__in=ids)
+    reported = (
+        orders.filter(created_at__gte=since, created_at__lt=until)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    completed = (
+        orders.filter(status=Status.COMPLETED, completed_at__gte=since, completed_at__lt=until)
+        .annotate(month=TruncMonth("completed_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for key, rows in (("reported", reported), ("completed", completed)):
+        for row in rows:
+            month = timezone.localtime(row["month"]).date()
+            months.setdefault(month, {"reported": 0, "completed": 0})[key] = row["n"]
+    return months
