@@ -15,6 +15,7 @@ from accounts.models import Residency, Room, User
 from billing.demo import seed_billing
 from complaints.demo import seed_complaints
 from notices.demo import seed_notices
+from platform_admin.business.demo import seed_business
 from repairs.demo import seed_repairs
 from services.demo import seed_services
 from services.models import ProviderMember
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         bills = seed_billing(estate.communities)
         seed_services(estate.communities[0])
         seed_complaints(estate.communities[0])
+        seed_business(estate.communities)
         logins += self._provider_logins()
         if not quiet:
             new_rooms = sum(v for k, v in estate.created.items() if k.startswith("rooms:"))
