@@ -388,7 +388,8 @@ def _save_history(community, payments: list[Payment], items: list[tuple]) -> Non
         [(payment.pk, *rest) for payment, *rest in items],
     )
     # One statement for the year's paid bills (a bulk_update of 30,000 rows takes a minute).
-    item = PaymentItem.objects.filter(bill=OuterRef("pk"))
+    # Unordered: ordered by the payment, PostgreSQL may walk that index for every bill.
+    item = PaymentItem.objects.filter(bill=OuterRef("pk")).order_by()
     Bill.objects.filter(
         status=Bill.Status.PUBLISHED,
         pk__in=PaymentItem.objects.filter(payment__community=community).values("bill_id"),
