@@ -99,9 +99,11 @@ def repeated_later() -> Exists:
     )
 
 
-def _figures(among: Q | None = None) -> dict:
+def _figures(among: Q | None = None, *, repeats: bool = True) -> dict:
     """The aggregates shared by the per-technician rows and the community summary, over
-    completed orders; `among` narrows them when the rows aggregated are not all completed."""
+    completed orders; `among` narrows them when the rows aggregated are not all completed.
+    Without `repeats`, no repeat repairs (a subquery per order; the platform figures do not
+    show them)."""
 
     def where(condition: Q | None = None) -> Q | None:
         if among is None:
@@ -113,7 +115,13 @@ def _figures(among: Q | None = None) -> dict:
         | Q(rating__quality__lte=RepairRating.LOW_SCORE)
         | Q(rating__attitude__lte=RepairRating.LOW_SCORE)
     )
+    repeated = (
+        {"repeated": Count("pk", filter=where(Q(room__isnull=False) & Q(repeated_later())))}
+        if repeats
+        else {}
+    )
     return {
+        **repeated,
         "completed": Count("pk", filter=where()),
         "avg_response": Avg("technician_response_seconds", filter=where()),
         "avg_finish": Avg("technician_finish_seconds", filter=where()),
@@ -124,7 +132,6 @@ def _figures(among: Q | None = None) -> dict:
         "avg_attitude": Avg("rating__attitude", filter=where()),
         "ratings": Count("rating", filter=where()),
         "low_ratings": Count("rating", filter=where(low)),
-        "repeated": Count("pk", filter=where(Q(room__isnull=False) & Q(repeated_later()))),
         # Sums and counts behind the averages, so that per-technician rows add up exactly to
         # the community's (community_summary) without aggregating the period twice.
         "response_total": Sum("technician_response_seconds", filter=where()),
@@ -197,7 +204,9 @@ class Figures:
             ratings=values.get("ratings") or 0,
             low_ratings=values.get("low_ratings") or 0,
             repeated=values.get("repeated") or 0,
-            repeat_rate=(values["repeated"] / completed) if completed else None,
+            repeat_rate=(values["repeated"] / completed)
+            if completed and "repeated" in values
+            else None,
             **extra,
         )
 
@@ -382,7 +391,7 @@ def communities_summary(
         .annotate(
             reported=Count("pk", filter=reported),
             cancelled=Count("pk", filter=reported & Q(status=Status.CANCELLED)),
-            **_figures(among=completed),
+            **_figures(among=completed, repeats=False),
         )
         .order_by()
     }
