@@ -225,10 +225,17 @@ class TechnicianPerformance(Figures):
 class CommunitySummary(Figures):
     reported: int = 0
     cancelled: int = 0
-    totals: dict = field(default_factory=dict, repr=False)  # the sums behind the averages
+
+
+@dataclass
+class SummaryWithSums(CommunitySummary):
+    """A community's summary with the sums behind its averages (`communities_summary`), so
+    that several add up into one exactly."""
+
+    totals: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def added(cls, summaries: Iterable["CommunitySummary"]) -> "CommunitySummary":
+    def added(cls, summaries: Iterable["SummaryWithSums"]) -> "SummaryWithSums":
         """Several communities' summaries as one: sums added, averages re-derived from them."""
         summaries = list(summaries)
         totals = _combined([summary.totals for summary in summaries])
@@ -373,7 +380,7 @@ def rated_technicians(community: Community) -> QuerySet[StaffMember]:
 
 def communities_summary(
     communities: Iterable[Community | int], start: dt.date, end: dt.date
-) -> dict[int, CommunitySummary]:
+) -> dict[int, SummaryWithSums]:
     """`community_summary` of many communities at once (by id, every community asked for,
     zeros included): one query grouped by community, whatever their number. What the platform
     statistics (PSTA-2) read."""
@@ -396,7 +403,7 @@ def communities_summary(
         .order_by()
     }
     return {
-        pk: CommunitySummary.from_values(
+        pk: SummaryWithSums.from_values(
             rows.get(pk, {}),
             reported=rows.get(pk, {}).get("reported", 0),
             cancelled=rows.get(pk, {}).get("cancelled", 0),

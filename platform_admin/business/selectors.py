@@ -62,7 +62,7 @@ def _hours(seconds: float | Decimal | None) -> Decimal | None:
 
 
 def _figures(
-    repairs: performance.CommunitySummary,
+    repairs: performance.SummaryWithSums,
     money: billing_figures.Figures,
     by_method: dict[str, Decimal],
     activities: Participation,
@@ -175,7 +175,7 @@ def _totals(ids, repairs, money, methods, activities, bookings, complaints, them
         ),
     )
     return (
-        performance.CommunitySummary.added(repairs[pk] for pk in ids),
+        performance.SummaryWithSums.added(repairs[pk] for pk in ids),
         money_total,
         {method: amount for method, amount in by_method.items() if amount},
         participation,
