@@ -918,3 +918,42 @@ class UsageDayFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     day = factory.LazyFunction(timezone.localdate)
     community = None
+
+
+# --- platform_admin: business statistics (PSTA-2) ---
+
+
+def business_bill(room, *, month, amount, paid="0.00", status="published", rule=None):
+    """A bill of `room` for the month starting `month`, as a row (paid so far: `paid`)."""
+    import datetime as dt
+    import uuid
+
+    from billing.models import Bill
+
+    community = room.building.community
+    rule = rule or fee_rule(community, name=f"物业费{uuid.uuid4().hex[:6]}")
+    return Bill.objects.create(
+        number=f"ZD{uuid.uuid4().hex[:16]}", community=community, room=room, rule=rule,
+        kind=rule.kind, title=rule.name, period_start=month,
+        period_end=month + dt.timedelta(days=27), due_date=month + dt.timedelta(days=14),
+        amount=Decimal(amount), paid_amount=Decimal(paid), status=status,
+        published_at=timezone.now(),
+    )  # fmt: skip
+
+
+def business_payment(bill, *, amount, method="wechat", paid_at, late_fee="0.00",
+                     status="succeeded"):  # fmt: skip
+    """A payment of `bill` (one item) paid at `paid_at`, as rows."""
+    import uuid
+
+    from billing.models import Payment, PaymentItem
+
+    payment = Payment.objects.create(
+        number=f"ZF{uuid.uuid4().hex[:16]}", community=bill.community, room=bill.room,
+        method=method, amount=Decimal(amount) + Decimal(late_fee), status=status,
+        paid_at=paid_at,
+    )  # fmt: skip
+    PaymentItem.objects.create(
+        payment=payment, bill=bill, amount=Decimal(amount), late_fee=Decimal(late_fee)
+    )
+    return payment

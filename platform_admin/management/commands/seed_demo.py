@@ -16,6 +16,7 @@ from billing.demo import seed_billing
 from complaints.demo import seed_complaints
 from notices.demo import seed_notices
 from platform_admin.backups.demo import seed_backups
+from platform_admin.business.demo import seed_business
 from platform_admin.parameters.demo import seed_parameters
 from platform_admin.partners.demo import seed_partners
 from platform_admin.usage.demo import seed_usage
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         seed_parameters()
         seed_partners(estate.communities[0])
         usage_days = seed_usage()
+        seed_business(estate.communities)
         seed_backups()  # last: a real backup of everything seeded before it
         logins += self._provider_logins()
         if not quiet:
