@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import platform_operators
 from kit.audit import log_action
 from notices.notify import notify
 from services.providers import services as provider_services
@@ -156,7 +157,7 @@ def alert_days() -> list[int]:
 
 
 def _operators() -> list[int]:
-    return list(User.objects.filter(is_staff=True, is_active=True).values_list("pk", flat=True))
+    return list(platform_operators().values_list("pk", flat=True))
 
 
 def _signed() -> "Q":
