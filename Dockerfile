@@ -13,7 +13,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=config.settings.production \
     LINLI_VAR_DIR=/app/var
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext fonts-wqy-microhei \
+    && apt-get install -y --no-install-recommends gettext fonts-wqy-microhei postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements/production.txt requirements/

@@ -45,6 +45,17 @@ class UserManager(BaseUserManager):
         return self.get(mobile=mobile)
 
 
+class SignupChannel(models.TextChoices):
+    PHONE = "phone", _("Mobile number")
+    WECHAT = "wechat", _("WeChat")
+    QQ = "qq", _("QQ")
+
+
+# allauth provider ids -> the channel a sign-up through them counts under.
+CHANNEL_OF_PROVIDER = {"weixin": SignupChannel.WECHAT, "weixin_mp": SignupChannel.WECHAT,
+                       "qq": SignupChannel.QQ}  # fmt: skip
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """Anyone who logs in: residents, property staff and platform operators.
 
@@ -80,6 +91,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # How the account was opened (the platform's user statistics, PSTA-1): a linked WeChat or
+    # QQ account later does not change it.
+    signup_channel = models.CharField(
+        _("signed up with"),
+        max_length=10,
+        choices=SignupChannel,
+        default=SignupChannel.PHONE,
+        editable=False,
+    )
 
     objects = UserManager()
 

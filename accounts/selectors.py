@@ -1,11 +1,21 @@
+import datetime as dt
 from enum import StrEnum
 
 from allauth.socialaccount.models import SocialAccount, SocialLogin
-from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Concat, TruncDate
 from django.utils import timezone
 
-from .models import Building, Community, FamilyInvitation, Residency, Room, Unit, User
+from .models import (
+    Building,
+    Community,
+    FamilyInvitation,
+    PropertyCompany,
+    Residency,
+    Room,
+    Unit,
+    User,
+)
 
 
 def room_order(prefix: str = "room__") -> tuple[str, ...]:
@@ -445,3 +455,117 @@ def social_link_refusal(user: User, sociallogin: SocialLogin) -> SocialLinkRefus
         if account.provider == provider or (unionid and other_unionid and other_unionid != unionid):
             return SocialLinkRefusal.CONNECTED_OTHER
     return None
+
+
+def property_companies() -> QuerySet[PropertyCompany]:
+    """Every property company, by name (platform operators' choices)."""
+    return PropertyCompany.objects.order_by("name")
+
+
+# --- Sign-ups, the funnel and residents, for the platform's user statistics (PSTA-1) -------------
+# Platform operators are not sign-ups. A new account belongs to a community once it asks for a
+# room there; the platform's own totals (community_ids=None) also count accounts with no room yet.
+
+EVER_VERIFIED = Q(status__in=[Residency.Status.VERIFIED, Residency.Status.ENDED],
+                  verified_at__isnull=False)  # fmt: skip
+
+
+def signup_counts(
+    start: dt.datetime, end: dt.datetime, community_ids: list[int] | None, *, by_community: bool
+) -> list[dict]:
+    """Accounts opened in [start, end), per sign-up channel (and per community with
+    `by_community`): `signups`, `requested` (asked for a room, in that community), `verified`
+    (were verified there, whatever happened later). One query."""
+    if community_ids is None:
+        return list(
+            User.objects.filter(date_joined__gte=start, date_joined__lt=end, is_staff=False)
+            .values(channel=F("signup_channel"))
+            .annotate(
+                signups=Count("pk", distinct=True),
+                requested=Count("pk", distinct=True, filter=Q(residencies__isnull=False)),
+                verified=Count(
+                    "pk",
+                    distinct=True,
+                    filter=Q(
+                        residencies__status__in=[Residency.Status.VERIFIED, Residency.Status.ENDED],
+                        residencies__verified_at__isnull=False,
+                    ),
+                ),
+            )
+            .order_by()
+        )
+    groups = {"channel": F("user__signup_channel")}
+    if by_community:
+        groups["community"] = F("room__building__community_id")
+    return list(
+        Residency.objects.filter(
+            user__date_joined__gte=start,
+            user__date_joined__lt=end,
+            user__is_staff=False,
+            room__building__community_id__in=community_ids,
+        )
+        .values(**groups)
+        .annotate(
+            signups=Count("user", distinct=True),
+            requested=Count("user", distinct=True),
+            verified=Count("user", distinct=True, filter=EVER_VERIFIED),
+        )
+        .order_by()
+    )
+
+
+def signups_per_day(
+    start: dt.datetime, end: dt.datetime, community_ids: list[int] | None
+) -> dict[dt.date, int]:
+    """Accounts opened on each local day of [start, end) (in the communities: those who asked
+    for a room there). One query."""
+    zone = timezone.get_current_timezone()
+    if community_ids is None:
+        rows = (
+            User.objects.filter(date_joined__gte=start, date_joined__lt=end, is_staff=False)
+            .values(joined=TruncDate("date_joined", tzinfo=zone))
+            .annotate(count=Count("pk"))
+        )
+    else:
+        rows = (
+            Residency.objects.filter(
+                user__date_joined__gte=start,
+                user__date_joined__lt=end,
+                user__is_staff=False,
+                room__building__community_id__in=community_ids,
+            )
+            .values(joined=TruncDate("user__date_joined", tzinfo=zone))
+            .annotate(count=Count("user", distinct=True))
+        )
+    return {row["joined"]: row["count"] for row in rows.order_by()}
+
+
+def resident_counts(
+    moment: dt.datetime, community_ids: list[int], by_community: bool = True
+) -> dict[int | None, int]:
+    """People with a verified residency at `moment`, per community (with `by_community`) and in
+    all of them together (None; someone living in two counts once). Two queries, or one."""
+    living = Residency.objects.filter(
+        EVER_VERIFIED,
+        Q(ended_at__isnull=True) | Q(ended_at__gte=moment),
+        verified_at__lt=moment,
+        room__building__community_id__in=community_ids,
+    )
+    counts: dict[int | None, int] = (
+        {
+            row["community"]: row["count"]
+            for row in living.values(community=F("room__building__community_id"))
+            .annotate(count=Count("user", distinct=True))
+            .order_by()
+        }
+        if by_community
+        else {}
+    )
+    counts[None] = living.aggregate(count=Count("user", distinct=True))["count"]
+    return counts
+
+
+def platform_operators() -> QuerySet[User]:
+    """The active platform operators (the admin's users): those told about the platform's own
+    failures, such as a backup that failed or did not happen."""
+    return User.objects.filter(is_active=True, is_staff=True)

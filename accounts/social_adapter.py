@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kit.audit import log_action
 
-from .models import User
+from .models import CHANNEL_OF_PROVIDER, User
 
 # One person, two WeChat apps: the same unionid when both belong to our open-platform account.
 WECHAT_PROVIDERS = ("weixin", "weixin_mp")
@@ -59,6 +59,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = sociallogin.user
         user.mobile = form.cleaned_data["phone"]
         user.mobile_verified = True
+        user.signup_channel = CHANNEL_OF_PROVIDER.get(
+            sociallogin.account.provider, user.signup_channel
+        )
         user.set_unusable_password()
         sociallogin.save(request)
         log_action(

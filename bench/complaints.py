@@ -182,7 +182,7 @@ def ensure_complaints(community, wanted: int) -> None:
     from django.utils import timezone
 
     from accounts.models import Room
-    from complaints.figures.selectors import handlers_of
+    from complaints.handling.selectors import handlers_for
     from complaints.models import Complaint, ComplaintCategory, Department
 
     bench = Complaint.objects.filter(community=community, number__startswith=COMPLAINT_PREFIX)
@@ -198,7 +198,7 @@ def ensure_complaints(community, wanted: int) -> None:
     )
     categories = list(ComplaintCategory.objects.filter(community=community))
     departments = list(Department.objects.filter(community=community))
-    handlers = list(handlers_of(community))
+    handlers = list(handlers_for(community))
     assert households and categories and departments and handlers, "seed_demo first"
     started = time.monotonic()
     for batch_start in range(have, wanted, BATCH):

@@ -80,7 +80,9 @@ def main() -> None:
     print("\nAll limits met.")
 
 
-def ensure_technicians(community, wanted: int) -> list:
+def ensure_technicians(community, wanted: int, *, series: int = 1) -> list:
+    """`wanted` technicians serving `community`; another community's bench technicians take
+    another `series` (their mobiles and employee numbers apart)."""
     from django.contrib.auth.models import Group
 
     from accounts.demo import ensure_user
@@ -97,12 +99,12 @@ def ensure_technicians(community, wanted: int) -> list:
     existing = list(technicians_of(community))
     for n in range(len(existing), wanted):
         user = ensure_user(
-            mobile=f"1370001{n:04d}", name=f"维修工{n + 1:02d}", password_hash=password
+            mobile=f"137000{series}{n:04d}", name=f"维修工{n + 1:02d}", password_hash=password
         )
         if not StaffMember.objects.filter(user=user).exists():
             staff_member_create(
                 user=user, company=community.company, communities=[community], position=position,
-                employee_number=f"BENCH-{n:04d}",
+                employee_number=f"BENCH-{n:04d}" if series == 1 else f"BENCH{series}-{n:04d}",
             )  # fmt: skip
     technicians = list(technicians_of(community))
     print(f"technicians of {community.name}: {len(technicians)}")
@@ -153,7 +155,7 @@ def ensure_orders(community, technicians, wanted: int, *, rebuild: bool) -> None
             else:
                 status = Status.CANCELLED if rng.random() < 0.03 else Status.COMPLETED
             order = RepairOrder(
-                number=f"BX{timezone.localtime(created):%y%m%d}{index:06X}"[:20],
+                number=f"BX{timezone.localtime(created):%y%m%d}{community.pk:02X}{index:06X}"[:20],
                 community=community, household=household,
                 room=None if public else household.room, public_area="中心花园" if public else "",
                 category=category, description="漏水", reporter=household.user,

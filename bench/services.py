@@ -42,6 +42,7 @@ RESIDENT_MOBILE = "13900000001"  # 张伟, owner in 翠湖花园
 MANAGER_MOBILE = "13800001001"  # 陈立军, 经理 of 翠湖花园
 BIG_SIGNUPS = 2000
 SIGNUPS_PER_ACTIVITY = 30
+PAST_PREFIX = "基准往期活动"
 BATCH = 2000
 
 
@@ -344,6 +345,84 @@ def ensure_activities(community, wanted: int):
         f"({big.signups.count()} for the big one) in {time.monotonic() - started:.1f} s"
     )
     return big
+
+
+def ensure_past_activities(community, wanted: int, *, days: int = 365) -> int:
+    """`wanted` activities held over the past `days` in `community` (about one every few
+    days), each with 10–60 confirmed sign-ups of one or two people, most of them checked in:
+    what a year of activity looks like to the statistics. Reused by bench/estate.py."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import Residency
+    from services.models import Activity, ActivityParticipant, ActivitySignup
+
+    past = Activity.objects.filter(community=community, title__startswith=PAST_PREFIX)
+    have = past.count()
+    if have >= wanted:
+        print(f"past activities of {community.name}: {have} (already there)")
+        return have
+    rng = random.Random(f"past-{community.pk}-{have}")
+    now = timezone.now()
+    creator = get_user_model().objects.filter(is_staff=False).order_by("pk").first()
+    households = list(
+        Residency.objects.filter(
+            room__building__community=community,
+            status=Residency.Status.VERIFIED,
+            head__isnull=True,
+        ).select_related("user")[:3000]
+    )
+    started = time.monotonic()
+    with transaction.atomic():
+        made = []
+        for n in range(have, wanted):
+            starts = now - dt.timedelta(days=days * (n + 0.5) / wanted, hours=rng.randint(0, 6))
+            made.append(
+                Activity(
+                    community=community, title=f"{PAST_PREFIX}{n:04d}", description="基准",
+                    place="社区广场", starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
+                    signup_opens_at=starts - dt.timedelta(days=10),
+                    signup_closes_at=starts - dt.timedelta(hours=2), capacity=200,
+                    status=Activity.Status.PUBLISHED,
+                    published_at=starts - dt.timedelta(days=10), created_by=creator,
+                )
+            )  # fmt: skip
+        Activity.objects.bulk_create(made, batch_size=BATCH)
+        made = list(past.filter(signups__isnull=True).order_by("pk"))
+        signups = []
+        for activity in made:
+            for household in rng.sample(households, min(rng.randint(10, 60), len(households))):
+                signups.append(
+                    ActivitySignup(
+                        activity=activity, household=household, user=household.user,
+                        status=ActivitySignup.Status.CONFIRMED, people=rng.choice([1, 1, 2]),
+                        created_at=activity.starts_at - dt.timedelta(days=rng.randint(1, 9)),
+                    )
+                )  # fmt: skip
+        ActivitySignup.objects.bulk_create(signups, batch_size=BATCH)
+        participants = []
+        for signup in ActivitySignup.objects.filter(activity__in=made).select_related(
+            "activity", "user"
+        ):
+            for person in range(signup.people):
+                came = rng.random() < 0.82
+                participants.append(
+                    ActivityParticipant(
+                        signup=signup, name=signup.user.display_name if not person else "家属",
+                        user=signup.user if not person else None,
+                        checked_in_at=signup.activity.starts_at if came else None,
+                    )
+                )  # fmt: skip
+        ActivityParticipant.objects.bulk_create(participants, batch_size=BATCH)
+        for activity in made:
+            taken = sum(s.people for s in signups if s.activity_id == activity.pk)
+            Activity.objects.filter(pk=activity.pk).update(places_taken=taken)
+    print(
+        f"past activities of {community.name}: {past.count()} ({len(made)} new, "
+        f"{len(participants)} people) in {time.monotonic() - started:.1f} s"
+    )
+    return past.count()
 
 
 def _time(client, url: str, failures: list[str]) -> None:

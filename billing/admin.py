@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kit.admin import ReadOnlyAdmin
 
 from . import rules
+from .forms.setup import RuleForm, fraction_of, percent_of
 from .models import (
     METERED_KINDS,
     Bill,
@@ -34,13 +35,22 @@ from .models import (
 
 
 class FeeRuleTemplateForm(forms.ModelForm):
+    """Rates in per cent, as in the staff portal's rule form (billing.forms.setup.RuleForm):
+    0.05 typed here is 0.05 % a day, stored as the fraction 0.0005."""
+
+    late_fee_daily_percent = RuleForm.base_fields["late_fee_daily_percent"]
+    late_fee_cap_percent = RuleForm.base_fields["late_fee_cap_percent"]
+
     class Meta:
         model = FeeRuleTemplate
-        fields = [
-            "name", "kind", "description", "unit_price", "tiers", "cycle", "due_day",
-            "late_fee_daily_rate", "late_fee_cap_rate",
-        ]  # fmt: skip
+        fields = ["name", "kind", "description", "unit_price", "tiers", "cycle", "due_day"]
         widgets = {"tiers": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["late_fee_daily_percent"] = percent_of(self.instance.late_fee_daily_rate)
+            self.initial["late_fee_cap_percent"] = percent_of(self.instance.late_fee_cap_rate)
 
     def clean_tiers(self):
         tiers = self.cleaned_data.get("tiers") or []
@@ -72,22 +82,45 @@ class FeeRuleTemplateForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("tiers") and cleaned.get("kind") not in METERED_KINDS:
             self.add_error("tiers", _("Only water, electricity and gas can have tiered prices."))
+        if cleaned.get("late_fee_daily_percent") is not None:
+            self.instance.late_fee_daily_rate = fraction_of(cleaned["late_fee_daily_percent"])
+        if cleaned.get("late_fee_cap_percent") is not None:
+            self.instance.late_fee_cap_rate = fraction_of(cleaned["late_fee_cap_percent"])
         return cleaned
 
 
+class LateFeeInPercent:
+    """Read-only pages show the late-fee rates in per cent a day, the unit both forms take,
+    never the stored fractions."""
+
+    exclude = ["late_fee_daily_rate", "late_fee_cap_rate"]
+    readonly_fields = ["daily_percent", "cap_percent"]
+
+    @admin.display(description=_("Late fee per day (%)"), ordering="late_fee_daily_rate")
+    def daily_percent(self, obj) -> str:
+        return f"{percent_of(obj.late_fee_daily_rate)} %"
+
+    @admin.display(description=_("Late fee cap (%)"), ordering="late_fee_cap_rate")
+    def cap_percent(self, obj) -> str:
+        return f"{percent_of(obj.late_fee_cap_rate)} %"
+
+
 @admin.register(FeeRuleTemplate)
-class FeeRuleTemplateAdmin(admin.ModelAdmin):
+class FeeRuleTemplateAdmin(LateFeeInPercent, admin.ModelAdmin):
     form = FeeRuleTemplateForm
     list_display = [
         "name", "kind", "cycle", "unit_price", "tiers_display", "due_day",
-        "late_fee_daily_rate", "late_fee_cap_rate", "adopted_by",
+        "daily_percent", "cap_percent", "adopted_by",
     ]  # fmt: skip
     list_filter = ["kind", "cycle"]
     search_fields = ["name", "description"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "description"]}),
         (_("Price"), {"fields": ["unit_price", "tiers"]}),
-        (_("Terms"), {"fields": ["cycle", "due_day", "late_fee_daily_rate", "late_fee_cap_rate"]}),
+        (
+            _("Terms"),
+            {"fields": ["cycle", "due_day", "late_fee_daily_percent", "late_fee_cap_percent"]},
+        ),  # fmt: skip
     ]
 
     def get_queryset(self, request):
@@ -114,7 +147,7 @@ class FeePriceInline(admin.TabularInline):
 
 
 @admin.register(FeeRule)
-class FeeRuleAdmin(ReadOnlyAdmin):
+class FeeRuleAdmin(LateFeeInPercent, ReadOnlyAdmin):
     list_display = ["name", "community", "kind", "cycle", "due_day", "is_active", "template"]
     list_filter = ["kind", "is_active", "community"]
     list_select_related = ["community", "template"]
@@ -175,7 +208,7 @@ class BillLineInline(admin.TabularInline):
 
 
 @admin.register(Bill)
-class BillAdmin(ReadOnlyAdmin):
+class BillAdmin(LateFeeInPercent, ReadOnlyAdmin):
     list_display = ["number", "community", "room", "title", "amount", "paid_amount", "status",
                     "due_date"]  # fmt: skip
     list_filter = ["status", "kind", "community"]

@@ -11,6 +11,7 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         from accounts.portal import Tab, register_tab
         from kit.audit import register_actions
+        from kit.parameters import LIST, Parameter, register_parameters
         from kit.periodic import Crontab, register_periodic_task
         from notices import events
         from notices.models import Importance
@@ -67,6 +68,22 @@ class BillingConfig(AppConfig):
         scoping.register("rule_id", FeeRule, "community")
         scoping.register("payment_id", Payment, "community")
         scoping.register("receipt_id", Receipt, "payment__community")
+        register_parameters(
+            [
+                Parameter(
+                    key="billing.remind_days_before", module=_("Fees and payments"),
+                    kind=LIST, default=[7, 3], minimum=1, maximum=90, company_override=True,
+                    label=_("Reminders before the due date"), unit=_("days before"), order=10,
+                    help=_("Where a community has not set its own reminder days yet."),
+                ),
+                Parameter(
+                    key="billing.remind_days_after", module=_("Fees and payments"),
+                    kind=LIST, default=[15, 1], minimum=1, maximum=90, company_override=True,
+                    label=_("Overdue reminders"), unit=_("days after"), order=20,
+                    help=_("Where a community has not set its own reminder days yet."),
+                ),
+            ]
+        )  # fmt: skip
         register_actions(
             {
                 "billing.rule_adopted": _("Fee rule adopted"),

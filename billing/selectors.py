@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Community, Residency, Room, User
 from accounts.selectors import household_ids_of_user, room_order, verified_rooms_of_user
+from kit import parameters
 from notices import fanout
 
 from . import rules
@@ -88,7 +89,23 @@ def late_fee_of(bill: Bill, today: dt.date) -> Decimal:
 
 
 def billing_settings(community: Community) -> BillingSettings:
-    settings, _created = BillingSettings.objects.get_or_create(community=community)
+    """The community's reminder days; a community without its own starts from the platform's
+    (or its company's) parameters."""
+    found = BillingSettings.objects.filter(community=community).first()
+    if found is not None:
+        return found
+    company = community.company_id
+    settings, _created = BillingSettings.objects.get_or_create(
+        community=community,
+        defaults={
+            "remind_days_before": ",".join(
+                map(str, parameters.get("billing.remind_days_before", company=company))
+            ),
+            "remind_days_after": ",".join(
+                map(str, sorted(parameters.get("billing.remind_days_after", company=company)))
+            ),
+        },
+    )
     return settings
 
 

@@ -37,6 +37,38 @@ def ensure_all_defaults(**kwargs: Any) -> None:
         ensure_defaults(community)
 
 
+def register_parameters() -> None:
+    from django.conf import settings
+
+    from kit.parameters import DURATION, INT, Parameter, register_parameters
+
+    module = _("Complaints and suggestions")
+    register_parameters(
+        [
+            Parameter(
+                key="complaints.accept_within_hours", module=module, kind=INT, default=4,
+                minimum=1, maximum=7 * 24, company_override=True, order=210,
+                label=_("Accept within (new categories)"), unit=_("hours"),
+                help=_("The service level a category added by staff starts with."),
+            ),
+            Parameter(
+                key="complaints.reply_within_hours", module=module, kind=INT, default=72,
+                minimum=1, maximum=60 * 24, company_override=True, order=220,
+                label=_("Reply within (new categories)"), unit=_("hours"),
+                help=_("The service level a category added by staff starts with."),
+            ),
+            Parameter(
+                key="complaints.auto_close_days", module=module, kind=DURATION,
+                duration_unit="days", default=lambda: settings.LINLI_COMPLAINT_AUTO_CLOSE_DAYS,
+                minimum=1, maximum=60, order=230, label=_("Close unanswered replies after"),
+                unit=_("days"),
+                help=_("A replied complaint the household neither accepts nor returns closes "
+                       "by itself after this many days."),
+            ),
+        ]
+    )  # fmt: skip
+
+
 def register() -> None:
     from django.apps import apps
     from django.db.models.signals import post_migrate, post_save
@@ -55,6 +87,7 @@ def register() -> None:
         SuggestionStep,
     )
 
+    register_parameters()
     register_position_defaults(
         {
             MANAGER: [VIEW_COMPLAINT, HANDLE, LOG, MERGE, FIGURES, SETTINGS, VIEW_SUGGESTION,

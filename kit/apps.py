@@ -11,8 +11,17 @@ class KitConfig(AppConfig):
     verbose_name = _("Records")
 
     def ready(self) -> None:
-        from . import periodic
+        from . import periodic, uploads
+        from .audit import register_actions
         from .heartbeat import HEARTBEAT_TASK
+
+        uploads.register_parameters()
+        register_actions(
+            {
+                "kit.parameter_changed": _("Platform parameter changed"),
+                "kit.parameter_cleared": _("Platform parameter reset"),
+            }
+        )
 
         periodic.register_periodic_task(
             "后台进程心跳", task=HEARTBEAT_TASK, schedule=timedelta(minutes=1)

@@ -73,3 +73,50 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ParameterValue(models.Model):
+    """A platform parameter's value set by operators (kit.parameters): platform-wide when
+    `company` is empty, else that property company's override. A key without a row uses the
+    registered default (the setting from the environment). Written only through
+    `kit.parameters.parameter_set` / `parameter_clear`, which audit and drop the cache."""
+
+    key = models.CharField(_("parameter"), max_length=80)
+    company = models.ForeignKey(
+        settings.LINLI_COMPANY_MODEL,
+        verbose_name=_("property company"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    value = models.CharField(_("value"), max_length=200)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("platform parameter value")
+        verbose_name_plural = _("platform parameter values")
+        ordering = ["key", "company_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(company__isnull=True),
+                name="one_platform_value_per_parameter",
+            ),
+            models.UniqueConstraint(
+                fields=["key", "company"],
+                condition=models.Q(company__isnull=False),
+                name="one_value_per_parameter_and_company",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

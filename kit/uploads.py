@@ -16,11 +16,15 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from kit import parameters
 from kit.images import charge_upload, photo_from_upload
 
+# The largest limits the proxy in front is sized for (deploy/nginx: client_max_body_size); the
+# platform parameters uploads.* (kit.parameters, 平台参数) may lower them, never raise them.
 MAX_PHOTOS = 9
 MAX_VIDEOS = 3
 MAX_VIDEO_BYTES = 50 * 1024 * 1024
+MB = 1024 * 1024
 PHOTO_MAX_SIDE = 1920
 THUMBNAIL_SIDE = 320
 
@@ -30,6 +34,50 @@ MP4_BRANDS = {
     b"dash", b"MSNV", b"3gp4", b"3gp5", b"3g2a", b"hvc1", b"heic", b"mif1",
 }  # fmt: skip
 QUICKTIME_BRAND = b"qt  "
+
+
+def photo_limit() -> int:
+    """Photos one report may carry (the platform parameter, within MAX_PHOTOS)."""
+    return min(MAX_PHOTOS, parameters.get("uploads.max_photos"))
+
+
+def video_limit() -> int:
+    return min(MAX_VIDEOS, parameters.get("uploads.max_videos"))
+
+
+def video_bytes_limit() -> int:
+    return min(MAX_VIDEO_BYTES, parameters.get("uploads.max_video_mb") * MB)
+
+
+def register_parameters() -> None:
+    """The upload limits operators may lower (called from KitConfig.ready)."""
+    from django.utils.translation import gettext_lazy
+
+    module = gettext_lazy("Uploads")
+    parameters.register_parameters(
+        [
+            parameters.Parameter(
+                key="uploads.max_photos", module=module, kind=parameters.INT, order=910,
+                label=gettext_lazy("Photos per report"), default=MAX_PHOTOS,
+                unit=gettext_lazy("photos"), minimum=1, maximum=MAX_PHOTOS,
+                help=gettext_lazy(
+                    "Photos a resident or technician may attach to one repair, complaint or "
+                    "note. The proxy is sized for the maximum."
+                ),
+            ),
+            parameters.Parameter(
+                key="uploads.max_videos", module=module, kind=parameters.INT, order=920,
+                label=gettext_lazy("Videos per repair report"), default=MAX_VIDEOS,
+                unit=gettext_lazy("videos"), minimum=0, maximum=MAX_VIDEOS,
+                help=gettext_lazy("0 turns video uploads off."),
+            ),
+            parameters.Parameter(
+                key="uploads.max_video_mb", module=module, kind=parameters.INT, order=930,
+                label=gettext_lazy("Size of one video"), default=lambda: MAX_VIDEO_BYTES // MB,
+                unit="MB", minimum=1, maximum=MAX_VIDEO_BYTES // MB,
+            ),
+        ]
+    )  # fmt: skip
 
 
 @dataclass
@@ -62,10 +110,11 @@ def sniff_video(head: bytes) -> tuple[str, str] | None:
 
 def video_from_upload(upload: UploadedFile) -> StoredMedia:
     charge_upload()
-    if upload.size is not None and upload.size > MAX_VIDEO_BYTES:
+    limit = video_bytes_limit()
+    if upload.size is not None and upload.size > limit:
         raise ValidationError(
             _("The video %(name)s is too large (at most %(size)d MB). Please record a shorter one.")
-            % {"name": upload.name, "size": MAX_VIDEO_BYTES // (1024 * 1024)},
+            % {"name": upload.name, "size": limit // MB},
             code="too_large",
         )
     upload.seek(0)
@@ -112,10 +161,13 @@ def photo_with_thumbnail(upload: UploadedFile) -> StoredMedia:
 
 
 def media_from_uploads(
-    photos: list[UploadedFile], videos: list[UploadedFile], *, max_photos: int = MAX_PHOTOS,
-    max_videos: int = MAX_VIDEOS,
+    photos: list[UploadedFile], videos: list[UploadedFile], *, max_photos: int | None = None,
+    max_videos: int | None = None,
 ) -> list[StoredMedia]:  # fmt: skip
-    """Check every file before any is kept; the first refusal names the file and why."""
+    """Check every file before any is kept; the first refusal names the file and why. The
+    limits default to the platform parameters."""
+    max_photos = photo_limit() if max_photos is None else max_photos
+    max_videos = video_limit() if max_videos is None else max_videos
     if len(photos) > max_photos:
         raise ValidationError(
             _("At most %(count)d photos, please.") % {"count": max_photos}, code="too_many"

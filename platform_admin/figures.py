@@ -41,11 +41,16 @@ class BusinessFigures:
     repair_accept_hours: Decimal | None = None
     repair_finish_hours: Decimal | None = None
     repair_rating: Decimal | None = None  # 1–5
+    repair_ratings: int = 0
     # money
     billed: Decimal = Decimal("0.00")
     collected: Decimal = Decimal("0.00")
     collection_rate: Decimal | None = None
-    collected_by_method: dict[str, Decimal] = field(default_factory=dict)
+    collected_by_method: dict[str, Decimal] = field(default_factory=dict)  # of `received`
+    # Money received in the period (late fees included), whatever bills it paid; `billed`,
+    # `collected` and `arrears` are about the bills of the period (their period starts in it).
+    received: Decimal = Decimal("0.00")
+    arrears: Decimal = Decimal("0.00")
     # activities
     activities: int = 0
     activity_signups: int = 0  # people signed up
@@ -55,11 +60,15 @@ class BusinessFigures:
     bookings: int = 0
     bookings_completed: int = 0
     booking_rating: Decimal | None = None
+    booking_reviews: int = 0
     # complaints and suggestions
     complaints: int = 0
     complaints_closed: int = 0
     complaint_close_hours: Decimal | None = None
     complaint_satisfaction: Decimal | None = None  # 1–5
+    complaints_rated: int = 0
     complaint_themes: list[tuple[str, int]] = field(default_factory=list)  # category, count
     suggestions: int = 0
     suggestions_adopted: int = 0
+    suggestions_decided: int = 0  # adopted or declined
+    suggestion_adoption_rate: Decimal | None = None

@@ -13,6 +13,7 @@ class RepairsConfig(AppConfig):
         from accounts.models import Community
         from accounts.portal import Tab, register_tab
         from kit.audit import register_actions
+        from kit.parameters import INT, Parameter, register_parameters
         from kit.periodic import register_periodic_task
         from notices import events
         from notices.models import Importance
@@ -72,6 +73,22 @@ class RepairsConfig(AppConfig):
         scoping.register("repair_file_id", RepairAttachment, "order__community")
         scoping.register("category_id", RepairCategory, "community")
         scoping.register("slot_id", TimeSlot, "community")
+        register_parameters(
+            [
+                Parameter(
+                    key="repairs.accept_within_minutes", module=_("Repairs"), kind=INT,
+                    default=30, minimum=1, maximum=7 * 24 * 60, company_override=True,
+                    label=_("Accept within (new categories)"), unit=_("minutes"), order=110,
+                    help=_("The service level a category added by staff starts with."),
+                ),
+                Parameter(
+                    key="repairs.finish_within_hours", module=_("Repairs"), kind=INT,
+                    default=24, minimum=1, maximum=30 * 24, company_override=True,
+                    label=_("Finish within (new categories)"), unit=_("hours"), order=120,
+                    help=_("The service level a category added by staff starts with."),
+                ),
+            ]
+        )  # fmt: skip
         register_actions(
             {
                 "repair.reported": _("Repair reported"),

@@ -8,6 +8,7 @@ orders there are.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -26,6 +27,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import Community
@@ -97,9 +99,11 @@ def repeated_later() -> Exists:
     )
 
 
-def _figures(among: Q | None = None) -> dict:
+def _figures(among: Q | None = None, *, repeats: bool = True) -> dict:
     """The aggregates shared by the per-technician rows and the community summary, over
-    completed orders; `among` narrows them when the rows aggregated are not all completed."""
+    completed orders; `among` narrows them when the rows aggregated are not all completed.
+    Without `repeats`, no repeat repairs (a subquery per order; the platform figures do not
+    show them)."""
 
     def where(condition: Q | None = None) -> Q | None:
         if among is None:
@@ -111,7 +115,13 @@ def _figures(among: Q | None = None) -> dict:
         | Q(rating__quality__lte=RepairRating.LOW_SCORE)
         | Q(rating__attitude__lte=RepairRating.LOW_SCORE)
     )
+    repeated = (
+        {"repeated": Count("pk", filter=where(Q(room__isnull=False) & Q(repeated_later())))}
+        if repeats
+        else {}
+    )
     return {
+        **repeated,
         "completed": Count("pk", filter=where()),
         "avg_response": Avg("technician_response_seconds", filter=where()),
         "avg_finish": Avg("technician_finish_seconds", filter=where()),
@@ -122,7 +132,6 @@ def _figures(among: Q | None = None) -> dict:
         "avg_attitude": Avg("rating__attitude", filter=where()),
         "ratings": Count("rating", filter=where()),
         "low_ratings": Count("rating", filter=where(low)),
-        "repeated": Count("pk", filter=where(Q(room__isnull=False) & Q(repeated_later()))),
         # Sums and counts behind the averages, so that per-technician rows add up exactly to
         # the community's (community_summary) without aggregating the period twice.
         "response_total": Sum("technician_response_seconds", filter=where()),
@@ -195,7 +204,9 @@ class Figures:
             ratings=values.get("ratings") or 0,
             low_ratings=values.get("low_ratings") or 0,
             repeated=values.get("repeated") or 0,
-            repeat_rate=(values["repeated"] / completed) if completed else None,
+            repeat_rate=(values["repeated"] / completed)
+            if completed and "repeated" in values
+            else None,
             **extra,
         )
 
@@ -214,6 +225,26 @@ class TechnicianPerformance(Figures):
 class CommunitySummary(Figures):
     reported: int = 0
     cancelled: int = 0
+
+
+@dataclass
+class SummaryWithSums(CommunitySummary):
+    """A community's summary with the sums behind its averages (`communities_summary`), so
+    that several add up into one exactly."""
+
+    totals: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def added(cls, summaries: Iterable["SummaryWithSums"]) -> "SummaryWithSums":
+        """Several communities' summaries as one: sums added, averages re-derived from them."""
+        summaries = list(summaries)
+        totals = _combined([summary.totals for summary in summaries])
+        return cls.from_values(
+            totals,
+            reported=sum(summary.reported for summary in summaries),
+            cancelled=sum(summary.cancelled for summary in summaries),
+            totals=totals,
+        )
 
 
 def _number(value: float | Decimal | None) -> float | None:
@@ -342,3 +373,71 @@ def rated_technicians(community: Community) -> QuerySet[StaffMember]:
         .select_related("user")
         .order_by("user__display_name", "pk")
     )
+
+
+# --- The platform statistics (PSTA-2) ------------------------------------------------------------
+
+
+def communities_summary(
+    communities: Iterable[Community | int], start: dt.date, end: dt.date
+) -> dict[int, SummaryWithSums]:
+    """`community_summary` of many communities at once (by id, every community asked for,
+    zeros included): one query grouped by community, whatever their number. What the platform
+    statistics (PSTA-2) read."""
+    ids = [getattr(community, "pk", community) for community in communities]
+    if not ids:
+        return {}
+    since, until = period_bounds(start, end)
+    reported = Q(created_at__gte=since, created_at__lt=until)
+    completed = Q(status=Status.COMPLETED, completed_at__gte=since, completed_at__lt=until)
+    rows = {
+        values["community_id"]: values
+        for values in RepairOrder.objects.filter(community_id__in=ids)
+        .filter(reported | completed)
+        .values("community_id")
+        .annotate(
+            reported=Count("pk", filter=reported),
+            cancelled=Count("pk", filter=reported & Q(status=Status.CANCELLED)),
+            **_figures(among=completed, repeats=False),
+        )
+        .order_by()
+    }
+    return {
+        pk: SummaryWithSums.from_values(
+            rows.get(pk, {}),
+            reported=rows.get(pk, {}).get("reported", 0),
+            cancelled=rows.get(pk, {}).get("cancelled", 0),
+            totals={key: rows.get(pk, {}).get(key) or 0 for key in SUMMED},
+        )
+        for pk in ids
+    }
+
+
+def orders_by_month(
+    communities: Iterable[Community | int], start: dt.date, end: dt.date
+) -> dict[dt.date, dict[str, int]]:
+    """{first day of a month: {"reported": n, "completed": n}} over the communities: orders
+    reported and orders completed in each month of the period (two queries)."""
+    ids = [getattr(community, "pk", community) for community in communities]
+    since, until = period_bounds(start, end)
+    months: dict[dt.date, dict[str, int]] = {}
+    orders = RepairOrder.objects.filter(community_id__in=ids)
+    reported = (
+        orders.filter(created_at__gte=since, created_at__lt=until)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    completed = (
+        orders.filter(status=Status.COMPLETED, completed_at__gte=since, completed_at__lt=until)
+        .annotate(month=TruncMonth("completed_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for key, rows in (("reported", reported), ("completed", completed)):
+        for row in rows:
+            month = timezone.localtime(row["month"]).date()
+            months.setdefault(month, {"reported": 0, "completed": 0})[key] = row["n"]
+    return months

@@ -375,7 +375,7 @@ def order_note(
     photos = list(photos)
     if not note.strip() and not photos:
         raise ValidationError({"note": _("Write a note or add a photo.")})
-    media = uploads.media_from_uploads(photos, [], max_photos=uploads.MAX_PHOTOS)
+    media = uploads.media_from_uploads(photos, [])
     event = _event(order, Kind.NOTE, technician.user, note=note.strip()[:500])
     _store_media(order, media, RepairAttachment.Stage.PROGRESS, technician.user, event)
     _log(order, "repair.note_added", technician.user, request)

@@ -107,6 +107,11 @@ class Provider(models.Model):
     # Operators may take a provider off the whole platform (PPAR: partners); communities
     # decide through their listings.
     is_active = models.BooleanField(_("active on the platform"), default=True)
+    # Why the platform holds the provider's listings while no agreement with it is in force
+    # (set and cleared by the partners' daily expiry check; blank: no hold).
+    agreement_hold = models.CharField(
+        _("held for the platform agreement"), max_length=200, blank=True, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("entered by"),
@@ -264,6 +269,11 @@ class ProviderListing(models.Model):
     # Suspended because the licence expired (lifted when a valid licence is approved again).
     suspended_for_licence = models.BooleanField(
         _("suspended for an expired licence"), default=False
+    )
+    # Suspended because the platform's agreement with the provider ended (lifted when a new
+    # agreement is in force).
+    suspended_for_agreement = models.BooleanField(
+        _("suspended for an ended agreement"), default=False
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,13 +1,14 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
-from django.contrib.auth.models import Group
-from django.db.models import Count
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from kit.audit import log_action
 
-from . import services
-from .models import Position, StaffAssignment, StaffInvitation, StaffMember
+from . import duties, services
+from .models import Position, PositionTemplate, StaffAssignment, StaffInvitation, StaffMember
 
 
 class StaffAssignmentInline(admin.TabularInline):
@@ -91,29 +92,160 @@ class StaffInvitationAdmin(admin.ModelAdmin):
 admin.site.unregister(Group)
 
 
+class DutiesField(forms.MultipleChoiceField):
+    """The duties in Chinese, grouped by module (staff.duties), as ticks."""
+
+    widget = forms.CheckboxSelectMultiple(attrs={"class": "duty-list"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Duties"))
+        kwargs.setdefault("required", False)
+        super().__init__(choices=duties.grouped_choices, **kwargs)
+
+
+class OtherPermissionsField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Permission) -> str:
+        return duties.permission_label(obj)
+
+
+def _held(position: Group | None) -> list[Permission]:
+    if position is None or position.pk is None:
+        return []
+    return list(position.permissions.select_related("content_type"))
+
+
+class PositionForm(forms.ModelForm):
+    """The 岗位 editor: duties in the words of a property company instead of the hundreds of
+    raw permissions Django's group form lists. What the position holds outside every duty is
+    shown under 其他权限, ticked, and kept unless unticked."""
+
+    template = forms.ModelChoiceField(
+        label=_("Start from a position template"),
+        queryset=PositionTemplate.objects.all(),
+        required=False,
+        help_text=_("The template's duties are given in addition to those ticked below."),
+    )
+    duties = DutiesField(
+        help_text=_(
+            "A staff member holds these duties in each community where they hold the position."
+        )
+    )
+    other_permissions = OtherPermissionsField(
+        label=_("Other permissions"),
+        queryset=Permission.objects.none(),
+        required=False,
+        help_text=_("Held by this position but part of no duty; untick to take away."),
+    )
+
+    class Meta:
+        model = Position
+        fields = ["name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        codes, others = duties.split(_held(self.instance))
+        self.fields["other_permissions"].queryset = Permission.objects.filter(
+            pk__in=[p.pk for p in others]
+        ).select_related("content_type")
+        if not self.is_bound:
+            self.initial["duties"] = codes
+            self.initial["other_permissions"] = [p.pk for p in others]
+
+    def chosen_duties(self) -> list[str]:
+        codes = list(self.cleaned_data.get("duties") or [])
+        template = self.cleaned_data.get("template")
+        if template is not None:
+            codes += [code for code in template.duties if code not in codes]
+        return codes
+
+
 @admin.register(Position)
 class PositionAdmin(GroupAdmin):
-    """Positions (Django groups) are the permission templates of the staff portal."""
+    """Positions (Django groups) are the permission templates of the staff portal, edited as
+    duties (staff.duties)."""
 
-    list_display = ["name", "member_count"]
+    form = PositionForm
+    filter_horizontal = ()
+
+    class Media:
+        css = {"all": ["platform/operator.css"]}
+
+    fieldsets = None
+    fields = ["name", "template", "duties", "other_permissions"]
+    list_display = ["name", "member_count", "duty_list"]
+
+    def get_fields(self, request, obj=None):
+        # 其他权限 only where the position holds something outside every duty.
+        _codes, others = duties.split(_held(obj))
+        return [name for name in self.fields if name != "other_permissions" or others]
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
             .annotate(member_total=Count("staff_assignments__member", distinct=True))
+            .prefetch_related(
+                Prefetch("permissions", queryset=Permission.objects.select_related("content_type"))
+            )
         )
 
     @admin.display(description=_("staff members"), ordering="member_total")
     def member_count(self, position: Position) -> int:
         return position.member_total
 
+    @admin.display(description=_("duties"))
+    def duty_list(self, position: Position) -> str:
+        names = {duties.permission_name(p) for p in position.permissions.all()}
+        return "、".join(str(d.label) for d in duties.duties_held(names)) or "—"
+
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        log_action(
+        services.position_set_duties(
+            position=form.instance,
+            duty_codes=form.chosen_duties(),
+            kept_permissions=form.cleaned_data.get("other_permissions") or [],
             actor=request.user,
-            action="staff.position_changed",
-            target=form.instance,
-            data={"permissions": sorted(p.codename for p in form.instance.permissions.all())},
+            request=request,
+        )
+
+
+class PositionTemplateForm(forms.ModelForm):
+    duties = DutiesField()
+
+    class Meta:
+        model = PositionTemplate
+        fields = ["name", "description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["duties"] = list(self.instance.duties)
+
+
+@admin.register(PositionTemplate)
+class PositionTemplateAdmin(admin.ModelAdmin):
+    """Named sets of duties (客服, 维修主管 …) a new position starts from."""
+
+    form = PositionTemplateForm
+
+    class Media:
+        css = {"all": ["platform/operator.css"]}
+
+    fields = ["name", "description", "duties"]
+    list_display = ["name", "description", "duty_list", "updated_at"]
+    search_fields = ["name"]
+
+    @admin.display(description=_("duties"))
+    def duty_list(self, template: PositionTemplate) -> str:
+        known = {d.code: d for d in duties.all_duties()}
+        return "、".join(str(known[c].label) for c in template.duties if c in known) or "—"
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.position_template_save(
+            template=obj,
+            duty_codes=form.cleaned_data.get("duties") or [],
+            actor=request.user,
             request=request,
         )

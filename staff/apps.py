@@ -14,7 +14,7 @@ class StaffConfig(AppConfig):
         from accounts.models import Building, Residency, Room, User
         from kit.audit import register_actions
 
-        from . import access, positions, scoping, selectors
+        from . import access, duties, positions, scoping, selectors
         from .models import StaffInvitation, StaffMember
 
         register_actions(
@@ -22,6 +22,7 @@ class StaffConfig(AppConfig):
                 "staff.member_created": _("Staff member added"),
                 "staff.member_changed": _("Staff member changed"),
                 "staff.position_changed": _("Position permissions changed"),
+                "staff.position_template_changed": _("Position template changed"),
                 "staff.member_deactivated": _("Staff member deactivated"),
                 "staff.member_reactivated": _("Staff member reactivated"),
                 "staff.invitation_sent": _("Staff invitation sent"),
@@ -34,6 +35,7 @@ class StaffConfig(AppConfig):
         scoping.register("staff_invitation_id", StaffInvitation, "communities")
         # The accounts.* and staff.* duties: accounts cannot import staff to register its own.
         positions.register_position_defaults(positions.STAFF_PORTAL_DEFAULTS)
+        duties.register_duties(duties.DUTIES)
         post_migrate.connect(positions.ensure_positions, sender=self)
 
         # What accounts asks of the staff portal: who needs a second factor (whoever holds

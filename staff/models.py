@@ -109,6 +109,24 @@ class Position(Group):
         verbose_name_plural = _("positions (permission templates)")
 
 
+class PositionTemplate(models.Model):
+    """A named set of duties (staff.duties) operators keep, e.g. 客服 or 维修主管: a new
+    position starts from one. Changing a template later changes no position made from it."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    duties = models.JSONField(_("duties"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("position template")
+        verbose_name_plural = _("position templates")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class StaffInvitation(models.Model):
     """A manager asks the owner of a mobile number to join the company's staff.
 

@@ -117,6 +117,18 @@ def positions_with_permissions() -> list[Group]:
     return list(Group.objects.prefetch_related("permissions__content_type").order_by("name"))
 
 
+def positions_with_duties() -> list[tuple[Group, list[str]]]:
+    """Each position with the duties it holds, in Chinese (staff.duties), for the team page."""
+    from . import duties
+
+    return [
+        (position, [str(d.label) for d in duties.duties_held(
+            duties.permission_name(p) for p in position.permissions.all()
+        )])
+        for position in positions_with_permissions()
+    ]  # fmt: skip
+
+
 def pending_invitations(community: Community) -> QuerySet[StaffInvitation]:
     """Invitations to this community not yet answered (expired ones too: they can be resent)."""
     return (

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -21,9 +21,10 @@ from accounts.phone import mask_mobile, normalize_mobile
 from accounts.sms import send_sms
 from kit.audit import log_action
 
+from . import duties as duty_registry
 from . import selectors
 from .access import CommunityDuties, positions_grantable
-from .models import StaffAssignment, StaffInvitation, StaffMember
+from .models import PositionTemplate, StaffAssignment, StaffInvitation, StaffMember
 
 
 def _check_communities(company: PropertyCompany, communities: Iterable[Community]) -> list:
@@ -685,3 +686,70 @@ def staff_member_reactivate(
         request=request,
     )
     return member
+
+
+# --- Positions and their duties (the operators' 岗位 editor) ---------------------------------------
+
+
+def _permission_objects(names: Iterable[str]) -> list[Permission]:
+    wanted = {tuple(name.split(".", 1)) for name in names}
+    return [
+        p
+        for p in Permission.objects.select_related("content_type").filter(
+            codename__in=[codename for _app, codename in wanted]
+        )
+        if (p.content_type.app_label, p.codename) in wanted
+    ]
+
+
+@transaction.atomic
+def position_set_duties(
+    *, position: Group, duty_codes: Iterable[str], kept_permissions: Iterable[Permission],
+    actor: User, request: HttpRequest | None = None,
+) -> None:  # fmt: skip
+    """Give the position exactly the permissions of `duty_codes` plus `kept_permissions` (those
+    it held outside every duty and the operator left ticked); audited with the duties before
+    and after."""
+    before = {
+        duty_registry.permission_name(p)
+        for p in position.permissions.select_related("content_type")
+    }
+    wanted = duty_registry.permissions_of(duty_codes)
+    permissions = _permission_objects(wanted) + list(kept_permissions)
+    position.permissions.set(permissions)
+    after = {duty_registry.permission_name(p) for p in permissions}
+    log_action(
+        actor=actor,
+        action="staff.position_changed",
+        target=position,
+        data={
+            "permissions": sorted(name.split(".", 1)[1] for name in after),
+            "duties_before": [str(d.label) for d in duty_registry.duties_held(before)],
+            "duties_after": [str(d.label) for d in duty_registry.duties_held(after)],
+            "added": sorted(after - before),
+            "removed": sorted(before - after),
+        },
+        request=request,
+    )
+
+
+@transaction.atomic
+def position_template_save(
+    *, template: PositionTemplate, duty_codes: Iterable[str], actor: User,
+    request: HttpRequest | None = None,
+) -> PositionTemplate:  # fmt: skip
+    before = list(template.duties) if template.pk else []
+    known = {d.code for d in duty_registry.all_duties()}
+    template.duties = [code for code in duty_codes if code in known]
+    template.save()
+    log_action(
+        actor=actor,
+        action="staff.position_template_changed",
+        target=template,
+        data={
+            "before": [str(duty_registry.duty(c).label) for c in before if c in known],
+            "after": [str(duty_registry.duty(c).label) for c in template.duties],
+        },
+        request=request,
+    )
+    return template

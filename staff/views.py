@@ -75,6 +75,7 @@ def team(request: HttpRequest) -> HttpResponse:
             "can_add": can_add,
             "can_change": staff_has_perm(request, "staff.change_staffmember"),
             "invitations": selectors.pending_invitations(request.community) if can_add else [],
+            "position_duties": selectors.positions_with_duties(),
         },
     )
 

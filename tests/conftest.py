@@ -114,6 +114,8 @@ def _remove_this_runs_files():
     """Private uploads and the file cache of this run live in folders of their own."""
     yield
     shutil.rmtree(settings.STORAGES["private"]["OPTIONS"]["location"], ignore_errors=True)
+    shutil.rmtree(settings.LINLI_BACKUP_DESTINATION, ignore_errors=True)
+    shutil.rmtree(settings.LINLI_BACKUP_WORK_DIR, ignore_errors=True)
     if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
         shutil.rmtree(settings.CACHES["default"]["LOCATION"], ignore_errors=True)
 
@@ -324,3 +326,15 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def latest_migrations_afterwards():
+    """For tests that migrate some apps back: every app at its latest migration again
+    afterwards, so that the next test on this worker finds every table."""
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

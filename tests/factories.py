@@ -869,6 +869,98 @@ def complaints_world(owner, staff_member) -> dict:
     }
 
 
+# --- platform_admin: partners (PPAR-1, PPAR-2) ------------------------------------------------
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    """A payment institution by default; `provider_partner(provider)` for a service provider."""
+
+    class Meta:
+        model = "platform_admin.Partner"
+
+    kind = "payment"
+    name = factory.Sequence(lambda n: f"第{n}支付机构")
+    merchant_numbers = factory.Sequence(lambda n: f"19000{n:05d}")
+    channels = factory.LazyFunction(lambda: ["wechat"])
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    """A signed agreement in force for a year from 100 days ago."""
+
+    class Meta:
+        model = "platform_admin.Agreement"
+
+    partner = factory.SubFactory(PartnerFactory)
+    number = factory.Sequence(lambda n: f"LL-T-{n:04d}")
+    title = "合作协议"
+    kind = "payment"
+    status = "signed"
+    start = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=100))
+    signed_on = factory.LazyAttribute(lambda a: a.start - timedelta(days=3))
+    end = factory.LazyAttribute(lambda a: a.start + timedelta(days=365))
+    fee_rate = Decimal("0.600")
+
+
+def provider_partner(provider, **kwargs):
+    return PartnerFactory(
+        kind="provider", name=provider.name, provider=provider, merchant_numbers="", channels=[],
+        **kwargs,
+    )  # fmt: skip
+
+
+# --- platform_admin: usage (PSTA-1) ------------------------------------------------------------
+
+
+class UsageDayFactory(factory.django.DjangoModelFactory):
+    """A resident's day in the residents' portal (no feature used unless given)."""
+
+    class Meta:
+        model = "platform_admin.UsageDay"
+
+    user = factory.SubFactory(UserFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    community = None
+
+
+# --- platform_admin: business statistics (PSTA-2) ---
+
+
+def business_bill(room, *, month, amount, paid="0.00", status="published", rule=None):
+    """A bill of `room` for the month starting `month`, as a row (paid so far: `paid`)."""
+    import datetime as dt
+    import uuid
+
+    from billing.models import Bill
+
+    community = room.building.community
+    rule = rule or fee_rule(community, name=f"物业费{uuid.uuid4().hex[:6]}")
+    return Bill.objects.create(
+        number=f"ZD{uuid.uuid4().hex[:16]}", community=community, room=room, rule=rule,
+        kind=rule.kind, title=rule.name, period_start=month,
+        period_end=month + dt.timedelta(days=27), due_date=month + dt.timedelta(days=14),
+        amount=Decimal(amount), paid_amount=Decimal(paid), status=status,
+        published_at=timezone.now(),
+    )  # fmt: skip
+
+
+def business_payment(bill, *, amount, method="wechat", paid_at, late_fee="0.00",
+                     status="succeeded"):  # fmt: skip
+    """A payment of `bill` (one item) paid at `paid_at`, as rows."""
+    import uuid
+
+    from billing.models import Payment, PaymentItem
+
+    payment = Payment.objects.create(
+        number=f"ZF{uuid.uuid4().hex[:16]}", community=bill.community, room=bill.room,
+        method=method, amount=Decimal(amount) + Decimal(late_fee), status=status,
+        paid_at=paid_at,
+    )  # fmt: skip
+    PaymentItem.objects.create(
+        payment=payment, bill=bill, amount=Decimal(amount), late_fee=Decimal(late_fee)
+    )
+    return payment
+
+
 # --- platform_admin: reports (PSTA-3) ---
 
 

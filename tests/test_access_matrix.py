@@ -128,6 +128,10 @@ NO_ADDING_IN_ADMIN = (
     "notices_message",
     "notices_notice",
     "notices_pushsettings",
+    "platform_admin_usageday",
+    "platform_admin_usagesummary",
+    "platform_admin_backuprun",
+    "platform_admin_communityexport",
     "platform_admin_analysisreport",
     "repairs_repairorder",
     "repairs_repairrating",
@@ -144,12 +148,15 @@ NO_DELETING_IN_ADMIN = (
     "billing_bill", "billing_billrun", "billing_feerule", "billing_payment", "billing_receipt",
     "kit_auditentry",
     "notices_fanout", "notices_message", "notices_notice", "notices_pushsettings",
+    "platform_admin_usageday", "platform_admin_usagesummary",
+    "platform_admin_backuprun", "platform_admin_communityexport",
     "platform_admin_analysisreport",
     "repairs_repairorder",
     "services_booking", "services_bookingslot",
     "services_activity", "services_activitysignup", "services_parcel",
     "services_servicereview",
     "services_provider",
+    "platform_admin_partner",
 )  # fmt: skip
 
 # (why, URL name patterns, outcome per role). The first entry whose pattern matches decides.
@@ -309,6 +316,8 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
      rule("login", operator="403")),
     ("admin 'view on site' of a community: it has no public page", ("admin:view_on_site",),
      rule("login", operator="404")),
+    ("an operator's \"back up now\": a button without fields, an empty POST starts a backup",
+     ("admin:platform_backups_start",), rule("login", operator="changed")),
     ("the platform admin: operators only", ("admin:*",),
      rule("login", operator="ok")),
 ]  # fmt: skip

@@ -86,6 +86,7 @@ EXAMPLE_ENV = {
     "DJANGO_ALLOWED_HOSTS": "wuye.example.com",
     "LINLI_SITE_URL": "https://wuye.example.com",
     "POSTGRES_PASSWORD": "example",
+    "LINLI_BACKUP_KEY": "example-backup-key-" + "y" * 32,
     "SMS_BACKEND": "accounts.sms.backends.aliyun.SmsBackend",
     "NOTIFY_WEBPUSH_BACKEND": "notices.channels.webpush.WebPushBackend",
     "NOTIFY_WECHAT_BACKEND": "notices.channels.wechat.WechatTemplateBackend",

@@ -154,6 +154,7 @@ def production_env(tmp_path, **env) -> dict[str, str]:
         "NOTIFY_WECHAT_BACKEND": "notices.channels.wechat.WechatTemplateBackend",
         "LINLI_SITE_URL": "https://linli.example.com",
         "LINLI_TRUSTED_PROXY_COUNT": "1",
+        "LINLI_BACKUP_KEY": secrets.token_urlsafe(32),
         **env,
     }
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import Community, Residency, Room
@@ -110,6 +111,20 @@ class ComplaintSums:
         )
         return cls(**plain)
 
+    @classmethod
+    def added(cls, groups: Iterable[ComplaintSums]) -> ComplaintSums:
+        """Several groups' sums as one (communities into the platform's total)."""
+        total = dict.fromkeys(COMPLAINT_SUMS, 0)
+        for sums in groups:
+            for name in cls.__dataclass_fields__:
+                if name not in ("statuses", "channels"):
+                    total[name] += getattr(sums, name)
+            for value, count in sums.by_status.items():
+                total[f"status_{value}"] += count
+            for value, count in sums.by_channel.items():
+                total[f"channel_{value}"] += count
+        return cls.of(total)
+
     @property
     def by_status(self) -> dict[str, int]:
         return dict(self.statuses) or dict.fromkeys(Status.values, 0)
@@ -187,6 +202,13 @@ class SuggestionSums:
     def of(cls, row: dict | None) -> SuggestionSums:
         row = row or {}
         return cls(**{name: row[name] for name in SUGGESTION_SUMS if row.get(name) is not None})
+
+    @classmethod
+    def added(cls, groups: Iterable[SuggestionSums]) -> SuggestionSums:
+        groups = list(groups)
+        return cls(
+            **{name: sum(getattr(sums, name) for sums in groups) for name in SUGGESTION_SUMS}
+        )
 
     @property
     def taken_up(self) -> int:
@@ -355,6 +377,62 @@ def complaint_figures(
         )
         for pk in ids
     }
+
+
+def complaint_themes(
+    communities: Iterable[Community | int], start: dt.date, end: dt.date
+) -> dict[int, list[tuple[str, int]]]:
+    """Per community (by id, every community asked for): the categories of the complaints filed
+    between `start` and `end` (dates, both included) with their counts, the most frequent
+    first. One query. What the platform statistics and the reports' complaint themes read."""
+    ids = [getattr(community, "pk", community) for community in communities]
+    themes: dict[int, list[tuple[str, int]]] = {pk: [] for pk in ids}
+    if not ids:
+        return themes
+    since, until = period_bounds(start, end)
+    rows = (
+        Complaint.objects.filter(community_id__in=ids, created_at__gte=since, created_at__lt=until)
+        .values("community_id", "category__name")
+        .annotate(n=Count("pk"))
+        .order_by("community_id", "-n", "category__name")
+    )
+    for row in rows:
+        themes[row["community_id"]].append((row["category__name"] or "", row["n"]))
+    return themes
+
+
+def complaints_by_month(
+    communities: Iterable[Community | int], start: dt.date, end: dt.date
+) -> dict[dt.date, dict[str, int]]:
+    """{first day of a month: {"filed": n, "closed": n, "suggestions": n}} over the
+    communities: complaints filed in each month of the period (and how many of those are
+    closed now, as `complaint_figures` counts them) and suggestions submitted. Two queries."""
+    ids = [getattr(community, "pk", community) for community in communities]
+    since, until = period_bounds(start, end)
+    months: dict[dt.date, dict[str, int]] = {}
+
+    def month_of(row: dict) -> dict[str, int]:
+        month = timezone.localtime(row["month"]).date()
+        return months.setdefault(month, {"filed": 0, "closed": 0, "suggestions": 0})
+
+    within = {"community_id__in": ids, "created_at__gte": since, "created_at__lt": until}
+    for row in (
+        Complaint.objects.filter(**within)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(filed=Count("pk"), closed=Count("pk", filter=Q(status=Status.CLOSED)))
+        .order_by()
+    ):
+        month_of(row).update(filed=row["filed"], closed=row["closed"])
+    for row in (
+        Suggestion.objects.filter(**within)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        month_of(row)["suggestions"] = row["n"]
+    return months
 
 
 # --- Settings ------------------------------------------------------------------------------------

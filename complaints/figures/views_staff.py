@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from kit import spreadsheets
+from kit import parameters, spreadsheets
 from kit.forms import add_service_errors, posted_data
 from staff.access import staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
@@ -278,8 +278,12 @@ def category_create(request: HttpRequest) -> HttpResponse:
         .first()
     )
     # New categories go to the end of the residents' list unless staff say otherwise.
+    company = request.community.company_id
     category = ComplaintCategory(
-        community=request.community, sort_order=0 if last is None else last + 10
+        community=request.community,
+        sort_order=0 if last is None else last + 10,
+        accept_within_hours=parameters.get("complaints.accept_within_hours", company=company),
+        reply_within_hours=parameters.get("complaints.reply_within_hours", company=company),
     )
     return _category_form_page(request, category, _("The category “%(name)s” was added."))
 

@@ -25,10 +25,8 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 
 def clean_photo_list(photos: list) -> list:
-    if len(photos) > uploads.MAX_PHOTOS:
-        raise ValidationError(
-            _("At most %(count)d photos, please.") % {"count": uploads.MAX_PHOTOS}
-        )
+    if len(photos) > (most := uploads.photo_limit()):
+        raise ValidationError(_("At most %(count)d photos, please.") % {"count": most})
     limit = images.MAX_UPLOAD_BYTES
     for photo in photos:
         if photo.size > limit:

@@ -6,7 +6,6 @@ was handled; replies nobody answered close by themselves. Each status change goe
 import datetime as dt
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -20,7 +19,7 @@ from django.utils.translation import pgettext
 from accounts import limits
 from accounts.models import Community, Residency, Room, User
 from accounts.selectors import household_ids_of_user
-from kit import uploads
+from kit import parameters, uploads
 from kit.audit import log_action
 from notices.notify import notify
 from staff.selectors import staff_with_permission
@@ -423,10 +422,12 @@ def complaint_rate(
 
 def auto_close_unanswered(now: dt.datetime | None = None) -> int:
     """Close the replied complaints whose household did not answer within
-    LINLI_COMPLAINT_AUTO_CLOSE_DAYS; the households are told. One transaction per complaint,
-    each re-checked under its lock (the household may be answering right now)."""
+    the platform parameter complaints.auto_close_days (default LINLI_COMPLAINT_AUTO_CLOSE_DAYS);
+    the households are told. One transaction per complaint, each re-checked under its lock (the
+    household may be answering right now)."""
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=settings.LINLI_COMPLAINT_AUTO_CLOSE_DAYS)
+    wait = parameters.get("complaints.auto_close_days")
+    cutoff = now - wait
     closed = 0
     for complaint in selectors.replied_unanswered(cutoff).only("pk"):
         with transaction.atomic():
@@ -436,7 +437,7 @@ def auto_close_unanswered(now: dt.datetime | None = None) -> int:
             _close(
                 complaint, Complaint.ClosedBy.AUTO, None, None,
                 note=_("Closed automatically: no answer within %(days)d days of the reply.")
-                % {"days": settings.LINLI_COMPLAINT_AUTO_CLOSE_DAYS},
+                % {"days": wait.days},
                 now=now,
             )  # fmt: skip
             closed += 1

@@ -80,7 +80,7 @@ def create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "community": community,
             "communities": communities,
-            "max_photos": uploads.MAX_PHOTOS,
+            "max_photos": uploads.photo_limit(),
         },
         status=400 if request.method == "POST" else 200,
     )

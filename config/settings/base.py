@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.middleware.RequestUserMiddleware",
+    # Who used the residents' portal today, and which features (PSTA-1): one row per user and day.
+    "platform_admin.usage.recording.UsageMiddleware",
     # Bounds what the images of one request may cost, and uploads per account (kit.images).
     "accounts.middleware.UploadBudgetMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -190,6 +192,8 @@ AUTH_USER_MODEL = "accounts.User"
 # The tenant, named the way AUTH_USER_MODEL names the user: the shared kit (the audit log's
 # community) refers to it through this setting and so names no app of the project.
 LINLI_COMMUNITY_MODEL = "accounts.Community"
+# The property company, named the same way for the kit's platform parameters (company overrides).
+LINLI_COMPANY_MODEL = "accounts.PropertyCompany"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out number + IP before any password is checked.
     "accounts.limits.AxesBackend",
@@ -432,6 +436,26 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Backups (PSET-2, docs/operations.md) ---------------------------------------------------
+# Archives are encrypted with a key derived from LINLI_BACKUP_KEY, which lives only in the
+# environment (production requires it; local and test settings set a development one). Without
+# the key no archive can be read: keep a copy of it apart from the backups.
+LINLI_BACKUP_KEY = env.str("LINLI_BACKUP_KEY", default="")
+# A folder (a path or file:///path) or an S3-compatible bucket (s3://bucket/prefix).
+LINLI_BACKUP_DESTINATION = env.str("LINLI_BACKUP_DESTINATION", default=str(VAR_DIR / "backups"))
+LINLI_BACKUP_S3_ENDPOINT_URL = env.str("LINLI_BACKUP_S3_ENDPOINT_URL", default="")
+LINLI_BACKUP_S3_REGION = env.str("LINLI_BACKUP_S3_REGION", default="")
+# Where archives are written before they go to the destination (room for one archive).
+LINLI_BACKUP_WORK_DIR = env.str("LINLI_BACKUP_WORK_DIR", default=str(VAR_DIR / "backup-work"))
+# Retention: the newest backup of each of the last N days, ISO weeks and months.
+LINLI_BACKUP_KEEP_DAILY = env.int("LINLI_BACKUP_KEEP_DAILY", default=7)
+LINLI_BACKUP_KEEP_WEEKLY = env.int("LINLI_BACKUP_KEEP_WEEKLY", default=4)
+LINLI_BACKUP_KEEP_MONTHLY = env.int("LINLI_BACKUP_KEEP_MONTHLY", default=12)
+# No successful backup for this long: the operators are told (hourly check).
+LINLI_BACKUP_MAX_AGE_HOURS = env.int("LINLI_BACKUP_MAX_AGE_HOURS", default=26)
+# Seconds a backup, a verification or a community export may take in the worker.
+LINLI_BACKUP_TIME_LIMIT = env.int("LINLI_BACKUP_TIME_LIMIT", default=4 * 3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Libraries ----------------------------------------------------------------------------
@@ -485,6 +509,11 @@ LINLI_PARCEL_REMIND_AFTER_DAYS = env.int("LINLI_PARCEL_REMIND_AFTER_DAYS", defau
 
 # A replied complaint the household did not answer (accept or return) closes after this many days.
 LINLI_COMPLAINT_AUTO_CLOSE_DAYS = env.int("LINLI_COMPLAINT_AUTO_CLOSE_DAYS", default=7)
+
+# Operators are alerted this many days before a partner agreement ends (each once), e.g. "30,7".
+LINLI_AGREEMENT_EXPIRY_ALERT_DAYS = env.list(
+    "LINLI_AGREEMENT_EXPIRY_ALERT_DAYS", cast=int, default=[30, 7]
+)
 
 NOTIFY_BACKENDS = {
     "webpush": env.str("NOTIFY_WEBPUSH_BACKEND", default="notices.channels.ConsoleBackend"),

@@ -26,6 +26,9 @@ NOTIFY_BACKENDS = {
     "webpush": env.str("NOTIFY_WEBPUSH_BACKEND"),
     "wechat": env.str("NOTIFY_WECHAT_BACKEND"),
 }
+# No default: backups are refused without their key, and a key made up here would be lost
+# with the container (docs/operations.md).
+LINLI_BACKUP_KEY = env.str("LINLI_BACKUP_KEY")
 # No default: payment notifications and receipts' QR codes would point at 127.0.0.1.
 LINLI_SITE_URL = env.str("LINLI_SITE_URL").rstrip("/")
 

@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
+# Backups are encrypted with a key from the environment; this one is for this machine only.
+os.environ.setdefault("LINLI_BACKUP_KEY", "test-only-not-secret-backups")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 
 from .base import *  # noqa: E402,F403
@@ -27,6 +29,10 @@ SMS_BACKEND = "accounts.sms.backends.locmem.SmsBackend"
 # Private uploads of this run go to a folder of their own, removed when the run ends
 # (tests/conftest.py).
 STORAGES["private"]["OPTIONS"]["location"] = str(VAR_DIR / f"test-private-{os.getpid()}")  # noqa: F405
+
+# Backups of this run (the demo's, tests that do not choose a folder) go to folders of their own.
+LINLI_BACKUP_DESTINATION = str(VAR_DIR / f"test-backups-{os.getpid()}")
+LINLI_BACKUP_WORK_DIR = str(VAR_DIR / f"test-backup-work-{os.getpid()}")
 
 # Pushes collect in notices.channels.outbox; SMS goes through the locmem SMS backend above.
 NOTIFY_BACKENDS = {

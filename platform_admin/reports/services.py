@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Community, PropertyCompany
+from accounts.selectors import platform_operators
 from kit.audit import log_action
 from notices.notify import notify
 from platform_admin.scope import MONTH, Period, Scope
@@ -190,7 +191,7 @@ def recipients(report: AnalysisReport) -> QuerySet:
                 staff_with_permission(community, REPORT_PERMISSION).values_list("pk", flat=True)
             )
         return user_model.objects.filter(pk__in=ids)
-    return user_model.objects.filter(is_staff=True, is_active=True)
+    return platform_operators()
 
 
 def report_link(report: AnalysisReport) -> str:

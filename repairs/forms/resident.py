@@ -151,10 +151,8 @@ class RepairReportForm(forms.Form):
 
     def clean_photos(self):
         photos = self.cleaned_data["photos"]
-        if len(photos) > uploads.MAX_PHOTOS:
-            raise ValidationError(
-                _("At most %(count)d photos, please.") % {"count": uploads.MAX_PHOTOS}
-            )
+        if len(photos) > (most := uploads.photo_limit()):
+            raise ValidationError(_("At most %(count)d photos, please.") % {"count": most})
         limit = images.MAX_UPLOAD_BYTES
         for photo in photos:
             if photo.size > limit:
@@ -166,13 +164,12 @@ class RepairReportForm(forms.Form):
 
     def clean_videos(self):
         videos = self.cleaned_data["videos"]
-        if len(videos) > uploads.MAX_VIDEOS:
-            raise ValidationError(
-                _("At most %(count)d videos, please.") % {"count": uploads.MAX_VIDEOS}
-            )
+        if len(videos) > (most := uploads.video_limit()):
+            raise ValidationError(_("At most %(count)d videos, please.") % {"count": most})
+        largest = uploads.video_bytes_limit()
         for video in videos:
             # Size and the container's first bytes; the service checks the same again.
-            if video.size > uploads.MAX_VIDEO_BYTES:
+            if video.size > largest:
                 raise ValidationError(
                     _(
                         "The video %(name)s is too large (at most %(size)d MB). "
@@ -180,7 +177,7 @@ class RepairReportForm(forms.Form):
                     )
                     % {
                         "name": video.name,
-                        "size": max(1, uploads.MAX_VIDEO_BYTES // (1024 * 1024)),
+                        "size": max(1, largest // (1024 * 1024)),
                     }
                 )
             video.seek(0)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kit.forms import MultipleFileField
-from kit.uploads import MAX_PHOTOS
+from kit.uploads import photo_limit
 
 PHOTO_ACCEPT = "image/*"  # phones offer the camera; iOS hands HEIC over as JPEG
 
@@ -18,9 +18,9 @@ def _photo_field(label: str) -> MultipleFileField:
 
 
 def _check_photo_count(photos: list) -> list:
-    if len(photos) > MAX_PHOTOS:
+    if len(photos) > (most := photo_limit()):
         raise ValidationError(
-            _("At most %(count)d photos, please.") % {"count": MAX_PHOTOS}, code="too_many"
+            _("At most %(count)d photos, please.") % {"count": most}, code="too_many"
         )
     return photos
 

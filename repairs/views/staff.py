@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kit import parameters
 from kit.audit import entries_for
 from kit.forms import add_service_errors, posted_data
 from staff.access import safe_next, staff_has_perm, staff_required
@@ -299,8 +300,12 @@ def category_create(request: HttpRequest) -> HttpResponse:
         .first()
     )
     # New categories go to the end of the residents' list unless staff say otherwise.
+    company = request.community.company_id
     category = RepairCategory(
-        community=request.community, sort_order=0 if next_order is None else next_order + 10
+        community=request.community,
+        sort_order=0 if next_order is None else next_order + 10,
+        accept_within_minutes=parameters.get("repairs.accept_within_minutes", company=company),
+        finish_within_hours=parameters.get("repairs.finish_within_hours", company=company),
     )
     return _category_form_page(request, category, _("The category “%(name)s” was added."))
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Community
 from kit.forms import add_service_errors
-from kit.uploads import MAX_PHOTOS
+from kit.uploads import photo_limit
 from staff.access import staff_required
 from staff.models import StaffMember
 
@@ -174,8 +174,8 @@ def _render_detail(
         else None,
         "rating_scale": range(5),
         "position_interval": settings.REPAIR_POSITION_INTERVAL_SECONDS,
-        "max_photos": MAX_PHOTOS,
-        "too_many_photos": _("At most %(count)d photos, please.") % {"count": MAX_PHOTOS},
+        "max_photos": (most := photo_limit()),
+        "too_many_photos": _("At most %(count)d photos, please.") % {"count": most},
     }
     return render(request, "technician/job_detail.html", context, status=status)
 

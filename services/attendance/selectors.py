@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import Community, User
@@ -285,4 +286,34 @@ def participation_figures(
             checked_in=people.get(pk, {}).get("checked_in", 0),
         )
         for pk in ids
+    }
+
+
+def participation_by_month(
+    communities: Iterable[Community | int], start: dt.date, end: dt.date
+) -> dict[dt.date, dict[str, int]]:
+    """{first day of a month: {"participants": n, "checked_in": n}} over the communities: the
+    people of confirmed sign-ups of the activities held in each month of the period (counted
+    as `participation_figures` counts them) and how many were checked in. One query."""
+    ids = [getattr(community, "pk", community) for community in communities]
+    since, until = _bounds(start, end)
+    rows = (
+        ActivityParticipant.objects.filter(
+            signup__status=Status.CONFIRMED,
+            signup__activity__community_id__in=ids,
+            signup__activity__status=Activity.Status.PUBLISHED,
+            signup__activity__starts_at__gte=since,
+            signup__activity__starts_at__lt=until,
+        )
+        .annotate(month=TruncMonth("signup__activity__starts_at"))
+        .values("month")
+        .annotate(n=Count("pk"), checked_in=Count("pk", filter=Q(checked_in_at__isnull=False)))
+        .order_by()
+    )
+    return {
+        timezone.localtime(row["month"]).date(): {
+            "participants": row["n"],
+            "checked_in": row["checked_in"],
+        }
+        for row in rows
     }

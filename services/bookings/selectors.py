@@ -2,15 +2,25 @@
 (the household on the resident side, the provider's own people, the community's staff)."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Community, Residency, User
 from accounts.selectors import household_ids_of_user
 
-from ..models import Booking, BookingSlot, Provider, ProviderHours, ProviderMember, ServiceItem
+from ..models import (
+    Booking,
+    BookingSlot,
+    Provider,
+    ProviderHours,
+    ProviderMember,
+    ServiceItem,
+    ServiceReview,
+)
 from ..providers.selectors import is_approved_in
 
 # How far ahead a resident may book.
@@ -231,3 +241,64 @@ def due_reminders(now: dt.datetime) -> QuerySet[Booking]:
         .select_related("provider", "item", "slot", "community")
         .order_by("pk")
     )
+
+
+# --- The platform statistics (PSTA-2) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingFigures:
+    community_id: int
+    bookings: int = 0  # booked in the period
+    completed: int = 0  # of those, done
+    reviews: int = 0  # visible reviews written in the period
+    rating_sum: int = 0
+
+    @property
+    def rating(self) -> Decimal | None:
+        """The mean of the period's visible reviews, 1–5, to two places (None without any)."""
+        if not self.reviews:
+            return None
+        return (Decimal(self.rating_sum) / self.reviews).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+
+
+def booking_figures(
+    communities: Iterable[Community | int], start: dt.date, end: dt.date
+) -> dict[int, BookingFigures]:
+    """Per community (by id, every community asked for, zeros included): the bookings made
+    between `start` and `end` (dates, both included), how many of them are done, and the
+    reviews residents wrote then (hidden ones left out, as the provider's page leaves them
+    out). Two aggregate queries whatever the number of communities or bookings."""
+    ids = [getattr(community, "pk", community) for community in communities]
+    if not ids:
+        return {}
+    zone = timezone.get_current_timezone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    within = {"community_id__in": ids, "created_at__gte": since, "created_at__lt": until}
+    bookings = {
+        row["community_id"]: row
+        for row in Booking.objects.filter(**within)
+        .values("community_id")
+        .annotate(n=Count("pk"), done=Count("pk", filter=Q(status=Booking.Status.DONE)))
+        .order_by()
+    }
+    reviews = {
+        row["community_id"]: row
+        for row in ServiceReview.objects.filter(is_hidden=False, **within)
+        .values("community_id")
+        .annotate(n=Count("pk"), total=Sum("rating"))
+        .order_by()
+    }
+    return {
+        pk: BookingFigures(
+            community_id=pk,
+            bookings=bookings.get(pk, {}).get("n", 0),
+            completed=bookings.get(pk, {}).get("done", 0),
+            reviews=reviews.get(pk, {}).get("n", 0),
+            rating_sum=reviews.get(pk, {}).get("total") or 0,
+        )
+        for pk in ids
+    }

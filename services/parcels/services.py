@@ -4,7 +4,6 @@ carrier, remind the households of parcels that wait too long."""
 import datetime as dt
 import secrets
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -15,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Room, User
+from kit import parameters
 from kit.audit import log_action
 from notices.notify import notify
 
@@ -204,9 +204,10 @@ def parcel_return(
 
 def remind_waiting_parcels(now: dt.datetime | None = None) -> int:
     """The daily reminder: households of parcels waiting longer than
-    LINLI_PARCEL_REMIND_AFTER_DAYS, at most once a day per parcel. Returns parcels reminded."""
+    the platform parameter parcels.remind_after_days (default LINLI_PARCEL_REMIND_AFTER_DAYS), at
+    most once a day per parcel. Returns parcels reminded."""
     now = now or timezone.now()
-    after_days = settings.LINLI_PARCEL_REMIND_AFTER_DAYS
+    after_days = parameters.get("parcels.remind_after_days")
     today = timezone.localdate(now)
     reminded = 0
     for parcel in selectors.due_for_reminder(now, after_days).select_related("room__building"):

@@ -18,8 +18,11 @@ def waiting_badge(request: HttpRequest) -> int:
 
 
 def register() -> None:
+    from django.conf import settings
+
     from accounts.portal import Entry, register_entry
     from kit.audit import register_actions
+    from kit.parameters import INT, Parameter, register_parameters
     from kit.periodic import Crontab, register_periodic_task
     from notices import events
     from notices.models import Importance
@@ -33,6 +36,17 @@ def register() -> None:
         menu.MenuEntry(_("Parcel desk"), "services_staff:parcel_list", "box-seam", 64, VIEW)
     )
     scoping.register("parcel_id", Parcel, "community")
+    register_parameters(
+        [
+            Parameter(
+                key="parcels.remind_after_days", module=_("Community services"), kind=INT,
+                default=lambda: settings.LINLI_PARCEL_REMIND_AFTER_DAYS, minimum=1,
+                maximum=30, label=_("Remind about a waiting parcel after"), unit=_("days"),
+                order=310,
+                help=_("The household is reminded once a day from then on."),
+            )
+        ]
+    )  # fmt: skip
     register_position_defaults(
         {MANAGER: [VIEW, ADD, HAND_OVER], FRONT_DESK: [VIEW, ADD, HAND_OVER]}
     )

@@ -17,7 +17,10 @@ class ServiceCategoryAdmin(admin.ModelAdmin):
 
 class ListingInline(admin.TabularInline):
     model = ProviderListing
-    fields = ["community", "status", "reason", "suspended_for_licence", "decided_at"]
+    fields = [
+        "community", "status", "reason", "suspended_for_licence", "suspended_for_agreement",
+        "decided_at",
+    ]  # fmt: skip
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -55,6 +58,7 @@ class ProviderAdmin(admin.ModelAdmin):
     filter_horizontal = ["categories"]
     readonly_fields = [
         "licence_warned_on",
+        "agreement_hold",
         "rating_count",
         "rating_sum",
         "created_by",

@@ -127,3 +127,25 @@ def _provider(number, name, category_name, contact, phone, about, items, hours, 
         for d in weekdays
     )
     return provider
+
+
+# A provider of the partners demo (platform_admin/partners/demo.py): the platform's agreement
+# with it has ended, so its listing is suspended. Nothing of the services demo relies on it
+# (it is created after the bookings and reviews are seeded, and never books).
+FORMER_PARTNER = (
+    "美家窗帘清洗", "家政保洁", "钱女士", "13700000018", "窗帘、沙发套上门拆洗。",
+    [("窗帘拆洗", "15", "sqm")], (range(6), 9, 18), Status.APPROVED, 300,
+)  # fmt: skip
+
+
+def seed_former_partner(community) -> Provider:
+    """The provider the partners demo lets an agreement end for (idempotent)."""
+    name, category_name, contact, phone, about, items, hours, status, days = FORMER_PARTNER
+    provider = _provider(len(PROVIDERS), name, category_name, contact, phone, about, items,
+                         hours, timezone.localdate() + dt.timedelta(days=days))  # fmt: skip
+    ProviderListing.objects.get_or_create(
+        provider=provider,
+        community=community,
+        defaults={"status": status, "decided_at": timezone.now()},
+    )
+    return provider

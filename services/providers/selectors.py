@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from ..models import Provider, ProviderListing, ProviderMember, ServiceItem
@@ -92,3 +92,27 @@ def members_of(provider: Provider) -> QuerySet[ProviderMember]:
 
 def get_member(provider: Provider, member_id: int) -> ProviderMember | None:
     return provider.members.filter(pk=member_id, is_active=True).select_related("user").first()
+
+
+# --- The platform's agreements (read by platform_admin's partners part) ---------------------------
+
+
+def listing_counts_for_agreements(provider_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per provider: approved listings (what an ended agreement would suspend) and those
+    suspended for an ended agreement. One query whatever the number of providers."""
+    counts = {pk: {"approved": 0, "held": 0} for pk in provider_ids}
+    rows = (
+        ProviderListing.objects.filter(provider_id__in=provider_ids)
+        .order_by()
+        .values_list("provider_id")
+        .annotate(
+            approved=Count("pk", filter=Q(status=ProviderListing.Status.APPROVED)),
+            held=Count(
+                "pk",
+                filter=Q(status=ProviderListing.Status.SUSPENDED, suspended_for_agreement=True),
+            ),
+        )
+    )
+    for provider_id, approved, held in rows:
+        counts[provider_id] = {"approved": approved, "held": held}
+    return counts

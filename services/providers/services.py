@@ -200,17 +200,22 @@ def _decide(
     actor: User | None,
     reason: str = "",
     for_licence: bool = False,
+    for_agreement: bool = False,
     request: HttpRequest | None = None,
 ) -> ProviderListing:
     before = listing.status
     listing.status = status
     listing.reason = reason
     listing.suspended_for_licence = for_licence
+    listing.suspended_for_agreement = for_agreement
     listing.decided_by = actor
     listing.decided_at = timezone.now()
     listing.save(
-        update_fields=["status", "reason", "suspended_for_licence", "decided_by", "decided_at"]
-    )
+        update_fields=[
+            "status", "reason", "suspended_for_licence", "suspended_for_agreement",
+            "decided_by", "decided_at",
+        ]
+    )  # fmt: skip
     log_action(
         actor=actor,
         action=action,
@@ -238,6 +243,16 @@ def _refuse_unless(listing: ProviderListing, *allowed: str) -> None:
         )
 
 
+def _refuse_agreement_hold(listing: ProviderListing) -> None:
+    if listing.provider.agreement_hold:
+        raise ValidationError(
+            _(
+                "The platform's agreement with this provider has ended: it may be listed again "
+                "once a new agreement is in force."
+            )
+        )
+
+
 def _refuse_expired_licence(listing: ProviderListing) -> None:
     if licence_expired(listing.provider):
         raise ValidationError(
@@ -253,6 +268,7 @@ def listing_approve(
     listing = _locked(listing)
     _refuse_unless(listing, Status.PENDING, Status.REJECTED)
     _refuse_expired_licence(listing)
+    _refuse_agreement_hold(listing)
     return _decide(
         listing, status=Status.APPROVED, action="provider.approved", actor=actor, request=request
     )
@@ -297,6 +313,7 @@ def listing_reinstate(
     listing = _locked(listing)
     _refuse_unless(listing, Status.SUSPENDED)
     _refuse_expired_licence(listing)
+    _refuse_agreement_hold(listing)
     return _decide(
         listing, status=Status.APPROVED, action="provider.reinstated", actor=actor, request=request
     )
@@ -428,6 +445,86 @@ def licence_renew(
         )
         _tell_reviewers(listing, "provider.resubmitted")
     return provider
+
+
+# --- The platform's agreement (PPAR-2: the partners part of platform_admin calls these) ---------
+
+
+def _tell_reviewers_of_agreement(listing: ProviderListing, event: str) -> None:
+    notify(
+        event,
+        staff_with_permission(listing.community, REVIEW_PERMISSION),
+        obj=listing,
+        key=f"{event}-{listing.decided_at.timestamp():.0f}",
+        context={"listing": listing, "provider": listing.provider},
+        url=reverse("services_staff:provider_listing", args=[listing.pk]),
+    )
+
+
+@transaction.atomic
+def provider_hold_for_agreement(*, provider_id: int, reason: str) -> int:
+    """No agreement with the provider is in force any more: every approved listing is
+    suspended (audited with no actor, the provider and each community's reviewers told) and
+    no listing may be approved or reinstated until `provider_release_after_agreement`.
+    Idempotent: a provider already held changes nothing. Returns the listings suspended."""
+    provider = Provider.objects.select_for_update().get(pk=provider_id)
+    if provider.agreement_hold:
+        return 0
+    provider.agreement_hold = reason[:200]
+    provider.save(update_fields=["agreement_hold"])
+    listings = ProviderListing.objects.select_for_update(of=("self",)).filter(
+        provider=provider, status=Status.APPROVED
+    )
+    suspended = 0
+    for listing in listings.select_related("community", "provider"):
+        _decide(
+            listing,
+            status=Status.SUSPENDED,
+            action="provider.agreement_suspended",
+            actor=None,
+            reason=reason[:200],
+            for_agreement=True,
+        )
+        _tell_reviewers_of_agreement(listing, "provider.agreement_suspended")
+        suspended += 1
+    return suspended
+
+
+@transaction.atomic
+def provider_release_after_agreement(*, provider_id: int) -> int:
+    """A new agreement is in force: the hold is lifted and the listings suspended for the
+    ended one are approved again, as they were (a licence that expired meanwhile keeps them
+    suspended, now for the licence). Idempotent. Returns the listings reinstated."""
+    provider = Provider.objects.select_for_update().get(pk=provider_id)
+    if not provider.agreement_hold:
+        return 0
+    provider.agreement_hold = ""
+    provider.save(update_fields=["agreement_hold"])
+    listings = ProviderListing.objects.select_for_update(of=("self",)).filter(
+        provider=provider, status=Status.SUSPENDED, suspended_for_agreement=True
+    )
+    reinstated = 0
+    for listing in listings.select_related("community", "provider"):
+        if licence_expired(provider):
+            reason = _("The business licence expired on %(date)s.") % {
+                "date": provider.licence_expires_on.isoformat()
+            }
+            listing.suspended_for_agreement = False
+            listing.suspended_for_licence = True
+            listing.reason = reason
+            listing.save(
+                update_fields=["suspended_for_agreement", "suspended_for_licence", "reason"]
+            )
+            continue
+        _decide(
+            listing,
+            status=Status.APPROVED,
+            action="provider.agreement_reinstated",
+            actor=None,
+        )
+        _tell_reviewers_of_agreement(listing, "provider.agreement_reinstated")
+        reinstated += 1
+    return reinstated
 
 
 # --- The provider's own pages ----------------------------------------------------------------------

@@ -79,6 +79,8 @@ def register() -> None:
             "provider.suspended": _("Provider suspended"),
             "provider.reinstated": _("Provider reinstated"),
             "provider.licence_suspended": _("Provider suspended: licence expired"),
+            "provider.agreement_suspended": _("Provider suspended: platform agreement ended"),
+            "provider.agreement_reinstated": _("Provider reinstated: new platform agreement"),
             "provider.licence_renewed": _("Provider licence renewed"),
             "provider.resubmitted": _("Provider back for review after a licence renewal"),
             "provider.profile_changed": _("Provider profile changed"),
@@ -95,6 +97,12 @@ def register() -> None:
                      events.Category.COMMUNITY, Importance.IMPORTANT),
         events.Event("provider.licence_expiring", _("Business licence about to expire"),
                      events.Category.COMMUNITY, Importance.IMPORTANT),
+        events.Event("provider.agreement_suspended",
+                     _("Provider suspended: its platform agreement ended"),
+                     events.Category.COMMUNITY, Importance.IMPORTANT),
+        events.Event("provider.agreement_reinstated",
+                     _("Provider listed again: a new platform agreement"),
+                     events.Category.COMMUNITY),
     ):  # fmt: skip
         events.register(event)
     register_periodic_task(

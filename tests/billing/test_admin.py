@@ -21,8 +21,9 @@ def template_data(**overrides):
         "tiers": json.dumps([["200", "0.538"], ["400", "0.588"], ["", "0.838"]]),
         "cycle": "monthly",
         "due_day": "15",
-        "late_fee_daily_rate": "0.0005",
-        "late_fee_cap_rate": "0.1",
+        # In per cent, as the staff portal's rule form (PSET-1: one unit everywhere).
+        "late_fee_daily_percent": "0.05",
+        "late_fee_cap_percent": "10",
     }
     data.update(overrides)
     return data

@@ -26,6 +26,11 @@ REGISTERED = {
     "服务商营业执照到期检查": "services.providers.tasks.licence_check_task",
     "投诉答复逾期自动办结": "complaints.filing.tasks.auto_close_unanswered_task",
     "投诉超时检查与升级": "complaints.handling.tasks.escalate_overdue_task",
+    "合作协议到期检查": "platform_admin.partners.tasks.agreement_expiry_task",
+    "用户活跃度每日汇总": "platform_admin.usage.tasks.usage_roll_up_task",
+    "平台数据备份": "platform_admin.backups.tasks.scheduled_backup_task",
+    "备份恢复校验": "platform_admin.backups.tasks.verify_latest_task",
+    "备份漏做检查": "platform_admin.backups.tasks.check_missed_task",
     "月度分析报告": "platform_admin.reports.tasks.monthly_reports_task",
 }
 

@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+pytestmark = pytest.mark.usefixtures("latest_migrations_afterwards")
+
 BEFORE = [("platform_admin", "0001_initial"), ("kit", None)]
 AFTER = [("platform_admin", "0002_move_records_to_kit"), ("kit", "0001_initial")]
 

@@ -356,9 +356,8 @@ def test_the_list_asks_a_bounded_number_of_queries(
         client.get(reverse("admin:platform_reports"))
 
 
-@pytest.mark.xfail(reason="needs the usage and business parts", strict=False)
 def test_end_to_end_with_the_statistics_selectors(clock, community, positions):
-    """Once the usage and business parts are merged: the real selectors feed the report."""
+    """The usage and business parts' selectors feed the report."""
     report = analysis_report(community=community, status=AnalysisReport.Status.QUEUED)
     current, previous = sources.figures_for(Scope(community.company, community), report.period)
     assert None in current.business and None in previous.usage

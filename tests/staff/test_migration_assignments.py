@@ -5,6 +5,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+pytestmark = pytest.mark.usefixtures("latest_migrations_afterwards")
+
 BEFORE = [("staff", "0001_initial")]
 AFTER = [("staff", "0002_staff_assignment")]
 

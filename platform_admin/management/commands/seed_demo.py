@@ -15,7 +15,12 @@ from accounts.models import Residency, Room, User
 from billing.demo import seed_billing
 from complaints.demo import seed_complaints
 from notices.demo import seed_notices
+from platform_admin.backups.demo import seed_backups
+from platform_admin.business.demo import seed_business
+from platform_admin.parameters.demo import seed_parameters
+from platform_admin.partners.demo import seed_partners
 from platform_admin.reports.demo import seed_reports
+from platform_admin.usage.demo import seed_usage
 from repairs.demo import seed_repairs
 from services.demo import seed_services
 from services.models import ProviderMember
@@ -48,7 +53,12 @@ class Command(BaseCommand):
         bills = seed_billing(estate.communities)
         seed_services(estate.communities[0])
         seed_complaints(estate.communities[0])
-        seed_reports(estate.communities[0])
+        seed_parameters()
+        seed_partners(estate.communities[0])
+        usage_days = seed_usage()
+        seed_business(estate.communities)
+        seed_reports(estate.communities[0])  # after the statistics' demo data
+        seed_backups()  # last: a real backup of everything seeded before it
         logins += self._provider_logins()
         if not quiet:
             new_rooms = sum(v for k, v in estate.created.items() if k.startswith("rooms:"))
@@ -64,6 +74,8 @@ class Command(BaseCommand):
                 )
             if bills:
                 self.stdout.write(f"缴费演示：新建账单 {bills} 张（近 13 个月）")
+            if usage_days:
+                self.stdout.write(f"用户统计演示：新建住户使用记录 {usage_days} 条（近 4 个月）")
         self.stdout.write(self.style.SUCCESS(f"\n演示账号（密码均为 {password}）："))
         for mobile, who, where in logins:
             mark = "  *" if mobile in second_factor else ""

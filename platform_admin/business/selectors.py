@@ -1,0 +1,268 @@
+"""The business figures of the platform (PSTA-2): repairs, money, activities, services,
+complaints and suggestions of a set of communities over a period, for the statistics page and
+the analysis reports.
+
+Nothing is computed twice: each figure is the one its app already answers per community
+(repairs.performance, billing.reports.queries, services.attendance / services.bookings,
+complaints.figures), asked once for all the communities together. The totals (key None) add
+the numerators and denominators up and derive their rates from the sums, never by averaging
+the communities' rates. A fixed number of queries whatever the number of communities or rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import QuerySet
+
+from accounts.models import Community
+from billing.reports import queries as billing_figures
+from complaints.figures import selectors as complaint_selectors
+from repairs import performance
+from services.attendance.selectors import (
+    Participation,
+    participation_by_month,
+    participation_figures,
+)
+from services.bookings.selectors import BookingFigures, booking_figures
+
+from ..figures import BusinessFigures
+from ..scope import Period, _add_months
+
+HOURS = Decimal("0.1")
+SCORE = Decimal("0.01")
+RATE = Decimal("0.0001")
+# The charts show at least this many months, ending with the period's last.
+SERIES_MONTHS = 12
+
+
+def _ids(communities: QuerySet[Community] | Iterable[Community | int]) -> list[int]:
+    if isinstance(communities, QuerySet):
+        return list(communities.order_by().values_list("pk", flat=True))
+    return [getattr(community, "pk", community) for community in communities]
+
+
+def _decimal(value: float | Decimal | None, places: Decimal) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(places, rounding=ROUND_HALF_UP)
+
+
+def _ratio(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(RATE, rounding=ROUND_HALF_UP)
+
+
+def _hours(seconds: float | Decimal | None) -> Decimal | None:
+    return None if seconds is None else _decimal(Decimal(str(seconds)) / 3600, HOURS)
+
+
+def _figures(
+    repairs: performance.SummaryWithSums,
+    money: billing_figures.Figures,
+    by_method: dict[str, Decimal],
+    activities: Participation,
+    bookings: BookingFigures,
+    complaints: complaint_selectors.ComplaintFigures,
+    themes: list[tuple[str, int]],
+) -> BusinessFigures:
+    totals = repairs.totals
+    sums, suggestions = complaints.complaints, complaints.suggestions
+    return BusinessFigures(
+        repairs=repairs.reported,
+        repairs_finished=repairs.completed,
+        repairs_overdue=totals.get("timed", 0) - totals.get("on_time", 0),
+        repair_on_time_rate=_ratio(totals.get("on_time", 0), totals.get("timed", 0)),
+        repair_accept_hours=_hours(repairs.avg_response_seconds),
+        repair_finish_hours=_hours(repairs.avg_finish_seconds),
+        repair_rating=_decimal(repairs.avg_rating, SCORE),
+        repair_ratings=repairs.ratings,
+        billed=money.billed,
+        collected=money.collected,
+        arrears=money.arrears,
+        collection_rate=_decimal(money.rate, RATE),
+        received=money.received_total,
+        collected_by_method=by_method,
+        activities=activities.activities,
+        activity_signups=activities.participants,
+        activity_attendance=activities.checked_in,
+        attendance_rate=activities.attendance_rate,
+        bookings=bookings.bookings,
+        bookings_completed=bookings.completed,
+        booking_rating=bookings.rating,
+        booking_reviews=bookings.reviews,
+        complaints=sums.filed,
+        complaints_closed=sums.closed,
+        complaint_close_hours=_hours(sums.avg_close_seconds),
+        complaint_satisfaction=sums.avg_satisfaction,
+        complaints_rated=sums.rated,
+        complaint_themes=themes,
+        suggestions=suggestions.submitted,
+        suggestions_adopted=suggestions.taken_up,
+        suggestions_decided=suggestions.decided,
+        suggestion_adoption_rate=suggestions.adoption_rate,
+    )
+
+
+def business_figures(
+    communities: QuerySet[Community] | Iterable[Community | int], period: Period
+) -> dict[int | None, BusinessFigures]:
+    """{community id: its figures} for every community asked for, and {None: the total of all
+    of them}. Thirteen queries whatever the number of communities, orders, bills or people.
+
+    Repairs reported in the period, and the figures (times, on time, ratings) of those
+    completed in it; bills of the period (billed, collected against them, the collection
+    rate) and money received in it by method; activities held in it; bookings made and reviews
+    written in it; complaints filed and suggestions submitted in it."""
+    ids = _ids(communities)
+    start, last = period.start, period.last_day
+    repairs = performance.communities_summary(ids, start, last)
+    money = billing_figures.collection_by_community(ids, start, period.end)
+    methods = billing_figures.received_by_method(ids, start, period.end)
+    activities = participation_figures(ids, start, last)
+    bookings = booking_figures(ids, start, last)
+    complaints = complaint_selectors.complaint_figures(ids, start, last)
+    themes = complaint_selectors.complaint_themes(ids, start, last)
+    figures: dict[int | None, BusinessFigures] = {
+        pk: _figures(
+            repairs[pk],
+            money[pk],
+            methods[pk],
+            activities[pk],
+            bookings[pk],
+            complaints[pk],
+            themes[pk],
+        )  # fmt: skip
+        for pk in ids
+    }
+    figures[None] = _figures(*_totals(ids, repairs, money, methods, activities, bookings,
+                                      complaints, themes))  # fmt: skip
+    return figures
+
+
+def _totals(ids, repairs, money, methods, activities, bookings, complaints, themes) -> tuple:
+    """Each app's figures of all the communities added up into one of the same kind."""
+    money_total = billing_figures.Figures(label="")
+    by_method: Counter = Counter()
+    theme_counts: Counter = Counter()
+    for pk in ids:
+        money_total.add(money[pk])
+        by_method.update(methods[pk])
+        theme_counts.update(dict(themes[pk]))
+    participation = Participation(
+        community_id=0,
+        **{
+            name: sum(getattr(activities[pk], name) for pk in ids)
+            for name in ("activities", "signups", "participants", "checked_in")
+        },
+    )
+    booking = BookingFigures(
+        community_id=0,
+        **{
+            name: sum(getattr(bookings[pk], name) for pk in ids)
+            for name in ("bookings", "completed", "reviews", "rating_sum")
+        },
+    )
+    complaint = complaint_selectors.ComplaintFigures(
+        community_id=0,
+        complaints=complaint_selectors.ComplaintSums.added(complaints[pk].complaints for pk in ids),
+        suggestions=complaint_selectors.SuggestionSums.added(
+            complaints[pk].suggestions for pk in ids
+        ),
+    )
+    return (
+        performance.SummaryWithSums.added(repairs[pk] for pk in ids),
+        money_total,
+        {method: amount for method, amount in by_method.items() if amount},
+        participation,
+        booking,
+        complaint,
+        sorted(theme_counts.items(), key=lambda pair: (-pair[1], pair[0])),
+    )
+
+
+# --- Monthly series for the charts ---------------------------------------------------------------
+
+
+def series_months(period: Period) -> list[dt.date]:
+    """The first days of the months a chart shows: the period's months, and at least the
+    SERIES_MONTHS months ending with the period's last (a month alone is no trend)."""
+    last = period.last_day.replace(day=1)
+    first = min(period.start.replace(day=1), _add_months(last, 1 - SERIES_MONTHS))
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = _add_months(month, 1)
+    return months
+
+
+@dataclass(frozen=True)
+class MonthlySeries:
+    months: list[dt.date]
+    rows: list[dict]  # one per month: "month" and the figures
+
+    @property
+    def labels(self) -> list[str]:
+        return [f"{month:%Y-%m}" for month in self.months]
+
+    def values(self, key: str) -> list:
+        return [row[key] for row in self.rows]
+
+
+def _window(period: Period) -> tuple[list[dt.date], dt.date, dt.date]:
+    months = series_months(period)
+    return months, months[0], _add_months(months[-1], 1)
+
+
+def repairs_by_month(communities, period: Period) -> MonthlySeries:
+    """Orders reported and completed per month (two queries)."""
+    months, start, end = _window(period)
+    counts = performance.orders_by_month(_ids(communities), start, end - dt.timedelta(days=1))
+    zero = {"reported": 0, "completed": 0}
+    return MonthlySeries(months, [{"month": m, **counts.get(m, zero)} for m in months])
+
+
+def money_by_month(communities, period: Period) -> MonthlySeries:
+    """Billed (bills of the month), collected against them, and the collection rate (two
+    queries)."""
+    months, start, end = _window(period)
+    rows = billing_figures.collection_by_month(_ids(communities), start, end)
+    return MonthlySeries(
+        months,
+        [
+            {
+                "month": row.key,
+                "billed": row.billed,
+                "collected": row.collected,
+                "received": row.received_total,
+                "rate": row.rate,
+            }  # fmt: skip
+            for row in rows
+        ],
+    )
+
+
+def attendance_by_month(communities, period: Period) -> MonthlySeries:
+    """People signed up to the month's activities and how many came (one query)."""
+    months, start, end = _window(period)
+    counts = participation_by_month(_ids(communities), start, end - dt.timedelta(days=1))
+    rows = []
+    for month in months:
+        row = counts.get(month, {"participants": 0, "checked_in": 0})
+        rows.append({"month": month, **row, "rate": _ratio(row["checked_in"], row["participants"])})
+    return MonthlySeries(months, rows)
+
+
+def complaints_by_month(communities, period: Period) -> MonthlySeries:
+    """Complaints filed (and closed of them) and suggestions submitted per month (two
+    queries)."""
+    months, start, end = _window(period)
+    counts = complaint_selectors.complaints_by_month(
+        _ids(communities), start, end - dt.timedelta(days=1)
+    )
+    zero = {"filed": 0, "closed": 0, "suggestions": 0}
+    return MonthlySeries(months, [{"month": m, **counts.get(m, zero)} for m in months])
