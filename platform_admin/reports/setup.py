@@ -13,7 +13,7 @@ def register() -> None:
     from kit.periodic import Crontab, register_periodic_task
     from notices import events
     from platform_admin.site import OperatorPage, register_page
-    from staff import menu, scoping
+    from staff import duties, menu, scoping
     from staff.positions import MANAGER, register_position_defaults
 
     from . import admin, tasks, views  # noqa: F401  (admin registers itself)
@@ -38,6 +38,16 @@ def register() -> None:
     )  # fmt: skip
     scoping.register("report_id", AnalysisReport, "community")
     register_position_defaults({MANAGER: [REPORT_PERMISSION]})
+    duties.register_duties(
+        [
+            duties.Duty(
+                "view_analysis_reports",
+                _("View and download analysis reports"),
+                _("Analysis reports"),
+                (REPORT_PERMISSION,),
+            )
+        ]
+    )
     register_actions({"analysis_report.requested": _("Analysis report requested")})
     events.register(
         events.Event("analysis_report.ready", _("Analysis report ready"), events.Category.COMMUNITY)
