@@ -28,6 +28,7 @@ urlpatterns = [
     path("staff/", include("billing.urls_staff")),
     path("staff/", include("services.urls_staff")),
     path("staff/", include("complaints.urls_staff")),
+    path("staff/", include("platform_admin.reports.urls_staff")),
     path("provider/", include("services.urls_provider")),
     path("invitations/staff/", include("staff.urls_invitation")),
     path("", include("notices.urls")),

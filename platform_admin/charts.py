@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from kit.fonts import matplotlib_font
 
@@ -72,6 +72,8 @@ def chart(
             label.set_rotation(45)
             label.set_horizontalalignment("right")
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: f"{value:,.0f}"))
+    # Whole ticks: the labels show no decimals, so 0.5 steps would read "0, 0, 1, 1, 2".
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylim(bottom=0)
     if y_label:
         axes.set_ylabel(y_label, fontproperties=small)
@@ -91,6 +93,9 @@ def chart(
     if title:
         axes.set_title(title, fontproperties=normal, loc="left")
     if len(series) > 1:
+        # Room above the tallest bar for the legend, which sits inside the plot at the top.
+        for target in filter(None, (axes, other)):
+            target.set_ylim(top=target.get_ylim()[1] * 1.2)
         axes.legend(handles=handles, prop=small, frameon=False, loc="upper left",
                     ncols=min(len(series), 4))  # fmt: skip
     figure.tight_layout()

@@ -2,4 +2,5 @@
 
 from .backups import tasks as backups_tasks  # noqa: F401
 from .partners.tasks import agreement_expiry_task  # noqa: F401
+from .reports.tasks import generate_report, monthly_reports_task  # noqa: F401
 from .usage import tasks as usage_tasks  # noqa: F401

@@ -1,7 +1,7 @@
 """factory_boy factories for every model, and `build_community_world`, which gives a community
 at least one object of every kind that staff URLs can name (used by the tenancy sweep)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -211,6 +211,7 @@ def build_community_world(community: Community) -> dict[str, object]:
     catalogue = build_catalogue_world(community, owner)
     providers = build_providers_world(community)
     complaints = complaints_world(owner, staff_member)
+    report = analysis_report(community=community)
     # An alert in the inbox of the community's staff member (the staff inbox opens it).
     message = MessageFactory(
         recipient=staff_member.user,
@@ -227,6 +228,7 @@ def build_community_world(community: Community) -> dict[str, object]:
         **providers,
         **complaints,
         "message": message,
+        "analysis_report": report,
         "provider": provider,
         "booking": booking,
         "activity": activity,
@@ -957,3 +959,34 @@ def business_payment(bill, *, amount, method="wechat", paid_at, late_fee="0.00",
         payment=payment, bill=bill, amount=Decimal(amount), late_fee=Decimal(late_fee)
     )
     return payment
+
+
+# --- platform_admin: reports (PSTA-3) ---
+
+
+def analysis_report(*, community=None, company=None, status="done", created_by=None,
+                    start=date(2026, 11, 1)):  # fmt: skip
+    """An analysis report of a month; a finished one has a small PDF and one finding."""
+    from django.core.files.base import ContentFile
+
+    from platform_admin.reports.models import AnalysisReport
+    from platform_admin.scope import Period
+
+    period = Period.month(start)
+    report = AnalysisReport.objects.create(
+        kind="month",
+        period_start=period.start,
+        period_end=period.end,
+        company=company or (community.company if community is not None else None),
+        community=community,
+        status=status,
+        created_by=created_by,
+        progress=100 if status == "done" else 0,
+    )
+    if status == "done":
+        report.findings = [{"kind": "collection", "text": "本期收缴率为92.0%，达到90.0%的目标。",
+                            "weight": 20.0, "tone": "good"}]  # fmt: skip
+        report.finished_at = timezone.now()
+        report.file.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        report.save()
+    return report

@@ -132,6 +132,7 @@ NO_ADDING_IN_ADMIN = (
     "platform_admin_usagesummary",
     "platform_admin_backuprun",
     "platform_admin_communityexport",
+    "platform_admin_analysisreport",
     "repairs_repairorder",
     "repairs_repairrating",
     "services_booking",
@@ -149,6 +150,7 @@ NO_DELETING_IN_ADMIN = (
     "notices_fanout", "notices_message", "notices_notice", "notices_pushsettings",
     "platform_admin_usageday", "platform_admin_usagesummary",
     "platform_admin_backuprun", "platform_admin_communityexport",
+    "platform_admin_analysisreport",
     "repairs_repairorder",
     "services_booking", "services_bookingslot",
     "services_activity", "services_activitysignup", "services_parcel",
@@ -497,6 +499,11 @@ def _admin_object_kwargs(route: str, name: str) -> dict[str, str] | None:
     kwargs = _kwargs_of(route)
     if not kwargs:
         return {}
+    if kwargs == ["report_id"]:  # the operators' pages of an analysis report (PSTA-3)
+        from platform_admin.reports.models import AnalysisReport
+
+        report = AnalysisReport.objects.order_by("pk").first()
+        return None if report is None else {"report_id": str(report.pk)}
     for model, _model_admin in admin.site._registry.items():
         prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
         if name.startswith(prefix):

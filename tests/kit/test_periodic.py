@@ -31,6 +31,7 @@ REGISTERED = {
     "平台数据备份": "platform_admin.backups.tasks.scheduled_backup_task",
     "备份恢复校验": "platform_admin.backups.tasks.verify_latest_task",
     "备份漏做检查": "platform_admin.backups.tasks.check_missed_task",
+    "月度分析报告": "platform_admin.reports.tasks.monthly_reports_task",
 }
 
 

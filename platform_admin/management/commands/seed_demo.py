@@ -19,6 +19,7 @@ from platform_admin.backups.demo import seed_backups
 from platform_admin.business.demo import seed_business
 from platform_admin.parameters.demo import seed_parameters
 from platform_admin.partners.demo import seed_partners
+from platform_admin.reports.demo import seed_reports
 from platform_admin.usage.demo import seed_usage
 from repairs.demo import seed_repairs
 from services.demo import seed_services
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         seed_partners(estate.communities[0])
         usage_days = seed_usage()
         seed_business(estate.communities)
+        seed_reports(estate.communities[0])  # after the statistics' demo data
         seed_backups()  # last: a real backup of everything seeded before it
         logins += self._provider_logins()
         if not quiet:
