@@ -9,7 +9,6 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.core.mail import mail_admins
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -31,6 +30,7 @@ from .selectors import REPORT_PERMISSION
 logger = logging.getLogger(__name__)
 
 READY_EVENT = "analysis_report.ready"
+FAILED_EVENT = "analysis_report.failed"
 STEPS = {
     "figures": (10, "正在汇总数据"),
     "findings": (40, "正在生成分析结论"),
@@ -170,11 +170,15 @@ def _fail(report: AnalysisReport, error: Exception) -> None:
         progress_label="",
     )
     report.status, report.error = AnalysisReport.Status.FAILED, message
-    mail_admins(
-        f"Analysis report {report.pk} failed",
-        f"The analysis report {report} (id {report.pk}) could not be generated:\n\n{message}\n\n"
-        "Operators can generate it again from 分析报告 in the admin once the cause is fixed.",
-    )
+    with transaction.atomic():
+        notify(
+            FAILED_EVENT,
+            platform_operators(),
+            obj=report,
+            key=str(report.pk),
+            context={"report": report, "title": report_title(report), "error": message},
+            url=reverse("admin:platform_report", args=[report.pk]),
+        )
 
 
 def recipients(report: AnalysisReport) -> QuerySet:

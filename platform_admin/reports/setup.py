@@ -12,6 +12,7 @@ def register() -> None:
     from kit.audit import register_actions
     from kit.periodic import Crontab, register_periodic_task
     from notices import events
+    from notices.models import Importance
     from platform_admin.site import OperatorPage, register_page
     from staff import duties, menu, scoping
     from staff.positions import MANAGER, register_position_defaults
@@ -52,6 +53,10 @@ def register() -> None:
     events.register(
         events.Event("analysis_report.ready", _("Analysis report ready"), events.Category.COMMUNITY)
     )
+    events.register(
+        events.Event("analysis_report.failed", _("Analysis report failed"),
+                     events.Category.ACCOUNT, Importance.URGENT)
+    )  # fmt: skip
     # The first of each month at 03:30 (Asia/Shanghai): last month's figures are complete.
     register_periodic_task(
         "月度分析报告", task=MONTHLY_TASK, schedule=Crontab(minute="30", hour="3", day_of_month="1")

@@ -11,7 +11,7 @@ from platform_admin.site import PAGES
 
 
 def _url(page) -> str:
-    kwargs = {name: 1 for name in re.findall(r"<(?:\w+:)?(\w+)>", page.route)}
+    kwargs = dict.fromkeys(re.findall(r"<(?:\w+:)?(\w+)>", page.route), 1)
     return reverse(f"admin:{page.name}", kwargs=kwargs)
 
 
