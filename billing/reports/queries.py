@@ -9,12 +9,14 @@ A report covers a period [start, end) of whole months and two kinds of money:
 """
 
 import datetime as dt
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Building, Community
@@ -339,3 +341,65 @@ def collection_by_month(
         months.append(Figures(label=f"{month:%Y-%m}", key=month, **per_month.get(month, {})))
         month = add_months(month, 1)
     return months
+
+
+# --- Sums for the platform's business roll-up (PSTA-2) -------------------------------------------
+
+BILL_KEYS = {"community": F("community_id"), "month": TruncMonth("period_start")}
+ITEM_KEYS = {
+    "community": F("payment__community_id"),
+    "method": F("payment__method"),
+    "day": TruncDate("payment__paid_at"),
+    "month": TruncMonth(TruncDate("payment__paid_at")),  # a date, as the roll-up's
+}
+# [start, end) bounds: values or expressions; start None is from the beginning.
+Ranges = Iterable[tuple[object, object]]
+
+
+def _in_ranges(field: str, ranges: Ranges) -> Q:
+    parts = []
+    for start, end in ranges:
+        part = Q(**{f"{field}__lt": end})
+        if start is not None:
+            part &= Q(**{f"{field}__gte": start})
+        parts.append(part)
+    return reduce(operator.or_, parts)
+
+
+def grouped_sums(queryset: QuerySet, keys: dict, by: tuple[str, ...], figures: dict) -> QuerySet:
+    """`queryset` summed per `by` (names of `keys`): a values() queryset of key_<name> columns
+    and the figures, to run or to unite with another of the same columns."""
+    rows = queryset.order_by().annotate(**{f"key_{name}": keys[name] for name in by})
+    return rows.values(*(f"key_{name}" for name in by)).annotate(**figures)
+
+
+def summed_rows(rows: Iterable[dict], by: tuple[str, ...]) -> list[dict]:
+    """The rows of `grouped_sums` as {name: key, figure: value}, months and days as dates and
+    sums to the fen."""
+    return [{**{name: _day(row.pop(f"key_{name}")) for name in by}, **_fen(row)} for row in rows]
+
+
+def bill_sums(ids: list[int] | None, ranges: Ranges, by: tuple[str, ...]) -> QuerySet:
+    """The published bills whose period starts in any of the [start, end) ranges of days (of
+    every community when `ids` is None), summed per `by` ("community", "month"): bills,
+    billed, waived, collected, arrears (see `grouped_sums`)."""
+    bills = Bill.objects.exclude(status=Bill.Status.DRAFT).filter(
+        _in_ranges("period_start", ranges)
+    )
+    if ids is not None:
+        bills = bills.filter(community_id__in=ids)
+    return grouped_sums(bills, BILL_KEYS, by, BILL_FIGURES)
+
+
+def received_sums(ids: list[int] | None, ranges: Ranges, by: tuple[str, ...]) -> QuerySet:
+    """The money received and kept (refunds taken off; late fees apart) in any of the
+    [start, end) ranges of moments, summed per `by` ("community", "method", "day", "month"
+    in local time): received, late_fees (see `grouped_sums`)."""
+    items = PaymentItem.objects.filter(
+        _in_ranges("payment__paid_at", ranges),
+        payment__status=Payment.Status.SUCCEEDED,
+        payment__unapplied=False,
+    )
+    if ids is not None:
+        items = items.filter(payment__community_id__in=ids)
+    return grouped_sums(items, ITEM_KEYS, by, ITEM_FIGURES)
