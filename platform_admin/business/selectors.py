@@ -203,12 +203,21 @@ def _month_up(day: dt.date) -> dt.date:
     return day if day.day == 1 else _add_months(day.replace(day=1), 1)
 
 
+def rollup() -> BusinessRollup | None:
+    """The run of the roll-up the figures read, None when none is recent enough (one query)."""
+    return _trusted_runs().first()
+
+
+def _trusted_runs():
+    cutoff = timezone.now() - ROLLUP_MAX_AGE
+    return BusinessRollup.objects.filter(finished_at__gte=cutoff).order_by("-finished_at")
+
+
 def _run(field: str, output_field) -> Subquery:
     """`field` of the newest finished run of the roll-up recent enough to trust, NULL when
     there is none: a subquery, so that reading the roll-up and the raw rows after it is one
     query."""
-    runs = BusinessRollup.objects.filter(finished_at__gte=timezone.now() - ROLLUP_MAX_AGE)
-    return Subquery(runs.order_by("-finished_at").values(field)[:1], output_field=output_field)
+    return Subquery(_trusted_runs().values(field)[:1], output_field=output_field)
 
 
 def _between(low, value, high, output_field):

@@ -12,6 +12,7 @@ from billing.reports import queries as billing_figures
 from .models import BusinessRollup, DailyPayments, MonthlyBills
 
 BATCH = 5000
+KEEP_RUNS = dt.timedelta(days=30)  # the runs' history in the admin
 BILLS_BY = ("community", "month")
 PAYMENTS_BY = ("community", "day", "method")
 
@@ -64,6 +65,7 @@ def business_roll_up(now: dt.datetime | None = None) -> BusinessRollup:
     ]
     DailyPayments.objects.bulk_create(payments, batch_size=BATCH)
     run.bill_rows, run.payment_rows = len(bills), len(payments)
+    BusinessRollup.objects.filter(started_at__lt=now - KEEP_RUNS).delete()
     run.finished_at = timezone.now()
     run.save(update_fields=["bill_rows", "payment_rows", "finished_at"])
     return run
