@@ -5,11 +5,13 @@ viewer's machine), PNG for the PDF reports."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import matplotlib
+from django.core.cache import cache
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
@@ -103,3 +105,20 @@ def chart(
     with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "linli"}):
         figure.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
     return buffer.getvalue()
+
+
+CACHE_SECONDS = 24 * 3600
+
+
+def cached_chart(labels: Sequence[str], series: Sequence[Series], **options) -> bytes:
+    """`chart`, drawn once for the same labels, series and options and then taken from the
+    cache (matplotlib takes a fifth of a second a chart; a closed period's numbers never
+    change, a running one's only now and then)."""
+    spec = repr((list(labels), [(s.name, [str(v) for v in s.values], s.kind, s.secondary)
+                                for s in series], sorted(options.items())))  # fmt: skip
+    key = "chart:" + hashlib.sha256(spec.encode()).hexdigest()
+    drawn = cache.get(key)
+    if drawn is None:
+        drawn = chart(labels, series, **options)
+        cache.set(key, drawn, CACHE_SECONDS)
+    return drawn

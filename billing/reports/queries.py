@@ -9,12 +9,14 @@ A report covers a period [start, end) of whole months and two kinds of money:
 """
 
 import datetime as dt
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Building, Community
@@ -276,66 +278,63 @@ def _building_names(keys: set) -> dict[int, tuple]:
     }
 
 
-# --- The platform statistics (PSTA-2) ------------------------------------------------------------
+# --- Sums for the platform's business roll-up (PSTA-2) -------------------------------------------
+
+BILL_KEYS = {"community": F("community_id"), "month": TruncMonth("period_start")}
+ITEM_KEYS = {
+    "community": F("payment__community_id"),
+    "method": F("payment__method"),
+    "day": TruncDate("payment__paid_at"),
+    "month": TruncMonth(TruncDate("payment__paid_at")),  # a date, as the roll-up's
+}
+# [start, end) bounds: values or expressions; start None is from the beginning.
+Ranges = Iterable[tuple[object, object]]
 
 
-def _community_ids(communities: Iterable[Community | int]) -> list[int]:
-    return [getattr(community, "pk", community) for community in communities]
+def _in_ranges(field: str, ranges: Ranges) -> Q:
+    parts = []
+    for start, end in ranges:
+        part = Q(**{f"{field}__lt": end})
+        if start is not None:
+            part &= Q(**{f"{field}__gte": start})
+        parts.append(part)
+    return reduce(operator.or_, parts)
 
 
-def collection_by_community(
-    communities: Iterable[Community | int], start: dt.date, end: dt.date
-) -> dict[int, Figures]:
-    """The collection report's total of many communities at once (by id, every community
-    asked for, zeros included): two queries, whatever their number. What the platform
-    statistics (PSTA-2) read."""
-    ids = _community_ids(communities)
-    if not ids:
-        return {}
-    bills = _bills_of(ids, start, end)
-    items = _items_received(ids, start, end)
-    grouped = _grouped(bills, items, F("community_id"), F("payment__community_id"))
-    return {pk: Figures(label="", key=pk, **grouped.get(pk, {})) for pk in ids}
+def grouped_sums(queryset: QuerySet, keys: dict, by: tuple[str, ...], figures: dict) -> QuerySet:
+    """`queryset` summed per `by` (names of `keys`): a values() queryset of key_<name> columns
+    and the figures, to run or to unite with another of the same columns."""
+    rows = queryset.order_by().annotate(**{f"key_{name}": keys[name] for name in by})
+    return rows.values(*(f"key_{name}" for name in by)).annotate(**figures)
 
 
-def received_by_method(
-    communities: Iterable[Community | int], start: dt.date, end: dt.date
-) -> dict[int, dict[str, Decimal]]:
-    """{community id: {payment method: money received and kept in the period, late fees
-    included}}, methods without money left out: one query."""
-    ids = _community_ids(communities)
-    by_method: dict[int, dict[str, Decimal]] = {pk: {} for pk in ids}
-    if not ids:
-        return by_method
-    rows = (
-        _items_received(ids, start, end)
-        .values("payment__community_id", "payment__method")
-        .annotate(**ITEM_FIGURES)
+def summed_rows(rows: Iterable[dict], by: tuple[str, ...]) -> list[dict]:
+    """The rows of `grouped_sums` as {name: key, figure: value}, months and days as dates and
+    sums to the fen."""
+    return [{**{name: _day(row.pop(f"key_{name}")) for name in by}, **_fen(row)} for row in rows]
+
+
+def bill_sums(ids: list[int] | None, ranges: Ranges, by: tuple[str, ...]) -> QuerySet:
+    """The published bills whose period starts in any of the [start, end) ranges of days (of
+    every community when `ids` is None), summed per `by` ("community", "month"): bills,
+    billed, waived, collected, arrears (see `grouped_sums`)."""
+    bills = Bill.objects.exclude(status=Bill.Status.DRAFT).filter(
+        _in_ranges("period_start", ranges)
     )
-    for row in rows:
-        amount = (row["received"] + row["late_fees"]).quantize(CENT)
-        if amount:
-            by_method[row["payment__community_id"]][row["payment__method"]] = amount
-    return by_method
+    if ids is not None:
+        bills = bills.filter(community_id__in=ids)
+    return grouped_sums(bills, BILL_KEYS, by, BILL_FIGURES)
 
 
-def collection_by_month(
-    communities: Iterable[Community | int], start: dt.date, end: dt.date
-) -> list[Figures]:
-    """The collection report's months over many communities together (two queries)."""
-    ids = _community_ids(communities)
-    per_month = (
-        _grouped(
-            _bills_of(ids, start, end),
-            _items_received(ids, start, end),
-            TruncMonth("period_start"),
-            TruncMonth("payment__paid_at"),
-        )
-        if ids
-        else {}
+def received_sums(ids: list[int] | None, ranges: Ranges, by: tuple[str, ...]) -> QuerySet:
+    """The money received and kept (refunds taken off; late fees apart) in any of the
+    [start, end) ranges of moments, summed per `by` ("community", "method", "day", "month"
+    in local time): received, late_fees (see `grouped_sums`)."""
+    items = PaymentItem.objects.filter(
+        _in_ranges("payment__paid_at", ranges),
+        payment__status=Payment.Status.SUCCEEDED,
+        payment__unapplied=False,
     )
-    months, month = [], start.replace(day=1)
-    while month < end:
-        months.append(Figures(label=f"{month:%Y-%m}", key=month, **per_month.get(month, {})))
-        month = add_months(month, 1)
-    return months
+    if ids is not None:
+        items = items.filter(payment__community_id__in=ids)
+    return grouped_sums(items, ITEM_KEYS, by, ITEM_FIGURES)

@@ -16,10 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet
+from django.db.models import DateField, DateTimeField, F, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
+from django.utils import timezone
 
 from accounts.models import Community
 from billing.reports import queries as billing_figures
+from billing.reports.queries import grouped_sums, summed_rows
 from complaints.figures import selectors as complaint_selectors
 from repairs import performance
 from services.attendance.selectors import (
@@ -31,10 +34,12 @@ from services.bookings.selectors import BookingFigures, booking_figures
 
 from ..figures import BusinessFigures
 from ..scope import Period, _add_months
+from .models import BusinessRollup, DailyPayments, MonthlyBills
 
 HOURS = Decimal("0.1")
 SCORE = Decimal("0.01")
 RATE = Decimal("0.0001")
+ZERO = Decimal("0.00")
 # The charts show at least this many months, ending with the period's last.
 SERIES_MONTHS = 12
 
@@ -112,7 +117,7 @@ def business_figures(
     communities: QuerySet[Community] | Iterable[Community | int], period: Period
 ) -> dict[int | None, BusinessFigures]:
     """{community id: its figures} for every community asked for, and {None: the total of all
-    of them}. Thirteen queries whatever the number of communities, orders, bills or people.
+    of them}. Twelve queries whatever the number of communities, orders, bills or people.
 
     Repairs reported in the period, and the figures (times, on time, ratings) of those
     completed in it; bills of the period (billed, collected against them, the collection
@@ -121,8 +126,7 @@ def business_figures(
     ids = _ids(communities)
     start, last = period.start, period.last_day
     repairs = performance.communities_summary(ids, start, last)
-    money = billing_figures.collection_by_community(ids, start, period.end)
-    methods = billing_figures.received_by_method(ids, start, period.end)
+    money, methods = money_by_community(ids, start, period.end)
     activities = participation_figures(ids, start, last)
     bookings = booking_figures(ids, start, last)
     complaints = complaint_selectors.complaint_figures(ids, start, last)
@@ -185,6 +189,121 @@ def _totals(ids, repairs, money, methods, activities, bookings, complaints, them
     )
 
 
+# --- Money: the roll-up's closed months and days, the rest raw ----------------------------------
+
+# The roll-up is trusted for this long after its run; an older one (the nightly task stopped)
+# is ignored: the pages read the raw tables, slower but never stale.
+ROLLUP_MAX_AGE = dt.timedelta(hours=36)
+BILL_FIGURES = ("bills", "billed", "waived", "collected", "arrears")
+ITEM_FIGURES = ("received", "late_fees")
+CENT = Decimal("0.01")
+
+
+def _month_up(day: dt.date) -> dt.date:
+    return day if day.day == 1 else _add_months(day.replace(day=1), 1)
+
+
+def rollup() -> BusinessRollup | None:
+    """The run of the roll-up the figures read, None when none is recent enough (one query)."""
+    return _trusted_runs().first()
+
+
+def _trusted_runs():
+    cutoff = timezone.now() - ROLLUP_MAX_AGE
+    return BusinessRollup.objects.filter(finished_at__gte=cutoff).order_by("-finished_at")
+
+
+def _run(field: str, output_field) -> Subquery:
+    """`field` of the newest finished run of the roll-up recent enough to trust, NULL when
+    there is none: a subquery, so that reading the roll-up and the raw rows after it is one
+    query."""
+    return Subquery(_trusted_runs().values(field)[:1], output_field=output_field)
+
+
+def _between(low, value, high, output_field):
+    """value bounded to [low, high], low when it is NULL."""
+    low, high = Value(low, output_field=output_field), Value(high, output_field=output_field)
+    return Greatest(
+        low, Least(high, Coalesce(value, low), output_field=output_field),
+        output_field=output_field,
+    )  # fmt: skip
+
+
+def _bill_rows(ids: list[int], start: dt.date, end: dt.date, by: tuple[str, ...]) -> list[dict]:
+    """The bills of [start, end) summed per `by`, from the roll-up for its whole closed months
+    and raw for the rest (a month's first days when `start` is not a month's first, the open
+    months, all when no run is trusted): one query."""
+    first = min(_month_up(start), end)  # the period's whole months: [first, last)
+    last = max(first, end.replace(day=1))
+    through = _between(first, _run("months_through", DateField()), last, DateField())
+    rolled = grouped_sums(
+        MonthlyBills.objects.filter(community_id__in=ids, month__gte=first, month__lt=through),
+        {"community": F("community_id"), "month": F("month")},
+        by,
+        {name: Sum(name) for name in BILL_FIGURES},
+    )
+    ranges = [(start, first)] if start < first else []
+    raw = billing_figures.bill_sums(ids, [*ranges, (through, end)], by)
+    return summed_rows(raw.union(rolled, all=True), by)
+
+
+def _received_rows(ids: list[int], start: dt.date, end: dt.date, by: tuple[str, ...]) -> list[dict]:
+    """The money received in [start, end) summed per `by`, from the roll-up for the days it
+    has and raw from then on (all raw when no run is trusted): one query."""
+    zone = timezone.get_current_timezone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    until = dt.datetime.combine(end, dt.time.min, tzinfo=zone)
+    through = _between(start, _run("days_through", DateField()), end, DateField())
+    rolled = grouped_sums(
+        DailyPayments.objects.filter(community_id__in=ids, day__gte=start, day__lt=through),
+        {
+            "community": F("community_id"),
+            "method": F("method"),
+            "day": F("day"),
+            "month": TruncMonth("day"),
+        },  # fmt: skip
+        by,
+        {name: Sum(name) for name in ITEM_FIGURES},
+    )
+    moment = _between(since, _run("received_before", DateTimeField()), until, DateTimeField())
+    raw = billing_figures.received_sums(ids, [(moment, until)], by)
+    return summed_rows(raw.union(rolled, all=True), by)
+
+
+def _added(rows: list[dict], by: tuple[str, ...]) -> dict[tuple, dict]:
+    """The rows' figures added up per their `by` keys."""
+    added: dict[tuple, dict] = {}
+    for row in rows:
+        sums = added.setdefault(tuple(row[name] for name in by), {})
+        for name, value in row.items():
+            if name not in by:
+                sums[name] = sums.get(name, 0) + value
+    return added
+
+
+def money_by_community(
+    ids: list[int], start: dt.date, end: dt.date
+) -> tuple[dict[int, billing_figures.Figures], dict[int, dict[str, Decimal]]]:
+    """The collection figures of [start, end) of each community, and the money it received by
+    method: two queries (the bills, and the payments per community and method: one scan for
+    both), each reading the roll-up and the raw rows after it."""
+    if not ids:
+        return {}, {}
+    bills = _added(_bill_rows(ids, start, end, ("community",)), ("community",))
+    items = _added(
+        _received_rows(ids, start, end, ("community", "method")), ("community", "method")
+    )
+    figures = {pk: billing_figures.Figures(label="", key=pk, **bills.get((pk,), {})) for pk in ids}
+    by_method: dict[int, dict[str, Decimal]] = {pk: {} for pk in ids}
+    for (pk, method), sums in items.items():
+        received, late_fees = sums.get("received", ZERO), sums.get("late_fees", ZERO)
+        figures[pk].received += received
+        figures[pk].late_fees += late_fees
+        if received + late_fees:
+            by_method[pk][method] = received + late_fees
+    return figures, by_method
+
+
 # --- Monthly series for the charts ---------------------------------------------------------------
 
 
@@ -228,9 +347,20 @@ def repairs_by_month(communities, period: Period) -> MonthlySeries:
 
 def money_by_month(communities, period: Period) -> MonthlySeries:
     """Billed (bills of the month), collected against them, and the collection rate (two
-    queries)."""
+    queries: bills and payments, each reading the roll-up and the raw rows after it)."""
     months, start, end = _window(period)
-    rows = billing_figures.collection_by_month(_ids(communities), start, end)
+    ids = _ids(communities)
+    bills = _added(_bill_rows(ids, start, end, ("month",)), ("month",)) if ids else {}
+    items = _added(_received_rows(ids, start, end, ("month",)), ("month",)) if ids else {}
+    rows = [
+        billing_figures.Figures(
+            label=f"{month:%Y-%m}",
+            key=month,
+            **bills.get((month,), {}),
+            **items.get((month,), {}),
+        )  # fmt: skip
+        for month in months
+    ]
     return MonthlySeries(
         months,
         [

@@ -19,7 +19,7 @@ from billing.models import Payment
 from kit import spreadsheets
 from kit.templatetags.money import yuan
 
-from ..charts import Series, chart
+from ..charts import Series, cached_chart
 from ..figures import BusinessFigures
 from ..scope import Period, Scope, scope_from_request
 from . import selectors
@@ -140,10 +140,11 @@ def _sections(now: BusinessFigures, before: BusinessFigures) -> list[dict]:
 
 
 def _svg(labels: list[str], series: list[Series], **options) -> str:
-    """The chart as a data: URL for an <img> (the page's CSP allows data: images)."""
-    return "data:image/svg+xml;base64," + base64.b64encode(chart(labels, series, **options)).decode(
-        "ascii"
-    )
+    """The chart as a data: URL for an <img> (the page's CSP allows data: images), drawn once
+    for the same numbers."""
+    return "data:image/svg+xml;base64," + base64.b64encode(
+        cached_chart(labels, series, **options)
+    ).decode("ascii")
 
 
 def _charts(communities, period: Period) -> list[dict]:
@@ -318,6 +319,7 @@ def business_page(request: HttpRequest) -> HttpResponse:
         "sections": _sections(total, previous),
         "charts": _charts(communities, period),
         "by_method": _by_method(total),
+        "rollup": selectors.rollup(),
         "themes": total.complaint_themes[:8],
         "rows": rows,
         "columns": [links[m.field] for m in COLUMNS] if links else [],

@@ -3,17 +3,14 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import admin
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from kit import spreadsheets
-from platform_admin.charts import Series, chart
+from platform_admin.charts import Series, cached_chart
 from platform_admin.figures import FEATURES
 from platform_admin.scope import scope_from_request
 
@@ -39,20 +36,11 @@ def _grain_links(request: HttpRequest, current: str) -> list[dict]:
 
 
 CHARTS = ("signups", "active", "features")
-CHART_CACHE_SECONDS = 24 * 3600
 
 
 def _drawn(labels: list[str], series: list[Series], *, title: str, height: float = 3.4) -> bytes:
-    """The chart's SVG, drawn once for the same numbers (matplotlib takes a good part of a
-    second; a closed period's numbers never change, a running one's only now and then)."""
-    spec = repr((labels, [(s.name, [str(v) for v in s.values], s.kind) for s in series], title,
-                 height, CHART_WIDTH))  # fmt: skip
-    key = "usage-chart:" + hashlib.sha256(spec.encode()).hexdigest()
-    svg = cache.get(key)
-    if svg is None:
-        svg = chart(labels, series, title=title, width=CHART_WIDTH, height=height)
-        cache.set(key, svg, CHART_CACHE_SECONDS)
-    return svg
+    """The chart's SVG, drawn once for the same numbers."""
+    return cached_chart(labels, series, title=title, width=CHART_WIDTH, height=height)
 
 
 def _chart_query(request: HttpRequest, name: str, grain: str) -> str:

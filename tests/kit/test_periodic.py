@@ -28,6 +28,7 @@ REGISTERED = {
     "投诉超时检查与升级": "complaints.handling.tasks.escalate_overdue_task",
     "合作协议到期检查": "platform_admin.partners.tasks.agreement_expiry_task",
     "用户活跃度每日汇总": "platform_admin.usage.tasks.usage_roll_up_task",
+    "业务统计每日汇总": "platform_admin.business.tasks.business_roll_up_task",
     "平台数据备份": "platform_admin.backups.tasks.scheduled_backup_task",
     "备份恢复校验": "platform_admin.backups.tasks.verify_latest_task",
     "备份漏做检查": "platform_admin.backups.tasks.check_missed_task",

@@ -339,7 +339,7 @@ def _estate(count: int, rows: int) -> None:
 @pytest.mark.parametrize(("communities", "rows"), [(1, 1), (6, 4)])
 def test_bounded_queries(communities, rows, django_assert_max_num_queries):
     _estate(communities, rows)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         figures = business_figures(Community.objects.all(), MAY)
     assert figures[None].repairs == communities * rows
     assert len(figures) == communities + 1

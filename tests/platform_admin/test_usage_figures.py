@@ -300,12 +300,12 @@ def test_the_page_shows_charts_with_their_numbers(client_for, operator, communit
 @pytest.mark.parametrize("name", ["signups", "active", "features"])
 def test_each_chart_is_an_svg_drawn_once_for_the_same_numbers(client_for, operator, community,
                                                                name, monkeypatch):  # fmt: skip
-    from platform_admin.usage import views
+    from platform_admin import charts
 
     UsageDayFactory(day=dt.date(2026, 3, 5), community=community, repairs=True)
     drawn = []
-    original = views.chart
-    monkeypatch.setattr(views, "chart", lambda *a, **k: drawn.append(a) or original(*a, **k))
+    original = charts.chart
+    monkeypatch.setattr(charts, "chart", lambda *a, **k: drawn.append(a) or original(*a, **k))
     client = client_for(operator)
     query = {"chart": name, "period": "quarter", "day": "2026-03-01"}
     for _ in range(2):
