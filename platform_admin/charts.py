@@ -48,7 +48,28 @@ def chart(
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     other = axes.twinx() if any(item.secondary for item in series) else None
-    small, normal = matplotlib_font(9), matplotlib_font(11)
+    small = matplotlib_font(9)
+    handles = _draw(axes, other, labels, series)
+    _style_axes(axes, labels, y_label, small)
+    if other is not None:
+        _style_secondary(other, secondary_label, secondary_percent, small)
+    if title:
+        axes.set_title(title, fontproperties=matplotlib_font(11), loc="left")
+    if len(series) > 1:
+        # Room above the tallest bar for the legend, which sits inside the plot at the top.
+        for target in filter(None, (axes, other)):
+            target.set_ylim(top=target.get_ylim()[1] * 1.2)
+        axes.legend(handles=handles, prop=small, frameon=False, loc="upper left",
+                    ncols=min(len(series), 4))  # fmt: skip
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "linli"}):
+        figure.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+    return buffer.getvalue()
+
+
+def _draw(axes, other, labels: Sequence[str], series: Sequence[Series]) -> list:
+    """Each series as bars (side by side) or a line, on its axis; the legend's handles."""
     positions = list(range(len(labels)))
     bars = [item for item in series if item.kind == "bar"]
     bar_width = 0.8 / max(len(bars), 1)
@@ -65,6 +86,11 @@ def chart(
             handle = target.bar([x + offset for x in positions], values, bar_width, color=colour,
                                 label=item.name)  # fmt: skip
         handles.append(handle)
+    return handles
+
+
+def _style_axes(axes, labels: Sequence[str], y_label: str, small) -> None:
+    positions = list(range(len(labels)))
     step = max(1, len(labels) // 16)
     axes.set_xticks(positions[::step], [labels[i] for i in positions[::step]])
     for label in axes.get_xticklabels() + axes.get_yticklabels():
@@ -79,32 +105,21 @@ def chart(
     axes.set_ylim(bottom=0)
     if y_label:
         axes.set_ylabel(y_label, fontproperties=small)
-    if other is not None:
-        other.set_ylim(bottom=0)
-        if secondary_percent:
-            other.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
-        if secondary_label:
-            other.set_ylabel(secondary_label, fontproperties=small)
-        for label in other.get_yticklabels():
-            label.set_fontproperties(small)
-        other.spines["top"].set_visible(False)
     axes.grid(axis="y", color=GRID_COLOUR, linewidth=0.8)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    if title:
-        axes.set_title(title, fontproperties=normal, loc="left")
-    if len(series) > 1:
-        # Room above the tallest bar for the legend, which sits inside the plot at the top.
-        for target in filter(None, (axes, other)):
-            target.set_ylim(top=target.get_ylim()[1] * 1.2)
-        axes.legend(handles=handles, prop=small, frameon=False, loc="upper left",
-                    ncols=min(len(series), 4))  # fmt: skip
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "linli"}):
-        figure.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
-    return buffer.getvalue()
+
+
+def _style_secondary(other, secondary_label: str, secondary_percent: bool, small) -> None:
+    other.set_ylim(bottom=0)
+    if secondary_percent:
+        other.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+    if secondary_label:
+        other.set_ylabel(secondary_label, fontproperties=small)
+    for label in other.get_yticklabels():
+        label.set_fontproperties(small)
+    other.spines["top"].set_visible(False)
 
 
 CACHE_SECONDS = 24 * 3600

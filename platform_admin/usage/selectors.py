@@ -123,7 +123,21 @@ def usage_figures(
         for key in [*ids, None]
     }
     start, end = period.bounds()
-    # Sign-ups and the funnel: per community, then together.
+    _add_signups(figures, ids, whole, start, end, by_community=by_community)
+    for key, count in accounts_selectors.resident_counts(end, ids, by_community).items():
+        figures[key].residents = count
+    # Distinct active users.
+    grouped, together = _distinct_rows(ids, whole, period, by_community)
+    for key, row in [*((row["community"], row) for row in grouped if row["community"]),
+                     (None, together)]:  # fmt: skip
+        figures[key].active_users = row["active"] or 0
+        figures[key].feature_users = {f: row[f] or 0 for f in FEATURES}
+    _add_user_days(figures, ids, whole, period)
+    return figures
+
+
+def _add_signups(figures, ids, whole, start, end, *, by_community: bool) -> None:
+    """Sign-ups and the funnel: per community, then together."""
     rows = [
         (row["community"], row)
         for row in (
@@ -145,15 +159,11 @@ def usage_figures(
         )
         each.requested_room += row["requested"]
         each.verified += row["verified"]
-    for key, count in accounts_selectors.resident_counts(end, ids, by_community).items():
-        figures[key].residents = count
-    # Distinct active users.
-    grouped, together = _distinct_rows(ids, whole, period, by_community)
-    for key, row in [*((row["community"], row) for row in grouped if row["community"]),
-                     (None, together)]:  # fmt: skip
-        figures[key].active_users = row["active"] or 0
-        figures[key].feature_users = {f: row[f] or 0 for f in FEATURES}
-    # User-days and feature days: additive, from the roll-up and today's rows.
+
+
+def _add_user_days(figures, ids, whole, period: Period) -> None:
+    """User-days and feature days (additive: from the roll-up and today's rows), and the
+    averages drawn from them."""
     user_days = dict.fromkeys(figures, 0)
     for row in _day_sums(ids, whole, period.start, period.end, "community"):
         keys = [None] if row["community"] is None else [row["community"], None]
@@ -165,7 +175,6 @@ def usage_figures(
     for key, each in figures.items():
         each.daily_active_average = _ratio(user_days[key], days)
         each.active_days_per_user = _ratio(user_days[key], each.active_users)
-    return figures
 
 
 # --- Series for the charts ---------------------------------------------------------------------
