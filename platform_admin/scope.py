@@ -121,7 +121,39 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-class ScopeForm(forms.Form):
+class ScopeFieldsForm(forms.Form):
+    """The company and community choice every operators' form about a scope shares (the
+    statistics filter bar, the report request); both empty: the whole platform."""
+
+    company = forms.ModelChoiceField(
+        label=_("Property company"),
+        queryset=PropertyCompany.objects.order_by("name"),
+        required=False,
+        empty_label=_("All companies"),
+    )
+    community = forms.ModelChoiceField(
+        label=_("Community"),
+        queryset=Community.objects.select_related("company").order_by("company__name", "name"),
+        required=False,
+        empty_label=_("All communities"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        community, company = data.get("community"), data.get("company")
+        if community and company and community.company_id != company.pk:
+            self.add_error("community", _("This community belongs to another company."))
+        return data
+
+    def chosen_scope(self) -> Scope:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        community = data.get("community")
+        if community is not None:
+            return Scope(company=community.company, community=community)
+        return Scope(company=data.get("company"))
+
+
+class ScopeForm(ScopeFieldsForm):
     """The filter bar of the operators' statistics pages (templates/admin/platform/_filters.html).
     Unbound or invalid: this month, the whole platform."""
 
@@ -138,18 +170,7 @@ class ScopeForm(forms.Form):
     end = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    company = forms.ModelChoiceField(
-        label=_("Property company"),
-        queryset=PropertyCompany.objects.order_by("name"),
-        required=False,
-        empty_label=_("All companies"),
-    )
-    community = forms.ModelChoiceField(
-        label=_("Community"),
-        queryset=Community.objects.select_related("company").order_by("company__name", "name"),
-        required=False,
-        empty_label=_("All communities"),
-    )
+    field_order = ["period", "day", "start", "end", "company", "community"]
 
     def clean(self):
         data = super().clean()
@@ -163,9 +184,6 @@ class ScopeForm(forms.Form):
                 raise forms.ValidationError(
                     _("A range may cover at most %(days)s days."), params={"days": MAX_RANGE_DAYS}
                 )
-        community, company = data.get("community"), data.get("company")
-        if community and company and community.company_id != company.pk:
-            self.add_error("community", _("This community belongs to another company."))
         return data
 
     def chosen_period(self) -> Period:
@@ -174,13 +192,6 @@ class ScopeForm(forms.Form):
         if kind == RANGE:
             return Period(RANGE, data["start"], data["end"] + dt.timedelta(days=1))
         return Period.of(kind, data.get("day") or today())
-
-    def chosen_scope(self) -> Scope:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        community = data.get("community")
-        if community is not None:
-            return Scope(company=community.company, community=community)
-        return Scope(company=data.get("company"))
 
 
 def scope_from_request(request) -> tuple[ScopeForm, Scope, Period]:

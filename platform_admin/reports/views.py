@@ -28,7 +28,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         report = services.report_request(
             kind=form.cleaned_data["kind"],
             day=form.cleaned_data["day"],
-            scope=form.scope(),
+            scope=form.chosen_scope(),
             actor=request.user,
             request=request,
         )
