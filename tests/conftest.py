@@ -338,3 +338,16 @@ def latest_migrations_afterwards():
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.fixture(autouse=True)
+def _usage_recorded_only_where_tested(request, monkeypatch):
+    """The residents' portal writes one usage row per user and day (platform_admin.usage):
+    a constant of the first request of a day, not of the page. Tests of a page's query bound
+    measure the page, so recording is off except in tests marked `usage_recording`, which
+    test it, its cost included (tests/platform_admin/test_usage_recording.py)."""
+    if request.node.get_closest_marker("usage_recording"):
+        return
+    from platform_admin.usage import recording
+
+    monkeypatch.setattr(recording, "record_use", lambda user, feature, **kwargs: False)

@@ -125,7 +125,9 @@ def restore(alias: str, engine: str, dumped: Path, *, into: str | None = None) -
     settings_dict = settings_for(alias)
     if engine != engine_of(settings_dict):
         raise DatabaseError(f"The backup of {alias} is {engine}, the database is not.")
-    connections[alias].close()
+    if into is None:
+        # Over the live database: this process's connection must not hold it (or a stale view).
+        connections[alias].close()
     if engine == POSTGRESQL:
         _run(
             [

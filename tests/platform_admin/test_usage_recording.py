@@ -15,7 +15,7 @@ from platform_admin.usage import recording
 from platform_admin.usage.models import UsageDay
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.req("PSTA-1"), pytest.mark.django_db]
+pytestmark = [pytest.mark.req("PSTA-1"), pytest.mark.django_db, pytest.mark.usage_recording]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MORNING = dt.datetime(2026, 3, 10, 9, 0, tzinfo=SHANGHAI)
