@@ -501,13 +501,13 @@ def order_sums(
             .annotate(**_sums(reported, completed))
         ]
     rows: dict[tuple, dict] = {}
-    for field, condition, figures in (
+    for moment, condition, figures in (
         ("created_at", reported, _sums(reported, None)),
         ("completed_at", completed, _sums(None, completed)),
     ):
         grouped = (
             orders.filter(condition)
-            .annotate(month=TruncMonth(field))
+            .annotate(month=TruncMonth(moment))
             .values("community_id", "month")
             .annotate(**figures)
         )

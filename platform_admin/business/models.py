@@ -105,11 +105,11 @@ class MonthlyRepairs(models.Model):
         related_name="+",
     )  # fmt: skip
     month = models.DateField(_("month"))
-    reported = models.PositiveIntegerField(_("reported"), default=0)
-    cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
-    completed = models.PositiveIntegerField(_("completed"), default=0)
-    timed = models.PositiveIntegerField(_("with a deadline"), default=0)
-    on_time = models.PositiveIntegerField(_("finished on time"), default=0)
+    reported = models.PositiveIntegerField(_("orders reported"), default=0)
+    cancelled = models.PositiveIntegerField(_("orders cancelled"), default=0)
+    completed = models.PositiveIntegerField(_("orders completed"), default=0)
+    timed = models.PositiveIntegerField(_("orders with a deadline"), default=0)
+    on_time = models.PositiveIntegerField(_("orders finished on time"), default=0)
     ratings = models.PositiveIntegerField(_("ratings"), default=0)
     low_ratings = models.PositiveIntegerField(_("low ratings"), default=0)
     response_total = models.PositiveBigIntegerField(_("seconds to accept, summed"), default=0)
