@@ -8,9 +8,11 @@ orders there are.
 """
 
 import datetime as dt
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 
 from django.db.models import (
     Avg,
@@ -441,3 +443,92 @@ def orders_by_month(
             month = timezone.localtime(row["month"]).date()
             months.setdefault(month, {"reported": 0, "completed": 0})[key] = row["n"]
     return months
+
+
+# --- Summable figures for the platform's roll-up (PSTA-2) ----------------------------------------
+
+# What a community's orders add up to over some ranges of moments: orders reported (and
+# cancelled of them) in them, and the numerators and denominators of the figures of the orders
+# completed in them. Sums only, so that the nightly roll-up's months and the raw rest add up
+# into exactly what `communities_summary` says of the whole period.
+REPORTED_SUMS = ("reported", "cancelled")
+COMPLETED_SUMS = tuple(name for name in SUMMED if name != "repeated")
+ORDER_SUMS = REPORTED_SUMS + COMPLETED_SUMS
+
+# [since, until) moments; each bound a datetime or an expression giving one, since None for
+# "from the first order on".
+Ranges = list[tuple]
+
+
+def _within(field: str, ranges: Ranges) -> Q:
+    """In any of the (at least one) ranges."""
+    parts = []
+    for since, until in ranges:
+        part = Q(**{f"{field}__lt": until})
+        parts.append(part if since is None else part & Q(**{f"{field}__gte": since}))
+    return reduce(operator.or_, parts)
+
+
+def _sums(reported: Q | None, completed: Q | None) -> dict:
+    figures = {}
+    if reported is not None:
+        figures["reported"] = Count("pk", filter=reported)
+        figures["cancelled"] = Count("pk", filter=reported & Q(status=Status.CANCELLED))
+    if completed is not None:
+        every = _figures(among=completed, repeats=False)
+        figures.update({name: every[name] for name in COMPLETED_SUMS})
+    return figures
+
+
+def order_sums(
+    ids: Iterable[int] | QuerySet | None, ranges: Ranges, *, monthly: bool = False
+) -> list[dict]:
+    """The ORDER_SUMS of the orders of the communities (ids, a queryset of their ids, or all
+    when None) over the
+    ranges, one dict per community ("community") — or per community and local month
+    ("community", "month": the month an order was reported in for the reported counts, the
+    month it was completed in for the rest) when `monthly`. One query, two when monthly."""
+    orders = RepairOrder.objects.order_by()
+    if ids is not None:
+        orders = orders.filter(community_id__in=ids)
+    reported = _within("created_at", ranges)
+    completed = Q(status=Status.COMPLETED) & _within("completed_at", ranges)
+    if not monthly:
+        return [
+            {"community": row.pop("community_id"), **{k: v or 0 for k, v in row.items()}}
+            for row in orders.filter(reported | completed)
+            .values("community_id")
+            .annotate(**_sums(reported, completed))
+        ]
+    rows: dict[tuple, dict] = {}
+    for moment, condition, figures in (
+        ("created_at", reported, _sums(reported, None)),
+        ("completed_at", completed, _sums(None, completed)),
+    ):
+        grouped = (
+            orders.filter(condition)
+            .annotate(month=TruncMonth(moment))
+            .values("community_id", "month")
+            .annotate(**figures)
+        )
+        for row in grouped:
+            month = timezone.localtime(row.pop("month")).date()
+            key = (row.pop("community_id"), month)
+            sums = rows.setdefault(key, dict.fromkeys(ORDER_SUMS, 0))
+            for name, value in row.items():
+                sums[name] += value or 0
+    return [{"community": pk, "month": month, **sums} for (pk, month), sums in rows.items()]
+
+
+def summary_from_sums(sums: dict) -> SummaryWithSums:
+    """The summary whose ORDER_SUMS are `sums` (missing ones zero), averages derived from the
+    sums as `communities_summary` does."""
+    totals = {name: sums.get(name) or 0 for name in SUMMED}
+    values = _combined([totals])
+    del values["repeated"]  # the platform figures have no repeats (as communities_summary)
+    return SummaryWithSums.from_values(
+        values,
+        reported=sums.get("reported") or 0,
+        cancelled=sums.get("cancelled") or 0,
+        totals=totals,
+    )

@@ -1,7 +1,8 @@
 """The business part's models (imported by platform_admin/models.py): the nightly roll-up of
-the money figures (PSTA-2). The bills and payments tables are large (a 20,000-room estate
-has over a million bills a year), so the statistics read the closed months' bills and the
-closed days' payments summed here, and only what is newer from the raw tables."""
+the money and repairs figures (PSTA-2). The bills, payments and repair orders tables are large
+(a 20,000-room estate has over a million bills and some 125,000 repair orders a year), so the
+statistics read the closed months' bills and repairs and the closed days' payments summed
+here, and only what is newer from the raw tables."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -21,8 +22,14 @@ class BusinessRollup(models.Model):
     days_through = models.DateField(_("payments rolled up before"))
     # The local midnight starting days_through: the raw payments are read from it on.
     received_before = models.DateTimeField(_("payments rolled up before (moment)"))
+    # The local midnight starting months_through: the raw repair orders are read from it on.
+    # Empty on runs made before repairs were rolled up (their figures are then read raw).
+    months_before = models.DateTimeField(
+        _("repairs rolled up before (moment)"), null=True, blank=True
+    )
     bill_rows = models.PositiveIntegerField(_("monthly bill rows"), default=0)
     payment_rows = models.PositiveIntegerField(_("daily payment rows"), default=0)
+    repair_rows = models.PositiveIntegerField(_("monthly repair rows"), default=0)
 
     class Meta:
         verbose_name = _("business roll-up run")
@@ -85,3 +92,41 @@ class DailyPayments(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} · {self.community_id} · {self.method}"
+
+
+class MonthlyRepairs(models.Model):
+    """The repair orders of a community in a closed month as they stood when the roll-up ran:
+    orders reported in it (and cancelled of them), and the sums behind the figures of the
+    orders completed in it (repairs.performance.ORDER_SUMS): numerators and denominators,
+    never averages, so that months and communities add up exactly."""
+
+    community = models.ForeignKey(
+        "accounts.Community", verbose_name=_("community"), on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    month = models.DateField(_("month"))
+    reported = models.PositiveIntegerField(_("orders reported"), default=0)
+    cancelled = models.PositiveIntegerField(_("orders cancelled"), default=0)
+    completed = models.PositiveIntegerField(_("orders completed"), default=0)
+    timed = models.PositiveIntegerField(_("orders with a deadline"), default=0)
+    on_time = models.PositiveIntegerField(_("orders finished on time"), default=0)
+    ratings = models.PositiveIntegerField(_("ratings"), default=0)
+    low_ratings = models.PositiveIntegerField(_("low ratings"), default=0)
+    response_total = models.PositiveBigIntegerField(_("seconds to accept, summed"), default=0)
+    response_count = models.PositiveIntegerField(_("orders with a time to accept"), default=0)
+    finish_total = models.PositiveBigIntegerField(_("seconds to finish, summed"), default=0)
+    finish_count = models.PositiveIntegerField(_("orders with a time to finish"), default=0)
+    speed_total = models.PositiveIntegerField(_("speed scores, summed"), default=0)
+    quality_total = models.PositiveIntegerField(_("quality scores, summed"), default=0)
+    attitude_total = models.PositiveIntegerField(_("attitude scores, summed"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly repairs roll-up")
+        verbose_name_plural = _("monthly repairs roll-ups")
+        ordering = ["-month", "community"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "community"], name="business_repairs_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} · {self.community_id}"

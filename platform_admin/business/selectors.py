@@ -34,7 +34,7 @@ from services.bookings.selectors import BookingFigures, booking_figures
 
 from ..figures import BusinessFigures
 from ..scope import Period, _add_months
-from .models import BusinessRollup, DailyPayments, MonthlyBills
+from .models import BusinessRollup, DailyPayments, MonthlyBills, MonthlyRepairs
 
 HOURS = Decimal("0.1")
 SCORE = Decimal("0.01")
@@ -117,7 +117,7 @@ def business_figures(
     communities: QuerySet[Community] | Iterable[Community | int], period: Period
 ) -> dict[int | None, BusinessFigures]:
     """{community id: its figures} for every community asked for, and {None: the total of all
-    of them}. Twelve queries whatever the number of communities, orders, bills or people.
+    of them}. Thirteen queries whatever the number of communities, orders, bills or people.
 
     Repairs reported in the period, and the figures (times, on time, ratings) of those
     completed in it; bills of the period (billed, collected against them, the collection
@@ -125,7 +125,7 @@ def business_figures(
     written in it; complaints filed and suggestions submitted in it."""
     ids = _ids(communities)
     start, last = period.start, period.last_day
-    repairs = performance.communities_summary(ids, start, last)
+    repairs = repairs_by_community(ids, start, period.end)
     money, methods = money_by_community(ids, start, period.end)
     activities = participation_figures(ids, start, last)
     bookings = booking_figures(ids, start, last)
@@ -304,6 +304,52 @@ def money_by_community(
     return figures, by_method
 
 
+# --- Repairs: the roll-up's closed months, the rest raw --------------------------------------------
+
+
+def _repair_rows(
+    ids: list[int] | QuerySet, start: dt.date, end: dt.date, monthly: bool
+) -> list[dict]:
+    """The repairs.performance.ORDER_SUMS of the orders of [start, end) per community (and
+    month when `monthly`), from the roll-up for its whole closed months and raw for the rest
+    (a month's first days when `start` is not a month's first, the open months, all when no
+    run is trusted): two queries, three when monthly."""
+    zone = timezone.get_current_timezone()
+
+    def midnight(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+
+    first = min(_month_up(start), end)  # the period's whole months: [first, last)
+    last = max(first, end.replace(day=1))
+    # Both bounded alike, so the rolled months end where the raw moments begin.
+    through = _between(first, _run("months_through", DateField()), last, DateField())
+    before = _between(
+        midnight(first), _run("months_before", DateTimeField()), midnight(last), DateTimeField()
+    )
+    keys = ("community_id", "month") if monthly else ("community_id",)
+    rolled = [
+        {"community": row.pop("community_id"), **row}
+        for row in MonthlyRepairs.objects.filter(
+            community_id__in=ids, month__gte=first, month__lt=through
+        )
+        .order_by()
+        .values(*keys)
+        .annotate(**{name: Sum(name) for name in performance.ORDER_SUMS})
+    ]
+    ranges = [(midnight(start), midnight(first))] if start < first else []
+    raw = performance.order_sums(ids, [*ranges, (before, midnight(end))], monthly=monthly)
+    return rolled + raw
+
+
+def repairs_by_community(
+    ids: list[int], start: dt.date, end: dt.date
+) -> dict[int, performance.SummaryWithSums]:
+    """What `performance.communities_summary` says of [start, end) for each community, read
+    from the roll-up and the raw orders after it (two queries)."""
+    sums = _added(_repair_rows(ids, start, end, False), ("community",)) if ids else {}
+    return {pk: performance.summary_from_sums(sums.get((pk,), {})) for pk in ids}
+
+
 # --- Monthly series for the charts ---------------------------------------------------------------
 
 
@@ -338,11 +384,25 @@ def _window(period: Period) -> tuple[list[dt.date], dt.date, dt.date]:
 
 
 def repairs_by_month(communities, period: Period) -> MonthlySeries:
-    """Orders reported and completed per month (two queries)."""
+    """Orders reported and completed per month (three queries: the roll-up's months, and the
+    raw orders after them by month reported and by month completed; none for the
+    communities)."""
     months, start, end = _window(period)
-    counts = performance.orders_by_month(_ids(communities), start, end - dt.timedelta(days=1))
-    zero = {"reported": 0, "completed": 0}
-    return MonthlySeries(months, [{"month": m, **counts.get(m, zero)} for m in months])
+    # A queryset of communities is read as a subquery: no query of its own.
+    ids = (
+        communities.order_by().values("pk")
+        if isinstance(communities, QuerySet)
+        else _ids(communities)
+    )
+    counts = _added(_repair_rows(ids, start, end, True), ("month",))
+    rows = []
+    for month in months:
+        sums = counts.get((month,), {})
+        rows.append(
+            {"month": month, "reported": sums.get("reported", 0),
+             "completed": sums.get("completed", 0)}
+        )  # fmt: skip
+    return MonthlySeries(months, rows)
 
 
 def money_by_month(communities, period: Period) -> MonthlySeries:
