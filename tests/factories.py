@@ -990,3 +990,26 @@ def analysis_report(*, community=None, company=None, status="done", created_by=N
         report.file.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
         report.save()
     return report
+
+
+def business_repair(household, *, created, completed=None, response=None, finish=None, on_time=None,
+           rating=None, status=None):  # fmt: skip
+    """A repair order as the business statistics read it: reported at `created`, completed
+    (timed, on time or not) and rated when given."""
+    from repairs.models import RepairOrder, RepairRating
+
+    order = RepairOrderFactory(household=household, created_at=created)
+    if completed is not None:
+        RepairOrder.objects.filter(pk=order.pk).update(
+            status=RepairOrder.Status.COMPLETED, accepted_at=created, completed_at=completed,
+            technician_response_seconds=response, technician_finish_seconds=finish,
+            finished_on_time=on_time,
+        )  # fmt: skip
+    elif status:
+        RepairOrder.objects.filter(pk=order.pk).update(status=status)
+    if rating:
+        RepairRating.objects.create(
+            order=order, speed=rating[0], quality=rating[1], attitude=rating[2],
+            rated_by=household.user, created_at=completed,
+        )  # fmt: skip
+    return order

@@ -18,18 +18,17 @@ from platform_admin.business.selectors import (
     series_months,
 )
 from platform_admin.scope import Period, Scope
-from repairs.models import RepairOrder, RepairRating
 from services.models import ActivityParticipant, Booking, ServiceReview
 from tests.factories import (
     ActivityFactory,
     CommunityFactory,
     ComplaintFactory,
     PropertyCompanyFactory,
-    RepairOrderFactory,
     SuggestionFactory,
     activity_signup,
     business_bill,
     business_payment,
+    business_repair,
     catalogue_provider,
     done_booking,
     household_in,
@@ -52,25 +51,6 @@ def _pinned():
         yield
 
 
-def repair(household, *, created, completed=None, response=None, finish=None, on_time=None,
-           rating=None, status=None):  # fmt: skip
-    order = RepairOrderFactory(household=household, created_at=created)
-    if completed is not None:
-        RepairOrder.objects.filter(pk=order.pk).update(
-            status=RepairOrder.Status.COMPLETED, accepted_at=created, completed_at=completed,
-            technician_response_seconds=response, technician_finish_seconds=finish,
-            finished_on_time=on_time,
-        )  # fmt: skip
-    elif status:
-        RepairOrder.objects.filter(pk=order.pk).update(status=status)
-    if rating:
-        RepairRating.objects.create(
-            order=order, speed=rating[0], quality=rating[1], attitude=rating[2],
-            rated_by=household.user, created_at=completed,
-        )  # fmt: skip
-    return order
-
-
 def activity(community, starts, **fields):
     opens = starts - dt.timedelta(days=10)
     return ActivityFactory(community=community, starts_at=starts, signup_opens_at=opens,
@@ -86,15 +66,15 @@ def household(community):
 
 
 def test_repairs_count_timing_on_time_and_rating(community, household):
-    repair(household, created=at(3), completed=at(4), response=1800, finish=7200, on_time=True,
+    business_repair(household, created=at(3), completed=at(4), response=1800, finish=7200, on_time=True,
            rating=(5, 4, 3))  # fmt: skip
-    repair(household, created=at(10), completed=at(12), response=3600, finish=14400,
+    business_repair(household, created=at(10), completed=at(12), response=3600, finish=14400,
            on_time=False)  # fmt: skip
-    repair(household, created=at(20))  # pending
+    business_repair(household, created=at(20))  # pending
     # Reported in April, completed in May: its times count, it was not reported in May.
-    repair(household, created=at(28, 4), completed=at(1, 5, 9), response=600, finish=3600,
+    business_repair(household, created=at(28, 4), completed=at(1, 5, 9), response=600, finish=3600,
            on_time=True)  # fmt: skip
-    repair(household, created=at(1, 6))  # June: not this period
+    business_repair(household, created=at(1, 6))  # June: not this period
 
     figures = business_figures(Community.objects.filter(pk=community.pk), MAY)[community.pk]
 
@@ -228,9 +208,11 @@ def test_totals_add_numerators_and_denominators(community):
     business_bill(full.room, month=dt.date(2026, 5, 1), amount="100.00", paid="100.00",
                   status="paid")  # fmt: skip
     business_bill(empty.room, month=dt.date(2026, 5, 1), amount="300.00")
-    repair(full, created=at(3), completed=at(4), response=3600, finish=3600, on_time=True)
+    business_repair(full, created=at(3), completed=at(4), response=3600, finish=3600, on_time=True)
     for _ in range(3):
-        repair(empty, created=at(3), completed=at(4), response=7200, finish=7200, on_time=False)
+        business_repair(
+            empty, created=at(3), completed=at(4), response=7200, finish=7200, on_time=False
+        )
 
     figures = business_figures(Scope(company=community.company).communities(), MAY)
 
@@ -247,9 +229,9 @@ def test_totals_add_numerators_and_denominators(community):
 def test_a_second_company_is_not_counted(community, other_community):
     assert other_community.company_id != community.company_id
     mine, theirs = household_in(community), household_in(other_community)
-    repair(mine, created=at(3))
-    repair(theirs, created=at(3))
-    repair(theirs, created=at(4))
+    business_repair(mine, created=at(3))
+    business_repair(theirs, created=at(3))
+    business_repair(theirs, created=at(4))
     ComplaintFactory(household=theirs, created_at=at(5))
     business_bill(theirs.room, month=dt.date(2026, 5, 1), amount="80.00")
 
@@ -284,8 +266,10 @@ def test_series_cover_twelve_months_ending_with_the_period():
 
 
 def test_monthly_series(community, household):
-    repair(household, created=at(3, 4), completed=at(4, 5), response=60, finish=60, on_time=True)
-    repair(household, created=at(3))
+    business_repair(
+        household, created=at(3, 4), completed=at(4, 5), response=60, finish=60, on_time=True
+    )
+    business_repair(household, created=at(3))
     bill = business_bill(household.room, month=dt.date(2026, 4, 1), amount="120.00",
                          paid="60.00", status="partially_paid")  # fmt: skip
     business_payment(bill, amount="60.00", paid_at=at(2))
@@ -327,7 +311,7 @@ def _estate(count: int, rows: int) -> None:
         community = CommunityFactory(company=company, name=f"小区{n}")
         household = household_in(community)
         for index in range(rows):
-            repair(household, created=at(3 + index % 20), completed=at(25), response=60,
+            business_repair(household, created=at(3 + index % 20), completed=at(25), response=60,
                    finish=600, on_time=True, rating=(5, 5, 4))  # fmt: skip
             bill = business_bill(household.room, month=dt.date(2026, 5, 1), amount="10.00",
                                  paid="10.00", status="paid")  # fmt: skip

@@ -20,7 +20,7 @@ from platform_admin.business.tasks import business_roll_up_task
 from platform_admin.scope import Period
 from repairs import performance
 from repairs.models import RepairOrder, RepairRating
-from tests.factories import RepairOrderFactory, household_in
+from tests.factories import business_repair, household_in
 
 pytestmark = [pytest.mark.req("PSTA-2"), pytest.mark.django_db]
 
@@ -51,25 +51,6 @@ def _pinned():
         yield
 
 
-def repair(household, *, created, completed=None, response=None, finish=None, on_time=None,
-           rating=None, status=None):  # fmt: skip
-    order = RepairOrderFactory(household=household, created_at=created)
-    if completed is not None:
-        RepairOrder.objects.filter(pk=order.pk).update(
-            status=RepairOrder.Status.COMPLETED, accepted_at=created, completed_at=completed,
-            technician_response_seconds=response, technician_finish_seconds=finish,
-            finished_on_time=on_time,
-        )  # fmt: skip
-    elif status:
-        RepairOrder.objects.filter(pk=order.pk).update(status=status)
-    if rating:
-        RepairRating.objects.create(
-            order=order, speed=rating[0], quality=rating[1], attitude=rating[2],
-            rated_by=household.user, created_at=completed,
-        )  # fmt: skip
-    return order
-
-
 @pytest.fixture
 def estate(community, other_community):
     """Orders of every month from December 2025 to today in two communities: completed in
@@ -81,20 +62,24 @@ def estate(community, other_community):
         household = household_in(place)
         for year, month in [(2025, 12), *((2026, m) for m in range(1, 7))]:
             last_day = 15 if month == 6 and year == 2026 else 28
-            repair(household, created=at(2, month, year=year), completed=at(3, month, year=year),
+            business_repair(household, created=at(2, month, year=year), completed=at(3, month, year=year),
                    response=600 + n * 60 + month, finish=3600 * (month + n), on_time=True,
                    rating=(5, 4, 3 + n))  # fmt: skip
-            repair(household, created=at(min(10, last_day), month, year=year),
+            business_repair(household, created=at(min(10, last_day), month, year=year),
                    completed=at(last_day, month, 23, year=year), response=1800 + month,
                    finish=7200 + 7 * month, on_time=bool(month % 2), rating=(2, 3, 1))  # fmt: skip
-            repair(
+            business_repair(
                 household,
                 created=at(1, month, 0, year=year),
                 completed=at(min(12, last_day), month, year=year),
                 response=90,
             )
-            repair(household, created=at(5, month, year=year), status=RepairOrder.Status.CANCELLED)
-            open_orders[(place.pk, month)] = repair(household, created=at(7, month, year=year))
+            business_repair(
+                household, created=at(5, month, year=year), status=RepairOrder.Status.CANCELLED
+            )
+            open_orders[(place.pk, month)] = business_repair(
+                household, created=at(7, month, year=year)
+            )
     return open_orders
 
 
