@@ -25,6 +25,8 @@ class AccountsConfig(AppConfig):
                 "residency.rejected": _("Residency rejected"),
                 "residency.ended": _("Residency ended"),
                 "residency.withdrawn": _("Room binding request withdrawn"),
+                "room.added": _("Room added"),
+                "room.changed": _("Room changed"),
                 "profile.updated": _("Profile updated"),
                 "family.invited": _("Family member invited"),
                 "family.invitation_withdrawn": _("Family invitation withdrawn"),

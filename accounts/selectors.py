@@ -305,18 +305,40 @@ def buildings_for_community(community: Community) -> QuerySet[Building]:
     return Building.objects.filter(community=community).order_by("sort_order", "name")
 
 
+def rooms_with_history() -> QuerySet[Room]:
+    """Rooms with their building, unit and every residency (newest first) with its person."""
+    return Room.objects.select_related("building__community", "unit").prefetch_related(
+        Prefetch(
+            "residencies",
+            queryset=Residency.objects.select_related("user", "verified_by").order_by(
+                "-created_at", "-pk"
+            ),
+        )
+    )
+
+
 def room_with_history(room: Room) -> Room:
+    return rooms_with_history().get(pk=room.pk)
+
+
+def audit_entries_for_room(room: Room, residency_ids: list[int]):
+    """The room's history, newest first: what was done to the room itself (added, edited)
+    and to its residencies (bound, verified, rejected, moved out), in its community."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from kit.models import AuditEntry
+
     return (
-        Room.objects.select_related("building__community", "unit")
-        .prefetch_related(
-            Prefetch(
-                "residencies",
-                queryset=Residency.objects.select_related("user", "verified_by").order_by(
-                    "-created_at"
-                ),
+        AuditEntry.objects.filter(community_id=room.building.community_id)
+        .filter(
+            Q(target_type=ContentType.objects.get_for_model(Room), target_id=str(room.pk))
+            | Q(
+                target_type=ContentType.objects.get_for_model(Residency),
+                target_id__in=[str(pk) for pk in residency_ids],
             )
         )
-        .get(pk=room.pk)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -127,11 +127,18 @@ def residency_withdraw(
 
 @transaction.atomic
 def residency_end(
-    *, residency: Residency, actor: User, request: HttpRequest | None = None, reason: str = ""
+    *,
+    residency: Residency,
+    actor: User,
+    request: HttpRequest | None = None,
+    reason: str = "",
+    recorded: dict | None = None,
 ) -> Residency:
     """A verified residency ends (move-out, or a family member removed): access to the
     room's bills, repairs and notices stops at once. When an owner or tenant leaves, their
-    family members leave with them and the household's open invitations are withdrawn."""
+    family members leave with them and the household's open invitations are withdrawn.
+    `recorded` goes into the audit entry of the residency itself (what staff decided about
+    the room's unpaid bills)."""
     residency = (
         Residency.objects.select_for_update(of=("self",))
         .select_related("room__building__community")
@@ -162,6 +169,8 @@ def residency_end(
         data = {"reason": reason}
         if each is not residency:
             data["with_head"] = residency.pk
+        elif recorded:
+            data |= recorded
         log_action(
             actor=actor,
             action="residency.ended",
@@ -525,3 +534,77 @@ def social_account_link(*, sociallogin: SocialLogin, user: User, request: HttpRe
         user.save(update_fields=["mobile_verified"])
     sociallogin.connect(request, user)
     return user
+
+
+# --- Rooms -----------------------------------------------------------------------------------------
+
+ROOM_FIELDS = ("building", "unit", "number", "floor", "area", "use")
+
+
+def _room_values(room: Room) -> dict[str, str]:
+    """A room's fields as the audit log keeps them: names, not ids."""
+    return {
+        "building": room.building.name,
+        "unit": room.unit.name if room.unit_id else "",
+        "number": room.number,
+        "floor": str(room.floor),
+        "area": "" if room.area is None else f"{room.area:.2f}",
+        "use": str(room.get_use_display()),
+    }
+
+
+@transaction.atomic
+def room_save(
+    *,
+    room: Room | None,
+    community: Community,
+    actor: User,
+    request: HttpRequest | None = None,
+    building,
+    unit,
+    number: str,
+    floor: int,
+    area,
+    use: str,
+) -> Room:
+    """Add a room to `community` (room=None) or change one of its rooms, audited as
+    room.added / room.changed with each changed field's value before and after. The room
+    number is refused when the building (and unit) already has it."""
+    if building.community_id != community.pk or (
+        unit is not None and unit.building_id != building.pk
+    ):
+        raise ValidationError(_("Please choose a building and unit of this community."))
+    taken = Room.objects.filter(building=building, unit=unit, number=number)
+    if room is not None:
+        taken = taken.exclude(pk=room.pk)
+    if taken.exists():
+        raise ValidationError(
+            _("%(building)s%(unit)s already has a room %(number)s.")
+            % {"building": building.name, "unit": unit.name if unit else "", "number": number}
+        )
+    before = _room_values(room) if room is not None else None
+    if room is None:
+        room = Room(building=building)
+    else:
+        room = Room.objects.select_for_update().get(pk=room.pk)
+    room.building, room.unit, room.number, room.floor, room.area, room.use = (
+        building, unit, number, floor, area, use
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            room.save()
+    except IntegrityError:
+        raise ValidationError(
+            _("%(building)s%(unit)s already has a room %(number)s.")
+            % {"building": building.name, "unit": unit.name if unit else "", "number": number}
+        ) from None
+    after = _room_values(room)
+    if before is None:
+        log_action(actor=actor, action="room.added", target=room, community=community,
+                   data={"values": after}, request=request)  # fmt: skip
+    else:
+        changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+        if changes:
+            log_action(actor=actor, action="room.changed", target=room, community=community,
+                       data={"changes": changes}, request=request)  # fmt: skip
+    return room

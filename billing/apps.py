@@ -18,7 +18,7 @@ class BillingConfig(AppConfig):
         from staff import menu, scoping
         from staff.positions import CASHIER, FRONT_DESK, MANAGER, register_position_defaults
 
-        from . import checks, selectors, services  # noqa: F401  (checks register themselves)
+        from . import checks, room_panel, selectors, services  # noqa: F401  (checks register themselves)
         from .models import Bill, BillRun, FeeRule, Payment, Receipt
 
         for event in (
@@ -63,6 +63,7 @@ class BillingConfig(AppConfig):
                            "billing.view_billing_reports"),
         ):  # fmt: skip
             menu.register(entry)
+        room_panel.register()
         scoping.register("bill_id", Bill, "community")
         scoping.register("run_id", BillRun, "community")
         scoping.register("rule_id", FeeRule, "community")

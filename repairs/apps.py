@@ -20,7 +20,7 @@ class RepairsConfig(AppConfig):
         from staff import menu, scoping
         from staff.positions import FRONT_DESK, MANAGER, TECHNICIAN, register_position_defaults
 
-        from . import setup
+        from . import room_panel, setup
         from .models import RepairAttachment, RepairCategory, RepairOrder, TimeSlot
 
         for event in (
@@ -69,6 +69,7 @@ class RepairsConfig(AppConfig):
                 unless_perm="repairs.dispatch_repairorder",
             )  # fmt: skip
         )
+        room_panel.register()
         scoping.register("order_id", RepairOrder, "community")
         scoping.register("repair_file_id", RepairAttachment, "order__community")
         scoping.register("category_id", RepairCategory, "community")

@@ -14,3 +14,6 @@ class ServicesConfig(AppConfig):
 
         for part in PARTS:
             import_module(f"services.{part}.setup").register()
+        from . import room_panel
+
+        room_panel.register()

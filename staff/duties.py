@@ -114,6 +114,7 @@ DUTIES = [
        "accounts.view_residency", "accounts.add_residency", "accounts.change_residency",
        "accounts.change_user"),
     _d("import_rooms", _("Import rooms"), RESIDENTS, "accounts.view_room", "accounts.add_room"),
+    _d("edit_rooms", _("Edit rooms"), RESIDENTS, "accounts.view_room", "accounts.change_room"),
     _d("view_staff", _("View colleagues"), STAFF, "staff.view_staffmember"),
     _d("manage_staff", _("Add and change staff"), STAFF,
        "staff.view_staffmember", "staff.add_staffmember", "staff.change_staffmember"),

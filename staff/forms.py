@@ -1,7 +1,8 @@
 """Forms of the staff portal: the team, a resident's contacts, rejecting a room binding,
-move-out and Excel uploads."""
+move-out, a room and Excel uploads."""
 
 import re
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.models import Group
@@ -13,11 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts import otp
 from accounts.auth_forms import CodeField, incorrect_code_error
 from accounts.forms import MobileNumberField
-from accounts.models import Community, User
+from accounts.models import Building, Community, Room, Unit, User
 from accounts.selectors import has_verified_email
 from kit import spreadsheets
 
-from .resources import read_upload
+from .resources import MAX_FLOOR, read_upload
 
 
 class StaffMemberChangeForm(forms.Form):
@@ -147,12 +148,143 @@ class RejectResidencyForm(forms.Form):
 
 
 class ResidencyEndForm(forms.Form):
+    """Move-out; when the room still owes (`debts`, see staff.rooms), also what becomes of
+    its unpaid bills: they stay with the room, the household settles them at the counter
+    first, or (with the waive permission) they are waived with a reason."""
+
+    KEEP, COUNTER, WAIVE = "keep", "counter", "waive"
+
     reason = forms.CharField(
         label=_("Reason for moving out"),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. sold the flat, lease ended")}),
     )
+    bills = forms.ChoiceField(
+        label=_("The room's unpaid bills"),
+        widget=forms.RadioSelect,
+        choices=[
+            (KEEP, _("They stay with the room, for the next occupant or the owner to settle")),
+            (COUNTER, _("Settle them at the counter first (the move-out waits)")),
+            (WAIVE, _("Waive the unpaid bills, with a reason")),
+        ],
+        initial=KEEP,
+    )
+    waive_reason = forms.CharField(
+        label=_("Reason for waiving"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. agreed with the owner at handover")}),
+    )
+
+    def __init__(self, *args, debts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if debts is None:
+            del self.fields["bills"], self.fields["waive_reason"]
+            return
+        field = self.fields["bills"]
+        if not debts.counter_url:
+            field.choices = [c for c in field.choices if c[0] != self.COUNTER]
+        if not (debts.can_waive and debts.waivable):
+            field.choices = [c for c in field.choices if c[0] != self.WAIVE]
+            del self.fields["waive_reason"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("bills") == self.WAIVE and not cleaned.get("waive_reason", "").strip():
+            self.add_error("waive_reason", _("Please give a reason for waiving."))
+        return cleaned
+
+
+class RoomForm(forms.Form):
+    """One room of the community, added or changed by hand (the import does many)."""
+
+    building = forms.ModelChoiceField(label=_("Building"), queryset=Building.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("No unit"),
+        help_text=_("Leave empty for a building without units."),
+    )
+    number = forms.CharField(
+        label=_("Room number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 1201")}),
+    )
+    floor = forms.IntegerField(
+        label=_("Floor"),
+        min_value=-10,
+        max_value=MAX_FLOOR,
+        error_messages={
+            "min_value": _("The floor must be between -10 and %(max)d.") % {"max": MAX_FLOOR},
+            "max_value": _("The floor must be between -10 and %(max)d.") % {"max": MAX_FLOOR},
+            "invalid": _("The floor must be a whole number, e.g. 12 or -1."),
+        },
+    )
+    area = forms.DecimalField(
+        label=_("Floor area (m²)"),
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        error_messages={"invalid": _("The floor area must be a number of square metres.")},
+    )
+    use = forms.ChoiceField(label=_("Use"), choices=Room.Use.choices, initial=Room.Use.RESIDENTIAL)
+
+    def __init__(self, *args, instance: Room | None, community: Community, **kwargs):
+        self.instance = instance
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "building": instance.building_id,
+                    "unit": instance.unit_id,
+                    "number": instance.number,
+                    "floor": instance.floor,
+                    "area": instance.area,
+                    "use": instance.use,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = Building.objects.filter(community=community).order_by(
+            "sort_order", "name"
+        )
+        self.fields["unit"].queryset = (
+            Unit.objects.filter(building__community=community)
+            .select_related("building")
+            .order_by("building__sort_order", "building__name", "sort_order", "name")
+        )
+        self.fields["unit"].label_from_instance = lambda unit: f"{unit.building.name} {unit.name}"
+
+    def clean_number(self) -> str:
+        number = "".join(self.cleaned_data["number"].split())
+        if not number:
+            raise ValidationError(_("Please enter the room number."))
+        return number
+
+    def clean_area(self):
+        area = self.cleaned_data["area"]
+        if area is not None and not Decimal("0.01") <= area < Decimal("1000000"):
+            raise ValidationError(_("The floor area must be more than 0 and below 1000000."))
+        return area
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        building, unit = cleaned.get("building"), cleaned.get("unit")
+        if building and unit and unit.building_id != building.pk:
+            self.add_error(
+                "unit",
+                _("Unit %(unit)s is not in %(building)s.")
+                % {"unit": unit.name, "building": building.name},
+            )
+        floor = cleaned.get("floor")
+        if building and building.floors and floor and floor > building.floors:
+            self.add_error(
+                "floor",
+                _("%(building)s has %(floors)d floors above ground.")
+                % {"building": building.name, "floors": building.floors},
+            )
+        return cleaned
 
 
 class SheetUploadForm(forms.Form):

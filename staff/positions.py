@@ -37,12 +37,14 @@ def default_permissions() -> dict[str, list[str]]:
 # The staff portal's own defaults, registered by StaffConfig.ready (accounts cannot import
 # staff, so its permissions are registered here, with the pages that use them).
 # accounts.change_user edits a resident's contacts, change_residency ends a residency
-# (move-out), add_residency / add_room import residents / rooms from Excel,
+# (move-out), add_residency / add_room import residents / rooms from Excel (add_room also adds
+# one room on a form), change_room edits a room,
 # add_staffmember / change_staffmember add, change and deactivate staff.
 STAFF_PORTAL_DEFAULTS: dict[str, list[str]] = {
     MANAGER: [
         "accounts.view_room",
         "accounts.add_room",
+        "accounts.change_room",
         "accounts.view_residency",
         "accounts.verify_residency",
         "accounts.add_residency",

@@ -15,14 +15,19 @@ from django.views.decorators.http import require_POST
 from accounts import selectors, services
 from accounts.models import Residency, Room, User
 from kit import spreadsheets
-from kit.audit import entries_for_objects
 from kit.forms import posted_data as _posted
 
 from . import resources
 from .access import safe_next, staff_has_perm, staff_required
 from .filters import ResidencyFilter, RoomFilter
-from .forms import RejectResidencyForm, ResidencyEndForm, ResidentContactsForm, SheetUploadForm
-from .rooms import room_panels
+from .forms import (
+    RejectResidencyForm,
+    ResidencyEndForm,
+    ResidentContactsForm,
+    RoomForm,
+    SheetUploadForm,
+)
+from .rooms import KEEP, move_out, room_debts, room_panels, summary_figures
 from .scoping import get_scoped_or_404
 from .tables import ResidencyTable, RoomTable, paginate
 
@@ -143,8 +148,9 @@ def resident_contacts(request: HttpRequest, resident_id: int) -> HttpResponse:
 
 @staff_required("accounts.change_residency")
 def residency_end(request: HttpRequest, residency_id: int) -> HttpResponse:
-    """Move-out. GET asks for confirmation and shows who leaves with the head of household;
-    POST ends the residency (and the family's) through the service."""
+    """Move-out. GET asks for confirmation, shows who leaves with the head of household and
+    what the room still owes, and asks what becomes of those bills; POST ends the residency
+    (and the family's) through staff.rooms.move_out, or sends staff to the counter first."""
     residency = get_scoped_or_404(
         request,
         Residency.objects.select_related("user", "room__building", "room__unit"),
@@ -153,34 +159,35 @@ def residency_end(request: HttpRequest, residency_id: int) -> HttpResponse:
     detail_url = reverse(
         "staff_residents:resident_detail", kwargs={"resident_id": residency.user_id}
     )
-    family = []
+    family, debts = [], None
     if residency.relation != Residency.Relation.FAMILY:
         family = list(
             residency.family_members.filter(status=Residency.Status.VERIFIED).select_related("user")
         )
-    form = ResidencyEndForm(_posted(request))
+        if residency.status == Residency.Status.VERIFIED:
+            debts = room_debts(request, residency.room)
+    form = ResidencyEndForm(_posted(request), debts=debts)
     if request.method == "POST" and form.is_valid():
+        choice = form.cleaned_data.get("bills", "")
+        if choice == ResidencyEndForm.COUNTER:
+            messages.info(
+                request,
+                _("Settle the room's bills here first, then come back to complete the move-out."),
+            )
+            return redirect(debts.counter_url)
         try:
-            services.residency_end(
+            move_out(
                 residency=residency,
                 actor=request.user,
                 request=request,
                 reason=form.cleaned_data["reason"],
+                bills=choice or KEEP,
+                waive_reason=form.cleaned_data.get("waive_reason", ""),
             )
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            message = _("%(name)s has moved out of %(room)s.") % {
-                "name": residency.user,
-                "room": residency.room.label,
-            }
-            if family:
-                message += " " + ngettext(
-                    "%(count)d family member moved out with them.",
-                    "%(count)d family members moved out with them.",
-                    len(family),
-                ) % {"count": len(family)}
-            messages.success(request, message)
+            messages.success(request, _moved_out_message(residency, family, debts, choice))
         return redirect(safe_next(request, detail_url))
     return render(
         request,
@@ -188,11 +195,30 @@ def residency_end(request: HttpRequest, residency_id: int) -> HttpResponse:
         {
             "residency": residency,
             "family": family,
+            "debts": debts,
             "form": form,
             "next": safe_next(request, detail_url),
         },
         status=400 if form.errors else 200,
     )
+
+
+def _moved_out_message(residency: Residency, family: list, debts, choice: str) -> str:
+    message = _("%(name)s has moved out of %(room)s.") % {
+        "name": residency.user,
+        "room": residency.room.label,
+    }
+    if family:
+        message += " " + ngettext(
+            "%(count)d family member moved out with them.",
+            "%(count)d family members moved out with them.",
+            len(family),
+        ) % {"count": len(family)}
+    if debts is not None and choice == ResidencyEndForm.WAIVE:
+        message += " " + _("The room's unpaid bills were waived.")
+    elif debts is not None:
+        message += " " + _("The room's unpaid bills stay with the room.")
+    return message
 
 
 @require_POST
@@ -260,27 +286,87 @@ def rooms(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "table": table,
             "can_import": staff_has_perm(request, "accounts.add_room"),
+            "can_add": staff_has_perm(request, "accounts.add_room"),
         },
     )
 
 
 @staff_required("accounts.view_room")
 def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = get_scoped_or_404(request, Room.objects.all(), room_id)
-    room = selectors.room_with_history(room)
+    """一户一档: the room and everything about it, each module's part (bills, repairs,
+    complaints, bookings, parcels, meters) shown to staff who may see that module, with a
+    summary strip on top and the room's history below. A fixed number of queries."""
+    room = get_scoped_or_404(request, selectors.rooms_with_history(), room_id)
     residencies = list(room.residencies.all())
+    household = sorted(
+        (r for r in residencies if r.status == Residency.Status.VERIFIED),
+        key=lambda r: (_RELATION_RANK.get(r.relation, 9), r.created_at),
+    )
+    panels = room_panels(request, room)
+    owners = [r.user for r in household if r.relation == Residency.Relation.OWNER]
     return render(
         request,
         "staff/accounts/room_detail.html",
         {
             "room": room,
-            "household": [r for r in residencies if r.status == Residency.Status.VERIFIED],
+            "household": household,
+            "owners": owners,
             "history": residencies,
-            "audit_entries": entries_for_objects(Residency, [r.pk for r in residencies])[:20],
+            "past": [r for r in residencies if r.status == Residency.Status.ENDED],
+            "audit_entries": selectors.audit_entries_for_room(room, [r.pk for r in residencies])[
+                :30
+            ],
             "can_verify": staff_has_perm(request, "accounts.verify_residency"),
-            # What other modules show about the room (complaints…), see staff/rooms.py.
-            "room_panels": room_panels(request, room),
+            "can_edit": staff_has_perm(request, "accounts.change_room"),
+            "can_end": staff_has_perm(request, "accounts.change_residency"),
+            # What other modules show about the room (bills, repairs…), see staff/rooms.py.
+            "room_panels": panels,
+            "summary": summary_figures(panels),
         },
+    )
+
+
+_RELATION_RANK = {Residency.Relation.OWNER: 0, Residency.Relation.TENANT: 1}
+
+
+@staff_required("accounts.add_room")
+def room_new(request: HttpRequest) -> HttpResponse:
+    return _room_form(request, None)
+
+
+@staff_required("accounts.change_room")
+def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
+    room = get_scoped_or_404(request, Room.objects.select_related("building", "unit"), room_id)
+    return _room_form(request, room)
+
+
+def _room_form(request: HttpRequest, room: Room | None) -> HttpResponse:
+    """A single room added or changed on a form (the same checks as the import: the number
+    once per building and unit, the area above zero), audited with what changed."""
+    form = RoomForm(_posted(request), instance=room, community=request.community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.room_save(
+                room=room,
+                community=request.community,
+                actor=request.user,
+                request=request,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                (_("Room %(room)s was added.") if room is None else _("Room %(room)s was saved."))
+                % {"room": saved.label},
+            )
+            return redirect("staff_residents:room_detail", room_id=saved.pk)
+    return render(
+        request,
+        "staff/accounts/room_form.html",
+        {"form": form, "room": room},
+        status=400 if form.errors else 200,
     )
 
 

@@ -54,5 +54,6 @@ def register() -> None:
             "staff/complaints/figures/_room_panel.html",
             context=room_panel_context,
             order=40,
+            wide=True,
         )
     )
