@@ -293,7 +293,9 @@ class PushRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} · {self.get_importance_display()}"
+        from . import events  # events reads the models' choices
+
+        return f"{events.display_name(self.event)} · {self.get_importance_display()}"
 
 
 class PushSettings(models.Model):

@@ -102,7 +102,7 @@ def test_meter_grid_from_the_keyboard_and_the_admin_in_chinese(
         http_accept="text/html", path_info="/accounts/login/", failures_since_start=3,
         get_data="", post_data="",
     )  # fmt: skip
-    PushRule.objects.get_or_create(event="repair.assigned", importance="normal")
+    assert PushRule.objects.filter(event="repair.assigned").exists()  # seeded by migration
     rule = fee_rule(community, name="物业服务费", unit_price="2.80")
     run = billing_services.run_create(
         community=community, fee_rules=[rule], month=last_month, actor=manager
@@ -113,8 +113,9 @@ def test_meter_grid_from_the_keyboard_and_the_admin_in_chinese(
     desk.goto(f"{base}/admin/axes/accessattempt/")
     expect(desk.locator("#result_list thead")).to_contain_text("登录失败")
     shot(desk, "admin-axes")
-    desk.goto(f"{base}/admin/notices/pushrule/")
-    expect(desk.locator("#result_list")).to_contain_text("（repair.assigned）")
+    desk.goto(f"{base}/admin/notices/pushrule/?event=repair.assigned")
+    expect(desk.locator("#result_list")).to_contain_text("有报修单派给您（repair.assigned）")
+    expect(desk.locator("#changelist-filter")).to_contain_text("有报修单派给您（repair.assigned）")
     shot(desk, "admin-push-rules")
     desk.goto(f"{base}/admin/billing/bill/?company={community.company.pk}")
     expect(desk.locator("#changelist-filter")).to_contain_text("物业公司")
