@@ -22,7 +22,11 @@ CATALOGUE_ONLY = [
     gettext_noop("Arguments"),
     gettext_noop("Execution Options"),
     gettext_noop("Periodic Tasks Using This Schedule"),
+    gettext_noop("Attempt Remaining"),  # django-axes' status column: "2 Attempt Remaining"
+    gettext_noop("Locked Out"),
 ]
+# Apps whose models the admin lists, by their own (English) names otherwise.
+APPS = {"axes": _("login security"), "guardian": _("object permissions")}
 
 # (model name, plural) per model
 MODELS = {
@@ -115,6 +119,9 @@ def _name_axes_records() -> None:
 
 
 def label_third_party_models() -> None:
+    for app_label, name in APPS.items():
+        if app_label in apps.app_configs:
+            apps.app_configs[app_label].verbose_name = name
     for label, (singular, plural) in MODELS.items():
         if _installed(label):
             opts = apps.get_model(label)._meta

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from billing import services as billing_services
 from billing.models import MeterReading
 from notices.models import PushRule
-from tests.factories import CommunityFactory, RoomFactory, UserFactory, fee_rule
+from tests.factories import RoomFactory, UserFactory, fee_rule
 
 from . import support
 from .support import submit
@@ -30,8 +30,9 @@ def focused_id(page) -> str:
 
 @pytest.mark.req("SBIL-1", "X-2")
 def test_meter_grid_from_the_keyboard_and_the_admin_in_chinese(
-    open_page, live_server, transactional_db, community, room, cashier, manager, positions
-):
+    open_page, live_server, transactional_db, community, room, cashier, manager, positions,
+    other_community, outsider_room, outsider_staff,
+):  # fmt: skip
     base = live_server.url
     last_month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     before = (last_month - dt.timedelta(days=1)).replace(day=1)
@@ -95,8 +96,11 @@ def test_meter_grid_from_the_keyboard_and_the_admin_in_chinese(
     assert MeterReading.objects.filter(month=last_month).count() == 3
 
     # The operator's admin: axes' records, the push rules and the bills, in Chinese.
-    other = CommunityFactory(name="海棠湾")
-    fee_rule(other, name="物业服务费", unit_price="2.00")
+    other_rule = fee_rule(other_community, name="物业服务费", unit_price="2.00")
+    other_run = billing_services.run_create(
+        community=other_community, fee_rules=[other_rule], month=last_month, actor=outsider_staff
+    )
+    billing_services.run_publish(run=other_run, actor=outsider_staff)
     AccessAttempt.objects.create(
         user_agent="Mozilla/5.0", ip_address="203.0.113.9", username="13900000009",
         http_accept="text/html", path_info="/accounts/login/", failures_since_start=3,
@@ -119,5 +123,6 @@ def test_meter_grid_from_the_keyboard_and_the_admin_in_chinese(
     shot(desk, "admin-push-rules")
     desk.goto(f"{base}/admin/billing/bill/?company={community.company.pk}")
     expect(desk.locator("#changelist-filter")).to_contain_text("物业公司")
-    expect(desk.locator("#result_list tbody tr")).to_have_count(1)
+    expect(desk.locator("#result_list tbody tr")).to_have_count(len(rooms))
+    expect(desk.locator("#result_list")).not_to_contain_text(other_community.name)
     shot(desk, "admin-bills-by-company")

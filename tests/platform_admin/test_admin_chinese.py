@@ -45,6 +45,8 @@ def test_every_admin_name_label_column_and_filter_is_chinese(rf, operator):
         for model, model_admin in _admins():
             name = model._meta.label
             opts = model._meta
+            if english(opts.app_config.verbose_name):
+                found.append(f"{name}: app name {opts.app_config.verbose_name!r}")
             for word in (opts.verbose_name, opts.verbose_name_plural):
                 if english(word):
                     found.append(f"{name}: model name {word!r}")
