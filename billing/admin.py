@@ -190,10 +190,14 @@ class MeterReadingAdmin(ReadOnlyAdmin):
 
 @admin.register(BillRun)
 class BillRunAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "community", "period_start", "period_end", "status", "bill_count",
-                    "total", "created_at"]  # fmt: skip
+    list_display = ["run_number", "community", "period_start", "period_end", "status",
+                    "bill_count", "total", "created_at"]  # fmt: skip
     list_filter = ["status", "community"]
     list_select_related = ["community"]
+
+    @admin.display(description=_("run number"), ordering="pk")
+    def run_number(self, run: BillRun) -> int:
+        return run.pk
 
 
 class BillLineInline(admin.TabularInline):
@@ -267,7 +271,12 @@ class PaymentNotificationAdmin(ReadOnlyAdmin):
 
 @admin.register(Receipt)
 class ReceiptAdmin(ReadOnlyAdmin):
-    list_display = ["display_number", "company", "payment", "issued_at"]
+    list_display = ["receipt_number", "company", "payment", "issued_at"]
+
+    @admin.display(description=_("receipt number"), ordering="number")
+    def receipt_number(self, receipt: Receipt) -> str:
+        return receipt.display_number
+
     list_filter = ["company"]
     list_select_related = ["company", "payment"]
     search_fields = ["payment__number"]

@@ -165,8 +165,9 @@ class BillingSettings(models.Model):
     """A community's reminder days."""
 
     community = models.OneToOneField(
-        "accounts.Community", on_delete=models.CASCADE, related_name="billing_settings"
-    )
+        "accounts.Community", verbose_name=_("community"), on_delete=models.CASCADE,
+        related_name="billing_settings",
+    )  # fmt: skip
     remind_days_before = models.CharField(
         _("remind days before the due date"),
         max_length=40,
@@ -199,8 +200,9 @@ class BillingSettings(models.Model):
 
 class ParkingSpace(models.Model):
     community = models.ForeignKey(
-        "accounts.Community", on_delete=models.CASCADE, related_name="parking_spaces"
-    )
+        "accounts.Community", verbose_name=_("community"), on_delete=models.CASCADE,
+        related_name="parking_spaces",
+    )  # fmt: skip
     code = models.CharField(_("space number"), max_length=20)
     room = models.ForeignKey(
         "accounts.Room",
@@ -258,9 +260,10 @@ class MeterReading(models.Model):
         help_text=_("The meter was replaced: the previous reading is the new meter's start."),
     )
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    entered_at = models.DateTimeField(default=timezone.now)
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("meter reading")
@@ -287,18 +290,20 @@ class BillRun(models.Model):
         PUBLISHED = "published", _("Published")
 
     community = models.ForeignKey(
-        "accounts.Community", on_delete=models.CASCADE, related_name="bill_runs"
-    )
+        "accounts.Community", verbose_name=_("community"), on_delete=models.CASCADE,
+        related_name="bill_runs",
+    )  # fmt: skip
     rules = models.ManyToManyField(FeeRule, verbose_name=_("fee rules"), related_name="runs")
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period until"))
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.CREATED)
-    bill_count = models.PositiveIntegerField(_("bills"), default=0)
+    bill_count = models.PositiveIntegerField(_("number of bills"), default=0)
     total = models.DecimalField(_("total"), **MONEY, default=0)
     skipped = models.JSONField(_("exceptions"), default=list, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL,
+        null=True, related_name="+",
+    )  # fmt: skip
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
@@ -326,8 +331,9 @@ class Bill(models.Model):
 
     number = models.CharField(_("bill number"), max_length=24, unique=True, editable=False)
     community = models.ForeignKey(
-        "accounts.Community", on_delete=models.PROTECT, related_name="bills"
-    )
+        "accounts.Community", verbose_name=_("community"), on_delete=models.PROTECT,
+        related_name="bills",
+    )  # fmt: skip
     room = models.ForeignKey(
         "accounts.Room", verbose_name=_("room"), on_delete=models.PROTECT, related_name="bills"
     )
@@ -342,21 +348,27 @@ class Bill(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     paid_amount = models.DecimalField(_("paid"), **MONEY, default=0)
     late_fee_paid = models.DecimalField(_("late fee paid"), **MONEY, default=0)
-    late_fee_daily_rate = models.DecimalField(max_digits=6, decimal_places=5, default=0)
-    late_fee_cap_rate = models.DecimalField(max_digits=5, decimal_places=4, default=0)
+    late_fee_daily_rate = models.DecimalField(
+        _("late fee per day (rate)"), max_digits=6, decimal_places=5, default=0
+    )
+    late_fee_cap_rate = models.DecimalField(
+        _("late fee cap (rate)"), max_digits=5, decimal_places=4, default=0
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status, default=Status.DRAFT, db_index=True
     )
     run = models.ForeignKey(
-        BillRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="bills"
-    )
+        BillRun, verbose_name=_("bill run"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="bills",
+    )  # fmt: skip
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     waived_reason = models.CharField(_("reason for waiving"), max_length=200, blank=True)
     waived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, verbose_name=_("waived by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("bill")
@@ -440,9 +452,12 @@ class Payment(models.Model):
 
     number = models.CharField(_("payment number"), max_length=24, unique=True, editable=False)
     community = models.ForeignKey(
-        "accounts.Community", on_delete=models.PROTECT, related_name="payments"
+        "accounts.Community", verbose_name=_("community"), on_delete=models.PROTECT,
+        related_name="payments",
+    )  # fmt: skip
+    room = models.ForeignKey(
+        "accounts.Room", verbose_name=_("room"), on_delete=models.PROTECT, related_name="payments"
     )
-    room = models.ForeignKey("accounts.Room", on_delete=models.PROTECT, related_name="payments")
     payer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("payer"),
@@ -543,12 +558,15 @@ class ReceiptSequence(models.Model):
 
 class Receipt(models.Model):
     company = models.ForeignKey(
-        "accounts.PropertyCompany", on_delete=models.PROTECT, related_name="receipts"
-    )
+        "accounts.PropertyCompany", verbose_name=_("property company"), on_delete=models.PROTECT,
+        related_name="receipts",
+    )  # fmt: skip
     number = models.PositiveBigIntegerField(_("receipt number"))
-    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="receipt")
+    payment = models.OneToOneField(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="receipt"
+    )
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
-    token = models.CharField(max_length=32, unique=True, editable=False)
+    token = models.CharField(_("access token"), max_length=32, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("receipt")
@@ -603,15 +621,17 @@ class PaymentRefund(models.Model):
         FAILED = "failed", _("Refund failed")
 
     number = models.CharField(_("refund number"), max_length=24, unique=True, editable=False)
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds"
+    )
     amount = models.DecimalField(_("amount"), **MONEY)
     reason = models.CharField(_("reason"), max_length=200)
     status = models.CharField(
         _("status"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
     )
     # Per payment item: how much of the bill and of its late fee this refund gives back.
-    allocation = models.JSONField(default=list, blank=True)
-    provider_refund_no = models.CharField(max_length=64, blank=True)
+    allocation = models.JSONField(_("split over the bills"), default=list, blank=True)
+    provider_refund_no = models.CharField(_("provider's refund number"), max_length=64, blank=True)
     message = models.CharField(_("provider's answer"), max_length=200, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -644,17 +664,19 @@ class PaymentNotification(models.Model):
         IGNORED = "ignored", _("Nothing to do")
         REFUSED = "refused", _("Refused")
 
-    received_at = models.DateTimeField(default=timezone.now, db_index=True)
-    method = models.CharField(max_length=10, choices=Payment.Method)
-    source = models.CharField(max_length=12, default="notify")  # notify / query
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    method = models.CharField(_("method"), max_length=10, choices=Payment.Method)
+    # notify / query
+    source = models.CharField(_("source"), max_length=12, default="notify")
     payment = models.ForeignKey(
-        Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
-    )
-    number = models.CharField(max_length=64, blank=True)
-    outcome = models.CharField(max_length=10, choices=Outcome)
-    reason = models.CharField(max_length=200, blank=True)
-    remote_addr = models.GenericIPAddressField(null=True, blank=True)
-    body = models.TextField(blank=True)
+        Payment, verbose_name=_("payment"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="notifications",
+    )  # fmt: skip
+    number = models.CharField(_("provider's trade number"), max_length=64, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    remote_addr = models.GenericIPAddressField(_("sender IP"), null=True, blank=True)
+    body = models.TextField(_("message body"), blank=True)
 
     class Meta:
         verbose_name = _("payment notification")

@@ -114,9 +114,14 @@ def price_set(
                 )
             }
         )
-    price, _created = FeePrice.objects.update_or_create(
-        rule=rule, valid_from=valid_from,
-        defaults={"unit_price": unit_price, "tiers": tiers or [], "created_by": actor},
+    if FeePrice.objects.filter(rule=rule, valid_from=valid_from).exists():
+        # A second price on the same day used to replace the first without a word.
+        raise ValidationError(
+            {"valid_from": _("This fee already has a price from this date; choose another date.")}
+        )
+    price = FeePrice.objects.create(
+        rule=rule, valid_from=valid_from, unit_price=unit_price, tiers=tiers or [],
+        created_by=actor,
     )  # fmt: skip
     log_action(actor=actor, action="billing.price_set", target=rule, community=rule.community,
                data={"valid_from": str(valid_from), "unit_price": str(unit_price),

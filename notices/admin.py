@@ -13,6 +13,24 @@ from . import events
 from .models import Delivery, FanOut, Message, Notice, PushRule, PushSettings
 
 
+class EventFilter(admin.SimpleListFilter):
+    """The events by name, not by code."""
+
+    title = _("event")
+    parameter_name = "event"
+    field_path = "event"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return events.choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.field_path: self.value()}) if self.value() else queryset
+
+
+class MessageEventFilter(EventFilter):
+    field_path = "message__event"
+
+
 class PushRuleForm(forms.ModelForm):
     event = forms.ChoiceField(label=_("event"), choices=events.choices)
 
@@ -24,16 +42,14 @@ class PushRuleForm(forms.ModelForm):
 @admin.register(PushRule)
 class PushRuleAdmin(admin.ModelAdmin):
     form = PushRuleForm
-    list_display = ["event", "event_label", "importance", "wechat", "webpush", "sms", "updated_at"]
+    list_display = ["event_name", "importance", "wechat", "webpush", "sms", "updated_at"]
+    list_display_links = ["event_name"]
     list_editable = ["wechat", "webpush", "sms"]
-    list_filter = ["importance", "event"]
+    list_filter = ["importance", EventFilter]
 
-    @admin.display(description=_("meaning"))
-    def event_label(self, rule: PushRule) -> str:
-        try:
-            return str(events.get(rule.event).label)
-        except ValueError:
-            return "—"
+    @admin.display(description=_("event"), ordering="event")
+    def event_name(self, rule: PushRule) -> str:
+        return events.display_name(rule.event)
 
 
 @admin.register(PushSettings)
@@ -67,12 +83,16 @@ class NoticeAdmin(ReadOnlyAdmin):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "recipient", "event", "importance", "title", "read_at"]
-    list_filter = ["event", "importance", "category"]
+    list_display = ["created_at", "recipient", "event_name", "importance", "title", "read_at"]
+    list_filter = [EventFilter, "importance", "category"]
     search_fields = ["recipient__mobile", "title"]
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient"]
     show_full_result_count = False
+
+    @admin.display(description=_("event"), ordering="event")
+    def event_name(self, message: Message) -> str:
+        return events.display_name(message.event)
 
 
 @admin.register(FanOut)
@@ -81,11 +101,15 @@ class FanOutAdmin(ReadOnlyAdmin):
     still working on (or failing at: see the last error and the attempts)."""
 
     list_display = [
-        "created_at", "event", "object_id", "key", "audience_size", "kicked_at", "attempts",
-        "finished_at", "last_error",
+        "created_at", "event_name", "object_id", "key", "audience_size", "kicked_at",
+        "attempts", "finished_at", "last_error",
     ]  # fmt: skip
-    list_filter = ["event", ("finished_at", admin.EmptyFieldListFilter)]
+    list_filter = [EventFilter, ("finished_at", admin.EmptyFieldListFilter)]
     show_full_result_count = False
+
+    @admin.display(description=_("event"), ordering="event")
+    def event_name(self, fan_out: FanOut) -> str:
+        return events.display_name(fan_out.event)
 
 
 @admin.register(Delivery)
@@ -101,7 +125,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "last_error",
     ]
-    list_filter = ["status", "channel", "message__event"]
+    list_filter = ["status", "channel", MessageEventFilter]
     search_fields = ["message__recipient__mobile", "last_error"]
     list_select_related = ["message__recipient"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
@@ -114,7 +138,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("event"))
     def event(self, delivery: Delivery) -> str:
-        return delivery.message.event
+        return events.display_name(delivery.message.event)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -68,8 +68,18 @@ def all_events() -> list[Event]:
     return sorted(_EVENTS.values(), key=lambda e: e.name)
 
 
+def display_name(name: str) -> str:
+    """The event's name with its code after it, 维修单已派单（repair.assigned）; the bare code
+    for an event no longer registered."""
+    try:
+        return f"{get(name).label}（{name}）"
+    except ValueError:
+        return name
+
+
 def choices() -> list[tuple[str, str]]:
-    return [(e.name, f"{e.name} · {e.label}") for e in all_events()]
+    """The events by their names (sorted as people read them), each with its code after it."""
+    return sorted(((e.name, display_name(e.name)) for e in all_events()), key=lambda c: c[1])
 
 
 def default_rule(event: Event, importance: str) -> tuple[bool, bool, str]:

@@ -163,11 +163,12 @@ class Message(models.Model):
     category = models.CharField(_("category"), max_length=20)
     importance = models.CharField(_("importance"), max_length=10, choices=Importance)
     object_type = models.ForeignKey(
-        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    object_id = models.CharField(max_length=40, blank=True)
+        ContentType, verbose_name=_("about (type)"), on_delete=models.CASCADE, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+    object_id = models.CharField(_("about (number)"), max_length=40, blank=True)
     # Tells two messages of one event and object apart (e.g. the 7- and 3-day reminders).
-    key = models.CharField(max_length=40, blank=True)
+    key = models.CharField(_("distinguishing key"), max_length=40, blank=True)
     title = models.CharField(_("title"), max_length=120)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
@@ -239,10 +240,12 @@ class FanOut(models.Model):
     (notices.fanout); the messages are unique per person, so finishing twice adds nothing."""
 
     event = models.CharField(_("event"), max_length=50)
-    object_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    object_id = models.CharField(max_length=40)
-    key = models.CharField(max_length=40, blank=True)
-    plan = models.CharField(max_length=200)
+    object_type = models.ForeignKey(
+        ContentType, verbose_name=_("about (type)"), on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.CharField(_("about (number)"), max_length=40)
+    key = models.CharField(_("distinguishing key"), max_length=40, blank=True)
+    plan = models.CharField(_("recipient plan"), max_length=200)
     audience_size = models.PositiveIntegerField(_("recipients"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # When its task was last handed to the broker (None: the broker refused it).
@@ -290,7 +293,9 @@ class PushRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} · {self.get_importance_display()}"
+        from . import events  # events reads the models' choices
+
+        return f"{events.display_name(self.event)} · {self.get_importance_display()}"
 
 
 class PushSettings(models.Model):

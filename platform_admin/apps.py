@@ -31,3 +31,6 @@ class PlatformAdminConfig(AppConfig):
         )
         for part in PARTS:
             import_module(f"platform_admin.{part}.setup").register()
+        from .third_party import label_third_party_models
+
+        label_third_party_models()

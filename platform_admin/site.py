@@ -39,6 +39,15 @@ def register_page(page: OperatorPage) -> None:
 
 
 class LinliAdminSite(admin.AdminSite):
+    def register(self, model_or_iterable, admin_class=None, **options) -> None:
+        from .company_filter import add_company_filter
+
+        super().register(model_or_iterable, admin_class, **options)
+        models = [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable
+        for model in models:
+            if model in self._registry:  # not a swapped-out model (auth.User)
+                add_company_filter(self._registry[model])
+
     def get_urls(self) -> list[URLPattern]:
         pages = sorted(PAGES.values(), key=lambda page: page.order)
         own = [

@@ -2,9 +2,11 @@
 read-only view of orders (status changes happen in the staff portal, through the services)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from kit.admin import ReadOnlyAdmin
 
+from .forms.staff import SlotForm
 from .models import RepairCategory, RepairOrder, RepairRating, TimeSlot
 
 
@@ -20,8 +22,16 @@ class RepairCategoryAdmin(admin.ModelAdmin):
     search_fields = ["name", "community__name"]
 
 
+class TimeSlotAdminForm(SlotForm):
+    """The staff portal's checks (capacity, overlaps) with the community chosen here."""
+
+    class Meta(SlotForm.Meta):
+        fields = ["community", "start", "end", "capacity", "is_active"]
+
+
 @admin.register(TimeSlot)
 class TimeSlotAdmin(admin.ModelAdmin):
+    form = TimeSlotAdminForm
     list_display = ["__str__", "community", "capacity", "is_active"]
     list_filter = ["is_active", "community"]
     list_select_related = ["community"]
@@ -30,7 +40,7 @@ class TimeSlotAdmin(admin.ModelAdmin):
 @admin.register(RepairOrder)
 class RepairOrderAdmin(ReadOnlyAdmin):
     list_display = [
-        "number", "community", "category", "place", "status", "technician", "created_at",
+        "number", "community", "category", "location", "status", "technician", "created_at",
         "completed_at",
     ]  # fmt: skip
     list_filter = ["status", "community"]
@@ -38,6 +48,10 @@ class RepairOrderAdmin(ReadOnlyAdmin):
     search_fields = ["number", "contact_phone"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+    @admin.display(description=_("place"))
+    def location(self, order: RepairOrder) -> str:
+        return order.place
 
 
 @admin.register(RepairRating)

@@ -198,9 +198,13 @@ class RepairOrder(models.Model):
     finish_due_at = models.DateTimeField(_("to be finished by"))
     # Durations in seconds, written when the step happens, so performance figures are plain
     # averages in the database on every backend.
-    technician_response_seconds = models.PositiveIntegerField(null=True, blank=True)
-    technician_finish_seconds = models.PositiveIntegerField(null=True, blank=True)
-    finished_on_time = models.BooleanField(null=True, blank=True)
+    technician_response_seconds = models.PositiveIntegerField(
+        _("seconds until the technician accepted"), null=True, blank=True
+    )
+    technician_finish_seconds = models.PositiveIntegerField(
+        _("seconds until the technician finished"), null=True, blank=True
+    )
+    finished_on_time = models.BooleanField(_("finished on time"), null=True, blank=True)
 
     share_location = models.BooleanField(
         _("technician shares location"),

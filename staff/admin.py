@@ -21,8 +21,32 @@ class StaffAssignmentInline(admin.TabularInline):
     fields = ["community", "position"]
 
 
+class StaffMemberForm(forms.ModelForm):
+    """A duplicate employee number within the company is refused at the field, in Chinese."""
+
+    class Meta:
+        model = StaffMember
+        fields = ["user", "company", "employee_number", "is_active", "joined_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        company, number = cleaned.get("company"), (cleaned.get("employee_number") or "").strip()
+        if company is not None and number:
+            taken = StaffMember.objects.filter(company=company, employee_number=number)
+            if taken.exclude(pk=self.instance.pk).exists():
+                self.add_error(
+                    "employee_number",
+                    _(
+                        "Employee number %(number)s is already used by another staff member of %(company)s."
+                    )
+                    % {"number": number, "company": company},
+                )
+        return cleaned
+
+
 @admin.register(StaffMember)
 class StaffMemberAdmin(admin.ModelAdmin):
+    form = StaffMemberForm
     list_display = [
         "user",
         "company",

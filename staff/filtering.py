@@ -9,15 +9,56 @@ from django.utils.translation import gettext_lazy as _
 ROOM_PARAMETER = "room_id"
 
 
+# A filter bar's date range: `<name>_from` and `<name>_until` (or `_after`/`_before`).
+RANGE_ENDS = (("_from", "_until"), ("_after", "_before"))
+
+
+def date_ranges(names) -> list[tuple[str, str]]:
+    """The (from, until) pairs among a filter set's field names."""
+    names = list(names)
+    return [
+        (name, name[: -len(first)] + last)
+        for name in names
+        for first, last in RANGE_ENDS
+        if name.endswith(first) and name[: -len(first)] + last in names
+    ]
+
+
+class DateRangeForm(forms.Form):
+    """Refuses a range whose start is after its end, at the end field (the input is kept)."""
+
+    date_ranges: list[tuple[str, str]] = []
+
+    def clean(self):
+        cleaned = super().clean()
+        for start_name, end_name in self.date_ranges:
+            start, end = cleaned.get(start_name), cleaned.get(end_name)
+            if start and end and start > end:
+                self.add_error(
+                    end_name,
+                    _("“%(until)s” cannot be before “%(from)s”; please correct the range.")
+                    % {"until": self.fields[end_name].label, "from": self.fields[start_name].label},
+                )
+        return cleaned
+
+
 class StaffFilterSet(django_filters.FilterSet):
-    """A FilterSet whose form wears Bootstrap classes, for the staff filter bar; lists of
-    things with a room also take `?room_id=` (ROOM_PARAMETER)."""
+    """A FilterSet whose form wears Bootstrap classes, for the staff filter bar; a date range
+    in it (`*_from` and `*_until`) is refused when it runs backwards, and lists of things with
+    a room also take `?room_id=` (ROOM_PARAMETER)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for filter_ in self.filters.values():
             if isinstance(filter_, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
                 filter_.extra["empty_label"] = _("All")
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        ranges = date_ranges(self.filters)
+        if not ranges:
+            return form_class
+        return type(form_class.__name__, (DateRangeForm, form_class), {"date_ranges": ranges})
 
     @property
     def form(self) -> forms.Form:

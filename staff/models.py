@@ -45,6 +45,16 @@ class StaffMember(models.Model):
         verbose_name = _("staff member")
         verbose_name_plural = _("staff members")
         ordering = ["company_id", "user__display_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "employee_number"],
+                condition=~models.Q(employee_number=""),
+                name="unique_employee_number_per_company",
+                violation_error_message=_(
+                    "This employee number is already used by another staff member of the company."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.user)
@@ -169,7 +179,9 @@ class StaffInvitation(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(
+        _("link token (hashed)"), max_length=64, unique=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
     )

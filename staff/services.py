@@ -60,6 +60,39 @@ def _assignments_set(member: StaffMember, positions: Mapping[Community, Group]) 
     return changes
 
 
+def _check_employee_number(
+    company: PropertyCompany,
+    number: str,
+    *,
+    member: StaffMember | None = None,
+    invitation: StaffInvitation | None = None,
+    invitations: bool = True,
+) -> None:
+    """Employee numbers are unique within a company, among its staff and its open invitations
+    (an empty number is no number). `invitations=False` while an invitation is being accepted
+    (it still holds its own number)."""
+    if not number:
+        return
+    members = StaffMember.objects.filter(company=company, employee_number=number)
+    if member is not None and member.pk:
+        members = members.exclude(pk=member.pk)
+    open_invitations = StaffInvitation.objects.filter(
+        company=company, employee_number=number, status=StaffInvitation.Status.PENDING
+    )
+    if invitation is not None and invitation.pk:
+        open_invitations = open_invitations.exclude(pk=invitation.pk)
+    if members.exists() or (invitations and open_invitations.exists()):
+        raise ValidationError(
+            {
+                "employee_number": _(
+                    "Employee number %(number)s is already used by a colleague in your company "
+                    "(or by an open invitation); please enter another one."
+                )
+                % {"number": number}
+            }
+        )
+
+
 @transaction.atomic
 def staff_member_create(
     *,
@@ -74,6 +107,7 @@ def staff_member_create(
 ) -> StaffMember:
     """A new staff member holding `position` in each of `communities`."""
     communities = _check_communities(company, communities)
+    _check_employee_number(company, employee_number, invitations=False)
     member = StaffMember.objects.create(user=user, company=company, employee_number=employee_number)
     StaffAssignment.objects.bulk_create(
         StaffAssignment(member=member, community=c, position=position) for c in communities
@@ -109,6 +143,7 @@ def staff_member_update(
     if member.is_active != is_active:
         changes["is_active"] = [member.is_active, is_active]
     if employee_number is not None and member.employee_number != employee_number:
+        _check_employee_number(member.company, employee_number, member=member)
         changes["employee_number"] = [member.employee_number, employee_number]
         member.employee_number = employee_number
     was_active = member.is_active
@@ -341,6 +376,7 @@ def staff_invitation_send(
     _count_invitation_text(request, actor, mobile)
     # An expired invitation to the same number is renewed rather than kept as a second row.
     invitation = invitation or StaffInvitation(company=company, mobile=mobile)
+    _check_employee_number(company, employee_number.strip(), invitation=invitation)
     invitation.position = position
     invitation.display_name = display_name.strip()
     invitation.employee_number = employee_number.strip()
@@ -534,9 +570,12 @@ def staff_invitation_accept(
     if changed:
         user.save(update_fields=changed)
     communities = list(invitation.communities.order_by("name"))
+    number = invitation.employee_number
+    if StaffMember.objects.filter(company=invitation.company, employee_number=number).exists():
+        number = ""  # taken since the invitation (e.g. in the admin): the manager gives another
     try:
         with transaction.atomic():
-            member = staff_member_create(user=user, company=invitation.company, communities=communities, position=invitation.position, employee_number=invitation.employee_number, actor=user, community=communities[0], request=request)  # fmt: skip
+            member = staff_member_create(user=user, company=invitation.company, communities=communities, position=invitation.position, employee_number=number, actor=user, community=communities[0], request=request)  # fmt: skip
     except IntegrityError:  # another company's invitation accepted at the same moment
         raise ValidationError(
             _(

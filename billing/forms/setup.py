@@ -236,6 +236,19 @@ class PriceForm(forms.Form):
             for number in range(1, MAX_TIERS + 1)
         ] if self.metered else []  # fmt: skip
 
+    def clean_valid_from(self):
+        valid_from = self.cleaned_data["valid_from"]
+        if self.rule.prices.filter(valid_from=valid_from).exists():
+            raise ValidationError(
+                _(
+                    "This fee already has a price from %(date)s. A second price for the same day "
+                    "is not added; choose another date."
+                )
+                % {"date": f"{valid_from:%Y-%m-%d}"},
+                code="duplicate",
+            )
+        return valid_from
+
     def clean(self):
         cleaned = super().clean()
         tiers = []

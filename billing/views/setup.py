@@ -453,7 +453,7 @@ def readings(request: HttpRequest) -> HttpResponse:
             _("%(saved)d reading(s) saved; %(failed)d row(s) need correcting (marked below).")
             % {"saved": saved, "failed": failed},
         )
-    entered = sum(1 for row in rows if row.grid.reading is not None)
+    entered = sum(1 for row in rows if row.grid.reading is not None or row.saved)
     return render(
         request,
         "staff/billing/readings.html",

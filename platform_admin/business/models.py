@@ -49,7 +49,7 @@ class MonthlyBills(models.Model):
         related_name="+",
     )  # fmt: skip
     month = models.DateField(_("month"))
-    bills = models.PositiveIntegerField(_("bills"), default=0)
+    bills = models.PositiveIntegerField(_("number of bills"), default=0)
     billed = models.DecimalField(_("billed"), **MONEY)
     waived = models.DecimalField(_("waived"), **MONEY)
     collected = models.DecimalField(_("collected"), **MONEY)

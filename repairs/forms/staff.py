@@ -98,14 +98,21 @@ class CategoryForm(forms.ModelForm):
         }
 
 
+# Orders one slot of a day may take: beyond this a community's capacity is a typing slip.
+MAX_SLOT_CAPACITY = 200
+
+
 class SlotForm(forms.ModelForm):
+    """A repair time slot: it ends after it starts, takes 1 to MAX_SLOT_CAPACITY orders (or no
+    limit), and does not overlap another slot in use in the community."""
+
     class Meta:
         model = TimeSlot
         fields = ["start", "end", "capacity", "is_active"]
         widgets = {
             "start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "capacity": forms.NumberInput(attrs={"min": 1}),
+            "capacity": forms.NumberInput(attrs={"min": 1, "max": MAX_SLOT_CAPACITY}),
         }
         help_texts = {"is_active": _("Switched-off slots are no longer offered to residents.")}
         error_messages = {
@@ -123,6 +130,11 @@ class SlotForm(forms.ModelForm):
         capacity = self.cleaned_data.get("capacity")
         if capacity is not None and capacity < 1:
             raise forms.ValidationError(_("Leave empty for no limit, or enter at least 1."))
+        if capacity is not None and capacity > MAX_SLOT_CAPACITY:
+            raise forms.ValidationError(
+                _("At most %(max)d orders per slot; leave empty for no limit.")
+                % {"max": MAX_SLOT_CAPACITY}
+            )
         return capacity
 
     def clean(self):
@@ -130,4 +142,28 @@ class SlotForm(forms.ModelForm):
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end <= start:
             self.add_error("end", _("The end time must be later than the start time."))
+        elif start and end and cleaned.get("is_active", True):
+            community = cleaned.get("community") or self.instance.community_id
+            self._check_overlap(community, start, end)
         return cleaned
+
+    def _check_overlap(self, community, start, end) -> None:
+        if community is None:
+            return
+        overlapping = (
+            TimeSlot.objects.filter(
+                community=community, is_active=True, start__lt=end, end__gt=start
+            )
+            .exclude(pk=self.instance.pk)
+            .order_by("start")
+            .first()
+        )
+        if overlapping is not None:
+            self.add_error(
+                "start",
+                _(
+                    "This slot overlaps the slot %(slot)s already in use; change the times, or "
+                    "switch that slot off first."
+                )
+                % {"slot": overlapping},
+            )
