@@ -84,23 +84,7 @@ def notice_save(
         raise ValidationError({"buildings": _("Choose buildings of this community only.")})
     waiting = False
     if notice.status in (Notice.Status.DRAFT, Notice.Status.SCHEDULED, Notice.Status.PENDING):
-        if publish in ("now", "scheduled") and needs_approval(notice, buildings):
-            if publish == "scheduled" and (not notice.publish_at or notice.publish_at <= now):
-                raise ValidationError({"publish_at": _("Choose a publishing time in the future.")})
-            waiting = notice.status != Notice.Status.PENDING
-            notice.status = Notice.Status.PENDING
-            if publish == "now":
-                notice.publish_at = None
-        elif publish == "now":
-            notice.status = Notice.Status.PUBLISHED
-            notice.published_at = now
-            notice.publish_at = now
-        elif publish == "scheduled":
-            if not notice.publish_at or notice.publish_at <= now:
-                raise ValidationError({"publish_at": _("Choose a publishing time in the future.")})
-            notice.status = Notice.Status.SCHEDULED
-        else:
-            notice.status = Notice.Status.DRAFT
+        waiting = _apply_publish_mode(notice, publish, buildings, now)
     if creating:
         notice.created_by = actor
     notice.save()
@@ -118,6 +102,27 @@ def notice_save(
     if notice.status == Notice.Status.PUBLISHED and notice.fanned_out_at is None:
         _published(notice, actor=actor, request=request)
     return notice
+
+
+def _apply_publish_mode(notice: Notice, publish: str, buildings, now) -> bool:
+    """The status an unpublished notice takes; True when it starts waiting for approval."""
+    if publish == "scheduled" and (not notice.publish_at or notice.publish_at <= now):
+        raise ValidationError({"publish_at": _("Choose a publishing time in the future.")})
+    if publish in ("now", "scheduled") and needs_approval(notice, buildings):
+        waiting = notice.status != Notice.Status.PENDING
+        notice.status = Notice.Status.PENDING
+        if publish == "now":
+            notice.publish_at = None
+        return waiting
+    if publish == "now":
+        notice.status = Notice.Status.PUBLISHED
+        notice.published_at = now
+        notice.publish_at = now
+    elif publish == "scheduled":
+        notice.status = Notice.Status.SCHEDULED
+    else:
+        notice.status = Notice.Status.DRAFT
+    return False
 
 
 # --- Approval of urgent notices to everybody by SMS ---------------------------------------------

@@ -101,6 +101,8 @@ def _done_message(request: HttpRequest, notice: Notice) -> None:
         messages.success(request, _("The notice was published."))
     elif notice.status == Notice.Status.SCHEDULED:
         messages.success(request, _("The notice will be published at the set time."))
+    elif notice.status == Notice.Status.PENDING:
+        messages.info(request, _("The urgent notice waits for a colleague's approval."))
     else:
         messages.success(request, _("The notice was saved."))
 

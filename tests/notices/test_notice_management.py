@@ -55,7 +55,9 @@ def test_the_list_shows_pinned_first_then_the_newest(
         titles.append(notice.title)
     old = Notice.objects.get(title="第0天")
     services.notice_set_pinned(notice=old, pinned=True, actor=staff_user)
-    draft = save(NoticeFactory.build(community=community, title="周末停车通知"), staff_user, "draft")
+    draft = save(
+        NoticeFactory.build(community=community, title="周末停车通知"), staff_user, "draft"
+    )
     for _ in range(15):
         save(NoticeFactory.build(community=community), staff_user, "draft")
     client = client_for(staff_user)
