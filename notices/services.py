@@ -199,7 +199,7 @@ def notice_approve(*, notice: Notice, actor, request=None) -> Notice:
     """A colleague with the approval duty lets the urgent notice go: published now (the SMS
     fan-out starts after commit) or at its set time."""
     notice = (
-        Notice.objects.select_for_update()
+        Notice.objects.select_for_update(of=("self",))
         .select_related("community", "created_by", "approval_requested_by")
         .get(pk=notice.pk)
     )
@@ -237,7 +237,7 @@ def notice_reject(*, notice: Notice, actor, reason: str, request=None) -> Notice
     if not reason:
         raise ValidationError({"reason": _("Please give a reason for rejecting the notice.")})
     notice = (
-        Notice.objects.select_for_update()
+        Notice.objects.select_for_update(of=("self",))
         .select_related("community", "created_by", "approval_requested_by")
         .get(pk=notice.pk)
     )

@@ -43,6 +43,8 @@ def _notices(request: HttpRequest):
         Notice.objects.filter(community=request.community)
         .annotate(read_count=Count("reads", distinct=True))
         .prefetch_related(Prefetch("buildings", queryset=Building.objects.order_by("name")))
+        # Pinned on top, then the newest. Explicit: Meta.ordering is dropped with GROUP BY.
+        .order_by(*Notice._meta.ordering)
     )
 
 
