@@ -7,6 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Residents and estate registry")
 
     def ready(self) -> None:
+        from . import audit_sentences  # how this app's actions read in 操作日志
+
+        audit_sentences.register()
         from kit.audit import register_actions
 
         from . import checks, security_audit  # noqa: F401  (checks register themselves)

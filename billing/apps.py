@@ -9,6 +9,9 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self) -> None:
+        from . import audit_sentences  # how this app's actions read in 操作日志
+
+        audit_sentences.register()
         from accounts.portal import Tab, register_tab
         from kit.audit import register_actions
         from kit.parameters import LIST, Parameter, register_parameters

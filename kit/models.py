@@ -60,6 +60,13 @@ class AuditEntry(models.Model):
 
         return action_label(self.action)
 
+    @property
+    def sentence(self) -> str:
+        """The entry as one readable sentence (kit.audit.describe)."""
+        from .audit import describe
+
+        return describe(self)
+
 
 class WorkerHeartbeat(models.Model):
     """Last time each background process proved it was alive (shown in the admin and /healthz)."""

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from kit.admin import ReadOnlyAdmin
 
 from . import events
-from .models import Delivery, FanOut, Message, Notice, PushRule, PushSettings
+from .models import Delivery, FanOut, Message, Notice, NoticeSettings, PushRule, PushSettings
 
 
 class EventFilter(admin.SimpleListFilter):
@@ -61,6 +61,17 @@ class PushSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(NoticeSettings)
+class NoticeSettingsAdmin(admin.ModelAdmin):
+    """需要审批 per community (managers set it on the staff portal's 公告设置 page too)."""
+
+    list_display = ["community", "urgent_sms_approval", "updated_at"]
+    list_filter = ["community__company", "urgent_sms_approval"]
+    search_fields = ["community__name"]
+    list_select_related = ["community"]
+    autocomplete_fields = ["community"]
 
 
 @admin.register(Notice)

@@ -10,6 +10,9 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notices and messages")
 
     def ready(self) -> None:
+        from . import audit_sentences  # how this app's actions read in 操作日志
+
+        audit_sentences.register()
         from accounts.portal import HomePanel, Tab, register_home_panel, register_tab
         from kit.audit import register_actions
         from kit.periodic import register_periodic_task
@@ -23,6 +26,20 @@ class NoticesConfig(AppConfig):
         events.register(
             events.Event(
                 "notice.published", _("Community notice published"), events.Category.NOTICES
+            )
+        )
+        events.register(
+            events.Event(
+                "notice.approval_requested",
+                _("Urgent notice waiting for approval"),
+                events.Category.NOTICES,
+            )
+        )
+        events.register(
+            events.Event(
+                "notice.approval_decided",
+                _("Urgent notice approved or rejected"),
+                events.Category.NOTICES,
             )
         )
         register_tab(
@@ -63,12 +80,46 @@ class NoticesConfig(AppConfig):
                 "notice.withdrawn": _("Notice withdrawn"),
                 "notice.pinned": _("Notice pinned"),
                 "notice.unpinned": _("Notice unpinned"),
+                "notice.deleted": _("Notice deleted"),
+                "notice.approval_requested": _("Urgent notice submitted for approval"),
+                "notice.approved": _("Urgent notice approved"),
+                "notice.rejected": _("Urgent notice rejected"),
+                "notice.settings_changed": _("Notice approval setting changed"),
             }
+        )
+        from staff.duties import NOTICES, Duty, register_duties
+
+        register_duties(
+            [
+                Duty(
+                    "approve_notices",
+                    _("Approve urgent notices sent to everybody by SMS"),
+                    NOTICES,
+                    ("notices.view_notice", "notices.approve_notice"),
+                ),
+                Duty(
+                    "delete_notices",
+                    _("Delete draft and withdrawn notices"),
+                    NOTICES,
+                    ("notices.view_notice", "notices.delete_notice"),
+                ),
+            ]
         )
         register_position_defaults(
             {
-                MANAGER: ["notices.view_notice", "notices.add_notice", "notices.change_notice"],
-                FRONT_DESK: ["notices.view_notice", "notices.add_notice", "notices.change_notice"],
+                MANAGER: [
+                    "notices.view_notice",
+                    "notices.add_notice",
+                    "notices.change_notice",
+                    "notices.delete_notice",
+                    "notices.approve_notice",
+                ],
+                FRONT_DESK: [
+                    "notices.view_notice",
+                    "notices.add_notice",
+                    "notices.change_notice",
+                    "notices.delete_notice",
+                ],
                 CASHIER: ["notices.view_notice"],
             }
         )

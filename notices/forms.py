@@ -38,7 +38,12 @@ class NoticeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("Headings, bold, lists and links are kept; anything else is removed."),
     )
-    category = forms.ChoiceField(label=_("Category"), choices=Notice.Category.choices)
+    # Chosen every time: the list starts on "choose", never on a category.
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=[("", _("— Choose a category —")), *Notice.Category.choices],
+        error_messages={"required": _("Choose a category.")},
+    )
     importance = forms.ChoiceField(
         label=_("Importance"),
         choices=Notice._meta.get_field("importance").choices,
@@ -150,6 +155,26 @@ class NoticeForm(forms.Form):
     @property
     def publish_mode(self) -> str:
         return self.cleaned_data.get("publish") or "draft"
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Please give a reason for rejecting the notice.")},
+    )
+
+
+class NoticeSettingsForm(forms.Form):
+    urgent_sms_approval = forms.BooleanField(
+        label=_("Urgent notices by SMS to everybody need approval"),
+        required=False,
+        help_text=_(
+            "When on, an urgent notice to the whole community that goes out by SMS waits in "
+            "“Awaiting approval” until a colleague with the approval duty approves it."
+        ),
+    )
 
 
 class PreviewForm(forms.Form):

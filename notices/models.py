@@ -44,6 +44,8 @@ class Notice(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        # An urgent notice to everybody by SMS, waiting for a colleague's approval.
+        PENDING = "pending", _("Awaiting approval")
         SCHEDULED = "scheduled", _("Scheduled")
         PUBLISHED = "published", _("Published")
         WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -56,9 +58,8 @@ class Notice(models.Model):
     )
     title = models.CharField(_("title"), max_length=80)
     body = models.TextField(_("body"), help_text=_("Formatted text; sanitised when saved."))
-    category = models.CharField(
-        _("category"), max_length=20, choices=Category, default=Category.PROPERTY
-    )
+    # Chosen by the writer every time: no default.
+    category = models.CharField(_("category"), max_length=20, choices=Category)
     importance = models.CharField(
         _("importance"), max_length=10, choices=Importance, default=Importance.NORMAL
     )
@@ -72,6 +73,26 @@ class Notice(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     pinned = models.BooleanField(_("pinned"), default=False)
+    # Approval (NoticeSettings.urgent_sms_approval): who asked, who decided, and why not.
+    approval_requested_at = models.DateTimeField(_("approval requested"), null=True, blank=True)
+    approval_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approval requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
     # Set when every recipient has a message; until then the sweep task finishes the fan-out.
     fanned_out_at = models.DateTimeField(_("fanned out at"), null=True, blank=True)
     audience_size = models.PositiveIntegerField(_("audience size"), default=0)
@@ -90,11 +111,41 @@ class Notice(models.Model):
     class Meta:
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
-        ordering = ["-pinned", "-published_at", "-created_at"]
+        # Pinned first, then the newest (a draft by when it was written).
+        ordering = ["-pinned", models.F("published_at").desc(nulls_first=True), "-created_at"]
         indexes = [models.Index(fields=["community", "status", "published_at"])]
+        permissions = [("approve_notice", _("Approve urgent notices sent to everybody by SMS"))]
 
     def __str__(self) -> str:
         return self.title
+
+
+class NoticeSettings(models.Model):
+    """A community's notice rules: whether an urgent notice that goes to every resident by SMS
+    needs a second staff member's approval (需要审批) before it is sent."""
+
+    community = models.OneToOneField(
+        "accounts.Community",
+        verbose_name=_("community"),
+        on_delete=models.CASCADE,
+        related_name="notice_settings",
+    )
+    urgent_sms_approval = models.BooleanField(
+        _("urgent notices by SMS need approval"),
+        default=False,
+        help_text=_(
+            "An urgent notice to the whole community, sent by SMS, waits until a colleague "
+            "with the approval duty approves it."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notice settings")
+        verbose_name_plural = _("notice settings")
+
+    def __str__(self) -> str:
+        return str(self.community)
 
 
 def notice_file_path(instance: "NoticeAttachment", filename: str) -> str:

@@ -138,3 +138,12 @@ def notice_files(notice: Notice) -> dict[str, list[NoticeAttachment]]:
         "images": [f for f in files if f.kind == NoticeAttachment.Kind.IMAGE],
         "documents": [f for f in files if f.kind == NoticeAttachment.Kind.PDF],
     }
+
+
+def notice_settings(community):
+    """The community's notice settings (unsaved defaults when it has none yet)."""
+    from .models import NoticeSettings
+
+    return NoticeSettings.objects.filter(community=community).first() or NoticeSettings(
+        community=community
+    )

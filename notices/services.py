@@ -82,17 +82,9 @@ def notice_save(
     foreign = [b for b in buildings if b.community_id != notice.community_id]
     if foreign:
         raise ValidationError({"buildings": _("Choose buildings of this community only.")})
-    if notice.status in (Notice.Status.DRAFT, Notice.Status.SCHEDULED):
-        if publish == "now":
-            notice.status = Notice.Status.PUBLISHED
-            notice.published_at = now
-            notice.publish_at = now
-        elif publish == "scheduled":
-            if not notice.publish_at or notice.publish_at <= now:
-                raise ValidationError({"publish_at": _("Choose a publishing time in the future.")})
-            notice.status = Notice.Status.SCHEDULED
-        else:
-            notice.status = Notice.Status.DRAFT
+    waiting = False
+    if notice.status in (Notice.Status.DRAFT, Notice.Status.SCHEDULED, Notice.Status.PENDING):
+        waiting = _apply_publish_mode(notice, publish, buildings, now)
     if creating:
         notice.created_by = actor
     notice.save()
@@ -105,9 +97,264 @@ def notice_save(
         data={"before": before, "after": _snapshot(notice)} if before else _snapshot(notice),
         request=request,
     )
+    if waiting:
+        _approval_requested(notice, actor=actor, request=request)
     if notice.status == Notice.Status.PUBLISHED and notice.fanned_out_at is None:
         _published(notice, actor=actor, request=request)
     return notice
+
+
+def _apply_publish_mode(notice: Notice, publish: str, buildings, now) -> bool:
+    """The status an unpublished notice takes; True when it starts waiting for approval."""
+    if publish == "scheduled" and (not notice.publish_at or notice.publish_at <= now):
+        raise ValidationError({"publish_at": _("Choose a publishing time in the future.")})
+    if publish in ("now", "scheduled") and needs_approval(notice, buildings):
+        waiting = notice.status != Notice.Status.PENDING
+        notice.status = Notice.Status.PENDING
+        if publish == "now":
+            notice.publish_at = None
+        return waiting
+    if publish == "now":
+        notice.status = Notice.Status.PUBLISHED
+        notice.published_at = now
+        notice.publish_at = now
+    elif publish == "scheduled":
+        notice.status = Notice.Status.SCHEDULED
+    else:
+        notice.status = Notice.Status.DRAFT
+    return False
+
+
+# --- Approval of urgent notices to everybody by SMS ---------------------------------------------
+
+
+def needs_approval(notice: Notice, buildings=None) -> bool:
+    """An urgent notice to the whole community whose push rule sends SMS, in a community that
+    asks for approval (NoticeSettings.urgent_sms_approval)."""
+    from . import events
+    from .models import Importance, NoticeSettings, PushRule
+
+    if notice.importance != Importance.URGENT:
+        return False
+    if buildings is None:
+        buildings = list(notice.buildings.all()) if notice.pk else []
+    if buildings:
+        return False
+    if not NoticeSettings.objects.filter(
+        community_id=notice.community_id, urgent_sms_approval=True
+    ).exists():
+        return False
+    rule = notify.rule_for(events.get("notice.published"), Importance.URGENT)
+    return rule.sms != PushRule.SmsUse.NEVER
+
+
+def _approval_requested(notice: Notice, *, actor, request=None) -> None:
+    from staff.selectors import staff_with_permission
+
+    notice.approval_requested_at = timezone.now()
+    notice.approval_requested_by = actor if getattr(actor, "is_authenticated", False) else None
+    notice.rejection_reason = ""
+    notice.save(
+        update_fields=[
+            "approval_requested_at", "approval_requested_by", "rejection_reason", "updated_at",
+        ]
+    )  # fmt: skip
+    log_action(
+        actor=actor,
+        action="notice.approval_requested",
+        target=notice,
+        community=notice.community,
+        request=request,
+    )
+    approvers = staff_with_permission(notice.community, "notices.approve_notice").exclude(
+        pk__in=[pk for pk in (notice.created_by_id, getattr(actor, "pk", None)) if pk]
+    )
+    notify.notify(
+        "notice.approval_requested",
+        approvers,
+        obj=notice,
+        key=f"{notice.approval_requested_at:%Y%m%d%H%M%S}",
+        context={"notice": notice, "author": actor},
+        importance=notice.importance,
+        url=reverse("notices_staff:detail", args=[notice.pk]),
+    )
+
+
+def _check_decider(notice: Notice, actor) -> None:
+    if notice.status != Notice.Status.PENDING:
+        raise ValidationError(_("This notice is not waiting for approval."))
+    if actor.pk in (notice.created_by_id, notice.approval_requested_by_id):
+        raise ValidationError(
+            _("A colleague must approve this notice: not the person who wrote or submitted it.")
+        )
+
+
+def _author_of(notice: Notice) -> str:
+    author = notice.approval_requested_by or notice.created_by
+    return str(author) if author else ""
+
+
+@transaction.atomic
+def notice_approve(*, notice: Notice, actor, request=None) -> Notice:
+    """A colleague with the approval duty lets the urgent notice go: published now (the SMS
+    fan-out starts after commit) or at its set time."""
+    notice = (
+        Notice.objects.select_for_update(of=("self",))
+        .select_related("community", "created_by", "approval_requested_by")
+        .get(pk=notice.pk)
+    )
+    _check_decider(notice, actor)
+    now = timezone.now()
+    notice.approved_by = actor
+    notice.approved_at = now
+    if notice.publish_at and notice.publish_at > now:
+        notice.status = Notice.Status.SCHEDULED
+    else:
+        notice.status = Notice.Status.PUBLISHED
+        notice.published_at = now
+        notice.publish_at = now
+    notice.save(
+        update_fields=["approved_by", "approved_at", "status", "published_at", "publish_at", "updated_at"]
+    )  # fmt: skip
+    log_action(
+        actor=actor,
+        action="notice.approved",
+        target=notice,
+        community=notice.community,
+        data={"author": _author_of(notice)},
+        request=request,
+    )
+    _tell_author(notice, "approved")
+    if notice.status == Notice.Status.PUBLISHED:
+        _published(notice, actor=actor, request=request)
+    return notice
+
+
+@transaction.atomic
+def notice_reject(*, notice: Notice, actor, reason: str, request=None) -> Notice:
+    """Back to a draft with the reason; nothing is sent."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give a reason for rejecting the notice.")})
+    notice = (
+        Notice.objects.select_for_update(of=("self",))
+        .select_related("community", "created_by", "approval_requested_by")
+        .get(pk=notice.pk)
+    )
+    _check_decider(notice, actor)
+    notice.status = Notice.Status.DRAFT
+    notice.rejection_reason = reason[:200]
+    notice.save(update_fields=["status", "rejection_reason", "updated_at"])
+    log_action(
+        actor=actor,
+        action="notice.rejected",
+        target=notice,
+        community=notice.community,
+        data={"author": _author_of(notice), "reason": reason[:200]},
+        request=request,
+    )
+    _tell_author(notice, "rejected")
+    return notice
+
+
+def _tell_author(notice: Notice, outcome: str) -> None:
+    author_id = notice.approval_requested_by_id or notice.created_by_id
+    if author_id:
+        notify.notify(
+            "notice.approval_decided",
+            [author_id],
+            obj=notice,
+            key=f"{outcome}-{timezone.now():%Y%m%d%H%M%S}",
+            context={"notice": notice, "outcome": outcome},
+            url=reverse("notices_staff:detail", args=[notice.pk]),
+        )
+
+
+@transaction.atomic
+def notice_settings_save(*, community, urgent_sms_approval: bool, actor, request=None):
+    from .models import NoticeSettings
+
+    settings_row, _created = NoticeSettings.objects.get_or_create(community=community)
+    if settings_row.urgent_sms_approval != urgent_sms_approval:
+        settings_row.urgent_sms_approval = urgent_sms_approval
+        settings_row.save(update_fields=["urgent_sms_approval", "updated_at"])
+        log_action(
+            actor=actor,
+            action="notice.settings_changed",
+            target=community,
+            community=community,
+            data={"approval": urgent_sms_approval},
+            request=request,
+        )
+    return settings_row
+
+
+# --- Publishing a draft, publishing again, deleting ---------------------------------------------
+
+
+@transaction.atomic
+def notice_publish(*, notice: Notice, actor, request=None) -> Notice:
+    """Publish a draft now, or a withdrawn notice again (its readers' messages come back, the
+    newcomers get theirs; nobody is sent the same notice twice). An urgent notice to everybody
+    by SMS waits for approval where the community asks for it."""
+    notice = Notice.objects.select_for_update().select_related("community").get(pk=notice.pk)
+    if notice.status not in (Notice.Status.DRAFT, Notice.Status.WITHDRAWN):
+        raise ValidationError(_("Only a draft or a withdrawn notice can be published here."))
+    now = timezone.now()
+    if notice.expires_at and notice.expires_at <= now:
+        raise ValidationError(_("The notice has expired: change its expiry before publishing."))
+    if needs_approval(notice):
+        notice.status = Notice.Status.PENDING
+        notice.publish_at = None
+        notice.withdrawn_at = None
+        notice.save(update_fields=["status", "publish_at", "withdrawn_at", "updated_at"])
+        _approval_requested(notice, actor=actor, request=request)
+        return notice
+    notice.status = Notice.Status.PUBLISHED
+    notice.published_at = now
+    notice.publish_at = now
+    notice.withdrawn_at = None
+    notice.fanned_out_at = None  # the fan-out adds only the missing messages
+    notice.save(
+        update_fields=["status", "published_at", "publish_at", "withdrawn_at", "fanned_out_at", "updated_at"]
+    )  # fmt: skip
+    _published(notice, actor=actor, request=request)
+    return notice
+
+
+DELETABLE = (Notice.Status.DRAFT, Notice.Status.PENDING, Notice.Status.WITHDRAWN)
+
+
+@transaction.atomic
+def notice_delete(*, notice: Notice, actor, request=None) -> None:
+    """SNOT-2: a draft, a notice waiting for approval or a withdrawn one is deleted with its
+    inbox messages, reads and files (removed from storage once committed). A published or
+    scheduled notice is withdrawn first, so that deleting never surprises a reader."""
+    notice = Notice.objects.select_for_update().select_related("community").get(pk=notice.pk)
+    if notice.status not in DELETABLE:
+        raise ValidationError(_("Withdraw the notice before deleting it."))
+    files = [a.file.name for a in notice.attachments.all()]
+    log_action(
+        actor=actor,
+        action="notice.deleted",
+        target=notice,
+        community=notice.community,
+        data={"title": notice.title, "status": notice.status, "files": len(files)},
+        request=request,
+    )
+    selectors.notice_messages(notice).delete()  # their deliveries go with them
+    notice.delete()  # attachments and reads cascade
+    transaction.on_commit(lambda: _remove_files(files))
+
+
+def _remove_files(names: list[str]) -> None:
+    from kit.storage import private_storage
+
+    for name in names:
+        try:
+            private_storage().delete(name)
+        except OSError:  # already gone: nothing left to reach
+            logger.warning("Could not remove notice file %s", name)
 
 
 def _published(notice: Notice, *, actor, request=None) -> None:

@@ -49,8 +49,9 @@ class NoticeTable(tables.Table):
         attrs = {"class": "table table-hover align-middle"}
         empty_text = _("No notices match these filters.")
 
-    def __init__(self, *args, can_change: bool = False, **kwargs):
+    def __init__(self, *args, can_change: bool = False, can_delete: bool = False, **kwargs):
         self.can_change = can_change
+        self.can_delete = can_delete
         super().__init__(*args, **kwargs)
 
 

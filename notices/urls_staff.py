@@ -12,6 +12,11 @@ urlpatterns = [
     path("notices/<int:notice_id>/edit/", staff.notice_edit, name="edit"),
     path("notices/<int:notice_id>/withdraw/", staff.notice_withdraw, name="withdraw"),
     path("notices/<int:notice_id>/pin/", staff.notice_pin, name="pin"),
+    path("notices/<int:notice_id>/publish/", staff.notice_publish, name="publish"),
+    path("notices/<int:notice_id>/delete/", staff.notice_delete, name="delete"),
+    path("notices/<int:notice_id>/approve/", staff.notice_approve, name="approve"),
+    path("notices/<int:notice_id>/reject/", staff.notice_reject, name="reject"),
+    path("notices/settings/", staff.notice_settings, name="settings"),
     path(
         "notices/<int:notice_id>/files/<int:attachment_id>/",
         staff.notice_attachment,

@@ -3,6 +3,7 @@ import json
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import PeriodicTask
 
@@ -16,7 +17,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         "created_at",
         "actor_label",
         "action_name",
-        "target_label",
+        "sentence",
         "community",
         "ip_address",
     ]
@@ -29,6 +30,10 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     @admin.display(description=_("action"), ordering="action")
     def action_name(self, entry: AuditEntry) -> str:
         return entry.action_label
+
+    @admin.display(description=pgettext_lazy("audit log", "what happened"))
+    def sentence(self, entry: AuditEntry) -> str:
+        return entry.sentence
 
 
 @admin.register(WorkerHeartbeat)

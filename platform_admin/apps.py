@@ -20,6 +20,9 @@ class PlatformAdminConfig(AppConfig):
     verbose_name = _("Platform administration")
 
     def ready(self) -> None:
+        from . import audit_sentences  # how this app's actions read in 操作日志
+
+        audit_sentences.register()
         from importlib import import_module
 
         from kit.audit import register_actions

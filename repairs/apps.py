@@ -10,6 +10,9 @@ class RepairsConfig(AppConfig):
     verbose_name = _("Repairs")
 
     def ready(self) -> None:
+        from . import audit_sentences  # how this app's actions read in 操作日志
+
+        audit_sentences.register()
         from accounts.models import Community
         from accounts.portal import Tab, register_tab
         from kit.audit import register_actions

@@ -10,6 +10,9 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Services and activities")
 
     def ready(self) -> None:
+        from . import audit_sentences  # how this app's actions read in 操作日志
+
+        audit_sentences.register()
         from importlib import import_module
 
         for part in PARTS:

@@ -1,10 +1,15 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Count, Prefetch
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import get_group_perms, get_user_perms
 
+from accounts.admin import CommunityAdmin
+from accounts.models import Community
 from kit.audit import log_action
 
 from . import duties, services
@@ -72,23 +77,98 @@ class StaffMemberAdmin(admin.ModelAdmin):
     def positions_held(self, member: StaffMember) -> str:
         return "、".join(f"{a.community}（{a.position.name}）" for a in member.assignments.all())
 
+    def save_model(self, request, obj, form, change) -> None:
+        # X-3: the positions held per community before the inline saves them, for the log.
+        request._positions_before = _positions_held(obj) if change else {}
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         if change and "is_active" in form.changed_data and not form.instance.is_active:
             services.end_sessions(form.instance.user)
+        before = getattr(request, "_positions_before", {})
+        after = _positions_held(form.instance)
+        data = {"changed": form.changed_data, "positions": after, "positions_before": before}
+        if not change:
+            data["position"] = "、".join(sorted(set(after.values())))
         log_action(
             actor=request.user,
             action="staff.member_changed" if change else "staff.member_created",
             target=form.instance,
-            data={
-                "changed": form.changed_data,
-                "positions": {
-                    a.community.name: a.position.name
-                    for a in form.instance.assignments.select_related("community", "position")
-                },
-            },
+            data=data,
             request=request,
         )
+
+
+def _positions_held(member: StaffMember) -> dict[str, str]:
+    if member.pk is None:
+        return {}
+    return {
+        a.community.name: a.position.name
+        for a in member.assignments.select_related("community", "position")
+    }
+
+
+# --- X-3: per-community grants (django-guardian's object permissions) are audited -----------------
+
+
+def _permission_labels(codenames) -> list[str]:
+    names = dict(Community._meta.permissions)
+    return [gettext(names[c]) if c in names else c for c in sorted(codenames)]
+
+
+admin.site.unregister(Community)
+
+
+@admin.register(Community)
+class AuditedCommunityAdmin(CommunityAdmin):
+    """The community admin, whose 'Object permissions' pages (what one person or group may do
+    in this community only) leave an entry in the community's audit log: who changed whose
+    grants, when, and what was granted and revoked."""
+
+    def obj_perms_manage_user_view(self, request, object_pk, user_id):
+        return self._audited(
+            request, object_pk, user_id, get_user_model(), get_user_perms, "user",
+            lambda: super(AuditedCommunityAdmin, self).obj_perms_manage_user_view(
+                request, object_pk, user_id
+            ),
+        )  # fmt: skip
+
+    def obj_perms_manage_group_view(self, request, object_pk, group_id):
+        return self._audited(
+            request, object_pk, group_id, Group, get_group_perms, "group",
+            lambda: super(AuditedCommunityAdmin, self).obj_perms_manage_group_view(
+                request, object_pk, group_id
+            ),
+        )  # fmt: skip
+
+    def _audited(self, request, object_pk, grantee_id, grantee_model, perms_of, kind, view):
+        if request.method != "POST":
+            return view()
+        community = Community.objects.filter(pk=object_pk).first()
+        grantee = grantee_model.objects.filter(pk=grantee_id).first()
+        if community is None or grantee is None:
+            return view()
+        before = set(perms_of(grantee, community).values_list("codename", flat=True))
+        response = view()
+        after = set(perms_of(grantee, community).values_list("codename", flat=True))
+        if before != after:
+            log_action(
+                actor=request.user,
+                action="staff.community_grants_changed",
+                target=community,
+                community=community,
+                data={
+                    "grantee": str(grantee),
+                    "grantee_kind": kind,
+                    "before": sorted(before),
+                    "after": sorted(after),
+                    "added_labels": _permission_labels(after - before),
+                    "removed_labels": _permission_labels(before - after),
+                },
+                request=request,
+            )
+        return response
 
 
 @admin.register(StaffInvitation)

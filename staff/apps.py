@@ -8,6 +8,9 @@ class StaffConfig(AppConfig):
     verbose_name = _("Property staff")
 
     def ready(self) -> None:
+        from . import audit_sentences  # how this app's actions read in 操作日志
+
+        audit_sentences.register()
         from accounts import access as accounts_access
         from accounts import mfa, portal
         from accounts import selectors as accounts_selectors
@@ -20,6 +23,7 @@ class StaffConfig(AppConfig):
         register_actions(
             {
                 "staff.member_created": _("Staff member added"),
+                "staff.community_grants_changed": _("Grants in a community changed in the admin"),
                 "staff.member_changed": _("Staff member changed"),
                 "staff.position_changed": _("Position permissions changed"),
                 "staff.position_template_changed": _("Position template changed"),

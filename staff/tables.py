@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_tables2 import RequestConfig
 
 from accounts.models import Residency, Room
@@ -59,17 +60,20 @@ class StaffTable(tables.Table):
 
 
 class AuditTable(tables.Table):
+    """操作日志: when, and one sentence saying who did what to what (kit.audit.describe)."""
+
     created_at = tables.DateTimeColumn(verbose_name=_("Time"), format="Y-m-d H:i:s")
-    actor_label = tables.Column(verbose_name=_("By"), default=_("System"))
     action = tables.Column(verbose_name=_("Action"), accessor="action_label", orderable=False)
-    target_label = tables.Column(verbose_name=_("Object"))
-    data = tables.TemplateColumn(
-        template_name="staff/_audit_data.html", verbose_name=_("Details"), orderable=False
+    sentence = tables.TemplateColumn(
+        template_name="staff/_audit_data.html",
+        verbose_name=pgettext_lazy("audit log", "What happened"),
+        accessor="pk",
+        orderable=False,
     )
 
     class Meta:
         model = AuditEntry
-        fields = ("created_at", "actor_label", "action", "target_label", "data")
+        fields = ("created_at", "action", "sentence")
         attrs = {"class": "table table-sm align-middle"}
         empty_text = _("Nothing has been recorded yet.")
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_audit
 
 app_name = "staff"
 
@@ -22,5 +22,5 @@ urlpatterns = [
     path("team/<int:member_id>/", views.staff_edit, name="staff_edit"),
     path("team/<int:member_id>/deactivate/", views.staff_deactivate, name="staff_deactivate"),
     path("team/<int:member_id>/reactivate/", views.staff_reactivate, name="staff_reactivate"),
-    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/", views_audit.audit_log, name="audit_log"),
 ]

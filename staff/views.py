@@ -23,7 +23,7 @@ from .forms import StaffMemberAddForm, StaffMemberChangeForm
 from .middleware import work_on
 from .models import StaffInvitation, StaffMember
 from .scoping import get_scoped_or_404
-from .tables import AuditTable, StaffTable, paginate
+from .tables import StaffTable, paginate
 
 
 @staff_required()
@@ -237,11 +237,3 @@ def staff_reactivate(request: HttpRequest, member_id: int) -> HttpResponse:
         return redirect("staff:staff_edit", member_id=member.pk)
     messages.success(request, _("%(name)s can use the workbench again.") % {"name": member.user})
     return redirect("staff:team")
-
-
-@staff_required("kit.view_auditentry")
-def audit_log(request: HttpRequest) -> HttpResponse:
-    entries = AuditEntry.objects.filter(community=request.community).select_related("actor")
-    table = AuditTable(entries)
-    paginate(request, table, per_page=50)
-    return render(request, "staff/audit_log.html", {"table": table})

@@ -290,6 +290,7 @@ class NoticeFactory(factory.django.DjangoModelFactory):
 
     community = factory.SubFactory(CommunityFactory)
     title = factory.Sequence(lambda n: f"停水通知 {n}")
+    category = "property"
     body = "<p>因管道检修，明日 9:00–17:00 停水。</p>"
 
 

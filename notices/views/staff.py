@@ -22,7 +22,13 @@ from staff.tables import paginate
 from .. import links, selectors, services
 from ..downloads import attachment_response
 from ..filters import NoticeFilter
-from ..forms import NoticeForm, NotificationSettingsForm, PreviewForm
+from ..forms import (
+    NoticeForm,
+    NoticeSettingsForm,
+    NotificationSettingsForm,
+    PreviewForm,
+    RejectForm,
+)
 from ..models import Notice
 from ..setup import unread_badge
 from ..tables import NoticeTable, UnreadTable
@@ -37,6 +43,8 @@ def _notices(request: HttpRequest):
         Notice.objects.filter(community=request.community)
         .annotate(read_count=Count("reads", distinct=True))
         .prefetch_related(Prefetch("buildings", queryset=Building.objects.order_by("name")))
+        # Pinned on top, then the newest. Explicit: Meta.ordering is dropped with GROUP BY.
+        .order_by(*Notice._meta.ordering)
     )
 
 
@@ -46,6 +54,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     table = NoticeTable(
         filterset.qs,
         can_change=staff_has_perm(request, "notices.change_notice"),
+        can_delete=staff_has_perm(request, "notices.delete_notice"),
         order_by=request.GET.get("sort") or None,
     )
     paginate(request, table)
@@ -56,6 +65,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "table": table,
             "can_add": staff_has_perm(request, "notices.add_notice"),
+            "can_approve": staff_has_perm(request, "notices.approve_notice"),
         },
     )
 
@@ -93,6 +103,8 @@ def _done_message(request: HttpRequest, notice: Notice) -> None:
         messages.success(request, _("The notice was published."))
     elif notice.status == Notice.Status.SCHEDULED:
         messages.success(request, _("The notice will be published at the set time."))
+    elif notice.status == Notice.Status.PENDING:
+        messages.info(request, _("The urgent notice waits for a colleague's approval."))
     else:
         messages.success(request, _("The notice was saved."))
 
@@ -163,7 +175,11 @@ def notice_preview(request: HttpRequest) -> HttpResponse:
 
 @staff_required("notices.view_notice")
 def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
-    notice = get_scoped_or_404(request, Notice.objects.select_related("created_by"), notice_id)
+    notice = get_scoped_or_404(
+        request,
+        Notice.objects.select_related("created_by", "approved_by", "approval_requested_by"),
+        notice_id,
+    )
     stats = selectors.notice_stats(notice)
     audience = stats["audience"]
     stats["read_percent"] = round(100 * stats["read"] / audience) if audience else 0
@@ -184,6 +200,9 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
             **selectors.notice_files(notice),
             "audit_entries": entries_for(notice)[:50],
             "can_change": staff_has_perm(request, "notices.change_notice"),
+            "can_delete": staff_has_perm(request, "notices.delete_notice"),
+            "can_approve": staff_has_perm(request, "notices.approve_notice")
+            and request.user.pk not in (notice.created_by_id, notice.approval_requested_by_id),
         },
     )
 
@@ -218,6 +237,99 @@ def notice_pin(request: HttpRequest, notice_id: int) -> HttpResponse:
             _("The notice is pinned.") if pinned else _("The notice is no longer pinned."),
         )
     return redirect(safe_next(request, "notices_staff:list"))
+
+
+def _refused(request: HttpRequest, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+@require_POST
+@staff_required("notices.change_notice")
+def notice_publish(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """Publish a draft now, or a withdrawn notice again (or send it for approval)."""
+    notice = get_scoped_or_404(request, Notice.objects.all(), notice_id)
+    try:
+        notice = services.notice_publish(notice=notice, actor=request.user, request=request)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        if notice.status == Notice.Status.PENDING:
+            messages.info(request, _("The urgent notice waits for a colleague's approval."))
+        else:
+            messages.success(request, _("The notice was published."))
+    return redirect(safe_next(request, "notices_staff:list"))
+
+
+@require_POST
+@staff_required("notices.delete_notice")
+def notice_delete(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = get_scoped_or_404(request, Notice.objects.all(), notice_id)
+    try:
+        services.notice_delete(notice=notice, actor=request.user, request=request)
+    except ValidationError as error:
+        _refused(request, error)
+        return redirect("notices_staff:detail", notice_id=notice.pk)
+    messages.success(request, _("The notice “%(title)s” was deleted.") % {"title": notice.title})
+    return redirect("notices_staff:list")
+
+
+@require_POST
+@staff_required("notices.approve_notice")
+def notice_approve(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = get_scoped_or_404(request, Notice.objects.all(), notice_id)
+    try:
+        notice = services.notice_approve(notice=notice, actor=request.user, request=request)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The notice was approved and is being sent."))
+    return redirect("notices_staff:detail", notice_id=notice.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("notices.approve_notice")
+def notice_reject(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = get_scoped_or_404(request, Notice.objects.select_related("created_by"), notice_id)
+    form = RejectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notice_reject(
+                notice=notice,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The notice was rejected and is a draft again."))
+            return redirect("notices_staff:detail", notice_id=notice.pk)
+    return render(
+        request,
+        "staff/notices/reject.html",
+        {"notice": notice, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("notices.approve_notice")
+def notice_settings(request: HttpRequest) -> HttpResponse:
+    """需要审批: whether urgent notices by SMS to everybody wait for a colleague's approval."""
+    current = selectors.notice_settings(request.community)
+    form = NoticeSettingsForm(
+        request.POST or None, initial={"urgent_sms_approval": current.urgent_sms_approval}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.notice_settings_save(
+            community=request.community,
+            urgent_sms_approval=form.cleaned_data["urgent_sms_approval"],
+            actor=request.user,
+            request=request,
+        )
+        messages.success(request, _("The notice settings were saved."))
+        return redirect("notices_staff:list")
+    return render(request, "staff/notices/settings.html", {"form": form})
 
 
 @staff_required("notices.view_notice")

@@ -34,6 +34,8 @@ BEFORE_THE_REGISTRY: dict[str, list[str]] = {
         "notices.view_notice",
         "notices.add_notice",
         "notices.change_notice",
+        "notices.delete_notice",  # issue 19: deleting drafts (SNOT-2)
+        "notices.approve_notice",  # issue 19: approving urgent SMS notices
         "repairs.view_repairorder",
         "repairs.dispatch_repairorder",
         "repairs.add_repaircategory",
@@ -63,6 +65,7 @@ BEFORE_THE_REGISTRY: dict[str, list[str]] = {
         "notices.view_notice",
         "notices.add_notice",
         "notices.change_notice",
+        "notices.delete_notice",  # issue 19: deleting drafts (SNOT-2)
         "repairs.view_repairorder",
         "repairs.dispatch_repairorder",
         "billing.view_bill",
