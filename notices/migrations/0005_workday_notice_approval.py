@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0007_signup_channel'),
-        ('notices', '0003_resanitise_notice_bodies'),
+        ('notices', '0004_misc_chinese_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
