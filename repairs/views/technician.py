@@ -152,13 +152,7 @@ def _render_detail(
         # Handing the job back: only before the work starts.
         "decline": mine and order.status == Status.ASSIGNED,
     }
-    charge = selectors.charge_of(order) if order.room_id else None
-    may_charge = (
-        mine
-        and order.room_id is not None
-        and order.status in (Status.ASSIGNED, Status.IN_PROGRESS, Status.COMPLETED)
-        and (charge is None or not charge.is_agreed)
-    )
+
     media = selectors.order_media(order)
     if actions["grab"]:
         active_tab = "pool"
@@ -181,9 +175,7 @@ def _render_detail(
         "note_form": note_form or NoteForm(),
         "finish_form": finish_form or FinishForm(),
         "decline_form": decline_form or DeclineForm(),
-        "charge": charge,
-        "charge_forms": (charge_forms or charge_formset(charge)) if may_charge else None,
-        "charge_open": charge_forms is not None,
+        **_charge_context(order, mine, charge_forms),
         "sharing": working and order.share_location,
         "rating": RepairRating.objects.filter(order=order).first()
         if order.status == Status.COMPLETED
@@ -194,6 +186,23 @@ def _render_detail(
         "too_many_photos": _("At most %(count)d photos, please.") % {"count": most},
     }
     return render(request, "technician/job_detail.html", context, status=status)
+
+
+def _charge_context(order: RepairOrder, mine: bool, charge_forms) -> dict:
+    """A paid repair's charges, with the form to record or correct them while the job is the
+    technician's and the household has not agreed yet."""
+    charge = selectors.charge_of(order) if order.room_id else None
+    may_charge = (
+        mine
+        and order.room_id is not None
+        and order.status in (Status.ASSIGNED, Status.IN_PROGRESS, Status.COMPLETED)
+        and (charge is None or not charge.is_agreed)
+    )
+    return {
+        "charge": charge,
+        "charge_forms": (charge_forms or charge_formset(charge)) if may_charge else None,
+        "charge_open": charge_forms is not None,
+    }
 
 
 @staff_required(PERMISSION)

@@ -76,7 +76,7 @@ def test_phone_in_repair_declined_charged_agreed_and_printed(
     desk.select_option("select[name=category]", label="水电故障")
     desk.fill("textarea[name=description]", "厨房水龙头关不紧，一直滴水，住户来电报修。")
     shot(desk, "take")
-    submit(desk, "form[method=post] button[type=submit]")
+    submit(desk, "form[enctype='multipart/form-data'] button[type=submit]")
     order = RepairOrder.objects.get()
     assert order.channel == "phone" and order.taken_by == staff_user
     expect(desk.get_by_text("电话报修").first).to_be_visible()
@@ -100,7 +100,7 @@ def test_phone_in_repair_declined_charged_agreed_and_printed(
     tech.get_by_text("无法接这单？").click()
     tech.fill("textarea[name=reason]", "这单要换燃气阀，我没有燃气操作证。")
     shot(tech, "technician-decline")
-    submit(tech, "form[action$='/decline/'] button")
+    submit(tech, "form[action*='/decline/'] button")
     order.refresh_from_db()
     assert order.status == "accepted" and order.technician is None
     tech_context.close()
@@ -113,7 +113,8 @@ def test_phone_in_repair_declined_charged_agreed_and_printed(
     submit(desk, f"form[action$='/staff/repairs/{order.pk}/assign/'] button")
     tech_context, tech = phone_page(browser, second, live_server)
     tech.goto(f"{base}/staff/jobs/{order.pk}/")
-    submit(tech, "form[action$='/start/'] button")
+    submit(tech, "form[action*='/start/'] button")
+    tech.get_by_text("登记材料费和人工费").click()
     tech.fill("input[name=lines-0-item]", "水龙头阀芯")
     tech.fill("input[name=lines-0-quantity]", "1")
     tech.fill("input[name=lines-0-unit]", "个")
@@ -124,7 +125,7 @@ def test_phone_in_repair_declined_charged_agreed_and_printed(
     tech.fill("input[name=lines-1-unit]", "次")
     tech.fill("input[name=lines-1-unit_price]", "30")
     shot(tech, "technician-charge")
-    submit(tech, "form[action$='/charge/'] button")
+    submit(tech, "form[action*='/charge/'] button")
     expect(tech.get_by_text("¥75.00").first).to_be_visible()
     tech_context.close()
 
