@@ -39,6 +39,12 @@ def bills():
     charges._HANDLER[:] = saved
 
 
+def _photo():
+    from tests.factories import photo_upload
+
+    return photo_upload("after.jpg")
+
+
 def phone_page(browser, user, live_server):
     context = browser.new_context(viewport=PHONE, locale="zh-CN", bypass_csp=True)
     from django.conf import settings
@@ -58,7 +64,7 @@ def phone_page(browser, user, live_server):
 @pytest.mark.req("SREP-1", "SREP-2", "REP-5")
 def test_phone_in_repair_declined_charged_agreed_and_printed(
     browser, open_page, live_server, transactional_db, resident, staff_user, technician,
-    community, positions, bills,
+    manager, community, positions, bills,
 ):  # fmt: skip
     base = live_server.url
     second = StaffMemberFactory(
@@ -69,6 +75,7 @@ def test_phone_in_repair_declined_charged_agreed_and_printed(
     desk = open_page("desk", staff_user)
     desk.on("dialog", lambda dialog: dialog.accept())
     desk.goto(f"{base}/staff/repairs/")
+    shot(desk, "queue")
     desk.get_by_role("link", name="代客报修").click()
     desk.fill("input[name=q]", "3栋1201")
     submit(desk, "form[method=get] button[type=submit]")
@@ -153,3 +160,20 @@ def test_phone_in_repair_declined_charged_agreed_and_printed(
     expect(desk.locator(".sheet-toolbar")).to_be_hidden()
     shot(desk, "sheet-print")
     assert re.search(r"/sheet/$", desk.url)
+    desk.emulate_media(media="screen")
+
+    # The resident rates it; the manager replies from the ratings page.
+    from repairs import services
+
+    order.refresh_from_db()
+    services.order_finish(order=order, technician=second.staff_member, result_note="已更换阀芯。",
+                          photos=[_photo()])  # fmt: skip
+    services.order_rate(order=order, user=resident, speed=3, quality=5, attitude=5,
+                        comment="修得好，就是来得晚了点。")  # fmt: skip
+    office = open_page("desk", manager)
+    office.goto(f"{base}/staff/repairs/ratings/")
+    office.locator("details.rating-reply summary").first.click()
+    office.fill("textarea[name=reply]", "抱歉让您久等，我们会安排师傅按时上门。")
+    submit(office, "form[action$='/rating-reply/'] button")
+    expect(office.get_by_text("抱歉让您久等").first).to_be_visible()
+    shot(office, "ratings-replied")
