@@ -750,7 +750,7 @@ def order_take(
     log_action(
         actor=actor, action="repair.taken", target=order, community=community,
         data={"category": category.name, "place": order.place, "channel": channel,
-              "reporter": reporter.pk if reporter else None},
+              "reporter": reporter.get_full_name() if reporter else ""},
         request=request,
     )  # fmt: skip
     notify(

@@ -88,8 +88,7 @@ def test_the_desk_finds_the_room_as_people_type_it(client_for, dispatcher, room,
     assert response.context["found"] == [] and response.context["room"] is None
 
 
-@pytest.mark.req("SREP-1")
-@pytest.mark.req("REP-5")
+@pytest.mark.req("SREP-1", "REP-5")
 def test_a_phoned_in_order_is_the_households_own_and_records_who_took_it(
     client_for, dispatcher, room, resident, family_member, community
 ):
@@ -172,8 +171,7 @@ def test_the_desk_cannot_take_an_order_for_another_communitys_room(
 # --- A technician declines -------------------------------------------------------------------------
 
 
-@pytest.mark.req("SREP-2")
-@pytest.mark.req("X-3")
+@pytest.mark.req("SREP-2", "X-3")
 def test_a_technician_declines_with_a_reason_and_the_dispatchers_are_told(
     client_for, make_order, technician, dispatcher, manager, resident
 ):
@@ -229,8 +227,7 @@ def test_a_technician_cannot_decline_a_colleagues_job(client_for, make_order, ot
 # --- Paid repairs ----------------------------------------------------------------------------------
 
 
-@pytest.mark.req("SREP-2")
-@pytest.mark.req("REP-5")
+@pytest.mark.req("SREP-2", "REP-5")
 def test_a_paid_repair_is_agreed_on_the_residents_phone_and_billed(
     client_for, make_order, technician, resident, billed
 ):
@@ -320,8 +317,7 @@ def test_another_household_cannot_agree_to_the_charges(client_for, make_order, t
 # --- Call-backs and replies -------------------------------------------------------------------------
 
 
-@pytest.mark.req("SREP-3")
-@pytest.mark.req("X-3")
+@pytest.mark.req("SREP-3", "X-3")
 def test_call_backs_are_recorded_and_the_queue_lists_what_to_call_back(
     client_for, make_order, dispatcher
 ):
@@ -359,8 +355,7 @@ def test_call_backs_are_recorded_and_the_queue_lists_what_to_call_back(
     assert not RepairCallback.objects.filter(order=open_order).exists()
 
 
-@pytest.mark.req("SREP-3")
-@pytest.mark.req("REP-7")
+@pytest.mark.req("SREP-3", "REP-7")
 def test_a_reply_to_a_rating_reaches_the_resident(client_for, make_order, manager, resident):
     order = make_order("completed")
     services.order_rate(order=order, user=resident, speed=2, quality=4, attitude=5,
