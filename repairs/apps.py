@@ -35,6 +35,12 @@ class RepairsConfig(AppConfig):
                          Importance.IMPORTANT),
             events.Event("repair.low_rating", _("Low rating for a repair"),
                          events.Category.REPAIRS, Importance.IMPORTANT),
+            events.Event("repair.declined", _("Technician declined a repair order"),
+                         events.Category.REPAIRS, Importance.IMPORTANT),
+            events.Event("repair.charge_proposed", _("Repair charges to agree"),
+                         events.Category.REPAIRS, Importance.IMPORTANT),
+            events.Event("repair.rating_replied", _("Reply to your repair rating"),
+                         events.Category.REPAIRS),
         ):  # fmt: skip
             events.register(event)
         register_tab(Tab(_("Repairs"), "repairs:list", "wrench-adjustable-circle", 30))
@@ -109,6 +115,12 @@ class RepairsConfig(AppConfig):
                 "repair.escalated": _("Repair order escalated"),
                 "repair.category_saved": _("Repair category saved"),
                 "repair.slot_saved": _("Repair time slot saved"),
+                "repair.taken": _("Repair order taken for a resident"),
+                "repair.declined": _("Repair order declined by the technician"),
+                "repair.charge_proposed": _("Repair charges proposed"),
+                "repair.charge_agreed": _("Repair charges agreed and billed"),
+                "repair.callback": _("Repair call-back recorded"),
+                "repair.rating_replied": _("Reply to a repair rating"),
             }
         )
         register_position_defaults(

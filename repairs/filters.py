@@ -55,7 +55,8 @@ class TechnicianFilter(django_filters.ModelChoiceFilter):
 OPEN, ALL = "open", "all"
 # Without these the queue shows the open orders (the work to do); with any, every order.
 NARROWING_FIELDS = ("q", "category", "building", "technician", "reported_from",
-                    "reported_until", "overdue")  # fmt: skip
+                    "reported_until", "overdue", "channel", "callback")  # fmt: skip
+CALLBACK_PENDING, CALLBACK_DONE = "pending", "done"
 
 
 def with_default_status(data: QueryDict) -> QueryDict:
@@ -97,6 +98,15 @@ class RepairOrderFilter(StaffFilterSet):
         lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    channel = django_filters.ChoiceFilter(
+        label=_("Channel"), choices=RepairOrder.Channel.choices, empty_label=_("All channels")
+    )
+    callback = django_filters.ChoiceFilter(
+        label=_("Call-back"),
+        choices=[(CALLBACK_PENDING, _("To call back")), (CALLBACK_DONE, _("Called back"))],
+        method="by_callback",
+        empty_label=_("Any"),
+    )
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"),
         method="only_overdue",
@@ -117,6 +127,8 @@ class RepairOrderFilter(StaffFilterSet):
             "technician",
             "reported_from",
             "reported_until",
+            "channel",
+            "callback",
             "overdue",
         ]
 
@@ -144,6 +156,15 @@ class RepairOrderFilter(StaffFilterSet):
         if value != ALL:
             queryset = queryset.filter(status=value)
         return queryset.order_by("-created_at", "-pk")
+
+    def by_callback(self, queryset, name, value):
+        """待回访: completed orders nobody has reached on a call-back yet."""
+        reached = selectors.reached_callbacks().values("order_id")
+        if value == CALLBACK_PENDING:
+            return queryset.filter(status=RepairOrder.Status.COMPLETED).exclude(pk__in=reached)
+        if value == CALLBACK_DONE:
+            return queryset.filter(pk__in=reached)
+        return queryset
 
     def only_overdue(self, queryset, name, value):
         # The queue's queryset carries `is_overdue` (repairs.board.queue_orders).

@@ -6,6 +6,7 @@ move leaves a `RepairEvent` on the resident's timeline and an entry in the audit
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -119,6 +120,16 @@ class RepairOrder(models.Model):
         COMPLETED = "completed", pgettext_lazy("repair status", "Completed")
         CANCELLED = "cancelled", pgettext_lazy("repair status", "Cancelled")
 
+    class Channel(models.TextChoices):
+        APP = "app", _("Resident app / WeChat")
+        PHONE = "phone", pgettext_lazy("repair channel", "Phone call")
+        VISIT = "visit", _("Walk-in at the desk")
+        PATROL = "patrol", _("Property patrol")
+        OTHER = "other", pgettext_lazy("repair channel", "Other")
+
+    # How the service desk may take an order for a resident (代客报修).
+    STAFF_CHANNELS = (Channel.PHONE, Channel.VISIT, Channel.PATROL, Channel.OTHER)
+
     OPEN_STATUSES = (Status.PENDING, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS)
     CLOSED_STATUSES = (Status.COMPLETED, Status.CANCELLED)
     # The resident may cancel until work starts.
@@ -169,6 +180,22 @@ class RepairOrder(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=20)
     appointment_start = models.DateTimeField(_("preferred from"))
     appointment_end = models.DateTimeField(_("preferred until"))
+    # Taken by the desk without a slot: "as soon as possible", the window runs until the
+    # service level's finish time.
+    appointment_flexible = models.BooleanField(_("no appointment (as soon as possible)"),
+                                               default=False)  # fmt: skip
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel, default=Channel.APP, db_index=True
+    )
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The staff member who took the order for the resident."),
+    )
 
     status = models.CharField(
         _("status"), max_length=12, choices=Status, default=Status.PENDING, db_index=True
@@ -275,6 +302,10 @@ class RepairEvent(models.Model):
         CANCELLED = "cancelled", pgettext_lazy("repair event", "Cancelled")
         RATED = "rated", pgettext_lazy("repair event", "Rated")
         ESCALATED = "escalated", pgettext_lazy("repair event", "Escalated to the manager")
+        DECLINED = "declined", pgettext_lazy("repair event", "Declined by the technician")
+        CHARGE_PROPOSED = "charge_proposed", pgettext_lazy("repair event", "Charges proposed")
+        CHARGE_AGREED = "charge_agreed", pgettext_lazy("repair event", "Charges agreed and billed")
+        CALLBACK = "callback", pgettext_lazy("repair event", "Call-back")
 
     order = models.ForeignKey(
         RepairOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events"
@@ -387,6 +418,16 @@ class RepairRating(models.Model):
     quality = models.PositiveSmallIntegerField(_("quality"), validators=SCORE_VALIDATORS)
     attitude = models.PositiveSmallIntegerField(_("attitude"), validators=SCORE_VALIDATORS)
     comment = models.TextField(_("comment"), max_length=500, blank=True)
+    reply = models.TextField(_("reply from the property"), max_length=500, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("replied by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     rated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("rated by"),
@@ -443,3 +484,112 @@ class RepairEscalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}:{self.level}"
+
+
+class RepairCharge(models.Model):
+    """What a paid repair costs (materials and labour), proposed by the technician or the desk
+    and agreed by the household; on agreement billing raises a bill (kit.charges) and the
+    charge can no longer change."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", pgettext_lazy("repair charge", "Awaiting the resident's agreement")
+        AGREED = "agreed", pgettext_lazy("repair charge", "Agreed and billed")
+
+    class Agreement(models.TextChoices):
+        APP = "app", _("On the resident's phone")
+        IN_PERSON = "in_person", _("In person")
+        PHONE = "phone", pgettext_lazy("repair charge agreement", "By phone")
+
+    STAFF_AGREEMENTS = (Agreement.IN_PERSON, Agreement.PHONE)
+
+    order = models.OneToOneField(
+        RepairOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="charge"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PROPOSED)
+    total = models.DecimalField(_("total"), max_digits=10, decimal_places=2, default=Decimal(0))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.SET_NULL,
+        null=True, related_name="+",
+    )  # fmt: skip
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    agreed_via = models.CharField(_("agreed"), max_length=10, choices=Agreement, blank=True)
+    agreed_by_name = models.CharField(_("agreed by"), max_length=50, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("resident account"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    agreement_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("agreement recorded by"),
+        on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    agreed_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
+    # The bill billing raised (billing is a sibling module: its id and number, not a key).
+    bill_id = models.PositiveBigIntegerField(_("bill"), null=True, blank=True)
+    bill_number = models.CharField(_("bill number"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("repair charge")
+        verbose_name_plural = _("repair charges")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.total}"
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.status == self.Status.AGREED
+
+
+class RepairChargeLine(models.Model):
+    class Kind(models.TextChoices):
+        MATERIAL = "material", _("Materials")
+        LABOUR = "labour", _("Labour")
+
+    charge = models.ForeignKey(
+        RepairCharge, verbose_name=_("charge"), on_delete=models.CASCADE, related_name="lines"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.MATERIAL)
+    item = models.CharField(_("item"), max_length=60)
+    quantity = models.DecimalField(_("quantity"), max_digits=8, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=10, blank=True)
+    unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("charge line")
+        verbose_name_plural = _("charge lines")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.item
+
+
+class RepairCallback(models.Model):
+    """The desk's call to the household after a completed repair (回访)."""
+
+    class Satisfaction(models.TextChoices):
+        VERY_SATISFIED = "very", _("Very satisfied")
+        SATISFIED = "satisfied", _("Satisfied")
+        NEUTRAL = "neutral", _("Neither satisfied nor dissatisfied")
+        DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+    order = models.ForeignKey(
+        RepairOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="callbacks"
+    )
+    reached = models.BooleanField(_("reached the resident"))
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=12, choices=Satisfaction, blank=True
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("called by"), on_delete=models.SET_NULL,
+        null=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("called at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("call-back")
+        verbose_name_plural = _("call-backs")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}@{self.created_at:%Y-%m-%d}"

@@ -3,17 +3,20 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Concat
 
-from accounts.models import Community, Residency, User
-from accounts.selectors import household_ids_of_user
+from accounts.models import Community, Residency, Room, User
+from accounts.selectors import household_ids_of_user, room_order, room_place
 from kit import service_levels
 from staff.models import StaffAssignment, StaffMember
 
 from . import geo
 from .models import (
     RepairAttachment,
+    RepairCallback,
     RepairCategory,
+    RepairCharge,
     RepairEscalation,
     RepairEvent,
     RepairOrder,
@@ -198,3 +201,71 @@ def get_job_for_technician(request, order_id: int) -> RepairOrder:
     if order is None:
         raise Http404
     return order
+
+
+# --- The desk: orders taken for residents, charges, call-backs -------------------------------------
+
+FIND_LIMIT = 30
+
+
+def desk_rooms(community: Community, text: str) -> list[Room]:
+    """Rooms of the community for what the desk typed, as people write a room: 1201, 2单元1201,
+    3栋1201 or 3栋2单元1201 (spaces and dashes ignored)."""
+    text = "".join((text or "").split()).replace("-", "")
+    if not text:
+        return []
+    rooms = (
+        Room.objects.filter(building__community=community)
+        .select_related("building", "unit")
+        .annotate(
+            place=room_place(""),
+            unit_number=Concat(
+                Coalesce("unit__name", Value("")), "number", output_field=CharField()
+            ),
+            building_number=Concat("building__name", "number", output_field=CharField()),
+        )  # fmt: skip
+        .filter(
+            Q(number__iexact=text)
+            | Q(unit_number__iexact=text)
+            | Q(place__iexact=text)
+            | Q(building_number__iexact=text)
+            | Q(place__iendswith=text)
+        )  # fmt: skip
+    )
+    return list(rooms.order_by(*room_order(prefix=""))[:FIND_LIMIT])
+
+
+def desk_room(community: Community, room_id) -> Room | None:
+    if not str(room_id or "").isdigit():
+        return None
+    return (
+        Room.objects.filter(building__community=community, pk=int(room_id))
+        .select_related("building__community", "unit")
+        .first()
+    )
+
+
+def people_of_room(room: Room) -> list[Residency]:
+    """The room's verified residents: heads of household first, then family members."""
+    return list(
+        Residency.objects.filter(room=room, status=Residency.Status.VERIFIED)
+        .select_related("user")
+        .order_by(F("head").asc(nulls_first=True), "relation", "pk")
+    )
+
+
+def charge_of(order: RepairOrder) -> RepairCharge | None:
+    return (
+        RepairCharge.objects.filter(order=order)
+        .select_related("proposed_by", "agreement_recorded_by")
+        .prefetch_related("lines")
+        .first()
+    )
+
+
+def callbacks_of(order: RepairOrder) -> list[RepairCallback]:
+    return list(order.callbacks.select_related("called_by").order_by("created_at", "pk"))
+
+
+def reached_callbacks() -> QuerySet[RepairCallback]:
+    return RepairCallback.objects.filter(reached=True)

@@ -18,6 +18,7 @@ from accounts import limits
 from accounts.models import Community, Residency, Room, User
 from kit import service_levels, uploads
 from kit.audit import log_action
+from kit.charges import ChargeLine, RoomCharge, charge_room
 from notices.notify import notify
 from staff.models import StaffMember
 from staff.selectors import staff_with_permission
@@ -25,7 +26,10 @@ from staff.selectors import staff_with_permission
 from . import selectors
 from .models import (
     RepairAttachment,
+    RepairCallback,
     RepairCategory,
+    RepairCharge,
+    RepairChargeLine,
     RepairEscalation,
     RepairEvent,
     RepairOrder,
@@ -45,6 +49,7 @@ TRANSITIONS: set[tuple[str, str]] = {
     (Status.ASSIGNED, Status.ASSIGNED),  # dispatched to another technician
     (Status.IN_PROGRESS, Status.ASSIGNED),  # taken off a technician mid-repair
     (Status.ASSIGNED, Status.IN_PROGRESS),
+    (Status.ASSIGNED, Status.ACCEPTED),  # declined by the technician: back to the queue
     (Status.IN_PROGRESS, Status.COMPLETED),
     (Status.PENDING, Status.CANCELLED),
     (Status.ACCEPTED, Status.CANCELLED),
@@ -55,6 +60,8 @@ TRANSITIONS: set[tuple[str, str]] = {
 # Who hears of an overdue order or a low rating: the staff who oversee the service (the
 # manager's position by default). By permission: operators may rename positions.
 ALERT_PERMISSION = "repairs.view_repair_performance"
+# Who hears that a technician declined a job: the community's dispatchers.
+DISPATCH_PERMISSION = "repairs.dispatch_repairorder"
 
 DEFAULT_CATEGORIES = [
     # name, icon, examples, accept within (minutes), finish within (hours)
@@ -657,3 +664,351 @@ def slot_save(*, slot: TimeSlot, actor: User, request: HttpRequest | None = None
         request=request,
     )  # fmt: skip
     return slot
+
+
+# --- Orders the desk takes for residents (代客报修) ------------------------------------------------
+
+
+def _household_for_desk(room: Room, reporter: User | None) -> Residency:
+    """The household the order belongs to: the chosen resident's, or (for a visitor or a
+    patrol) the room's verified head of household."""
+    residencies = Residency.objects.filter(room=room, status=Residency.Status.VERIFIED)
+    if reporter is not None:
+        residency = residencies.filter(user=reporter).select_related("head").first()
+        if residency is None:
+            raise ValidationError({"reporter": _("Please choose a resident of this room.")})
+        return residency.head or residency
+    head = residencies.filter(head__isnull=True).order_by("pk").first()
+    if head is None:
+        raise ValidationError(
+            _("Nobody verified lives in this room: an order is kept for a household.")
+        )
+    return head
+
+
+@transaction.atomic
+def order_take(
+    *,
+    actor: User,
+    community: Community,
+    room: Room,
+    reporter: User | None,
+    channel: str,
+    category: RepairCategory,
+    description: str,
+    contact_name: str,
+    contact_phone: str,
+    day: dt.date | None = None,
+    slot: TimeSlot | None = None,
+    in_room: bool = True,
+    public_area: str = "",
+    photos: Iterable[UploadedFile] = (),
+    request: HttpRequest | None = None,
+) -> RepairOrder:
+    """The service desk takes an order for a resident who phoned or came in (or that a patrol
+    found): the room's household owns it and follows it in the app as its own, and is told.
+    `reporter` is the resident who reported it, or None for a visitor (the contact given)."""
+    if room.building.community_id != community.pk:
+        raise PermissionDenied
+    if channel not in RepairOrder.STAFF_CHANNELS:
+        raise ValidationError({"channel": _("Please choose how the order came in.")})
+    household = _household_for_desk(room, reporter)
+    if category.community_id != community.pk or not category.is_active:
+        raise ValidationError({"category": _("Please choose one of the categories offered.")})
+    public_area = public_area.strip()
+    if not in_room and not public_area:
+        raise ValidationError({"public_area": _("Please say where in the community it is.")})
+    if not description.strip():
+        raise ValidationError({"description": _("Please describe the fault.")})
+    if not contact_name.strip() or not contact_phone.strip():
+        raise ValidationError({"contact_phone": _("Please give a contact person and phone.")})
+    now = timezone.now()
+    accept_due = now + dt.timedelta(minutes=category.accept_within_minutes)
+    finish_due = now + dt.timedelta(hours=category.finish_within_hours)
+    if slot is not None:
+        if day is None:
+            raise ValidationError({"day": _("Please choose a day within the next 7 days.")})
+        check_slot(slot, day, community, now)
+        start, end = appointment_window(slot, day)
+    else:
+        start, end = now, finish_due
+    media = uploads.media_from_uploads(list(photos), [])
+    order = RepairOrder.objects.create(
+        community=community, household=household, room=room if in_room else None,
+        public_area="" if in_room else public_area, category=category,
+        description=description.strip(), reporter=reporter or actor,
+        contact_name=contact_name.strip(), contact_phone=contact_phone.strip(),
+        appointment_start=start, appointment_end=end, appointment_flexible=slot is None,
+        channel=channel, taken_by=actor, created_at=now, accept_due_at=accept_due,
+        finish_due_at=finish_due,
+    )  # fmt: skip
+    note = _("Reported for you by the service desk (%(channel)s).") % {
+        "channel": order.get_channel_display()
+    }
+    event = _event(order, Kind.REPORTED, actor, note=note)
+    _store_media(order, media, RepairAttachment.Stage.REPORT, actor, event)
+    log_action(
+        actor=actor, action="repair.taken", target=order, community=community,
+        data={"category": category.name, "place": order.place, "channel": channel,
+              "reporter": reporter.get_full_name() if reporter else ""},
+        request=request,
+    )  # fmt: skip
+    notify(
+        "repair.status_changed",
+        selectors.household_user_ids(order),
+        obj=order,
+        key="reported",
+        context={"order": order, "note": note},
+        url=reverse("repairs:detail", args=[order.pk]),
+    )
+    return order
+
+
+# --- A technician declines a job ------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_decline(
+    *, order: RepairOrder, technician: StaffMember, reason: str, request: HttpRequest | None = None
+) -> RepairOrder:
+    """The technician hands a job back before starting it, with a reason: the order returns to
+    the queue (accepted, nobody on it) and the dispatchers are told, the one who dispatched it
+    first among them."""
+    order = _locked_for_technician(order, technician)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please say why you cannot take this job.")})
+    if order.status != Status.ASSIGNED:
+        raise ValidationError(
+            _("Work has started on this job; ask the service desk to dispatch it again."),
+            code="illegal_transition",
+        )
+    dispatched_by = (
+        order.events.filter(kind__in=(Kind.ASSIGNED, Kind.REASSIGNED))
+        .order_by("-pk")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    name = technician.user.get_full_name()
+    order.status = Status.ACCEPTED
+    order.technician = None
+    order.assigned_at = None
+    order.technician_accepted_at = None
+    order.technician_response_seconds = None
+    order.save(update_fields=["status", "technician", "assigned_at", "technician_accepted_at",
+                              "technician_response_seconds"])  # fmt: skip
+    note = f"{name}: {reason[:400]}"
+    _event(order, Kind.DECLINED, technician.user, note=note, internal=True)
+    _log(order, "repair.declined", technician.user, request,
+         {"from": Status.ASSIGNED, "to": Status.ACCEPTED, "reason": reason[:400]})  # fmt: skip
+    recipients = set(
+        staff_with_permission(order.community, DISPATCH_PERMISSION).values_list("pk", flat=True)
+    )
+    if dispatched_by is not None:
+        recipients.add(dispatched_by)
+    notify(
+        "repair.declined",
+        sorted(recipients),
+        obj=order,
+        key=f"declined-{order.events.count()}",
+        context={"order": order, "reason": reason, "technician": name},
+        url=reverse("repairs_staff:detail", args=[order.pk]),
+    )
+    return order
+
+
+# --- Paid repairs ---------------------------------------------------------------------------------
+
+CENT = Decimal("0.01")
+MAX_LINES = 20
+
+
+def _charge_lines(lines: Iterable[dict]) -> list[RepairChargeLine]:
+    built = []
+    for line in lines:
+        quantity, price = Decimal(line["quantity"]), Decimal(line["unit_price"])
+        if quantity <= 0 or price < 0:
+            raise ValidationError(_("Quantities must be above zero and prices not negative."))
+        built.append(
+            RepairChargeLine(
+                kind=line.get("kind") or RepairChargeLine.Kind.MATERIAL,
+                item=line["item"].strip()[:60],
+                quantity=quantity,
+                unit=(line.get("unit") or "").strip()[:10],
+                unit_price=price,
+                amount=(quantity * price).quantize(CENT),
+            )  # fmt: skip
+        )
+    if not built:
+        raise ValidationError(_("Please enter at least one line of materials or labour."))
+    if len(built) > MAX_LINES:
+        raise ValidationError(_("At most 20 lines, please."))
+    if sum((line.amount for line in built), Decimal(0)) <= 0:
+        raise ValidationError(_("The total must be above ¥0.00."))
+    return built
+
+
+@transaction.atomic
+def charge_propose(
+    *,
+    order: RepairOrder,
+    actor: User,
+    lines: Iterable[dict],
+    technician: StaffMember | None = None,
+    request: HttpRequest | None = None,
+) -> RepairCharge:
+    """Record (or correct) the materials and labour of a paid repair; the household is asked to
+    agree. `technician` when the order's technician does it on the phone. Once agreed, the
+    charge is billed and no longer changes."""
+    order = _locked(order) if technician is None else _locked_for_technician(order, technician)
+    if order.room_id is None:
+        raise ValidationError(_("A repair in a public area is not charged to a household."))
+    if order.status in (Status.PENDING, Status.CANCELLED):
+        raise ValidationError(_("Charges are recorded once the order is dispatched."))
+    charge = RepairCharge.objects.select_for_update().filter(order=order).first()
+    if charge is not None and charge.is_agreed:
+        raise ValidationError(_("The resident has agreed to these charges; they cannot change."))
+    built = _charge_lines(lines)
+    total = sum((line.amount for line in built), Decimal("0.00"))
+    if charge is None:
+        charge = RepairCharge(order=order)
+    charge.total, charge.proposed_by, charge.proposed_at = total, actor, timezone.now()
+    charge.save()
+    charge.lines.all().delete()
+    for line in built:
+        line.charge = charge
+    RepairChargeLine.objects.bulk_create(built)
+    note = _("Total ¥%(total)s, awaiting the resident's agreement.") % {"total": total}
+    _event(order, Kind.CHARGE_PROPOSED, actor, note=note)
+    _log(order, "repair.charge_proposed", actor, request,
+         {"total": str(total), "lines": len(built)})  # fmt: skip
+    notify(
+        "repair.charge_proposed",
+        selectors.household_user_ids(order),
+        obj=order,
+        key=f"charge-{order.events.count()}",
+        context={"order": order, "total": total},
+        url=reverse("repairs:detail", args=[order.pk]),
+    )
+    return charge
+
+
+@transaction.atomic
+def charge_agree(
+    *,
+    order: RepairOrder,
+    via: str,
+    resident: User | None = None,
+    actor: User | None = None,
+    agreed_by_name: str = "",
+    request: HttpRequest | None = None,
+) -> RepairCharge:
+    """The household agrees to the charges: on its phone (`resident`), or the staff record
+    who agreed in person or by phone (`actor`, `agreed_by_name`). Billing then raises the bill."""
+    if resident is not None and not selectors.household_may_see(resident, order):
+        raise PermissionDenied
+    order = _locked(order)
+    charge = RepairCharge.objects.select_for_update().filter(order=order).first()
+    if charge is None:
+        raise ValidationError(_("No charges have been recorded for this order."))
+    if charge.is_agreed:
+        raise ValidationError(_("These charges have already been agreed."))
+    if resident is not None:
+        via, agreed_by_name = RepairCharge.Agreement.APP, resident.get_full_name()
+    elif via not in RepairCharge.STAFF_AGREEMENTS:
+        raise ValidationError({"via": _("Please say how the resident agreed.")})
+    agreed_by_name = agreed_by_name.strip()
+    if not agreed_by_name:
+        raise ValidationError({"agreed_by_name": _("Please give the name of who agreed.")})
+    lines = list(charge.lines.order_by("pk"))
+    billed = charge_room(
+        RoomCharge(
+            room=order.room,
+            title=_("Repair charges %(number)s") % {"number": order.number},
+            lines=tuple(
+                ChargeLine(
+                    description=line.item,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    unit=line.unit,
+                )
+                for line in lines
+            ),  # fmt: skip
+            source=order,
+            actor=resident or actor,
+        )
+    )
+    now = timezone.now()
+    charge.status = RepairCharge.Status.AGREED
+    charge.agreed_via, charge.agreed_by_name, charge.agreed_at = via, agreed_by_name[:50], now
+    charge.agreed_by = resident
+    charge.agreement_recorded_by = actor
+    charge.bill_id, charge.bill_number = billed.bill_id, billed.bill_number
+    charge.save()
+    note = _("%(name)s agreed (%(via)s); bill %(bill)s, ¥%(total)s.") % {
+        "name": agreed_by_name, "via": charge.get_agreed_via_display(),
+        "bill": billed.bill_number, "total": charge.total,
+    }  # fmt: skip
+    _event(order, Kind.CHARGE_AGREED, resident or actor, note=note)
+    _log(order, "repair.charge_agreed", resident or actor, request,
+         {"total": str(charge.total), "bill": billed.bill_number, "via": via,
+          "agreed_by": agreed_by_name})  # fmt: skip
+    return charge
+
+
+# --- Call-backs and replies to ratings ------------------------------------------------------------
+
+
+@transaction.atomic
+def callback_record(
+    *,
+    order: RepairOrder,
+    actor: User,
+    reached: bool,
+    satisfaction: str = "",
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> RepairCallback:
+    """The desk called the household after the repair (回访): reached or not, how satisfied."""
+    order = _locked(order)
+    if order.status != Status.COMPLETED:
+        raise ValidationError(_("Call-backs are made on completed orders."))
+    if reached and satisfaction not in RepairCallback.Satisfaction.values:
+        raise ValidationError({"satisfaction": _("Please choose how satisfied the resident is.")})
+    if not reached:
+        satisfaction = ""
+    callback = RepairCallback.objects.create(
+        order=order, reached=reached, satisfaction=satisfaction, note=note.strip()[:500],
+        called_by=actor,
+    )  # fmt: skip
+    summary = callback.get_satisfaction_display() if reached else _("Could not reach the resident")
+    text = f"{summary}{' · ' + callback.note if callback.note else ''}"
+    _event(order, Kind.CALLBACK, actor, note=text[:500], internal=True)
+    _log(order, "repair.callback", actor, request,
+         {"reached": reached, "satisfaction": satisfaction})  # fmt: skip
+    return callback
+
+
+@transaction.atomic
+def rating_reply(
+    *, order: RepairOrder, actor: User, reply: str, request: HttpRequest | None = None
+) -> RepairRating:
+    """The property answers a household's rating; the household sees it on its order."""
+    rating = RepairRating.objects.select_for_update().filter(order=order).first()
+    if rating is None:
+        raise ValidationError(_("This order has not been rated."))
+    reply = reply.strip()
+    if not reply:
+        raise ValidationError({"reply": _("Please write the reply.")})
+    rating.reply, rating.replied_by, rating.replied_at = reply[:500], actor, timezone.now()
+    rating.save(update_fields=["reply", "replied_by", "replied_at"])
+    _log(order, "repair.rating_replied", actor, request)
+    notify(
+        "repair.rating_replied",
+        selectors.household_user_ids(order),
+        obj=order,
+        key=f"reply-{rating.replied_at.timestamp():.0f}",
+        context={"order": order, "reply": rating.reply},
+        url=reverse("repairs:detail", args=[order.pk]),
+    )
+    return rating

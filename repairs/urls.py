@@ -11,6 +11,7 @@ urlpatterns = [
     path("repairs/<int:order_id>/live/", resident.order_live, name="live"),
     path("repairs/<int:order_id>/cancel/", resident.order_cancel, name="cancel"),
     path("repairs/<int:order_id>/rate/", resident.order_rate, name="rate"),
+    path("repairs/<int:order_id>/charge/agree/", resident.order_charge_agree, name="charge_agree"),
     path(
         "repairs/<int:order_id>/technician-photo/",
         files.technician_photo,

@@ -250,7 +250,7 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
      ("complaints:suggestion_unsupport",), rule("404", anonymous="login", residents="ok")),
     ("a repair order and its files: the household only",
      ("repairs:detail", "repairs:live", "repairs:cancel", "repairs:rate", "repairs:file",
-      "repairs:technician_photo"), HOUSEHOLDS_OWN),
+      "repairs:technician_photo", "repairs:charge_agree"), HOUSEHOLDS_OWN),
     ("an activity and its poster, signing up: the residents of its audience (staff, other "
      "communities: 404)",
      ("services:activity_detail", "services:activity_poster", "services:activity_signup"),

@@ -91,7 +91,7 @@ def hostile(community, positions):
         communities=[community], position_name="维修工", user__display_name=HOSTILE["technician"]
     )
     done = timezone.now() - dt.timedelta(days=1)
-    RepairOrderFactory(
+    repaired = RepairOrderFactory(
         household=owner,
         status=RepairOrder.Status.COMPLETED,
         technician=technician,
@@ -102,6 +102,12 @@ def hostile(community, positions):
         technician_response_seconds=600,
         technician_finish_seconds=3600,
         finished_on_time=True,
+    )
+    # --- repairs: the household rated the repair, its comment typed as a formula.
+    from repairs.models import RepairRating
+
+    RepairRating.objects.create(
+        order=repaired, speed=5, quality=4, attitude=5, comment=HOSTILE["resident"]
     )
     build_billing_world(community, room)
     ParcelFactory(household=owner, recipient_name=HOSTILE["resident"])
@@ -141,6 +147,8 @@ EXPORTS = [
      {"technician"}),
     ("repairs_staff:performance", lambda: {**_period(), "export": "csv"}, "csv",
      {"technician"}),
+    ("repairs_staff:queue_export", lambda: {"status": "all"}, "xlsx", {"technician"}),
+    ("repairs_staff:ratings_export", dict, "xlsx", {"technician", "resident"}),
     ("staff_residents:residents_export", dict, "xlsx",
      {"resident", "building", "unit", "room"}),
     ("staff_residents:import_rooms_template", dict, "xlsx", set()),
@@ -231,6 +239,7 @@ EXPORTING_MODULES = {
     "billing/imports/meter_readings.py",  # meter readings template
     "billing/views/reports.py",  # collection report
     "repairs/views/performance.py",  # technician performance
+    "repairs/views/desk.py",  # the repair queue and the ratings
     "services/parcels/views_staff.py",  # parcels on the shelves
     "services/attendance/views_staff.py",  # an activity's participants
     "complaints/handling/views_staff.py",  # the complaint queue

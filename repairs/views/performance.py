@@ -146,6 +146,11 @@ class RatingTable(tables.Table):
         verbose_name=gettext_lazy("Comment"),
         orderable=False,
     )
+    reply = tables.TemplateColumn(
+        template_name="staff/repairs/_perf_reply.html",
+        verbose_name=gettext_lazy("Reply"),
+        orderable=False,
+    )
 
     class Meta:
         model = RepairRating
@@ -160,6 +165,7 @@ class RatingTable(tables.Table):
             "attitude",
             "average_score",
             "comment",
+            "reply",
         )
         attrs = {"class": "table table-hover align-middle"}
         row_attrs = {"class": lambda record: "low-rating" if record.is_low else ""}

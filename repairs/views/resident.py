@@ -224,6 +224,7 @@ def _render_detail(
         request,
         "resident/repairs/detail.html",
         {
+            "charge": selectors.charge_of(order),
             **_live_context(order),
             "report_photos": [a for a in report if a.kind == RepairAttachment.Kind.IMAGE],
             "report_videos": [a for a in report if a.kind == RepairAttachment.Kind.VIDEO],
@@ -305,3 +306,23 @@ def order_rate(request: HttpRequest, order_id: int) -> HttpResponse:
             messages.success(request, _("Thank you for your rating!"))
             return redirect("repairs:detail", order.pk)
     return _render_detail(request, order, rating_form=form, status=400)
+
+
+@login_required
+@require_POST
+def order_charge_agree(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The household agrees to a paid repair's charges; billing raises the bill."""
+    order = _order_or_404(request, order_id)
+    try:
+        charge = services.charge_agree(
+            order=order, via="app", resident=request.user, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Thank you. Bill %(bill)s was raised; you can pay it under bills.")
+            % {"bill": charge.bill_number},
+        )
+    return redirect("repairs:detail", order_id=order.pk)

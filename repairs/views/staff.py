@@ -24,6 +24,7 @@ from ..filters import RepairOrderFilter, with_default_status
 from ..forms.staff import AssignForm, CancelForm, CategoryForm, SlotForm
 from ..models import CATEGORY_ICONS, RepairCategory, RepairOrder, TimeSlot
 from ..tables import RepairOrderTable
+from .desk_context import desk_context
 
 Status = RepairOrder.Status
 VIEW = "repairs.view_repairorder"
@@ -54,6 +55,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "table": table,
             "counts": queries.status_counts(request.community),
             "can_change_settings": staff_has_perm(request, CHANGE_SETTINGS),
+            "can_dispatch": can_dispatch,
+            "export_query": request.GET.urlencode(),
         },
     )
 
@@ -93,6 +96,7 @@ def _render_detail(
     assign_form: AssignForm | None = None,
     cancel_form: CancelForm | None = None,
     status: int = 200,
+    **desk_forms,
 ) -> HttpResponse:
     may_act = staff_has_perm(request, DISPATCH) and order.is_open
     # A refusal on a form that is no longer offered (the order closed meanwhile) is shown on
@@ -130,6 +134,7 @@ def _render_detail(
             },
             "rating_scores": _rating_scores(order),
             "stars": range(1, 6),
+            **desk_context(request, order, **desk_forms),
         },
         status=status,
     )

@@ -22,6 +22,7 @@ from staff.access import staff_required
 from staff.models import StaffMember
 
 from .. import selectors, services
+from ..forms.desk import DeclineForm, charge_formset
 from ..forms.technician import FinishForm, NoteForm, PositionForm, SharingForm, StartForm
 from ..models import RepairAttachment, RepairOrder, RepairRating
 
@@ -132,6 +133,8 @@ def _render_detail(
     *,
     note_form: NoteForm | None = None,
     finish_form: FinishForm | None = None,
+    decline_form: DeclineForm | None = None,
+    charge_forms=None,
     status: int = 200,
 ) -> HttpResponse:
     member = request.staff_member
@@ -146,7 +149,10 @@ def _render_detail(
         "start": mine and order.status == Status.ASSIGNED,
         "note": mine and order.status in (Status.ASSIGNED, Status.IN_PROGRESS),
         "finish": working,
+        # Handing the job back: only before the work starts.
+        "decline": mine and order.status == Status.ASSIGNED,
     }
+
     media = selectors.order_media(order)
     if actions["grab"]:
         active_tab = "pool"
@@ -168,6 +174,8 @@ def _render_detail(
         "start_form": StartForm(),
         "note_form": note_form or NoteForm(),
         "finish_form": finish_form or FinishForm(),
+        "decline_form": decline_form or DeclineForm(),
+        **_charge_context(order, mine, charge_forms),
         "sharing": working and order.share_location,
         "rating": RepairRating.objects.filter(order=order).first()
         if order.status == Status.COMPLETED
@@ -178,6 +186,23 @@ def _render_detail(
         "too_many_photos": _("At most %(count)d photos, please.") % {"count": most},
     }
     return render(request, "technician/job_detail.html", context, status=status)
+
+
+def _charge_context(order: RepairOrder, mine: bool, charge_forms) -> dict:
+    """A paid repair's charges, with the form to record or correct them while the job is the
+    technician's and the household has not agreed yet."""
+    charge = selectors.charge_of(order) if order.room_id else None
+    may_charge = (
+        mine
+        and order.room_id is not None
+        and order.status in (Status.ASSIGNED, Status.IN_PROGRESS, Status.COMPLETED)
+        and (charge is None or not charge.is_agreed)
+    )
+    return {
+        "charge": charge,
+        "charge_forms": (charge_forms or charge_formset(charge)) if may_charge else None,
+        "charge_open": charge_forms is not None,
+    }
 
 
 @staff_required(PERMISSION)
@@ -350,6 +375,58 @@ def job_finish(request: HttpRequest, order_id: int) -> HttpResponse:
             photos=data["photos"], request=request,
         ),
     )  # fmt: skip
+
+
+@staff_required(PERMISSION)
+@require_POST
+def job_decline(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Hand the job back with a reason, before starting: it returns to the queue."""
+    order = selectors.get_job_for_technician(request, order_id)
+    member = request.staff_member
+    if order.technician_id != member.pk:
+        return _not_yours(request, order)
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.order_decline(
+                order=order, technician=member, reason=form.cleaned_data["reason"],
+                request=request,
+            )  # fmt: skip
+        except ValidationError as error:
+            if not _is_about_the_form(error):
+                return _refused(request, order, error)
+            add_service_errors(form, error, "reason")
+        except PermissionDenied:
+            return _not_yours(request, order)
+        else:
+            messages.success(request, _("You declined the job; the service desk was told."))
+            return redirect("repairs_tech:list")
+    return _render_detail(request, order, decline_form=form, status=400)
+
+
+@staff_required(PERMISSION)
+@require_POST
+def job_charge(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Record the materials and labour of a paid repair; the resident agrees on their phone."""
+    order = selectors.get_job_for_technician(request, order_id)
+    member = request.staff_member
+    if order.technician_id != member.pk:
+        return _not_yours(request, order)
+    forms = charge_formset(selectors.charge_of(order), request.POST)
+    if forms.is_valid():
+        try:
+            services.charge_propose(
+                order=order, actor=request.user, technician=member, lines=forms.lines(),
+                request=request,
+            )  # fmt: skip
+        except ValidationError as error:
+            forms._non_form_errors = forms.error_class(error.messages)
+        except PermissionDenied:
+            return _not_yours(request, order)
+        else:
+            messages.success(request, _("The charges were sent to the resident to agree."))
+            return _to_detail(order)
+    return _render_detail(request, order, charge_forms=forms, status=400)
 
 
 @staff_required(PERMISSION)
