@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('repairs', '0001_initial'),
+        ('repairs', '0002_misc_chinese_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
