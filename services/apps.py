@@ -14,3 +14,10 @@ class ServicesConfig(AppConfig):
 
         for part in PARTS:
             import_module(f"services.{part}.setup").register()
+
+        from staff import workday
+
+        from .workday import SOURCES
+
+        for source in SOURCES:
+            workday.register(source)
