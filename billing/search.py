@@ -4,6 +4,7 @@ or receipt by its number (a receipt as printed, 001-00000012, or by its sequence
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Community
 from kit.templatetags.money import yuan
@@ -73,7 +74,7 @@ def search_payments(community: Community, terms: SearchTerms) -> list[Hit]:
 
 
 SEARCHERS = (
-    Searcher("bills", _("Bills"), "receipt", "billing.view_bill", 40, search_bills),
+    Searcher("bills", pgettext_lazy("search kind", "Bills"), "receipt", "billing.view_bill", 40, search_bills),
     Searcher(
         "payments", _("Payments and receipts"), "credit-card", "billing.view_bill", 41,
         search_payments,

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from staff.workday import Values, WorkFigure, WorkSource
 
@@ -77,13 +78,13 @@ SOURCE = WorkSource(
     figures=(
         WorkFigure("collected", _("Collected today"), "cash-coin", VIEW, 1,
                    "billing_staff:payments", _today, money=True, detail="payments",
-                   detail_label=_("payments"), key=True),
+                   detail_label=pgettext_lazy("work figure", "payments"), key=True),
         WorkFigure("refunded", _("Refunded today"), "arrow-counterclockwise", VIEW, 2,
                    "billing_staff:payments",
                    lambda today: {"refunded_on": today.isoformat()},
-                   tone="warning", money=True, detail="refunds", detail_label=_("refunds")),
+                   tone="warning", money=True, detail="refunds", detail_label=pgettext_lazy("work figure", "refunds")),
         WorkFigure("arrears", _("Arrears"), "exclamation-triangle", VIEW, 3,
                    "billing_staff:bills", {"status": OVERDUE}, tone="danger", money=True,
-                   detail="households", detail_label=_("households"), key=True),
+                   detail="households", detail_label=pgettext_lazy("work figure", "households"), key=True),
     ),
 )  # fmt: skip

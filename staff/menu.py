@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve, reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .access import staff_has_perm
 
@@ -19,15 +19,15 @@ WORK, RESIDENTS, REPAIRS, FEES, NOTICES, SERVICES, COMPLAINTS, REPORTS, SETTINGS
     "settings",
 )  # fmt: skip
 GROUPS = {
-    WORK: _("Workbench"),
-    RESIDENTS: _("Residents"),
-    REPAIRS: _("Repairs"),
-    FEES: _("Fees"),
-    NOTICES: _("Notices"),
-    SERVICES: _("Services"),
-    COMPLAINTS: _("Complaints and suggestions"),
-    REPORTS: _("Reports"),
-    SETTINGS: _("Settings"),
+    WORK: pgettext_lazy("menu group", "Workbench"),
+    RESIDENTS: pgettext_lazy("menu group", "Residents"),
+    REPAIRS: pgettext_lazy("menu group", "Repairs"),
+    FEES: pgettext_lazy("menu group", "Fees"),
+    NOTICES: pgettext_lazy("menu group", "Notices"),
+    SERVICES: pgettext_lazy("menu group", "Services"),
+    COMPLAINTS: pgettext_lazy("menu group", "Complaints and suggestions"),
+    REPORTS: pgettext_lazy("menu group", "Reports"),
+    SETTINGS: pgettext_lazy("menu group", "Settings"),
 }
 
 
