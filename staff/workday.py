@@ -156,26 +156,33 @@ def overview(request: HttpRequest, now: dt.datetime | None = None) -> dict:
     today = timezone.localdate(now)
     duties = duties_by_community(request)
     communities = list(request.staff_communities)
-    columns: list[WorkFigure] = []
+    columns: list[tuple[str, WorkFigure]] = []
+    # {community id: {"source.figure": value}}: figure names repeat across modules.
     values: Values = {c.pk: {} for c in communities}
     for source in sources():
         keys = [f for f in source.figures if f.key]
         wanted = [c.pk for c in communities if any(duties[c.pk].has(f.perm) for f in keys)]
         if not wanted:
             continue
-        columns.extend(f for f in keys if any(duties[pk].has(f.perm) for pk in wanted))
+        columns.extend(
+            (f"{source.name}.{f.name}", f)
+            for f in keys
+            if any(duties[pk].has(f.perm) for pk in wanted)
+        )
         for community_id, figures in source.compute(wanted, now).items():
-            values[community_id].update(figures)
+            values[community_id].update(
+                {f"{source.name}.{name}": value for name, value in figures.items()}
+            )
     rows = []
     for community in communities:
         cells = [
-            _shown(figure, values[community.pk].get(figure.name) or 0, today)
+            _shown(figure, values[community.pk].get(name) or 0, today)
             if duties[community.pk].has(figure.perm)
             else None
-            for figure in columns
+            for name, figure in columns
         ]
         rows.append({"community": community, "cells": cells})
-    return {"columns": columns, "rows": rows}
+    return {"columns": [figure for _name, figure in columns], "rows": rows}
 
 
 def by_community(rows: Iterable[dict], field_name: str = "community") -> Values:

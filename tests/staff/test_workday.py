@@ -164,6 +164,7 @@ def test_a_regional_manager_sees_every_community_at_a_glance(
     second = RoomFactory(building__community=others[0], building__name="1栋", number="101")
     RepairOrderFactory(household__room=second, accept_due_at=MORNING - dt.timedelta(hours=1))
     client = client_for(user)
+    client.post(reverse("staff:switch_community"), {"community_id": community.pk})
     client.get(reverse("staff:home"))
     with django_assert_max_num_queries(70) as few:
         response = client.get(reverse("staff:home"))
@@ -176,6 +177,17 @@ def test_a_regional_manager_sees_every_community_at_a_glance(
     assert by_name["碧水湾"][overdue_column]["value"] == 1
     assert by_name["春风里"][overdue_column]["value"] == 0
     assert by_name["翠湖花园"][overdue_column]["value"] == 1
+    # Each column its own module's figure (names such as "new" repeat across modules).
+    labels = [c.label for c in overview["columns"]]
+    home = {f["name"]: f["value"] for g in response.context["groups"] for f in g["figures"]}
+    current = by_name[response.wsgi_request.community.name]
+    for label, name in (
+        ("新报修", "repairs.new"),
+        ("待审核绑定", "residents.waiting"),
+        ("待取快递", "parcels.waiting"),
+        ("逾期投诉", "complaints.overdue"),
+    ):
+        assert current[labels.index(label)]["value"] == home[name], label
     assert "金桂苑" not in response.content.decode()
     assert columns
     # More communities and more data: not one query more.
