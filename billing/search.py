@@ -8,9 +8,9 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Community
 from kit.templatetags.money import yuan
-from staff.search import Hit, Searcher, SearchTerms, first
+from staff.search import LIMIT, Hit, Searcher, SearchTerms, first
 
-from .models import Bill, Payment
+from .models import Bill, Payment, Receipt
 
 
 def _numbers(terms: SearchTerms) -> list[str]:
@@ -45,10 +45,19 @@ def _receipt_number(terms: SearchTerms) -> int | None:
 def search_payments(community: Community, terms: SearchTerms) -> list[Hit]:
     match = Q(number__in=_numbers(terms))
     receipt = _receipt_number(terms)
+    receipts = None
     if receipt is not None and "-" in terms.compact:
-        match |= Q(receipt__number=receipt, receipt__company_id=int(terms.compact.split("-")[0]))
+        receipts = Receipt.objects.filter(
+            number=receipt, company_id=int(terms.compact.split("-")[0])
+        )
     elif receipt is not None and len(terms.compact) >= 6:
-        match |= Q(receipt__number=receipt)
+        receipts = Receipt.objects.filter(number=receipt, company_id=community.company_id)
+    if receipts is not None:
+        # The receipts' payments by id (the receipts' unique index), not a join over every
+        # payment walked in date order.
+        paid = list(receipts.values_list("payment_id", flat=True)[:LIMIT])
+        if paid:
+            match |= Q(pk__in=paid)
     payments = first(
         Payment.objects.filter(match, community=community)
         .exclude(status=Payment.Status.CREATED)

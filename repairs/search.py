@@ -1,7 +1,6 @@
-"""The repairs searcher of the staff portal's global search (staff.search): orders by number,
-by the contact's phone, or by the room as people type it."""
+"""The repairs searcher of the staff portal's global search (staff.search): orders by number or
+by the room as people type it."""
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,12 +12,9 @@ from .models import RepairOrder
 
 
 def search_orders(community: Community, terms: SearchTerms) -> list[Hit]:
-    match = Q(number__iexact=terms.compact)
-    if len(terms.compact) >= 4:
-        match |= Q(number__icontains=terms.compact)
-    if terms.digits and len(terms.compact) >= 4:
-        match |= Q(contact_phone__contains=terms.compact)
-    room = terms.room_q()
+    """By number (exactly, or its beginning) or by room; a phone finds the resident instead."""
+    match = terms.number_q()
+    room = terms.rooms_in(community)
     if room is not None:
         match |= room
     orders = first(

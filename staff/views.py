@@ -35,6 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # The day's work in this community, by module (one query per module), and for whoever
     # serves several communities, all of them at a glance.
     now = timezone.now()
+    overview = workday.overview(request, now) if len(request.staff_communities) > 1 else None
     recent = (
         AuditEntry.objects.filter(community=request.community).select_related("actor")[:8]
         if staff_has_perm(request, "kit.view_auditentry")
@@ -44,10 +45,8 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "staff/home.html",
         {
-            "groups": workday.workday(request, now),
-            "overview": workday.overview(request, now)
-            if len(request.staff_communities) > 1
-            else None,
+            "groups": workday.workday(request, now, overview["values"] if overview else None),
+            "overview": overview,
             "recent": recent,
         },
     )

@@ -86,9 +86,12 @@ def _shown(figure: WorkFigure, value, today: dt.date) -> dict:
     }
 
 
-def workday(request: HttpRequest, now: dt.datetime | None = None) -> list[dict]:
+def workday(
+    request: HttpRequest, now: dt.datetime | None = None, known: dict | None = None
+) -> list[dict]:
     """The current community's figures the position may see, by module: one query per module
-    with at least one figure to show."""
+    with at least one figure to show (none for a module in `known`, the overview's values by
+    source, when they hold this community)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     duties = community_duties(request)
@@ -98,7 +101,10 @@ def workday(request: HttpRequest, now: dt.datetime | None = None) -> list[dict]:
         figures = [f for f in source.figures if duties.has(f.perm)]
         if not figures:
             continue
-        values = source.compute([community_id], now).get(community_id, {})
+        computed = (known or {}).get(source.name)
+        if computed is None or community_id not in computed:
+            computed = source.compute([community_id], now)
+        values = computed.get(community_id, {})
         shown = []
         for figure in sorted(figures, key=lambda f: f.order):
             item = _shown(figure, values.get(figure.name) or 0, today)
@@ -157,6 +163,7 @@ def overview(request: HttpRequest, now: dt.datetime | None = None) -> dict:
     duties = duties_by_community(request)
     communities = list(request.staff_communities)
     columns: list[tuple[str, WorkFigure]] = []
+    by_source: dict[str, Values] = {}
     # {community id: {"source.figure": value}}: figure names repeat across modules.
     values: Values = {c.pk: {} for c in communities}
     for source in sources():
@@ -169,7 +176,10 @@ def overview(request: HttpRequest, now: dt.datetime | None = None) -> dict:
             for f in keys
             if any(duties[pk].has(f.perm) for pk in wanted)
         )
-        for community_id, figures in source.compute(wanted, now).items():
+        computed = source.compute(wanted, now)
+        # Communities with no rows are computed too: zero (the home page reuses these).
+        by_source[source.name] = {pk: computed.get(pk, {}) for pk in wanted}
+        for community_id, figures in computed.items():
             values[community_id].update(
                 {f"{source.name}.{name}": value for name, value in figures.items()}
             )
@@ -182,7 +192,7 @@ def overview(request: HttpRequest, now: dt.datetime | None = None) -> dict:
             for name, figure in columns
         ]
         rows.append({"community": community, "cells": cells})
-    return {"columns": [figure for _name, figure in columns], "rows": rows}
+    return {"columns": [figure for _name, figure in columns], "rows": rows, "values": by_source}
 
 
 def by_community(rows: Iterable[dict], field_name: str = "community") -> Values:

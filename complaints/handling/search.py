@@ -1,7 +1,6 @@
 """The complaints searcher of the staff portal's global search (staff.search): a complaint by
-its number, or by the contact's phone."""
+its number or its room."""
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,11 +13,11 @@ from ..setup import VIEW_COMPLAINT
 
 
 def search_complaints(community: Community, terms: SearchTerms) -> list[Hit]:
-    match = Q(number__iexact=terms.compact)
-    if len(terms.compact) >= 4:
-        match |= Q(number__icontains=terms.compact)
-    if terms.digits and len(terms.compact) >= 4:
-        match |= Q(contact_phone__contains=terms.compact)
+    """By number (exactly, or its beginning) or by room; a phone finds the resident instead."""
+    match = terms.number_q()
+    room = terms.rooms_in(community)
+    if room is not None:
+        match |= room
     complaints = first(
         Complaint.objects.filter(match, community=community)
         .select_related("category")

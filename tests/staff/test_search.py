@@ -77,12 +77,13 @@ def test_bills_payments_and_receipts_by_number(client_for, manager, community, r
 
 
 def test_only_the_kinds_the_position_may_see(client_for, cashier, manager, room, resident):
-    order = RepairOrderFactory(household__room=room, contact_phone="13900000001")
-    ComplaintFactory(household=order.household, contact_phone="13900000001")
-    assert {"residents", "repairs", "complaints"} <= set(
-        _kinds(_search(client_for(manager), "390000000"))
-    )
-    kinds = _kinds(_search(client_for(cashier), "390000000"))
+    order = RepairOrderFactory(household__room=room)
+    ComplaintFactory(household=order.household)
+    # A second 3-1201 (in 3号楼): two rooms, so the search lists rather than opens one.
+    RoomFactory(building__community=room.building.community, building__name="3号楼",
+                number="1201")  # fmt: skip
+    assert {"rooms", "repairs", "complaints"} <= set(_kinds(_search(client_for(manager), "3-1201")))
+    kinds = _kinds(_search(client_for(cashier), "3-1201"))
     assert "repairs" not in kinds and "complaints" not in kinds
 
 
