@@ -154,21 +154,16 @@ def duties_by_community(request: HttpRequest) -> dict[int, CommunityDuties]:
     return result
 
 
-def overview(request: HttpRequest, now: dt.datetime | None = None) -> dict:
-    """A regional manager's communities at a glance: the key figures, one row per community
-    served, each figure only where the position there may see its list (one query per module
-    for all the communities)."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    duties = duties_by_community(request)
-    communities = list(request.staff_communities)
+def _key_figures(
+    duties: dict[int, CommunityDuties], now: dt.datetime
+) -> tuple[list[tuple[str, WorkFigure]], dict[str, Values]]:
+    """The overview's columns (the key figures held in some community) and each module's
+    values for the communities where its figures may be seen (one query per module)."""
     columns: list[tuple[str, WorkFigure]] = []
     by_source: dict[str, Values] = {}
-    # {community id: {"source.figure": value}}: figure names repeat across modules.
-    values: Values = {c.pk: {} for c in communities}
     for source in sources():
         keys = [f for f in source.figures if f.key]
-        wanted = [c.pk for c in communities if any(duties[c.pk].has(f.perm) for f in keys)]
+        wanted = [pk for pk, held in duties.items() if any(held.has(f.perm) for f in keys)]
         if not wanted:
             continue
         columns.extend(
@@ -179,20 +174,33 @@ def overview(request: HttpRequest, now: dt.datetime | None = None) -> dict:
         computed = source.compute(wanted, now)
         # Communities with no rows are computed too: zero (the home page reuses these).
         by_source[source.name] = {pk: computed.get(pk, {}) for pk in wanted}
-        for community_id, figures in computed.items():
-            values[community_id].update(
-                {f"{source.name}.{name}": value for name, value in figures.items()}
-            )
+    return columns, by_source
+
+
+def overview(request: HttpRequest, now: dt.datetime | None = None) -> dict:
+    """A regional manager's communities at a glance: the key figures, one row per community
+    served, each figure only where the position there may see its list (one query per module
+    for all the communities)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    duties = duties_by_community(request)
+    columns, by_source = _key_figures(duties, now)
     rows = []
-    for community in communities:
+    for community in request.staff_communities:
+        # "source.figure": figure names repeat across modules.
+        values = {
+            f"{name}.{figure}": value
+            for name, computed in by_source.items()
+            for figure, value in computed.get(community.pk, {}).items()
+        }
         cells = [
-            _shown(figure, values[community.pk].get(name) or 0, today)
+            _shown(figure, values.get(key) or 0, today)
             if duties[community.pk].has(figure.perm)
             else None
-            for name, figure in columns
+            for key, figure in columns
         ]
         rows.append({"community": community, "cells": cells})
-    return {"columns": [figure for _name, figure in columns], "rows": rows, "values": by_source}
+    return {"columns": [figure for _key, figure in columns], "rows": rows, "values": by_source}
 
 
 def by_community(rows: Iterable[dict], field_name: str = "community") -> Values:
