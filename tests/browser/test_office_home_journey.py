@@ -9,7 +9,7 @@ from tests.staff.busy import busy_morning
 
 from . import support
 
-pytestmark = pytest.mark.req("SRES-1", "SREP-2", "SBIL-4", "X-2")
+pytestmark = pytest.mark.req("SUSR-1", "SUSR-2", "SREP-2", "SBIL-2", "X-2")
 
 
 def shot(page, name):

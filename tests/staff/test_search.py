@@ -14,7 +14,7 @@ from ..factories import (
     build_billing_world,
 )
 
-pytestmark = pytest.mark.req("SRES-1", "X-1")
+pytestmark = pytest.mark.req("SUSR-1", "X-1")
 
 
 def _search(client, text: str):

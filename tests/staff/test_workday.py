@@ -16,7 +16,7 @@ from staff import workday
 from ..factories import CommunityFactory, RepairOrderFactory, RoomFactory, StaffMemberFactory
 from .busy import MORNING, busy_morning
 
-pytestmark = pytest.mark.req("SRES-1", "SREP-2", "SBIL-4")
+pytestmark = pytest.mark.req("SUSR-1", "SUSR-2", "SREP-2", "SBIL-2")
 
 
 @pytest.fixture
