@@ -18,11 +18,17 @@ class BillingConfig(AppConfig):
         from kit.periodic import Crontab, register_periodic_task
         from notices import events
         from notices.models import Importance
-        from staff import menu, scoping
+        from staff import menu, scoping, search, workday
         from staff.positions import CASHIER, FRONT_DESK, MANAGER, register_position_defaults
 
         from . import checks, room_panel, selectors, services  # noqa: F401  (checks register themselves)
         from .models import Bill, BillRun, FeeRule, Payment, Receipt
+        from .search import SEARCHERS
+        from .workday import SOURCE as WORKDAY
+
+        workday.register(WORKDAY)
+        for searcher in SEARCHERS:
+            search.register(searcher)
 
         for event in (
             events.Event("bill.published", _("New bills"), events.Category.BILLING),
@@ -51,19 +57,21 @@ class BillingConfig(AppConfig):
         )
         for entry in (
             menu.MenuEntry(_("Bills and arrears"), "billing_staff:bills", "receipt", 50,
-                           "billing.view_bill"),
+                           "billing.view_bill", group=menu.FEES),
             menu.MenuEntry(_("Counter payments"), "billing_staff:counter", "cash-coin", 51,
-                           "billing.collect_payment"),
+                           "billing.collect_payment", group=menu.FEES),
             menu.MenuEntry(_("Payments"), "billing_staff:payments", "credit-card", 51,
-                           "billing.view_bill", badge=selectors.attention_badge),
+                           "billing.view_bill", badge=selectors.attention_badge, group=menu.FEES,
+                           also=("/staff/billing/receipts/",)),
             menu.MenuEntry(_("Bill runs"), "billing_staff:runs", "collection", 52,
-                           "billing.run_bills"),
+                           "billing.run_bills", group=menu.FEES),
             menu.MenuEntry(_("Meter readings"), "billing_staff:readings", "speedometer2", 53,
-                           "billing.add_meterreading"),
+                           "billing.add_meterreading", group=menu.FEES),
             menu.MenuEntry(_("Fee rules"), "billing_staff:rules", "sliders", 54,
-                           "billing.change_feerule"),
+                           "billing.change_feerule", group=menu.FEES,
+                           also=("/staff/billing/settings/",)),
             menu.MenuEntry(_("Collection reports"), "billing_staff:reports", "graph-up", 55,
-                           "billing.view_billing_reports"),
+                           "billing.view_billing_reports", group=menu.REPORTS),
         ):  # fmt: skip
             menu.register(entry)
         room_panel.register()

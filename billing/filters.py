@@ -1,13 +1,13 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import room_place
 from staff.filtering import StaffFilterSet
 
-from .models import BillRun, Payment
+from .models import BillRun, Payment, PaymentRefund
 from .selectors import NEEDS_ATTENTION
 
 # Not a stored status: paid, and part of it given back.
@@ -63,6 +63,12 @@ class PaymentFilter(StaffFilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     method = django_filters.ChoiceFilter(label=_("Method"), choices=Payment.Method.choices)
+    # Payments with money given back on that day (the home page's "refunded today" links here).
+    refunded_on = django_filters.DateFilter(
+        label=_("Refunded on"),
+        method="filter_refunded_on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     cashier = CashierFilter(label=_("Cashier"), queryset=_cashiers)
     status = django_filters.ChoiceFilter(
         label=_("Status"),
@@ -81,12 +87,25 @@ class PaymentFilter(StaffFilterSet):
 
     class Meta:
         model = Payment
-        fields = ["q", "paid_from", "paid_until", "method", "cashier", "status", "attention"]
+        fields = [
+            "q", "paid_from", "paid_until", "method", "cashier", "status", "attention",
+            "refunded_on",
+        ]  # fmt: skip
 
     def filter_status(self, queryset, name, value):
         if value == PARTIALLY_REFUNDED:
             return queryset.filter(status=Payment.Status.SUCCEEDED, refunded_amount__gt=0)
         return queryset.filter(status=value)
+
+    def filter_refunded_on(self, queryset, name, value):
+        if not value:
+            return queryset
+        refunded = PaymentRefund.objects.filter(
+            payment=OuterRef("pk"),
+            status=PaymentRefund.Status.SUCCEEDED,
+            finished_at__date=value,
+        )
+        return queryset.filter(Exists(refunded))
 
     def filter_attention(self, queryset, name, value):
         return queryset.filter(NEEDS_ATTENTION) if value else queryset

@@ -55,14 +55,24 @@ class NoticesConfig(AppConfig):
         register_home_panel(HomePanel("notices", home_panel))
         menu.register(
             menu.MenuEntry(
-                _("Notices"), "notices_staff:list", "megaphone", 40, "notices.view_notice"
+                _("Notices"),
+                "notices_staff:list",
+                "megaphone",
+                40,
+                "notices.view_notice",
+                group=menu.NOTICES,
             )
         )
         # Every position: alerts (overdue repairs, low ratings, payments to check, jobs
         # dispatched) reach staff in their own inbox.
         menu.register(
             menu.MenuEntry(
-                _("Messages"), "notices_staff:inbox", "bell", 12, badge=setup.unread_badge
+                _("Messages"),
+                "notices_staff:inbox",
+                "bell",
+                12,
+                badge=setup.unread_badge,
+                group=menu.WORK,
             )
         )
         scoping.register("notice_id", Notice, "community")

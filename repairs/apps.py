@@ -43,6 +43,13 @@ class RepairsConfig(AppConfig):
                          events.Category.REPAIRS),
         ):  # fmt: skip
             events.register(event)
+        from staff import search, workday
+
+        from .search import SEARCHER
+        from .workday import SOURCE as WORKDAY
+
+        workday.register(WORKDAY)
+        search.register(SEARCHER)
         register_tab(Tab(_("Repairs"), "repairs:list", "wrench-adjustable-circle", 30))
         menu.register(
             menu.MenuEntry(
@@ -52,11 +59,17 @@ class RepairsConfig(AppConfig):
                 30,
                 "repairs.view_repairorder",
                 badge=setup.pending_badge,
+                group=menu.REPAIRS,
             )  # fmt: skip
         )
         menu.register(
             menu.MenuEntry(
-                _("Repair board"), "repairs_staff:board", "kanban", 31, "repairs.view_repairorder"
+                _("Repair board"),
+                "repairs_staff:board",
+                "kanban",
+                31,
+                "repairs.view_repairorder",
+                group=menu.REPAIRS,
             )
         )
         menu.register(
@@ -66,6 +79,7 @@ class RepairsConfig(AppConfig):
                 "star-half",
                 32,
                 "repairs.view_repair_performance",
+                group=menu.REPAIRS,
             )  # fmt: skip
         )
         menu.register(
@@ -76,6 +90,7 @@ class RepairsConfig(AppConfig):
                 33,
                 "repairs.work_repairorder",
                 unless_perm="repairs.dispatch_repairorder",
+                group=menu.REPAIRS,
             )  # fmt: skip
         )
         room_panel.register()

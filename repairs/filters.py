@@ -55,7 +55,7 @@ class TechnicianFilter(django_filters.ModelChoiceFilter):
 OPEN, ALL = "open", "all"
 # Without these the queue shows the open orders (the work to do); with any, every order.
 NARROWING_FIELDS = ("q", "category", "building", "technician", "reported_from",
-                    "reported_until", "overdue", "channel", "callback")  # fmt: skip
+                    "reported_until", "overdue", "channel", "callback", "unassigned")  # fmt: skip
 CALLBACK_PENDING, CALLBACK_DONE = "pending", "done"
 
 
@@ -112,6 +112,12 @@ class RepairOrderFilter(StaffFilterSet):
         method="only_overdue",
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+    # Accepted but not dispatched to a technician yet (the home page's figure links here).
+    unassigned = django_filters.BooleanFilter(
+        label=_("Not dispatched only"),
+        method="only_unassigned",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,6 +136,7 @@ class RepairOrderFilter(StaffFilterSet):
             "channel",
             "callback",
             "overdue",
+            "unassigned",
         ]
 
     def search(self, queryset, name, value):
@@ -169,3 +176,11 @@ class RepairOrderFilter(StaffFilterSet):
     def only_overdue(self, queryset, name, value):
         # The queue's queryset carries `is_overdue` (repairs.board.queue_orders).
         return queryset.filter(is_overdue=1) if value else queryset
+
+    def only_unassigned(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            status__in=RepairOrder.OPEN_STATUSES,
+            technician__isnull=True,
+        ).exclude(status=RepairOrder.Status.PENDING)

@@ -20,3 +20,10 @@ class ServicesConfig(AppConfig):
         from . import room_panel
 
         room_panel.register()
+
+        from staff import workday
+
+        from .workday import SOURCES
+
+        for source in SOURCES:
+            workday.register(source)

@@ -48,11 +48,25 @@ class StaffConfig(AppConfig):
         accounts_access.register_proof_rule(access.may_see_proof)
         portal.register_landing(access.landing_url)
 
-        from . import menu
+        from . import menu, search, workday
 
-        menu.register(menu.MenuEntry(_("Overview"), "staff:home", "speedometer2", 10, exact=True))
+        workday._register_own()
+        search._register_own()
+
         menu.register(
-            menu.MenuEntry(_("Team"), "staff:team", "person-badge", 80, "staff.view_staffmember")
+            menu.MenuEntry(
+                _("Overview"), "staff:home", "speedometer2", 10, exact=True, group=menu.WORK
+            )
+        )
+        menu.register(
+            menu.MenuEntry(
+                _("Team"),
+                "staff:team",
+                "person-badge",
+                80,
+                "staff.view_staffmember",
+                group=menu.SETTINGS,
+            )
         )
         menu.register(
             menu.MenuEntry(
@@ -61,6 +75,7 @@ class StaffConfig(AppConfig):
                 "journal-text",
                 90,
                 "kit.view_auditentry",
+                group=menu.SETTINGS,
             )
         )
 
@@ -73,11 +88,18 @@ class StaffConfig(AppConfig):
                 20,
                 perm="accounts.view_residency",
                 badge=lambda request: accounts_selectors.pending_residency_count(request.community),
+                group=menu.RESIDENTS,
+                also=("/staff/residencies/",),
             )
         )
         menu.register(
             menu.MenuEntry(
-                _("Rooms"), "staff_residents:rooms", "building", 30, "accounts.view_room"
+                _("Rooms"),
+                "staff_residents:rooms",
+                "building",
+                30,
+                "accounts.view_room",
+                group=menu.RESIDENTS,
             )
         )
         menu.register(
@@ -87,6 +109,7 @@ class StaffConfig(AppConfig):
                 "file-earmark-arrow-up",
                 35,
                 "accounts.add_residency",
+                group=menu.RESIDENTS,
             )
         )
         scoping.register("building_id", Building, "community")

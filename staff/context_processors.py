@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from .menu import staff_menu
+from .menu import staff_menu, staff_menu_groups
 
 
 def staff_portal(request: HttpRequest) -> dict:
@@ -13,6 +13,7 @@ def staff_portal(request: HttpRequest) -> dict:
     community = request.community
     return {
         "staff_menu": request._staff_menu,
+        "staff_menu_groups": staff_menu_groups(request._staff_menu),
         # The position held in the community being worked on (a position is per community).
         "staff_position": request.staff_positions.get(community.pk) if community else None,
     }

@@ -7,6 +7,7 @@ app_name = "staff"
 urlpatterns = [
     path("", views.home, name="home"),
     path("community/", views.switch_community, name="switch_community"),
+    path("search/", views.global_search, name="search"),
     path("team/", views.team, name="team"),
     path("team/add/", views.staff_add, name="staff_add"),
     path(

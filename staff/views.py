@@ -3,23 +3,25 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from accounts import selectors as account_selectors
 from accounts.models import Community
 from kit.forms import posted_data
 from kit.models import AuditEntry
 
-from . import selectors, services
+from . import search, selectors, services, workday
 from .access import (
     community_duties,
     positions_grantable,
+    safe_next,
     staff_has_perm,
     staff_required,
     works_from_phone,
 )
 from .forms import StaffMemberAddForm, StaffMemberChangeForm
+from .menu import page_after_switch
 from .middleware import work_on
 from .models import StaffInvitation, StaffMember
 from .scoping import get_scoped_or_404
@@ -30,22 +32,45 @@ from .tables import StaffTable, paginate
 def home(request: HttpRequest) -> HttpResponse:
     if works_from_phone(request):
         return redirect("repairs_tech:list")
-    community = request.community
-    counts = account_selectors.community_counts(community)
-    counts["staff"] = selectors.staff_of_community(community).filter(is_active=True).count()
-    rooms = counts["rooms"] or 0
-    counts["occupancy_percent"] = round(100 * counts["occupied"] / rooms) if rooms else 0
+    # The day's work in this community, by module (one query per module), and for whoever
+    # serves several communities, all of them at a glance.
+    now = timezone.now()
+    overview = workday.overview(request, now) if len(request.staff_communities) > 1 else None
     recent = (
-        AuditEntry.objects.filter(community=community).select_related("actor")[:8]
+        AuditEntry.objects.filter(community=request.community).select_related("actor")[:8]
         if staff_has_perm(request, "kit.view_auditentry")
         else []
     )
-    links = {
-        "rooms": staff_has_perm(request, "accounts.view_room"),
-        "residents": staff_has_perm(request, "accounts.view_residency"),
-        "team": staff_has_perm(request, "staff.view_staffmember"),
-    }
-    return render(request, "staff/home.html", {"counts": counts, "recent": recent, "links": links})
+    return render(
+        request,
+        "staff/home.html",
+        {
+            "groups": workday.workday(request, now, overview["values"] if overview else None),
+            "overview": overview,
+            "recent": recent,
+        },
+    )
+
+
+@require_GET
+@staff_required()
+def global_search(request: HttpRequest) -> HttpResponse:
+    """The top bar's search: rooms, residents, orders, bills, payments and receipts of the
+    current community, by kind; a number matching exactly one thing opens it."""
+    text = request.GET.get("q", "").strip()
+    groups = search.search(request, text)
+    exact = search.only_exact_hit(groups)
+    if exact is not None:
+        return redirect(exact.url)
+    return render(
+        request,
+        "staff/search.html",
+        {
+            "groups": groups,
+            "search_query": text,
+            "too_short": 0 < len("".join(text.split())) < search.MIN_LENGTH,
+        },
+    )
 
 
 @require_POST
@@ -58,8 +83,9 @@ def switch_community(request: HttpRequest) -> HttpResponse:
     else:
         work_on(request, chosen)
         messages.success(request, _("You are now working on %(name)s.") % {"name": chosen.name})
-    # Back to the home page: an object page of the previous community would be a 404 now.
-    return redirect("staff:home")
+    # Back to the page they were on; an object page of the previous community would be a 404
+    # now, so from there to its list (or the home page).
+    return redirect(page_after_switch(request, safe_next(request, "staff:home")))
 
 
 @staff_required("staff.view_staffmember")

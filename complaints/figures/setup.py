@@ -36,11 +36,23 @@ def register() -> None:
 
     menu.register(
         menu.MenuEntry(
-            _("Complaint settings"), "complaints_staff:category_list", "sliders", 76, SETTINGS
+            _("Complaint settings"),
+            "complaints_staff:category_list",
+            "sliders",
+            76,
+            SETTINGS,
+            group=menu.COMPLAINTS,
         )
     )
     menu.register(
-        menu.MenuEntry(_("Complaint figures"), "complaints_staff:figures", "bar-chart", 77, FIGURES)
+        menu.MenuEntry(
+            _("Complaint figures"),
+            "complaints_staff:figures",
+            "bar-chart",
+            77,
+            FIGURES,
+            group=menu.REPORTS,
+        )
     )
     register_actions(
         {

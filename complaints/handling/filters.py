@@ -15,7 +15,7 @@ from . import selectors
 
 OPEN, ALL = "open", "all"
 # Without these the queue shows the open complaints (the work to do); with any, every one.
-NARROWING_FIELDS = ("q", "category", "department", "handler", "overdue", "channel")
+NARROWING_FIELDS = ("q", "category", "department", "handler", "overdue", "channel", "unassigned")
 
 
 def with_default_status(data: QueryDict) -> QueryDict:
@@ -72,6 +72,12 @@ class ComplaintFilter(StaffFilterSet):
         method="only_overdue",
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+    # Accepted but with nobody handling it (the home page's figure links here).
+    unassigned = django_filters.BooleanFilter(
+        label=_("Nobody handling only"),
+        method="only_unassigned",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,7 +85,10 @@ class ComplaintFilter(StaffFilterSet):
 
     class Meta:
         model = Complaint
-        fields = ["q", "status", "category", "department", "handler", "channel", "overdue"]
+        fields = [
+            "q", "status", "category", "department", "handler", "channel", "overdue",
+            "unassigned",
+        ]  # fmt: skip
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -106,3 +115,10 @@ class ComplaintFilter(StaffFilterSet):
     def only_overdue(self, queryset, name, value):
         # The queue's queryset carries `is_overdue` (selectors.queue_complaints).
         return queryset.filter(is_overdue=1) if value else queryset
+
+    def only_unassigned(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(status__in=Complaint.OPEN_STATUSES, handler__isnull=True).exclude(
+            status=Complaint.Status.SUBMITTED
+        )

@@ -21,15 +21,19 @@ def register() -> None:
     from kit.periodic import register_periodic_task
     from notices import events
     from notices.models import Importance
-    from staff import menu
+    from staff import menu, search, workday
 
     from ..setup import VIEW_COMPLAINT
     from . import tasks  # noqa: F401  (Celery finds the apps' tasks modules only)
+    from .search import SEARCHER
+    from .workday import SOURCE as WORKDAY
 
+    workday.register(WORKDAY)
+    search.register(SEARCHER)
     menu.register(
         menu.MenuEntry(
             _("Complaint desk"), "complaints_staff:queue", "megaphone", 70, VIEW_COMPLAINT,
-            badge=submitted_badge,
+            badge=submitted_badge, group=menu.COMPLAINTS,
         )
     )  # fmt: skip
     for event in (

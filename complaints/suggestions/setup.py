@@ -27,6 +27,7 @@ def register() -> None:
             72,
             VIEW_SUGGESTION,
             badge=submitted_badge,
+            group=menu.COMPLAINTS,
         )
     )
     register_actions(

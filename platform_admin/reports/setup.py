@@ -34,7 +34,7 @@ def register() -> None:
     menu.register(
         menu.MenuEntry(
             _("Analysis reports"), "reports_staff:list", "file-earmark-bar-graph", 88,
-            REPORT_PERMISSION,
+            REPORT_PERMISSION, group=menu.REPORTS,
         )
     )  # fmt: skip
     scoping.register("report_id", AnalysisReport, "community")

@@ -10,13 +10,18 @@ from accounts.selectors import room_place
 from staff.filtering import StaffFilterSet
 
 from ..models import Activity, ActivitySignup
+from ..workday import week_of
 
 
 class ActivityFilter(StaffFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Activity.Status.choices)
     when = django_filters.ChoiceFilter(
         label=_("When"),
-        choices=[("upcoming", _("Not over yet")), ("past", _("Past"))],
+        choices=[
+            ("week", _("Starting this week")),
+            ("upcoming", _("Not over yet")),
+            ("past", _("Past")),
+        ],
         method="filter_when",
     )
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
@@ -27,6 +32,9 @@ class ActivityFilter(StaffFilterSet):
 
     def filter_when(self, queryset, name, value):
         now = timezone.now()
+        if value == "week":
+            start, end = week_of(now)
+            return queryset.filter(starts_at__gte=start, starts_at__lt=end)
         if value == "upcoming":
             return queryset.filter(ends_at__gte=now)
         if value == "past":

@@ -29,6 +29,7 @@ def register() -> None:
             "calendar-event",
             66,
             "services.view_activity",
+            group=menu.SERVICES,
         )
     )
     scoping.register("activity_id", Activity, "community")

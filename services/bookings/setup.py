@@ -52,6 +52,7 @@ def register() -> None:
             "calendar-check",
             62,
             "services.view_booking",
+            group=menu.SERVICES,
         )
     )
     scoping.register("booking_id", Booking, "community")

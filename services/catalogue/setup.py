@@ -23,7 +23,12 @@ def register() -> None:
     )
     menu.register(
         menu.MenuEntry(
-            _("Service reviews"), "services_staff:review_list", "star-half", 61, VIEW_REVIEWS
+            _("Service reviews"),
+            "services_staff:review_list",
+            "star-half",
+            61,
+            VIEW_REVIEWS,
+            group=menu.SERVICES,
         )
     )
     scoping.register("review_id", ServiceReview, "community")

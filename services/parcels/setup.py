@@ -33,7 +33,14 @@ def register() -> None:
     from . import tasks  # noqa: F401  (Celery finds services.tasks only, not the parts' tasks)
 
     menu.register(
-        menu.MenuEntry(_("Parcel desk"), "services_staff:parcel_list", "box-seam", 64, VIEW)
+        menu.MenuEntry(
+            _("Parcel desk"),
+            "services_staff:parcel_list",
+            "box-seam",
+            64,
+            VIEW,
+            group=menu.SERVICES,
+        )
     )
     scoping.register("parcel_id", Parcel, "community")
     register_parameters(

@@ -58,6 +58,7 @@ def register() -> None:
             60,
             VIEW,
             badge=pending_badge,
+            group=menu.SERVICES,
         )
     )
     scoping.register("listing_id", ProviderListing, "community")

@@ -5,7 +5,8 @@
    - <form data-confirm="…">: asks first; "no" cancels the submit (before busy-submit.js sees it).
    - <select data-autosubmit>: choosing an option sends its form.
    - <a data-history-back href="…">: goes back when there is somewhere to go back to, else follows
-     the link. */
+     the link.
+   - <button data-print>: prints the page (the staff lists' print layout is in staff.css). */
 (function () {
   "use strict";
 
@@ -34,5 +35,12 @@
     if (!link || window.history.length < 2) return;
     event.preventDefault();
     window.history.back();
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (!button) return;
+    event.preventDefault();
+    window.print();
   });
 })();

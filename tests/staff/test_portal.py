@@ -9,20 +9,20 @@ from staff.services import staff_member_update
 from ..factories import CommunityFactory, ResidencyFactory, RoomFactory, StaffMemberFactory
 
 
-def test_home_shows_real_counts_of_the_current_community(
+def test_home_shows_the_days_work_of_the_current_community(
     client_for, manager, room, resident, family_member, outsider
 ):
+    """The figures themselves: tests/staff/test_workday.py."""
     RoomFactory(building=room.building, number="1202", floor=12)
     ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None)
     response = client_for(manager).get(reverse("staff:home"))
-    counts = response.context["counts"]
-    assert counts["buildings"] == 1
-    assert counts["rooms"] == 2
-    assert counts["occupied"] == 1
-    assert counts["residents"] == 2
-    assert counts["pending"] == 1
-    assert counts["occupancy_percent"] == 50
-    assert counts["staff"] == 1
+    waiting = next(
+        figure
+        for group in response.context["groups"]
+        for figure in group["figures"]
+        if figure["name"] == "residents.waiting"
+    )
+    assert waiting["value"] == 1
     assert "翠湖花园" in response.content.decode()
 
 
