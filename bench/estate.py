@@ -20,7 +20,8 @@ rows look the way each module's bench made them:
 
 Idempotent: a second run finds the rows there and adds nothing. On PostgreSQL it ends with
 VACUUM ANALYZE (as autovacuum would after a bulk load: the seeding updates every bill once,
-which leaves as many dead rows as live ones until a vacuum, and the index scans then read both). Prints what it made and how long it took."""
+which leaves as many dead rows as live ones until a vacuum, and the index scans then read
+both). Prints what it made and how long it took."""
 
 import argparse
 import io
