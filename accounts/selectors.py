@@ -1,4 +1,6 @@
 import datetime as dt
+import re
+from dataclasses import dataclass
 from enum import StrEnum
 
 from allauth.socialaccount.models import SocialAccount, SocialLogin
@@ -34,6 +36,55 @@ def room_place(prefix: str = "room__") -> Concat:
         f"{prefix}number",
         output_field=CharField(),
     )
+
+
+# How people type a room: 3栋1201, 3-1201, 3#1201, 3号楼1201室, 3栋2单元1201, 3-2-1201, or 1201.
+_ROOM_TEXT = re.compile(
+    r"^(?:(?P<building>[0-9A-Za-z]+)(?:号楼|栋|幢|座|楼|#|号|-))?"
+    r"(?:(?P<unit>[0-9A-Za-z]+)(?:单元|-))?"
+    r"(?P<number>[0-9A-Za-z]+)(?:室|号)?$"
+)
+_BUILDING_SUFFIXES = ("", "栋", "号楼", "幢", "座", "楼", "#", "号")
+_UNIT_SUFFIXES = ("", "单元")
+
+
+@dataclass(frozen=True)
+class RoomText:
+    building: str
+    unit: str
+    number: str
+
+
+def parse_room_text(text: str) -> RoomText | None:
+    """A room as typed (3栋1201, 3-1201, 3#1201, 3号楼1201室, 3栋2单元1201, 1201): its
+    building, unit and number as written without the 栋/单元/室 words, or None when the text
+    does not look like a room. Full-width digits and letters count as ASCII."""
+    text = "".join((text or "").split())
+    text = text.translate({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
+    if not text:
+        return None
+    match = _ROOM_TEXT.match(text)
+    if match is None:
+        return None
+    return RoomText(
+        building=match["building"] or "", unit=match["unit"] or "", number=match["number"]
+    )
+
+
+def room_text_q(text: str, prefix: str = "room__") -> Q | None:
+    """A filter for the rooms `text` names (see parse_room_text): the building as 3, 3栋,
+    3号楼, 3幢 … and the unit as 2 or 2单元. `prefix` leads to the room ("" on Room). None when
+    the text is not a room."""
+    parsed = parse_room_text(text)
+    if parsed is None:
+        return None
+    q = Q(**{f"{prefix}number__iexact": parsed.number})
+    if parsed.building:
+        names = [parsed.building + suffix for suffix in _BUILDING_SUFFIXES]
+        q &= Q(**{f"{prefix}building__name__in": names})
+    if parsed.unit:
+        q &= Q(**{f"{prefix}unit__name__in": [parsed.unit + s for s in _UNIT_SUFFIXES]})
+    return q
 
 
 def rooms_of_user(user: User) -> QuerySet[Residency]:
