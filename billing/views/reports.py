@@ -64,8 +64,9 @@ class BillTable(tables.Table):
         order_by=("room__building__sort_order", "room__building__name", "room__number", "pk"),
         attrs={"td": NOWRAP},
     )
+    # The fee rule's name, or a single charge's own title (SBIL-1: no rule).
     fee = tables.Column(
-        verbose_name=gettext_lazy("Fee"), accessor="rule__name", order_by=("kind", "rule__name")
+        verbose_name=gettext_lazy("Fee"), accessor="title", order_by=("kind", "rule__name")
     )
     period = tables.Column(
         verbose_name=gettext_lazy("Billing period"), accessor="period_start", attrs={"td": NOWRAP}
@@ -130,6 +131,9 @@ class BillTable(tables.Table):
         ):
             return f"{record.period_start:%Y-%m}"
         return f"{record.period_start:%Y-%m}～{record.period_end:%Y-%m}"
+
+    def render_fee(self, record):
+        return record.rule.name if record.rule_id else record.title
 
     def render_amount(self, value):
         return money_text(value)
