@@ -62,6 +62,8 @@ def test_a_charge_is_entered_reviewed_as_a_draft_then_published_and_paid(
     assert "装修垃圾清运费" in message.body
     assert [e.action for e in entries_for(bill).order_by("pk")] == [
         "billing.charge_created", "billing.charge_published"]  # fmt: skip
+    detail = client.get(reverse("billing_staff:bill_detail", args=[bill.pk])).content.decode()
+    assert _("Single charge") in detail and "清运" in detail
     # Paid at the counter like any bill.
     payment = services.counter_payment(bills=[bill], method="cash", cashier=cashier)
     bill.refresh_from_db()
