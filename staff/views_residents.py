@@ -57,8 +57,11 @@ def residents(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "table": table,
             "can_verify": can_verify,
-            # Batch verification: every pending binding the filters match, not only this page.
-            "pending_matching": _pending_matching(filterset).count() if can_verify else 0,
+            # Batch verification, while looking at pending bindings: every one the filters
+            # match, not only this page.
+            "pending_matching": _pending_matching(filterset).count()
+            if can_verify and request.GET.get("status") == Residency.Status.PENDING
+            else 0,
             "filter_params": [(k, v) for k, values in query.lists() for v in values],
             "can_import": staff_has_perm(request, "accounts.add_residency"),
             "export_url": f"{export_url}?{query.urlencode()}" if query else export_url,
