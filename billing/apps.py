@@ -14,6 +14,7 @@ class BillingConfig(AppConfig):
         audit_sentences.register()
         from accounts.portal import Tab, register_tab
         from kit.audit import register_actions
+        from kit.charges import register_charge_handler
         from kit.parameters import LIST, Parameter, register_parameters
         from kit.periodic import Crontab, register_periodic_task
         from notices import events
@@ -65,6 +66,8 @@ class BillingConfig(AppConfig):
                            also=("/staff/billing/receipts/",)),
             menu.MenuEntry(_("Bill runs"), "billing_staff:runs", "collection", 52,
                            "billing.run_bills", group=menu.FEES),
+            menu.MenuEntry(_("Single charges"), "billing_staff:charges", "receipt-cutoff", 52,
+                           "billing.run_bills", group=menu.FEES),
             menu.MenuEntry(_("Meter readings"), "billing_staff:readings", "speedometer2", 53,
                            "billing.add_meterreading", group=menu.FEES),
             menu.MenuEntry(_("Fee rules"), "billing_staff:rules", "sliders", 54,
@@ -75,6 +78,7 @@ class BillingConfig(AppConfig):
         ):  # fmt: skip
             menu.register(entry)
         room_panel.register()
+        register_charge_handler(services.handle_room_charge)
         scoping.register("bill_id", Bill, "community")
         scoping.register("run_id", BillRun, "community")
         scoping.register("rule_id", FeeRule, "community")
@@ -104,6 +108,11 @@ class BillingConfig(AppConfig):
                 "billing.readings_imported": _("Meter readings imported"),
                 "billing.run_created": _("Bill run created"),
                 "billing.run_published": _("Bills published"),
+                "billing.run_discarded": _("Draft bill run discarded"),
+                "billing.run_regenerated": _("Draft bill run regenerated"),
+                "billing.charge_created": _("Single charge entered"),
+                "billing.charge_published": _("Single charge published"),
+                "billing.charge_deleted": _("Draft single charge deleted"),
                 "billing.paid": _("Payment received"),
                 "billing.waived": _("Bill waived"),
                 "billing.refunded": _("Payment refunded"),

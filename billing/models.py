@@ -26,9 +26,14 @@ class FeeKind(models.TextChoices):
     GAS = "gas", pgettext_lazy("fee", "Gas")
     PARKING = "parking", pgettext_lazy("fee", "Parking")
     FIXED = "fixed", _("Fixed charge")
+    # Single charges only (SBIL-1): never a fee rule's kind.
+    REPAIR = "repair", _("Repair charge")
+    OTHER = "other", _("Other charge")
 
 
 METERED_KINDS = (FeeKind.WATER, FeeKind.ELECTRICITY, FeeKind.GAS)
+# What a community's fee rule may be (single charges may also be a repair or another charge).
+RULE_KINDS = [(k.value, k.label) for k in FeeKind if k not in (FeeKind.REPAIR, FeeKind.OTHER)]
 
 
 class Cycle(models.TextChoices):
@@ -44,7 +49,7 @@ class FeeRuleFields(models.Model):
     """What a template and a community's rule share."""
 
     name = models.CharField(_("name"), max_length=40)
-    kind = models.CharField(_("fee kind"), max_length=20, choices=FeeKind)
+    kind = models.CharField(_("fee kind"), max_length=20, choices=RULE_KINDS)
     cycle = models.CharField(
         _("billing cycle"), max_length=10, choices=Cycle, default=Cycle.MONTHLY
     )
@@ -296,6 +301,8 @@ class BillRun(models.Model):
     rules = models.ManyToManyField(FeeRule, verbose_name=_("fee rules"), related_name="runs")
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period until"))
+    # The month chosen when the run was made (regenerating a draft bills the same month).
+    month = models.DateField(_("billing month"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.CREATED)
     bill_count = models.PositiveIntegerField(_("number of bills"), default=0)
     total = models.DecimalField(_("total"), **MONEY, default=0)
@@ -337,8 +344,14 @@ class Bill(models.Model):
     room = models.ForeignKey(
         "accounts.Room", verbose_name=_("room"), on_delete=models.PROTECT, related_name="bills"
     )
+    # Empty on a single charge (SBIL-1), which no fee rule computed.
     rule = models.ForeignKey(
-        FeeRule, verbose_name=_("fee rule"), on_delete=models.PROTECT, related_name="bills"
+        FeeRule,
+        verbose_name=_("fee rule"),
+        on_delete=models.PROTECT,
+        related_name="bills",
+        null=True,
+        blank=True,
     )
     kind = models.CharField(_("fee kind"), max_length=20, choices=FeeKind)
     title = models.CharField(_("title"), max_length=60)
@@ -369,6 +382,18 @@ class Bill(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("waived by"), on_delete=models.SET_NULL,
         null=True, blank=True, related_name="+",
     )  # fmt: skip
+    # A single charge (SBIL-1): who entered it, and what it is for (a repair order, say) as
+    # the module that raised it names it ("报修单 BX2612070001") and a key it finds it by.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source_label = models.CharField(_("charged for"), max_length=100, blank=True)
+    source_key = models.CharField(_("source reference"), max_length=60, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("bill")
@@ -398,6 +423,10 @@ class Bill(models.Model):
     @property
     def outstanding(self):
         return self.amount - self.paid_amount
+
+    @property
+    def is_single_charge(self) -> bool:
+        return self.rule_id is None and self.run_id is None
 
 
 def new_number(prefix: str) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Community, PropertyCompany, Room, User
 from kit.audit import log_action
+from kit.charges import BilledCharge, RoomCharge
 from kit.iterables import batched
 from notices import fanout
 from notices.notify import notify
@@ -250,9 +251,21 @@ def run_plan(community: Community, fee_rules: Iterable[FeeRule], month: dt.date)
             if room.pk in billed:
                 continue
             lines = _lines_for(rule, price, room, months, readings, spaces, plan)
-            if lines:
-                plan.bills.append(PlannedBill(room=room, rule=rule, lines=lines))
+            if not lines:
+                continue
+            planned = PlannedBill(room=room, rule=rule, lines=lines)
+            if planned.amount <= 0:
+                # ¥0.00 is never published as 待缴费: no bill, and the preview says why.
+                plan.exceptions.append((rule.name, room.label, _zero_reason(rule)))
+                continue
+            plan.bills.append(planned)
     return plan
+
+
+def _zero_reason(rule: FeeRule) -> str:
+    if rule.kind in METERED_KINDS:
+        return _("Nothing used this month: the bill would be ¥0.00.")
+    return _("The amount is ¥0.00 (the price is zero).")
 
 
 def _lines_for(rule, price, room, months, readings, spaces, plan) -> list[rules.Line] | None:
@@ -293,48 +306,54 @@ def run_create(
         periods = [plan.periods[r.pk] for r in fee_rules if r.pk in plan.periods]
         run = BillRun.objects.create(
             community=community, period_start=min(p[0] for p in periods) if periods else plan.month,
-            period_end=max(p[1] for p in periods) if periods else plan.month,
+            period_end=max(p[1] for p in periods) if periods else plan.month, month=plan.month,
             bill_count=len(plan.bills), total=plan.total, created_by=actor, created_at=now,
             skipped=[list(e) for e in plan.exceptions[:500]],
         )  # fmt: skip
         run.rules.set(fee_rules)
-        created, created_total = 0, Decimal("0.00")
-        per_rule = {}
-        for rule in fee_rules:
-            if rule.pk in plan.periods:
-                start, end = plan.periods[rule.pk]
-                per_rule[rule.pk] = (
-                    rule.kind, _bill_title(rule, start, end), start, end,
-                    rules.due_date(end, rule.due_day), rule.late_fee_daily_rate,
-                    rule.late_fee_cap_rate,
-                )  # fmt: skip
-        constants = {"community_id": community.pk, "run_id": run.pk, "created_at": now}
-        for chunk in batched(plan.bills, BATCH):
-            rows = [
-                (new_number("ZD"), planned.room.pk,
-                 planned.rule.pk, *per_rule[planned.rule.pk], planned.amount)
-                for planned in chunk
-            ]  # fmt: skip
-            bill_ids, chunk = _insert_bills(rows, list(chunk), constants)
-            created += len(chunk)
-            created_total += sum((planned.amount for planned in chunk), Decimal("0.00"))
-            _insert_rows(
-                BillLine,
-                LINE_COLUMNS,
-                [
-                    (bill_id, line.description[:80], line.quantity, line.unit, line.unit_price,
-                     line.amount, index)
-                    for bill_id, planned in zip(bill_ids, chunk, strict=True)
-                    for index, line in enumerate(planned.lines)
-                ],
-            )  # fmt: skip
-        if created != run.bill_count:
-            run.bill_count, run.total = created, created_total
-            run.save(update_fields=["bill_count", "total"])
+        _fill_run(run, plan, fee_rules, now)
         log_action(actor=actor, action="billing.run_created", target=run, community=community,
                    data={"bills": run.bill_count, "total": str(run.total),
                          "exceptions": len(plan.exceptions)}, request=request)  # fmt: skip
     return run
+
+
+def _fill_run(run: BillRun, plan: RunPlan, fee_rules: list[FeeRule], now) -> None:
+    """Insert the plan's bills and lines as the run's drafts, and fix the run's figures."""
+    community = run.community
+    created, created_total = 0, Decimal("0.00")
+    per_rule = {}
+    for rule in fee_rules:
+        if rule.pk in plan.periods:
+            start, end = plan.periods[rule.pk]
+            per_rule[rule.pk] = (
+                rule.kind, _bill_title(rule, start, end), start, end,
+                rules.due_date(end, rule.due_day), rule.late_fee_daily_rate,
+                rule.late_fee_cap_rate,
+            )  # fmt: skip
+    constants = {"community_id": community.pk, "run_id": run.pk, "created_at": now}
+    for chunk in batched(plan.bills, BATCH):
+        rows = [
+            (new_number("ZD"), planned.room.pk,
+             planned.rule.pk, *per_rule[planned.rule.pk], planned.amount)
+            for planned in chunk
+        ]  # fmt: skip
+        bill_ids, chunk = _insert_bills(rows, list(chunk), constants)
+        created += len(chunk)
+        created_total += sum((planned.amount for planned in chunk), Decimal("0.00"))
+        _insert_rows(
+            BillLine,
+            LINE_COLUMNS,
+            [
+                (bill_id, line.description[:80], line.quantity, line.unit, line.unit_price,
+                 line.amount, index)
+                for bill_id, planned in zip(bill_ids, chunk, strict=True)
+                for index, line in enumerate(planned.lines)
+            ],
+        )  # fmt: skip
+    if created != run.bill_count:
+        run.bill_count, run.total = created, created_total
+        run.save(update_fields=["bill_count", "total"])
 
 
 BILL_COLUMNS = ("number", "room_id", "rule_id", "kind", "title", "period_start", "period_end",
@@ -458,6 +477,71 @@ def run_publish(*, run: BillRun, actor: User, request: HttpRequest | None = None
     return published
 
 
+def _locked_draft(run: BillRun) -> BillRun:
+    """The run under a row lock, refused unless it is still a draft none of whose bills was
+    ever published or paid (a draft waived by mistake goes with it)."""
+    run = BillRun.objects.select_for_update().select_related("community").get(pk=run.pk)
+    if run.status != BillRun.Status.CREATED:
+        raise ValidationError(_("This bill run is already published; its bills stay."))
+    bills = Bill.objects.filter(run=run)
+    if (
+        bills.filter(published_at__isnull=False).exists()
+        or bills.exclude(status__in=(Bill.Status.DRAFT, Bill.Status.WAIVED)).exists()
+        or PaymentItem.objects.filter(bill__run=run).exists()
+    ):
+        raise ValidationError(_("Some bills of this run were published or paid; it stays."))
+    return run
+
+
+def _delete_drafts(run: BillRun) -> int:
+    drafts = Bill.objects.filter(run=run, published_at__isnull=True)
+    count = drafts.count()
+    BillLine.objects.filter(bill__run=run).delete()
+    BillReminder.objects.filter(bill__run=run).delete()
+    drafts.delete()
+    return count
+
+
+@transaction.atomic
+def run_discard(*, run: BillRun, actor: User, request: HttpRequest | None = None) -> int:
+    """Delete a draft run and its draft bills (a published run is never touched)."""
+    run = _locked_draft(run)
+    deleted = _delete_drafts(run)
+    log_action(actor=actor, action="billing.run_discarded", target=run, community=run.community,
+               data={"bills": deleted, "total": str(run.total),
+                     "period": f"{run.period_start:%Y-%m}～{run.period_end:%Y-%m}"},
+               request=request)  # fmt: skip
+    run.delete()
+    return deleted
+
+
+@transaction.atomic
+def run_regenerate(*, run: BillRun, actor: User, request: HttpRequest | None = None) -> BillRun:
+    """Compute a draft run again from today's rules, prices, readings and rooms: its draft
+    bills are replaced (same run, same month and fees)."""
+    run = _locked_draft(run)
+    before = (run.bill_count, str(run.total))
+    _delete_drafts(run)
+    fee_rules = list(run.rules.order_by("kind", "name"))
+    plan = run_plan(run.community, fee_rules, run.month or run.period_start)
+    periods = [plan.periods[r.pk] for r in fee_rules if r.pk in plan.periods]
+    if periods:
+        run.period_start = min(p[0] for p in periods)
+        run.period_end = max(p[1] for p in periods)
+    run.month = plan.month
+    run.bill_count, run.total = len(plan.bills), plan.total
+    run.skipped = [list(e) for e in plan.exceptions[:500]]
+    run.save(update_fields=["period_start", "period_end", "month", "bill_count", "total",
+                            "skipped"])  # fmt: skip
+    _fill_run(run, plan, fee_rules, timezone.now())
+    log_action(actor=actor, action="billing.run_regenerated", target=run,
+               community=run.community,
+               data={"bills_before": before[0], "total_before": before[1],
+                     "bills": run.bill_count, "total": str(run.total),
+                     "exceptions": len(plan.exceptions)}, request=request)  # fmt: skip
+    return run
+
+
 RUN_PUBLISHED = "bill.published"
 RUN_PUBLISHED_PLAN = "billing.services.run_published_plan"
 
@@ -482,6 +566,141 @@ def notify_run_published(run_id: int) -> int:
     fan_out = fanout.schedule(RUN_PUBLISHED, obj=run, plan=RUN_PUBLISHED_PLAN)
     return fanout.run(fan_out.pk)
 
+
+# --- Single charges (SBIL-1) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChargeInput:
+    """A one-off charge for one room as staff enter it (or another module raises it)."""
+
+    room: Room
+    title: str
+    kind: str
+    lines: list[rules.Line]
+    period_start: dt.date
+    period_end: dt.date
+    due_date: dt.date
+    source_label: str = ""
+    source_key: str = ""
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0.00"))
+
+
+@transaction.atomic
+def charge_create(
+    *, charge: ChargeInput, actor: User | None, publish: bool = False,
+    request: HttpRequest | None = None,
+) -> Bill:  # fmt: skip
+    """A bill of its own for one room (no fee rule, no run): a draft to review, or published
+    at once. A charge of ¥0.00 or less is refused (never a 待缴费 of nothing)."""
+    if not charge.lines or charge.amount <= 0:
+        raise ValidationError(_("The charge must be more than ¥0.00."))
+    if charge.period_end < charge.period_start:
+        raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+    community = charge.room.building.community
+    now = timezone.now()
+    bill = Bill.objects.create(
+        number=new_number("ZD"), community=community, room=charge.room, rule=None,
+        kind=charge.kind, title=charge.title.strip()[:60], period_start=charge.period_start,
+        period_end=charge.period_end, due_date=charge.due_date, amount=charge.amount,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now, source_label=charge.source_label[:100],
+        source_key=charge.source_key[:60],
+    )  # fmt: skip
+    BillLine.objects.bulk_create(
+        BillLine(bill=bill, description=line.description[:80], quantity=line.quantity,
+                 unit=line.unit[:20], unit_price=line.unit_price, amount=line.amount, sort=index)
+        for index, line in enumerate(charge.lines)
+    )  # fmt: skip
+    log_action(actor=actor, action="billing.charge_created", target=bill, community=community,
+               data={"room": charge.room.label, "title": bill.title, "amount": str(bill.amount),
+                     "for": bill.source_label}, request=request)  # fmt: skip
+    if publish:
+        _publish_charges([bill], actor=actor, request=request, now=now)
+    return bill
+
+
+@transaction.atomic
+def charges_publish(
+    *, bills: Iterable[Bill], actor: User, request: HttpRequest | None = None
+) -> int:
+    """Publish draft single charges (others are skipped); each household is told."""
+    locked = list(
+        Bill.objects.select_for_update(of=("self",))
+        .filter(pk__in=[bill.pk for bill in bills], rule__isnull=True, run__isnull=True,
+                status=Bill.Status.DRAFT)
+        .select_related("room__building", "community")
+        .order_by("pk")
+    )  # fmt: skip
+    return _publish_charges(locked, actor=actor, request=request, now=timezone.now())
+
+
+def _publish_charges(bills: list[Bill], *, actor, request, now) -> int:
+    for bill in bills:
+        bill.status = Bill.Status.PUBLISHED
+        bill.published_at = now
+        bill.save(update_fields=["status", "published_at"])
+        log_action(actor=actor, action="billing.charge_published", target=bill,
+                   community=bill.community,
+                   data={"room": bill.room.label, "title": bill.title,
+                         "amount": str(bill.amount)}, request=request)  # fmt: skip
+        notify(
+            RUN_PUBLISHED, selectors.residents_of_rooms([bill.room_id]), obj=bill,
+            context={"bill": bill, "community": bill.community}, url=reverse("billing:bills"),
+        )  # fmt: skip
+    return len(bills)
+
+
+@transaction.atomic
+def charge_delete(*, bill: Bill, actor: User, request: HttpRequest | None = None) -> None:
+    """Delete a draft single charge (one entered by mistake); a published one is waived
+    instead."""
+    bill = Bill.objects.select_for_update().select_related("room__building").get(pk=bill.pk)
+    if bill.status != Bill.Status.DRAFT or bill.rule_id or bill.run_id:
+        raise ValidationError(_("Only a draft single charge can be deleted."))
+    log_action(actor=actor, action="billing.charge_deleted", target=bill,
+               community=bill.community,
+               data={"room": bill.room.label, "title": bill.title, "amount": str(bill.amount)},
+               request=request)  # fmt: skip
+    bill.lines.all().delete()
+    bill.delete()
+
+
+def handle_room_charge(charge: RoomCharge) -> BilledCharge:
+    """kit.charges' handler: another module's `RoomCharge` becomes a single charge, published
+    at once or left as a draft for the office to review. Runs in the caller's transaction."""
+    today = timezone.localdate()
+    source = charge.source
+    label, key = charge.extra.get("source_label", ""), ""
+    if source is not None:
+        meta = source._meta
+        label = label or f"{meta.verbose_name}{source}"
+        key = f"{meta.app_label}.{meta.model_name}:{source.pk}"
+    lines = [
+        rules.Line(description=line.description, quantity=line.quantity, unit=line.unit,
+                   unit_price=line.unit_price, amount=line.amount)
+        for line in charge.lines
+    ]  # fmt: skip
+    bill = charge_create(
+        charge=ChargeInput(
+            room=charge.room, title=charge.title, lines=lines,
+            kind=charge.extra.get("kind", FeeKind.REPAIR if source is not None else FeeKind.OTHER),
+            period_start=charge.extra.get("period_start", today),
+            period_end=charge.extra.get("period_end", today),
+            due_date=charge.extra.get("due_date", today + dt.timedelta(days=CHARGE_DUE_DAYS)),
+            source_label=str(label), source_key=key,
+        ),
+        actor=charge.actor, publish=charge.publish,
+    )  # fmt: skip
+    return BilledCharge(bill_id=bill.pk, bill_number=bill.number, amount=bill.amount,
+                        published=bill.status == Bill.Status.PUBLISHED)  # fmt: skip
+
+
+# A charge raised by another module falls due this many days later unless it says otherwise.
+CHARGE_DUE_DAYS = 15
 
 # --- Payments and receipts ---------------------------------------------------------------------
 
@@ -653,7 +872,10 @@ def remind(*, bill_id: int, kind: str, offset: int) -> int:
     return 1
 
 
-def dun(*, bills: Iterable[Bill], actor: User, request: HttpRequest | None = None) -> int:
+def dun(
+    *, bills: Iterable[Bill], actor: User | None, request: HttpRequest | None = None,
+    community: Community | None = None,
+) -> int:  # fmt: skip
     """Staff send reminders for chosen unpaid bills now (at most once a day per bill)."""
     today = timezone.localdate()
     sent = 0
@@ -664,6 +886,29 @@ def dun(*, bills: Iterable[Bill], actor: User, request: HttpRequest | None = Non
                        offset=(today - bill.due_date).days)  # fmt: skip
     if sent:
         log_action(actor=actor, action="billing.dunned", target=None,
-                   community=getattr(request, "community", None), data={"bills": sent},
-                   request=request)  # fmt: skip
+                   community=community or getattr(request, "community", None),
+                   data={"bills": sent}, request=request)  # fmt: skip
+    return sent
+
+
+DUN_CHUNK = 500
+
+
+def dun_later(*, bill_ids: list[int], actor: User, community: Community) -> None:
+    """Remind many bills (everything a filter matched) in the background, after commit."""
+    from .tasks import dun_bills_task
+
+    transaction.on_commit(
+        lambda: dun_bills_task.delay(bill_ids, actor.pk, community.pk), robust=True
+    )
+
+
+def dun_bills(bill_ids: list[int], actor_id: int | None, community_id: int) -> int:
+    """The background part of `dun_later`: the community's bills a chunk at a time."""
+    actor = User.objects.filter(pk=actor_id).first()
+    community = Community.objects.get(pk=community_id)
+    sent = 0
+    for chunk in batched(bill_ids, DUN_CHUNK):
+        bills = list(Bill.objects.filter(community=community, pk__in=chunk).order_by("pk"))
+        sent += dun(bills=bills, actor=actor, community=community)
     return sent

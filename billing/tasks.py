@@ -35,3 +35,8 @@ def refund_unapplied_task(payment_id: int) -> None:
     from .online import services as online
 
     online.refund_unapplied(payment_id)
+
+
+@shared_task(name="billing.tasks.dun_bills_task", ignore_result=True)
+def dun_bills_task(bill_ids: list[int], actor_id: int | None, community_id: int) -> int:
+    return services.dun_bills(bill_ids, actor_id, community_id)

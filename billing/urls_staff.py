@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import documents, reports, setup, work
+from .views import charges, documents, reports, setup, work
 
 app_name = "billing_staff"
 
@@ -18,6 +18,16 @@ urlpatterns = [
     path("billing/runs/new/", work.run_new, name="run_new"),
     path("billing/runs/<int:run_id>/", work.run_detail, name="run_detail"),
     path("billing/runs/<int:run_id>/publish/", work.run_publish, name="run_publish"),
+    # Draft runs discarded or computed again; single charges (SBIL-1); exports (issue 19)
+    path("billing/runs/<int:run_id>/discard/", work.run_discard, name="run_discard"),
+    path("billing/runs/<int:run_id>/regenerate/", work.run_regenerate, name="run_regenerate"),
+    path("billing/charges/", charges.charges, name="charges"),
+    path("billing/charges/new/", charges.charge_new, name="charge_new"),
+    path("billing/charges/publish/", charges.charges_publish, name="charges_publish"),
+    path("billing/charges/delete/", charges.charges_delete, name="charges_delete"),
+    path("billing/bills/export/", reports.bills_export, name="bills_export"),
+    path("billing/bills/arrears-export/", reports.arrears_export, name="arrears_export"),
+    path("billing/payments/export/", reports.payments_export, name="payments_export"),
     path("billing/counter/", work.counter, name="counter"),
     path("billing/counter/<int:room_id>/", work.counter_room, name="counter_room"),
     path("billing/payments/", work.payments, name="payments"),

@@ -13,6 +13,7 @@ urlpatterns = [
         views.resident_contacts,
         name="resident_contacts",
     ),
+    path("residencies/verify/", views.residencies_verify_matching, name="residencies_verify"),
     path("residencies/<int:residency_id>/verify/", views.residency_verify, name="residency_verify"),
     path("residencies/<int:residency_id>/reject/", views.residency_reject, name="residency_reject"),
     path("residencies/<int:residency_id>/end/", views.residency_end, name="residency_end"),

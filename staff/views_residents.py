@@ -54,13 +54,20 @@ def residents(request: HttpRequest) -> HttpResponse:
     for key in ("page", "sort"):
         query.pop(key, None)
     export_url = reverse("staff_residents:residents_export")
+    can_verify = staff_has_perm(request, "accounts.verify_residency")
     return render(
         request,
         "staff/accounts/residents.html",
         {
             "filter": filterset,
             "table": table,
-            "can_verify": staff_has_perm(request, "accounts.verify_residency"),
+            "can_verify": can_verify,
+            # Batch verification, while looking at pending bindings: every one the filters
+            # match, not only this page.
+            "pending_matching": _pending_matching(filterset).count()
+            if can_verify and request.GET.get("status") == Residency.Status.PENDING
+            else 0,
+            "filter_params": [(k, v) for k, values in query.lists() for v in values],
             "can_import": staff_has_perm(request, "accounts.add_residency"),
             "export_url": f"{export_url}?{query.urlencode()}" if query else export_url,
         },
@@ -219,6 +226,40 @@ def _moved_out_message(residency: Residency, family: list, debts, choice: str) -
     elif debts is not None:
         message += " " + _("The room's unpaid bills stay with the room.")
     return message
+
+
+MAX_BATCH_VERIFY = 500
+
+
+def _pending_matching(filterset: ResidencyFilter):
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    return qs.filter(status=Residency.Status.PENDING)
+
+
+@require_POST
+@staff_required("accounts.verify_residency")
+def residencies_verify_matching(request: HttpRequest) -> HttpResponse:
+    """Verify every pending binding the residents list's filters match (at most 500 at once);
+    bindings the staff member may not review (their own household's) are skipped."""
+    filterset = ResidencyFilter(
+        request.POST,
+        queryset=selectors.residencies_for_community(request.community),
+        community=request.community,
+    )
+    pending = list(_pending_matching(filterset).order_by("pk")[:MAX_BATCH_VERIFY])
+    verified = 0
+    for residency in pending:
+        try:
+            services.residency_verify(residency=residency, actor=request.user, request=request)
+        except ValidationError:
+            continue
+        verified += 1
+    messages.success(
+        request,
+        _("Room bindings verified: %(verified)s of %(count)s.")
+        % {"verified": verified, "count": len(pending)},
+    )
+    return redirect("staff_residents:residents")
 
 
 @require_POST

@@ -158,6 +158,10 @@ EXPORTS = [
     ("billing_staff:readings_import",
      lambda: {"template": "1", "kind": "water", "month": f"{_last_month():%Y-%m}"}, "xlsx",
      {"building", "unit", "room"}),
+    # billing: bills as filtered, arrears per household, payments (issue 19)
+    ("billing_staff:bills_export", dict, "xlsx", {"resident", "building", "unit", "room"}),
+    ("billing_staff:arrears_export", dict, "xlsx", {"resident", "building", "unit", "room"}),
+    ("billing_staff:payments_export", dict, "xlsx", {"building", "unit", "room"}),
     ("services_staff:parcel_export", dict, "xlsx", {"resident"}),
     ("services_staff:activity_export", dict, "xlsx", {"resident", "building", "unit", "room"}),
     ("complaints_staff:export", dict, "xlsx", {"resident"}),
@@ -237,7 +241,7 @@ def test_the_technician_export_keeps_the_figures_as_numbers(client_for, manager,
 EXPORTING_MODULES = {
     "staff/resources.py",  # residents export, import templates
     "billing/imports/meter_readings.py",  # meter readings template
-    "billing/views/reports.py",  # collection report
+    "billing/views/reports.py",  # collection report; bills, arrears and payments
     "repairs/views/performance.py",  # technician performance
     "repairs/views/desk.py",  # the repair queue and the ratings
     "services/parcels/views_staff.py",  # parcels on the shelves

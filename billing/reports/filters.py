@@ -10,8 +10,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Building
-from accounts.selectors import room_place
+from accounts.models import Building, Residency
+from accounts.selectors import room_place, room_text_q
 from staff.filtering import StaffFilterSet
 
 from ..models import Bill, FeeKind
@@ -71,11 +71,11 @@ class BillFilter(StaffFilterSet):
         label=_("Building"), field_name="room__building", queryset=_buildings
     )
     room = django_filters.CharFilter(
-        label=_("Room"),
+        label=_("Room, resident or phone"),
         method="by_room",
         widget=forms.TextInput(
             attrs={
-                "placeholder": _("e.g. Bldg 3 room 1201"),
+                "placeholder": _("e.g. 3栋1201, 3-1201, a name or a phone number"),
                 "type": "search",
             }
         ),
@@ -111,13 +111,25 @@ class BillFilter(StaffFilterSet):
         self.filters["status"].extra["empty_label"] = None
 
     def by_room(self, queryset, name, value):
+        """A room as people type it (3栋1201, 3-1201, 3#1201, 3号楼1201室, 1201), a resident's
+        name, or a phone number (or its last digits) of someone living there."""
         value = "".join(value.split())
         if not value:
             return queryset
-        place = room_place()
-        return queryset.annotate(searched_place=place).filter(
-            Q(searched_place__icontains=value) | Q(room__number=value)
-        )
+        matches = Q(searched_place__icontains=value) | Q(room__number=value)
+        as_room = room_text_q(value)
+        if as_room is not None:
+            matches |= as_room
+        people = Q(user__display_name__icontains=value)
+        if value.isdigit() and len(value) >= 4:
+            people |= Q(user__mobile__endswith=value)
+        residents = Residency.objects.filter(
+            people,
+            room__building__community=self.request.community,
+            status__in=(Residency.Status.VERIFIED, Residency.Status.PENDING),
+        ).values("room_id")
+        matches |= Q(room_id__in=residents)
+        return queryset.annotate(searched_place=room_place()).filter(matches)
 
     def by_period_from(self, queryset, name, value):
         return queryset.filter(period_start__gte=value) if value else queryset
@@ -201,3 +213,17 @@ class ReportForm(forms.Form):
             return kind, dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
         month = data.get("month") or self.today.replace(day=1)
         return kind, month, add_months(month, 1)
+
+
+# "Select all N matching the filter": at most this many bills are acted on in one go.
+MAX_MATCHING = 20000
+
+
+def matching_unpaid_bills(request, data: QueryDict, today: dt.date | None = None):
+    """The unpaid bills of the community that the bills list's filters in `data` match (every
+    page, not only the one shown), oldest due first; None when the filters are invalid."""
+    base = Bill.objects.filter(community=request.community).exclude(status=Status.DRAFT)
+    filterset = BillFilter(data, queryset=base, request=request, today=today)
+    if not filterset.is_valid():
+        return None
+    return filterset.qs.filter(status__in=Bill.UNPAID_STATUSES).order_by("due_date", "pk")

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from staff.access import staff_required
@@ -14,6 +15,7 @@ from staff.scoping import get_scoped_or_404
 from .. import selectors
 from ..documents import dunning, receipts
 from ..models import Payment, Receipt
+from ..reports.filters import matching_unpaid_bills
 
 # A page of the staff list can choose this many bills at most; more is not a real request.
 MAX_DUNNING_BILLS = 5000
@@ -57,8 +59,22 @@ def staff_receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
 @require_GET
 def dunning_pdf(request: HttpRequest) -> HttpResponse:
     """?bill=<id>&bill=<id>…: the chosen bills that are unpaid and of this community, one page
-    per room. Others are left out; none left is a 404."""
-    bill_ids = {int(value) for value in request.GET.getlist("bill") if value.isdigit()}
+    per room. Others are left out; none left is a 404. ?all=1 with the bills list's filters:
+    every unpaid bill they match."""
+    if request.GET.get("all") == "1":
+        # Every unpaid bill the bills list's filters match, not only the page shown.
+        found = matching_unpaid_bills(request, request.GET)
+        if found is None:
+            raise Http404
+        bill_ids = set(found.values_list("pk", flat=True)[: MAX_DUNNING_BILLS + 1])
+        if len(bill_ids) > MAX_DUNNING_BILLS:
+            return HttpResponse(
+                _("More than %(count)s bills match: narrow the filters (a building, say) and "
+                  "print again.") % {"count": MAX_DUNNING_BILLS},
+                status=400, content_type="text/plain; charset=utf-8",
+            )  # fmt: skip
+    else:
+        bill_ids = {int(value) for value in request.GET.getlist("bill") if value.isdigit()}
     if not bill_ids or len(bill_ids) > MAX_DUNNING_BILLS:
         raise Http404
     bills = list(selectors.dunning_bills(request.community, bill_ids))

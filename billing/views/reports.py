@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import django_tables2 as tables
 from django.contrib import messages
-from django.db.models import F
+from django.db.models import Count, F, Min, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,15 +19,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.selectors import households_for_rooms
 from kit import spreadsheets
 from staff.access import safe_next, staff_has_perm, staff_required
 from staff.tables import paginate
 
 from .. import selectors, services
-from ..models import Bill
+from ..models import Bill, Payment
 from ..reports import queries
 from ..reports.collection_chart import collection_chart
-from ..reports.filters import BillFilter, ReportForm
+from ..reports.filters import MAX_MATCHING, BillFilter, ReportForm, matching_unpaid_bills
 from ..reports.pdf import note_text, report_pdf
 from ..reports.queries import CollectionReport, Figures, money_text, rate_text
 
@@ -62,8 +64,9 @@ class BillTable(tables.Table):
         order_by=("room__building__sort_order", "room__building__name", "room__number", "pk"),
         attrs={"td": NOWRAP},
     )
+    # The fee rule's name, or a single charge's own title (SBIL-1: no rule).
     fee = tables.Column(
-        verbose_name=gettext_lazy("Fee"), accessor="rule__name", order_by=("kind", "rule__name")
+        verbose_name=gettext_lazy("Fee"), accessor="title", order_by=("kind", "rule__name")
     )
     period = tables.Column(
         verbose_name=gettext_lazy("Billing period"), accessor="period_start", attrs={"td": NOWRAP}
@@ -129,6 +132,9 @@ class BillTable(tables.Table):
             return f"{record.period_start:%Y-%m}"
         return f"{record.period_start:%Y-%m}～{record.period_end:%Y-%m}"
 
+    def render_fee(self, record):
+        return record.rule.name if record.rule_id else record.title
+
     def render_amount(self, value):
         return money_text(value)
 
@@ -175,7 +181,11 @@ def bills(request: HttpRequest) -> HttpResponse:
     paginate(request, table)
     table.mark_page()
     summary = queries.arrears_summary(found, today)
-    context.update(table=table, summary=summary, cards=_arrears_cards(summary))
+    context.update(
+        table=table, summary=summary, cards=_arrears_cards(summary),
+        filter_params=filter_params(request), query=request.GET.urlencode(),
+        can_export=staff_has_perm(request, VIEW_REPORTS),
+    )  # fmt: skip
     return render(request, "staff/billing/bills.html", context)
 
 
@@ -200,10 +210,22 @@ def _arrears_cards(summary: queries.ArrearsSummary) -> list[dict]:
     ]
 
 
+def filter_params(request: HttpRequest) -> list[tuple[str, str]]:
+    """The list's filters as (name, value) pairs, for the "all matching" batch actions."""
+    return [
+        (name, value)
+        for name, values in request.GET.lists()
+        if name not in ("page", "sort", "per_page")
+        for value in values
+    ]
+
+
 @require_POST
 @staff_required(COLLECT)
 def dun(request: HttpRequest) -> HttpResponse:
     back = safe_next(request, reverse("billing_staff:bills"))
+    if request.POST.get("all") == "1":
+        return _dun_all(request, back)
     ids = [value for value in request.POST.getlist("bill") if value.isdigit()][:MAX_DUN]
     # Another community's bill is not found here: it is ignored, never reminded.
     chosen = list(
@@ -213,7 +235,11 @@ def dun(request: HttpRequest) -> HttpResponse:
         messages.warning(request, _("Please choose at least one bill."))
         return redirect(back)
     sent = services.dun(bills=chosen, actor=request.user, request=request)
-    skipped = len(chosen) - sent
+    _dun_messages(request, sent, len(chosen) - sent)
+    return redirect(back)
+
+
+def _dun_messages(request: HttpRequest, sent: int, skipped: int) -> None:
     if sent:
         messages.success(request, _("Reminders sent: %(count)s.") % {"count": sent})
     if skipped:
@@ -222,6 +248,26 @@ def dun(request: HttpRequest) -> HttpResponse:
             _("Bills skipped (already reminded today, or not unpaid): %(count)s.")
             % {"count": skipped},
         )
+
+
+def _dun_all(request: HttpRequest, back: str) -> HttpResponse:
+    """Every unpaid bill the filters match: a few hundred at once, more in the background."""
+    found = matching_unpaid_bills(request, request.POST)
+    ids = list(found.values_list("pk", flat=True)[:MAX_MATCHING]) if found is not None else []
+    if not ids:
+        messages.warning(request, _("No unpaid bills match these filters."))
+        return redirect(back)
+    if len(ids) <= MAX_DUN:
+        chosen = list(Bill.objects.filter(pk__in=ids).order_by("due_date", "pk"))
+        sent = services.dun(bills=chosen, actor=request.user, request=request)
+        _dun_messages(request, sent, len(chosen) - sent)
+        return redirect(back)
+    services.dun_later(bill_ids=ids, actor=request.user, community=request.community)
+    messages.success(
+        request,
+        _("Reminders for %(count)s unpaid bills are being sent in the background; bills "
+          "reminded today already are skipped.") % {"count": len(ids)},
+    )  # fmt: skip
     return redirect(back)
 
 
@@ -493,3 +539,172 @@ def _pdf(report: CollectionReport, kind: str, title: str, period: str) -> HttpRe
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, _filename(title, "pdf"))
     return response
+
+
+# --- Bills, arrears and payments as spreadsheets ---------------------------------------------------
+
+EXPORT_CHUNK = 2000
+BILL_HEADERS = ["账单号", "楼栋", "单元", "房号", "户主", "电话", "费用", "账单标题", "账期",
+                "到期日", "金额", "已缴", "未缴", "逾期天数", "状态"]  # fmt: skip
+ARREARS_HEADERS = ["楼栋", "单元", "房号", "户主", "电话", "欠费账单数", "欠费月数", "欠费金额",
+                   "最早到期日", "最长逾期天数"]  # fmt: skip
+PAYMENT_HEADERS = ["缴费单号", "收据号", "楼栋", "单元", "房号", "缴费人", "方式", "金额",
+                   "已退", "状态", "参考号", "收银员", "缴费时间"]  # fmt: skip
+
+
+def _contacts(room_ids) -> dict[int, tuple[str, str]]:
+    """Each room's first verified member (the owner first): name and mobile; one query."""
+    members = households_for_rooms(list(room_ids))
+    return {
+        room_id: (people[0].user.get_full_name(), people[0].user.mobile) if people else ("", "")
+        for room_id, people in members.items()
+    }
+
+
+def _chunks(queryset):
+    """The rows of `queryset` a chunk at a time (an iterator, so memory stays flat)."""
+    chunk = []
+    for row in queryset.iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(row)
+        if len(chunk) == EXPORT_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _sheet(title: str, headers: list[str], widths: dict[int, float]):
+    book = spreadsheets.workbook(title)
+    sheet = book.active
+    spreadsheets.append(sheet, headers)
+    spreadsheets.style(sheet[1], bold=True, fill="EEF2F7", center=True)
+    spreadsheets.widths(sheet, widths)
+    sheet.freeze_panes = "A2"
+    return book, sheet
+
+
+def _money_columns(sheet, columns: tuple[int, ...]) -> None:
+    row = sheet.max_row
+    for column in columns:
+        sheet.cell(row=row, column=column).number_format = FORMATS["money"]
+
+
+def _filtered_bills(request: HttpRequest, today: dt.date):
+    filterset = BillFilter(
+        request.GET, queryset=_community_bills(request), request=request, today=today
+    )
+    return filterset.qs if filterset.is_valid() else None
+
+
+def _file_name(request: HttpRequest, what: str, today: dt.date) -> str:
+    return f"{request.community.name}_{what}_{today:%Y%m%d}.xlsx".replace(" ", "_")
+
+
+@require_GET
+@staff_required(VIEW_REPORTS)
+def bills_export(request: HttpRequest) -> HttpResponse:
+    """The bills the list's filters show (every page), one row per bill."""
+    today = timezone.localdate()
+    found = _filtered_bills(request, today)
+    if found is None:
+        return redirect(reverse("billing_staff:bills") + "?" + request.GET.urlencode())
+    book, sheet = _sheet(_("Bills"), BILL_HEADERS, {1: 20, 7: 14, 8: 24, 9: 16, 15: 10})
+    statuses = dict(Bill.Status.choices)
+    rows = found.select_related(None).values_list(
+        "pk", "number", "room_id", "room__building__name", "room__unit__name", "room__number",
+        "rule__name", "title", "period_start", "period_end", "due_date", "amount",
+        "paid_amount", "status", "kind",
+    )  # fmt: skip
+    kinds = dict(Bill._meta.get_field("kind").choices)
+    for chunk in _chunks(rows):
+        contacts = _contacts({row[2] for row in chunk})
+        for (_pk, number, room_id, building, unit, room, rule, title, start, end, due, amount,
+             paid, status, kind) in chunk:  # fmt: skip
+            open_ = status in Bill.UNPAID_STATUSES
+            overdue = (today - due).days if open_ and due < today else 0
+            spreadsheets.append(sheet, [
+                number, building, unit or "", room, *contacts[room_id],
+                rule or str(kinds.get(kind, kind)), title,
+                f"{start:%Y-%m}" if (start.year, start.month) == (end.year, end.month)
+                else f"{start:%Y-%m}～{end:%Y-%m}",
+                due, amount, paid, amount - paid if open_ else Decimal("0.00"), overdue,
+                str(statuses.get(status, status)),
+            ])  # fmt: skip
+            sheet.cell(row=sheet.max_row, column=10).number_format = "yyyy-mm-dd"
+            _money_columns(sheet, (11, 12, 13))
+    return spreadsheets.file_response(
+        spreadsheets.save(book), file_name=_file_name(request, "账单", today)
+    )
+
+
+@require_GET
+@staff_required(VIEW_REPORTS)
+def arrears_export(request: HttpRequest) -> HttpResponse:
+    """Arrears per household: one row per room with unpaid bills among those the filters
+    show (owner, phone, bills and months owed, the amount, the oldest due date)."""
+    today = timezone.localdate()
+    found = _filtered_bills(request, today)
+    if found is None:
+        return redirect(reverse("billing_staff:bills") + "?" + request.GET.urlencode())
+    rooms = (
+        found.filter(status__in=Bill.UNPAID_STATUSES)
+        .order_by()
+        .values("room_id", "room__building__name", "room__unit__name", "room__number",
+                "room__building__sort_order", "room__unit__sort_order", "room__floor")
+        .annotate(bills=Count("pk"), months=Count("period_start", distinct=True),
+                  owed=Sum(F("amount") - F("paid_amount")), oldest=Min("due_date"))
+        .order_by("room__building__sort_order", "room__building__name",
+                  "room__unit__sort_order", "room__floor", "room__number")
+    )  # fmt: skip
+    book, sheet = _sheet(_("Arrears by household"), ARREARS_HEADERS, {4: 12, 5: 14, 9: 12})
+    for chunk in _chunks(rooms):
+        contacts = _contacts({row["room_id"] for row in chunk})
+        for row in chunk:
+            spreadsheets.append(sheet, [
+                row["room__building__name"], row["room__unit__name"] or "", row["room__number"],
+                *contacts[row["room_id"]], row["bills"], row["months"], row["owed"],
+                row["oldest"], max((today - row["oldest"]).days, 0),
+            ])  # fmt: skip
+            _money_columns(sheet, (8,))
+            sheet.cell(row=sheet.max_row, column=9).number_format = "yyyy-mm-dd"
+    return spreadsheets.file_response(
+        spreadsheets.save(book), file_name=_file_name(request, "欠费_按户", today)
+    )
+
+
+@require_GET
+@staff_required(VIEW_REPORTS)
+def payments_export(request: HttpRequest) -> HttpResponse:
+    """The payments the payments list's filters show (every page)."""
+    from ..filters import PaymentFilter
+
+    today = timezone.localdate()
+    rows = (
+        Payment.objects.filter(community=request.community)
+        .exclude(status=Payment.Status.CREATED)
+        .order_by(Coalesce("paid_at", "created_at").desc(), "-pk")
+    )
+    filterset = PaymentFilter(request.GET, queryset=rows, request=request)
+    if not filterset.is_valid():
+        return redirect(reverse("billing_staff:payments") + "?" + request.GET.urlencode())
+    methods, statuses = dict(Payment.Method.choices), dict(Payment.Status.choices)
+    book, sheet = _sheet(_("Payments"), PAYMENT_HEADERS, {1: 20, 2: 14, 11: 18, 13: 18})
+    values = filterset.qs.values_list(
+        "number", "receipt__company_id", "receipt__number", "room__building__name",
+        "room__unit__name", "room__number", "payer_name", "payer__display_name", "method",
+        "amount", "refunded_amount", "status", "reference", "cashier__display_name",
+        "paid_at",
+    )  # fmt: skip
+    for chunk in _chunks(values):
+        for (number, company, receipt, building, unit, room, payer_name, payer, method, amount,
+             refunded, status, reference, cashier, paid_at) in chunk:  # fmt: skip
+            spreadsheets.append(sheet, [
+                number, f"{company:03d}-{receipt:08d}" if receipt else "", building, unit or "",
+                room, payer_name or payer or "", str(methods.get(method, method)), amount,
+                refunded, str(statuses.get(status, status)), reference, cashier or "",
+                timezone.localtime(paid_at).strftime("%Y-%m-%d %H:%M") if paid_at else "",
+            ])  # fmt: skip
+            _money_columns(sheet, (8, 9))
+    return spreadsheets.file_response(
+        spreadsheets.save(book), file_name=_file_name(request, "缴费记录", today)
+    )

@@ -236,6 +236,41 @@ def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
     return redirect("billing_staff:run_detail", run_id=run.pk)
 
 
+@require_POST
+@staff_required(RUN_BILLS)
+def run_discard(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Delete a draft run and its bills (a wrong draft never has to be published)."""
+    run = _run(request, run_id)
+    try:
+        deleted = services.run_discard(run=run, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("billing_staff:run_detail", run_id=run.pk)
+    messages.success(
+        request,
+        _("The draft run was discarded: %(count)s draft bills deleted.") % {"count": deleted},
+    )
+    return redirect("billing_staff:runs")
+
+
+@require_POST
+@staff_required(RUN_BILLS)
+def run_regenerate(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Compute a draft run again from the current rules, prices, readings and rooms."""
+    run = _run(request, run_id)
+    try:
+        run = services.run_regenerate(run=run, actor=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("The draft run was computed again: %(count)s bills, %(exceptions)s exceptions.")
+            % {"count": run.bill_count, "exceptions": len(run.skipped)},
+        )
+    return redirect("billing_staff:run_detail", run_id=run.pk)
+
+
 # --- Counter ---------------------------------------------------------------------------------------
 
 

@@ -36,6 +36,8 @@ def test_the_preview_shows_totals_and_the_rooms_that_get_no_bill(
     client_for, cashier, community, room, property_rule, water_rule
 ):
     bare = RoomFactory(building=room.building, number="1202", floor=12, area=None)
+    services.reading_record(room=room, kind="water", month=dt.date(2025, 4, 1), current=D("80"),
+                            actor=cashier)  # fmt: skip
     services.reading_record(room=room, kind="water", month=MAY, current=D("100"), actor=cashier)
     response = preview(client_for(cashier), [property_rule, water_rule])
     assert response.status_code == 200
