@@ -4,7 +4,21 @@ from django.utils.translation import gettext_lazy as _
 
 from kit.audit import Sentence, register_modules, register_sentences
 
-from .models import Residency
+from .models import Residency, Room
+
+
+def _room_changes(entry, fields) -> dict:
+    """「面积 80.00 → 85.00；楼层 3 → 4」: each changed field by its label, before and after."""
+    changes = (entry.data or {}).get("changes") or {}
+    parts = []
+    for name, pair in changes.items():
+        try:
+            label = Room._meta.get_field(name).verbose_name
+        except Exception:  # noqa: BLE001  (a field renamed since the entry was written)
+            label = name
+        before, after = (list(pair) + ["", ""])[:2]
+        parts.append(f"{label} {before or '—'} → {after or '—'}")
+    return {"changes": "；".join(parts) or "—"}
 
 
 def register() -> None:
@@ -40,6 +54,10 @@ def register() -> None:
             "residency.withdrawn": _("%(actor)s withdrew the binding request %(target)s"),
             "residency.verified": _("%(actor)s verified the binding %(target)s"),
             "residency.rejected": _("%(actor)s rejected the binding %(target)s: %(reason)s"),
+            "room.added": _("%(actor)s added the room %(target)s"),
+            "room.changed": Sentence(
+                _("%(actor)s changed the room %(target)s: %(changes)s"), build=_room_changes
+            ),
             "residency.ended": _("%(actor)s ended the residency %(target)s: %(reason)s"),
             "resident.contacts_changed": _("%(actor)s changed the contact details of %(target)s"),
             "family.invited": _("%(actor)s invited %(mobile)s to join %(room)s"),

@@ -17,6 +17,11 @@ def register() -> None:
     register_modules({"billing": _("Fees and payments")})
     register_sentences(
         {
+            "billing.run_discarded": _("%(actor)s discarded the draft bill run %(target)s (%(period)s, %(bills)s bills, ¥%(total)s)"),
+            "billing.run_regenerated": _("%(actor)s computed the draft bill run %(target)s again: %(bills)s bills, ¥%(total)s"),
+            "billing.charge_created": _("%(actor)s entered a single charge for %(room)s: %(title)s ¥%(amount)s"),
+            "billing.charge_published": _("%(actor)s published the single charge %(target)s for %(room)s: %(title)s ¥%(amount)s"),
+            "billing.charge_deleted": _("%(actor)s deleted the draft single charge for %(room)s: %(title)s ¥%(amount)s"),
             "billing.rule_adopted": _("%(actor)s adopted the fee rule %(target)s from template %(template)s, valid from %(valid_from)s"),
             "billing.rule_saved": _("%(actor)s changed the fee rule %(target)s"),
             "billing.price_set": _("%(actor)s set the price of %(target)s to ¥%(unit_price)s from %(valid_from)s"),
