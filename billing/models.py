@@ -443,8 +443,8 @@ class Payment(models.Model):
         VOIDED = "voided", _("Voided")
 
     class Purpose(models.TextChoices):
-        BILLS = "bills", _("Bills")
-        PREPAYMENT = "prepayment", _("Prepayment")
+        BILLS = "bills", pgettext_lazy("paid for", "Bills")
+        PREPAYMENT = "prepayment", pgettext_lazy("paid for", "Prepayment")
 
     OPEN_STATUSES = (Status.CREATED, Status.PENDING)
     SETTLED_STATUSES = (Status.SUCCEEDED, Status.REFUNDED)

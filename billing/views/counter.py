@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Room, User
@@ -230,7 +231,7 @@ def cashier_day_export(request: HttpRequest, cashier_id: int, day: str) -> HttpR
     spreadsheets.append(
         detail,
         [_("Paid at"), _("Receipt"), _("Payment"), _("Room"), _("Payer"), _("Method"),
-         _("Reference"), _("Amount"), _("Cash tendered"), _("Change"), _("Status")],
+         _("Reference"), _("Amount"), _("Cash tendered"), pgettext("cash", "Change"), _("Status")],
     )  # fmt: skip
     spreadsheets.style(detail[1], bold=True, fill="EEF2F7")
     for payment in payments:
