@@ -32,19 +32,10 @@ urlpatterns = [
     ),
     path("billing/payments/<int:payment_id>/void/", counter.payment_void, name="void"),
     path("billing/cashier-days/", counter.cashier_days, name="cashier_days"),
-    path(
-        "billing/cashier-days/<int:cashier_id>/<str:day>/", counter.cashier_day, name="cashier_day"
-    ),
-    path(
-        "billing/cashier-days/<int:cashier_id>/<str:day>/close/",
-        counter.cashier_day_close,
-        name="cashier_day_close",
-    ),
-    path(
-        "billing/cashier-days/<int:cashier_id>/<str:day>/export/",
-        counter.cashier_day_export,
-        name="cashier_day_export",
-    ),
+    # One cashier's day: ?cashier=<user id>&day=YYYY-MM-DD (default: one's own, today).
+    path("billing/cashier-days/day/", counter.cashier_day, name="cashier_day"),
+    path("billing/cashier-days/day/close/", counter.cashier_day_close, name="cashier_day_close"),
+    path("billing/cashier-days/day/export/", counter.cashier_day_export, name="cashier_day_export"),
     # Arrears, dunning and reports (reports)
     path("billing/bills/", reports.bills, name="bills"),
     path("billing/bills/dun/", reports.dun, name="dun"),

@@ -4,6 +4,7 @@ which is printable and exported through the shared Excel pipeline. Money records
 through billing.services."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -131,11 +132,17 @@ def cashier_days(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _cashier_day(request: HttpRequest, cashier_id: int, day: str) -> tuple[User, dt.date]:
-    """The cashier (someone who works in this community) and the day; a cashier sees only
-    their own days."""
+def day_query(cashier_id: int, day: dt.date) -> str:
+    return urlencode({"cashier": cashier_id, "day": day.isoformat()})
+
+
+def _cashier_day(request: HttpRequest) -> tuple[User, dt.date]:
+    """The cashier (someone who works in this community) and the day of `?cashier=&day=`
+    (one's own, today, when not given); a cashier sees only their own days."""
+    params = request.POST if request.method == "POST" else request.GET
     try:
-        date = dt.date.fromisoformat(day)
+        cashier_id = int(params.get("cashier") or request.user.pk)
+        date = dt.date.fromisoformat(params.get("day") or timezone.localdate().isoformat())
     except ValueError:
         raise Http404 from None
     if cashier_id != request.user.pk and not _sees_every_cashier(request):
@@ -149,8 +156,8 @@ def _cashier_day(request: HttpRequest, cashier_id: int, day: str) -> tuple[User,
 
 
 @staff_required(COLLECT)
-def cashier_day(request: HttpRequest, cashier_id: int, day: str) -> HttpResponse:
-    cashier, date = _cashier_day(request, cashier_id, day)
+def cashier_day(request: HttpRequest) -> HttpResponse:
+    cashier, date = _cashier_day(request)
     summary = selectors.cashier_day_summary(request.community, cashier, date)
     closed = CashierDay.objects.filter(
         community=request.community, cashier=cashier, day=date
@@ -169,6 +176,7 @@ def cashier_day(request: HttpRequest, cashier_id: int, day: str) -> HttpResponse
             "summary": summary,
             "closed": closed,
             "payments": payments,
+            "query": day_query(cashier.pk, date),
             "may_close": closed is None
             and cashier.pk == request.user.pk
             and date <= timezone.localdate(),
@@ -178,9 +186,9 @@ def cashier_day(request: HttpRequest, cashier_id: int, day: str) -> HttpResponse
 
 @require_POST
 @staff_required(COLLECT)
-def cashier_day_close(request: HttpRequest, cashier_id: int, day: str) -> HttpResponse:
+def cashier_day_close(request: HttpRequest) -> HttpResponse:
     """A cashier hands over their own day."""
-    cashier, date = _cashier_day(request, cashier_id, day)
+    cashier, date = _cashier_day(request)
     if cashier.pk != request.user.pk:
         raise Http404
     try:
@@ -192,12 +200,12 @@ def cashier_day_close(request: HttpRequest, cashier_id: int, day: str) -> HttpRe
         messages.error(request, error.messages[0])
     else:
         messages.success(request, _("Your day is handed over."))
-    return redirect("billing_staff:cashier_day", cashier_id=cashier.pk, day=date.isoformat())
+    return redirect(f"{reverse('billing_staff:cashier_day')}?{day_query(cashier.pk, date)}")
 
 
 @staff_required(COLLECT)
-def cashier_day_export(request: HttpRequest, cashier_id: int, day: str) -> HttpResponse:
-    cashier, date = _cashier_day(request, cashier_id, day)
+def cashier_day_export(request: HttpRequest) -> HttpResponse:
+    cashier, date = _cashier_day(request)
     summary = selectors.cashier_day_summary(request.community, cashier, date)
     payments = (
         selectors.payments_of_cashier_day(request.community, cashier.pk, date)

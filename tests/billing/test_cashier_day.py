@@ -23,7 +23,14 @@ DAYS = reverse("billing_staff:cashier_days")
 
 def day_url(name: str, user, day: dt.date | None = None) -> str:
     day = day or timezone.localdate()
-    return reverse(f"billing_staff:{name}", args=[user.pk, day.isoformat()])
+    return f"{reverse(f'billing_staff:{name}')}?cashier={user.pk}&day={day.isoformat()}"
+
+
+def close(client, user, day: dt.date | None = None):
+    day = day or timezone.localdate()
+    return client.post(
+        reverse("billing_staff:cashier_day_close"), {"cashier": user.pk, "day": day.isoformat()}
+    )
 
 
 @pytest.fixture
@@ -67,17 +74,17 @@ def test_the_day_adds_up_by_method_with_voids_and_prepaid_money(client_for, cash
 def test_the_cashier_hands_the_day_over_once(client_for, cashier, community, busy_day):
     client = client_for(cashier)
     assert client.get(day_url("cashier_day_close", cashier)).status_code == 405
-    response = client.post(day_url("cashier_day_close", cashier))
+    response = close(client, cashier)
     assert response.status_code == 302
     closed = CashierDay.objects.get(cashier=cashier)
     assert closed.summary["cash_expected"] == "500.00"
     assert AuditEntry.objects.filter(action="billing.day_closed", actor=cashier).exists()
-    client.post(day_url("cashier_day_close", cashier))
+    close(client, cashier)
     assert CashierDay.objects.count() == 1
     page = client.get(day_url("cashier_day", cashier)).content.decode()
     assert "已交班" in page and 'id="close-day"' not in page
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    client.post(day_url("cashier_day_close", cashier, tomorrow))
+    close(client, cashier, tomorrow)
     assert CashierDay.objects.count() == 1
 
 
@@ -90,7 +97,7 @@ def test_the_manager_sees_every_cashier_a_cashier_only_their_own(
     assert [row["cashier_id"] for row in listed.context["rows"]] == [cashier.pk]
     assert client_for(manager).get(day_url("cashier_day", cashier)).status_code == 200
     # A manager cannot hand over someone else's day.
-    assert client_for(manager).post(day_url("cashier_day_close", cashier)).status_code == 404
+    assert close(client_for(manager), cashier).status_code == 404
     theirs = client_for(colleague)
     assert theirs.get(DAYS).context["rows"] == []
     assert theirs.get(day_url("cashier_day", cashier)).status_code == 404
