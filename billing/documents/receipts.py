@@ -421,7 +421,7 @@ def _refunded_stamp(canvas, font: str, x: float, y: float, *, voided: bool = Fal
     canvas.setLineWidth(0.7)
     canvas.roundRect(-36.5 * mm, -9.5 * mm, 73 * mm, 19 * mm, 2 * mm)
     canvas.setFont(font, 20)
-    canvas.drawCentredString(0, 0.5 * mm, _("Voided (红冲)") if voided else _("Refunded"))
+    canvas.drawCentredString(0, 0.5 * mm, _("Voided") if voided else _("Refunded"))
     canvas.setFont("Helvetica-Bold", 11)
     canvas.drawCentredString(0, -6.5 * mm, "VOID" if voided else "REFUNDED")
     canvas.restoreState()

@@ -264,6 +264,8 @@ def test_a_cashier_voids_todays_receipt_and_the_number_is_never_reused(
     assert "已作废" in page and "红冲" in page
     pdf = pdf_text(client.get(reverse("billing_staff:receipt_pdf", args=[payment.receipt.pk])))
     assert "作废" in pdf
+    verify = client.get(reverse("billing:verify", args=[payment.receipt.token])).content.decode()
+    assert 'id="verify-voided"' in verify and "真实有效" not in verify
     again = services.counter_payment(bills=[bill], method="cash", cashier=cashier)
     assert again.receipt.number == number + 1
     assert void(client, payment).status_code == 400  # once
