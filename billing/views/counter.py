@@ -238,19 +238,22 @@ def cashier_day_export(request: HttpRequest) -> HttpResponse:
     detail = book.create_sheet(_("Payments")[:31])
     spreadsheets.append(
         detail,
-        [_("Paid at"), _("Receipt"), _("Payment"), _("Room"), _("Payer"), _("Method"),
-         _("Reference"), _("Amount"), _("Cash tendered"), pgettext("cash", "Change"), _("Status")],
+        [_("Paid at"), _("Receipt"), _("Payment"), _("Building"), _("Unit"), _("Room number"),
+         _("Payer"), _("Method"), _("Reference"), _("Amount"), _("Cash tendered"),
+         pgettext("cash", "Change"), _("Status")],
     )  # fmt: skip
     spreadsheets.style(detail[1], bold=True, fill="EEF2F7")
     for payment in payments:
         receipt = getattr(payment, "receipt", None)
+        room = payment.room
         spreadsheets.append(
             detail,
             [timezone.localtime(payment.paid_at).strftime("%H:%M:%S"),
-             receipt.display_number if receipt else "", payment.number, payment.room.label,
-             payment.payer_display, payment.get_method_display(), payment.reference,
-             payment.amount, payment.tendered, payment.change, payment.get_status_display()],
+             receipt.display_number if receipt else "", payment.number, room.building.name,
+             room.unit.name if room.unit_id else "", room.number, payment.payer_display,
+             payment.get_method_display(), payment.reference, payment.amount, payment.tendered,
+             payment.change, payment.get_status_display()],
         )  # fmt: skip
-    spreadsheets.widths(detail, {1: 10, 2: 14, 3: 22, 4: 18, 5: 12, 6: 16, 7: 18})
+    spreadsheets.widths(detail, {1: 10, 2: 14, 3: 22, 4: 12, 5: 10, 6: 10, 7: 12, 8: 16, 9: 18})
     name = f"{title}-{cashier.get_full_name()}-{date:%Y%m%d}.xlsx"
     return spreadsheets.file_response(spreadsheets.save(book), file_name=name)

@@ -119,7 +119,7 @@ def test_the_day_exports_to_excel(client_for, cashier, busy_day):
     assert values["应存现金"] == 500
     assert values["作废收据"] == 1
     assert payments.max_row == 5  # the header and four payments
-    statuses = [row[10] for row in payments.iter_rows(min_row=2, values_only=True)]
+    statuses = [row[12] for row in payments.iter_rows(min_row=2, values_only=True)]
     assert "已作废" in statuses
 
 
