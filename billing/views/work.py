@@ -407,7 +407,8 @@ def payments(request: HttpRequest) -> HttpResponse:
     settled = Q(status=Payment.Status.SUCCEEDED, unapplied=False)
     totals = listed.aggregate(
         count=Count("pk"),
-        received=Sum("amount", filter=settled),
+        # Money received: a payment from the prepaid balance was received as the prepayment.
+        received=Sum("amount", filter=settled & ~Q(method=Payment.Method.PREPAID)),
         refunded=Sum("refunded_amount"),
     )
     method_labels = dict(Payment.Method.choices)

@@ -99,6 +99,9 @@ def test_bills_are_paid_from_the_balance_fully_or_partly(client_for, cashier, ro
     assert balance_of(room) == D("0.00")
     deduction = PrepaymentEntry.objects.get(kind="deduction")
     assert deduction.amount == D("-100.00") and deduction.payment.method == "prepaid"
+    # The money was received once, as the prepayment.
+    listed = client.get(reverse("billing_staff:payments"))
+    assert listed.context["totals"]["received"] == D("100.00")
 
 
 @pytest.mark.django_db(transaction=True)
