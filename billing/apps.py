@@ -61,6 +61,8 @@ class BillingConfig(AppConfig):
                            "billing.view_bill", group=menu.FEES),
             menu.MenuEntry(_("Counter payments"), "billing_staff:counter", "cash-coin", 51,
                            "billing.collect_payment", group=menu.FEES),
+            menu.MenuEntry(_("Cashier's days"), "billing_staff:cashier_days", "journal-check",
+                           51, "billing.collect_payment", group=menu.FEES),
             menu.MenuEntry(_("Payments"), "billing_staff:payments", "credit-card", 51,
                            "billing.view_bill", badge=selectors.attention_badge, group=menu.FEES,
                            also=("/staff/billing/receipts/",)),
@@ -121,6 +123,9 @@ class BillingConfig(AppConfig):
                 "billing.payment_cancelled": _("Online payment cancelled by the payer"),
                 "billing.dunned": _("Dunning reminders sent"),
                 "billing.settings_saved": _("Reminder settings changed"),
+                "billing.voided": _("Receipt voided"),
+                "billing.prepayment_refunded": _("Prepaid money given back"),
+                "billing.day_closed": _("Cashier's day handed over"),
             }
         )
         register_position_defaults(
@@ -130,6 +135,7 @@ class BillingConfig(AppConfig):
                     "billing.collect_payment",
                     "billing.waive_bill",
                     "billing.refund_bill",
+                    "billing.void_receipt",
                     "billing.run_bills",
                     "billing.add_meterreading",
                     "billing.add_feerule",

@@ -119,6 +119,9 @@ class PaymentFilter(StaffFilterSet):
             Q(number__icontains=value)
             | Q(searched_place__icontains=value)
             | Q(payer_name__icontains=value)
+            # As `Payment.payer_display` shows it: the typed name, else the online payer's.
+            | Q(payer_name="", payer__display_name__icontains=value)
+            | Q(payer_name="", payer__display_name="", payer__mobile__icontains=value)
             | Q(reference__icontains=value)
         )
         # A receipt number as printed (001-00000012) or just its sequence number.

@@ -403,6 +403,7 @@ class Bill(models.Model):
             ("waive_bill", _("Can waive bills")),
             ("refund_bill", _("Can refund payments")),
             ("collect_payment", _("Can take payments at the counter")),
+            ("void_receipt", _("Can void receipts of any day")),
             ("run_bills", _("Can create and publish bill runs")),
             ("view_billing_reports", _("Can see arrears and collection reports")),
         ]
@@ -463,8 +464,13 @@ class Payment(models.Model):
         WECHAT = "wechat", _("WeChat Pay")
         ALIPAY = "alipay", _("Alipay")
         CARD = "card", _("Bank card online")
+        PREPAID = "prepaid", _("From the prepaid balance")
 
     COUNTER_METHODS = (Method.CASH, Method.POS, Method.TRANSFER)
+    # Counter payments the cashier may take for bills: money, or the room's prepaid balance.
+    BILL_COUNTER_METHODS = (*COUNTER_METHODS, Method.PREPAID)
+    # Without their POS voucher or transfer number these cannot be reconciled with the bank.
+    NEEDS_REFERENCE = (Method.POS, Method.TRANSFER)
 
     ONLINE_METHODS = (Method.WECHAT, Method.ALIPAY, Method.CARD)
 
@@ -475,6 +481,11 @@ class Payment(models.Model):
         FAILED = "failed", _("Failed")
         CLOSED = "closed", _("Closed")
         REFUNDED = "refunded", _("Refunded")
+        VOIDED = "voided", _("Voided")
+
+    class Purpose(models.TextChoices):
+        BILLS = "bills", pgettext_lazy("paid for", "Bills")
+        PREPAYMENT = "prepayment", pgettext_lazy("paid for", "Prepayment")
 
     OPEN_STATUSES = (Status.CREATED, Status.PENDING)
     SETTLED_STATUSES = (Status.SUCCEEDED, Status.REFUNDED)
@@ -502,6 +513,20 @@ class Payment(models.Model):
         _("status"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
     )
     reference = models.CharField(_("reference"), max_length=64, blank=True)
+    purpose = models.CharField(_("paid for"), max_length=10, choices=Purpose, default=Purpose.BILLS)
+    # Cash at the counter: what the payer handed over and the change given back.
+    tendered = models.DecimalField(_("amount tendered"), **MONEY, null=True, blank=True)
+    change = models.DecimalField(_("change"), **MONEY, null=True, blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    void_reason = models.CharField(_("reason for voiding"), max_length=200, blank=True)
     cashier = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("cashier"),
@@ -551,6 +576,16 @@ class Payment(models.Model):
     @property
     def refundable(self) -> Decimal:
         return self.amount - self.refunded_amount
+
+    @property
+    def payer_display(self) -> str:
+        """Who paid, the same on the page, the receipt and in the search: the name the cashier
+        typed, else the online payer's name, else "—" (never guessed from the room)."""
+        if self.payer_name:
+            return self.payer_name
+        if self.payer_id:
+            return self.payer.get_full_name()
+        return "—"
 
 
 class PaymentItem(models.Model):
@@ -611,6 +646,91 @@ class Receipt(models.Model):
     @property
     def display_number(self) -> str:
         return f"{self.company_id:03d}-{self.number:08d}"
+
+
+class PrepaymentAccount(models.Model):
+    """A room's prepaid balance (预存). Changed only by billing.services under a row lock, each
+    change written to the ledger (`PrepaymentEntry`) with the balance after it."""
+
+    room = models.OneToOneField(
+        "accounts.Room", verbose_name=_("room"), on_delete=models.PROTECT,
+        related_name="prepayment_account",
+    )  # fmt: skip
+    community = models.ForeignKey(
+        "accounts.Community", on_delete=models.PROTECT, related_name="prepayment_accounts"
+    )
+    balance = models.DecimalField(_("balance"), **MONEY, default=0)
+
+    class Meta:
+        verbose_name = _("prepaid balance")
+        verbose_name_plural = _("prepaid balances")
+        constraints = [
+            models.CheckConstraint(condition=Q(balance__gte=0), name="prepayment_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room_id}: {self.balance}"
+
+
+class PrepaymentEntry(models.Model):
+    class Kind(models.TextChoices):
+        DEPOSIT = "deposit", _("Prepaid")
+        DEDUCTION = "deduction", _("Deducted for bills")
+        REFUND = "refund", _("Refunded to the payer")
+        VOID = "void", _("Reversed (receipt voided)")
+
+    account = models.ForeignKey(PrepaymentAccount, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    # Signed: money in is positive, money out negative.
+    amount = models.DecimalField(_("amount"), **MONEY)
+    balance_after = models.DecimalField(_("balance after"), **MONEY)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="prepayment_entries"
+    )
+    method = models.CharField(_("method"), max_length=10, choices=Payment.Method, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("prepaid balance entry")
+        verbose_name_plural = _("prepaid balance entries")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}:{self.kind}:{self.amount}"
+
+
+class CashierDay(models.Model):
+    """A cashier's closed day (交班): after it, the day's payments are no longer theirs to void.
+    `summary` keeps the figures as they were when the day was closed."""
+
+    community = models.ForeignKey(
+        "accounts.Community", on_delete=models.PROTECT, related_name="cashier_days"
+    )
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("cashier"), on_delete=models.PROTECT,
+        related_name="cashier_days",
+    )  # fmt: skip
+    day = models.DateField(_("day"))
+    closed_at = models.DateTimeField(_("handed over at"), default=timezone.now)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("cashier's day")
+        verbose_name_plural = _("cashier's days")
+        ordering = ["-day", "cashier_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "cashier", "day"], name="one_handover_per_cashier_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cashier_id}@{self.day}"
 
 
 class BillReminder(models.Model):

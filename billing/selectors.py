@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import TypedDict
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.models import Community, Residency, Room, User
@@ -28,6 +28,7 @@ from .models import (
     BillingSettings,
     BillLine,
     BillRun,
+    CashierDay,
     FeeKind,
     FeePrice,
     FeeRule,
@@ -37,6 +38,8 @@ from .models import (
     PaymentItem,
     PaymentNotification,
     PaymentRefund,
+    PrepaymentAccount,
+    PrepaymentEntry,
     Receipt,
 )
 from .reports import fee_trend
@@ -650,4 +653,161 @@ def payment_sheet(payment: Payment, *, notifications_shown: int) -> PaymentSheet
         items=items,
         refunds=refunds,
         notifications=notifications,
+    )
+
+
+# --- The cashier's day (日结) -----------------------------------------------------------------------
+
+
+def local_day_range(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The aware start and end of a local day (an index range, not a per-row date cast)."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, start + dt.timedelta(days=1)
+
+
+@dataclass
+class CashierDaySummary:
+    """One cashier's day at the counter: what came in by method, what was voided, the prepaid
+    money in and out, and the cash that should be in the drawer."""
+
+    day: dt.date
+    by_method: list[dict]
+    receipts: int
+    voided: int
+    voided_total: Decimal
+    received: Decimal
+    prepaid_in: Decimal
+    prepaid_deducted: Decimal
+    prepaid_refunded: Decimal
+    cash_refunded: Decimal
+    cash_expected: Decimal
+
+    def as_json(self) -> dict:
+        return {
+            "by_method": [
+                {**row, "total": str(row["total"]), "label": str(row["label"])}
+                for row in self.by_method
+            ],
+            **{
+                name: str(getattr(self, name))
+                for name in (
+                    "received",
+                    "voided_total",
+                    "prepaid_in",
+                    "prepaid_deducted",
+                    "prepaid_refunded",
+                    "cash_refunded",
+                    "cash_expected",
+                )
+            },  # fmt: skip
+            "receipts": self.receipts,
+            "voided": self.voided,
+        }
+
+
+def payments_of_cashier_day(community: Community, cashier_id: int, day: dt.date):
+    start, end = local_day_range(day)
+    return Payment.objects.filter(
+        community=community, cashier_id=cashier_id, paid_at__gte=start, paid_at__lt=end,
+        method__in=Payment.BILL_COUNTER_METHODS,
+    )  # fmt: skip
+
+
+def cashier_day_summary(
+    community: Community, cashier: User | int, day: dt.date
+) -> CashierDaySummary:
+    """A fixed number of queries, whatever the day's count of payments."""
+    cashier_id = getattr(cashier, "pk", cashier)
+    zero = Decimal("0.00")
+    taken = payments_of_cashier_day(community, cashier_id, day)
+    kept = taken.exclude(status=Payment.Status.VOIDED)
+    labels = dict(Payment.Method.choices)
+    order = {method: index for index, method in enumerate(Payment.BILL_COUNTER_METHODS)}
+    by_method = sorted(
+        (
+            {"method": row["method"], "label": labels.get(row["method"], row["method"]),
+             "count": row["count"], "total": row["total"] or zero}
+            for row in kept.values("method").annotate(count=Count("pk"), total=Sum("amount"))
+            .order_by()
+        ),
+        key=lambda row: order.get(row["method"], 99),
+    )  # fmt: skip
+    totals = taken.aggregate(
+        receipts=Count("receipt"),
+        voided=Count("pk", filter=Q(status=Payment.Status.VOIDED)),
+        voided_total=Sum("amount", filter=Q(status=Payment.Status.VOIDED)),
+        prepaid_in=Sum("amount", filter=Q(purpose=Payment.Purpose.PREPAYMENT)
+                       & ~Q(status=Payment.Status.VOIDED)),
+    )  # fmt: skip
+    start, end = local_day_range(day)
+    prepaid_refunded = -(
+        PrepaymentEntry.objects.filter(
+            account__community=community, actor_id=cashier_id, kind=PrepaymentEntry.Kind.REFUND,
+            created_at__gte=start, created_at__lt=end,
+        ).aggregate(total=Sum("amount"))["total"] or zero
+    )  # fmt: skip
+    cash_refunded = (
+        PaymentRefund.objects.filter(
+            payment__community=community, requested_by_id=cashier_id,
+            payment__method=Payment.Method.CASH, status=PaymentRefund.Status.SUCCEEDED,
+            finished_at__gte=start, finished_at__lt=end,
+        ).aggregate(total=Sum("amount"))["total"] or zero
+    )  # fmt: skip
+    money = {row["method"]: row["total"] for row in by_method}
+    received = sum(
+        (total for method, total in money.items() if method != Payment.Method.PREPAID), zero
+    )
+    return CashierDaySummary(
+        day=day, by_method=by_method, receipts=totals["receipts"], voided=totals["voided"],
+        voided_total=totals["voided_total"] or zero, received=received,
+        prepaid_in=totals["prepaid_in"] or zero,
+        prepaid_deducted=money.get(Payment.Method.PREPAID, zero),
+        prepaid_refunded=prepaid_refunded, cash_refunded=cash_refunded,
+        cash_expected=money.get(Payment.Method.CASH, zero) - cash_refunded - prepaid_refunded,
+    )  # fmt: skip
+
+
+def cashier_days(community: Community, *, cashier_id: int | None, since: dt.date,
+                 until: dt.date) -> list[dict]:  # fmt: skip
+    """Per cashier and local day in [since, until]: count and total of the counter payments
+    taken (not voided), and whether the day is handed over. Two queries."""
+    start, _ = local_day_range(since)
+    _, end = local_day_range(until)
+    rows = Payment.objects.filter(
+        community=community, paid_at__gte=start, paid_at__lt=end,
+        method__in=Payment.BILL_COUNTER_METHODS, cashier__isnull=False,
+    )  # fmt: skip
+    if cashier_id is not None:
+        rows = rows.filter(cashier_id=cashier_id)
+    grouped = (
+        rows.annotate(day=TruncDate("paid_at", tzinfo=timezone.get_current_timezone()))
+        .values("cashier_id", "cashier__display_name", "cashier__mobile", "day")
+        .annotate(
+            count=Count("pk", filter=~Q(status=Payment.Status.VOIDED)),
+            total=Sum("amount", filter=~Q(status=Payment.Status.VOIDED)
+                      & ~Q(method=Payment.Method.PREPAID)),
+            voided=Count("pk", filter=Q(status=Payment.Status.VOIDED)),
+        )
+        .order_by("-day", "cashier__display_name")
+    )  # fmt: skip
+    closed = {
+        (row.cashier_id, row.day): row
+        for row in CashierDay.objects.filter(community=community, day__gte=since, day__lte=until)
+    }
+    return [
+        {**row, "name": row["cashier__display_name"] or row["cashier__mobile"],
+         "closed": closed.get((row["cashier_id"], row["day"])), "total": row["total"] or Decimal("0.00")}
+        for row in grouped
+    ]  # fmt: skip
+
+
+def prepayment_of_room(room: Room, entries: int = 8) -> tuple[Decimal, list[PrepaymentEntry]]:
+    """The room's prepaid balance and its latest ledger entries."""
+    account = PrepaymentAccount.objects.filter(room=room).first()
+    if account is None:
+        return Decimal("0.00"), []
+    return account.balance, list(
+        account.entries.select_related("payment__receipt", "actor").order_by("-created_at", "-pk")[
+            :entries
+        ]
     )

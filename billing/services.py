@@ -31,6 +31,7 @@ from .models import (
     BillLine,
     BillReminder,
     BillRun,
+    CashierDay,
     FeeKind,
     FeePrice,
     FeeRule,
@@ -39,6 +40,8 @@ from .models import (
     MeterReading,
     Payment,
     PaymentItem,
+    PrepaymentAccount,
+    PrepaymentEntry,
     Receipt,
     ReceiptSequence,
     new_number,
@@ -708,32 +711,138 @@ CHARGE_DUE_DAYS = 15
 @transaction.atomic
 def counter_payment(
     *, bills: list[Bill], method: str, cashier: User, payer_name: str = "",
-    reference: str = "", request: HttpRequest | None = None,
+    reference: str = "", amount: Decimal | None = None, tendered: Decimal | None = None,
+    request: HttpRequest | None = None,
 ) -> Payment:  # fmt: skip
-    """A cashier takes payment of `bills` (of one room) in full, late fees included, and the
-    receipt is issued at once."""
-    if method not in Payment.COUNTER_METHODS:
+    """A cashier takes payment of `bills` (of one room), late fees included, and the receipt is
+    issued at once. `amount` less than the total pays part (oldest due first; see
+    `allocate`); `tendered` is the cash handed over (the change is recorded). The prepaid
+    method takes the money from the room's prepaid balance, locked."""
+    if method not in Payment.BILL_COUNTER_METHODS:
         raise ValidationError({"method": _("Choose cash, card (POS) or bank transfer.")})
-    return _pay(bills=bills, method=method, payer=None, payer_name=payer_name, cashier=cashier,
-                reference=reference, request=request)  # fmt: skip
+    # The counter's form refuses POS and transfer payments without their reference.
+    reference = reference.strip()
+    locked, items, total = quote(bills)
+    if amount is not None and amount > total:
+        raise ValidationError(
+            {"amount": _("That is more than the %(total)s the chosen bills cost.")
+             % {"total": f"¥{total}"}}
+        )  # fmt: skip
+    if amount is not None and amount < total:
+        items, total = allocate(locked, amount, timezone.localdate())
+    change = None
+    if method == Payment.Method.CASH and tendered is not None:
+        if tendered < total:
+            raise ValidationError(
+                {"tendered": _("The amount tendered is less than the %(total)s to pay.")
+                 % {"total": f"¥{total}"}}
+            )  # fmt: skip
+        change = tendered - total
+    elif method != Payment.Method.CASH:
+        tendered = None
+    account = None
+    if method == Payment.Method.PREPAID:
+        account = _locked_account(locked[0].room)
+        if account.balance < total:
+            raise ValidationError(
+                {"amount": _("The prepaid balance is %(balance)s, less than the %(total)s to pay; "
+                             "pay part of the bills from it.")
+                 % {"balance": f"¥{account.balance}", "total": f"¥{total}"}}
+            )  # fmt: skip
+    payment = _record_payment(
+        locked=locked, items=items, total=total, method=method, payer=None,
+        payer_name=payer_name, cashier=cashier, reference=reference,
+        extra={"tendered": tendered, "change": change},
+    )  # fmt: skip
+    if account is not None:
+        _ledger(account, kind=PrepaymentEntry.Kind.DEDUCTION, amount=-total, payment=payment,
+                method=method, actor=cashier)  # fmt: skip
+    settled(payment, bills=locked, event="payment.receipt", actor=cashier, request=request)
+    return payment
+
+
+def _reference_missing(method: str) -> str:
+    if method == Payment.Method.POS:
+        return _("Enter the POS voucher number.")
+    return _("Enter the bank transfer's reference number.")
 
 
 def _pay(*, bills, method, payer, payer_name, cashier, reference, request) -> Payment:
     locked, items, total = quote(bills)
+    payment = _record_payment(
+        locked=locked, items=items, total=total, method=method, payer=payer,
+        payer_name=payer_name, cashier=cashier, reference=reference,
+    )  # fmt: skip
+    settled(payment, bills=locked, event="payment.receipt", actor=cashier or payer, request=request)
+    return payment
+
+
+def _record_payment(
+    *, locked, items, total, method, payer, payer_name, cashier, reference, extra=None
+) -> Payment:
     room = locked[0].room
     now = timezone.now()
     payment = Payment.objects.create(
         number=new_number("JF"), community=room.building.community, room=room, payer=payer,
         payer_name=payer_name, method=method, amount=total, status=Payment.Status.SUCCEEDED,
-        reference=reference, cashier=cashier, created_at=now, paid_at=now,
+        reference=reference, cashier=cashier, created_at=now, paid_at=now, **(extra or {}),
     )  # fmt: skip
     PaymentItem.objects.bulk_create(
         PaymentItem(payment=payment, bill=bill, amount=amount, late_fee=fee)
         for bill, amount, fee in items
     )
     apply_to_bills(items, now)
-    settled(payment, bills=locked, event="payment.receipt", actor=cashier or payer, request=request)
     return payment
+
+
+def allocate(
+    locked: list[Bill], amount: Decimal, today: dt.date
+) -> tuple[list[tuple[Bill, Decimal, Decimal]], Decimal]:
+    """Part payment: `amount` goes to the bills oldest due first. Each yuan of a bill paid
+    carries the late fee of its own days overdue (what paying it in full online charges), so
+    the rest keeps accruing from the due date and no day is charged twice. Returns the items
+    and what they add up to (a fen below `amount` when the late fee's rounding leaves one)."""
+    amount = Decimal(amount).quantize(Decimal("0.01"))
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount to pay must be more than ¥0.00.")})
+    items, left = [], amount
+    for bill in sorted(locked, key=lambda bill: (bill.due_date, bill.pk)):
+        if left <= 0:
+            break
+        fee = selectors.late_fee_of(bill, today)
+        if left >= bill.outstanding + fee:
+            items.append((bill, bill.outstanding, fee))
+            left -= bill.outstanding + fee
+            continue
+        principal, fee = _portion(bill, left, today)
+        if principal > 0:
+            items.append((bill, principal, fee))
+            left -= principal + fee
+        break
+    total = sum((principal + fee for _bill, principal, fee in items), Decimal("0.00"))
+    if total > amount or not items:
+        raise ValidationError({"amount": _("The amount to pay must be more than ¥0.00.")})
+    return items, total
+
+
+def _portion(bill: Bill, money: Decimal, today: dt.date) -> tuple[Decimal, Decimal]:
+    """The largest principal of `bill` whose late fee fits beside it in `money`."""
+    fen = Decimal("0.01")
+
+    def fee_of(principal: Decimal) -> Decimal:
+        return rules.late_fee(principal, bill.due_date, today, bill.late_fee_daily_rate,
+                              bill.late_fee_cap_rate)  # fmt: skip
+
+    full_fee = selectors.late_fee_of(bill, today)
+    ratio = full_fee / bill.outstanding if bill.outstanding else Decimal(0)
+    principal = min((money / (1 + ratio)).quantize(fen), bill.outstanding)
+    while principal > 0 and principal + fee_of(principal) > money:
+        principal -= fen
+    while (
+        principal + fen <= bill.outstanding and principal + fen + fee_of(principal + fen) <= money
+    ):
+        principal += fen
+    return principal, fee_of(principal)
 
 
 def quote(bills) -> tuple[list[Bill], list[tuple[Bill, Decimal, Decimal]], Decimal]:
@@ -761,12 +870,15 @@ def quote(bills) -> tuple[list[Bill], list[tuple[Bill, Decimal, Decimal]], Decim
 
 
 def apply_to_bills(items, now) -> None:
-    """Mark locked bills paid by (bill, amount, late fee) items."""
+    """Mark locked bills paid, or partly paid, by (bill, amount, late fee) items."""
     for bill, amount, fee in items:
         bill.paid_amount = bill.paid_amount + amount
         bill.late_fee_paid = bill.late_fee_paid + fee
-        bill.status = Bill.Status.PAID
-        bill.paid_at = now
+        if bill.paid_amount >= bill.amount:
+            bill.status = Bill.Status.PAID
+            bill.paid_at = now
+        else:
+            bill.status = Bill.Status.PARTIALLY_PAID
         bill.save(update_fields=["paid_amount", "late_fee_paid", "status", "paid_at"])
 
 
@@ -795,6 +907,192 @@ def receipt_issue(*, payment: Payment, company: PropertyCompany) -> Receipt:
     return Receipt.objects.create(
         company=company, number=number, payment=payment, token=uuid.uuid4().hex
     )
+
+
+# --- Prepaid balances (预存) ------------------------------------------------------------------------
+
+
+def _locked_account(room: Room) -> PrepaymentAccount:
+    """The room's prepaid account, created at need, locked until the transaction ends: two
+    deductions at once wait for each other and the second sees the first's balance."""
+    PrepaymentAccount.objects.get_or_create(
+        room=room, defaults={"community_id": room.building.community_id}
+    )
+    return PrepaymentAccount.objects.select_for_update().get(room=room)
+
+
+def _ledger(account: PrepaymentAccount, *, kind: str, amount: Decimal, actor, payment=None,
+            method: str = "", note: str = "") -> PrepaymentEntry:  # fmt: skip
+    """Change a locked account's balance by `amount` (signed) and write it to the ledger."""
+    if account.balance + amount < 0:
+        raise ValidationError(
+            {"amount": _("The prepaid balance is only %(balance)s.")
+             % {"balance": f"¥{account.balance}"}}
+        )  # fmt: skip
+    account.balance = account.balance + amount
+    account.save(update_fields=["balance"])
+    return PrepaymentEntry.objects.create(
+        account=account, kind=kind, amount=amount, balance_after=account.balance,
+        payment=payment, method=method, note=note[:200], actor=actor,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def prepayment_deposit(
+    *, room: Room, amount: Decimal, method: str, cashier: User, payer_name: str = "",
+    reference: str = "", tendered: Decimal | None = None, request: HttpRequest | None = None,
+) -> Payment:  # fmt: skip
+    """Money paid in advance at the counter: a payment for no bill, with its receipt, and the
+    room's balance raised by it."""
+    amount = Decimal(amount).quantize(Decimal("0.01"))
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be more than ¥0.00.")})
+    if method not in Payment.COUNTER_METHODS:
+        raise ValidationError({"method": _("Choose cash, card (POS) or bank transfer.")})
+    reference = reference.strip()
+    if method in Payment.NEEDS_REFERENCE and not reference:
+        raise ValidationError({"reference": _reference_missing(method)})
+    change = None
+    if method == Payment.Method.CASH and tendered is not None:
+        if tendered < amount:
+            raise ValidationError(
+                {"tendered": _("The amount tendered is less than the %(total)s to pay.")
+                 % {"total": f"¥{amount}"}}
+            )  # fmt: skip
+        change = tendered - amount
+    else:
+        tendered = None
+    account = _locked_account(room)
+    now = timezone.now()
+    payment = Payment.objects.create(
+        number=new_number("YC"), community=room.building.community, room=room,
+        payer_name=payer_name.strip(), method=method, amount=amount,
+        status=Payment.Status.SUCCEEDED, purpose=Payment.Purpose.PREPAYMENT, reference=reference,
+        cashier=cashier, created_at=now, paid_at=now, tendered=tendered, change=change,
+    )  # fmt: skip
+    _ledger(account, kind=PrepaymentEntry.Kind.DEPOSIT, amount=amount, payment=payment,
+            method=method, actor=cashier)  # fmt: skip
+    settled(payment, bills=[], event="payment.receipt", actor=cashier, request=request)
+    return payment
+
+
+@transaction.atomic
+def prepayment_refund(
+    *, room: Room, amount: Decimal, reason: str, actor: User, request: HttpRequest | None = None
+) -> PrepaymentEntry:
+    """Give prepaid money back (in cash, at the counter): the office's rule is that only
+    someone who may refund does it, with a reason, and never more than the balance."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give a reason for the refund.")})
+    amount = Decimal(amount).quantize(Decimal("0.01"))
+    if amount <= 0:
+        raise ValidationError({"amount": _("The refund must be more than ¥0.00.")})
+    account = _locked_account(room)
+    entry = _ledger(account, kind=PrepaymentEntry.Kind.REFUND, amount=-amount,
+                    method=Payment.Method.CASH, actor=actor, note=reason)  # fmt: skip
+    log_action(actor=actor, action="billing.prepayment_refunded", target=room,
+               community=account.community,
+               data={"amount": str(amount), "reason": reason, "balance": str(account.balance)},
+               request=request)  # fmt: skip
+    return entry
+
+
+# --- Voiding a receipt (红冲) and the cashier's day (日结/交班) ---------------------------------------
+
+
+def may_void(payment: Payment, user: User, *, any_day: bool, today: dt.date) -> bool:
+    """Who may void: a holder of billing.void_receipt (the manager) any counter payment; a
+    cashier only their own, on the day it was taken, before they hand their day over."""
+    if payment.status != Payment.Status.SUCCEEDED or payment.refunded_amount > 0:
+        return False
+    if payment.method not in Payment.BILL_COUNTER_METHODS:
+        return False
+    if any_day:
+        return True
+    paid_on = timezone.localdate(payment.paid_at)
+    return (
+        payment.cashier_id == user.pk
+        and paid_on == today
+        and not CashierDay.objects.filter(
+            community_id=payment.community_id, cashier_id=user.pk, day=paid_on
+        ).exists()
+    )
+
+
+@transaction.atomic
+def payment_void(
+    *, payment: Payment, actor: User, reason: str, any_day: bool,
+    request: HttpRequest | None = None,
+) -> Payment:  # fmt: skip
+    """Void a counter payment (红冲): the bills it paid are owed again (late fees as they were),
+    money taken from the prepaid balance goes back to it and a prepayment comes off it. The
+    receipt keeps its number, marked voided; the number is never issued again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give a reason for voiding.")})
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    today = timezone.localdate()
+    if not may_void(payment, actor, any_day=any_day, today=today):
+        raise ValidationError(
+            _("This receipt cannot be voided by you: cashiers void only their own receipts of "
+              "today before handing over; refunded or online payments are refunded instead.")
+        )  # fmt: skip
+    items = list(payment.items.order_by("bill_id"))
+    bills = {
+        bill.pk: bill
+        for bill in Bill.objects.select_for_update().filter(pk__in=[i.bill_id for i in items])
+    }
+    for item in items:
+        bill = bills[item.bill_id]
+        bill.paid_amount -= item.amount
+        bill.late_fee_paid -= item.late_fee
+        bill.paid_at = None
+        if bill.paid_amount > 0:
+            bill.status = Bill.Status.PARTIALLY_PAID
+        elif bill.due_date < today:
+            bill.status = Bill.Status.OVERDUE
+        else:
+            bill.status = Bill.Status.PUBLISHED
+        bill.save(update_fields=["paid_amount", "late_fee_paid", "status", "paid_at"])
+    if payment.method == Payment.Method.PREPAID:
+        _ledger(_locked_account(payment.room), kind=PrepaymentEntry.Kind.VOID,
+                amount=payment.amount, payment=payment, actor=actor, note=reason)  # fmt: skip
+    elif payment.purpose == Payment.Purpose.PREPAYMENT:
+        _ledger(_locked_account(payment.room), kind=PrepaymentEntry.Kind.VOID,
+                amount=-payment.amount, payment=payment, actor=actor, note=reason)  # fmt: skip
+    payment.status = Payment.Status.VOIDED
+    payment.voided_at = timezone.now()
+    payment.voided_by = actor
+    payment.void_reason = reason[:200]
+    payment.save(update_fields=["status", "voided_at", "voided_by", "void_reason"])
+    receipt = Receipt.objects.filter(payment=payment).first()
+    log_action(actor=actor, action="billing.voided", target=payment, community=payment.community,
+               data={"amount": str(payment.amount), "reason": reason,
+                     "receipt": receipt.display_number if receipt else "",
+                     "bills": [bill.number for bill in bills.values()]},
+               request=request)  # fmt: skip
+    return payment
+
+
+@transaction.atomic
+def cashier_day_close(
+    *, community: Community, cashier: User, day: dt.date, actor: User,
+    request: HttpRequest | None = None,
+) -> CashierDay:  # fmt: skip
+    """The cashier hands their day over (交班): its figures are kept as they are now."""
+    if day > timezone.localdate():
+        raise ValidationError(_("A day that has not come yet cannot be handed over."))
+    if CashierDay.objects.filter(community=community, cashier=cashier, day=day).exists():
+        raise ValidationError(_("This day has already been handed over."))
+    summary = selectors.cashier_day_summary(community, cashier, day)
+    closed = CashierDay.objects.create(
+        community=community, cashier=cashier, day=day, summary=summary.as_json()
+    )
+    log_action(actor=actor, action="billing.day_closed", target=closed, community=community,
+               data={"day": str(day), "receipts": summary.receipts,
+                     "cash": str(summary.cash_expected)}, request=request)  # fmt: skip
+    return closed
 
 
 @transaction.atomic

@@ -120,8 +120,7 @@ class PaymentTable(tables.Table):
         order_by=("room__building__sort_order", "room__building__name", "room__number"),
     )
     payer_name = tables.TemplateColumn(
-        "{% if record.payer_name %}{{ record.payer_name }}{% elif record.payer_id %}"
-        "{{ record.payer.get_full_name }}{% else %}—{% endif %}",
+        "{{ record.payer_display }}",
         verbose_name=_("Payer"),
     )
     method = MethodColumn(verbose_name=_("Method"), accessor="method")

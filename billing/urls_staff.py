@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import charges, documents, reports, setup, work
+from .views import charges, counter, documents, reports, setup, work
 
 app_name = "billing_staff"
 
@@ -35,6 +35,17 @@ urlpatterns = [
     path("billing/payments/<int:payment_id>/refund/", work.payment_refund, name="refund"),
     path("billing/bills/<int:bill_id>/", work.bill_detail, name="bill_detail"),
     path("billing/bills/<int:bill_id>/waive/", work.bill_waive, name="waive"),
+    # The counter as cashiers work it: prepaid balances, voiding receipts, the cashier's day
+    path("billing/counter/<int:room_id>/prepay/", counter.prepay, name="prepay"),
+    path(
+        "billing/counter/<int:room_id>/prepay/refund/", counter.prepay_refund, name="prepay_refund"
+    ),
+    path("billing/payments/<int:payment_id>/void/", counter.payment_void, name="void"),
+    path("billing/cashier-days/", counter.cashier_days, name="cashier_days"),
+    # One cashier's day: ?cashier=<user id>&day=YYYY-MM-DD (default: one's own, today).
+    path("billing/cashier-days/day/", counter.cashier_day, name="cashier_day"),
+    path("billing/cashier-days/day/close/", counter.cashier_day_close, name="cashier_day_close"),
+    path("billing/cashier-days/day/export/", counter.cashier_day_export, name="cashier_day_export"),
     # Arrears, dunning and reports (reports)
     path("billing/bills/", reports.bills, name="bills"),
     path("billing/bills/dun/", reports.dun, name="dun"),

@@ -135,6 +135,8 @@ DUTIES = [
     _d("collect_payments", _("Take payments at the desk"), BILLING, "billing.collect_payment"),
     _d("waive_bills", _("Waive bills"), BILLING, "billing.waive_bill"),
     _d("refund_bills", _("Refund"), BILLING, "billing.refund_bill"),
+    _d("void_receipts", _("Void receipts of any day (supervisor)"), BILLING,
+       "billing.void_receipt"),
     _d("billing_reports", _("View arrears and collection reports"), BILLING,
        "billing.view_billing_reports"),
     _d("view_notices", _("View notices"), NOTICES, "notices.view_notice"),

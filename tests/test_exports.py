@@ -131,6 +131,12 @@ def _last_month() -> dt.date:
     return (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
+def _counter_cashier() -> int:
+    from billing.models import Payment
+
+    return Payment.objects.filter(cashier__isnull=False).values_list("cashier_id", flat=True)[0]
+
+
 def _period() -> dict[str, str]:
     today = timezone.localdate()
     return {
@@ -155,6 +161,9 @@ EXPORTS = [
     ("staff_residents:import_residents_template", dict, "xlsx", set()),
     ("billing_staff:reports", lambda: {"month": f"{_last_month():%Y-%m}", "export": "xlsx"},
      "xlsx", {"building"}),
+    # The day of the cashier who took the hostile world's payment (today).
+    ("billing_staff:cashier_day_export", lambda: {"cashier": _counter_cashier()}, "xlsx",
+     {"building", "unit", "room"}),
     ("billing_staff:readings_import",
      lambda: {"template": "1", "kind": "water", "month": f"{_last_month():%Y-%m}"}, "xlsx",
      {"building", "unit", "room"}),
@@ -242,6 +251,7 @@ EXPORTING_MODULES = {
     "staff/resources.py",  # residents export, import templates
     "billing/imports/meter_readings.py",  # meter readings template
     "billing/views/reports.py",  # collection report; bills, arrears and payments
+    "billing/views/counter.py",  # the cashier's day
     "repairs/views/performance.py",  # technician performance
     "repairs/views/desk.py",  # the repair queue and the ratings
     "services/parcels/views_staff.py",  # parcels on the shelves

@@ -23,7 +23,7 @@ from reportlab.platypus.flowables import HRFlowable
 from accounts.models import Room
 from kit.fonts import reportlab_font_name
 
-from .. import rules, selectors
+from .. import rules
 from ..models import Payment, Receipt
 from ..rules import yuan
 from .drawing import (
@@ -79,6 +79,7 @@ class _Sheet:
         self.community = self.room.building.community
         self.company = self.receipt.company
         self.refunded = self.payment.status == Payment.Status.REFUNDED
+        self.voided = self.payment.status == Payment.Status.VOIDED
         # Part of the payment given back: the receipt stays valid and says how much was
         # refunded.
         self.partly_refunded = not self.refunded and self.payment.refunded_amount > 0
@@ -160,9 +161,8 @@ def _header(sheet: _Sheet) -> list:
 
 
 def _payer(sheet: _Sheet) -> str:
-    payment, room = sheet.payment, sheet.room
-    payer = payment.payer_name or (str(payment.payer) if payment.payer else "")
-    return payer or selectors.household_heads([room.pk]).get(room.pk, "") or room.label
+    """The same on the page, in the list and in the search: `Payment.payer_display`."""
+    return sheet.payment.payer_display
 
 
 def _details(sheet: _Sheet) -> Table:
@@ -189,13 +189,31 @@ def _details(sheet: _Sheet) -> Table:
             payment.number,
         ],
     ]
-    if payment.method in Payment.COUNTER_METHODS and payment.cashier:
+    if payment.tendered is not None:
+        info.append(
+            [
+                pgettext("billing document", "Cash tendered"),
+                yuan(payment.tendered),
+                pgettext("billing document", "Change"),
+                yuan(payment.change),
+            ]  # fmt: skip
+        )
+    if payment.method in Payment.BILL_COUNTER_METHODS and payment.cashier:
         info.append(
             [
                 pgettext("billing document", "Cashier"),
                 payment.cashier.get_full_name(),
                 pgettext("billing document", "Service phone"),
                 community.service_phone or company.service_phone or "—",
+            ]  # fmt: skip
+        )
+    if sheet.voided:
+        info.append(
+            [
+                pgettext("billing document", "Voided at"),
+                local(payment.voided_at),
+                pgettext("billing document", "Reason for voiding"),
+                payment.void_reason or "—",
             ]  # fmt: skip
         )
     if sheet.refunded or sheet.partly_refunded:
@@ -249,6 +267,17 @@ def _items(sheet: _Sheet) -> Table:
     rows: list[list] = [[paragraph(text, head) for text in header]]
     total_amount = total_late_fee = Decimal("0.00")
     items = sorted(payment.items.all(), key=lambda item: (item.bill.period_start, item.bill.kind))
+    if payment.purpose == Payment.Purpose.PREPAYMENT:
+        rows.append(
+            [
+                paragraph(_("Prepayment into the room's prepaid balance"), cell),
+                paragraph("—", cell),
+                paragraph(yuan(payment.amount), money),
+                paragraph(yuan(Decimal("0.00")), money),
+                paragraph(yuan(payment.amount), money),
+            ]
+        )
+        total_amount += payment.amount
     for item in items:
         rows.append(
             [
@@ -373,12 +402,13 @@ def _page_decoration(sheet: _Sheet, canvas, page: int) -> None:
         _("Receipt %(number)s · page %(page)s")
         % {"number": sheet.receipt.display_number, "page": page},
     )
-    if sheet.refunded:
-        _refunded_stamp(canvas, sheet.font, PAGE_WIDTH / 2 + 18 * mm, PAGE_HEIGHT - 88 * mm)
+    if sheet.refunded or sheet.voided:
+        _refunded_stamp(canvas, sheet.font, PAGE_WIDTH / 2 + 18 * mm, PAGE_HEIGHT - 88 * mm,
+                        voided=sheet.voided)  # fmt: skip
     canvas.restoreState()
 
 
-def _refunded_stamp(canvas, font: str, x: float, y: float) -> None:
+def _refunded_stamp(canvas, font: str, x: float, y: float, *, voided: bool = False) -> None:
     canvas.saveState()
     canvas.translate(x, y)
     canvas.rotate(14)
@@ -391,7 +421,7 @@ def _refunded_stamp(canvas, font: str, x: float, y: float) -> None:
     canvas.setLineWidth(0.7)
     canvas.roundRect(-36.5 * mm, -9.5 * mm, 73 * mm, 19 * mm, 2 * mm)
     canvas.setFont(font, 20)
-    canvas.drawCentredString(0, 0.5 * mm, _("Refunded"))
+    canvas.drawCentredString(0, 0.5 * mm, _("Voided") if voided else _("Refunded"))
     canvas.setFont("Helvetica-Bold", 11)
-    canvas.drawCentredString(0, -6.5 * mm, "REFUNDED")
+    canvas.drawCentredString(0, -6.5 * mm, "VOID" if voided else "REFUNDED")
     canvas.restoreState()

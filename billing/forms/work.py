@@ -24,6 +24,31 @@ class MonthField(forms.DateField):
         return day.replace(day=1) if day else day
 
 
+class MoneyField(forms.DecimalField):
+    """An amount in yuan typed at the counter."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0.01"))
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": _("Enter an amount such as 100.00."),
+                "min_value": _("The amount must be more than ¥0.00."),
+                "max_decimal_places": _("Enter the amount in yuan with at most 2 decimals."),
+                "max_digits": _("That amount is too large."),
+                "max_whole_digits": _("That amount is too large."),
+                "required": _("Enter the amount."),
+            },
+        )
+        kwargs.setdefault(
+            "widget",
+            forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
+        )
+        super().__init__(**kwargs)
+
+
 class FeeRuleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, rule: FeeRule) -> str:
         return f"{rule.name} · {rule.get_kind_display()} · {rule.get_cycle_display()}"
@@ -120,16 +145,26 @@ class CounterPaymentForm(forms.Form):
     )
     method = forms.ChoiceField(
         label=_("Payment method"),
-        choices=[(method.value, method.label) for method in Payment.COUNTER_METHODS],
+        choices=[(method.value, method.label) for method in Payment.BILL_COUNTER_METHODS],
         widget=forms.RadioSelect,
         initial=Payment.Method.CASH,
         error_messages={"required": _("Choose how the payment is made.")},
+    )
+    amount = MoneyField(
+        label=_("Amount paid now (¥)"),
+        required=False,
+        help_text=_("Leave empty to pay the chosen bills in full; less pays part of them."),
+    )
+    tendered = MoneyField(
+        label=_("Cash tendered (¥)"),
+        required=False,
+        help_text=_("What the payer handed over; the change is worked out."),
     )
     payer_name = forms.CharField(
         label=_("Payer's name"),
         max_length=50,
         required=False,
-        help_text=_("Printed on the receipt."),
+        help_text=_("Printed on the receipt; left empty it shows as —."),
     )
     reference = forms.CharField(
         label=_("Reference"),
@@ -150,9 +185,17 @@ class CounterPaymentForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if cleaned.get("method") == Payment.Method.TRANSFER and not cleaned.get("reference"):
-            self.add_error("reference", _("Enter the bank transfer's reference number."))
+        check_reference(self, cleaned)
         return cleaned
+
+
+def check_reference(form: forms.Form, cleaned: dict) -> None:
+    """POS and transfer payments are refused without their voucher or transfer number."""
+    method = cleaned.get("method")
+    if method == Payment.Method.POS and not cleaned.get("reference"):
+        form.add_error("reference", _("Enter the POS voucher number."))
+    if method == Payment.Method.TRANSFER and not cleaned.get("reference"):
+        form.add_error("reference", _("Enter the bank transfer's reference number."))
 
 
 class RefundForm(forms.Form):

@@ -606,6 +606,14 @@ def refund_payment(
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status != Payment.Status.SUCCEEDED:
             raise ValidationError(_("Only a completed payment can be refunded."))
+        if (
+            payment.method == Payment.Method.PREPAID
+            or payment.purpose == Payment.Purpose.PREPAYMENT
+        ):
+            # The money is in (or came from) the room's prepaid balance: voiding puts it back.
+            raise ValidationError(
+                _("A prepayment, or a payment from the prepaid balance, is voided, not refunded.")
+            )
         if payment.refunds.filter(status=PaymentRefund.Status.PENDING).exists():
             # Its allocation is not booked yet: a second one would give the same fees back.
             raise ValidationError(

@@ -96,6 +96,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     if receipt is None or receipt.payment.status not in (
         Payment.Status.SUCCEEDED,
         Payment.Status.REFUNDED,
+        Payment.Status.VOIDED,
     ):
         raise Http404
     payment = receipt.payment
@@ -106,6 +107,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
             "receipt": receipt,
             "payment": payment,
             "refunded": payment.status == Payment.Status.REFUNDED,
+            "voided": payment.status == Payment.Status.VOIDED,
             # Part given back: the receipt is still valid, for the rest.
             "partly_refunded": payment.status == Payment.Status.SUCCEEDED
             and payment.refunded_amount > 0,

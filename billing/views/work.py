@@ -27,6 +27,7 @@ from staff.tables import paginate
 
 from .. import selectors, services
 from ..filters import BillRunFilter, PaymentFilter
+from ..forms.counter import PrepaymentForm, PrepaymentRefundForm, VoidForm
 from ..forms.work import CounterPaymentForm, CounterSearchForm, RefundForm, RunForm, WaiveForm
 from ..models import (
     Bill,
@@ -44,6 +45,7 @@ COLLECT = "billing.collect_payment"
 VIEW = "billing.view_bill"
 REFUND = "billing.refund_bill"
 WAIVE = "billing.waive_bill"
+VOID = "billing.void_receipt"
 
 EXCEPTIONS_PER_PAGE = 25
 SAMPLE_BILLS = 8
@@ -341,9 +343,18 @@ def counter(request: HttpRequest) -> HttpResponse:
 @staff_required(COLLECT)
 def counter_room(request: HttpRequest, room_id: int) -> HttpResponse:
     room = get_scoped_or_404(request, Room.objects.select_related("building", "unit"), room_id)
+    return render_counter_room(request, room)
+
+
+def render_counter_room(
+    request: HttpRequest, room: Room, *, prepay_form: PrepaymentForm | None = None,
+    prepay_refund_form: PrepaymentRefundForm | None = None, status: int = 200,
+) -> HttpResponse:  # fmt: skip
+    """The counter page of a room; the prepaid forms of billing.views.counter come back here
+    with their errors."""
     open_bills = selectors.open_bills_of_room(room)
     household = household_of_room(room)
-    if request.method == "POST":
+    if request.method == "POST" and prepay_form is None and prepay_refund_form is None:
         form = CounterPaymentForm(request.POST, open_bills=open_bills)
         payment = _counter_payment(request, form)
         if payment is not None:
@@ -357,6 +368,7 @@ def counter_room(request: HttpRequest, room_id: int) -> HttpResponse:
     chosen = {str(value) for value in (form["bills"].value() or [])} if form.is_bound else None
     today = timezone.localdate()
     sheet = selectors.counter_sheet(room, open_bills, chosen=chosen, today=today)
+    balance, ledger = selectors.prepayment_of_room(room)
     # Paying at the counter while the household pays the same bills online makes one of the
     # two payments money to give back: warn the cashier.
     bill_ids = [row["bill"].pk for row in sheet.rows]
@@ -373,8 +385,14 @@ def counter_room(request: HttpRequest, room_id: int) -> HttpResponse:
             "recent_payments": sheet.recent_payments,
             "open_online_payments": online.open_payments_for_bills(bill_ids) if bill_ids else [],
             "today": today,
+            "balance": balance,
+            "ledger": ledger,
+            "prepay_form": prepay_form
+            or PrepaymentForm(initial={"payer_name": _owner_name(household)}),
+            "prepay_refund_form": prepay_refund_form
+            or (PrepaymentRefundForm() if staff_has_perm(request, REFUND) and balance else None),
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or status == 400 else 200,
     )
 
 
@@ -395,6 +413,8 @@ def _counter_payment(request: HttpRequest, form: CounterPaymentForm) -> Payment 
             cashier=request.user,
             payer_name=form.cleaned_data["payer_name"],
             reference=form.cleaned_data["reference"],
+            amount=form.cleaned_data["amount"],
+            tendered=form.cleaned_data["tendered"],
             request=request,
         )
     except ValidationError as error:
@@ -422,7 +442,8 @@ def payments(request: HttpRequest) -> HttpResponse:
     settled = Q(status=Payment.Status.SUCCEEDED, unapplied=False)
     totals = listed.aggregate(
         count=Count("pk"),
-        received=Sum("amount", filter=settled),
+        # Money received: a payment from the prepaid balance was received as the prepayment.
+        received=Sum("amount", filter=settled & ~Q(method=Payment.Method.PREPAID)),
         refunded=Sum("refunded_amount"),
     )
     method_labels = dict(Payment.Method.choices)
@@ -461,10 +482,21 @@ def _payment(request: HttpRequest, payment_id: int) -> Payment:
 
 def _render_payment(
     request: HttpRequest, payment: Payment, *, refund_form: RefundForm | None = None,
-    status: int = 200,
+    void_form: VoidForm | None = None, status: int = 200,
 ) -> HttpResponse:  # fmt: skip
     sheet = selectors.payment_sheet(payment, notifications_shown=NOTIFICATIONS_SHOWN)
-    may_refund = staff_has_perm(request, REFUND) and sheet.refundable_now
+    may_void = (
+        staff_has_perm(request, COLLECT) or staff_has_perm(request, VOID)
+    ) and services.may_void(
+        payment, request.user, any_day=staff_has_perm(request, VOID),
+        today=timezone.localdate(),
+    )  # fmt: skip
+    may_refund = (
+        staff_has_perm(request, REFUND)
+        and sheet.refundable_now
+        and payment.purpose == Payment.Purpose.BILLS
+        and payment.method != Payment.Method.PREPAID
+    )
     # A refusal on a form no longer offered (refunded meanwhile) is shown on top of the page.
     refusals = list(refund_form.non_field_errors()) if refund_form and not may_refund else []
     if may_refund:
@@ -491,6 +523,10 @@ def _render_payment(
             "refusals": refusals,
             "audit_entries": entries_for(payment)[:50],
             "can_collect": staff_has_perm(request, COLLECT),
+            "void_form": (void_form or VoidForm()) if may_void else None,
+            "void_refusals": list(void_form.non_field_errors())
+            if void_form and not may_void
+            else [],
         },
         status=status,
     )

@@ -74,7 +74,7 @@ def test_receipt_pdf_shows_number_payer_room_items_and_amount_in_words(
     assert receipt.display_number in text
     assert community.company.name in text
     assert "翠湖花园" in text and "3栋1201" in text
-    assert "张伟" in text  # nobody named a payer: the head of household
+    assert "交款人\n—" in text  # nobody named a payer: "—", as on the page and in the search
     assert "周收费" in text  # the cashier
     assert "物业服务费" in text
     assert "¥275.80" in text

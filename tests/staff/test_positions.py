@@ -48,6 +48,7 @@ BEFORE_THE_REGISTRY: dict[str, list[str]] = {
         "billing.collect_payment",
         "billing.waive_bill",
         "billing.refund_bill",
+        "billing.void_receipt",  # issue 19: voiding receipts of any day (红冲)
         "billing.run_bills",
         "billing.add_meterreading",
         "billing.add_feerule",
