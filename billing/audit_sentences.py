@@ -17,6 +17,9 @@ def register() -> None:
     register_modules({"billing": _("Fees and payments")})
     register_sentences(
         {
+            "billing.voided": _("%(actor)s voided receipt %(receipt)s of payment %(target)s (¥%(amount)s): %(reason)s; bills owed again: %(bills)s"),
+            "billing.prepayment_refunded": _("%(actor)s gave back ¥%(amount)s of the prepaid balance of %(target)s: %(reason)s (balance ¥%(balance)s)"),
+            "billing.day_closed": _("%(actor)s closed the cashier's day %(day)s: %(receipts)s receipts, cash expected ¥%(cash)s"),
             "billing.run_discarded": _("%(actor)s discarded the draft bill run %(target)s (%(period)s, %(bills)s bills, ¥%(total)s)"),
             "billing.run_regenerated": _("%(actor)s computed the draft bill run %(target)s again: %(bills)s bills, ¥%(total)s"),
             "billing.charge_created": _("%(actor)s entered a single charge for %(room)s: %(title)s ¥%(amount)s"),
