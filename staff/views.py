@@ -57,7 +57,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def global_search(request: HttpRequest) -> HttpResponse:
     """The top bar's search: rooms, residents, orders, bills, payments and receipts of the
     current community, by kind; a number matching exactly one thing opens it."""
-    text = request.GET.get("q", "").strip()
+    # `find`, not `q`: every list page has its own filter box named q on the same page.
+    text = request.GET.get("find", "").strip()
     groups = search.search(request, text)
     exact = search.only_exact_hit(groups)
     if exact is not None:

@@ -63,18 +63,18 @@ def test_the_offices_busy_morning(open_page, live_server, morning):
 
     # The global search: a room as typed on the phone finds the room and its orders; its
     # household's page is one click on.
-    page.fill(".top-search input[name=q]", "3-1201")
+    page.fill(".top-search input[name=find]", "3-1201")
     with page.expect_navigation():
-        page.press(".top-search input[name=q]", "Enter")
+        page.press(".top-search input[name=find]", "Enter")
     assert page.locator(".search-group[data-kind='rooms']").is_visible()
     assert page.locator(".search-group[data-kind='repairs']").is_visible()
     shot(page, "search")
     with page.expect_navigation():
         page.click(".search-group[data-kind='rooms'] a")
     assert "/staff/rooms/" in page.url
-    page.fill(".top-search input[name=q]", "张伟")
+    page.fill(".top-search input[name=find]", "张伟")
     with page.expect_navigation():
-        page.press(".top-search input[name=q]", "Enter")
+        page.press(".top-search input[name=find]", "Enter")
     assert page.locator(".search-group[data-kind='residents']").is_visible()
     shot(page, "search-name")
 

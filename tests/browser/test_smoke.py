@@ -81,7 +81,8 @@ def test_staff_portal_at_desktop_size(open_page, live_server, estate):
     page = open_page("desk")
     log_in(page, live_server.url, "13800001001", "/staff/")
     assert page.locator(".sidebar").get_by_text("住户管理").is_visible()
-    assert page.get_by_text("已认证住户").is_visible()
+    # The work home page (issue 19): the day's figures, not the estate's statistics.
+    assert page.get_by_text("今日工作").is_visible()
     support.shot(page, "staff-home")
     with page.expect_navigation():
         page.click(".sidebar >> text=住户管理")
@@ -99,7 +100,7 @@ def test_staff_portal_at_desktop_size(open_page, live_server, estate):
         page.click(".sidebar >> text=房屋")
     with page.expect_navigation():
         page.click("text=3栋1201")
-    expect(page.get_by_text("绑定与审核")).to_be_visible()
+    expect(page.get_by_text("历任住户")).to_be_visible()  # the household's file (issue 19)
     support.shot(page, "staff-room")
 
 

@@ -101,7 +101,7 @@ def test_resident_pages(open_page, live_server, estate):
 
     with page.expect_navigation():
         page.get_by_role("link", name="张伟").click()
-    assert page.get_by_text("13").first.is_visible()
+    assert page.locator(".content dd", has_text="13").first.is_visible()  # the mobile number
     shot(page, "resident-detail")
 
     with page.expect_navigation():

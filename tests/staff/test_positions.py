@@ -22,6 +22,7 @@ BEFORE_THE_REGISTRY: dict[str, list[str]] = {
     MANAGER: [
         "accounts.view_room",
         "accounts.add_room",
+        "accounts.change_room",  # issue 19: rooms edited on a form
         "accounts.view_residency",
         "accounts.verify_residency",
         "accounts.add_residency",

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.req("SUSR-1", "X-1")
 
 
 def _search(client, text: str):
-    return client.get(reverse("staff:search"), {"q": text})
+    return client.get(reverse("staff:search"), {"find": text})
 
 
 def _kinds(response) -> dict[str, list[str]]:
