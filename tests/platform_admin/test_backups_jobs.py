@@ -9,6 +9,7 @@ import subprocess
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.utils import timezone
@@ -88,7 +89,14 @@ def test_production_refuses_to_start_without_a_backup_key(tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_missed_backup_alerts_the_operators_once_a_day(operator, travel):
+def test_a_missed_backup_alerts_the_operators_once_a_day(operator):
+    # A pinned clock: from 09:00 in Shanghai the alert and its repeat fall on the same local
+    # day (from 13:30 on, "10 hours later" would already be tomorrow, with an alert of its own).
+    with time_machine.travel(dt.datetime(2026, 12, 7, 1, 0, tzinfo=dt.UTC), tick=False):
+        _missed_backup_alerts_once(operator)
+
+
+def _missed_backup_alerts_once(operator):
     now = timezone.now()
     BackupRun.objects.create(
         status=BackupRun.Status.SUCCEEDED, started_at=now - dt.timedelta(hours=20)
