@@ -32,6 +32,8 @@ PAIRS = [
     ("--linli-danger", PAGE, "danger text and outline buttons"),
     ("--linli-danger", WHITE, "danger text on cards"),
     ("--linli-on-brand", "--linli-danger", "badges on the tab bar"),
+    ("--linli-on-brand", "--linli-wechat", "log in with WeChat"),
+    ("--linli-on-brand", "--linli-qq", "log in with QQ"),
 ]
 
 
