@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import services
 from ..models import PushSubscription
 
-THEME_COLOR = "#0e8a6a"  # templates/resident/base.html
+THEME_COLOR = "#0b785c"  # templates/resident/base.html, --linli-brand in linli.css
 
 
 def _error(message: str, status: int = 400) -> JsonResponse:

@@ -259,3 +259,20 @@ def test_bill_page_runs_a_bounded_number_of_queries(client_for, resident, room, 
 def test_bill_page_is_get_only(client_for, resident, published_bill):
     response = client_for(resident).post(reverse("billing:bill", args=[published_bill.pk]))
     assert response.status_code == 405
+
+
+@pytest.mark.req("BIL-1")
+def test_overdue_bill_page_says_overdue_once(client_for, resident, room):
+    """One overdue badge on the bill page, not the days-overdue badge plus the status badge
+    that says the same; a partly paid overdue bill still says that it is partly paid."""
+    today = timezone.localdate()
+    overdue = make_bill(room, status="overdue", due_date=today - dt.timedelta(days=22))
+    partly = make_bill(
+        room, kind="parking", status="partially_paid", amount="200.00", paid_amount="50.00",
+        due_date=today - dt.timedelta(days=3),
+    )  # fmt: skip
+    client = client_for(resident)
+    body = client.get(reverse("billing:bill", args=[overdue.pk])).content.decode()
+    assert body.count('class="bill-badge ') == 1 and "bill-badge-overdue" in body
+    body = client.get(reverse("billing:bill", args=[partly.pk])).content.decode()
+    assert body.count('class="bill-badge ') == 2 and "bill-badge-partially_paid" in body

@@ -345,7 +345,7 @@ def test_manifest(client):
     manifest = json.loads(response.content)
     assert manifest["name"] == "邻里"
     assert manifest["start_url"] == "/" and manifest["display"] == "standalone"
-    assert manifest["theme_color"] == "#0e8a6a"
+    assert manifest["theme_color"] == "#0b785c"
     sizes = {icon["sizes"] for icon in manifest["icons"]}
     assert {"192x192", "512x512"} <= sizes
     for icon in manifest["icons"]:
