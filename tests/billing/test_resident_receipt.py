@@ -119,6 +119,7 @@ def test_receipt_page_in_android_wechat_shows_the_image(client_for, resident, re
     image_url = reverse("billing:receipt_png", args=[receipt.pk])
     pdf_url = reverse("billing:receipt_pdf", args=[receipt.pk])
     body = client.get(page, headers={"user-agent": WECHAT_ANDROID}).content.decode()
+    assert "<title>收据</title>" in body and 'class="app-bar' not in body  # WeChat's bar says it
     assert f'<img src="{image_url}"' in body and f'href="{image_url}"' in body
     assert "长按" in body  # the hint: tap to enlarge, press and hold to save
     assert f'href="{pdf_url}?download=1"' in body  # the PDF is still there
