@@ -18,5 +18,6 @@ urlpatterns = [
     path("pay/sandbox/<str:number>/", pay.sandbox_pay, name="sandbox_pay"),
     path("receipts/<int:receipt_id>/", resident.receipt, name="receipt"),
     path("receipts/<int:receipt_id>/pdf/", documents.resident_receipt_pdf, name="receipt_pdf"),
+    path("receipts/<int:receipt_id>/png/", documents.resident_receipt_png, name="receipt_png"),
     path("r/<str:token>/", documents.verify, name="verify"),
 ]

@@ -1,5 +1,6 @@
-"""WeChat, in one place: the openid of our official account that allauth keeps for a person, and
-the official account's API through wechatpy (the customer's choice of SDK).
+"""WeChat, in one place: whether a request comes from WeChat's built-in browser, the openid of our
+official account that allauth keeps for a person, and the official account's API through wechatpy
+(the customer's choice of SDK).
 
 This is the only module that imports wechatpy. wechatpy hard-codes the URL it fetches the
 access token from; `_Client` calls its private `_fetch_access_token` with a URL under
@@ -21,6 +22,21 @@ from django.core.exceptions import ImproperlyConfigured
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
+
+# WeChat's built-in browser says so in its user agent, on every platform ("MicroMessenger/8.0.47…").
+WECHAT_AGENT_MARKER = "MicroMessenger"
+
+
+def in_wechat(request) -> bool:
+    """The request comes from WeChat's built-in browser (its webview, on any platform)."""
+    return WECHAT_AGENT_MARKER in request.headers.get("User-Agent", "")
+
+
+def in_android_wechat(request) -> bool:
+    """WeChat's webview on Android, which cannot show a PDF (iOS shows one inline)."""
+    agent = request.headers.get("User-Agent", "")
+    return WECHAT_AGENT_MARKER in agent and "Android" in agent
+
 
 # The official account's login (accounts.providers.weixin_mp): its openid is the one WeChat Pay
 # JSAPI and template messages need. The QR-code login ("weixin") is another app, another openid.

@@ -264,7 +264,7 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
      "check-in outside its hour is refused with a message)",
      ("services:checkin_pass", "services:checkin_self"), HOUSEHOLDS_OWN),
     ("a bill, a receipt: everyone living in the room (the tenant too)",
-     ("billing:bill", "billing:receipt", "billing:receipt_pdf"),
+     ("billing:bill", "billing:receipt", "billing:receipt_pdf", "billing:receipt_png"),
      rule("404", anonymous="login", residents="ok")),
     ("an online payment: the payer's household (the owner's here; a tenant living in the room "
      "is a household of its own)",

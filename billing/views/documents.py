@@ -1,4 +1,5 @@
-"""Receipts as PDF (for the household and for staff), the dunning notice for chosen bills, and
+"""Receipts as PDF (for the household and for staff) and as an image of the PDF (for the household
+in Android WeChat, which cannot show a PDF), the dunning notice for chosen bills, and
 the public page a receipt's QR code leads to."""
 
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from kit.pdf_images import pdf_to_png
 from staff.access import staff_required
 from staff.scoping import get_scoped_or_404
 
@@ -26,6 +28,10 @@ def _pdf_response(request: HttpRequest, content: bytes, filename: str) -> HttpRe
     response["Content-Disposition"] = content_disposition_header(
         request.GET.get("download") == "1", filename
     )
+    return _private(response)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
     # A refund changes the receipt: never serve a stale copy, and never from a shared cache.
     response["Cache-Control"] = "private, no-cache"
     response["X-Content-Type-Options"] = "nosniff"
@@ -46,6 +52,23 @@ def resident_receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
     if receipt is None:
         raise Http404
     return _receipt_response(request, receipt)
+
+
+@login_required
+@require_GET
+def resident_receipt_png(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    """The receipt's PDF as an image (its pages one below the other), with the PDF's checks: the
+    household's own receipts only."""
+    receipt = selectors.get_receipt_for_user(request.user, receipt_id)
+    if receipt is None:
+        raise Http404
+    receipt = selectors.receipt_with_details(receipt)
+    image = pdf_to_png(receipts.receipt_pdf(receipt))
+    response = HttpResponse(image, content_type="image/png")
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"receipt-{receipt.display_number}.png"
+    )
+    return _private(response)
 
 
 @staff_required("billing.view_bill")

@@ -21,7 +21,7 @@ from django_ratelimit.core import get_usage
 from accounts import limits
 from kit.forms import add_service_errors
 from kit.net import client_ip
-from kit.wechat import mp_openid
+from kit.wechat import in_wechat, mp_openid
 
 from .. import selectors
 from ..forms.pay import PayForm
@@ -40,11 +40,12 @@ logger = logging.getLogger(__name__)
 def _client(request: HttpRequest) -> online.Client:
     agent = request.headers.get("User-Agent", "")
     openid = ""
-    if "MicroMessenger" in agent:
+    wechat = in_wechat(request)
+    if wechat:
         openid = mp_openid(request.user.pk) or ""
     return online.Client(
         mobile=any(marker in agent for marker in MOBILE_MARKERS),
-        in_wechat="MicroMessenger" in agent,
+        in_wechat=wechat,
         openid=openid,
         ip=client_ip(request),  # behind the proxies: WeChat H5 checks the payer's address
     )
@@ -65,7 +66,7 @@ def pay(request: HttpRequest) -> HttpResponse:
     form = PayForm(
         data or None,
         bills_queryset=open_bills,
-        in_wechat="MicroMessenger" in request.headers.get("User-Agent", ""),
+        in_wechat=in_wechat(request),
     )
     chosen_ids = data.getlist("bills")
     if request.method == "POST" and form.is_valid():

@@ -18,6 +18,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import verified_rooms_of_user
+from kit.wechat import in_wechat
 
 from .. import rules, selectors
 from ..models import Bill, Payment
@@ -95,7 +96,6 @@ def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
     bill.daily_rate_percent = _percent(bill.late_fee_daily_rate)
     bill.cap_rate_percent = _percent(bill.late_fee_cap_rate)
     items = selectors.bill_payment_items_for_user(request.user, bill)
-    in_wechat = "MicroMessenger" in request.headers.get("User-Agent", "")
     return render(
         request,
         "resident/billing/bill.html",
@@ -105,7 +105,8 @@ def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
             "community": bill.community,
             # Paid online on the confirm page, like bills chosen on the 缴费 tab; at the
             # counter where no method is offered (or the bill comes to nothing today).
-            "pay_online": bill.total_due > 0 and bool(offered_methods(in_wechat=in_wechat)),
+            "pay_online": bill.total_due > 0
+            and bool(offered_methods(in_wechat=in_wechat(request))),
         },
     )
 

@@ -2,6 +2,7 @@
 the total in figures and in 大写, method, time and number, with the PDF one tap away."""
 
 import datetime as dt
+import struct
 
 import pytest
 from django.urls import reverse
@@ -68,3 +69,62 @@ def test_refunded_receipt_says_so(client_for, resident, receipt, manager):
     online.refund_payment(payment=receipt.payment, actor=manager, reason="重复缴费")
     body = client_for(resident).get(reverse("billing:receipt", args=[receipt.pk])).content
     assert b'class="receipt-stamp"' in body and b'class="receipt-stamp is-paid"' not in body
+
+
+# --- The receipt as an image, for WeChat on Android (issue 20) --------------------------------
+
+WECHAT_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 13; M2012K11AC Build/TKQ1.220829.002; wv) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 "
+    "MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN"
+)
+WECHAT_IOS = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Mobile/15E148 MicroMessenger/8.0.49(0x18003137) NetType/WIFI Language/zh_CN"
+)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.req("BIL-4")
+def test_receipt_image_is_a_png_of_the_pdf(client_for, resident, family_member, receipt):
+    url = reverse("billing:receipt_png", args=[receipt.pk])
+    for user in (resident, family_member):
+        response = client_for(user).get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/png"
+        assert response["Cache-Control"] == "private, no-cache"
+        image = response.content
+        assert image.startswith(PNG_SIGNATURE)
+        width, height = struct.unpack(">II", image[16:24])  # the IHDR chunk
+        assert width == 1080 and height > width  # an A5 page, upright, sharp on a phone
+        assert 10_000 < len(image) < 400_000
+
+
+@pytest.mark.req("BIL-4", "X-1")
+def test_receipt_image_of_another_household_or_company_is_404(client_for, outsider, room, receipt):
+    url = reverse("billing:receipt_png", args=[receipt.pk])
+    neighbour_room = RoomFactory(building=room.building, number="1204", floor=12)
+    neighbour = ResidencyFactory(room=neighbour_room).user  # same community, another household
+    for user in (outsider, neighbour):  # the outsider lives in another company's community
+        assert client_for(user).get(url).status_code == 404
+    assert (
+        client_for(outsider).get(reverse("billing:receipt_png", args=[999999])).status_code == 404
+    )
+
+
+@pytest.mark.req("BIL-4")
+def test_receipt_page_in_android_wechat_shows_the_image(client_for, resident, receipt):
+    client = client_for(resident)
+    page = reverse("billing:receipt", args=[receipt.pk])
+    image_url = reverse("billing:receipt_png", args=[receipt.pk])
+    pdf_url = reverse("billing:receipt_pdf", args=[receipt.pk])
+    body = client.get(page, headers={"user-agent": WECHAT_ANDROID}).content.decode()
+    assert "<title>收据</title>" in body and 'class="app-bar' not in body  # WeChat's bar says it
+    assert f'<img src="{image_url}"' in body and f'href="{image_url}"' in body
+    assert "长按" in body  # the hint: tap to enlarge, press and hold to save
+    assert f'href="{pdf_url}?download=1"' in body  # the PDF is still there
+    # iOS WeChat shows a PDF, and so does every other browser: the PDF button as before.
+    for agent in (WECHAT_IOS, "Mozilla/5.0 (Linux; Android 13) Chrome/116.0.0.0 Mobile"):
+        body = client.get(page, headers={"user-agent": agent}).content.decode()
+        assert image_url not in body
+        assert f'href="{pdf_url}"' in body
