@@ -14,9 +14,18 @@ from django.utils import timezone
 
 from accounts.middleware import LARGE_TEXT_COOKIE
 from billing.online import services as online
+from kit.images import avatar_from_upload
 from notices.models import Notice
+from staff.positions import TECHNICIAN
 
-from ..factories import CommunityFactory, MessageFactory, build_community_world
+from ..factories import (
+    CommunityFactory,
+    MessageFactory,
+    RepairOrderFactory,
+    StaffMemberFactory,
+    build_community_world,
+    photo_upload,
+)
 
 # Root includes that are not the resident portal.
 NOT_RESIDENT = ("admin/", "accounts/", "i18n/", "staff/", "provider/", "invitations/", "sandbox/")
@@ -58,7 +67,8 @@ def resident_routes():
 @pytest.fixture
 def world(transactional_db, positions, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    world = build_community_world(CommunityFactory(name="翠湖花园"))
+    community = CommunityFactory(name="翠湖花园")
+    world = build_community_world(community)
     owner = world["owner"]
     Notice.objects.filter(pk=world["notice"].pk).update(
         status=Notice.Status.PUBLISHED, published_at=timezone.now(), publish_at=timezone.now()
@@ -72,6 +82,15 @@ def world(transactional_db, positions, settings, tmp_path):
         object_type=ContentType.objects.get_for_model(order),
         object_id=str(order.pk),
     )
+    # The images behind the image URLs (the pass below leaves them out as not HTML).
+    owner.user.avatar.save("a.jpg", avatar_from_upload(photo_upload()))
+    owner.proof.save("proof.jpg", photo_upload())
+    technician = StaffMemberFactory(communities=[community], position_name=TECHNICIAN).user
+    technician.avatar.save("t.jpg", avatar_from_upload(photo_upload()))
+    dispatched = RepairOrderFactory(
+        household=owner, status="assigned", technician=technician.staff_member,
+        assigned_at=timezone.now(), accepted_at=timezone.now(),
+    )  # fmt: skip
     owner.user.large_text = True
     owner.user.save(update_fields=["large_text"])
     arguments = {
@@ -99,10 +118,11 @@ def world(transactional_db, positions, settings, tmp_path):
         "level": "building",
         "invitation_id": world["invitation"].pk,
     }
-    return owner.user, arguments
+    per_url = {"repairs:technician_photo": {"order_id": dispatched.pk}}
+    return owner.user, arguments, per_url
 
 
-def html_pages(user, arguments):
+def html_pages(user, arguments, per_url):
     """The resident URLs that answer a GET with a whole HTML page (not an action, a file,
     an image or an htmx fragment)."""
     client = Client()
@@ -112,6 +132,7 @@ def html_pages(user, arguments):
         missing = [key for key in pattern.pattern.converters if key not in arguments]
         assert not missing, f"{name}: give this test an object for {missing}"
         kwargs = {key: arguments[key] for key in pattern.pattern.converters}
+        kwargs.update(per_url.get(name, {}))
         url = reverse(name, kwargs=kwargs)
         response = client.get(url)
         if response.status_code in (405, 302):  # an action, or a link that leads elsewhere
@@ -126,8 +147,8 @@ def html_pages(user, arguments):
 
 
 def test_every_resident_page_fits_the_phone_at_200_percent_text(open_page, live_server, world):
-    user, arguments = world
-    pages = html_pages(user, arguments)
+    user, arguments, per_url = world
+    pages = html_pages(user, arguments, per_url)
     assert len(pages) > 25, pages
     page = open_page("phone", user)
     broken = []
