@@ -1,5 +1,7 @@
-"""Per request: the upload budget of kit.images, and the per-account upload limit."""
+"""Per request: the upload budget of kit.images, the per-account upload limit, and the
+large-text (长辈模式) cookie."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from kit import images
@@ -34,3 +36,44 @@ class UploadBudgetMiddleware:
             return self.get_response(request)
         finally:
             images.end_budget(token)
+
+
+LARGE_TEXT_COOKIE = "linli_large_text"
+LARGE_TEXT_COOKIE_AGE = 400 * 24 * 3600  # as long as browsers keep a cookie
+
+
+def large_text_from_cookie(request: HttpRequest) -> bool:
+    return request.COOKIES.get(LARGE_TEXT_COOKIE) == "1"
+
+
+def remember_large_text(response: HttpResponse, on: bool) -> None:
+    """The cookie that lets the login page and the pages before login stay large for a person
+    who chose 长辈模式 on this phone; logging out keeps it."""
+    if on:
+        response.set_cookie(
+            LARGE_TEXT_COOKIE,
+            "1",
+            max_age=LARGE_TEXT_COOKIE_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    else:
+        response.delete_cookie(LARGE_TEXT_COOKIE, samesite="Lax")
+
+
+class LargeTextCookieMiddleware:
+    """Keeps the large-text cookie equal to the logged-in account's choice: set at login from
+    the account (the response that logs in carries it), and after a change on another phone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            on = bool(getattr(user, "large_text", False))
+            if on != large_text_from_cookie(request):
+                remember_large_text(response, on)
+        return response

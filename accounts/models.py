@@ -101,6 +101,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         editable=False,
     )
 
+    # 长辈模式: larger text and touch targets on the resident pages (issue 20); a cookie carries
+    # it to the pages before login (accounts.middleware.LargeTextCookieMiddleware).
+    large_text = models.BooleanField(
+        _("large text"),
+        default=False,
+        help_text=_("Larger text and buttons on the resident pages, for older residents."),
+    )
+
     objects = UserManager()
 
     USERNAME_FIELD = "mobile"

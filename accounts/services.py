@@ -22,6 +22,14 @@ INVITATIONS_PER_HOUSEHOLD_PER_DAY = 10
 
 
 @transaction.atomic
+def set_large_text(*, user: User, on: bool) -> User:
+    """长辈模式 on or off for this person's resident pages (their own preference, ACC-4)."""
+    if user.large_text != on:
+        user.large_text = on
+        user.save(update_fields=["large_text"])
+    return user
+
+
 def profile_update(
     *,
     user: User,

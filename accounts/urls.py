@@ -10,6 +10,7 @@ urlpatterns = [
     path("me/profile/", resident.profile_edit, name="profile_edit"),
     path("me/avatar/<int:user_id>/", resident.avatar, name="avatar"),
     path("me/security/", resident.security, name="security"),
+    path("me/large-text/", resident.large_text, name="large_text"),
     path("me/rooms/", resident.my_rooms, name="rooms"),
     path("me/rooms/bind/", resident.room_bind, name="room_bind"),
     path("me/rooms/bind/<slug:level>/", resident.bind_options, name="bind_options"),

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -12,6 +13,7 @@ from kit.forms import add_service_errors
 
 from .. import access, portal, selectors, services
 from ..forms import FamilyInviteForm, ProfileForm, RoomBindingForm
+from ..middleware import remember_large_text
 from ..models import Residency
 
 
@@ -52,6 +54,27 @@ def me(request: HttpRequest) -> HttpResponse:
             "me_links": portal.me_links(request),
         },
     )
+
+
+@login_required
+@require_POST
+def large_text(request: HttpRequest) -> HttpResponse:
+    """The 长辈模式 switch (我的, 消息设置): the person's own preference, kept on the account and
+    in a cookie for the pages before login."""
+    on = request.POST.get("large_text") == "1"
+    services.set_large_text(user=request.user, on=on)
+    if on:
+        messages.success(request, _("Large text is on."))
+    else:
+        messages.success(request, _("Large text is off."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("accounts:me")
+    response = redirect(back)
+    remember_large_text(response, on)
+    return response
 
 
 @login_required

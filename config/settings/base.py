@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "platform_admin.usage.recording.UsageMiddleware",
     # Bounds what the images of one request may cost, and uploads per account (kit.images).
     "accounts.middleware.UploadBudgetMiddleware",
+    # 长辈模式: the cookie follows the account's choice (set at login), for pages before login.
+    "accounts.middleware.LargeTextCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
