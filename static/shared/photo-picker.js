@@ -139,12 +139,14 @@
     var counter = picker.querySelector("[data-count]");
     var warning = picker.querySelector("[data-media-warning]");
     var again = picker.querySelector("[data-media-again]");
+    var addLabel = addTile.querySelector("span");
+    var addText = addLabel ? addLabel.textContent : "";
     var max = parseInt(picker.getAttribute("data-max"), 10) || 1;
     var maxBytes = parseInt(picker.getAttribute("data-max-bytes"), 10) || Infinity;
     var maxSide = parseInt(picker.getAttribute("data-max-side"), 10) || 0;
     var quality = parseFloat(picker.getAttribute("data-quality")) || 0.85;
     var isVideo = picker.getAttribute("data-media") === "videos";
-    var state = { picker: picker, input: input, chosen: [], pending: Promise.resolve() };
+    var state = { picker: picker, input: input, chosen: [], busy: false, pending: Promise.resolve() };
     var urls = [];
     states.set(picker, state);
     picker.classList.add("is-enhanced");
@@ -191,6 +193,8 @@
       });
       if (counter) counter.textContent = state.chosen.length;
       addTile.classList.toggle("is-full", max > 1 && state.chosen.length >= max);
+      // One picture: the tile next to it changes it.
+      if (max === 1 && addLabel) addLabel.textContent = state.chosen.length ? picker.getAttribute("data-msg-change") : addText;
     }
 
     function sync() {
@@ -229,7 +233,9 @@
       });
       if (leftOut) messages.push(fill(picker.getAttribute("data-msg-too-many"), { count: max }));
       picker.setAttribute("aria-busy", "true");
+      state.busy = true;
       state.pending = Promise.all(work).then(function (entries) {
+        state.busy = false;
         entries.forEach(function (entry) { if (entry) next.push(entry); });
         state.chosen = next;
         picker.removeAttribute("aria-busy");
@@ -297,7 +303,11 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || event.defaultPrevented || form.linliPickerPosting) return;
-    if (!pickersOf(form).length || !window.Promise) return;
+    var busy = pickersOf(form).some(function (picker) {
+      var state = states.get(picker);
+      return state && (state.busy || state.chosen.length);
+    });
+    if (!busy || !window.Promise) return; // nothing chosen: the post goes as it is
     var submitter = event.submitter && event.submitter.form === form ? event.submitter : null;
     event.preventDefault();
     ready(form).then(function () {
@@ -305,10 +315,13 @@
       if (!Object.keys(chosen).length) return null;
       return stashPut(stashKey(form), { at: Date.now(), files: chosen }).catch(function () { return null; });
     }).then(function () {
-      form.linliPickerPosting = true;
-      if (form.requestSubmit) form.requestSubmit(submitter || undefined);
-      else form.submit();
-      form.linliPickerPosting = false;
+      // In a task of its own: after the other submit handlers saw this submit cancelled.
+      window.setTimeout(function () {
+        form.linliPickerPosting = true;
+        if (form.requestSubmit) form.requestSubmit(submitter || undefined);
+        else form.submit();
+        form.linliPickerPosting = false;
+      }, 0);
     });
   });
 
