@@ -1,7 +1,8 @@
 """The photo picker on a phone (static/shared/photo-picker.js): a file over the server's limit
 is refused on the phone with a message and never sent; a large camera photo is shrunk before it
 is sent; a report refused for its description comes back with the photo still chosen, and sent
-again it carries the photo. The server's side is tests/repairs/test_photo_picker.py."""
+again it carries the photo, which opens in the viewer (PhotoSwipe, or WeChat's previewer
+inside WeChat). The server's side is tests/repairs/test_photo_picker.py."""
 
 import io
 import re
@@ -12,6 +13,11 @@ from playwright.sync_api import expect
 from repairs.models import RepairOrder
 
 MB = 1024 * 1024
+WECHAT_AGENT = (
+    "Mozilla/5.0 (Linux; Android 13; M2012K11AC Build/TKQ1.220829.002; wv) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 "
+    "MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN"
+)
 
 
 def camera_photo() -> bytes:
@@ -33,7 +39,7 @@ def test_oversized_refused_on_the_phone_large_photo_shrunk_and_kept_after_a_refu
     # The server's limit for a photo, made small so that the files stay small (the page and
     # the form read it at request time, like the real 10 MB).
     monkeypatch.setattr("kit.images.MAX_UPLOAD_BYTES", 2 * MB)
-    phone = open_page("phone", resident)
+    phone = open_page("phone", resident, user_agent=WECHAT_AGENT)
     posts = []
     phone.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     phone.goto(f"{live_server.url}/repairs/new/")
@@ -81,3 +87,18 @@ def test_oversized_refused_on_the_phone_large_photo_shrunk_and_kept_after_a_refu
     order = RepairOrder.objects.get()
     assert order.attachments.filter(kind="image").count() == 1
     assert len(posts) == 2
+
+    # On the order, the photo opens in PhotoSwipe where WeChat's bridge is missing…
+    phone.locator("a[data-viewer]").first.click()
+    expect(phone.locator(".pswp img.pswp__img").first).to_be_visible()
+    phone.reload()
+    # …and in WeChat's own previewer, with absolute addresses, where it is there.
+    phone.evaluate(
+        "window.previews = []; window.WeixinJSBridge = "
+        "{invoke: function (name, args) { window.previews.push([name, args]); }}"
+    )
+    phone.locator("a[data-viewer]").first.click()
+    name, args = phone.evaluate("window.previews")[0]
+    assert name == "imagePreview"
+    assert args["urls"] == [args["current"]]
+    assert args["current"].startswith(live_server.url + f"/repairs/{order.pk}/files/")

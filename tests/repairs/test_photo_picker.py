@@ -7,6 +7,7 @@ tests/browser/test_photo_picker_journey.py."""
 import re
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
@@ -145,3 +146,14 @@ def test_the_server_still_refuses_a_proof_over_its_limit(client_for, resident, r
     }  # fmt: skip
     response = client_for(resident).post(reverse("accounts:room_bind"), data)
     assert response.context["form"].errors["proof"]
+
+
+@pytest.mark.req("REP-3")
+def test_the_orders_photos_open_in_the_viewer(client_for, resident, make_order):
+    order = make_order(photos=2)
+    body = client_for(resident).get(reverse("repairs:detail", args=[order.pk])).content.decode()
+    assert body.count("data-viewer>") == 2 and "data-gallery" in body
+    script = re.search(r'<script src="[^"]*shared/photo-viewer\.js"[^>]*>', body).group(0)
+    library = re.search(r'data-photoswipe="/static/([^"]+)"', script).group(1)
+    assert library == "vendor/photoswipe/umd/photoswipe.umd.min.js" and finders.find(library)
+    assert f'data-full-side="{uploads.PHOTO_MAX_SIDE}"' in script
