@@ -416,6 +416,7 @@ STATICFILES_DIRS = [
     ("vendor/quill", NODE_MODULES / "quill" / "dist"),
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("vendor/zxing", NODE_MODULES / "@zxing" / "browser" / "umd"),
+    ("vendor/photoswipe", NODE_MODULES / "photoswipe" / "dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))

@@ -1,10 +1,10 @@
 /* The resident's repair pages (报修).
  *
- * Report form: character counter, photo/video previews with counts (files picked in several
- * rounds add up), the public-area field shown only when it applies, past slots of today
- * disabled, and sending by XMLHttpRequest with a progress bar. A refused form comes back as a
- * 400 page whose form replaces this one; success answers {"redirect": url}. Without this
- * script the plain form posts and works the same.
+ * Report form: character counter, the public-area field shown only when it applies, past slots
+ * of today disabled, and sending by XMLHttpRequest with a progress bar. The photo and video
+ * pickers are static/shared/photo-picker.js. A refused form comes back as a 400 page whose form
+ * replaces this one, with the chosen files handed over to its pickers; success answers
+ * {"redirect": url}. Without this script the plain form posts and works the same.
  *
  * Order page: the technician's marker on a Leaflet map, moved (never re-created) when htmx
  * swaps in a new #order-position from the live endpoint.
@@ -13,93 +13,6 @@
   "use strict";
 
   // ---- Report form ------------------------------------------------------------------------
-
-  var canSetFiles = (function () {
-    try { return typeof DataTransfer === "function" && !!new DataTransfer().items; }
-    catch (e) { return false; }
-  })();
-
-  function formatSize(bytes) {
-    if (bytes >= 1024 * 1024) return (bytes / 1024 / 1024).toFixed(1) + " MB";
-    return Math.max(1, Math.round(bytes / 1024)) + " KB";
-  }
-
-  function setupPicker(form, picker) {
-    var input = picker.querySelector("input[type=file]");
-    var previews = picker.querySelector("[data-previews]");
-    var addTile = previews.querySelector(".media-add");
-    var counter = picker.querySelector("[data-count]");
-    var warning = picker.querySelector("[data-media-warning]");
-    var max = parseInt(picker.getAttribute("data-max"), 10);
-    var isVideo = picker.getAttribute("data-media") === "videos";
-    var chosen = [];
-    var urls = [];
-
-    function render() {
-      urls.forEach(function (url) { URL.revokeObjectURL(url); });
-      urls = [];
-      previews.querySelectorAll(".media-tile").forEach(function (tile) { tile.remove(); });
-      chosen.forEach(function (file, index) {
-        var tile = document.createElement("div");
-        tile.className = "media-tile";
-        var url = URL.createObjectURL(file);
-        urls.push(url);
-        var media = document.createElement(isVideo ? "video" : "img");
-        media.src = url;
-        if (isVideo) { media.muted = true; media.playsInline = true; media.preload = "metadata"; }
-        else { media.alt = file.name; }
-        tile.appendChild(media);
-        var size = document.createElement("span");
-        size.className = "media-size";
-        size.textContent = formatSize(file.size);
-        tile.appendChild(size);
-        if (canSetFiles) {
-          var remove = document.createElement("button");
-          remove.type = "button";
-          remove.className = "media-remove";
-          remove.setAttribute("aria-label", form.getAttribute("data-msg-remove") + " " + file.name);
-          remove.innerHTML = '<i class="bi bi-x-lg" aria-hidden="true"></i>';
-          remove.addEventListener("click", function () {
-            chosen.splice(index, 1);
-            sync();
-          });
-          tile.appendChild(remove);
-        }
-        previews.insertBefore(tile, addTile);
-      });
-      counter.textContent = chosen.length;
-      addTile.classList.toggle("is-full", chosen.length >= max);
-    }
-
-    function sync() {
-      if (canSetFiles) {
-        var transfer = new DataTransfer();
-        chosen.forEach(function (file) { transfer.items.add(file); });
-        input.files = transfer.files;
-      }
-      render();
-    }
-
-    input.addEventListener("change", function () {
-      var picked = Array.prototype.slice.call(input.files || []);
-      // Without DataTransfer the input holds only the last pick: show just that.
-      var next = canSetFiles ? chosen.slice() : [];
-      picked.forEach(function (file) {
-        var known = next.some(function (f) {
-          return f.name === file.name && f.size === file.size && f.lastModified === file.lastModified;
-        });
-        if (!known) next.push(file);
-      });
-      warning.hidden = next.length <= max;
-      if (next.length > max) {
-        warning.textContent = form.getAttribute("data-msg-too-many").replace("%(count)s", max);
-        if (canSetFiles) next = next.slice(0, max);
-      }
-      chosen = next;
-      sync();
-    });
-    render();
-  }
 
   function updatePublicArea(form) {
     var box = form.querySelector("[data-public-area]");
@@ -129,8 +42,6 @@
   }
 
   function setupForm(form) {
-    form.classList.add("js-enhanced");
-    form.querySelectorAll(".media-picker").forEach(function (picker) { setupPicker(form, picker); });
     form.querySelectorAll("textarea[data-counter]").forEach(function (textarea) {
       textarea.addEventListener("input", function () { updateCounter(textarea); });
       updateCounter(textarea);
@@ -147,8 +58,16 @@
   }
 
   function send(form, event) {
-    if (!window.FormData || !window.XMLHttpRequest) return; // the plain post works too
+    if (!window.FormData || !window.XMLHttpRequest || !window.Promise) return; // the plain post works too
     event.preventDefault();
+    var pickers = window.LinliPhotoPicker;
+    var button = form.querySelector("[data-submit]");
+    button.disabled = true;
+    // Photos still being shrunk on the phone are sent once they are ready.
+    (pickers ? pickers.ready(form) : Promise.resolve()).then(function () { upload(form, pickers); });
+  }
+
+  function upload(form, pickers) {
     var button = form.querySelector("[data-submit]");
     var box = form.querySelector("[data-progress]");
     var bar = box.querySelector(".progress-bar");
@@ -197,9 +116,12 @@
         var page = new DOMParser().parseFromString(request.responseText, "text/html");
         var fresh = page.getElementById("repair-form");
         if (fresh) {
+          // The files chosen stay chosen: the pickers of the refused form get them back.
+          var kept = pickers ? pickers.files(form) : null;
           var adopted = document.importNode(fresh, true);
           form.replaceWith(adopted);
           setupForm(adopted);
+          if (pickers) pickers.setup(adopted, kept);
           var summary = adopted.querySelector("#repair-form-errors");
           var first = adopted.querySelector(".field-invalid") || summary;
           if (first) first.scrollIntoView({ block: "start", behavior: "smooth" });

@@ -231,7 +231,9 @@ def test_refusal_says_files_must_be_chosen_again(client_for, resident, form_data
     assert_refused(response)
     assert response.context["form"].files_were_sent
     body = response.content.decode()
-    assert escape(_("Please choose your photos and videos again.")) in body
+    # The photo picker puts them back on the phone; without it, it asks for them again.
+    assert "data-restore" in body
+    assert escape(_("Please choose your photos again.")) in body
     assert response.context["form"]["contact_name"].value() == "张伟"
 
 
