@@ -1,10 +1,5 @@
 # Production image: gunicorn for web; the same image runs the Celery worker and beat.
-FROM node:20-bookworm-slim AS assets
-WORKDIR /build
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --loglevel=error
-
-FROM python:3.11-slim-bookworm
+FROM python:3.11-slim-bookworm AS python
 # Data (uploads, the file cache) under /app/var; collected static files in /app/staticfiles
 # (STATIC_ROOT), in the image, where a volume mounted on /app/var cannot hide them.
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -18,8 +13,23 @@ RUN apt-get update \
 WORKDIR /app
 COPY requirements/production.txt requirements/
 RUN pip install --require-hashes --no-deps -r requirements/production.txt
+
+# The pages' stylesheets and icon font (bin/build-assets.mjs: PurgeCSS, Lightning CSS,
+# subset-font), purged against our code and the templates of the Python packages that render
+# markup (crispy-bootstrap5, allauth...), hence those packages here. Only the vendor files and
+# the built assets go on to the image, not the build tools.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY --from=python /usr/local/lib/python3.11/site-packages ./.venv/lib/python3.11/site-packages
+COPY . .
+RUN node bin/build-assets.mjs && npm prune --omit=dev --no-audit --no-fund --loglevel=error
+
+FROM python
 COPY . .
 COPY --from=assets /build/node_modules ./node_modules
+COPY --from=assets /build/build/assets ./build/assets
 # collectstatic and compilemessages need settings but no real secrets or database.
 RUN export DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
         LINLI_SITE_URL=http://localhost \

@@ -14,9 +14,9 @@ PYTEST_WORKERS ?= -n 2 --dist loadgroup
 # a leap day, New Year's Eve and Day, the 15th (bills' due day) at night.
 TEST_DATES ?= 2027-01-01T00:30,2026-12-31T23:50,2027-01-31T12:00,2027-02-28T10:00,2028-02-29T10:00,2027-03-01T07:30,2027-04-30T21:00,2027-06-15T03:00
 
-.PHONY: run test test-dates install system-packages lint format messages clean lock upgrade
+.PHONY: run test test-dates install system-packages lint format messages clean lock upgrade assets
 
-install: system-packages $(VENV)/.installed node_modules/.installed messages
+install: system-packages $(VENV)/.installed node_modules/.installed messages assets
 
 # gettext, a CJK font and (for the tests) Chromium, from apt-get where they are missing.
 system-packages:
@@ -32,11 +32,26 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The pages' stylesheets and icon font (bin/build-assets.mjs, into build/assets/): rebuilt when
+# anything that can name a class changes (templates, our .py and .js files, the CSS sources).
+ASSET_INPUTS := $(shell find templates static -type f 2>/dev/null) \
+	$(shell find . -name '*.py' -not -path './.venv/*' -not -path './node_modules/*' -not -path './var/*' -not -path './tests/*' -not -path './bench/*' -not -path './build/*' 2>/dev/null)
+assets: build/assets.built
+
+build/assets.built: bin/build-assets.mjs node_modules/.installed $(VENV)/.installed $(ASSET_INPUTS)
+	node bin/build-assets.mjs
+
 # .po files are committed; the compiled .mo files are built here.
 messages: $(VENV)/.installed
 	@$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 
-run: install
+# Static files as in production: hashed names, gzip and Brotli copies (config/settings/local.py),
+# collected again when the built assets, our static files or the npm packages change.
+staticfiles/.collected: build/assets.built node_modules/.installed $(shell find static -type f 2>/dev/null)
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	touch $@
+
+run: install staticfiles/.collected
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
 	@echo ""
@@ -72,4 +87,4 @@ upgrade:
 	$(MAKE) lock LOCK_ARGS=--upgrade
 
 clean:
-	rm -rf $(VENV) node_modules var
+	rm -rf $(VENV) node_modules var build staticfiles

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django_guid.context import guid
@@ -11,6 +12,27 @@ from django_guid.context import guid
 from platform_admin.views import healthz
 
 from .observability import current_user_id
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware for text only: pages, htmx fragments, JSON, SVG charts. Photos,
+    videos and PDFs are compressed already (and a video's byte ranges must stay as they are).
+
+    Against BREACH, Django (4.2 and later) puts a random number of bytes (0 to 99) in the gzip
+    header of each response ("Heal The Breach"), and CSRF tokens are masked per response."""
+
+    TEXT = (
+        "text/",
+        "application/json",
+        "application/javascript",
+        "application/xml",
+        "image/svg+xml",
+    )
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if not response.get("Content-Type", "").startswith(self.TEXT):
+            return response
+        return super().process_response(request, response)
 
 
 class ChineseFirstLocaleMiddleware:

@@ -7,6 +7,7 @@ import environ
 from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 from config.cache import redis_cache
 from config.observability import admins_from, init_sentry, package_release
@@ -72,6 +73,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and htmx fragments gzip-compressed (static files come compressed from WhiteNoise,
+    # above, which answers before this; BREACH: see the class).
+    "config.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -408,6 +412,7 @@ STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticf
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Third-party assets come from npm at set-up time (node_modules is not committed).
 NODE_MODULES = BASE_DIR / "node_modules"
+BUILT_ASSETS = BASE_DIR / "build" / "assets"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
@@ -417,6 +422,8 @@ STATICFILES_DIRS = [
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("vendor/zxing", NODE_MODULES / "@zxing" / "browser" / "umd"),
     ("vendor/photoswipe", NODE_MODULES / "photoswipe" / "dist"),
+    # The stylesheets and the icon font bin/build-assets.mjs builds (`make`), as static/bundle/.
+    ("bundle", BUILT_ASSETS),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -438,6 +445,10 @@ STORAGES = {
         )
     },
 }
+# WhiteNoise (production, `make run`) serves gzip and Brotli copies of the static files and caches
+# the hashed ones for a year (immutable). Source maps stay uncompressed: only developer tools
+# load them, and compressing their megabytes was most of collectstatic's time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Backups (PSET-2, docs/operations.md) ---------------------------------------------------

@@ -13,3 +13,8 @@ os.environ.setdefault("LINLI_OAUTH_SANDBOX", "true")
 os.environ.setdefault("PAYMENT_SANDBOX", "true")
 
 from .base import *  # noqa: E402,F403
+
+# Static files as in production (issue 20): `make run` collects them (hashed, gzip and Brotli
+# copies) and WhiteNoise serves those, cached for a year; files that collectstatic has not seen
+# yet still come from their source folders (WhiteNoise's finders in DEBUG).
+STORAGES["staticfiles"]["BACKEND"] = "config.staticfiles.LocalManifestStaticFilesStorage"  # noqa: F405

@@ -6,7 +6,9 @@
    - <select data-autosubmit>: choosing an option sends its form.
    - <a data-history-back href="…">: goes back when there is somewhere to go back to, else follows
      the link.
-   - <button data-print>: prints the page (the staff lists' print layout is in staff.css). */
+   - <button data-print>: prints the page (the staff lists' print layout is in staff.css).
+   - <button data-bs-dismiss="alert">: closes its alert where Bootstrap's script is not loaded
+     (the residents' pages, templates/_head.html). */
 (function () {
   "use strict";
 
@@ -42,5 +44,12 @@
     if (!button) return;
     event.preventDefault();
     window.print();
+  });
+
+  document.addEventListener("click", function (event) {
+    if (window.bootstrap) return;
+    var button = event.target.closest && event.target.closest('[data-bs-dismiss="alert"]');
+    var alert = button && button.closest(".alert");
+    if (alert) alert.remove();
   });
 })();
