@@ -101,7 +101,7 @@ def test_property_fee_is_area_times_price_with_title_period_and_due_date(communi
 
     bill = run(community, [rule], JAN, manager).bills.get()
 
-    assert bill.title == "物业服务费 2025-01"
+    assert bill.title == "物业服务费 2025年1月"
     assert (bill.period_start, bill.period_end) == (JAN, dt.date(2025, 1, 31))
     assert bill.due_date == dt.date(2025, 2, 15)
     assert bill.amount == Decimal("275.80")
@@ -240,7 +240,7 @@ def test_a_quarterly_rule_bills_the_calendar_quarter_once(community, room, manag
     bill = run(community, [rule], FEB, manager).bills.get()
 
     assert (bill.period_start, bill.period_end) == (JAN, dt.date(2025, 3, 31))
-    assert bill.title == "物业服务费 2025-01～2025-03"
+    assert bill.title == "物业服务费 2025年1月至2025年3月"
     assert bill.due_date == dt.date(2025, 4, 15)
     assert bill.amount == Decimal("827.40")  # 98.50 × 2.80 × 3
     assert lines_of(bill)[0][0] == "建筑面积 98.50 m² × 3 个月"
@@ -256,7 +256,7 @@ def test_a_yearly_rule_bills_the_calendar_year(community, room, manager):
     bill = run(community, [rule], dt.date(2025, 7, 1), manager).bills.get()
 
     assert (bill.period_start, bill.period_end) == (JAN, dt.date(2025, 12, 31))
-    assert bill.title == "垃圾清运费 2025-01～2025-12"
+    assert bill.title == "垃圾清运费 2025年1月至2025年12月"
     assert bill.due_date == dt.date(2026, 1, 28)  # a due day is at most the 28th
     assert bill.amount == Decimal("120.00")
 

@@ -70,7 +70,7 @@ def test_the_list_shows_size_duration_result_and_verification(
         response = operator_client.get(reverse("admin:platform_backups"))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "数据备份与恢复" in body and "42.0 秒" in body and "4.8" in body
+    assert "数据备份与恢复" in body and "42.0秒" in body and "4.8" in body
     assert "恢复校验一致" in body and "失败" in body and "disk full" in body
     make_runs(40)
     with django_assert_max_num_queries(14):

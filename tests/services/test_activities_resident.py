@@ -106,7 +106,7 @@ def test_full_then_waiting_then_offered_and_claimed(client_for, resident, commun
     client.post(reverse("services:activity_signup", args=[activity.pk]), {"members": [resident.pk]})
     mine = ActivitySignup.objects.get(user=resident)
     assert mine.status == S.WAITLISTED
-    assert "候补名单第 1 位" in client.get(detail(activity)).content.decode()
+    assert "候补名单第1位" in client.get(detail(activity)).content.decode()
     holder = ActivitySignup.objects.get(household=first)
     assert (
         client_for(first.user)

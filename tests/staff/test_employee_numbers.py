@@ -102,7 +102,7 @@ def test_the_admin_refuses_a_duplicate_number_in_chinese(
     )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
-    assert "工号 A001 已被" in " ".join(errors["employee_number"])
+    assert "工号A001已被" in " ".join(errors["employee_number"])
     colleague.refresh_from_db()
     assert colleague.employee_number == ""
 
