@@ -233,5 +233,5 @@ def test_the_setting_is_changed_by_a_manager_and_audited(client_for, manager, co
     client.post(reverse("notices_staff:settings"), {"urgent_sms_approval": "on"})
     assert NoticeSettings.objects.get(community=community).urgent_sms_approval
     assert AuditEntry.objects.get(action="notice.settings_changed").sentence == (
-        "陈经理 将“紧急公告短信群发需审批”设为“开启”"
+        "陈经理将“紧急公告短信群发需审批”设为“开启”"
     )

@@ -92,7 +92,7 @@ def test_refusals_are_in_chinese_and_keep_what_was_typed(client_for, resident, c
     )
     html = response.content.decode()
     assert response.status_code == 400
-    assert "每户最多 1 人报名" in html and "请回答这个问题" in html and "小明" in html
+    assert "每户最多1人报名" in html and "请回答这个问题" in html and "小明" in html
     assert not ActivitySignup.objects.exists()
 
 

@@ -70,7 +70,7 @@ def test_checking_in_records_each_person_once(client_for, staff_user, signup):
     assert AuditEntry.objects.filter(action="activity.checked_in").count() == 1
     html = again.content.decode()
     time = timezone.localtime(rows[0].checked_in_at).strftime("%H:%M")
-    assert f"已签到 {time}" in html or f"已于 {time} 签到" in html
+    assert f"已签到{time}" in html or f"已于{time}签到" in html
     assert "已签到2 / 应到2" in html
     lookup = client.get(desk(signup.activity), {"code": signup.code})
     assert 'name="people"' not in lookup.content.decode()
