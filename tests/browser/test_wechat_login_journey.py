@@ -113,7 +113,7 @@ def test_a_short_password_is_refused_in_chinese(phone_page, live_server, transac
     error = page.locator("#id_password1 ~ .invalid-feedback, .invalid-feedback").filter(
         has_text="密码"
     )
-    expect(error.first).to_contain_text("密码长度太短。密码必须包含至少 8 个字符。")
+    expect(error.first).to_contain_text("密码长度太短。密码必须包含至少8个字符。")
     expect(page.locator("body")).not_to_contain_text("too short")
     shot(page, "short-password")
     assert not User.objects.exists()
