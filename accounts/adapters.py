@@ -39,6 +39,34 @@ class AccountAdapter(AccountAdapterBase):
     def is_open_for_signup(self, request) -> bool:
         return True
 
+    def post_login(self, request, user, **kwargs: Any):
+        self._signed_up = bool(kwargs.get("signup"))
+        return super().post_login(request, user, **kwargs)
+
+    def add_message(
+        self,
+        request,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        """The first page after a sign-up (by number, WeChat or QQ) says so, instead of the
+        "logged in" message every login shows."""
+        if message_template == "account/messages/logged_in.txt" and getattr(
+            self, "_signed_up", False
+        ):
+            message_template, message = None, str(_("Signed up successfully. Welcome to Linli!"))
+        super().add_message(
+            request,
+            level,
+            message_template=message_template,
+            message_context=message_context,
+            extra_tags=extra_tags,
+            message=message,
+        )
+
     def get_login_redirect_url(self, request) -> str:
         """Without a `next`, each person lands in their own portal."""
         user = request.user

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Room, User
 from kit.templatetags.money import yuan
+from kit.templatetags.periods import period_label
 
 from .models import Bill, Meter, MeterReading, Payment
 
@@ -147,7 +148,7 @@ def move_out_debts(request: HttpRequest, room: Room):
                 pk=bill.pk,
                 number=bill.number,
                 title=bill.title,
-                period=f"{bill.period_start:%Y-%m-%d} – {bill.period_end:%Y-%m-%d}",
+                period=period_label(bill.period_start, bill.period_end),
                 outstanding=bill.outstanding,
                 overdue=bill.due_date < today,
                 waivable=bill.paid_amount == 0,

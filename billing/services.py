@@ -7,18 +7,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Community, PropertyCompany, Room, User
 from kit.audit import log_action
 from kit.charges import BilledCharge, RoomCharge
 from kit.iterables import batched
+from kit.templatetags.periods import period_label
 from notices import fanout
 from notices.notify import notify
 
@@ -454,9 +456,9 @@ def _insert_rows(model, columns: tuple[str, ...], rows: list[tuple], constants=N
 
 
 def _bill_title(rule: FeeRule, start: dt.date, end: dt.date) -> str:
-    if start.month == end.month and start.year == end.year:
-        return f"{rule.name} {start:%Y-%m}"
-    return f"{rule.name} {start:%Y-%m}～{end:%Y-%m}"
+    """「物业服务费 2026年11月」: stored with the bill, in the site's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"{rule.name} {period_label(start, end)}"
 
 
 @transaction.atomic
@@ -512,7 +514,7 @@ def run_discard(*, run: BillRun, actor: User, request: HttpRequest | None = None
     deleted = _delete_drafts(run)
     log_action(actor=actor, action="billing.run_discarded", target=run, community=run.community,
                data={"bills": deleted, "total": str(run.total),
-                     "period": f"{run.period_start:%Y-%m}～{run.period_end:%Y-%m}"},
+                     "period": period_label(run.period_start, run.period_end)},
                request=request)  # fmt: skip
     run.delete()
     return deleted

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from platform_admin.views import healthz
+from platform_admin.views import favicon, healthz, robots_txt
 
 admin.site.site_header = _("Linli platform administration")
 admin.site.site_title = _("Linli platform administration")
@@ -20,6 +20,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
     path("staff/", include("staff.urls")),
     path("staff/", include("staff.urls_residents")),
     path("staff/", include("notices.urls_staff")),

@@ -105,16 +105,16 @@ def grouped() -> list[tuple[str, list[Parameter]]]:
 
 
 def _bounds_error(param: Parameter, number: Any) -> None:
-    unit = f" {param.unit}" if param.unit else ""
+    # The space between number and unit is the translation's: 「最多9张」, "At most 9 photos".
     if param.minimum is not None and number < param.minimum:
+        message = _("At least %(limit)s %(unit)s.") if param.unit else _("At least %(limit)s.")
         raise ValidationError(
-            _("At least %(limit)s%(unit)s.") % {"limit": param.minimum, "unit": unit},
-            code="min_value",
+            message % {"limit": param.minimum, "unit": param.unit}, code="min_value"
         )
     if param.maximum is not None and number > param.maximum:
+        message = _("At most %(limit)s %(unit)s.") if param.unit else _("At most %(limit)s.")
         raise ValidationError(
-            _("At most %(limit)s%(unit)s.") % {"limit": param.maximum, "unit": unit},
-            code="max_value",
+            message % {"limit": param.maximum, "unit": param.unit}, code="max_value"
         )
 
 

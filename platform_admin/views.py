@@ -1,10 +1,13 @@
 from datetime import timedelta
+from functools import cache as remember
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_safe
 
 from kit.models import WorkerHeartbeat
 
@@ -37,3 +40,35 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
+
+
+# Private areas that search engines need not visit. The resident pages are not listed: they are
+# behind the login anyway, and Lighthouse's SEO audit fails a page that robots.txt disallows.
+ROBOTS_DISALLOWED = [
+    "/admin/",
+    "/staff/",
+    "/provider/",
+    "/invitations/",
+    "/r/",
+    "/sandbox/",
+]
+
+
+@require_safe
+@cache_control(public=True, max_age=24 * 3600)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED)]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@remember
+def _favicon() -> bytes:
+    # static/shared/favicon.ico is made from the app icon (static/resident/icon-512.png).
+    return (settings.BASE_DIR / "static" / "shared" / "favicon.ico").read_bytes()
+
+
+@require_safe
+@cache_control(public=True, max_age=30 * 24 * 3600, immutable=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers and WeChat ask for whatever the page's <link rel=icon>."""
+    return HttpResponse(_favicon(), content_type="image/x-icon")

@@ -159,7 +159,7 @@ def test_a_run_published_while_redis_is_down_reaches_everyone_once_when_it_is_ba
     assert response.status_code == 302
     page = client.get(response["Location"])
     assert page.status_code == 200
-    assert f"正在通知住户（已通知 0 / {RESIDENTS}）" in page.content.decode()
+    assert f"正在通知住户（已通知0 / {RESIDENTS}）" in page.content.decode()
     run.refresh_from_db()
     assert run.status == BillRun.Status.PUBLISHED
     assert not Message.objects.filter(event="bill.published").exists()

@@ -116,3 +116,50 @@ def test_every_password_validator_of_django_speaks_chinese():
                 texts += refusal.messages
     for text in texts:
         assert CJK.search(text) and not re.search(r"[A-Za-z]{3,}", placeholder.sub("", text)), text
+
+
+CJK_CHAR = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+PLACEHOLDER = r"(?:%\([A-Za-z_0-9]+\)[sdf]|%[sd]|\{[A-Za-z_0-9.]*\})"
+LATIN_SPACE = re.compile(rf"{CJK_CHAR} +(?:{PLACEHOLDER}|{CJK_CHAR})|{PLACEHOLDER} +{CJK_CHAR}")
+# Spaced on purpose: a database alias is a Latin word (数据库 default).
+SPACED_ON_PURPOSE = {
+    "Database %(alias)s",
+    "Database %(alias)s (%(engine)s): %(tables)s tables, %(rows)s rows",
+}
+
+
+@pytest.mark.req("X-2")
+def test_no_latin_spaces_around_chinese_words_and_names_in_the_catalogue():
+    """「以 张伟 成功登录」 reads as a machine's Chinese: no space between a Chinese character
+    and a placeholder (a name, a room, a number) or another Chinese character."""
+    catalogue = polib.pofile(ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")
+    spaced = [
+        translation
+        for entry in catalogue
+        if not entry.obsolete and entry.msgid not in SPACED_ON_PURPOSE
+        for translation in [entry.msgstr, *entry.msgstr_plural.values()]
+        if LATIN_SPACE.search(translation)
+    ]
+    assert not spaced, f"remove the spaces: {spaced[:10]}"
+
+
+@pytest.mark.req("X-2")
+def test_allauth_messages_we_word_again_are_still_allauths():
+    """accounts/django_messages.py words allauth's messages again by their msgids: an allauth
+    upgrade that changes one would bring its own translation back unnoticed."""
+    import allauth
+
+    from accounts import django_messages
+
+    theirs = {
+        entry.msgid
+        for entry in polib.pofile(
+            Path(allauth.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+        )
+    }
+    ours = polib.pofile(ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")
+    translated = {entry.msgid: entry.msgstr for entry in ours}
+    for msgid in django_messages.RETRANSLATED_FROM_ALLAUTH:
+        assert msgid in theirs, f"allauth no longer has {msgid!r}"
+        assert translated.get(msgid), f"not translated: {msgid!r}"
+        assert "和/或" not in translated[msgid]

@@ -11,6 +11,8 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
+from kit.templatetags.periods import period_label
+
 from ..models import Bill
 
 INK = colors.HexColor("#1f2933")
@@ -22,10 +24,7 @@ BRAND = colors.HexColor("#0a6b52")
 
 
 def period(bill: Bill) -> str:
-    start, end = bill.period_start, bill.period_end
-    if start.year == end.year:
-        return f"{start:%Y-%m-%d}～{end:%m-%d}"
-    return f"{start:%Y-%m-%d}～{end:%Y-%m-%d}"
+    return period_label(bill.period_start, bill.period_end)
 
 
 def local(moment: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:

@@ -480,7 +480,7 @@ def _page_decoration(font: str, footer: str, generated_at: dt.datetime):
         canvas.setFont(font, 8)
         canvas.setFillColor(MUTED)
         canvas.drawString(MARGIN, 9 * mm, footer)
-        canvas.drawRightString(page_width - MARGIN, 9 * mm, f"第 {document.page} 页")
+        canvas.drawRightString(page_width - MARGIN, 9 * mm, f"第{document.page}页")
         canvas.restoreState()
 
     return draw

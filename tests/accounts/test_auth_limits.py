@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 SIGNUP = "/accounts/signup/"
 LOGIN_CODE = "/accounts/login/code/"
 RESET_SMS = "/accounts/password/reset/sms/"
-WAIT = re.compile(r"请 \d+ (分钟后再试|秒后再获取验证码)")
+WAIT = re.compile(r"请\d+(分钟后再试|秒后再获取验证码)")
 
 
 def next_minute(phone: str) -> None:

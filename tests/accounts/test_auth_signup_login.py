@@ -330,3 +330,34 @@ def test_a_login_code_belongs_to_the_browser_session_that_asked(client, resident
     assert stranger.get(reverse("accounts:home")).status_code == 302
     assert client.post(CONFIRM_LOGIN_CODE, {"code": last_code(resident.mobile)}).status_code == 302
     assert client.get(reverse("accounts:home")).status_code == 200
+
+
+@pytest.mark.req("ACC-1")
+def test_the_first_page_after_signing_up_says_so(client):
+    request_signup_code(client, "13800138009")
+    response = client.post(SIGNUP, {"phone": "13800138009", "code": last_code("13800138009")})
+    assert response.status_code == 302
+    page = client.get(response["Location"], follow=True).content.decode()
+    assert "注册成功" in page
+    assert "已登录" not in page, "one message, not the login's as well"
+
+
+@pytest.mark.req("X-2")
+def test_the_login_message_has_no_latin_spaces_around_the_name(client):
+    from tests.factories import PASSWORD, UserFactory
+
+    user = UserFactory(mobile="13800138010", display_name="张伟")
+    response = client.post(LOGIN, {"login": user.mobile, "password": PASSWORD}, follow=True)
+    page = response.content.decode()
+    assert "已登录：张伟" in page
+    assert "以 张伟" not in page and "张伟 成功" not in page
+
+
+@pytest.mark.req("X-2")
+def test_a_wrong_password_is_said_without_translationese(client):
+    from tests.factories import UserFactory
+
+    UserFactory(mobile="13800138011")
+    page = client.post(LOGIN, {"login": "13800138011", "password": "wrong-Pass-1"}).content.decode()
+    assert "手机号或密码不正确" in page
+    assert "和/或" not in page

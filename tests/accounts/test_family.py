@@ -424,9 +424,7 @@ def test_an_invitation_text_obeys_the_per_number_sms_limit(
     assert response.status_code == 200
     errors = form_errors(response, head).invite_form.errors["mobile"]
     # "Try again in N minutes", or "in N seconds" when the hour's window ends within two.
-    assert re.fullmatch(
-        r"获取验证码次数过多，请 \d+ 分钟后再试。|请 \d+ 秒后再获取验证码。", errors[0]
-    )
+    assert re.fullmatch(r"获取验证码次数过多，请\d+分钟后再试。|请\d+秒后再获取验证码。", errors[0])
     assert 'value="139 0000 0077"' in response.content.decode()
     assert not FamilyInvitation.objects.exists() and len(outbox) == 1
     assert not AuditEntry.objects.filter(action="family.invited").exists()

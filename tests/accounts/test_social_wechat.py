@@ -262,3 +262,13 @@ def test_snapshot_page_user_is_not_logged_in(client, standin):
     assert response.status_code == 401
     assert "/sns/userinfo" not in standin.paths()
     assert not User.objects.exists()
+
+
+@pytest.mark.req("ACC-1")
+def test_wechat_sign_up_says_signed_up(client, standin):
+    follow_to_callback(client, agree(start(client, "weixin")))
+    response = bind_phone(client, "139 0000 7778")
+    assert response.status_code == 302
+    page = client.get(response["Location"], follow=True).content.decode()
+    assert "注册成功" in page
+    assert "已登录" not in page

@@ -240,7 +240,7 @@ def test_dunning_notice_has_one_page_per_room_with_its_bills_and_totals(
         assert target.label in text and "翠湖花园" in text
         assert receipts.yuan(total_due) in text
         assert services.rules.to_chinese_capitals(total_due) in text
-        assert "物业服务费 2025-03" in text and "物业服务费 2025-04" in text
+        assert "物业服务费 2025年3月" in text and "物业服务费 2025年4月" in text
         assert community.service_phone in text
         assert f"{today + dt.timedelta(days=7):%Y-%m-%d}" in text  # pay by
     assert "业主1" in texts[0] and "业主2" in texts[1] and "张伟" in texts[2]

@@ -101,7 +101,7 @@ def test_property_fee_is_area_times_price_with_title_period_and_due_date(communi
 
     bill = run(community, [rule], JAN, manager).bills.get()
 
-    assert bill.title == "物业服务费 2025-01"
+    assert bill.title == "物业服务费 2025年1月"
     assert (bill.period_start, bill.period_end) == (JAN, dt.date(2025, 1, 31))
     assert bill.due_date == dt.date(2025, 2, 15)
     assert bill.amount == Decimal("275.80")
@@ -113,7 +113,7 @@ def test_property_fee_is_area_times_price_with_title_period_and_due_date(communi
         Decimal("0.1"),
     )
     assert lines_of(bill) == [
-        ("建筑面积 98.50 m² × 1 个月", Decimal("98.5"), Decimal("2.8"), Decimal("275.80"))
+        ("建筑面积98.50 m² × 1个月", Decimal("98.5"), Decimal("2.8"), Decimal("275.80"))
     ]
 
 
@@ -134,11 +134,11 @@ def test_electricity_is_billed_by_tiers_from_the_readings(community, room, manag
 
     bill = run(community, [rule], JAN, manager).bills.get()
 
-    reading = "读数 1000.00 → 1450.00"
+    reading = "读数1000.00 → 1450.00"
     assert lines_of(bill) == [
-        (f"{reading}，第 1 档", Decimal("200"), Decimal("0.538"), Decimal("107.60")),
-        (f"{reading}，第 2 档", Decimal("200"), Decimal("0.588"), Decimal("117.60")),
-        (f"{reading}，第 3 档", Decimal("50"), Decimal("0.838"), Decimal("41.90")),
+        (f"{reading}，第1档", Decimal("200"), Decimal("0.538"), Decimal("107.60")),
+        (f"{reading}，第2档", Decimal("200"), Decimal("0.588"), Decimal("117.60")),
+        (f"{reading}，第3档", Decimal("50"), Decimal("0.838"), Decimal("41.90")),
     ]
     assert bill.amount == Decimal("267.10")
     assert set(bill.lines.values_list("unit", flat=True)) == {"kWh"}
@@ -167,7 +167,7 @@ def test_after_a_meter_change_consumption_counts_from_the_new_meters_start(
 
     assert (reading.previous, reading.current, reading.consumption) == (5, 23, 18)
     assert lines_of(bill) == [
-        ("读数 5.00 → 23.00", Decimal("18"), Decimal("3.45"), Decimal("62.10"))
+        ("读数5.00 → 23.00", Decimal("18"), Decimal("3.45"), Decimal("62.10"))
     ]
     # The next month continues from the new meter.
     read(room, "water", FEB, "35", manager)
@@ -212,9 +212,7 @@ def test_parking_is_billed_per_rented_space_and_rooms_without_one_are_not_except
     assert plan.exceptions == []
     assert bill.room == room
     assert not Bill.objects.filter(room=neighbour).exists()
-    assert lines_of(bill) == [
-        ("车位 × 2 × 1 个月", Decimal("2"), Decimal("150"), Decimal("300.00"))
-    ]
+    assert lines_of(bill) == [("车位 × 2 × 1个月", Decimal("2"), Decimal("150"), Decimal("300.00"))]
 
 
 def test_a_fixed_charge_bills_every_room_the_same(community, room, manager):
@@ -227,7 +225,7 @@ def test_a_fixed_charge_bills_every_room_the_same(community, room, manager):
         [(room.pk, Decimal("10.00")), (other.pk, Decimal("10.00"))]
     )
     assert lines_of(bill_run.bills.get(room=room)) == [
-        ("垃圾清运费 × 1 × 1 个月", Decimal("1"), Decimal("10"), Decimal("10.00"))
+        ("垃圾清运费 × 1 × 1个月", Decimal("1"), Decimal("10"), Decimal("10.00"))
     ]
 
 
@@ -240,10 +238,10 @@ def test_a_quarterly_rule_bills_the_calendar_quarter_once(community, room, manag
     bill = run(community, [rule], FEB, manager).bills.get()
 
     assert (bill.period_start, bill.period_end) == (JAN, dt.date(2025, 3, 31))
-    assert bill.title == "物业服务费 2025-01～2025-03"
+    assert bill.title == "物业服务费 2025年1月至2025年3月"
     assert bill.due_date == dt.date(2025, 4, 15)
     assert bill.amount == Decimal("827.40")  # 98.50 × 2.80 × 3
-    assert lines_of(bill)[0][0] == "建筑面积 98.50 m² × 3 个月"
+    assert lines_of(bill)[0][0] == "建筑面积98.50 m² × 3个月"
     # March belongs to the same quarter: nothing new.
     assert run(community, [rule], dt.date(2025, 3, 1), manager).bill_count == 0
     assert Bill.objects.count() == 1
@@ -256,7 +254,7 @@ def test_a_yearly_rule_bills_the_calendar_year(community, room, manager):
     bill = run(community, [rule], dt.date(2025, 7, 1), manager).bills.get()
 
     assert (bill.period_start, bill.period_end) == (JAN, dt.date(2025, 12, 31))
-    assert bill.title == "垃圾清运费 2025-01～2025-12"
+    assert bill.title == "垃圾清运费 2025年1月至2025年12月"
     assert bill.due_date == dt.date(2026, 1, 28)  # a due day is at most the 28th
     assert bill.amount == Decimal("120.00")
 

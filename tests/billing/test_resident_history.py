@@ -100,7 +100,7 @@ def test_a_partial_refund_is_shown_and_taken_off(client_for, resident, room, cas
     online.refund_payment(payment=payment, actor=manager, reason="多收", amount=Decimal("10.00"))
     response = client_for(resident).get(reverse("billing:history"))
     assert response.context["summary_total"] == payment.amount - Decimal("10.00")
-    assert "已退款 ¥10.00" in response.content.decode()
+    assert "已退款¥10.00" in response.content.decode()
 
 
 def test_empty_history(client_for, resident):

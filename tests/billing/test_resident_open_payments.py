@@ -68,7 +68,7 @@ def test_each_open_payment_is_a_card_saying_what_it_is(
     assert "未完成的微信支付" in oldest and published_bill.title in oldest
     assert f"¥{first.amount:,.2f}" in oldest
     started = timezone.localtime(first.created_at).strftime("%H:%M")
-    assert f"{started} 发起" in oldest
+    assert f"{started}发起" in oldest
     assert published_bill.room.label in oldest
     for payment, card in ((first, oldest), (second, newest)):
         assert reverse("billing:payment_continue", args=[payment.number]) in card

@@ -67,7 +67,7 @@ def test_confirm_page_shows_the_server_amount_and_methods(phone, published_bill)
     assert "微信支付" in page and "支付宝" in page and "网上银行卡" in page
     assert "沙箱" in page
     total = published_bill.outstanding + selectors.late_fee_of(published_bill, timezone.localdate())
-    assert f"确认支付 ¥{total:.2f}" in page
+    assert f"确认支付¥{total:.2f}" in page
 
 
 def test_paying_redirects_to_the_sandbox_cashier(phone, published_bill):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from billing import services
 from billing.online import services as online
+from kit.templatetags.periods import period_label
 
 from ..factories import ResidencyFactory, RoomFactory
 from .test_resident_bills import make_bill
@@ -44,7 +45,7 @@ def test_receipt_page_shows_everything_on_the_receipt(client_for, resident, room
     assert f"{timezone.localtime(payment.paid_at):%Y.%m.%d %H:%M}" in body
     for item in payment.items.all():
         assert item.bill.title in body
-        assert f"{item.bill.period_start:%Y.%m.%d}" in body
+        assert period_label(item.bill.period_start, item.bill.period_end) in body
     assert "¥2.50" in body  # the late fee, on its own line
     assert reverse("billing:receipt_pdf", args=[receipt.pk]) in body
 

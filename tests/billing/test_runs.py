@@ -119,7 +119,7 @@ def test_created_bills_are_drafts_until_published_then_the_household_is_told(
         assert list(selectors.bills_for_user(person)) == [bill]
     page = client.get(response["Location"]).content.decode()
     assert reverse("billing_staff:run_publish", args=[run.pk]) not in page
-    assert "已通知" in page and "（2 人）" in page
+    assert "已通知" in page and "（2人）" in page
 
 
 @pytest.mark.req("SBIL-1")

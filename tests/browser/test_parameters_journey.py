@@ -31,7 +31,7 @@ def test_operator_sets_parameters_and_edits_a_position_as_duties(
     page.click("a[href='/admin/platform/parameters/uploads.max_photos/']")
     page.fill("input[name=value]", "12")
     submit(page, "form.parameters-form button.default")
-    assert "最多 9 张。" in page.content()
+    assert "最多9张。" in page.content()
     shot(page, "parameters-refused")
     page.fill("input[name=value]", "6")
     submit(page, "form.parameters-form button.default")

@@ -106,7 +106,7 @@ def test_publish_fill_wait_cancel_and_claim(
     submit(phone_b, "form[action$='/signup/'] button[type=submit]")
     signup_b = ActivitySignup.objects.get(household=household_b)
     assert signup_b.status == "waitlisted"
-    expect(phone_b.get_by_text(re.compile("候补名单第 1 位"))).to_be_visible()
+    expect(phone_b.get_by_text(re.compile("候补名单第1位"))).to_be_visible()
     shot(phone_b, "resident-b-waiting")
 
     # A cancels; B is offered the freed place, sees it and claims it.

@@ -294,7 +294,7 @@ def test_activity_fills_waitlist_promoted_and_checked_in(
     submit(phone_b, "form[action$='/signup/'] button[type=submit]")
     signup_b = ActivitySignup.objects.get(household=household_b)
     assert signup_b.status == "waitlisted"
-    expect(phone_b.get_by_text(re.compile("候补名单第 1 位"))).to_be_visible()
+    expect(phone_b.get_by_text(re.compile("候补名单第1位"))).to_be_visible()
     shot(phone_b, "c05-resident-b-waiting")
 
     # A cancels; B is offered the place and claims it.

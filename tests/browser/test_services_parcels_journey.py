@@ -95,5 +95,5 @@ def test_log_parcels_see_them_and_hand_them_over(
     # 张伟 sees them collected.
     phone.reload()
     expect(phone.get_by_text("暂无待取快递")).to_be_visible()
-    expect(phone.get_by_text("李娜 于")).to_have_count(2)
+    expect(phone.get_by_text("李娜于")).to_have_count(2)
     shot(phone, "resident-collected")

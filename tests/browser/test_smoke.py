@@ -94,7 +94,7 @@ def test_staff_portal_at_desktop_size(open_page, live_server, estate):
     assert page.input_value("input[name=q]") == "赵"
     with page.expect_navigation():
         page.get_by_role("button", name="通过").click()
-    expect(page.get_by_text("已认证 赵租户")).to_be_visible()
+    expect(page.get_by_text("已认证赵租户")).to_be_visible()
     support.shot(page, "staff-verified")
     with page.expect_navigation():
         page.click(".sidebar >> text=房屋")

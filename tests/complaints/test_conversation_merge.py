@@ -46,7 +46,7 @@ def test_staff_merge_duplicates_into_the_survivor(client_for, staff_user, surviv
     response = client_for(staff_user).post(
         merge_url(survivor), {"duplicates": [first.pk, second.pk]}, follow=True
     )
-    assert "已将 2 条投诉合并到本投诉" in response.content.decode()
+    assert "已将2条投诉合并到本投诉" in response.content.decode()
     for duplicate in (first, second):
         duplicate.refresh_from_db()
         assert (duplicate.status, duplicate.merged_into) == (Status.MERGED, survivor)

@@ -174,7 +174,7 @@ def test_the_number_of_days_is_a_setting(residency):
         assert services.auto_close_unanswered() == 1
     complaint.refresh_from_db()
     note = complaint.events.get(kind=ComplaintEvent.Kind.CLOSED).note
-    assert "3 天内" in note
+    assert "3天内" in note
 
 
 def test_the_job_is_registered_hourly():

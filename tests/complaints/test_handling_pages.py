@@ -304,7 +304,7 @@ def test_refusals_are_shown_in_chinese_on_the_page(
         {"department": cleaning.pk, "handler": StaffMember.objects.get(user=staff_user).pk},
     )
     assert response.status_code == 400
-    assert "林客服 不是保洁部门的成员。" in response.content.decode()
+    assert "林客服不是保洁部门的成员。" in response.content.decode()
     response = client.post(reverse("complaints_staff:reply", args=[complaint.pk]), {"reply": "好"})
     assert response.status_code == 400
     assert "请先受理投诉，再答复处理结果。" in response.content.decode()

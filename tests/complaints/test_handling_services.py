@@ -134,7 +134,7 @@ def test_a_person_outside_the_chosen_department_is_refused(
             complaint=complaint, actor=staff_user, department=cleaning,
             handler=member_of(staff_user),
         )  # fmt: skip
-    assert refusal(raised.value) == "林客服 不是保洁部门的成员。"
+    assert refusal(raised.value) == "林客服不是保洁部门的成员。"
     assert Complaint.objects.get(pk=complaint.pk).status == Status.SUBMITTED
 
 

@@ -121,7 +121,7 @@ def test_an_alert_about_another_community_served_opens_there_rather_than_a_404(
     assert client.session[SESSION_KEY] == community.pk
     followed = client.get(page)
     assert followed.status_code == 200
-    assert "已切换到 翠湖花园" in followed.content.decode()
+    assert "已切换到翠湖花园" in followed.content.decode()
 
 
 @pytest.mark.req("X-1")

@@ -97,7 +97,7 @@ def test_deleting_a_draft_removes_it_and_its_files_and_is_audited(
     assert not storage.exists(stored)
     entry = AuditEntry.objects.get(action="notice.deleted")
     assert entry.actor == staff_user and entry.community == community
-    assert entry.sentence == "林客服 删除了公告“作废的草稿”（删除附件 1 个）"
+    assert entry.sentence == "林客服删除了公告“作废的草稿”（删除附件1个）"
 
 
 @pytest.mark.req("SNOT-2")
@@ -193,7 +193,7 @@ def test_an_urgent_notice_to_everybody_waits_for_a_colleagues_approval(
     assert Delivery.objects.filter(message=message, channel="sms").exists()
     assert Message.objects.filter(recipient=staff_user, event="notice.approval_decided").exists()
     sentences = [e.sentence for e in entries_for(notice)]
-    assert "陈经理 批准了紧急公告“停水通知”（撰写人：林客服）" in sentences
+    assert "陈经理批准了紧急公告“停水通知”（撰写人：林客服）" in sentences
 
 
 def test_the_author_cannot_approve_and_a_rejection_needs_a_reason(
@@ -233,5 +233,5 @@ def test_the_setting_is_changed_by_a_manager_and_audited(client_for, manager, co
     client.post(reverse("notices_staff:settings"), {"urgent_sms_approval": "on"})
     assert NoticeSettings.objects.get(community=community).urgent_sms_approval
     assert AuditEntry.objects.get(action="notice.settings_changed").sentence == (
-        "陈经理 将“紧急公告短信群发需审批”设为“开启”"
+        "陈经理将“紧急公告短信群发需审批”设为“开启”"
     )

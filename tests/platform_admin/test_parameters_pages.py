@@ -108,7 +108,7 @@ def test_a_value_out_of_bounds_is_refused_in_chinese_and_kept(client_for, operat
     )
     assert response.status_code == 400
     body = response.content.decode()
-    assert "最多 60 天。" in body
+    assert "最多60天。" in body
     assert 'value="90"' in body
     assert not AuditEntry.objects.exists()
 
@@ -128,7 +128,7 @@ def test_company_overrides_are_added_and_removed(client_for, operator):
     refused = client.post(
         url, {"action": "add_override", "override-company": company.pk, "override-value": "0"}
     )
-    assert refused.status_code == 400 and "至少 1 分钟。" in refused.content.decode()
+    assert refused.status_code == 400 and "至少1分钟。" in refused.content.decode()
     response = client.post(url, {"action": "remove_override", "company": company.pk})
     assert response.status_code == 302
     assert parameters.get("repairs.accept_within_minutes", company=company) == 30

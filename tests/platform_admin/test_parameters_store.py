@@ -67,11 +67,11 @@ def test_values_are_cached_and_the_cache_is_dropped_on_every_change(
 @pytest.mark.parametrize(
     ("key", "text", "message"),
     [
-        ("uploads.max_photos", "0", "至少 1"),
-        ("uploads.max_photos", "10", "最多 9"),
+        ("uploads.max_photos", "0", "至少1"),
+        ("uploads.max_photos", "10", "最多9"),
         ("uploads.max_photos", "三", "请输入整数"),
-        ("complaints.auto_close_days", "61", "最多 60"),
-        ("billing.remind_days_before", "7,120", "最多 90"),
+        ("complaints.auto_close_days", "61", "最多60"),
+        ("billing.remind_days_before", "7,120", "最多90"),
         ("billing.remind_days_before", "7,x", "请输入用逗号分隔的整数"),
         ("repairs.finish_within_hours", "", "请输入"),
     ],

@@ -277,9 +277,9 @@ def test_the_expiry_board_says_what_will_happen_and_what_happened(client_for, op
         ("SVC-2", "suspended", 1)
     ]
     html = response.content.decode()
-    assert "将自动暂停其在 1 个小区的入驻" in html
-    assert "已暂停其在 1 个小区的入驻" in html
-    assert "仅提醒" in html and "20 天" in html and "10 天前" in html
+    assert "将自动暂停其在1个小区的入驻" in html
+    assert "已暂停其在1个小区的入驻" in html
+    assert "仅提醒" in html and "20天" in html and "10天前" in html
     assert reverse("admin:platform_admin_agreement_change", args=[world["soon"].pk]) in html
     index = client_for(operator).get(reverse("admin:index")).content.decode()
     assert "合作协议到期" in index

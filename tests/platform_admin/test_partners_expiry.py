@@ -74,7 +74,7 @@ def test_operators_are_alerted_30_and_7_days_ahead_once_each(
     assert agreement_expiry_task.run()["alerted"] == 1
     assert list(alerts().values_list("recipient_id", flat=True)) == [operator.pk]
     message = alerts().get()
-    assert "30 天后到期" in message.title and agreement.number in message.title
+    assert "30天后到期" in message.title and agreement.number in message.title
     assert "支付不会被自动停用" in message.body
     for day in range(2, 24):  # no repeat until the next threshold
         pinned.move_to(NOON + dt.timedelta(days=day))
@@ -83,7 +83,7 @@ def test_operators_are_alerted_30_and_7_days_ahead_once_each(
     assert agreement_expiry_task.run()["alerted"] == 1
     assert agreement_expiry_task.run()["alerted"] == 0
     assert alerts().count() == 2
-    assert "7 天后到期" in alerts().latest("pk").title
+    assert "7天后到期" in alerts().latest("pk").title
 
 
 @pytest.mark.req("PPAR-2")

@@ -109,7 +109,7 @@ def test_the_report_pdf_holds_the_chinese_findings(figures, clock, community, po
     text = pdf_text(report).replace("\n", "")
     assert "2026年11月运营分析月度报告" in text or "2026年11月" in text
     assert "翠湖花园" in text and "一、主要指标" in text and "二、分析结论" in text
-    assert "第 2 页" in text
+    assert "第2页" in text
     # Every finding is in the PDF (the text layer may break lines inside a sentence).
     for item in report.findings:
         assert item["text"][:12] in text, item["text"]

@@ -115,7 +115,7 @@ def test_capacity_cannot_drop_below_places_taken(client_for, manager, community)
         reverse("services_staff:activity_edit", args=[activity.pk]), form_data(capacity="2")
     )
     assert response.status_code == 400
-    assert "已有 3 个名额被占用" in response.content.decode()
+    assert "已有3个名额被占用" in response.content.decode()
 
 
 @pytest.mark.req("SSVC-2")

@@ -60,7 +60,7 @@ def test_the_page_offers_slots_with_places_and_prefills(
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     full = slot_value(tomorrow, 10)
     assert f'value="{full}" disabled' in html and "已约满" in html
-    assert f'value="{slot_value(tomorrow, 12)}">' in html and "剩 1 个名额" in html
+    assert f'value="{slot_value(tomorrow, 12)}">' in html and "剩1个名额" in html
     # Too soon (the 2-hour cutoff at 07:30): 08:00 today is not offered.
     assert f'value="{slot_value(timezone.localdate(), 8)}" disabled' in html
     assert room.label in html and resident.mobile in html

@@ -43,7 +43,7 @@ def test_items_prices_hours_and_licence(client_for, resident, provider):
     assert "执照已认证" in html
     number = provider.licence_number
     assert number not in html and number[:4] in html and number[-4:] in html
-    assert f"有效期至 {provider.licence_expires_on:%Y-%m-%d}" in html
+    assert f"有效期至{provider.licence_expires_on:%Y-%m-%d}" in html
 
 
 @pytest.mark.req("SVC-2")

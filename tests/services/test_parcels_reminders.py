@@ -46,7 +46,7 @@ def test_a_parcel_waiting_over_three_days_is_reminded_once_a_day(
     assert reminders(resident) == 1 and reminders(family_member) == 1
     message = Message.objects.get(recipient=resident, event="parcel.reminder")
     assert waiting.pickup_code in message.title
-    assert "3 天" in message.body
+    assert "3天" in message.body
     with time_machine.travel(MONDAY_9AM + dt.timedelta(days=1), tick=False):
         assert services.remind_waiting_parcels() == 1
     waiting.refresh_from_db()

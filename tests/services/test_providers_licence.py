@@ -55,7 +55,7 @@ def test_the_warning_goes_out_once_30_days_ahead(provider, manager, outsider_sta
         manager.pk,
         outsider_staff.pk,
     }
-    assert "30 天后到期" in warnings().filter(recipient=owner).get().title
+    assert "30天后到期" in warnings().filter(recipient=owner).get().title
     provider.refresh_from_db()
     assert provider.licence_warned_on == TODAY
     assert services.licence_check(TODAY + dt.timedelta(days=1))["warned"] == 0
@@ -71,7 +71,7 @@ def test_on_expiry_every_approved_listing_is_suspended(provider, manager, pinned
     statuses = dict(provider.listings.values_list("status", "suspended_for_licence"))
     assert statuses == {"suspended": True, "pending": False}
     suspended = provider.listings.get(status="suspended")
-    assert "营业执照已于 2026-07-15 到期" in suspended.reason
+    assert "营业执照已于2026-07-15到期" in suspended.reason
     entry = AuditEntry.objects.get(action="provider.licence_suspended")
     assert entry.actor is None and entry.community == suspended.community
     assert Message.objects.filter(

@@ -26,7 +26,7 @@ def test_a_status_change_reads_as_a_sentence_with_translated_statuses():
     sentence = describe(entry("repair.started", {"from": "assigned", "to": "in_progress"}))
     assigned = str(RepairOrder.Status.ASSIGNED.label)
     working = str(RepairOrder.Status.IN_PROGRESS.label)
-    assert sentence == f"李明 将报修单 R20261207001 从“{assigned}”改为“{working}”"
+    assert sentence == f"李明将报修单R20261207001从“{assigned}”改为“{working}”"
     assert "assigned" not in sentence and "from=" not in sentence
 
 
@@ -40,7 +40,7 @@ def test_a_payment_reads_with_its_amount_method_bills_and_receipt():
             actor_label="王芳", target_label="P2026120700001",
         )
     )  # fmt: skip
-    assert sentence == "王芳 收款 ¥120.00（现金），账单 B202612001、B202612002，收据 SK2026000123"
+    assert sentence == "王芳收款 ¥120.00（现金），账单B202612001、B202612002，收据SK2026000123"
 
 
 @pytest.mark.req("X-3")
@@ -72,7 +72,7 @@ def test_a_notice_edit_names_what_changed_not_the_html():
     sentence = describe(
         entry("notice.changed", {"before": before, "after": after}, target_label="停水")
     )
-    assert sentence == "李明 修改了公告“停水”的正文"
+    assert sentence == "李明修改了公告“停水”的正文"
     assert "<p>" not in sentence
 
 
@@ -98,7 +98,7 @@ def test_the_audit_log_filters_by_date_person_action_and_words(
     client = client_for(manager)
     url = reverse("staff:audit_log")
     body = client.get(url).content.decode()
-    assert "陈经理 减免了账单 3栋1201 ¥88.00：困难减免" in body
+    assert "陈经理减免了账单3栋1201 ¥88.00：困难减免" in body
     assert body.count("3栋1201") == 4  # not the other community's
 
     by_date = client.get(url, {"date_from": "2026-12-03", "date_to": "2026-12-05"})
@@ -142,4 +142,4 @@ def test_the_admin_lists_the_same_sentences(client_for, operator, manager, room)
     log_action(actor=manager, action="residency.rejected", target=room,
                data={"reason": "证件不清"})  # fmt: skip
     body = client_for(operator).get(reverse("admin:kit_auditentry_changelist")).content.decode()
-    assert "陈经理 驳回了 3栋1201 的绑定申请：证件不清" in body
+    assert "陈经理驳回了3栋1201的绑定申请：证件不清" in body

@@ -97,7 +97,7 @@ def test_every_number_gets_the_same_outcome_and_no_name(
                 page = client.get(response["Location"])
                 text = page.content.decode()
                 [message] = [str(m) for m in page.context["messages"]]
-                assert message == f"已向 {mask_mobile(mobile)} 发送邀请，对方凭短信验证码接受后加入"
+                assert message == f"已向{mask_mobile(mobile)}发送邀请，对方凭短信验证码接受后加入"
                 if user is not None and kind != "already on our staff":  # listed anyway
                     assert user.display_name not in text, kind
                 assert (StaffMember.objects.count(), User.objects.count()) == before, kind
@@ -342,7 +342,7 @@ def test_resend_renews_the_link_and_is_rate_limited(
     assert len(sms_outbox) == 1
     travel(services.INVITATION_RESEND_INTERVAL.total_seconds() + 1)
     response = client.post(url, follow=True)
-    assert f"已向 {mask_mobile(NEW_NUMBER)} 重新发送邀请" in response.content.decode()
+    assert f"已向{mask_mobile(NEW_NUMBER)}重新发送邀请" in response.content.decode()
     texts = [m for m in sms_outbox if m.template == "staff_invitation"]
     assert len(texts) == 2
     second = LINK.search(texts[-1].text).group(1)
