@@ -21,6 +21,7 @@ from .social_standin import (
 )
 
 INCORRECT_CODE = "验证码错误或已过期，请重新获取。"
+TRIES_LEFT = "验证码错误，还可以再试 %d 次。"
 
 
 def page_text(response, phone: str) -> str:
@@ -93,12 +94,12 @@ def test_number_with_an_account_is_not_revealed(pending, resident):
     assert text.template == "social_link"
     assert text.params["provider"] == "微信" and len(text.params["code"]) == 6
     assert "绑定" in text.text and text.params["code"] in text.text
-    # Wrong codes get the same answer for both.
+    # Wrong codes get the same answer for both: the tries left.
     for phone in ("13900009005", resident.mobile):
-        for guess in ("000000", "123456"):
+        for guess, left in (("000000", 4), ("123456", 3)):
             response = pending.post(SIGNUP, {"phone": phone, "code": guess})
             assert response.status_code == 200
-            assert response.context["form"].errors == {"code": [INCORRECT_CODE]}
+            assert response.context["form"].errors == {"code": [TRIES_LEFT % left]}
     assert not SocialAccount.objects.filter(user=resident).exists()
     assert logged_in_user_id(pending) is None
 
