@@ -44,8 +44,33 @@
     }, STAY_MS);
   }
 
+  // Above whatever sits at the bottom of the screen: the tab bar, and a pay bar stuck on it
+  // (linli.css has the tab bar's place for when this cannot measure).
+  var BARS = ".tab-bar, .pay-bar";
+  var placing = false;
+
+  function place() {
+    placing = false;
+    var bottom = window.innerHeight;
+    var top = bottom;
+    Array.prototype.forEach.call(document.querySelectorAll(BARS), function (bar) {
+      var box = bar.getBoundingClientRect();
+      if (box.height && box.top < top && box.bottom > bottom - 160) top = box.top;
+    });
+    if (top < bottom) root.style.bottom = Math.round(bottom - top + 8) + "px";
+  }
+
+  function placeSoon() {
+    if (placing || !root.querySelector("[data-toast]")) return;
+    placing = true;
+    window.requestAnimationFrame(place);
+  }
+  window.addEventListener("scroll", placeSoon, { passive: true });
+  window.addEventListener("resize", placeSoon);
+
   function show(toast, region) {
     region.appendChild(toast);
+    place();
     schedule(toast);
   }
 
