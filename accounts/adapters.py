@@ -36,6 +36,25 @@ class AccountAdapter(AccountAdapterBase):
         "rate_limited": _("Too many requests. Please wait a minute and try again."),
     }
 
+    def add_message(
+        self,
+        request,
+        level,
+        message_template=None,
+        message_context=None,
+        extra_tags="",
+        message=None,
+    ) -> None:
+        if getattr(request, "linli_code_exhausted", False) and message == force_str(
+            self.error_messages["too_many_login_attempts"]
+        ):
+            # The last wrong try of a texted code (views.auth.TriesLeftMixin): a new code is
+            # what helps, not waiting.
+            from .auth_forms import code_exhausted_message
+
+            message = code_exhausted_message()
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
     def is_open_for_signup(self, request) -> bool:
         return True
 

@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from allauth.core import context
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import limits, otp
 from .forms import MobileNumberField
@@ -21,6 +22,28 @@ def incorrect_code_error() -> forms.ValidationError:
     return forms.ValidationError(
         get_adapter().error_messages["incorrect_code"], code="incorrect_code"
     )
+
+
+def tries_left_message(count: int) -> str:
+    return ngettext(
+        "The code is incorrect. You can try %(count)d more time.",
+        "The code is incorrect. You can try %(count)d more times.",
+        count,
+    ) % {"count": count}
+
+
+def code_exhausted_message() -> str:
+    return str(_("The code was wrong too many times and no longer works. Request a new code."))
+
+
+def code_error(check: otp.CodeCheck) -> forms.ValidationError:
+    """The refusal of a code: how many tries are left, or that a new code is needed (none
+    left, expired, used)."""
+    if check.tries_left > 0:
+        return forms.ValidationError(tries_left_message(check.tries_left), code="incorrect_code")
+    if check.exhausted:
+        return forms.ValidationError(code_exhausted_message(), code="code_exhausted")
+    return incorrect_code_error()
 
 
 class CodeField(forms.CharField):
@@ -139,10 +162,11 @@ class SignupForm(allauth_forms.SignupForm):
         phone, code = cleaned_data.get("phone"), cleaned_data.get("code")
         # The code is checked last, so that fixing another field does not use it up.
         if phone and code and not self.errors:
-            if otp.verify(context.request, purpose=otp.Purpose.SIGNUP, phone=phone, code=code):
+            check = otp.check(context.request, purpose=otp.Purpose.SIGNUP, phone=phone, code=code)
+            if check.ok:
                 self.verified_phone = phone
             else:
-                self.add_error("code", incorrect_code_error())
+                self.add_error("code", code_error(check))
         return cleaned_data
 
 
@@ -167,14 +191,15 @@ class PasswordResetBySmsForm(forms.Form):
         if phone and code and not self.errors:
             adapter = allauth_forms.get_adapter(self.request)
             user = adapter.get_user_by_phone(phone)
-            if (
-                otp.verify(self.request, purpose=otp.Purpose.PASSWORD_RESET, phone=phone, code=code)
-                and user is not None
-                and user.is_active
-            ):
+            check = otp.check(
+                self.request, purpose=otp.Purpose.PASSWORD_RESET, phone=phone, code=code
+            )
+            if check.ok and user is not None and user.is_active:
                 self.user = user
-            else:
+            elif check.ok:
                 self.add_error("code", incorrect_code_error())
+            else:
+                self.add_error("code", code_error(check))
         return cleaned_data
 
 
@@ -188,10 +213,11 @@ class ReauthenticateByCodeForm(forms.Form):
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
         user = self.request.user
-        if not otp.verify(
+        check = otp.check(
             self.request, purpose=otp.Purpose.REAUTHENTICATE, phone=user.mobile, code=code
-        ):
-            raise incorrect_code_error()
+        )
+        if not check.ok:
+            raise code_error(check)
         return code
 
 

@@ -276,6 +276,24 @@ def _check_interval(phone: str) -> None:
         raise SmsLimitExceeded(_wait_message(wait))
 
 
+_LAST_NUMBER_KEY = "linli_sms_last_number"
+
+
+def resend_after(request: HttpRequest) -> int:
+    """Whole seconds until the number this browser last had a text sent to may have another
+    (0: now): what a "Get code" button counts down, after a reload too."""
+    session = getattr(request, "session", None)
+    phone = session.get(_LAST_NUMBER_KEY) if session is not None else None
+    if not phone:
+        return 0
+    until = (
+        RateCounter.objects.filter(key=_interval_key(phone), expires_at__gt=_aware(_now()))
+        .values_list("expires_at", flat=True)
+        .first()
+    )
+    return math.ceil(until.timestamp() - _now()) if until else 0
+
+
 def _check_rates(
     request: HttpRequest, *, group: str, value: str, rates: list[str], increment: bool = True
 ) -> None:
@@ -352,6 +370,8 @@ def reserve_sms(request: HttpRequest, phone: str, *, interval: bool = True) -> N
             # Nothing is sent, so the number's next minute is not taken.
             release(_interval_key(phone))
         raise
+    if interval and getattr(request, "session", None) is not None:
+        request.session[_LAST_NUMBER_KEY] = phone  # for resend_after
     reserved = getattr(request, _RESERVED_ATTR, None)
     if reserved is None:
         reserved = set()

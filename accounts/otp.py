@@ -11,6 +11,7 @@ LINLI_SMS_CODE_MAX_ATTEMPTS tries (counted atomically before comparing), and use
 
 import secrets
 import time
+from dataclasses import dataclass
 from enum import StrEnum
 
 from allauth.account.adapter import get_adapter
@@ -89,33 +90,56 @@ def issue(request: HttpRequest, *, purpose: Purpose, phone: str) -> str:
     return code
 
 
-def verify(request: HttpRequest, *, purpose: Purpose, phone: str, code: str) -> bool:
-    """True once for the right code. A wrong, expired, used, foreign or over-tried code is
-    False, alike, so the answer tells nothing about the number."""
+@dataclass(frozen=True)
+class CodeCheck:
+    """The answer to one code typed in: `ok` once for the right code; otherwise `tries_left`
+    (how many more may be typed for this code) and `exhausted` (this try was its last, so a
+    new code is needed). No code at all (never sent, expired, used) has no tries left and is
+    not exhausted."""
+
+    ok: bool
+    tries_left: int = 0
+    exhausted: bool = False
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def check(request: HttpRequest, *, purpose: Purpose, phone: str, code: str) -> CodeCheck:
+    """Compare `code` with the one sent for this purpose, number and session, counting the try.
+    A code from another session counts as wrong, and a number that was sent no code for this
+    purpose (sign-up for a number that has an account, say) has a code nobody knows
+    (`send_code`), so the answer tells nothing about the number."""
     phone = normalize_mobile(phone)
     record_key, tries_key = _keys(purpose, phone)
     store = _store()
     record = store.get(record_key)
     if not record:
-        return False
+        return CodeCheck(ok=False)
     if time.time() - record["at"] > settings.LINLI_SMS_CODE_TTL:
         store.delete(record_key)
-        return False
+        return CodeCheck(ok=False)
     # Counted atomically before comparing: parallel guesses cannot share one try.
+    allowed = settings.LINLI_SMS_CODE_MAX_ATTEMPTS
     tries = limits.count_up(f"{tries_key}:{record['id']}", settings.LINLI_SMS_CODE_TTL + 5)
-    if tries > settings.LINLI_SMS_CODE_MAX_ATTEMPTS:
+    if tries > allowed:
         store.delete(record_key)
-        return False
+        return CodeCheck(ok=False, exhausted=True)
     nonce = _session_nonce(request, create=False)
     expected = record["digest"]
     if not nonce or not constant_time_compare(
         expected, _digest(purpose, phone, nonce, clean_code(code))
     ):
-        if tries >= settings.LINLI_SMS_CODE_MAX_ATTEMPTS:
+        if tries >= allowed:
             store.delete(record_key)
-        return False
+        return CodeCheck(ok=False, tries_left=allowed - tries, exhausted=tries >= allowed)
     # Single use: of two requests with the right code, only the one that deletes it wins.
-    return bool(store.delete(record_key))
+    return CodeCheck(ok=bool(store.delete(record_key)))
+
+
+def verify(request: HttpRequest, *, purpose: Purpose, phone: str, code: str) -> bool:
+    """True once for the right code (`check` without the details)."""
+    return check(request, purpose=purpose, phone=phone, code=code).ok
 
 
 def send_code(
@@ -136,11 +160,13 @@ def send_code(
         adapter.send_social_link_code_sms(phone, code=code, provider_name=provider_name)
         return
     if purpose == Purpose.SIGNUP and user is not None:
+        issue(request, purpose=purpose, phone=phone)  # unknown to all: wrong tries look alike
         adapter.send_account_already_exists_sms(phone)
         return
     if purpose not in (Purpose.SIGNUP, Purpose.SOCIAL_BIND) and (
         user is None or not user.is_active
     ):
+        issue(request, purpose=purpose, phone=phone)  # as above
         adapter.send_unknown_account_sms(phone)
         return
     code = issue(request, purpose=purpose, phone=phone)

@@ -1,5 +1,5 @@
 """Account pages in front of allauth's (mounted before `allauth.urls` under accounts/): the
-first four and the authenticator app's set-up replace allauth's views at the same paths, so
+first six and the authenticator app's set-up replace allauth's views at the same paths, so
 allauth's URL names lead here."""
 
 from django.urls import path
@@ -12,6 +12,8 @@ app_name = "accounts_auth"
 urlpatterns = [
     path("signup/", auth.signup, name="signup"),
     path("phone/change/", auth.change_phone, name="change_phone"),
+    path("phone/verify/", auth.verify_phone, name="verify_phone"),
+    path("login/code/confirm/", auth.confirm_login_code, name="confirm_login_code"),
     path("email/", auth.email, name="email"),
     path("password/set/", auth.password_set, name="password_set"),
     path("password/reset/sms/", auth.password_reset_by_sms, name="password_reset_by_sms"),

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts import otp
-from accounts.auth_forms import CodeField, incorrect_code_error
+from accounts.auth_forms import CodeField, code_error
 from accounts.models import User
 from accounts.selectors import SocialLinkRefusal, social_link_refusal
 
@@ -58,8 +58,9 @@ class BindPhoneForm(forms.Form):
         if not (phone and code) or self.errors:
             return cleaned_data
         request = context.request
-        if not otp.verify(request, purpose=otp.Purpose.SOCIAL_BIND, phone=phone, code=code):
-            self.add_error("code", incorrect_code_error())
+        check = otp.check(request, purpose=otp.Purpose.SOCIAL_BIND, phone=phone, code=code)
+        if not check.ok:
+            self.add_error("code", code_error(check))
             return cleaned_data
         user = User.objects.filter(mobile=phone).first()
         if user is None:

@@ -9,8 +9,9 @@ from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
 from allauth.account.authentication import get_authentication_records
 from allauth.account.utils import get_next_redirect_url
+from allauth.account.views import _login as allauth_login
+from allauth.account.views import _phone as allauth_phone
 from allauth.core.exceptions import RateLimited
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -27,7 +28,13 @@ from ..allauth_bridge import (
     resume_after_reauthentication,
     suspend_for_reauthentication,
 )
-from ..auth_forms import PasswordResetBySmsForm, ReauthenticateByCodeForm, SendCodeForm
+from ..auth_forms import (
+    PasswordResetBySmsForm,
+    ReauthenticateByCodeForm,
+    SendCodeForm,
+    code_exhausted_message,
+    tries_left_message,
+)
 from ..phone import mask_mobile
 
 # --- Re-authentication -----------------------------------------------------------------------
@@ -117,14 +124,58 @@ email = reauthentication_required(allauth_views.email)
 password_set = reauthentication_required(allauth_views.password_set)
 
 
+# --- allauth's code pages (login by code, phone verification) ------------------------------
+
+
+class TriesLeftMixin:
+    """A wrong code says how many tries are left; after the last one allauth ends the process
+    and we say that a new code is needed (accounts.otp's pages say the same)."""
+
+    def form_invalid(self, form):
+        process = getattr(self, "_process", None) or getattr(self, "process", None)
+        if process is None or self._action in ("resend", "change"):
+            return super().form_invalid(form)
+        left = process.max_attempts - process.state["failed_attempts"] - 1
+        if left > 0:
+            if form.has_error("code", "incorrect_code"):
+                form.errors["code"] = form.error_class([tries_left_message(left)])
+        else:
+            self.request.linli_code_exhausted = True  # see AccountAdapter.add_message
+        return super().form_invalid(form)
+
+
+class ConfirmLoginCodeView(TriesLeftMixin, allauth_login.ConfirmLoginCodeView):
+    pass
+
+
+class VerifyPhoneSignupView(TriesLeftMixin, allauth_phone._VerifyPhoneSignupView):
+    pass
+
+
+class VerifyPhoneChangeView(TriesLeftMixin, allauth_phone._VerifyPhoneChangeView):
+    def respond_process_failed(self, form):
+        messages.error(self.request, code_exhausted_message())
+        return super().respond_process_failed(form)
+
+
+confirm_login_code = ConfirmLoginCodeView.as_view()
+
+
+def verify_phone(request: HttpRequest) -> HttpResponse:
+    """allauth's: the phone change of a logged-in person, else the sign-up stage."""
+    if request.user.is_authenticated:
+        return VerifyPhoneChangeView.as_view()(request)
+    return VerifyPhoneSignupView.as_view()(request)
+
+
 # --- Sign-up ---------------------------------------------------------------------------------
 
 
 def send_code(request: HttpRequest, purpose: otp.Purpose, *, provider_name: str = "") -> dict:
     """The "Get code" button (action=send_code) of the sign-up, social sign-up and SMS password
     reset pages: check the number and the SMS limits, text the code and say so. Returns what
-    the page shows next to its form: send_form (with any error), code_sent and resend_after
-    (seconds the button counts down: the per-number interval)."""
+    the page shows next to its form: send_form (with any error) and code_sent (the button's
+    countdown is the template's: linli_sms.sms_resend_after)."""
     send_form = SendCodeForm(request.POST, request=request)
     code_sent = send_form.is_valid()
     if code_sent:
@@ -133,11 +184,7 @@ def send_code(request: HttpRequest, purpose: otp.Purpose, *, provider_name: str 
         messages.success(
             request, _("A code has been sent to %(phone)s.") % {"phone": mask_mobile(phone)}
         )
-    return {
-        "send_form": send_form,
-        "code_sent": code_sent,
-        "resend_after": settings.LINLI_SMS_LIMITS["number_interval"] if code_sent else 0,
-    }
+    return {"send_form": send_form, "code_sent": code_sent}
 
 
 class SendSignupCodeMixin:
@@ -174,7 +221,7 @@ signup = SignupView.as_view()
 def password_reset_by_sms(request: HttpRequest) -> HttpResponse:
     """Number → code → new password, on one page. An unknown number gets the same replies on
     screen and an "unknown account" text."""
-    sent = {"send_form": None, "code_sent": False, "resend_after": 0}
+    sent = {"send_form": None, "code_sent": False}
     if request.method == "POST" and request.POST.get("action") == "send_code":
         sent = send_code(request, otp.Purpose.PASSWORD_RESET)
         form = PasswordResetBySmsForm(

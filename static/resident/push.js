@@ -109,15 +109,25 @@
       })
       .catch(() => say("unsupported"));
 
+    // Busy like every button that starts work (static/shared/busy-submit.js).
+    const busy = (on) => {
+      if (!window.linliBusy) button.disabled = on;
+      else if (on) window.linliBusy.start(button);
+      else window.linliBusy.stop(button);
+    };
+
     button.addEventListener("click", () => {
-      button.disabled = true;
+      busy(true);
       say("working");
       registration.pushManager
         .getSubscription()
         .then((subscription) => (subscription ? disable(subscription) : enable()))
-        .then(show)
+        .then((subscription) => {
+          busy(false);
+          show(subscription);
+        })
         .catch((error) => {
-          button.disabled = false;
+          busy(false);
           if (error && error.serverMessage) status.textContent = error.serverMessage;
           else say(error && error.message === "denied" ? "denied" : "error");
         });

@@ -85,12 +85,22 @@
     }
     function fail() {
       box.hidden = true;
-      button.disabled = false;
+      busy(false);
       failure.textContent = form.getAttribute("data-msg-failed");
       failure.hidden = false;
     }
 
-    button.disabled = true;
+    // The same busy button as every other form (static/shared/busy-submit.js).
+    function busy(on) {
+      if (window.linliBusy) {
+        if (on) window.linliBusy.start(form, button);
+        else window.linliBusy.stop(form);
+      } else {
+        button.disabled = on;
+      }
+    }
+
+    busy(true);
     failure.hidden = true;
     box.hidden = false;
     label.textContent = form.getAttribute("data-msg-uploading");

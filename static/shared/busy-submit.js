@@ -11,6 +11,11 @@
      browser has read the form.
    - Coming back (back button, page cache) or a download that leaves the page in place gives
      the buttons back.
+   - htmx requests that are no GET are busy while they run: a form's submit buttons, or the
+     button that made the request (hx-post on a button).
+   - Scripts that start work themselves (a form sent by XMLHttpRequest, a button that calls
+     an API) use the same look: window.linliBusy.start(formOrButton, pressedButton) and
+     window.linliBusy.stop(formOrButton).
 
    The server does not rely on this: starting the same payment twice still gives one. */
 (function () {
@@ -23,6 +28,7 @@
   var saved = new WeakMap();
 
   function submitButtons(form) {
+    if (!(form instanceof HTMLFormElement)) return [form]; // a button on its own
     return Array.prototype.filter.call(form.elements, function (element) {
       var type = (element.getAttribute("type") || (element.tagName === "BUTTON" ? "submit" : "")).toLowerCase();
       return (element.tagName === "BUTTON" || element.tagName === "INPUT") && (type === "submit" || type === "image");
@@ -104,23 +110,35 @@
     }, 0);
   });
 
+  function htmxBusyTarget(element) {
+    if (element instanceof HTMLFormElement) return element;
+    if (element instanceof HTMLButtonElement && !element.form) return element;
+    return null;
+  }
+
   // htmx sends its forms itself (the submit event is cancelled): busy while the request runs.
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var form = event.detail && event.detail.elt;
+    var target = htmxBusyTarget(event.detail && event.detail.elt);
     var config = event.detail && event.detail.requestConfig;
-    if (!(form instanceof HTMLFormElement) || !config || config.verb === "get") return;
-    if (form.getAttribute("data-busy") === "off") return;
+    if (!target || !config || config.verb === "get") return;
+    if (target.getAttribute("data-busy") === "off") return;
     var trigger = config.triggeringEvent;
-    markBusy(form, (trigger && trigger.submitter) || null);
+    markBusy(target, (trigger && trigger.submitter) || target);
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail && event.detail.elt;
-    if (form instanceof HTMLFormElement) clearBusy(form);
+    var target = htmxBusyTarget(event.detail && event.detail.elt);
+    if (target) clearBusy(target);
   });
+
+  window.linliBusy = {
+    start: function (target, pressed) { markBusy(target, pressed || null); },
+    stop: clearBusy
+  };
 
   // Back from the provider's page (or any page) with this one restored from the cache.
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
     Array.prototype.forEach.call(document.forms, clearBusy);
+    Array.prototype.forEach.call(document.querySelectorAll("button[aria-busy]"), clearBusy);
   });
 })();

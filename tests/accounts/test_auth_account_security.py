@@ -148,8 +148,12 @@ def test_change_phone_code_wrong_tries(client_for, resident, password):
     client.post(CHANGE_PHONE, {"phone": "13700000043"})
     code = last_code("13700000043")
     wrong = "000000" if code != "000000" else "111111"
-    for _ in range(5):
-        client.post(VERIFY_PHONE, {"code": wrong})
+    for left in (4, 3, 2, 1):
+        response = client.post(VERIFY_PHONE, {"code": wrong})
+        assert f"验证码错误，还可以再试 {left} 次。" in response.content.decode()
+    last = client.post(VERIFY_PHONE, {"code": wrong}, follow=True)
+    assert last.redirect_chain[0][0] == CHANGE_PHONE
+    assert "验证码输错次数过多，已失效，请重新获取。" in last.content.decode()
     client.post(VERIFY_PHONE, {"code": code})
     resident.refresh_from_db()
     assert resident.mobile == "13900000001"

@@ -23,6 +23,9 @@ def last_code(phone: str) -> str:
 
 
 def without_tokens(html: str) -> str:
+    """The page without what differs per request: the CSRF token, the seconds until the next
+    code."""
+    html = re.sub(r'data-countdown="\d+"', "", html)
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 

@@ -21,11 +21,14 @@ from .social_standin import (
 )
 
 INCORRECT_CODE = "验证码错误或已过期，请重新获取。"
+TRIES_LEFT = "验证码错误，还可以再试 %d 次。"
 
 
 def page_text(response, phone: str) -> str:
-    """The page without what differs per request (CSRF token) and per number typed."""
+    """The page without what differs per request (CSRF token, the seconds until the next
+    code) and per number typed."""
     body = response.content.decode().replace(phone, "#").replace(mask_mobile(phone), "#")
+    body = re.sub(r'data-countdown="\d+"', "", body)
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
 
 
@@ -93,12 +96,12 @@ def test_number_with_an_account_is_not_revealed(pending, resident):
     assert text.template == "social_link"
     assert text.params["provider"] == "微信" and len(text.params["code"]) == 6
     assert "绑定" in text.text and text.params["code"] in text.text
-    # Wrong codes get the same answer for both.
+    # Wrong codes get the same answer for both: the tries left.
     for phone in ("13900009005", resident.mobile):
-        for guess in ("000000", "123456"):
+        for guess, left in (("000000", 4), ("123456", 3)):
             response = pending.post(SIGNUP, {"phone": phone, "code": guess})
             assert response.status_code == 200
-            assert response.context["form"].errors == {"code": [INCORRECT_CODE]}
+            assert response.context["form"].errors == {"code": [TRIES_LEFT % left]}
     assert not SocialAccount.objects.filter(user=resident).exists()
     assert logged_in_user_id(pending) is None
 
@@ -151,7 +154,8 @@ def test_a_linking_code_is_bound_to_its_browser(pending, resident, standin):
     response = other.post(SIGNUP, {"phone": resident.mobile, "code": code})
 
     assert response.status_code == 200
-    assert response.context["form"].errors == {"code": [INCORRECT_CODE]}
+    # Counted as a wrong try, the same answer as any wrong code.
+    assert response.context["form"].errors == {"code": [TRIES_LEFT % 4]}
     assert not SocialAccount.objects.exists()
 
 
