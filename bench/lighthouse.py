@@ -170,10 +170,15 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
     failures = judge(results)
+    load = os.getloadavg()[0]
     if args.json:
-        print(json.dumps({"results": results, "failures": failures}, ensure_ascii=False, indent=2))
+        print(json.dumps({"results": results, "failures": failures, "load_average": load},
+                         ensure_ascii=False, indent=2))  # fmt: skip
     else:
         print_table(results, var_dir / "reports")
+        if load > (os.cpu_count() or 1):
+            print(f"\nload average {load:.1f} on {os.cpu_count()} cores: Lighthouse's simulated "
+                  "timings follow the machine's, the performance scores are low on a busy one.")  # fmt: skip
         print("\nFAILED:\n  " + "\n  ".join(failures) if failures else "\nAll limits met.")
     sys.exit(1 if failures else 0)
 
