@@ -37,6 +37,7 @@ import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,11 +151,15 @@ def main() -> None:
     environment = production_environment(var_dir, args.port)
     os.environ.update(environment)
     sys.path.insert(0, str(ROOT))
-    paths = prepare(pages)
     base = f"http://{HOST}:{args.port}"
+    if answers(base + "/healthz"):
+        sys.exit(f"port {args.port} is taken by another server: choose another with --port")
+    paths = prepare(pages)
     server = start_server(var_dir, args.port)
     try:
         wait_for(base + "/healthz")
+        if server.poll() is not None:
+            sys.exit(f"gunicorn stopped (see {var_dir}/gunicorn.log)")
         cookie = log_in(base)
         results = []
         for name in pages:
@@ -226,6 +231,16 @@ def start_server(var_dir: Path, port: int) -> subprocess.Popen:
          "--workers", "2", "--no-control-socket", "--access-logfile", "-"],
         cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
     )  # fmt: skip
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5):  # noqa: S310 - our own address
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
 
 
 def wait_for(url: str, seconds: float = 60) -> None:
