@@ -36,30 +36,11 @@ class AccountAdapter(AccountAdapterBase):
         "rate_limited": _("Too many requests. Please wait a minute and try again."),
     }
 
-    def add_message(
-        self,
-        request,
-        level,
-        message_template=None,
-        message_context=None,
-        extra_tags="",
-        message=None,
-    ) -> None:
-        if getattr(request, "linli_code_exhausted", False) and message == force_str(
-            self.error_messages["too_many_login_attempts"]
-        ):
-            # The last wrong try of a texted code (views.auth.TriesLeftMixin): a new code is
-            # what helps, not waiting.
-            from .auth_forms import code_exhausted_message
-
-            message = code_exhausted_message()
-        super().add_message(request, level, message_template, message_context, extra_tags, message)
-
     def is_open_for_signup(self, request) -> bool:
         return True
 
     def post_login(self, request, user, **kwargs: Any):
-        self._signed_up = bool(kwargs.get("signup"))
+        request.linli_signed_up = bool(kwargs.get("signup"))
         return super().post_login(request, user, **kwargs)
 
     def add_message(
@@ -72,11 +53,19 @@ class AccountAdapter(AccountAdapterBase):
         message: str | None = None,
     ) -> None:
         """The first page after a sign-up (by number, WeChat or QQ) says so, instead of the
-        "logged in" message every login shows."""
+        "logged in" message every login shows; the last wrong try of a texted code says that a
+        new code helps, not waiting."""
         if message_template == "account/messages/logged_in.txt" and getattr(
-            self, "_signed_up", False
+            request, "linli_signed_up", False
         ):
             message_template, message = None, str(_("Signed up successfully. Welcome to Linli!"))
+        if getattr(request, "linli_code_exhausted", False) and message == force_str(
+            self.error_messages["too_many_login_attempts"]
+        ):
+            # views.auth.TriesLeftMixin marks the request.
+            from .auth_forms import code_exhausted_message
+
+            message = code_exhausted_message()
         super().add_message(
             request,
             level,
