@@ -282,7 +282,18 @@ def log_in(base: str) -> dict:
     return cookie
 
 
-def run_lighthouse(url: str, cookie: dict, report: Path) -> dict:
+def run_lighthouse(url: str, cookie: dict, report: Path, attempts: int = 3) -> dict:
+    """Lighthouse once, again when it fails to record the page load (its NO_NAVSTART and
+    similar runtime errors come and go on a busy machine)."""
+    for _attempt in range(attempts):
+        result = _run_lighthouse_once(url, cookie, report)
+        if "error" not in result:
+            break
+        log(f"{url}: {result['error']}")
+    return result
+
+
+def _run_lighthouse_once(url: str, cookie: dict, report: Path) -> dict:
     report.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as profile:
         completed = subprocess.run(  # noqa: S603 - our own addresses
