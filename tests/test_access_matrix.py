@@ -170,7 +170,7 @@ RULES: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
     # --- Public: health, language, the PWA files, payment callbacks, receipt verification.
     ("public pages and machine endpoints",
      ("healthz", "set_language", "notices:service_worker", "notices:manifest",
-      "billing:payment_notify", "billing:verify"), OPEN),
+      "billing:payment_notify", "billing:verify", "robots_txt", "favicon"), OPEN),
     # --- Sign-in, sign-up and account pages of allauth and of accounts.
     ("signing in, signing up, password reset: open to all (a signed-in person is sent on)",
      ("account_login", "account_signup", "accounts_auth:signup", "account_reset_password*",

@@ -150,7 +150,7 @@ def test_change_phone_code_wrong_tries(client_for, resident, password):
     wrong = "000000" if code != "000000" else "111111"
     for left in (4, 3, 2, 1):
         response = client.post(VERIFY_PHONE, {"code": wrong})
-        assert f"验证码错误，还可以再试 {left} 次。" in response.content.decode()
+        assert f"验证码错误，还可以再试{left}次。" in response.content.decode()
     last = client.post(VERIFY_PHONE, {"code": wrong}, follow=True)
     assert last.redirect_chain[0][0] == CHANGE_PHONE
     assert "验证码输错次数过多，已失效，请重新获取。" in last.content.decode()

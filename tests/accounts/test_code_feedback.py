@@ -15,7 +15,7 @@ SIGNUP = "/accounts/signup/"
 LOGIN_CODE = "/accounts/login/code/"
 CONFIRM_LOGIN_CODE = "/accounts/login/code/confirm/"
 RESET_SMS = "/accounts/password/reset/sms/"
-TRIES_LEFT = "验证码错误，还可以再试 %d 次。"
+TRIES_LEFT = "验证码错误，还可以再试%d次。"
 EXHAUSTED = "验证码输错次数过多，已失效，请重新获取。"
 EXPIRED = "验证码错误或已过期，请重新获取。"
 

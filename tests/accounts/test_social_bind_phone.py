@@ -21,7 +21,7 @@ from .social_standin import (
 )
 
 INCORRECT_CODE = "验证码错误或已过期，请重新获取。"
-TRIES_LEFT = "验证码错误，还可以再试 %d 次。"
+TRIES_LEFT = "验证码错误，还可以再试%d次。"
 
 
 def page_text(response, phone: str) -> str:

@@ -52,7 +52,7 @@ def test_oversized_refused_on_the_phone_large_photo_shrunk_and_kept_after_a_refu
         {"name": "IMG_0001.heic", "mimeType": "image/heic", "buffer": b"\0" * (2 * MB + 1)},
     )
     expect(picker.locator("[data-media-warning]")).to_contain_text(
-        "IMG_0001.heic 太大了（最多 2 MB）"
+        "「IMG_0001.heic」太大了（最多 2 MB）"
     )
     assert phone.evaluate(f"{files}.length") == 0
     assert not posts

@@ -66,13 +66,13 @@ def test_the_pickers_limits_are_the_servers_settings(client_for, resident, opera
     assert found["videos"]["max-bytes"] == str(uploads.video_bytes_limit()) == str(20 * uploads.MB)
     assert found["videos"]["max-side"] == "0"  # sent as they are
     body = response.content.decode()
-    assert "最多 4 张照片和 2 段短视频（每段不超过 20 MB" in body
+    assert "最多4张照片和2段短视频（每段不超过20 MB" in body
     assert "/4</span>" in body and "/2</span>" in body
     assert "shared/photo-picker.js" in body
     # The phone says the same as the server would, in Chinese.
     assert (
         found["photos"]["msg-too-large"]
-        == "%(name)s 太大了（最多 %(size)d MB），请选择小一点的照片。"
+        == "「%(name)s」太大了（最多 %(size)d MB），请选择小一点的照片。"
     )
 
 
