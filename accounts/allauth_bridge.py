@@ -13,6 +13,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows import login as _login
 from allauth.account.internal.flows import password_reset as _password_reset
 from allauth.account.internal.flows import reauthentication as _reauthentication
+from allauth.account.views import _login as _allauth_login_views
+from allauth.account.views import _phone as _allauth_phone_views
 from allauth.core.internal import ratelimit as _ratelimit
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes as _RecoveryCodes
 from allauth.mfa.totp.internal import auth as _totp
@@ -111,3 +113,10 @@ def totp_code(secret: str, at: float) -> str:
 def activate_recovery_codes(user: AbstractBaseUser) -> list[str]:
     """Recovery codes for `user`, as if they had generated them."""
     return _RecoveryCodes.activate(user).generate_codes()
+
+
+# --- allauth's code and phone views, subclassed by accounts.views.auth (tries left) ---------
+# Private modules of allauth (account/views/_login.py, _phone.py): named here only.
+ConfirmLoginCodeViewBase = _allauth_login_views.ConfirmLoginCodeView
+VerifyPhoneSignupViewBase = _allauth_phone_views._VerifyPhoneSignupView
+VerifyPhoneChangeViewBase = _allauth_phone_views._VerifyPhoneChangeView

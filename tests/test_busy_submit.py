@@ -73,7 +73,7 @@ def _loads_busy_script(name: str) -> bool:
     parent = EXTENDS.search(text)
     if parent:
         return _loads_busy_script(parent.group(1))
-    return '{% include "_head.html" %}' in text
+    return re.search(r'\{% include "_head\.html"( with [^%]*)? %\}', text) is not None
 
 
 def test_the_head_loads_the_busy_script():

@@ -9,8 +9,6 @@ from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
 from allauth.account.authentication import get_authentication_records
 from allauth.account.utils import get_next_redirect_url
-from allauth.account.views import _login as allauth_login
-from allauth.account.views import _phone as allauth_phone
 from allauth.core.exceptions import RateLimited
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +21,9 @@ from django.views.decorators.http import require_http_methods
 
 from .. import limits, otp
 from ..allauth_bridge import (
+    ConfirmLoginCodeViewBase,
+    VerifyPhoneChangeViewBase,
+    VerifyPhoneSignupViewBase,
     record_authentication,
     reset_password,
     resume_after_reauthentication,
@@ -144,15 +145,15 @@ class TriesLeftMixin:
         return super().form_invalid(form)
 
 
-class ConfirmLoginCodeView(TriesLeftMixin, allauth_login.ConfirmLoginCodeView):
+class ConfirmLoginCodeView(TriesLeftMixin, ConfirmLoginCodeViewBase):
     pass
 
 
-class VerifyPhoneSignupView(TriesLeftMixin, allauth_phone._VerifyPhoneSignupView):
+class VerifyPhoneSignupView(TriesLeftMixin, VerifyPhoneSignupViewBase):
     pass
 
 
-class VerifyPhoneChangeView(TriesLeftMixin, allauth_phone._VerifyPhoneChangeView):
+class VerifyPhoneChangeView(TriesLeftMixin, VerifyPhoneChangeViewBase):
     def respond_process_failed(self, form):
         messages.error(self.request, code_exhausted_message())
         return super().respond_process_failed(form)

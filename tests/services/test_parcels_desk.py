@@ -78,7 +78,7 @@ def test_log_another_keeps_the_carrier_and_the_shelf(client_for, staff_user, roo
     response = client.post(NEW, log_form(room, another="1"))
     assert response.url == NEW
     code = Parcel.objects.get().pickup_code
-    assert f"取件码 {code}" in client.get(NEW).content.decode()  # the message with the code
+    assert f"取件码{code}" in client.get(NEW).content.decode()  # the message with the code
     page = client.get(NEW, {"room": room.pk})
     assert page.context["form"].initial["carrier"] == "zto"
     assert page.context["form"].initial["shelf"] == "B2"
