@@ -115,6 +115,24 @@ def photo_from_upload(upload: UploadedFile, *, max_side: int, quality: int) -> C
     return _encode(image, quality=quality)
 
 
+def thumbnail_from_photo(photo, *, side: int, crop: bool = False, quality: int = 80) -> ContentFile:
+    """A small JPEG of a photo already stored by this module (so trusted: not checked again),
+    for lists: at most `side` pixels on its long side, or with `crop` a `side`×`side` square cut
+    from the middle (to fill a square thumbnail without letterboxing). `photo` is a file or
+    file-like object; it is read from its start."""
+    photo.seek(0)
+    with Image.open(photo) as opened:
+        if opened.format == "JPEG":
+            opened.draft("RGB", (side, side))
+        image = _flatten(opened)
+    if crop:
+        image = ImageOps.fit(image, (side, side), Image.Resampling.LANCZOS)
+    else:
+        image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    photo.seek(0)
+    return _encode(image, quality=quality)
+
+
 def _open(upload: UploadedFile, *, target_side: int) -> Image.Image:
     charge_upload()
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:

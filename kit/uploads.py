@@ -6,7 +6,6 @@ small thumbnail for lists. Videos cannot be re-encoded here (no transcoder on th
 they are accepted only when their first bytes are an MP4/MOV (ISO media) or WebM container,
 whatever the name or the browser's claimed type, and stored under a random name."""
 
-import io
 import uuid
 from dataclasses import dataclass
 
@@ -14,10 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from kit import parameters
-from kit.images import charge_upload, photo_from_upload
+from kit.images import charge_upload, photo_from_upload, thumbnail_from_photo
 
 # The largest limits the proxy in front is sized for (deploy/nginx: client_max_body_size); the
 # platform parameters uploads.* (kit.parameters, 平台参数) may lower them, never raise them.
@@ -145,15 +143,10 @@ def photo_with_thumbnail(upload: UploadedFile) -> StoredMedia:
     except ValidationError as error:
         # Name the file: a report may carry nine of them.
         raise ValidationError(f"{upload.name}: {error.messages[0]}", code=error.code) from None
-    image = Image.open(io.BytesIO(photo.read()))
-    image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=80, optimize=True)
-    photo.seek(0)
     return StoredMedia(
         kind="image",
         file=photo,
-        thumbnail=ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.jpg"),
+        thumbnail=thumbnail_from_photo(photo, side=THUMBNAIL_SIDE),
         content_type="image/jpeg",
         original_name=_clean_name(upload.name, "jpg"),
         size=photo.size,

@@ -607,6 +607,14 @@ class Activity(models.Model):
     poster = models.ImageField(
         _("poster"), upload_to=poster_upload_to, storage=private_storage, blank=True
     )
+    # A small square cut of the poster for the lists (services.activities.services.poster_set).
+    poster_thumbnail = models.ImageField(
+        _("poster thumbnail"),
+        upload_to=poster_upload_to,
+        storage=private_storage,
+        blank=True,
+        editable=False,
+    )
     description = models.TextField(_("description"), max_length=5000)
     place = models.CharField(_("place"), max_length=100)
     starts_at = models.DateTimeField(_("starts"))

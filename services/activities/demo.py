@@ -15,6 +15,7 @@ from accounts.models import Community, Residency, User
 from kit.fonts import pillow_font
 
 from ..models import Activity, ActivityParticipant, ActivitySignup
+from .services import poster_set
 
 OPEN_TITLE = "周末亲子手工课：做一盏中秋灯笼"
 FULL_TITLE = "社区义诊：三甲医院专家进小区"
@@ -94,7 +95,7 @@ def _activity(
         created_by=author,
         published_at=timezone.now() if status == Activity.Status.PUBLISHED else None,
     )
-    activity.poster.save("poster.jpg", ContentFile(_poster(title, colour)), save=False)
+    poster_set(activity, ContentFile(_poster(title, colour)))
     activity.save()
     return activity
 

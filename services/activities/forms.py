@@ -7,6 +7,7 @@ from accounts.models import Building, User
 from kit.images import photo_from_upload
 
 from ..models import Activity
+from . import services
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 DATETIME_FORMATS = [DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -175,7 +176,7 @@ class ActivityForm(forms.ModelForm):
         activity.fields = self.cleaned_data["fields"]
         poster = self.cleaned_data.get("poster_upload")
         if poster is not None:
-            activity.poster.save("poster.jpg", poster, save=False)
+            services.poster_set(activity, poster)
         return activity
 
 

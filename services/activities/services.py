@@ -15,6 +15,7 @@ activity never wait for each other in a circle."""
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Residency, User
 from kit.audit import log_action
+from kit.images import thumbnail_from_photo
 from notices import fanout
 from notices.fanout import Plan
 from notices.notify import notify
@@ -38,6 +40,19 @@ PUBLISHED_PLAN = "services.activities.services.activity_published_plan"
 
 
 # --- Staff: the activity ----------------------------------------------------------------------
+
+# The lists show the poster at 72×72 CSS pixels: twice that for phones' screens.
+POSTER_THUMBNAIL_SIDE = 144
+
+
+def poster_set(activity: Activity, photo: ContentFile) -> None:
+    """Give the activity a poster (a JPEG already re-encoded by kit.images) and its thumbnail
+    for the lists; not saved (the caller saves the activity). The staff form and the demo data
+    both come here."""
+    activity.poster.save("poster.jpg", photo, save=False)
+    with activity.poster.open("rb") as stored:
+        thumbnail = thumbnail_from_photo(stored, side=POSTER_THUMBNAIL_SIDE, crop=True)
+    activity.poster_thumbnail.save("poster-thumbnail.jpg", thumbnail, save=False)
 
 
 @transaction.atomic

@@ -169,13 +169,18 @@ def activity_cancel(request: HttpRequest, activity_id: int) -> HttpResponse:
 @staff_required(VIEW)
 @require_GET
 def activity_poster(request: HttpRequest, activity_id: int) -> HttpResponse:
-    return poster_response(_activity(request, activity_id))
+    return poster_response(_activity(request, activity_id), thumbnail="thumb" in request.GET)
 
 
-def poster_response(activity: Activity) -> HttpResponse:
+def poster_response(activity: Activity, *, thumbnail: bool = False) -> HttpResponse:
+    """The poster, or with `thumbnail` its small square for the lists (the poster itself when
+    it has none yet)."""
     if not activity.poster:
         raise Http404
-    response = FileResponse(activity.poster.open("rb"), content_type="image/jpeg")
+    field = (
+        activity.poster_thumbnail if thumbnail and activity.poster_thumbnail else activity.poster
+    )
+    response = FileResponse(field.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"

@@ -2,7 +2,6 @@
 page (items, prices, hours, licence, ratings, reviews and replies), writing a review of a
 finished booking, and the review photos behind an access check."""
 
-import io
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
@@ -17,9 +16,9 @@ from django.utils.dates import WEEKDAYS
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from PIL import Image
 
 from kit.forms import add_service_errors
+from kit.images import thumbnail_from_photo
 
 from ..models import Booking
 from . import selectors, services
@@ -169,11 +168,9 @@ def photo_response(photo, *, thumbnail: bool = False) -> HttpResponse:
     """The photo (re-encoded JPEG from private storage), or with `thumbnail` a small copy made
     on the fly for the lists (at most three a review, so no stored thumbnail)."""
     if thumbnail:
-        with photo.image.open("rb") as handle, Image.open(handle) as image:
-            image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-            buffer = io.BytesIO()
-            image.convert("RGB").save(buffer, format="JPEG", quality=80)
-        response = HttpResponse(buffer.getvalue(), content_type="image/jpeg")
+        with photo.image.open("rb") as handle:
+            small = thumbnail_from_photo(handle, side=THUMBNAIL_SIDE)
+        response = HttpResponse(small.read(), content_type="image/jpeg")
     else:
         response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"

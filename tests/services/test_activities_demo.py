@@ -32,4 +32,4 @@ def test_demo_activities(community):
     for activity in activities.values():
         held = activity.signups.filter(status__in=ActivitySignup.HOLDING)
         assert activity.places_taken == (held.aggregate(n=Sum("people"))["n"] or 0)
-        assert activity.poster
+        assert activity.poster and activity.poster_thumbnail
