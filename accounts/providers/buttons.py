@@ -4,22 +4,20 @@ from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.base import Provider
 from django.http import HttpRequest
 
-
-def is_wechat_browser(request: HttpRequest) -> bool:
-    return "MicroMessenger" in request.headers.get("User-Agent", "")
+from kit.wechat import in_wechat
 
 
 def login_providers(request: HttpRequest) -> list[Provider]:
     """Configured providers for this browser: inside WeChat the official account (its QR
     page cannot be scanned by the phone showing it), elsewhere the QR login; QQ everywhere."""
-    wanted = ["weixin_mp" if is_wechat_browser(request) else "weixin", "qq"]
+    wanted = ["weixin_mp" if in_wechat(request) else "weixin", "qq"]
     providers = {provider.id: provider for provider in get_adapter().list_providers(request)}
     return [providers[provider_id] for provider_id in wanted if provider_id in providers]
 
 
 def leading_provider(request: HttpRequest) -> Provider | None:
     """Inside WeChat, WeChat login leads the login page: one tap, nothing to type."""
-    if not is_wechat_browser(request):
+    if not in_wechat(request):
         return None
     return next((p for p in login_providers(request) if p.id == "weixin_mp"), None)
 
