@@ -17,8 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Community, Residency, Room, User
@@ -387,18 +386,18 @@ def _save_history(community, payments: list[Payment], items: list[tuple]) -> Non
         ("payment_id", "bill_id", "amount", "late_fee"),
         [(payment.pk, *rest) for payment, *rest in items],
     )
-    # One statement for the year's paid bills (a bulk_update of 30,000 rows takes a minute).
-    # Unordered: ordered by the payment, PostgreSQL may walk that index for every bill.
-    item = PaymentItem.objects.filter(bill=OuterRef("pk")).order_by()
-    Bill.objects.filter(
-        status=Bill.Status.PUBLISHED,
-        pk__in=PaymentItem.objects.filter(payment__community=community).values("bill_id"),
-    ).update(
-        status=Bill.Status.PAID,
-        paid_amount=F("amount"),
-        late_fee_paid=Subquery(item.values("late_fee")[:1]),
-        paid_at=Subquery(item.values("payment__paid_at")[:1]),
-    )
+    # One joined UPDATE for the year's paid bills (a bulk_update of 30,000 rows takes a minute;
+    # a correlated subquery per bill walked every payment item on PostgreSQL's unanalysed tables).
+    bill, item, payment = Bill._meta.db_table, PaymentItem._meta.db_table, Payment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {bill} SET status = %s, paid_amount = {bill}.amount,"  # noqa: S608 (table names from the models)
+            f" late_fee_paid = paid.late_fee, paid_at = paid.paid_at"
+            f" FROM (SELECT i.bill_id, i.late_fee, p.paid_at FROM {item} i"
+            f" JOIN {payment} p ON p.id = i.payment_id WHERE p.community_id = %s) AS paid"
+            f" WHERE {bill}.id = paid.bill_id AND {bill}.status = %s",
+            [Bill.Status.PAID, community.pk, Bill.Status.PUBLISHED],
+        )
 
 
 def _issue_receipts(companies) -> None:
