@@ -1,0 +1,79 @@
+"""Cached values with exact invalidation, by scope.
+
+A scope names whose data a value depends on: ``household:<room id>``, ``user:<id>``,
+``community:<id>``. Each scope has a generation number in the cache; a value is stored under the
+generations of all the scopes it depends on. ``invalidate(scope)`` moves that scope's generation on
+once the transaction commits, so every value that depends on it is recomputed on its next read
+(the old entries expire on their own). A lost or evicted generation starts again from the clock,
+never from a number that was used before, so an old value cannot come back.
+
+The generation moves on when ``invalidate`` is called and again when the transaction commits, so a
+value computed from the data before the commit is never read after it.
+"""
+
+import time
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+T = TypeVar("T")
+
+KEY_PREFIX = "kc"
+# Values live at most this long even if nothing invalidates them (seconds).
+DEFAULT_TIMEOUT = 60 * 60
+# Generations outlive any value stored under them.
+GENERATION_TIMEOUT = DEFAULT_TIMEOUT * 24
+
+
+def _generation_key(scope: str) -> str:
+    return f"{KEY_PREFIX}:g:{scope}"
+
+
+def _generations(scopes: tuple[str, ...]) -> list[int]:
+    keys = [_generation_key(scope) for scope in scopes]
+    found = cache.get_many(keys)
+    missing = {key: time.time_ns() for key in keys if key not in found}
+    if missing:
+        for key, value in missing.items():
+            # add, not set: a concurrent reader that started the generation first wins.
+            if not cache.add(key, value, GENERATION_TIMEOUT):
+                missing[key] = cache.get(key, value)
+        found.update(missing)
+    return [found[key] for key in keys]
+
+
+def cached(
+    name: str, scopes: Iterable[str], compute: Callable[[], T], timeout: int = DEFAULT_TIMEOUT
+) -> T:
+    """``compute()``, cached under `name` until any of `scopes` is invalidated."""
+    scopes = tuple(scopes)
+    generations = _generations(scopes)
+    key = f"{KEY_PREFIX}:v:{name}:" + ":".join(
+        f"{scope}@{generation}" for scope, generation in zip(scopes, generations, strict=True)
+    )
+    sentinel = object()
+    value = cache.get(key, sentinel)
+    if value is sentinel:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value
+
+
+def invalidate(*scopes: str) -> None:
+    """Every value that depends on one of `scopes` is recomputed from now on, and again once the
+    current transaction commits: a reader that cached the old data in between is not believed."""
+    scopes = tuple(dict.fromkeys(scope for scope in scopes if scope))
+    if scopes:
+        _advance(scopes)
+        transaction.on_commit(lambda: _advance(scopes))
+
+
+def _advance(scopes: tuple[str, ...]) -> None:
+    for scope in scopes:
+        key = _generation_key(scope)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, time.time_ns(), GENERATION_TIMEOUT)
