@@ -170,11 +170,11 @@ def test_varied_rows_rebuilt_then_kept_through_changes(community, residency, tec
     def order_at(created: dt.datetime, status: str, **extra) -> RepairOrder:
         household = households[rng.randrange(len(households))]
         public = rng.random() < 0.1
-        fields = dict(
-            household=household, room=None if public else household.room,
-            public_area="花园" if public else "", category=rng.choice(categories),
-            created_at=created, status=status,
-        )  # fmt: skip
+        fields = {
+            "household": household, "room": None if public else household.room,
+            "public_area": "花园" if public else "", "category": rng.choice(categories),
+            "created_at": created, "status": status,
+        }  # fmt: skip
         if status == Status.CANCELLED:
             fields["cancelled_at"] = created + dt.timedelta(hours=1)
         if status == Status.COMPLETED:
