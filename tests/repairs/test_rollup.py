@@ -21,9 +21,11 @@ from repairs.performance import (
     technician_performance_from_orders,
 )
 from tests.factories import RepairOrderFactory, ResidencyFactory, RoomFactory, photo_upload
+from tests.races import at_once, postgres_only
 
 pytestmark = pytest.mark.django_db
 Status = RepairOrder.Status
+WORKERS = 4
 
 
 def same_figures(read, computed) -> None:
@@ -264,3 +266,37 @@ def test_a_year_of_figures_is_one_query_of_the_roll_up(community, make_order,
     with django_assert_num_queries(1):
         summary = community_summary(community, today - dt.timedelta(days=365), today, rows)
     assert summary.completed == 3 and summary.reported == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@postgres_only
+def test_orders_of_one_day_finished_and_rated_at_once_all_count(community, make_order,
+                                                                technician_member):  # fmt: skip
+    """Several technicians' orders of the same day finished at the same moment, then rated at
+    once: each transaction recomputes the day only after the others committed (the day's lock),
+    so none of them is lost from the figures."""
+    orders = [make_order("in_progress") for _ in range(WORKERS)]
+
+    def finish(order):
+        return lambda: services.order_finish(
+            order=order, technician=technician_member, result_note="已修复",
+            photos=[photo_upload("after.jpg")],
+        )  # fmt: skip
+
+    at_once([finish(order) for order in orders])
+    today = timezone.localdate()
+    [row] = technician_performance(community, today, today)
+    assert row.completed == WORKERS
+
+    def rate(order):
+        return lambda: services.order_rate(
+            order=order, user=order.reporter, speed=5, quality=4, attitude=2
+        )
+
+    at_once([rate(order) for order in orders])
+    [row] = technician_performance(community, today, today)
+    assert (row.ratings, row.low_ratings) == (WORKERS, WORKERS)
+    assert_both_ways(community, today, today)
+    kept = rows_now(community)
+    rollup.rebuild([community.pk])
+    assert rows_now(community) == kept
