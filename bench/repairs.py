@@ -12,21 +12,27 @@ newest still open), then, logged in as the community's manager:
   and prints the median time of 5 requests and the number of SQL queries of each (at most
   30, whatever the number of orders);
 - times `repairs.performance.technician_performance` for all technicians over the year
-  (median of 5; must be under 1 s) and `community_summary`, and prints the figures.
+  (median of 5; must be under 0.3 s) and `community_summary` from the daily roll-up and from
+  the orders themselves, checks that both agree, and prints the figures.
 
 On PostgreSQL it runs ANALYZE after loading (as autovacuum would). It exits with status 1
 when a limit is exceeded. A second run reuses the orders already
 there (pass --rebuild to start the orders again)."""
 
-import argparse
-import datetime as dt
-import io
-import os
-import random
-import statistics
 import sys
-import time
 from pathlib import Path
+
+# bench/statistics.py would hide the standard library's `statistics`: the script's folder leaves
+# the import path first.
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import datetime as dt  # noqa: E402
+import io  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,7 +40,7 @@ os.environ.setdefault("LINLI_VAR_DIR", str(ROOT / "var" / "bench-repairs"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 MAX_QUERIES = 30
-MAX_PERFORMANCE_SECONDS = 1.0
+MAX_PERFORMANCE_SECONDS = 0.3
 MANAGER_MOBILE = "13800001001"  # 陈立军, 经理 of 翠湖花园
 BATCH = 5000
 
@@ -116,6 +122,7 @@ def ensure_orders(community, technicians, wanted: int, *, rebuild: bool) -> None
     from django.utils import timezone
 
     from accounts.models import Residency
+    from repairs import rollup
     from repairs.models import RepairOrder, RepairRating
 
     Status = RepairOrder.Status
@@ -217,6 +224,10 @@ def ensure_orders(community, technicians, wanted: int, *, rebuild: bool) -> None
         f"orders of {community.name}: {orders.count()} ({made} new, {ratings_made} new ratings) "
         f"in {time.monotonic() - started:.1f} s"
     )
+    began = time.monotonic()
+    # The bulk rows bypass the services that keep the daily figures: roll them up as a whole.
+    rollup.rebuild([community.pk])
+    print(f"daily figures of {community.name} rebuilt in {time.monotonic() - began:.1f} s")
 
 
 def time_pages(manager, failures: list[str]) -> None:
@@ -225,8 +236,11 @@ def time_pages(manager, failures: list[str]) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    from bench.services import pass_second_factor
+
     client = Client(HTTP_HOST="localhost")
     client.force_login(manager)
+    pass_second_factor(client, manager)  # managers sign in with a second factor
     pages = [
         reverse("repairs_staff:queue"),
         reverse("repairs_staff:board"),
@@ -265,26 +279,46 @@ def time_performance(community, failures: list[str]) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from repairs import performance
     from repairs.performance import community_summary, technician_performance
     from repairs.views.performance import duration_text, percent_text, score_text
 
     end = timezone.localdate()
     start = end - dt.timedelta(days=365)
-    timings = []
-    for _ in range(5):
-        with CaptureQueriesContext(connection) as queries:
+
+    def median_ms(compute) -> float:
+        timings = []
+        for _ in range(5):
             began = time.perf_counter()
-            rows = technician_performance(community, start, end)
+            compute()
             timings.append(time.perf_counter() - began)
-    took = statistics.median(timings)
-    began = time.perf_counter()
+        return statistics.median(timings) * 1000
+
+    # The same figures computed from the orders (what the page read before the daily roll-up):
+    # timed alongside, under the same load, and compared.
+    from_orders = performance.technician_performance_from_orders(community, start, end)
+    print(f"\n{'figures over the year (median of 5)':44} {'roll-up ms':>10} {'orders ms':>10}")
+    for name, rolled, raw in (
+        ("technician_performance", lambda: technician_performance(community, start, end),
+         lambda: performance.technician_performance_from_orders(community, start, end)),
+        ("community_summary", lambda: community_summary(community, start, end),
+         lambda: performance.community_summary_from_orders(community, start, end)),
+    ):  # fmt: skip
+        print(f"{name:44} {median_ms(rolled):10.1f} {median_ms(raw):10.1f}")
+    with CaptureQueriesContext(connection) as queries:
+        began = time.perf_counter()
+        rows = technician_performance(community, start, end)
+        took = time.perf_counter() - began
     summary = community_summary(community, start, end)
-    summary_took = time.perf_counter() - began
+    if [_comparable(row) for row in rows] != [_comparable(row) for row in from_orders] or (
+        _comparable(summary)
+        != _comparable(performance.community_summary_from_orders(community, start, end))
+    ):
+        failures.append("the roll-up's figures differ from the orders' own")
     print(
         f"\ntechnician_performance, {len(rows)} technicians, {start} – {end}: "
-        f"{took * 1000:.0f} ms (median of 5, {len(queries.captured_queries)} queries)"
+        f"{took * 1000:.0f} ms ({len(queries.captured_queries)} queries)"
     )
-    print(f"community_summary: {summary_took * 1000:.0f} ms")
     print(
         f"  completed {summary.completed}, reported {summary.reported}, ratings {summary.ratings} "
         f"({summary.low_ratings} low), accept {duration_text(summary.avg_response_seconds)}, "
@@ -306,6 +340,16 @@ def time_performance(community, failures: list[str]) -> None:
         )
     if len(queries.captured_queries) > 3:
         failures.append(f"technician_performance ran {len(queries.captured_queries)} queries")
+
+
+def _comparable(figures) -> tuple:
+    """The figures as the page shows them (averages to 9 significant digits)."""
+    values = []
+    for name, value in vars(figures).items():
+        if name == "totals":
+            continue
+        values.append(float(f"{value:.9g}") if isinstance(value, float) else value)
+    return tuple(values)
 
 
 if __name__ == "__main__":

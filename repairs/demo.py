@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 from accounts.models import Community, Residency, User
 from kit import uploads
 
-from . import selectors, services
+from . import rollup, selectors, services
 from .models import (
     RepairAttachment,
     RepairCategory,
@@ -93,6 +93,8 @@ def seed_repairs(community: Community) -> int:
     with transaction.atomic():
         count = _history(community, technicians, desk, exclude_room=home.room_id)
         count += _featured(community, home, technicians, desk)
+        # History rows are written around the services: their days' figures are rolled up here.
+        rollup.rebuild([community.pk])
     services.escalate_overdue()
     return count
 

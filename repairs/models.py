@@ -253,6 +253,8 @@ class RepairOrder(models.Model):
             models.Index(fields=["technician", "status"], name="repair_technician_idx"),
             models.Index(fields=["technician", "completed_at"], name="repair_performance_idx"),
             models.Index(fields=["room", "category", "created_at"], name="repair_repeat_idx"),
+            # The orders completed on a community's day (repairs.rollup).
+            models.Index(fields=["community", "completed_at"], name="repair_completed_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -593,3 +595,43 @@ class RepairCallback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}@{self.created_at:%Y-%m-%d}"
+
+
+class RepairDayFigures(models.Model):
+    """A community's repair figures of one local day, per technician: the sums behind the
+    performance page (`repairs.performance`), so that a year is a few thousand rows, not every
+    order. Rows with no technician hold the orders reported (and cancelled of them) that day;
+    rows with a technician the figures of the orders they completed that day (an order counts on
+    the day it was completed, its rating and repeat with it).
+
+    Kept exact by `repairs.rollup`: each service that changes what an order adds to a day
+    recomputes that community's day from the orders, in the same transaction."""
+
+    community = models.ForeignKey("accounts.Community", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    technician = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reported = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    timed = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    ratings = models.PositiveIntegerField(default=0)
+    low_ratings = models.PositiveIntegerField(default=0)
+    repeated = models.PositiveIntegerField(default=0)
+    response_total = models.PositiveBigIntegerField(default=0)
+    response_count = models.PositiveIntegerField(default=0)
+    finish_total = models.PositiveBigIntegerField(default=0)
+    finish_count = models.PositiveIntegerField(default=0)
+    speed_total = models.PositiveIntegerField(default=0)
+    quality_total = models.PositiveIntegerField(default=0)
+    attitude_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("repair figures of a day")
+        verbose_name_plural = _("repair figures of days")
+        indexes = [models.Index(fields=["community", "day"], name="repair_day_figures_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id}@{self.day}/{self.technician_id}"

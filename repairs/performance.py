@@ -3,8 +3,9 @@
 A period is a range of local calendar days, [start 00:00, end + 1 day 00:00) in the current
 time zone. An order counts for the period in which it was completed; its rating counts with it.
 `technician_performance` runs two queries (figures per technician, then the technicians) and
-`community_summary` one (a cheap one when handed those rows), however many technicians and
-orders there are.
+`community_summary` one, however many technicians and orders there are: both read the daily
+roll-up (`RepairDayFigures`, kept exact by `repairs.rollup`), whose sums add up to what the
+`..._from_orders` functions compute from the orders themselves.
 """
 
 import datetime as dt
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
 
+from django.conf import settings
 from django.db.models import (
     Avg,
     Count,
@@ -35,7 +37,7 @@ from django.utils import timezone
 from accounts.models import Community
 from staff.models import StaffMember
 
-from .models import RepairOrder, RepairRating
+from .models import RepairDayFigures, RepairOrder, RepairRating
 from .selectors import technicians_of
 
 Status = RepairOrder.Status
@@ -258,15 +260,24 @@ def technician_performance(
     community: Community, start: dt.date, end: dt.date
 ) -> list[TechnicianPerformance]:
     """One row per technician who completed orders of `community` in the period, or serves it
-    now (with zeros), ordered by name. Two queries."""
+    now (with zeros), ordered by name. Two queries, the figures read from the daily roll-up
+    (a row per technician and day, whatever the number of orders)."""
+    if not _rolled_up():
+        return technician_performance_from_orders(community, start, end)
     per_technician = {
-        values["technician_id"]: values
-        for values in completed_in(community, start, end)
+        values.pop("technician_id"): _combined([values])
+        for values in _days(community, start, end)
         .filter(technician__isnull=False)
         .values("technician_id")
-        .annotate(**_figures())
+        .annotate(**{name: Sum(name) for name in SUMMED})
         .order_by()
     }
+    return _with_technicians(community, per_technician)
+
+
+def _with_technicians(
+    community: Community, per_technician: dict[int, dict]
+) -> list[TechnicianPerformance]:
     technicians = (
         StaffMember.objects.filter(
             Q(pk__in=technicians_of(community).order_by().values("pk"))
@@ -293,9 +304,51 @@ def community_summary(
 ) -> CommunitySummary:
     """The community's totals for the period: orders reported and cancelled in it, and the
     figures of the orders completed in it over all technicians. Given the period's
-    `technician_performance` rows, it adds them up and asks the database only for the
-    reported and cancelled counts; otherwise it aggregates the completed orders itself.
-    One query either way."""
+    `technician_performance` rows, it adds them up and asks only for the reported and
+    cancelled counts. One query of the daily roll-up either way."""
+    if not _rolled_up():
+        return community_summary_from_orders(community, start, end, rows)
+    names = ("reported", "cancelled") if rows is not None else ("reported", "cancelled", *SUMMED)
+    sums = _days(community, start, end).aggregate(**{name: Sum(name) for name in names})
+    sums = {name: value or 0 for name, value in sums.items()}
+    values = _combined([row.totals for row in rows] if rows is not None else [sums])
+    return CommunitySummary.from_values(
+        values, reported=sums["reported"], cancelled=sums["cancelled"]
+    )
+
+
+def _rolled_up() -> bool:
+    """Whether the period's days are the roll-up's (the local days of settings.TIME_ZONE)."""
+    return timezone.get_current_timezone_name() == settings.TIME_ZONE
+
+
+def _days(community: Community, start: dt.date, end: dt.date) -> QuerySet[RepairDayFigures]:
+    return RepairDayFigures.objects.filter(community=community, day__gte=start, day__lte=end)
+
+
+def technician_performance_from_orders(
+    community: Community, start: dt.date, end: dt.date
+) -> list[TechnicianPerformance]:
+    """`technician_performance` computed from the orders themselves (two queries): what the
+    roll-up must add up to, and what is read when the page shows another time zone's days."""
+    per_technician = {
+        values["technician_id"]: values
+        for values in completed_in(community, start, end)
+        .filter(technician__isnull=False)
+        .values("technician_id")
+        .annotate(**_figures())
+        .order_by()
+    }
+    return _with_technicians(community, per_technician)
+
+
+def community_summary_from_orders(
+    community: Community,
+    start: dt.date,
+    end: dt.date,
+    rows: list[TechnicianPerformance] | None = None,
+) -> CommunitySummary:
+    """`community_summary` computed from the orders themselves (one query either way)."""
     since, until = period_bounds(start, end)
     reported = Q(created_at__gte=since, created_at__lt=until)
     counts = {

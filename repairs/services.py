@@ -23,7 +23,7 @@ from notices.notify import notify
 from staff.models import StaffMember
 from staff.selectors import staff_with_permission
 
-from . import selectors
+from . import rollup, selectors
 from .models import (
     RepairAttachment,
     RepairCallback,
@@ -188,6 +188,7 @@ def order_create(
         accept_due_at=now + dt.timedelta(minutes=category.accept_within_minutes),
         finish_due_at=now + dt.timedelta(hours=category.finish_within_hours),
     )
+    rollup.order_reported(order)
     event = _event(order, Kind.REPORTED, reporter)
     _store_media(order, media, RepairAttachment.Stage.REPORT, reporter, event)
     log_action(
@@ -235,6 +236,7 @@ def order_rate(
         order=order, speed=speed, quality=quality, attitude=attitude,
         comment=comment.strip(), rated_by=user,
     )  # fmt: skip
+    rollup.order_changed(order)
     _event(order, Kind.RATED, user, note=comment.strip()[:500])
     log_action(
         actor=user, action="repair.rated", target=order, community=order.community,
@@ -544,6 +546,7 @@ def _move(
     if (order.status, to) not in TRANSITIONS:
         _refuse(order, to)
     before = order.status
+    days_before = rollup.order_days(order)
     if to != Status.IN_PROGRESS:
         # Positions exist only while repairing: gone the moment the order leaves 维修中.
         TechnicianPosition.objects.filter(order=order).delete()
@@ -551,6 +554,9 @@ def _move(
     for name, value in fields.items():
         setattr(order, name, value)
     order.save(update_fields=["status", *fields])
+    if to in RepairOrder.CLOSED_STATUSES or before in RepairOrder.CLOSED_STATUSES:
+        # Completed and cancelled orders are what the daily figures count.
+        rollup.order_changed(order, days_before)
     _event(order, kind, actor, note=note)
     _log(order, f"repair.{kind}", actor, request, {"from": before, "to": to, "note": note})
     notify(
@@ -742,6 +748,7 @@ def order_take(
         channel=channel, taken_by=actor, created_at=now, accept_due_at=accept_due,
         finish_due_at=finish_due,
     )  # fmt: skip
+    rollup.order_reported(order)
     note = _("Reported for you by the service desk (%(channel)s).") % {
         "channel": order.get_channel_display()
     }

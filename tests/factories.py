@@ -360,6 +360,14 @@ class RepairOrderFactory(factory.django.DjangoModelFactory):
     accept_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=30))
     finish_due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=24))
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        order = super()._create(model_class, *args, **kwargs)
+        from repairs import rollup
+
+        rollup.order_reported(order)  # its days' figures, as the services keep them
+        return order
+
 
 class RepairAttachmentFactory(factory.django.DjangoModelFactory):
     """A small JPEG photo with a thumbnail, attached with the report."""
@@ -1013,4 +1021,8 @@ def business_repair(household, *, created, completed=None, response=None, finish
             order=order, speed=rating[0], quality=rating[1], attitude=rating[2],
             rated_by=household.user, created_at=completed,
         )  # fmt: skip
+    from repairs import rollup
+
+    order.refresh_from_db()
+    rollup.order_changed(order)  # the daily figures, as the services keep them
     return order

@@ -109,6 +109,9 @@ def hostile(community, positions):
     RepairRating.objects.create(
         order=repaired, speed=5, quality=4, attitude=5, comment=HOSTILE["resident"]
     )
+    from repairs import rollup
+
+    rollup.order_changed(repaired)  # the daily figures, as order_rate keeps them
     build_billing_world(community, room)
     ParcelFactory(household=owner, recipient_name=HOSTILE["resident"])
     # --- services: attendance --- the owner signed up for an activity, named as a formula.

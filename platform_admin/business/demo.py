@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Community, Residency
 from complaints.models import Complaint, Suggestion
+from repairs import rollup
 from repairs.models import RepairOrder, RepairRating
 from services.models import Activity, ActivityParticipant, ActivitySignup
 
@@ -157,6 +158,7 @@ def _repairs(community, households, rng) -> int:
                 )
             )  # fmt: skip
     RepairRating.objects.bulk_create(ratings)
+    rollup.rebuild([community.pk])  # rows written around the services
     return len(orders) + len(ratings)
 
 

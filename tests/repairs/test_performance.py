@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from repairs import services
+from repairs import rollup, services
 from repairs.forms.performance import PeriodForm, period_range
 from repairs.models import RepairOrder, RepairRating
 from repairs.performance import community_summary, technician_performance
@@ -67,6 +67,7 @@ def completed(
             order=order, speed=speed, quality=quality, attitude=attitude, rated_by=household.user,
             created_at=at + dt.timedelta(hours=2),
         )  # fmt: skip
+    rollup.order_reported(order)  # as the services leave the daily figures
     return order
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from repairs import rollup
 from repairs.models import RepairOrder, RepairRating
 from tests.factories import RepairOrderFactory, StaffMemberFactory
 
@@ -26,10 +27,12 @@ def rated(household, technician, scores, *, at=None, comment=""):
         finished_on_time=True,
     )
     speed, quality, attitude = scores
-    return RepairRating.objects.create(
+    rating = RepairRating.objects.create(
         order=order, speed=speed, quality=quality, attitude=attitude, comment=comment,
         rated_by=household.user, created_at=at,
     )  # fmt: skip
+    rollup.order_reported(order)  # as the services leave the daily figures
+    return rating
 
 
 @pytest.fixture
