@@ -63,6 +63,13 @@ def pytest_generate_tests(metafunc):
         )  # fmt: skip
 
 
+def pytest_collection_modifyitems(config, items):
+    """The sweeps first (marker `sweep`: minutes each). pytest-xdist hands tests out in this
+    order, and the sweeps, collected last (tests/test_*.py come after the apps' folders), kept
+    one worker busy for minutes after the other had run out of tests."""
+    items.sort(key=lambda item: item.get_closest_marker("sweep") is None)
+
+
 @pytest.fixture
 def today_moment(request) -> dt.datetime | None:
     """The moment --today put this test at (tests marked `dates` only), or None."""

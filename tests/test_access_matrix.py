@@ -621,6 +621,7 @@ def social_apps(settings):
     settings.SOCIALACCOUNT_PROVIDERS = providers
 
 
+@pytest.mark.sweep
 @pytest.mark.req("X-1", "SUSR-2")
 def test_every_url_for_every_role(db, positions, social_apps):
     started = time.monotonic()

@@ -262,6 +262,7 @@ def english_in(response) -> list[str]:
     return [text for text in read(response).errors if ENGLISH.search(text)]
 
 
+@pytest.mark.sweep
 @pytest.mark.req("X-2")
 def test_every_form_answers_wrong_input_in_chinese(world):
     offences: list[str] = []

@@ -7,9 +7,11 @@ tests/factories.py provides the objects. A module that adds a staff URL is cover
 import re
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from staff import scoping
+from staff.positions import ensure_positions
 
 from .factories import CommunityFactory, StaffMemberFactory, build_community_world
 
@@ -76,16 +78,37 @@ def _status(client, url):
     return response.status_code
 
 
+@pytest.fixture(scope="module")
+def two_worlds(django_db_setup, django_db_blocker):
+    """The two communities' worlds, built once for the module (they are the same for every URL)
+    in a transaction rolled back at its end; each test runs in a savepoint inside it, so what
+    one URL's request changes is undone before the next."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        ensure_positions()
+        home = CommunityFactory(name="翠湖花园")
+        elsewhere = CommunityFactory(name="金桂苑")
+        build_community_world(home)
+        build_community_world(elsewhere)
+        # A superuser staff member: no permission check may hide a scoping hole behind a 403.
+        member = StaffMemberFactory(
+            communities=[home], position_name="经理", user__is_superuser=True
+        )
+    yield home, elsewhere, member.user
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.mark.sweep
 @pytest.mark.req("X-1")
 @pytest.mark.parametrize(("route", "name"), routes_with_objects())
-def test_staff_of_one_community_get_404_for_every_object_of_another(client, route, name, positions):
-    home = CommunityFactory(name="翠湖花园")
-    elsewhere = CommunityFactory(name="金桂苑")
-    build_community_world(home)
-    build_community_world(elsewhere)
-    # A superuser staff member: no permission check may hide a scoping hole behind a 403.
-    member = StaffMemberFactory(communities=[home], position_name="经理", user__is_superuser=True)
-    client.force_login(member.user)
+def test_staff_of_one_community_get_404_for_every_object_of_another(
+    two_worlds, db, client, route, name
+):
+    home, elsewhere, manager = two_worlds
+    client.force_login(manager)
 
     foreign_url = reverse(name, kwargs=_objects_for(route, elsewhere))
     assert _status(client, foreign_url) == 404, f"{foreign_url} leaks another community's object"

@@ -104,6 +104,7 @@ class _Headings(HTMLParser):
             self.open[-1].append(data)
 
 
+@pytest.mark.sweep
 @pytest.mark.req("X-2")
 def test_every_admin_list_and_form_reads_in_chinese(client_for, operator, manager, room, rf):
     """Each changelist and add form, and the change form of the first row where there is

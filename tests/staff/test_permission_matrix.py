@@ -39,6 +39,7 @@ def test_the_committed_matrix_is_well_formed():
         assert set(row.values()) <= pm.OUTCOMES, f"{name}: outcomes must be in {pm.OUTCOMES}"
 
 
+@pytest.mark.sweep
 @pytest.mark.req("SUSR-2")
 def test_every_staff_url_for_every_role_matches_the_committed_matrix(db):
     committed = pm.load()
