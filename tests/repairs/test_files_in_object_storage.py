@@ -58,7 +58,7 @@ def bucket(s3_endpoint, monkeypatch):
 
 
 def fetch(url: str, headers: dict | None = None):
-    request = urllib.request.Request(url, headers=headers or {})
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310
     return urllib.request.urlopen(request, timeout=30)  # noqa: S310 - moto on localhost
 
 
