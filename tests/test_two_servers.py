@@ -4,8 +4,8 @@ server standing for MinIO, OSS or COS). A resident logged in on one is logged in
 photo uploaded through one is served by the other, and a payment started on one settles through
 the provider's signed notification received by the other.
 
-The servers run the local settings with DEBUG off: production's refuse the payment sandbox,
-which this test pays through. Celery tasks run eagerly in the web processes (no worker here, and
+The servers run the local settings with DEBUG off (tests/two_servers_settings.py): production's
+refuse the payment sandbox, which this test pays through. Celery tasks run eagerly in the web processes (no worker here, and
 no message is left in the shared broker)."""
 
 import datetime as dt
@@ -28,7 +28,7 @@ from tests.processes import database_url_of, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 REGION = "cn-north-1"
-STARTUP_SECONDS = 90
+STARTUP_SECONDS = 120
 
 pytestmark = [
     pytest.mark.integration,
@@ -75,7 +75,8 @@ class WebServer:
         with self.log.open("w") as output:
             self.process = subprocess.Popen(
                 [gunicorn, "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-                 "--workers", "1", "--threads", "2", "--access-logfile", "-"],
+                 "--workers", "1", "--threads", "2", "--graceful-timeout", "5",
+                 "--access-logfile", "-"],
                 cwd=ROOT, env=env, stdout=output, stderr=output,
             )  # fmt: skip
 
@@ -84,8 +85,8 @@ class WebServer:
 
         assert self.process.poll() is None, self.log.read_text()
         try:
-            return requests.get(f"{self.url}/healthz", timeout=5).status_code in (200, 503)
-        except requests.ConnectionError:
+            return requests.get(f"{self.url}/healthz", timeout=10).status_code in (200, 503)
+        except requests.RequestException:  # not listening yet, or still loading Django
             return False
 
     def stop(self) -> None:
@@ -112,7 +113,7 @@ def two_servers(object_store, tmp_path):
         if not name.startswith(("DJANGO_", "LINLI_", "DATABASE_URL", "REDIS_URL", "PAYMENT_"))
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DJANGO_SETTINGS_MODULE="tests.two_servers_settings",
         DJANGO_DEBUG="false",
         DATABASE_URL=database_url_of(connection),
         REDIS_URL=django_settings.REDIS_URL,
@@ -137,6 +138,10 @@ def two_servers(object_store, tmp_path):
         for server in servers.values():
             wait_for(server.ready, STARTUP_SECONDS, f"gunicorn on {server.url}")
         yield servers["a"], servers["b"]
+    except BaseException:
+        for server in servers.values():
+            print(f"--- {server.log.name}\n{server.log.read_text()[-6000:]}")
+        raise
     finally:
         for server in servers.values():
             server.stop()
@@ -149,7 +154,7 @@ def csrf_token(session, url: str) -> str:
 
 
 def test_two_web_servers_share_sessions_files_and_payments(
-    two_servers, object_store, resident, room, community, manager
+    two_servers, object_store, resident, room, community, manager, request
 ):
     import requests
 
@@ -162,6 +167,7 @@ def test_two_web_servers_share_sessions_files_and_payments(
     a, b = two_servers
     _endpoint, bucket, s3 = object_store
     browser = requests.Session()
+    request.addfinalizer(browser.close)  # no kept-alive connection holds a server's shutdown
     # Cookies belong to the host, not the port: one browser, as behind one proxy's name.
 
     # Logged in on a, logged in on b (the session is in the database, not in a process).
@@ -172,7 +178,7 @@ def test_two_web_servers_share_sessions_files_and_payments(
         allow_redirects=False,
         timeout=30,
     )
-    assert login.status_code == 302, login.text[:2000]
+    assert login.status_code == 302, re.findall(r"alert-danger.*?</div>", login.text, re.S)
     home = browser.get(f"{b.url}/", allow_redirects=False, timeout=30)
     assert home.status_code == 200, (home.status_code, home.headers.get("Location"))
     assert resident.display_name in home.text
