@@ -1,21 +1,18 @@
-from django.http import FileResponse
+from django.http import HttpRequest, HttpResponse
+
+from kit.downloads import private_file_response
 
 from .models import NoticeAttachment
 
 
-def attachment_response(attachment: NoticeAttachment) -> FileResponse:
+def attachment_response(request: HttpRequest, attachment: NoticeAttachment) -> HttpResponse:
     """A notice's file from private storage: PDFs download under their own name, images show
     inline; never cached by shared caches, never sniffed into another type."""
     if attachment.kind == NoticeAttachment.Kind.PDF:
-        response = FileResponse(
-            attachment.file.open("rb"),
+        return private_file_response(
+            request,
+            attachment.file,
             content_type="application/pdf",
-            as_attachment=True,
             filename=attachment.original_name,
         )
-    else:
-        response = FileResponse(attachment.file.open("rb"), content_type="image/jpeg")
-        response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(request, attachment.file, content_type="image/jpeg")

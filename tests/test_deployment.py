@@ -86,6 +86,7 @@ EXAMPLE_ENV = {
     "DJANGO_ALLOWED_HOSTS": "wuye.example.com",
     "LINLI_SITE_URL": "https://wuye.example.com",
     "POSTGRES_PASSWORD": "example",
+    "AWS_SECRET_ACCESS_KEY": "example-minio-secret",
     "LINLI_BACKUP_KEY": "example-backup-key-" + "y" * 32,
     "SMS_BACKEND": "accounts.sms.backends.aliyun.SmsBackend",
     "NOTIFY_WEBPUSH_BACKEND": "notices.channels.webpush.WebPushBackend",
@@ -94,17 +95,18 @@ EXAMPLE_ENV = {
 
 
 def interpolate(value: str, dotenv: dict[str, str]) -> str:
-    """Compose's `${NAME}`, `${NAME:-default}` and `${NAME:?error}`, and `$$`."""
+    """Compose's `${NAME}`, `${NAME:-default}`, `${NAME-default}` (empty stays empty) and
+    `${NAME:?error}`, and `$$`."""
 
     def one(match: re.Match) -> str:
-        name, kind, rest = match.group(1), match.group(2), match.group(3)
-        if dotenv.get(name):
+        name, colon, kind, rest = match.groups()
+        if dotenv.get(name) or (name in dotenv and not colon):
             return dotenv[name]
         if kind == "?":
             raise AssertionError(f"compose requires {name}: {rest}")
         return rest or ""
 
-    value = re.sub(r"\$\{(\w+)(?::([?-])([^}]*))?\}", one, str(value))
+    value = re.sub(r"\$\{(\w+)(?:(:?)([?-])([^}]*))?\}", one, str(value))
     return value.replace("$$", "$")
 
 

@@ -124,9 +124,20 @@ def test_nginx_passes_everything_to_the_app(nginx_conf):
     locations = re.findall(r"location\s+([^{]+)\{", nginx_conf)
     # `/` goes to gunicorn (/static/ through WhiteNoise, /healthz, uploads through views that
     # check access); the port 80 redirect and the loopback health check are the others.
-    assert [loc.strip() for loc in locations] == ["/", "/", "= /ping"]
+    # The two internal locations send private files only after a view said so
+    # (X-Accel-Redirect, kit.downloads).
+    assert [loc.strip() for loc in locations] == [
+        "/",
+        "/",
+        "/_protected/files/",
+        "~ ^/_protected/object/(?<linli_object>.*)$",
+        "= /ping",
+    ]
     assert "proxy_pass $linli_web;" in nginx_conf
-    assert "alias" not in nginx_conf and "root " not in nginx_conf  # no file is served by nginx
+    assert "root " not in nginx_conf  # no file is served by nginx of its own accord
+    for block in re.findall(r"location [^{]*_protected[^{]*\{([^}]*)\}", nginx_conf):
+        assert "internal;" in block
+    assert nginx_conf.count("alias") == 1
 
 
 def test_nginx_overwrites_the_forwarded_headers_a_client_sent(nginx_conf):

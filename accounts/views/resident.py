@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from kit.downloads import private_file_response
 from kit.forms import add_service_errors
 
 from .. import access, portal, selectors, services
@@ -106,7 +107,7 @@ def avatar(request: HttpRequest, user_id: int) -> HttpResponse:
     person = access.get_avatar_owner_for_viewer(request.user, user_id)
     if person is None:
         raise Http404
-    return _private_image(person.avatar)
+    return private_file_response(request, person.avatar, content_type="image/jpeg")
 
 
 # Links of 账号与安全: (URL name, label, icon). Some come from allauth apps that may not be
@@ -204,14 +205,7 @@ def residency_proof(request: HttpRequest, residency_id: int) -> HttpResponse:
     residency = access.get_residency_proof_for_viewer(request.user, residency_id)
     if residency is None:
         raise Http404
-    return _private_image(residency.proof)
-
-
-def _private_image(field_file) -> FileResponse:
-    response = FileResponse(field_file.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = "inline"
-    return response
+    return private_file_response(request, residency.proof, content_type="image/jpeg")
 
 
 @login_required

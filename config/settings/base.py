@@ -11,6 +11,7 @@ from whitenoise.compress import Compressor
 
 from config.cache import redis_cache
 from config.observability import admins_from, init_sentry, package_release
+from config.storage import object_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -449,6 +450,33 @@ STORAGES = {
 # the hashed ones for a year (immutable). Source maps stay uncompressed: only developer tools
 # load them, and compressing their megabytes was most of collectstatic's time.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
+
+# Uploads in S3-compatible object storage (config.storage), for more than one web server:
+# LINLI_STORAGE_URL=s3://bucket/prefix, the endpoint, region, addressing style and signature
+# for MinIO, Aliyun OSS or Tencent COS, credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
+# Unset: the folders above (one machine, or a volume every web server mounts).
+LINLI_STORAGE_URL = env.str("LINLI_STORAGE_URL", default="")
+# How long a signed URL of a private file stays valid (kit.downloads).
+LINLI_SIGNED_URL_SECONDS = env.int("LINLI_SIGNED_URL_SECONDS", default=300)
+if LINLI_STORAGE_URL:
+    _bucket = {
+        "endpoint_url": env.str("LINLI_S3_ENDPOINT_URL", default=""),
+        "region": env.str("LINLI_S3_REGION", default=""),
+        "addressing_style": env.str("LINLI_S3_ADDRESSING_STYLE", default="auto"),
+        "signature_version": env.str("LINLI_S3_SIGNATURE_VERSION", default="s3v4"),
+        "signed_url_seconds": LINLI_SIGNED_URL_SECONDS,
+    }
+    STORAGES["default"] = object_storage(LINLI_STORAGE_URL, folder="media", **_bucket)
+    STORAGES["private"] = object_storage(LINLI_STORAGE_URL, folder="private", **_bucket)
+# How permission-checked views hand out a private file (kit.downloads): "app" streams it through
+# the web process (answering Range requests); "redirect" answers 302 to a signed URL of the
+# object store (object storage only; elsewhere as "app"); "accel" lets the proxy send it
+# (X-Accel-Redirect to LINLI_ACCEL_REDIRECT_PREFIX + "files/<name>" for the folder,
+# + "object/<signed path>" for the bucket: internal locations of deploy/nginx.conf).
+LINLI_PRIVATE_FILES_DELIVERY = env.str("LINLI_PRIVATE_FILES_DELIVERY", default="app")
+if LINLI_PRIVATE_FILES_DELIVERY not in ("app", "redirect", "accel"):
+    raise ImproperlyConfigured("LINLI_PRIVATE_FILES_DELIVERY must be app, redirect or accel.")
+LINLI_ACCEL_REDIRECT_PREFIX = env.str("LINLI_ACCEL_REDIRECT_PREFIX", default="/_protected/")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Backups (PSET-2, docs/operations.md) ---------------------------------------------------

@@ -73,7 +73,7 @@ def attachment(request: HttpRequest, notice_id: int, attachment_id: int) -> Http
     file = notice.attachments.filter(pk=attachment_id).first()
     if file is None:
         raise Http404
-    return attachment_response(file)
+    return attachment_response(request, file)
 
 
 @login_required

@@ -338,7 +338,7 @@ def notice_attachment(request: HttpRequest, notice_id: int, attachment_id: int) 
     file = notice.attachments.filter(pk=attachment_id).first()
     if file is None:
         raise Http404
-    return attachment_response(file)
+    return attachment_response(request, file)
 
 
 # --- The staff member's inbox -------------------------------------------------------------------

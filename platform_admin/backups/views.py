@@ -1,13 +1,14 @@
 """The operators' backup pages (served by the admin site, platform_admin.site.register_page)."""
 
 from django.contrib import admin, messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kit.audit import log_action
+from kit.downloads import private_file_response
 
 from . import export, selectors, services
 from .forms import CommunityExportForm
@@ -144,9 +145,10 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user, action="backup.community_export_downloaded", target=item,
         community=item.community, request=request,
     )  # fmt: skip
-    return FileResponse(
-        item.file.open("rb"),
-        as_attachment=True,
-        filename=item.file.name.rsplit("/", 1)[-1],
+    return private_file_response(
+        request,
+        item.file,
         content_type="application/zip",
+        filename=item.file.name.rsplit("/", 1)[-1],
+        max_age=0,
     )

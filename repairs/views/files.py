@@ -1,10 +1,10 @@
 """A repair order's photos and videos, each behind the same check as the order's page."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from kit.downloads import attachment_response
+from kit.downloads import attachment_response, private_file_response
 from staff.access import staff_required
 from staff.scoping import get_scoped_or_404
 
@@ -52,8 +52,4 @@ def technician_photo(request: HttpRequest, order_id: int) -> HttpResponse:
     order = selectors.get_order_for_user(request.user, order_id)
     if order is None or order.technician is None or not order.technician.user.avatar:
         raise Http404
-    response = FileResponse(order.technician.user.avatar.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(request, order.technician.user.avatar, content_type="image/jpeg")

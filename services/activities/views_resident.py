@@ -88,7 +88,7 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
 @require_GET
 def activity_poster(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity, _household = _activity_or_404(request, activity_id)
-    return poster_response(activity, thumbnail="thumb" in request.GET)
+    return poster_response(request, activity, thumbnail="thumb" in request.GET)
 
 
 _RESULT = {

@@ -3,12 +3,13 @@ the sign-up list with approval and refusal, and cancelling."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kit.downloads import private_file_response
 from kit.forms import add_service_errors, posted_data
 from staff.access import safe_next, staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
@@ -169,10 +170,14 @@ def activity_cancel(request: HttpRequest, activity_id: int) -> HttpResponse:
 @staff_required(VIEW)
 @require_GET
 def activity_poster(request: HttpRequest, activity_id: int) -> HttpResponse:
-    return poster_response(_activity(request, activity_id), thumbnail="thumb" in request.GET)
+    return poster_response(
+        request, _activity(request, activity_id), thumbnail="thumb" in request.GET
+    )
 
 
-def poster_response(activity: Activity, *, thumbnail: bool = False) -> HttpResponse:
+def poster_response(
+    request: HttpRequest, activity: Activity, *, thumbnail: bool = False
+) -> HttpResponse:
     """The poster, or with `thumbnail` its small square for the lists (the poster itself when
     it has none yet)."""
     if not activity.poster:
@@ -180,11 +185,7 @@ def poster_response(activity: Activity, *, thumbnail: bool = False) -> HttpRespo
     field = (
         activity.poster_thumbnail if thumbnail and activity.poster_thumbnail else activity.poster
     )
-    response = FileResponse(field.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(request, field, content_type="image/jpeg")
 
 
 @staff_required(VIEW)

@@ -85,4 +85,4 @@ def review_photo(request: HttpRequest, review_photo_id: int) -> HttpResponse:
     ).first()
     if photo is None:
         raise Http404
-    return photo_response(photo, thumbnail="thumb" in request.GET)
+    return photo_response(request, photo, thumbnail="thumb" in request.GET)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kit.downloads import private_file_response
 from kit.forms import add_service_errors
 from kit.images import thumbnail_from_photo
 
@@ -158,13 +159,13 @@ def review_photo(request: HttpRequest, review_photo_id: int) -> HttpResponse:
     photo = selectors.get_photo_for_resident(request.user, review_photo_id)
     if photo is None:
         raise Http404
-    return photo_response(photo, thumbnail="thumb" in request.GET)
+    return photo_response(request, photo, thumbnail="thumb" in request.GET)
 
 
 THUMBNAIL_SIDE = 240
 
 
-def photo_response(photo, *, thumbnail: bool = False) -> HttpResponse:
+def photo_response(request: HttpRequest, photo, *, thumbnail: bool = False) -> HttpResponse:
     """The photo (re-encoded JPEG from private storage), or with `thumbnail` a small copy made
     on the fly for the lists (at most three a review, so no stored thumbnail)."""
     if thumbnail:
@@ -172,7 +173,7 @@ def photo_response(photo, *, thumbnail: bool = False) -> HttpResponse:
             small = thumbnail_from_photo(handle, side=THUMBNAIL_SIDE)
         response = HttpResponse(small.read(), content_type="image/jpeg")
     else:
-        response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+        return private_file_response(request, photo.image, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"

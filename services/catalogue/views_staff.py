@@ -124,4 +124,4 @@ def review_photo(request: HttpRequest, review_id: int, review_photo_id: int) -> 
     photo = ServiceReviewPhoto.objects.filter(review=review, pk=review_photo_id).first()
     if photo is None:
         raise Http404
-    return photo_response(photo, thumbnail="thumb" in request.GET)
+    return photo_response(request, photo, thumbnail="thumb" in request.GET)

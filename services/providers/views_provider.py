@@ -4,11 +4,12 @@ then, for a provider's members, the home, the profile with the licence, and the 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kit.downloads import private_file_response
 from kit.forms import add_service_errors
 
 from ..bookings import selectors as booking_selectors
@@ -26,12 +27,8 @@ from .forms import (
 OWNER = "owner"
 
 
-def private_image(field_file) -> FileResponse:
-    response = FileResponse(field_file.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def private_image(request: HttpRequest, field_file) -> HttpResponse:
+    return private_file_response(request, field_file, content_type="image/jpeg")
 
 
 # --- Applying --------------------------------------------------------------------------------------
@@ -135,7 +132,7 @@ def provider_profile(request: HttpRequest) -> HttpResponse:
 def provider_licence(request: HttpRequest) -> HttpResponse:
     if not request.provider.licence_image:
         raise Http404
-    return private_image(request.provider.licence_image)
+    return private_image(request, request.provider.licence_image)
 
 
 @provider_required

@@ -88,7 +88,7 @@ def provider_listing(request: HttpRequest, listing_id: int) -> HttpResponse:
 @staff_required(VIEW)
 @require_GET
 def provider_listing_licence(request: HttpRequest, listing_id: int) -> HttpResponse:
-    return private_image(_listing(request, listing_id).provider.licence_image)
+    return private_image(request, _listing(request, listing_id).provider.licence_image)
 
 
 def _decided(request, listing, call, done: str, **kwargs) -> HttpResponse:
