@@ -430,7 +430,9 @@ class Server:
     def __enter__(self):
         import requests
 
-        env = {**os.environ, "LINLI_SITE_URL": self.url}
+        # Every notification comes from this one address: the per-address rate of the
+        # notification endpoint (PAYMENT_NOTIFY_RATE, 300/m) would refuse most of them with 429.
+        env = {"PAYMENT_NOTIFY_RATE": "100000/m", **os.environ, "LINLI_SITE_URL": self.url}
         self.log = self.log_path().open("w")
         began = time.monotonic()
         self.process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
