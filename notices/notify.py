@@ -146,7 +146,9 @@ def _write_chunk(
 ) -> int:
     now = timezone.now()
     same = {"event": event.name, "object_type": object_type, "object_id": object_id, "key": key}
-    if connection.vendor == "postgresql":
+    # Without an object the unique constraint does not hold (NULLs differ), so only messages
+    # about an object (every fan-out's) skip the ORM's look-up of those already there.
+    if connection.vendor == "postgresql" and object_type is not None:
         messages = _insert_messages(event, importance, rendered, same, user_ids, now)
     else:
         messages = _create_messages(event, importance, rendered, same, user_ids, now)
@@ -212,7 +214,7 @@ def _insert_messages(event, importance, rendered, same, user_ids, now) -> dict[i
             "url": rendered.url,
             "created_at": now,
             "event": same["event"],
-            "object_type_id": same["object_type"].pk if same["object_type"] else None,
+            "object_type_id": same["object_type"].pk,
             "object_id": same["object_id"],
             "key": same["key"],
         },
