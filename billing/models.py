@@ -4,7 +4,7 @@ items that show their arithmetic, payments (at the counter and online) and recei
 Money is Decimal everywhere, rounded to the fen with ROUND_HALF_UP (`billing.rules`). A bill
 stores its computed lines and amount, so a later price change never alters it."""
 
-import uuid
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -433,7 +433,13 @@ class Bill(models.Model):
 def new_number(prefix: str) -> str:
     """Prefix, date and 12 random hex digits: unguessable, and with 48 random bits two bills of
     an 80,000-bill run share a number about once in 10^5 runs (and the unique index says so)."""
-    return f"{prefix}{timezone.localtime():%y%m%d}{uuid.uuid4().hex[:12].upper()}"
+    return new_numbers(prefix, 1)[0]
+
+
+def new_numbers(prefix: str, count: int) -> list[str]:
+    """`count` numbers of `new_number`'s form, the date taken once (a bill run makes 80,000)."""
+    start = f"{prefix}{timezone.localtime():%y%m%d}"
+    return [start + secrets.token_hex(6).upper() for _n in range(count)]
 
 
 class BillLine(models.Model):

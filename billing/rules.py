@@ -81,6 +81,11 @@ def per_item_fee(count: int, unit_price: Decimal, months: int, label: str) -> li
     ]
 
 
+class ParsedTiers(list):
+    """The result of `parse_tiers`: `metered_fee` takes it as it is (a bill run parses a rule's
+    tiers once, not once per room)."""
+
+
 def parse_tiers(tiers: list) -> list[tuple[Decimal | None, Decimal]]:
     """[["200", "0.538"], ["", "0.838"]] → [(200, 0.538), (None, 0.838)], checked: limits
     ascending, only the last open, prices not negative."""
@@ -97,7 +102,7 @@ def parse_tiers(tiers: list) -> list[tuple[Decimal | None, Decimal]]:
         parsed.append((upper, price))
     if parsed and parsed[-1][0] is not None:
         raise ValueError("the last tier must be open")
-    return parsed
+    return ParsedTiers(parsed)
 
 
 def metered_fee(
@@ -108,7 +113,7 @@ def metered_fee(
     tier's share at its price, one line per tier used)."""
     consumption = Decimal(consumption)
     reading = _("Reading %(previous)s → %(current)s") % {"previous": previous, "current": current}
-    parsed = parse_tiers(tiers)
+    parsed = tiers if isinstance(tiers, ParsedTiers) else parse_tiers(tiers)
     if not parsed:
         return [
             Line(reading, consumption, unit, Decimal(unit_price),

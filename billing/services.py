@@ -47,6 +47,7 @@ from .models import (
     Receipt,
     ReceiptSequence,
     new_number,
+    new_numbers,
 )
 
 BATCH = 2000
@@ -197,10 +198,10 @@ class PlannedBill:
     room: Room
     rule: FeeRule
     lines: list[rules.Line]
+    amount: Decimal = field(init=False)  # the sum of the lines, added up once
 
-    @property
-    def amount(self) -> Decimal:
-        return sum((line.amount for line in self.lines), Decimal("0.00"))
+    def __post_init__(self):
+        self.amount = sum((line.amount for line in self.lines), Decimal("0.00"))
 
 
 @dataclass
@@ -252,10 +253,12 @@ def run_plan(community: Community, fee_rules: Iterable[FeeRule], month: dt.date)
             else {}
         )
         spaces = selectors.parking_counts(community) if rule.kind == FeeKind.PARKING else {}
+        tiers = rules.parse_tiers(price.tiers) if rule.kind in METERED_KINDS else None
+        same: dict = {}  # lines by what they depend on: most rooms share an area, all a fixed fee
         for room in rooms:
             if room.pk in billed:
                 continue
-            lines = _lines_for(rule, price, room, months, readings, spaces, plan)
+            lines = _lines_for(rule, price, tiers, room, months, readings, spaces, plan, same)
             if not lines:
                 continue
             planned = PlannedBill(room=room, rule=rule, lines=lines)
@@ -273,27 +276,37 @@ def _zero_reason(rule: FeeRule) -> str:
     return _("The amount is ¥0.00 (the price is zero).")
 
 
-def _lines_for(rule, price, room, months, readings, spaces, plan) -> list[rules.Line] | None:
+def _lines_for(
+    rule, price, tiers, room, months, readings, spaces, plan, same: dict
+) -> list[rules.Line] | None:
+    """The lines of `room`'s bill for `rule`; `same` keeps the lines already made for the
+    same area, parking count or fixed fee (immutable lines, shared between the plan's bills)."""
     if rule.kind == FeeKind.PROPERTY:
         if not room.area:
             plan.exceptions.append((rule.name, room.label, _("The room has no floor area.")))
             return None
-        return rules.area_fee(room.area, price.unit_price, months)
+        if room.area not in same:
+            same[room.area] = rules.area_fee(room.area, price.unit_price, months)
+        return same[room.area]
     if rule.kind in METERED_KINDS:
         reading = readings.get(room.pk)
         if reading is None:
             plan.exceptions.append((rule.name, room.label, _("No meter reading for this month.")))
             return None
         return rules.metered_fee(
-            reading.current - reading.previous, price.unit_price, price.tiers,
+            reading.current - reading.previous, price.unit_price, tiers,
             METER_UNITS[rule.kind], reading.previous, reading.current,
         )  # fmt: skip
     if rule.kind == FeeKind.PARKING:
         count = spaces.get(room.pk, 0)
         if not count:
             return None  # no space rented: nothing to bill, not an exception
-        return rules.per_item_fee(count, price.unit_price, months, _("Parking space"))
-    return rules.per_item_fee(1, price.unit_price, months, rule.name)
+        if count not in same:
+            same[count] = rules.per_item_fee(count, price.unit_price, months, _("Parking space"))
+        return same[count]
+    if None not in same:
+        same[None] = rules.per_item_fee(1, price.unit_price, months, rule.name)
+    return same[None]
 
 
 def run_create(
@@ -339,10 +352,9 @@ def _fill_run(run: BillRun, plan: RunPlan, fee_rules: list[FeeRule], now) -> Non
     constants = {"community_id": community.pk, "run_id": run.pk, "created_at": now}
     for chunk in batched(plan.bills, BATCH):
         rows = [
-            (new_number("ZD"), planned.room.pk,
-             planned.rule.pk, *per_rule[planned.rule.pk], planned.amount)
-            for planned in chunk
-        ]  # fmt: skip
+            (number, planned.room.pk, planned.rule.pk, *per_rule[planned.rule.pk], planned.amount)
+            for number, planned in zip(new_numbers("ZD", len(chunk)), chunk, strict=True)
+        ]
         bill_ids, chunk = _insert_bills(rows, list(chunk), constants)
         created += len(chunk)
         created_total += sum((planned.amount for planned in chunk), Decimal("0.00"))
@@ -372,10 +384,18 @@ def _insert_bills(rows: list[tuple], planned: list[PlannedBill], constants: dict
     """Insert the bills of `rows` (values of BILL_COLUMNS); returns their ids and plans. A run
     racing this one may have created some of them since the plan was made: the unique
     constraint refuses the chunk, and those are dropped before trying again."""
+    ids = None
     while rows:
         try:
             with transaction.atomic():
-                _insert_rows(Bill, BILL_COLUMNS, rows, constants)
+                if connection.vendor == "postgresql":
+                    # Ids drawn from the sequence first: COPY returns none, and looking the
+                    # rows up again by number cost a query on the unique index per chunk.
+                    ids = _next_ids(Bill, len(rows))
+                    numbered = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+                    _insert_rows(Bill, ("id", *BILL_COLUMNS), numbered, constants)
+                else:
+                    _insert_rows(Bill, BILL_COLUMNS, rows, constants)
             break
         except IntegrityError:
             taken = set(
@@ -393,9 +413,24 @@ def _insert_bills(rows: list[tuple], planned: list[PlannedBill], constants: dict
             if len(kept) == len(rows):
                 raise
             rows, planned = [row for row, _plan in kept], [plan for _row, plan in kept]
+    if not rows:
+        return [], planned
+    if ids is not None:
+        return ids, planned
     numbers = [row[0] for row in rows]
-    ids = dict(Bill.objects.filter(number__in=numbers).values_list("number", "pk")) if rows else {}
-    return [ids[number] for number in numbers], planned
+    by_number = dict(Bill.objects.filter(number__in=numbers).values_list("number", "pk"))
+    return [by_number[number] for number in numbers], planned
+
+
+def _next_ids(model, count: int) -> list[int]:
+    """`count` ids from the sequence of `model`'s primary key (PostgreSQL)."""
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _insert_rows(model, columns: tuple[str, ...], rows: list[tuple], constants=None) -> None:
@@ -405,9 +440,9 @@ def _insert_rows(model, columns: tuple[str, ...], rows: list[tuple], constants=N
     if not rows:
         return
     constants = constants or {}
-    fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+    fields = {f.attname: f for f in model._meta.concrete_fields}
     given = [fields[name] for name in columns]
-    rest = [field for name, field in fields.items() if name not in columns]
+    rest = [f for name, f in fields.items() if name not in columns and not f.primary_key]
     fixed = [
         field.get_db_prep_save(
             constants[field.attname] if field.attname in constants else field.get_default(),

@@ -72,8 +72,9 @@ def seed_usage() -> int:
         UsageDay.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
         written = UsageDay.objects.count() - before
     # The closed days of the window again, as the nightly job would have seen them.
-    for offset in range(DAYS, 0, -1):
-        services.usage_roll_up_day(day=today - dt.timedelta(days=offset))
+    services.usage_roll_up_days(
+        first=today - dt.timedelta(days=DAYS), last=today - dt.timedelta(days=1)
+    )
     return written
 
 

@@ -21,17 +21,29 @@ FIRST_ROLL_UP_DAYS = 400
 def usage_roll_up_day(*, day: dt.date) -> int:
     """(Re)write the roll-up of one day: a row per community with activity, and always the row
     of no community (which marks the day as rolled up). Returns the rows written."""
-    UsageSummary.objects.filter(day=day).delete()
+    return usage_roll_up_days(first=day, last=day)
+
+
+@transaction.atomic
+def usage_roll_up_days(*, first: dt.date, last: dt.date) -> int:
+    """`usage_roll_up_day` for every day from `first` to `last` in three statements (the demo
+    rolls up four months at once). Returns the rows written."""
+    UsageSummary.objects.filter(day__range=(first, last)).delete()
     counts = (
-        UsageDay.objects.filter(day=day)
-        .values("community")
+        UsageDay.objects.filter(day__range=(first, last))
+        .values("day", "community")
         .annotate(
             active_users=Count("pk"), **{f: Count("pk", filter=Q(**{f: True})) for f in FEATURES}
         )
         .order_by()
     )
-    rows = {row["community"]: row for row in counts}
-    rows.setdefault(None, {"community": None, "active_users": 0, **dict.fromkeys(FEATURES, 0)})
+    rows = {(row["day"], row["community"]): row for row in counts}
+    day = first
+    while day <= last:
+        rows.setdefault(
+            (day, None), {"community": None, "active_users": 0, **dict.fromkeys(FEATURES, 0)}
+        )
+        day += dt.timedelta(days=1)
     UsageSummary.objects.bulk_create(
         [
             UsageSummary(
@@ -40,8 +52,9 @@ def usage_roll_up_day(*, day: dt.date) -> int:
                 active_users=row["active_users"],
                 **{f: row[f] for f in FEATURES},
             )
-            for row in rows.values()
-        ]
+            for (day, _community), row in rows.items()
+        ],
+        batch_size=1000,
     )
     return len(rows)
 

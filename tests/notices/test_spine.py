@@ -232,3 +232,37 @@ def test_notify_writes_in_a_fixed_number_of_queries(community, daytime):
     few, many = queries(users[:4], "few"), queries(users, "many")
     assert few == many
     assert Delivery.objects.filter(message__key="many").count() == 20
+
+
+def test_a_second_call_over_overlapping_recipients_writes_only_the_new_ones(
+    community, daytime, django_capture_on_commit_callbacks
+):
+    """The chunk writer (on PostgreSQL one INSERT … SELECT FROM unnest … ON CONFLICT DO NOTHING
+    RETURNING for the messages and one for the deliveries): only people without the message get
+    one, each delivery points at its own person's message, and none is written twice."""
+    from tests.factories import BuildingFactory, RoomFactory
+
+    building = BuildingFactory(community=community)
+    users = [ResidencyFactory(room=RoomFactory(building=building)).user for _ in range(6)]
+    for user in users[::2]:
+        subscribe(user)
+    notice = NoticeFactory(community=community)
+
+    def send_to(recipients):
+        with django_capture_on_commit_callbacks(execute=True):
+            return notify.notify(
+                "notice.published", recipients, obj=notice, importance="urgent",
+                context={"notice": notice},
+            )  # fmt: skip
+
+    assert send_to(users[:4]) == 4
+    assert send_to(list(reversed(users))) == 2
+    assert send_to(users) == 0
+    messages = Message.objects.filter(object_id=str(notice.pk))
+    assert sorted(messages.values_list("recipient_id", flat=True)) == sorted(u.pk for u in users)
+    assert {m.title for m in messages} == {messages[0].title} and messages[0].title
+    for user in users:
+        expected = ["sms", "webpush"] if user in users[::2] else ["sms"]
+        assert channels_of(user) == expected
+    assert not Delivery.objects.filter(dispatched_at__isnull=True).exists()
+    assert not Delivery.objects.exclude(message__recipient__in=users).exists()

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import secrets
+import threading
 import time
 from functools import cache
 from pathlib import Path
@@ -46,22 +48,40 @@ def _key_path() -> Path:
     return Path(settings.VAR_DIR) / "payment-sandbox" / "gateway.pem"
 
 
+_key_lock = threading.Lock()
+
+
 @cache
 def _private_key_for(path: str) -> rsa.RSAPrivateKey:
+    """The gateway's key from `path`, made there on first use. Threads of one process wait for
+    each other (the lock; `cache` alone lets each of them make a key), and processes racing to
+    make it keep the first one written: the new key is linked into place, which fails when the
+    file exists, and whoever lost reads the winner's key. Never overwritten, so a notification
+    signed by any process verifies in every other one."""
     key_file = Path(path)
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        temporary = key_file.with_suffix(f".{secrets.token_hex(4)}.tmp")
-        temporary.write_bytes(pem)
-        temporary.chmod(0o600)
-        temporary.replace(key_file)  # two processes racing keep one key: last rename wins
-    return serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+    with _key_lock:
+        if not key_file.exists():
+            _create_key_file(key_file)
+        return serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+
+
+def _create_key_file(key_file: Path) -> None:
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    temporary = key_file.with_suffix(f".{secrets.token_hex(4)}.tmp")
+    temporary.write_bytes(pem)  # complete before it has the key's name: no half-read file
+    temporary.chmod(0o600)
+    try:
+        os.link(temporary, key_file)
+    except FileExistsError:
+        pass  # another process made it first: its key is the gateway's
+    finally:
+        temporary.unlink()
 
 
 def gateway_key() -> rsa.RSAPrivateKey:
