@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from kit.cache import invalidate
 from kit.iterables import batched
 from kit.wechat import mp_openids
 
@@ -36,11 +37,13 @@ from .models import (
     PushSettings,
     PushSubscription,
 )
+from .selectors import EVERY_INBOX
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 500  # recipients per bulk write (well below SQLite's variable limit)
 DISPATCH_BATCH = 100  # deliveries per Celery task
+FEW_RECIPIENTS = 20  # up to this many new messages invalidate each recipient's unread badge
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,12 @@ def _write_chunk(
     messages = dict(
         Message.objects.filter(recipient_id__in=new_ids, **same).values_list("recipient_id", "pk")
     )
+    # The recipients' unread badges (selectors.unread_message_badge): one scope per person for
+    # a few, every inbox at once for a fan-out's chunk.
+    if len(messages) > FEW_RECIPIENTS:
+        invalidate(EVERY_INBOX)
+    else:
+        invalidate(*(f"user:{pk}" for pk in messages))
     deliveries = _plan_deliveries(event, importance, messages, rule, push_settings, now)
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     message_ids = list(messages.values())
