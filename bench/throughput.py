@@ -24,7 +24,9 @@ resident set size of each gunicorn worker of both servers.
 
 Goals, printed next to the figures: resident pages at 0.10 of the baseline or more with p99
 under 100 ms, staff lists at 0.03 or more with p99 under 300 ms. Exits with status 1 when a page
-misses them. The load average is printed with the figures: on a busy machine they are low."""
+misses them. The load average is printed with the figures: on a busy machine they are low.
+--no-wrk prints only the figures measured in this process (queries, bytes, CPU time), which do
+not depend on the load."""
 
 import sys
 from pathlib import Path
@@ -37,6 +39,7 @@ import argparse  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
+import signal  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
@@ -97,6 +100,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8765")),
                         help="the product's port; the baseline's is the next one")  # fmt: skip
     parser.add_argument(
+        "--no-wrk",
+        action="store_true",
+        help="only the queries, bytes and CPU time of each page (a busy machine)",
+    )
+    parser.add_argument(
         "--var-dir",
         default=os.environ.get("LINLI_VAR_DIR", str(ROOT / "var" / "bench-throughput")),
     )
@@ -118,6 +126,11 @@ def main() -> None:
             sys.exit(f"{base} is taken by another server: choose another --port")
 
     pages, cookies = prepare(args.pages)
+    if args.no_wrk:
+        print_in_process(pages)
+        return
+    # A SIGTERM ends the run through the `finally` below: the servers stop with it.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit("terminated"))
     servers = {
         "product": start_server("config.wsgi:application", args.port, args.workers, var_dir),
         "baseline": start_server("bench.baseline.wsgi:application", args.port + 1, args.workers,
@@ -259,7 +272,9 @@ def start_server(app: str, port: int, workers: int, var_dir: Path, extra=None):
     output = open(var_dir / f"gunicorn-{port}.log", "a")  # noqa: SIM115 - as long as the server
     return subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
         [str(gunicorn), app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--worker-class", "sync", "--no-control-socket", "--access-logfile", "/dev/null"],
+         "--worker-class", "sync", "--no-control-socket", "--access-logfile", "/dev/null",
+         # A worker booting slowly on a busy machine is not killed after 30 s.
+         "--timeout", "120"],
         cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **(extra or {})},
     )  # fmt: skip
 
@@ -379,6 +394,15 @@ def worker_rss(master: int) -> list[float]:
         if rss:
             found.append(int(rss.group(1)) / 1024)
     return sorted(found)
+
+
+def print_in_process(pages: list[Page]) -> None:
+    print("load average " + " ".join(f"{load:.2f}" for load in os.getloadavg())
+          + f" on {os.cpu_count()} cores (figures of this process, not of the load)")  # fmt: skip
+    print(f"{'page':<14}{'queries':>8}{'KiB':>7}{'cpu ms':>8}  path")
+    for page in pages:
+        print(f"{page.name:<14}{page.queries:>8}{page.bytes / 1024:>7.1f}{page.cpu_ms:>8.1f}"
+              f"  {page.path}")  # fmt: skip
 
 
 def report(pages: list[Page], memory: dict[str, list[float]], args) -> list[str]:

@@ -499,8 +499,12 @@ def notice_set_pinned(*, notice: Notice, pinned: bool, actor, request=None) -> N
 
 def _notice_changed(notice: Notice) -> None:
     """What the community's residents see of its notices is recomputed (the home page's
-    notices, selectors.home_notices)."""
-    invalidate(f"community:{notice.community_id}")
+    notices, selectors.home_notices). A notice published (again: after a withdrawal its old
+    messages come back to the inboxes) moves every unread badge on too."""
+    if notice.status == Notice.Status.PUBLISHED:
+        invalidate(f"community:{notice.community_id}", selectors.EVERY_INBOX)
+    else:
+        invalidate(f"community:{notice.community_id}")
 
 
 def notice_mark_read(*, notice: Notice, user) -> None:

@@ -98,3 +98,17 @@ def test_an_expired_notice_leaves_the_home_page(community, resident, staff_user,
     assert home_titles(resident) == ["停水通知"]
     time_machine.move_to(timezone.now() + dt.timedelta(hours=2))
     assert home_titles(resident) == []
+
+
+def test_a_withdrawn_notice_published_again_brings_its_message_back(
+    community, resident, staff_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = publish(community, staff_user, title="停水通知")
+    assert unread(resident) == 1
+    services.notice_withdraw(notice=notice, actor=staff_user)
+    assert unread(resident) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notice_publish(notice=notice, actor=staff_user)
+    assert unread(resident) == 1
+    assert home_titles(resident) == ["停水通知"]
