@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from kit.wechat import in_android_wechat, in_wechat
 
@@ -8,6 +9,15 @@ from .portal import resident_tabs
 
 
 def resident_portal(request: HttpRequest) -> dict:
+    """Computed once per request (a template rendered per table cell runs the context
+    processors again for each), the tab bar only when a page shows it."""
+    context = getattr(request, "_resident_portal", None)
+    if context is None:
+        context = request._resident_portal = _resident_portal(request)
+    return context
+
+
+def _resident_portal(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         large_text = user.large_text
@@ -24,5 +34,6 @@ def resident_portal(request: HttpRequest) -> dict:
         "large_text": large_text,
     }
     if not request.path.startswith(("/staff/", "/admin/")):
-        context["resident_tabs"] = resident_tabs(request)
+        # Its badges ask the cache (or the database): only for a page that shows the tab bar.
+        context["resident_tabs"] = SimpleLazyObject(lambda: resident_tabs(request))
     return context

@@ -8,6 +8,8 @@ from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, V
 from django.db.models.functions import Coalesce, Concat, TruncDate
 from django.utils import timezone
 
+from kit.cache import cached
+
 from .models import (
     Building,
     Community,
@@ -94,6 +96,70 @@ def rooms_of_user(user: User) -> QuerySet[Residency]:
         .select_related("room__building__community__company", "room__unit")
         .order_by("status", "room__building__community__name", "room_id")
     )
+
+
+def resident_cache_scopes(user: User) -> tuple[str, ...]:
+    """The `kit.cache` scopes of what the user sees as a resident: ``user:<id>`` (their own
+    residencies, messages and reads), ``household:<room id>`` of each verified room (its bills,
+    repairs, bookings, parcels) and ``community:<id>`` of each (its notices, whole-community
+    runs). A value cached under these is recomputed when any of them is invalidated. The rooms
+    are cached under ``user:<id>`` (accounts.services invalidates it at every residency change)
+    and kept on the user object for the rest of the request."""
+    scopes = getattr(user, "_resident_cache_scopes", None)
+    if scopes is None:
+        rooms = cached(
+            "verified-rooms",
+            [f"user:{user.pk}"],
+            lambda: list(
+                Residency.objects.filter(user=user, status=Residency.Status.VERIFIED)
+                .order_by("room_id")
+                .values_list("room_id", "room__building__community_id")
+            ),
+        )
+        scopes = (
+            f"user:{user.pk}",
+            *(f"household:{room_id}" for room_id in sorted({room for room, _c in rooms})),
+            *(f"community:{c}" for c in sorted({community for _r, community in rooms})),
+        )
+        user._resident_cache_scopes = scopes
+    return scopes
+
+
+# The columns the home page's room cards show (resident/accounts/home.html).
+HOME_CARD_FIELDS = (
+    "user_id", "room_id", "relation", "status", "rejection_reason", "created_at",
+    "room__number", "room__area", "room__use", "room__building_id", "room__unit_id",
+    "room__building__name", "room__building__community_id",
+    "room__building__community__name", "room__building__community__service_phone",
+    "room__building__community__company_id", "room__building__community__company__name",
+    "room__building__community__company__short_name", "room__unit__name",
+)  # fmt: skip
+
+
+def home_residencies(user: User) -> tuple[list[Residency], list[Residency]]:
+    """The home page's rooms in one query of the columns it shows: the active residencies in
+    rooms_of_user's order, and the rejections residency_history_of_user shows (the latest of a
+    room the resident has not asked for again)."""
+    residencies = list(
+        Residency.objects.filter(
+            user=user, status__in=[*Residency.ACTIVE_STATUSES, Residency.Status.REJECTED]
+        )
+        .select_related("room__building__community__company", "room__unit")
+        .only(*HOME_CARD_FIELDS)
+        .order_by("status", "room__building__community__name", "room_id")
+    )
+    active = [r for r in residencies if r.status != Residency.Status.REJECTED]
+    active_rooms = {r.room_id for r in active}
+    rejected, rejected_rooms = [], set()
+    for residency in sorted(
+        (r for r in residencies if r.status == Residency.Status.REJECTED),
+        key=lambda r: (r.created_at, r.pk),
+        reverse=True,
+    ):
+        if residency.room_id not in active_rooms and residency.room_id not in rejected_rooms:
+            rejected_rooms.add(residency.room_id)
+            rejected.append(residency)
+    return active, rejected
 
 
 def verified_rooms_of_user(user: User) -> QuerySet[Room]:

@@ -9,11 +9,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kit.audit import log_action
+from kit.cache import invalidate
 
 from . import limits
 from .models import Community, FamilyInvitation, Residency, Room, User
 from .phone import mask_mobile, normalize_mobile
 from .sms import send_sms
+
+
+def _residency_changed(residency: Residency) -> None:
+    """What a resident sees of the room depends on the residency (selectors.resident_cache_scopes):
+    the person's cached values and the household's are recomputed."""
+    invalidate(f"user:{residency.user_id}", f"household:{residency.room_id}")
+
 
 INVITATION_VALID_FOR = timedelta(days=7)
 # Each invitation is an SMS to a number the head typed: bound it so a household cannot be
@@ -96,6 +104,7 @@ def residency_request(
         raise ValidationError(
             _("You have already bound this room or are waiting for review.")
         ) from None
+    _residency_changed(residency)
     if proof is not None:
         residency.proof.save(proof.name, proof, save=True)
     if real_name and real_name != user.display_name:
@@ -123,6 +132,7 @@ def residency_withdraw(
     residency.status = Residency.Status.ENDED
     residency.ended_at = timezone.now()
     residency.save(update_fields=["status", "ended_at"])
+    _residency_changed(residency)
     log_action(
         actor=actor,
         action="residency.withdrawn",
@@ -174,6 +184,7 @@ def residency_end(
         each.status = Residency.Status.ENDED
         each.ended_at = now
         each.save(update_fields=["status", "ended_at"])
+        _residency_changed(each)
         data = {"reason": reason}
         if each is not residency:
             data["with_head"] = residency.pk
@@ -308,6 +319,7 @@ def family_invitation_accept(
             )
     except IntegrityError:  # bound to the room at the same moment (another household's invitation)
         raise ValidationError(_("You already belong to this room.")) from None
+    _residency_changed(residency)
     invitation.status = FamilyInvitation.Status.ACCEPTED
     invitation.responded_at = now
     invitation.residency = residency
@@ -431,6 +443,7 @@ def residency_verify(
     residency.verified_at = timezone.now()
     residency.rejection_reason = ""
     residency.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
+    _residency_changed(residency)
     log_action(
         actor=actor,
         action="residency.verified",
@@ -455,6 +468,7 @@ def residency_reject(
     residency.verified_at = timezone.now()
     residency.rejection_reason = reason
     residency.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
+    _residency_changed(residency)
     log_action(
         actor=actor,
         action="residency.rejected",

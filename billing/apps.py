@@ -52,7 +52,7 @@ class BillingConfig(AppConfig):
                 "wallet",
                 40,
                 also=("/receipts/", "/pay/"),
-                badge=lambda request: selectors.unpaid_bills_for_user(request.user).count(),
+                badge=lambda request: selectors.unpaid_bill_badge(request.user),
                 badge_label=_("unpaid bills"),
             )  # fmt: skip
         )

@@ -18,8 +18,14 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.models import Community, Residency, Room, User
-from accounts.selectors import household_ids_of_user, room_order, verified_rooms_of_user
+from accounts.selectors import (
+    household_ids_of_user,
+    resident_cache_scopes,
+    room_order,
+    verified_rooms_of_user,
+)
 from kit import parameters
+from kit.cache import cached
 from notices import fanout
 
 from . import rules
@@ -246,6 +252,19 @@ def unpaid_bills_for_user(user: User) -> QuerySet[Bill]:
         .select_related("room__building", "room__unit", "community")
         .prefetch_related(Prefetch("lines", queryset=BillLine.objects.order_by("sort", "pk")))
         .order_by("due_date", "kind", "pk")
+    )
+
+
+def unpaid_bill_badge(user: User) -> int:
+    """The 缴费 tab's number: how many unpaid_bills_for_user, cached until a bill of one of the
+    rooms changes (billing.services invalidates ``household:<room>``, a run's publication the
+    community) or the user's rooms do."""
+    return cached(
+        "unpaid-bills",
+        resident_cache_scopes(user),
+        lambda: Bill.objects.filter(
+            room__in=verified_rooms_of_user(user), status__in=Bill.UNPAID_STATUSES
+        ).count(),
     )
 
 

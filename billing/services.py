@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Community, PropertyCompany, Room, User
 from kit.audit import log_action
+from kit.cache import invalidate
 from kit.charges import BilledCharge, RoomCharge
 from kit.iterables import batched
 from kit.templatetags.periods import period_label
@@ -511,6 +512,7 @@ def run_publish(*, run: BillRun, actor: User, request: HttpRequest | None = None
     run.status = BillRun.Status.PUBLISHED
     run.published_at = now
     run.save(update_fields=["status", "published_at"])
+    invalidate(f"community:{run.community_id}")  # the households' unpaid badges
     log_action(actor=actor, action="billing.run_published", target=run,
                community=run.community, data={"bills": published}, request=request)  # fmt: skip
     fanout.schedule(RUN_PUBLISHED, obj=run, plan=RUN_PUBLISHED_PLAN)
@@ -683,6 +685,7 @@ def _publish_charges(bills: list[Bill], *, actor, request, now) -> int:
         bill.status = Bill.Status.PUBLISHED
         bill.published_at = now
         bill.save(update_fields=["status", "published_at"])
+        invalidate(f"household:{bill.room_id}")
         log_action(actor=actor, action="billing.charge_published", target=bill,
                    community=bill.community,
                    data={"room": bill.room.label, "title": bill.title,
@@ -917,6 +920,7 @@ def apply_to_bills(items, now) -> None:
         else:
             bill.status = Bill.Status.PARTIALLY_PAID
         bill.save(update_fields=["paid_amount", "late_fee_paid", "status", "paid_at"])
+        invalidate(f"household:{bill.room_id}")
 
 
 def settled(payment: Payment, *, bills, event: str, actor, request=None) -> Receipt:
@@ -1092,6 +1096,7 @@ def payment_void(
         else:
             bill.status = Bill.Status.PUBLISHED
         bill.save(update_fields=["paid_amount", "late_fee_paid", "status", "paid_at"])
+        invalidate(f"household:{bill.room_id}")
     if payment.method == Payment.Method.PREPAID:
         _ledger(_locked_account(payment.room), kind=PrepaymentEntry.Kind.VOID,
                 amount=payment.amount, payment=payment, actor=actor, note=reason)  # fmt: skip
@@ -1144,6 +1149,7 @@ def bill_waive(*, bill: Bill, actor: User, reason: str, request: HttpRequest | N
     bill.waived_reason = reason[:200]
     bill.waived_by = actor
     bill.save(update_fields=["status", "waived_reason", "waived_by"])
+    invalidate(f"household:{bill.room_id}")
     log_action(actor=actor, action="billing.waived", target=bill, community=bill.community,
                data={"reason": reason, "amount": str(bill.amount)}, request=request)  # fmt: skip
     return bill

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Residency, User
 from kit.audit import log_action
+from kit.cache import invalidate
 from notices.notify import notify
 
 from .models import Complaint, ComplaintEvent
@@ -85,6 +86,8 @@ def move(
     for name, value in fields.items():
         setattr(complaint, name, value)
     complaint.save(update_fields=["status", *fields])
+    # The household's badge of replies waiting for its answer (complaints.filing.setup).
+    invalidate(f"household:{complaint.household.room_id}")
     event = record(complaint, kind, actor, note=note, internal=internal_note)
     log_action(
         actor=actor, action=f"complaint.{kind}", target=complaint, community=complaint.community,

@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 
 if TYPE_CHECKING:
     from matplotlib.font_manager import FontProperties
@@ -25,7 +23,11 @@ FONT_NAME = "LinliCJK"
 
 @cache
 def reportlab_font_name() -> str:
-    """Register the CJK font once per process; returns the name to use in reportlab."""
+    """Register the CJK font once per process; returns the name to use in reportlab (imported
+    here: only the pages that draw a PDF need it in the web workers' memory)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
     path = settings.PDF_CJK_FONT
     try:
         pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=settings.PDF_CJK_FONT_INDEX))

@@ -9,7 +9,6 @@ PDFium is not safe to call from two threads at once: one rendering at a time in 
 import io
 import threading
 
-import pypdfium2
 from PIL import Image
 
 POINTS_PER_INCH = 72
@@ -26,6 +25,8 @@ def pdf_to_png(
 ) -> bytes:
     """The first `max_pages` pages of the PDF `content`, `width_px` wide, as one PNG."""
     with _pdfium:
+        import pypdfium2  # only here: a few pages turn a PDF into a picture
+
         document = pypdfium2.PdfDocument(content)
         try:
             pages = []

@@ -28,7 +28,7 @@ import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import tablib
 from django import forms
@@ -42,10 +42,11 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+
+# openpyxl (and numpy, which it brings) is imported where a workbook is read or written: it
+# weighs tens of MB in every web worker, and only imports and exports need it.
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -68,6 +69,8 @@ def safe_cell(value: Any) -> Any:
     would fail) are dropped; anything that is not text is returned unchanged."""
     if not isinstance(value, str):
         return value
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if FORMULA_START.match(value):
         return "'" + value
@@ -113,8 +116,10 @@ def export(data: tablib.Dataset, fmt: str) -> bytes:
     return data.export("xlsx")
 
 
-def workbook(title: str) -> Workbook:
+def workbook(title: str) -> "Workbook":
     """An empty workbook whose first sheet is called `title`; fill it with `append`."""
+    from openpyxl import Workbook
+
     book = Workbook()
     book.active.title = title[:31]
     return book
@@ -130,6 +135,8 @@ def style(
     fill: str = "", center: bool = False,
 ) -> None:  # fmt: skip
     """Font, fill and alignment for some cells (a row: `sheet[1]`)."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     for cell in cells:
         cell.font = Font(bold=bold, size=size, color=color)
         if fill:
@@ -139,11 +146,13 @@ def style(
 
 
 def widths(sheet, widths_by_column: dict[int, float]) -> None:
+    from openpyxl.utils import get_column_letter
+
     for column, width in widths_by_column.items():
         sheet.column_dimensions[get_column_letter(column)].width = width
 
 
-def save(book: Workbook) -> bytes:
+def save(book: "Workbook") -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -266,6 +275,8 @@ def _not_a_workbook() -> ValidationError:
 def _lines(content: bytes, file_name: str) -> Iterator[Iterator[Sequence[Any]]]:
     """The file's lines as lists of cells, from openpyxl (read-only) or the csv module."""
     if content.startswith(b"PK\x03\x04"):
+        from openpyxl import load_workbook
+
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
             lines = book.worksheets[0].iter_rows(values_only=True)

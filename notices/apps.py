@@ -48,7 +48,7 @@ class NoticesConfig(AppConfig):
                 "notices:inbox",
                 "chat-dots",
                 80,
-                badge=lambda request: selectors.unread_message_count(request.user),
+                badge=lambda request: selectors.unread_message_badge(request.user),
                 badge_label=_("unread"),
             )
         )

@@ -22,6 +22,7 @@ from django.db import connection, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from kit.cache import invalidate
 from kit.iterables import batched
 from kit.wechat import mp_openids
 
@@ -36,11 +37,13 @@ from .models import (
     PushSettings,
     PushSubscription,
 )
+from .selectors import EVERY_INBOX
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 500  # recipients per bulk write (well below SQLite's variable limit)
 DISPATCH_BATCH = 100  # deliveries per Celery task
+FEW_RECIPIENTS = 20  # up to this many new messages invalidate each recipient's unread badge
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,12 @@ def _write_chunk(
         messages = _insert_messages(event, importance, rendered, same, user_ids, now)
     else:
         messages = _create_messages(event, importance, rendered, same, user_ids, now)
+    # The recipients' unread badges (selectors.unread_message_badge): one scope per person for
+    # a few, every inbox at once for a fan-out's chunk.
+    if len(messages) > FEW_RECIPIENTS:
+        invalidate(EVERY_INBOX)
+    else:
+        invalidate(*(f"user:{pk}" for pk in messages))
     deliveries = _plan_deliveries(event, importance, messages, rule, push_settings, now)
     if connection.vendor == "postgresql":
         _insert_deliveries(deliveries, now)

@@ -4,8 +4,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from accounts.models import Residency
+from kit.cache import cached, invalidate
 
 from . import events
 from .models import Delivery, Message, MutedCategory, Notice, NoticeAttachment, NoticeRead
@@ -56,6 +58,31 @@ def notices_for_user(user) -> QuerySet[Notice]:
     )
 
 
+# What resident/notices/_notice_item.html shows of a notice.
+NOTICE_ITEM_FIELDS = ("pinned", "title", "importance", "category", "published_at", "expires_at",
+                      "community_id", "community__name")  # fmt: skip
+
+
+def home_notices(user) -> tuple[list[Notice], list[Notice]]:
+    """The resident home's notices: up to five pinned and the three latest others, cached until
+    the user's rooms or reads change or a notice of their communities does (notices.services
+    invalidates ``community:<id>``). A notice shown that has expired since is such a change:
+    the first reader to see it moves the community's scope on."""
+    from accounts.selectors import resident_cache_scopes
+
+    def compute() -> tuple[list[Notice], list[Notice]]:
+        notices = notices_for_user(user).only(*NOTICE_ITEM_FIELDS)
+        return list(notices.filter(pinned=True)[:5]), list(notices.filter(pinned=False)[:3])
+
+    pinned, latest = cached("home-notices", resident_cache_scopes(user), compute)
+    now = timezone.now()
+    expired = {n.community_id for n in [*pinned, *latest] if n.expires_at and n.expires_at <= now}
+    if expired:
+        invalidate(*(f"community:{community_id}" for community_id in expired))
+        pinned, latest = cached("home-notices", resident_cache_scopes(user), compute)
+    return pinned, latest
+
+
 def get_notice_for_user(user, notice_id: int) -> Notice | None:
     return notices_for_user(user).filter(pk=notice_id).first()
 
@@ -63,6 +90,20 @@ def get_notice_for_user(user, notice_id: int) -> Notice | None:
 def unread_message_count(user) -> int:
     """The unread messages of the inbox (what the 消息 tab and the staff menu show)."""
     return messages_for_user(user).filter(read_at__isnull=True).count()
+
+
+# The kit.cache scope of every inbox at once: moved on when many inboxes change together (a large
+# fan-out's chunk, a notice withdrawn or deleted), where one scope per recipient would cost a
+# cache write per person.
+EVERY_INBOX = "inboxes"
+
+
+def unread_message_badge(user) -> int:
+    """unread_message_count, cached until the user's messages change (notices.notify writes
+    them, the services below mark them read) or every inbox does (EVERY_INBOX)."""
+    return cached(
+        "unread-messages", [f"user:{user.pk}", EVERY_INBOX], lambda: unread_message_count(user)
+    )
 
 
 def messages_for_user(user) -> QuerySet[Message]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kit.audit import log_action
+from kit.cache import invalidate
 from kit.iterables import batched
 
 from . import notify, selectors
@@ -89,6 +90,7 @@ def notice_save(
         notice.created_by = actor
     notice.save()
     notice.buildings.set(buildings)
+    _notice_changed(notice)
     log_action(
         actor=actor,
         action="notice.created" if creating else "notice.changed",
@@ -216,6 +218,7 @@ def notice_approve(*, notice: Notice, actor, request=None) -> Notice:
     notice.save(
         update_fields=["approved_by", "approved_at", "status", "published_at", "publish_at", "updated_at"]
     )  # fmt: skip
+    _notice_changed(notice)
     log_action(
         actor=actor,
         action="notice.approved",
@@ -245,6 +248,7 @@ def notice_reject(*, notice: Notice, actor, reason: str, request=None) -> Notice
     notice.status = Notice.Status.DRAFT
     notice.rejection_reason = reason[:200]
     notice.save(update_fields=["status", "rejection_reason", "updated_at"])
+    _notice_changed(notice)
     log_action(
         actor=actor,
         action="notice.rejected",
@@ -308,6 +312,7 @@ def notice_publish(*, notice: Notice, actor, request=None) -> Notice:
         notice.publish_at = None
         notice.withdrawn_at = None
         notice.save(update_fields=["status", "publish_at", "withdrawn_at", "updated_at"])
+        _notice_changed(notice)
         _approval_requested(notice, actor=actor, request=request)
         return notice
     notice.status = Notice.Status.PUBLISHED
@@ -318,6 +323,7 @@ def notice_publish(*, notice: Notice, actor, request=None) -> Notice:
     notice.save(
         update_fields=["status", "published_at", "publish_at", "withdrawn_at", "fanned_out_at", "updated_at"]
     )  # fmt: skip
+    _notice_changed(notice)
     _published(notice, actor=actor, request=request)
     return notice
 
@@ -343,7 +349,9 @@ def notice_delete(*, notice: Notice, actor, request=None) -> None:
         request=request,
     )
     selectors.notice_messages(notice).delete()  # their deliveries go with them
+    invalidate(selectors.EVERY_INBOX)
     notice.delete()  # attachments and reads cascade
+    invalidate(f"community:{notice.community_id}")
     transaction.on_commit(lambda: _remove_files(files))
 
 
@@ -392,6 +400,7 @@ def notices_publish_due(now=None) -> int:
             )
             if moved:
                 notice = Notice.objects.select_related("community").get(pk=notice_id)
+                _notice_changed(notice)
                 _published(notice, actor=None)
                 published += 1
     return published
@@ -454,6 +463,9 @@ def notice_withdraw(*, notice: Notice, actor, request=None) -> Notice:
     notice.withdrawn_at = timezone.now()
     notice.pinned = False
     notice.save(update_fields=["status", "withdrawn_at", "pinned", "updated_at"])
+    _notice_changed(notice)
+    # The notice's messages leave every inbox (selectors.messages_for_user), unread ones too.
+    invalidate(selectors.EVERY_INBOX)
     messages = selectors.notice_messages(notice)
     Delivery.objects.filter(message__in=messages, status=Delivery.Status.QUEUED).update(
         status=Delivery.Status.SKIPPED, last_error="notice withdrawn"
@@ -474,6 +486,7 @@ def notice_set_pinned(*, notice: Notice, pinned: bool, actor, request=None) -> N
         raise ValidationError(_("A withdrawn notice cannot be pinned."))
     notice.pinned = pinned
     notice.save(update_fields=["pinned", "updated_at"])
+    _notice_changed(notice)
     log_action(
         actor=actor,
         action="notice.pinned" if pinned else "notice.unpinned",
@@ -484,24 +497,45 @@ def notice_set_pinned(*, notice: Notice, pinned: bool, actor, request=None) -> N
     return notice
 
 
+def _notice_changed(notice: Notice) -> None:
+    """What the community's residents see of its notices is recomputed (the home page's
+    notices, selectors.home_notices). A notice published (again: after a withdrawal its old
+    messages come back to the inboxes) moves every unread badge on too."""
+    if notice.status == Notice.Status.PUBLISHED:
+        invalidate(f"community:{notice.community_id}", selectors.EVERY_INBOX)
+    else:
+        invalidate(f"community:{notice.community_id}")
+
+
 def notice_mark_read(*, notice: Notice, user) -> None:
     """Opening a notice reads it, and its inbox message with it."""
     now = timezone.now()
-    NoticeRead.objects.get_or_create(notice=notice, user=user, defaults={"read_at": now})
-    selectors.notice_messages(notice).filter(recipient=user, read_at__isnull=True).update(
-        read_at=now
+    _read, first_time = NoticeRead.objects.get_or_create(
+        notice=notice, user=user, defaults={"read_at": now}
     )
+    messages_read = (
+        selectors.notice_messages(notice)
+        .filter(recipient=user, read_at__isnull=True)
+        .update(read_at=now)
+    )
+    if first_time or messages_read:
+        invalidate(f"user:{user.pk}")
 
 
 def message_mark_read(*, message: Message) -> None:
-    if message.read_at is None:
+    if message.read_at is None and (
         Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now())
+    ):
+        invalidate(f"user:{message.recipient_id}")
 
 
 def messages_mark_all_read(*, user) -> int:
-    return Message.objects.filter(recipient=user, read_at__isnull=True).update(
+    read = Message.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    if read:
+        invalidate(f"user:{user.pk}")
+    return read
 
 
 @transaction.atomic

@@ -31,5 +31,5 @@ def unread_badge(request) -> int:
     from . import selectors
 
     if not hasattr(request, "_unread_messages"):
-        request._unread_messages = selectors.unread_message_count(request.user)
+        request._unread_messages = selectors.unread_message_badge(request.user)
     return request._unread_messages

@@ -10,13 +10,12 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import matplotlib
 from django.core.cache import cache
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from kit.fonts import matplotlib_font
+
+# matplotlib is imported where a chart is drawn: it weighs tens of MB in every web worker,
+# and only the operators' pages and reports draw charts.
 
 PALETTE = ("#2f6fb2", "#0e8a6a", "#e07b39", "#9b59b6", "#c0392b", "#7f8c8d")
 GRID_COLOUR = "#e5e7eb"
@@ -44,6 +43,10 @@ def chart(
 ) -> bytes:
     """One chart: bars side by side and/or lines over `labels`. Rates on the secondary axis as
     percentages with `secondary_percent` (values as fractions)."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(width, height), dpi=100 if fmt == "svg" else 150)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
@@ -99,6 +102,8 @@ def _style_axes(axes, labels: Sequence[str], y_label: str, small) -> None:
         for label in axes.get_xticklabels():
             label.set_rotation(45)
             label.set_horizontalalignment("right")
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: f"{value:,.0f}"))
     # Whole ticks: the labels show no decimals, so 0.5 steps would read "0, 0, 1, 1, 2".
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -114,6 +119,8 @@ def _style_axes(axes, labels: Sequence[str], y_label: str, small) -> None:
 def _style_secondary(other, secondary_label: str, secondary_percent: bool, small) -> None:
     other.set_ylim(bottom=0)
     if secondary_percent:
+        from matplotlib.ticker import PercentFormatter
+
         other.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
     if secondary_label:
         other.set_ylabel(secondary_label, fontproperties=small)

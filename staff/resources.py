@@ -29,6 +29,7 @@ from accounts.phone import normalize_mobile
 from accounts.selectors import accounts_beyond_staff_reach
 from kit import spreadsheets
 from kit.audit import log_action
+from kit.cache import invalidate
 from kit.spreadsheets import Column, Row, RowError
 
 ROOMS = "rooms"
@@ -445,6 +446,8 @@ class ResidentImport(_EstateImport):
             batch_size=BATCH_SIZE,
         )
         link_family_to_heads({item.room.pk for item in parsed})
+        # The people's verified rooms changed (accounts.selectors.resident_cache_scopes).
+        invalidate(*(f"user:{residency.user_id}" for residency in [*new, *changed]))
 
     def _create_users(self, parsed: list[_ResidentRow]) -> dict[str, User]:
         """Accounts for the numbers nobody uses yet, in one statement, named as in their first

@@ -20,15 +20,10 @@ from ..models import Residency
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    residencies = list(selectors.rooms_of_user(request.user))
+    residencies, rejected = selectors.home_residencies(request.user)
     verified_room_ids = [r.room_id for r in residencies if r.status == r.Status.VERIFIED]
     households = selectors.households_for_rooms(verified_room_ids)
     cards = [{"residency": r, "household": households.get(r.room_id, [])} for r in residencies]
-    rejected = [
-        r
-        for r in selectors.residency_history_of_user(request.user)
-        if r.status == Residency.Status.REJECTED
-    ]
     return render(
         request,
         "resident/accounts/home.html",

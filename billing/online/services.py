@@ -33,6 +33,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from kit.audit import log_action
+from kit.cache import invalidate
 from notices.notify import notify
 from staff.selectors import staff_with_permission
 
@@ -721,6 +722,7 @@ def _finish_refund(refund: PaymentRefund, result: RefundResult) -> None:
         # A partial refund (an overcharge, a late fee let off) gives money back without
         # reopening the bill: the household does not owe it again, nor late fees on it.
         bill.save(update_fields=["paid_amount", "late_fee_paid", "status", "paid_at"])
+        invalidate(f"household:{bill.room_id}")
     payment.refunded_amount += refund.amount
     payment.refund_reason = refund.reason
     payment.refunded_at = now

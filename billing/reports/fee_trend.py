@@ -17,7 +17,6 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from matplotlib.figure import Figure  # the object API: no pyplot, no global state, no GUI
 
 from kit.fonts import matplotlib_font
 
@@ -185,6 +184,10 @@ def draw_trend(trend: Trend) -> str:
     """Stacked monthly bars per fee kind. Text is drawn as paths (svg.fonttype "path"), so
     the Chinese labels show on phones without Chinese fonts, e.g. inside WeChat."""
     import matplotlib
+
+    # Imported here: matplotlib weighs tens of MB in every web worker. The object API: no
+    # pyplot, no global state, no GUI.
+    from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
     with matplotlib.rc_context(

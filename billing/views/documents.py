@@ -15,7 +15,6 @@ from staff.access import staff_required
 from staff.scoping import get_scoped_or_404
 
 from .. import selectors
-from ..documents import dunning, receipts
 from ..models import Payment, Receipt
 from ..reports.filters import matching_unpaid_bills
 
@@ -39,6 +38,8 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _receipt_response(request: HttpRequest, receipt: Receipt) -> HttpResponse:
+    from ..documents import receipts  # reportlab: only where a document is drawn
+
     receipt = selectors.receipt_with_details(receipt)
     return _pdf_response(
         request, receipts.receipt_pdf(receipt), f"receipt-{receipt.display_number}.pdf"
@@ -62,6 +63,8 @@ def resident_receipt_png(request: HttpRequest, receipt_id: int) -> HttpResponse:
     receipt = selectors.get_receipt_for_user(request.user, receipt_id)
     if receipt is None:
         raise Http404
+    from ..documents import receipts  # reportlab: only where a document is drawn
+
     receipt = selectors.receipt_with_details(receipt)
     image = pdf_to_png(receipts.receipt_pdf(receipt))
     response = HttpResponse(image, content_type="image/png")
@@ -103,6 +106,8 @@ def dunning_pdf(request: HttpRequest) -> HttpResponse:
     bills = list(selectors.dunning_bills(request.community, bill_ids))
     if not bills:
         raise Http404
+    from ..documents import dunning  # reportlab: only where a document is drawn
+
     today = timezone.localdate()
     content = dunning.dunning_pdf(bills, community=request.community, today=today)
     return _pdf_response(request, content, f"dunning-notice-{today:%Y%m%d}.pdf")
@@ -111,6 +116,8 @@ def dunning_pdf(request: HttpRequest) -> HttpResponse:
 @require_GET
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     """Public: anyone holding a printed receipt can check it. No names, no phone numbers."""
+    from ..documents import receipts
+
     receipt = (
         Receipt.objects.filter(token=token)
         .select_related("company", "payment__room__building__community", "payment__room__unit")

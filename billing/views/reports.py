@@ -27,9 +27,7 @@ from staff.tables import paginate
 from .. import selectors, services
 from ..models import Bill, Payment
 from ..reports import queries
-from ..reports.collection_chart import collection_chart
 from ..reports.filters import MAX_MATCHING, BillFilter, ReportForm, matching_unpaid_bills
-from ..reports.pdf import note_text, report_pdf
 from ..reports.queries import CollectionReport, Figures, money_text, rate_text
 
 VIEW_BILL = "billing.view_bill"
@@ -397,7 +395,7 @@ def reports(request: HttpRequest) -> HttpResponse:
             "total_cells": [_text(value(report.total), fmt) for _h, _a, value, fmt in columns],
             "sections": sections,
             "query": query.urlencode(),
-            "note": note_text(),
+            "note": _note_text(),
         },
     )
 
@@ -446,6 +444,8 @@ def _chart(report: CollectionReport, kind: str, fmt: str) -> bytes:
     else:
         rows = report.by_building
         title = _("Billed and collected by building")
+    from ..reports.collection_chart import collection_chart  # matplotlib: only for a chart
+
     return collection_chart(rows, title=title, fmt=fmt)
 
 
@@ -493,7 +493,7 @@ def _xlsx(report: CollectionReport, kind: str, title: str, period: str) -> HttpR
         spreadsheets.append(summary, [label, _number(value, fmt)])
         summary.cell(row=summary.max_row, column=2).number_format = FORMATS[fmt]
     spreadsheets.append(summary, [])
-    spreadsheets.append(summary, [note_text()])
+    spreadsheets.append(summary, [_note_text()])
     spreadsheets.widths(summary, {1: 24, 2: 40})
 
     for section_id, section_heading, rows in _sections(report, kind):
@@ -524,6 +524,8 @@ def _pdf(report: CollectionReport, kind: str, title: str, period: str) -> HttpRe
                 for heading, _attribute, value, fmt in columns
             ],
         ]
+
+    from ..reports.pdf import report_pdf  # reportlab: only where a report is drawn
 
     content = report_pdf(
         report,
@@ -708,3 +710,10 @@ def payments_export(request: HttpRequest) -> HttpResponse:
     return spreadsheets.file_response(
         spreadsheets.save(book), file_name=_file_name(request, "缴费记录", today)
     )
+
+
+def _note_text() -> str:
+    # billing.reports.pdf brings reportlab: imported where the note is needed, not at start-up.
+    from ..reports.pdf import note_text
+
+    return note_text()

@@ -10,9 +10,17 @@ AUTO_CLOSE_TASK = "complaints.filing.tasks.auto_close_unanswered_task"
 
 def awaiting_badge(request: HttpRequest) -> int:
     """The resident's entry-grid badge: replies waiting for the household's answer."""
+    from accounts.selectors import resident_cache_scopes
+    from kit.cache import cached
+
     from . import selectors
 
-    return selectors.awaiting_answer_count(request.user)
+    user = request.user
+    return cached(
+        "complaints-awaiting-answer",
+        resident_cache_scopes(user),
+        lambda: selectors.awaiting_answer_count(user),
+    )
 
 
 def register() -> None:

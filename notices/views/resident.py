@@ -21,11 +21,8 @@ def home_panel(request: HttpRequest, verified_room_ids: list[int]) -> dict:
     three latest others, once the resident has a verified room."""
     if not verified_room_ids:
         return {"pinned_notices": [], "notices": []}
-    notices = selectors.notices_for_user(request.user)
-    return {
-        "pinned_notices": list(notices.filter(pinned=True)[:5]),
-        "notices": list(notices.filter(pinned=False)[:3]),
-    }
+    pinned, latest = selectors.home_notices(request.user)
+    return {"pinned_notices": pinned, "notices": latest}
 
 
 @login_required

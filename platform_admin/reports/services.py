@@ -23,7 +23,7 @@ from platform_admin.scope import MONTH, Period, Scope
 from staff.selectors import staff_with_permission
 
 from . import findings as rules
-from . import pdf, sources
+from . import sources
 from .models import AnalysisReport
 from .selectors import REPORT_PERMISSION
 
@@ -141,6 +141,8 @@ def _build(report: AnalysisReport) -> None:
     _step(report, "findings")
     found = rules.findings(current, previous, names)
     _step(report, "charts")
+    from . import pdf  # reportlab only where a report is drawn, not in every web worker
+
     content = pdf.report_pdf(
         title=report_title(report),
         scope_label=scope.label,

@@ -19,7 +19,6 @@ from staff.scoping import get_scoped_or_404
 from ..models import Activity, ActivityParticipant
 from ..templatetags.attendance import percent
 from . import selectors, services
-from .chart import turnout_chart
 from .forms import CheckinForm, CodeForm
 
 CHECK_IN = "services.check_in_activity"
@@ -190,6 +189,8 @@ def activity_report(request: HttpRequest, activity_id: int) -> HttpResponse:
 def activity_report_chart(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = _activity(request, activity_id)
     figures = selectors.activity_figures(activity)
+    from .chart import turnout_chart  # matplotlib: only where the chart is drawn
+
     svg = turnout_chart(figures.buildings, title=_("Turnout by building"))
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=60"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts import limits
 from accounts.models import Residency, User
 from kit.audit import log_action
+from kit.cache import invalidate
 from notices.notify import notify
 
 from ..models import Booking, BookingSlot, ProviderListing, ProviderMember, ServiceItem
@@ -98,6 +99,7 @@ def booking_create(
         defaults={"end": chosen.end, "capacity": provider.slot_capacity},
     )
     take_place(row.pk)
+    invalidate(f"household:{residency.room_id}")  # the household's open bookings badge
     booking = Booking.objects.create(
         number=new_booking_number(now),
         provider=provider,
@@ -324,6 +326,7 @@ def _move(booking: Booking, to: str, actor: User, request: HttpRequest | None, *
     for name, value in fields.items():
         setattr(booking, name, value)
     booking.save(update_fields=["status", *fields])
+    invalidate(f"household:{booking.room_id}")  # the household's open bookings badge
     _log(booking, f"booking.{to}", actor, request, {"from": before, "to": to,
                                                     "reason": booking.cancel_reason})  # fmt: skip
     context = {"booking": booking}

@@ -11,12 +11,15 @@ REMINDER_TASK = "services.bookings.tasks.booking_reminders_task"
 
 def open_bookings_badge(request: HttpRequest) -> int:
     """我的预约's badge: the open bookings of the user's households."""
+    from accounts.selectors import resident_cache_scopes
+    from kit.cache import cached
+
     from .selectors import open_booking_count
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    return open_booking_count(user)
+    return cached("open-bookings", resident_cache_scopes(user), lambda: open_booking_count(user))
 
 
 def register() -> None:

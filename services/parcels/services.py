@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Room, User
 from kit import parameters
 from kit.audit import log_action
+from kit.cache import invalidate
 from notices.notify import notify
 
 from ..models import Parcel
@@ -59,6 +60,7 @@ def parcel_log(
     desks drawing the same code at once) and the household told."""
     community = room.building.community
     household = selectors.household_for_room(room, resident)
+    invalidate(f"household:{room.pk}")  # the household's waiting badge
     parcel = None
     for _attempt in range(CODE_ATTEMPTS):
         try:
@@ -137,6 +139,7 @@ def parcel_hand_over(
     parcel.picked_up_by = collector
     parcel.picked_up_name = name[:50]
     parcel.handed_over_by = actor
+    invalidate(f"household:{parcel.room_id}")  # the household's waiting badge
     parcel.save(
         update_fields=[
             "status", "picked_up_at", "picked_up_by", "picked_up_name", "handed_over_by"
@@ -180,6 +183,7 @@ def parcel_return(
     parcel.picked_up_at = timezone.now()
     parcel.handed_over_by = actor
     parcel.save(update_fields=["status", "picked_up_at", "handed_over_by"])
+    invalidate(f"household:{parcel.room_id}")
     log_action(
         actor=actor,
         action="parcel.returned",

@@ -12,9 +12,17 @@ REMIND_TASK = "services.parcels.tasks.remind_waiting_parcels_task"
 
 def waiting_badge(request: HttpRequest) -> int:
     """The resident's entry-grid badge: parcels waiting for their households."""
+    from accounts.selectors import resident_cache_scopes
+    from kit.cache import cached
+
     from . import selectors
 
-    return selectors.waiting_count_for_user(request.user)
+    user = request.user
+    return cached(
+        "waiting-parcels",
+        resident_cache_scopes(user),
+        lambda: selectors.waiting_count_for_user(user),
+    )
 
 
 def register() -> None:

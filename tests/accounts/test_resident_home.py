@@ -87,3 +87,26 @@ def test_me_page_lists_rooms_and_settings(client_for, resident):
     assert "139****0001" in body
     assert "3栋1201" in body
     assert "退出登录" in body
+
+
+@pytest.mark.req("ACC-4")
+def test_home_has_a_bounded_number_of_queries(
+    client_for, resident, family_member, room, staff_user, django_assert_max_num_queries
+):
+    from notices import services as notice_services
+
+    from ..factories import NoticeFactory, RoomFactory
+
+    for n in range(6):
+        ResidencyFactory(
+            user=resident, room=RoomFactory(building=room.building, number=f"{n + 2}05")
+        )
+        notice = NoticeFactory.build(community=room.building.community)
+        notice_services.notice_save(notice=notice, actor=staff_user, buildings=[], publish="now")
+    client = client_for(resident)
+    client.get(reverse("accounts:home"))  # badges, notices and rooms' scopes are cached now
+    # Session, user, the residencies, their households, the invitations: the tab bar's and the
+    # entry grid's badges and the notices come from the cache (kit.cache).
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("accounts:home"))
+    assert response.status_code == 200 and len(response.context["cards"]) == 7

@@ -188,6 +188,7 @@ def test_login_required(client, db):
 @pytest.mark.req("BIL-1")
 def test_bills_page_runs_a_bounded_number_of_queries(client_for, resident, room, community):
     client = client_for(resident)
+    page(client)  # the tab bar's badges are cached from now on (kit.cache)
     month = dt.date(2023, 1, 1)
     counts = []
     for total in (3, 30):
@@ -203,7 +204,7 @@ def test_bills_page_runs_a_bounded_number_of_queries(client_for, resident, room,
         assert response.context["bill_count"] == total
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 8, counts
+    assert counts[1] <= 5, counts
 
 
 # --- The bill page -------------------------------------------------------------------------------

@@ -384,6 +384,7 @@ def test_detail_query_count_does_not_grow_with_the_audience(client_for, staff_us
     services.notice_fan_out(notice_id=notice.pk)
     for reader in readers[:10]:
         services.notice_mark_read(notice=notice, user=reader)
+    queries()  # the fan-out moved every inbox's unread badge on (kit.cache): counted again once
     assert queries() == few
 
 

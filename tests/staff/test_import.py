@@ -340,3 +340,22 @@ def test_a_csv_file_saved_by_excel_imports_through_both_steps(client_for, manage
     assert check.context["outcome"].ok and check.context["outcome"].new == 1
     assert client.post(url, {"token": check.context["token"]}).status_code == 302
     assert Residency.objects.get(user__mobile="13600000061").room == room
+
+
+@pytest.mark.req("SUSR-1")
+def test_an_imported_residency_shows_at_once_in_the_residents_cached_scopes(
+    client_for, manager, room
+):
+    from accounts.selectors import resident_cache_scopes
+
+    pending = ResidencyFactory(
+        room=room, status=Residency.Status.PENDING, verified_at=None, user__mobile="13600000002"
+    )
+    scope = f"household:{room.pk}"
+    assert scope not in resident_cache_scopes(User.objects.get(pk=pending.user_id))  # cached
+    client = client_for(manager)
+    check = upload(
+        client, "residents", RESIDENT_HEADERS, [("3栋", "", "1201", "某人", "13600000002", "业主")]
+    )
+    confirm(client, "residents", check)
+    assert scope in resident_cache_scopes(User.objects.get(pk=pending.user_id))
