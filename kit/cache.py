@@ -11,6 +11,7 @@ The generation moves on when ``invalidate`` is called and again when the transac
 value computed from the data before the commit is never read after it.
 """
 
+import hashlib
 import time
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -25,6 +26,7 @@ KEY_PREFIX = "kc"
 DEFAULT_TIMEOUT = 60 * 60
 # Generations outlive any value stored under them.
 GENERATION_TIMEOUT = DEFAULT_TIMEOUT * 24
+MAX_KEY_LENGTH = 200
 
 
 def _generation_key(scope: str) -> str:
@@ -53,6 +55,9 @@ def cached(
     key = f"{KEY_PREFIX}:v:{name}:" + ":".join(
         f"{scope}@{generation}" for scope, generation in zip(scopes, generations, strict=True)
     )
+    if len(key) > MAX_KEY_LENGTH:
+        # Memcached-safe and warning-free: a user with many rooms has many scopes.
+        key = f"{KEY_PREFIX}:v:{name}:h:" + hashlib.sha256(key.encode()).hexdigest()
     sentinel = object()
     value = cache.get(key, sentinel)
     if value is sentinel:

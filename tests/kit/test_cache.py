@@ -68,3 +68,12 @@ def test_an_evicted_generation_does_not_bring_old_values_back():
     kit_cache.cached("badge", ["user:1"], compute)
     cache.delete(kit_cache._generation_key("user:1"))
     assert kit_cache.cached("badge", ["user:1"], compute) == 2
+
+
+def test_many_scopes_make_a_short_key_that_still_follows_each_scope():
+    compute, _calls = counter()
+    scopes = [f"household:{n}" for n in range(40)]
+    assert kit_cache.cached("badge", scopes, compute) == 1
+    assert kit_cache.cached("badge", scopes, compute) == 1
+    kit_cache.invalidate("household:39")
+    assert kit_cache.cached("badge", scopes, compute) == 2
