@@ -142,7 +142,11 @@ def main() -> None:
     plan = make_plan(args, var_dir, base, payments)
     marks = high_water_marks()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # The project's tables only: a database-wide ANALYZE also takes the shared catalogs
+        # (pg_authid…), and waits for whoever holds them in any other database of the server.
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        tables = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
+        cursor.execute(f"ANALYZE {tables}")
     connection.close()
     plan_path = var_dir / "plan.json"
     plan_path.write_text(json.dumps(plan, ensure_ascii=False))
