@@ -60,6 +60,7 @@ sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).re
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import csv  # noqa: E402
+import faulthandler  # noqa: E402
 import importlib.util  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
@@ -91,6 +92,7 @@ KEEP_ALIVE_SECONDS = "20"  # the spine's leases during the bench (NOTIFY_*_SECON
 
 
 def main() -> None:
+    faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid>: where a stuck run waits
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=200, help="simulated residents")
     parser.add_argument("--staff", type=int, default=20, help="simulated staff")
@@ -156,8 +158,8 @@ def main() -> None:
     failures: list[str] = []
     chaos = None
     try:
-        processes.start_all()
         gateway.start()
+        processes.start_all()
         chaos = Chaos(args.duration, processes, redis) if args.chaos else None
         if chaos:
             chaos.start()
@@ -545,12 +547,18 @@ def warm(base: str, workers: int) -> None:
     import urllib.request
     from concurrent.futures import ThreadPoolExecutor
 
-    def fetch(_n):
-        with urllib.request.urlopen(base + "/healthz", timeout=30) as reply:  # noqa: S310
-            reply.read()
+    def fetch(_n) -> str:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=30) as reply:  # noqa: S310
+                reply.read()
+        except OSError as error:  # a 503 (the cache slow to answer on a busy machine) warms too
+            return f"{type(error).__name__}: {error}"
+        return ""
 
     with ThreadPoolExecutor(max_workers=4 * workers) as pool:
-        list(pool.map(fetch, range(16 * workers)))
+        errors = [error for error in pool.map(fetch, range(16 * workers)) if error]
+    if errors:
+        log(f"warming up: {len(errors)} of {16 * workers} /healthz failed, e.g. {errors[0]}")
 
 
 class Chaos(threading.Thread):
@@ -669,7 +677,9 @@ class Gateway:
         self.thread.start()
 
     def stop(self) -> None:
-        self.server.shutdown()
+        if self.thread.is_alive():  # shutdown() waits for a serve_forever() that never began
+            self.server.shutdown()
+        self.server.server_close()
 
 
 def run_locust(args, plan_path: Path, var_dir: Path, base: str) -> None:
