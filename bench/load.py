@@ -93,6 +93,8 @@ KEEP_ALIVE_SECONDS = "20"  # the spine's leases during the bench (NOTIFY_*_SECON
 
 def main() -> None:
     faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid>: where a stuck run waits
+    # Stopped (timeout, kill): the servers it started stop with it (the `finally` below).
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(143))
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=200, help="simulated residents")
     parser.add_argument("--staff", type=int, default=20, help="simulated staff")
