@@ -690,7 +690,7 @@ def run_locust(args, plan_path: Path, var_dir: Path, base: str) -> None:
         str(VENV_BIN / "locust"), "-f", str(BENCH / "loadtest" / "locustfile.py"), "--headless",
         "--users", str(args.users + args.staff), "--spawn-rate", str(args.spawn_rate),
         "--run-time", f"{args.duration}s", "--host", base, "--csv", str(var_dir / "locust"),
-        "--only-summary", "--stop-timeout", "30", "--loglevel", "WARNING",
+        "--only-summary", "--stop-timeout", "120", "--loglevel", "WARNING",
     ]  # fmt: skip
     log(f"locust: {args.users} residents and {args.staff} staff for {args.duration} s on {base}")
     with open(var_dir / "locust.log", "w") as output:
@@ -778,8 +778,8 @@ def check_everything(var_dir: Path, marks: dict, failures: list[str]) -> None:
         by_kind[entry["kind"]].append(entry)
     print()
     check_payments(by_kind["payment"], marks, failures)
-    check_repairs(by_kind["repair"], marks, failures)
-    check_signups(by_kind["signup"], marks, failures)
+    check_repairs(by_kind["repair"], by_kind["repair-attempt"], marks, failures)
+    check_signups(by_kind["signup"], by_kind["signup-attempt"], marks, failures)
     check_deliveries(var_dir / "deliveries.log", marks, failures)
 
 
@@ -860,7 +860,11 @@ def check_payments(paid: list[dict], marks: dict, failures: list[str]) -> None:
         failures.append(f"bills paid twice {doubled_bills[:5]} or wrongly {overpaid[:5]}")
 
 
-def check_repairs(reported: list[dict], marks: dict, failures: list[str]) -> None:
+def check_repairs(
+    reported: list[dict], attempts: list[dict], marks: dict, failures: list[str]
+) -> None:
+    """Every report answered exists once; a report whose answer did not come back before the
+    run ended may exist (at most once per attempt); no other order was made."""
     from django.db.models import Count, Q
 
     from repairs.models import RepairAttachment, RepairOrder
@@ -878,20 +882,26 @@ def check_repairs(reported: list[dict], marks: dict, failures: list[str]) -> Non
     wrong = [e["order"] for e in reported if e["order"] in orders
              and (orders[e["order"]]["photos"] != e["photos"]
                   or orders[e["order"]]["reporter_id"] != e["user"])]  # fmt: skip
-    extra = [pk for pk in orders if pk not in journaled]
+    tried = Counter(entry["user"] for entry in attempts)
+    unanswered = Counter(o["reporter_id"] for pk, o in orders.items() if pk not in journaled)
+    extra = [user for user, n in unanswered.items()
+             if n > tried[user] - sum(1 for e in reported if e["user"] == user)]  # fmt: skip
     files_missing = 0
     for attachment in RepairAttachment.objects.filter(order__in=list(orders)):
         if not attachment.file or not attachment.file.storage.exists(attachment.file.name):
             files_missing += 1
-    print(f"repairs: {len(reported)} reported, {len(orders)} orders made in the run; "
-          f"{len(missing)} missing, {len(extra)} not reported by the users (doubled?), "
+    print(f"repairs: {len(reported)} reported ({len(attempts)} tried), {len(orders)} orders "
+          f"made in the run; {len(missing)} missing, {sum(unanswered.values())} made for reports "
+          f"whose answer the run's end cut off, {len(extra)} users with more orders than tries, "
           f"{len(wrong)} with other photos or reporter, {files_missing} photo files missing")  # fmt: skip
     if missing or extra or wrong or files_missing or max(journaled.values(), default=1) > 1:
-        failures.append(f"repairs lost {missing[:5]}, doubled {extra[:5]}, wrong {wrong[:5]}, "
+        failures.append(f"repairs lost {missing[:5]}, more than tried by users {extra[:5]}, wrong {wrong[:5]}, "
                         f"{files_missing} files missing")  # fmt: skip
 
 
-def check_signups(signed: list[dict], marks: dict, failures: list[str]) -> None:
+def check_signups(
+    signed: list[dict], attempts: list[dict], marks: dict, failures: list[str]
+) -> None:
     from services.models import ActivitySignup
 
     made = Counter(
@@ -899,14 +909,18 @@ def check_signups(signed: list[dict], marks: dict, failures: list[str]) -> None:
     )
     wanted = Counter((entry["user"], entry["activity"]) for entry in signed)
     lost = [key for key in wanted if made[key] < wanted[key]]
-    doubled = [key for key in made if made[key] > wanted[key]]
-    print(f"sign-ups: {len(signed)} by residents, {sum(made.values())} made; {len(lost)} lost, "
-          f"{len(doubled)} doubled or not asked for")  # fmt: skip
+    tried = Counter((entry["user"], entry["activity"]) for entry in attempts)
+    # At most one per try (a try whose answer the run's end cut off may have made one).
+    doubled = [key for key in made if made[key] > max(wanted[key], tried[key] and 1)]
+    print(f"sign-ups: {len(signed)} by residents ({len(attempts)} tried), {sum(made.values())} "
+          f"made; {len(lost)} lost, {len(doubled)} doubled or not asked for")  # fmt: skip
     if lost or doubled:
         failures.append(f"sign-ups lost {lost[:5]} or doubled {doubled[:5]}")
 
 
 def check_deliveries(path: Path, marks: dict, failures: list[str]) -> None:
+    from django.utils import timezone
+
     from notices.delivery import IDEMPOTENT_CHANNELS
     from notices.models import Delivery, Message
 
@@ -930,11 +944,11 @@ def check_deliveries(path: Path, marks: dict, failures: list[str]) -> None:
     # rather than risk a duplicate (notices/delivery.py). Not silent, not doubled: counted.
     abandoned = [pk for pk, d in deliveries.items() if d["status"] == Delivery.Status.FAILED
                  and d["last_error"].startswith("worker lost") and not sent[pk]]  # fmt: skip
-    lost = [pk for pk, d in deliveries.items() if d["status"] != Delivery.Status.SENT
-            and pk not in flagged and pk not in abandoned
-            and not (d["status"] == Delivery.Status.QUEUED and d["attempts"] == 0)]  # fmt: skip
+    now = timezone.now()
     deferred = [pk for pk, d in deliveries.items()
-                if d["status"] == Delivery.Status.QUEUED and d["attempts"] == 0]  # fmt: skip
+                if d["status"] == Delivery.Status.QUEUED and d["next_attempt_at"] > now]  # fmt: skip
+    lost = [pk for pk, d in deliveries.items() if d["status"] != Delivery.Status.SENT
+            and pk not in flagged and pk not in abandoned and pk not in deferred]  # fmt: skip
     unsent = [
         pk for pk, d in deliveries.items() if d["status"] == Delivery.Status.SENT and not sent[pk]
     ]
@@ -947,7 +961,7 @@ def check_deliveries(path: Path, marks: dict, failures: list[str]) -> None:
           f"sent but never sent, {len(doubled)} sent twice, {len(collapsed)} Web Push re-sent "
           f"after a lost worker (collapsed by the provider), {len(flagged)} sent once but marked failed "
           f"after a lost worker, {len(abandoned)} abandoned unsent after a lost worker (at most once: "
-          f"failed for an operator), {len(deferred)} deferred (quiet hours)")  # fmt: skip
+          f"failed for an operator), {len(deferred)} deferred (quiet hours, back-off)")  # fmt: skip
     if lost or unsent or doubled:
         examples = [deliveries[pk] for pk in (lost + unsent + doubled)[:3]]
         failures.append(f"deliveries lost {len(lost)}, never sent {len(unsent)}, doubled "

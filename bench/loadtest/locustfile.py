@@ -168,6 +168,8 @@ class Resident(Person):
             "contact_phone": self.person["mobile"],
         }
         files = [("photos", (f"leak{n}.jpg", PHOTO, "image/jpeg")) for n in range(photos)]
+        # Written first: a report whose answer never came (the run ended) may still exist.
+        journal("repair-attempt", user=self.person["id"])
         with self.client.post("/repairs/new/", data=data, files=files, name="repair: report",
                               catch_response=True, allow_redirects=False) as r:  # fmt: skip
             match = re.search(r"/repairs/(\d+)/", r.headers.get("Location", ""))
@@ -185,6 +187,7 @@ class Resident(Person):
             return self.activities_page()
         activity = self.activities.pop(0)
         self.get(f"/activities/{activity['id']}/", "activity")
+        journal("signup-attempt", user=self.person["id"], activity=activity["id"])
         with self.client.post(f"/activities/{activity['id']}/signup/", data=activity["data"],
                               name="activity: sign up", catch_response=True,
                               allow_redirects=False) as r:  # fmt: skip
