@@ -41,12 +41,20 @@ def deliver(delivery_ids: list[int]) -> dict[str, int]:
 
 def deliver_one(delivery_id: int) -> str:
     now = timezone.now()
-    claimed = Delivery.objects.filter(
+    due = Delivery.objects.filter(
         pk=delivery_id, status=Delivery.Status.QUEUED, next_attempt_at__lte=now
-    ).update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
+    )
+    # Read before the claim, so that nothing waits between the claim and the provider's call: a
+    # worker killed there leaves a claimed delivery that was never sent, which the sweep can
+    # only mark failed (bench/load.py --chaos lost SMS that way while the read came after).
+    delivery = due.select_related("message__recipient").first()
+    if delivery is None:
         return "skipped"  # sent, being sent, or not due: someone else has it
-    delivery = Delivery.objects.select_related("message__recipient").get(pk=delivery_id)
+    claimed = due.update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return "skipped"  # another task claimed it since the read
+    delivery.status, delivery.claimed_at = Delivery.Status.SENDING, now
+    delivery.attempts += 1
     try:
         get_backend(delivery.channel).send(delivery)
     except DeliveryError as error:

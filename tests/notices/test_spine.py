@@ -266,3 +266,33 @@ def test_a_second_call_over_overlapping_recipients_writes_only_the_new_ones(
         assert channels_of(user) == expected
     assert not Delivery.objects.filter(dispatched_at__isnull=True).exists()
     assert not Delivery.objects.exclude(message__recipient__in=users).exists()
+
+
+def test_nothing_waits_between_the_claim_and_the_send(resident, daytime, monkeypatch):
+    """A worker killed between claiming a delivery and calling its provider loses the message
+    (the sweep cannot resend a WeChat or SMS message safely): the claim is the last query
+    before the provider's call, and what the backend reads was loaded before the claim."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notices.channels import LocmemBackend
+
+    SocialAccount.objects.create(user=resident, provider="weixin_mp", uid="o-1")
+    notify.notify("notice.published", [resident], context={}, key="a")
+    row = Delivery.objects.get()
+    seen = {}
+
+    def watch(self, sent):
+        seen["last"] = context.captured_queries[-1]["sql"]
+        seen["count"] = len(context.captured_queries)
+        seen["recipient"] = sent.message.recipient.mobile  # no query: loaded before the claim
+        seen["after"] = len(context.captured_queries)
+
+    monkeypatch.setattr(LocmemBackend, "send", watch)
+    with CaptureQueriesContext(connection) as context:
+        assert delivery.deliver_one(row.pk) == "sent"
+    assert seen["last"].startswith("UPDATE") and '"status" = ' in seen["last"]
+    assert seen["count"] == seen["after"] == 2  # the read, then the claim
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 1)
+    assert delivery.deliver_one(row.pk) == "skipped"
