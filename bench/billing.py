@@ -19,20 +19,15 @@ spaces, then:
 A second run deletes the month's bills and runs again. On PostgreSQL it runs ANALYZE after
 loading (as autovacuum would). It exits with status 1 when a limit is exceeded."""
 
+import argparse
+import io
+import os
+import random
+import statistics
 import sys
+import time
+from decimal import Decimal
 from pathlib import Path
-
-# bench/statistics.py would hide the standard library's `statistics`: the script's folder
-# comes first on the import path.
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import io  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from decimal import Decimal  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -1,5 +1,5 @@
 """Seed the 20,000-room estate with a year of activity, in one database, for the platform's
-benches (bench/statistics.py, bench/backup.py, bench/usage.py).
+benches (bench/platform_statistics.py, bench/backup.py, bench/usage.py).
 
     .venv/bin/python bench/estate.py [--rooms 20000] [--orders 100000] [--complaints 50000]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/linli_estate_bench .venv/bin/python bench/estate.py

@@ -23,22 +23,17 @@ practices, SEO). Exits with status 1 when a score is below MIN_SCORE, a first vi
 MAX_FIRST_KIB or a repeat visit over MAX_REPEAT_KIB. The Lighthouse reports stay in
 <var dir>/reports/<page>.json. --json prints the results as JSON instead of the table."""
 
+import argparse
+import json
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
-
-# bench/statistics.py would hide the standard library's `statistics`: the script's folder
-# leaves the import path first (as in bench/statistics.py).
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import urllib.error  # noqa: E402
-import urllib.request  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"

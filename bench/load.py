@@ -51,30 +51,26 @@ claim and the provider's answer is sent at most once: the sweep marks it failed 
 (it may or may not have arrived); those are counted and printed, not failed. Exits with status
 1 on any error or anything lost or doubled."""
 
+import argparse
+import contextlib
+import csv
+import faulthandler
+import importlib.util
+import io
+import json
+import logging
+import os
+import random
+import shutil
+import signal
+import subprocess
 import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-
-# bench/statistics.py would hide the standard library's `statistics` (as in bench/lighthouse.py).
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import contextlib  # noqa: E402
-import csv  # noqa: E402
-import faulthandler  # noqa: E402
-import importlib.util  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import logging  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from collections import Counter, defaultdict  # noqa: E402
-from decimal import Decimal  # noqa: E402
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"

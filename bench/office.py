@@ -10,17 +10,12 @@ it only reads (run bench/estate.py first to seed it). Prints the median time of 
 requests and the number of SQL queries of each page, and exits with status 1 when a page's
 median is over MAX_SECONDS or its queries over its bound."""
 
+import argparse
+import os
+import statistics
 import sys
+import time
 from pathlib import Path
-
-# bench/statistics.py would hide the standard library's `statistics`: the script's folder
-# leaves the import path first.
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

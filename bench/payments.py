@@ -30,29 +30,24 @@ once per payment and "duplicate" for every other notification; that each bill wa
 (its paid amount and late fee went up by exactly its payment item's); and that gunicorn logged
 no error. It exits with status 1 when one of these fails, after printing gunicorn's log."""
 
+import argparse
+import io
+import json
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
 import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
-
-# bench/statistics.py would hide the standard library's `statistics`: the script's folder
-# comes first on the import path.
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import re  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from collections import Counter, defaultdict  # noqa: E402
-from concurrent.futures import ThreadPoolExecutor  # noqa: E402
-from decimal import Decimal  # noqa: E402
-from urllib.parse import urlsplit, urlunsplit  # noqa: E402
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

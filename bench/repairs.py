@@ -19,20 +19,15 @@ On PostgreSQL it runs ANALYZE after loading (as autovacuum would). It exits with
 when a limit is exceeded. A second run reuses the orders already
 there (pass --rebuild to start the orders again)."""
 
+import argparse
+import datetime as dt
+import io
+import os
+import random
+import statistics
 import sys
+import time
 from pathlib import Path
-
-# bench/statistics.py would hide the standard library's `statistics`: the script's folder leaves
-# the import path first.
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
-import io  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

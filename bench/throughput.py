@@ -28,24 +28,19 @@ misses them. The load average is printed with the figures: on a busy machine the
 --no-wrk prints only the figures measured in this process (queries, bytes, CPU time), which do
 not depend on the load."""
 
+import argparse
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
-
-# bench/statistics.py would hide the standard library's `statistics`: the script's folder
-# leaves the import path first (as in bench/lighthouse.py).
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-import urllib.error  # noqa: E402
-import urllib.request  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -17,19 +17,14 @@ it drawn. It exits with status 1 when a page or a drawn chart takes over 1 s, or
 than MAX_QUERIES queries. On PostgreSQL it runs ANALYZE after loading (as autovacuum would).
 A second run reuses the rows there (pass --rebuild to start again)."""
 
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
 import sys
+import time
 from pathlib import Path
-
-# The folder's bench/statistics.py would hide the standard library's `statistics`: the
-# script's folder leaves the import path first (as in bench/statistics.py).
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

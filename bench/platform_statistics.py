@@ -1,7 +1,7 @@
 """Time the operators' 业务统计 page on the 20,000-room estate with a year of activity.
 
-    .venv/bin/python bench/statistics.py [--no-seed]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/linli_estate_bench .venv/bin/python bench/statistics.py
+    .venv/bin/python bench/platform_statistics.py [--no-seed]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/linli_estate_bench .venv/bin/python bench/platform_statistics.py
 
 Uses the database of bench/estate.py (var/bench-estate/, or DATABASE_URL if set) and seeds it
 first through `bench.estate.seed_estate` (nothing to do when it is there; --no-seed skips even
@@ -12,17 +12,12 @@ the median time of 5 requests, the number of SQL queries and the time of the fir
 `business_figures` alone for the year over the whole platform. It exits with status 1 when a
 page's median is over MAX_SECONDS or it runs more than MAX_QUERIES queries."""
 
+import argparse
+import os
+import statistics
 import sys
+import time
 from pathlib import Path
-
-# This file's own name would hide the standard library's `statistics` from the modules below:
-# the script's folder leaves the import path first.
-sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
