@@ -2,6 +2,7 @@ import datetime
 
 import django_tables2 as tables
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template import engines
@@ -20,10 +21,36 @@ from kit.models import AuditEntry
 from .models import StaffMember
 
 
-def paginate(request: HttpRequest, table: tables.Table, per_page: int | None = None) -> None:
-    """Sorting and paging from the query string, the same on every staff list."""
+def paginate(
+    request: HttpRequest,
+    table: tables.Table,
+    per_page: int | None = None,
+    *,
+    ids_first: bool = False,
+) -> None:
+    """Sorting and paging from the query string, the same on every staff list.
+
+    `ids_first`: choose the page's ids in a narrow query (the filters and the sort only), then
+    fetch those rows with their joins. On the residents list of a 20,000-room community the
+    database sorted every residency with its person, room, building and unit to keep 25 of
+    them (55 ms); sorting the ids alone takes a fraction of that."""
     per_page = per_page or settings.STAFF_LIST_PAGE_SIZE
     RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+    if ids_first:
+        _fetch_page_by_ids(table)
+
+
+def _fetch_page_by_ids(table: tables.Table) -> None:
+    rows = table.page.object_list
+    page = rows.data
+    if not isinstance(page, QuerySet) or page.query.combinator:
+        return
+    ids = list(page.values_list("pk", flat=True))
+    rest = page._chain()
+    rest.query.clear_limits()
+    rest.query.clear_ordering(force=True)
+    records = {record.pk: record for record in rest.filter(pk__in=ids)} if ids else {}
+    rows.data = [records[pk] for pk in ids if pk in records]
 
 
 class PartialColumn(tables.Column):

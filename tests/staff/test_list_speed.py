@@ -1,0 +1,115 @@
+"""The staff lists stay quick on a large estate (bench/staff_lists.py): their cells are drawn
+without the page's context processors, the residents list chooses its page's ids first, and
+the menu's count of bindings awaiting verification is cached, and never lies."""
+
+import pytest
+from django.template.context import RequestContext
+from django.urls import reverse
+
+from accounts import selectors, services
+from accounts.models import Residency
+
+from ..factories import (
+    NoticeFactory,
+    RepairOrderFactory,
+    ResidencyFactory,
+    RoomFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def bound_templates(monkeypatch):
+    """The templates rendered with the request (each runs every context processor)."""
+    bound = []
+    original = RequestContext.bind_template
+
+    def bind_template(self, template):
+        bound.append(template.name)
+        return original(self, template)
+
+    monkeypatch.setattr(RequestContext, "bind_template", bind_template)
+    return bound
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "staff_residents:residents",
+        "staff_residents:rooms",
+        "staff:team",
+        "staff:audit_log",
+        "repairs_staff:queue",
+        "notices_staff:list",
+    ],
+)
+def test_list_cells_do_not_run_the_context_processors(
+    client_for, manager, community, resident, bound_templates, url_name
+):
+    pending = RoomFactory(building__community=community)
+    ResidencyFactory(room=pending, status=Residency.Status.PENDING, verified_at=None)
+    for _ in range(3):
+        RepairOrderFactory(household=resident.residencies.get())
+        NoticeFactory(community=community)
+    response = client_for(manager).get(reverse(url_name))
+    assert response.status_code == 200
+    # The page and django-tables2's table template: no cell, whatever the number of rows.
+    assert len(bound_templates) == 2, bound_templates
+    assert bound_templates[1] == "django_tables2/bootstrap5.html"
+
+
+def test_the_residents_page_shows_its_rows_in_order_with_their_links_and_forms(
+    client_for, manager, community, resident
+):
+    rooms = [RoomFactory(building__community=community) for _ in range(3)]
+    waiting = [
+        ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None)
+        for room in rooms
+    ]
+    page = client_for(manager).get(reverse("staff_residents:residents")).content.decode()
+    # Pending first (newest first), then the others; each with its person and room links.
+    positions = [page.index(f"/staff/residents/{r.user_id}/") for r in reversed(waiting)]
+    assert positions == sorted(positions)
+    assert positions[-1] < page.index(f"/staff/residents/{resident.pk}/")
+    for residency in waiting:
+        assert f"/staff/rooms/{residency.room_id}/" in page
+        assert f"/staff/residencies/{residency.pk}/verify/" in page
+    assert page.count('name="csrfmiddlewaretoken"') >= 2 * len(waiting)
+
+
+def _badge(client) -> int:
+    menu = client.get(reverse("staff:home")).context["staff_menu"]
+    return next(i["badge"] for i in menu if i["url"] == reverse("staff_residents:residents"))
+
+
+def test_the_pending_bindings_badge_follows_every_change(
+    client_for, manager, community, room, resident
+):
+    client = client_for(manager)
+    assert _badge(client) == 0
+    newcomer = UserFactory(display_name="钱新人")
+    residency = services.residency_request(
+        user=newcomer, room=room, relation=Residency.Relation.TENANT
+    )
+    assert _badge(client) == 1
+    other = services.residency_request(
+        user=UserFactory(), room=room, relation=Residency.Relation.TENANT
+    )
+    assert _badge(client) == 2
+    services.residency_verify(residency=residency, actor=manager)
+    assert _badge(client) == 1
+    services.residency_reject(residency=other, actor=manager, reason="材料不全")
+    assert _badge(client) == 0
+    third = ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None)
+    assert _badge(client) == 1
+    third.delete()
+    assert _badge(client) == 0
+
+
+def test_the_badge_is_per_community(community, other_community, room, outsider_room):
+    ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None)
+    assert selectors.pending_residency_count(community) == 1
+    assert selectors.pending_residency_count(other_community) == 0
+    ResidencyFactory(room=outsider_room, status=Residency.Status.PENDING, verified_at=None)
+    assert selectors.pending_residency_count(other_community) == 1
+    assert selectors.pending_residency_count(community) == 1
