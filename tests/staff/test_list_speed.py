@@ -113,3 +113,45 @@ def test_the_badge_is_per_community(community, other_community, room, outsider_r
     ResidencyFactory(room=outsider_room, status=Residency.Status.PENDING, verified_at=None)
     assert selectors.pending_residency_count(other_community) == 1
     assert selectors.pending_residency_count(community) == 1
+
+
+def _all_tables() -> list[type]:
+    import importlib
+
+    import django_tables2 as tables
+
+    for module in (
+        "staff.tables",
+        "repairs.tables",
+        "repairs.views.performance",
+        "billing.tables",
+        "billing.views.reports",
+        "billing.views.charges",
+        "notices.tables",
+        "complaints.handling.tables",
+        "services.activities.tables",
+        "services.bookings.views_staff",
+    ):
+        importlib.import_module(module)
+    found, todo = [], [tables.Table]
+    while todo:
+        for subclass in todo.pop().__subclasses__():
+            found.append(subclass)
+            todo.append(subclass)
+    return found
+
+
+def test_no_table_parses_or_renders_a_template_per_cell_with_the_request():
+    """django-tables2's TemplateColumn (and its DateColumn and DateTimeColumn, which a model's
+    date field becomes when a table lists it undeclared) renders each cell with the page's
+    context; the staff lists use staff.tables.PartialColumn and LocalTimeColumn instead."""
+    from django_tables2 import TemplateColumn
+
+    offenders = [
+        f"{table.__module__}.{table.__name__}.{name}"
+        for table in _all_tables()
+        if table.__module__.split(".")[0] != "django_tables2"
+        for name, column in table.base_columns.items()
+        if isinstance(column, TemplateColumn)
+    ]
+    assert offenders == []
