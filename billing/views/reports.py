@@ -178,7 +178,7 @@ def bills(request: HttpRequest) -> HttpResponse:
         return render(request, "staff/billing/bills.html", context, status=400)
     found = filterset.qs
     table = BillTable(found, today=today, order_by=request.GET.get("sort") or None)
-    paginate(request, table)
+    paginate(request, table, ids_first=True)
     table.mark_page()
     summary = queries.arrears_summary(found, today)
     context.update(

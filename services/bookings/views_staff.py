@@ -60,7 +60,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
         request=request,
     )  # fmt: skip
     table = BookingTable(filterset.qs, order_by=request.GET.get("sort") or None)
-    paginate(request, table)
+    paginate(request, table, ids_first=True)
     return render(
         request, "staff/services/bookings/list.html", {"filter": filterset, "table": table}
     )

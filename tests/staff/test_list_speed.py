@@ -155,3 +155,15 @@ def test_no_table_parses_or_renders_a_template_per_cell_with_the_request():
         if isinstance(column, TemplateColumn)
     ]
     assert offenders == []
+
+
+def test_the_filter_bars_select_is_drawn_as_djangos():
+    from django import forms
+
+    from staff.filtering import QuickSelect
+
+    choices = [("", "全部"), ("a", 'A<b"'), ("楼", [("1", "1栋"), ("2", "2栋")])]
+    attrs = {"class": "form-select", "required": True, "data-off": False}
+    django_html = forms.Select(attrs=attrs, choices=choices).render("b", "2", {"id": "id_b"})
+    ours = QuickSelect(attrs=attrs, choices=choices).render("b", "2", {"id": "id_b"})
+    assert ours == django_html.replace("\n\n", "\n")
