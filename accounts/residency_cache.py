@@ -23,7 +23,25 @@ def residencies_changed(community_ids: Iterable[int]) -> None:
     invalidate(*(pending_scope(pk) for pk in set(community_ids)))
 
 
-def _on_change(sender, instance: Residency, **kwargs) -> None:
+def _counts_may_change(instance: Residency, created: bool, update_fields) -> bool:
+    """Whether a save can change the count of bindings awaiting verification: a new pending
+    binding, or a saved status (a full save may have changed it)."""
+    if created:
+        return instance.status == Residency.Status.PENDING
+    return update_fields is None or "status" in update_fields
+
+
+def _on_save(sender, instance: Residency, created: bool = False, update_fields=None, **kwargs):
+    if _counts_may_change(instance, created, update_fields):
+        _changed(instance)
+
+
+def _on_delete(sender, instance: Residency, **kwargs) -> None:
+    if instance.status == Residency.Status.PENDING:
+        _changed(instance)
+
+
+def _changed(instance: Residency) -> None:
     room = instance.room if Residency.room.is_cached(instance) else None
     if room is not None and Room.building.is_cached(room):
         community_id = room.building.community_id
@@ -38,5 +56,5 @@ def _on_change(sender, instance: Residency, **kwargs) -> None:
 
 
 def connect() -> None:
-    post_save.connect(_on_change, sender=Residency, dispatch_uid="residency_cache_save")
-    post_delete.connect(_on_change, sender=Residency, dispatch_uid="residency_cache_delete")
+    post_save.connect(_on_save, sender=Residency, dispatch_uid="residency_cache_save")
+    post_delete.connect(_on_delete, sender=Residency, dispatch_uid="residency_cache_delete")

@@ -59,10 +59,13 @@ def test_list_pages_use_a_bounded_number_of_queries(
     # factor (accounts.mfa: not a manager, so asked anew).
     with django_assert_max_num_queries(17) as small:
         assert client.get(reverse(url_name)).status_code == 200
+    limit = len(small.captured_queries)
     _grow(community, 30)
-    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+    # Again once: the new bindings invalidated the menu's cached count (counted anew once).
+    assert client.get(reverse(url_name)).status_code == 200
+    with django_assert_max_num_queries(limit) as large:
         assert client.get(reverse(url_name)).status_code == 200
-    assert len(large.captured_queries) == len(small.captured_queries)
+    assert len(large.captured_queries) == limit
 
 
 def test_verify_is_post_only(client_for, staff_user, pending):
