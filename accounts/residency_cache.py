@@ -3,8 +3,9 @@ verification), and its exact invalidation.
 
 Residencies are created, verified, rejected, withdrawn, ended and deleted (with their room or
 person) from many places; a receiver on the model sees every save and delete, whoever makes
-it, so no path can forget to invalidate. Bulk creation (the import, the demo) sends no signal
-and calls `residencies_changed` itself."""
+it, so no path can forget to invalidate; it does so when the count can change (a pending
+binding created or deleted, a status saved). Bulk writes (the import, the demo) send no signal
+and call `residencies_changed` themselves."""
 
 from collections.abc import Iterable
 
