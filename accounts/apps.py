@@ -16,9 +16,6 @@ class AccountsConfig(AppConfig):
         from .portal import Tab, register_tab
 
         security_audit.connect()
-        from . import residency_cache
-
-        residency_cache.connect()
         _keep_allauth_limits_in_the_database()
         register_tab(Tab(_("Home"), "accounts:home", "house-door", 10))
         register_tab(Tab(_("Me"), "accounts:me", "person", 90, also=("/accounts/",)))

@@ -23,7 +23,6 @@ from .models import (
     Unit,
     User,
 )
-from .residency_cache import residencies_changed
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏韦付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国志强文博宇轩浩然欣怡梓涵子墨雨桐思远嘉怡俊杰晓东海燕春梅丽华建华"
@@ -230,7 +229,6 @@ def _seed_residents(estate: Estate) -> None:
             )
         )
     Residency.objects.bulk_create(residencies, batch_size=2000)
-    residencies_changed(Community.objects.values_list("pk", flat=True))
     estate.created["residencies"] = len(residencies)
     _attach_family_to_heads()
 

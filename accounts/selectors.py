@@ -22,8 +22,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat, TruncDate
 from django.utils import timezone
 
-from kit.cache import cached
-
 from .models import (
     Building,
     Community,
@@ -34,7 +32,6 @@ from .models import (
     Unit,
     User,
 )
-from .residency_cache import pending_scope
 
 
 def room_order(prefix: str = "room__") -> tuple[str, ...]:
@@ -339,15 +336,9 @@ def household_of_room(room: Room) -> list[Residency]:
 def pending_residency_count(community: Community | None) -> int:
     if community is None:
         return 0
-    # On every staff page (the menu's badge): cached until a residency of the community
-    # changes (accounts.residency_cache).
-    return cached(
-        "pending_residencies",
-        [pending_scope(community.pk)],
-        lambda: Residency.objects.filter(
-            room__building__community=community, status=Residency.Status.PENDING
-        ).count(),
-    )
+    return Residency.objects.filter(
+        room__building__community=community, status=Residency.Status.PENDING
+    ).count()
 
 
 def residencies_for_community(community: Community) -> QuerySet[Residency]:

@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Building, Community, Residency, Room, Unit, User
 from accounts.phone import normalize_mobile
-from accounts.residency_cache import residencies_changed
 from accounts.selectors import accounts_beyond_staff_reach
 from kit import spreadsheets
 from kit.audit import log_action
@@ -445,8 +444,6 @@ class ResidentImport(_EstateImport):
             ["relation", "status", "verified_by", "verified_at", "rejection_reason"],
             batch_size=BATCH_SIZE,
         )
-        # Bulk writes send no signal: the cached counts of the community's residencies.
-        residencies_changed([self.community.pk])
         link_family_to_heads({item.room.pk for item in parsed})
 
     def _create_users(self, parsed: list[_ResidentRow]) -> dict[str, User]:

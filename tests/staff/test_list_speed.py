@@ -1,12 +1,11 @@
 """The staff lists stay quick on a large estate (bench/staff_lists.py): their cells are drawn
-without the page's context processors, the residents list chooses its page's ids first, and
-the menu's count of bindings awaiting verification is cached, and never lies."""
+without the page's context processors, the filter bars' selects without a template per option,
+and the long lists choose their page's ids first."""
 
 import pytest
 from django.template.context import RequestContext
 from django.urls import reverse
 
-from accounts import selectors, services
 from accounts.models import Residency
 
 from ..factories import (
@@ -14,7 +13,6 @@ from ..factories import (
     RepairOrderFactory,
     ResidencyFactory,
     RoomFactory,
-    UserFactory,
 )
 
 
@@ -75,44 +73,6 @@ def test_the_residents_page_shows_its_rows_in_order_with_their_links_and_forms(
         assert f"/staff/rooms/{residency.room_id}/" in page
         assert f"/staff/residencies/{residency.pk}/verify/" in page
     assert page.count('name="csrfmiddlewaretoken"') >= 2 * len(waiting)
-
-
-def _badge(client) -> int:
-    menu = client.get(reverse("staff:home")).context["staff_menu"]
-    return next(i["badge"] for i in menu if i["url"] == reverse("staff_residents:residents"))
-
-
-def test_the_pending_bindings_badge_follows_every_change(
-    client_for, manager, community, room, resident
-):
-    client = client_for(manager)
-    assert _badge(client) == 0
-    newcomer = UserFactory(display_name="钱新人")
-    residency = services.residency_request(
-        user=newcomer, room=room, relation=Residency.Relation.TENANT
-    )
-    assert _badge(client) == 1
-    other = services.residency_request(
-        user=UserFactory(), room=room, relation=Residency.Relation.TENANT
-    )
-    assert _badge(client) == 2
-    services.residency_verify(residency=residency, actor=manager)
-    assert _badge(client) == 1
-    services.residency_reject(residency=other, actor=manager, reason="材料不全")
-    assert _badge(client) == 0
-    third = ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None)
-    assert _badge(client) == 1
-    third.delete()
-    assert _badge(client) == 0
-
-
-def test_the_badge_is_per_community(community, other_community, room, outsider_room):
-    ResidencyFactory(room=room, status=Residency.Status.PENDING, verified_at=None)
-    assert selectors.pending_residency_count(community) == 1
-    assert selectors.pending_residency_count(other_community) == 0
-    ResidencyFactory(room=outsider_room, status=Residency.Status.PENDING, verified_at=None)
-    assert selectors.pending_residency_count(other_community) == 1
-    assert selectors.pending_residency_count(community) == 1
 
 
 def _all_tables() -> list[type]:
