@@ -4,7 +4,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from allauth.socialaccount.models import SocialAccount, SocialLogin
-from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Concat, TruncDate
 from django.utils import timezone
 
@@ -404,18 +418,36 @@ def residencies_for_community(community: Community) -> QuerySet[Residency]:
 
 
 def rooms_for_community(community: Community) -> QuerySet[Room]:
+    """With each room's verified household size and its bindings awaiting verification, counted
+    by a subquery per room: the database counts them for the rows of the page only, where a
+    count grouped by room counted every residency of the community for any page."""
     return (
         Room.objects.filter(building__community=community)
         .select_related("building", "unit")
         .annotate(
-            household_size=Count(
-                "residencies", filter=Q(residencies__status=Residency.Status.VERIFIED)
-            ),
-            pending_count=Count(
-                "residencies", filter=Q(residencies__status=Residency.Status.PENDING)
-            ),
+            household_size=_residency_count(Residency.Status.VERIFIED),
+            pending_count=_residency_count(Residency.Status.PENDING),
         )
     )
+
+
+def _residency_count(status: str) -> Coalesce:
+    counted = (
+        Residency.objects.filter(room=OuterRef("pk"), status=status)
+        .order_by()
+        .values("room")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def rooms_lived_in(rooms: QuerySet[Room], occupied: bool = True) -> QuerySet[Room]:
+    """The rooms with (or, `occupied=False`, without) a verified resident."""
+    verified = Exists(
+        Residency.objects.filter(room=OuterRef("pk"), status=Residency.Status.VERIFIED)
+    )
+    return rooms.filter(verified if occupied else ~verified)
 
 
 def buildings_for_community(community: Community) -> QuerySet[Building]:

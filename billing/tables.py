@@ -4,6 +4,8 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from staff.tables import PartialColumn
+
 from .models import BillRun, Payment
 from .rules import yuan
 
@@ -44,13 +46,13 @@ class MoneyColumn(tables.Column):
 
 
 class BillRunTable(tables.Table):
-    period = tables.TemplateColumn(
+    period = PartialColumn(
         template_name="staff/billing/_work_run_period.html",
         verbose_name=_("Billing period"),
         order_by=("period_start", "period_end"),
     )
-    fee_rules = tables.TemplateColumn(
-        "{% for rule in record.rules.all %}{{ rule.name }}{% if not forloop.last %}、{% endif %}"
+    fee_rules = PartialColumn(
+        template_code="{% for rule in record.rules.all %}{{ rule.name }}{% if not forloop.last %}、{% endif %}"
         "{% endfor %}",
         verbose_name=_("Fee items"),
         orderable=False,
@@ -61,17 +63,17 @@ class BillRunTable(tables.Table):
         attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
     )
     total = MoneyColumn(verbose_name=_("Total"))
-    exceptions = tables.TemplateColumn(
+    exceptions = PartialColumn(
         template_name="staff/billing/_work_run_exceptions.html",
         verbose_name=_("Exceptions"),
         orderable=False,
         accessor="pk",
         attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
     )
-    status = tables.TemplateColumn(
+    status = PartialColumn(
         template_name="staff/billing/_work_run_status.html", verbose_name=_("Status")
     )
-    created = tables.TemplateColumn(
+    created = PartialColumn(
         template_name="staff/billing/_work_run_created.html",
         verbose_name=_("Created"),
         order_by=("created_at",),
@@ -99,15 +101,15 @@ class MethodColumn(tables.Column):
 
 
 class PaymentTable(tables.Table):
-    number = tables.TemplateColumn(
-        '<a class="fw-semibold text-decoration-none font-monospace" '
+    number = PartialColumn(
+        template_code='<a class="fw-semibold text-decoration-none font-monospace" '
         "href=\"{% url 'billing_staff:payment_detail' payment_id=record.pk %}\">"
         "{{ record.number }}</a>",
         verbose_name=_("Payment number"),
     )
-    paid_at = tables.TemplateColumn(
+    paid_at = PartialColumn(
         # An online payment not (yet) paid shows when it was started instead.
-        '{% if record.paid_at %}{{ record.paid_at|date:"Y-m-d H:i" }}{% else %}'
+        template_code='{% if record.paid_at %}{{ record.paid_at|date:"Y-m-d H:i" }}{% else %}'
         '<span class="text-secondary" title="{{ started_label }}">'
         '{{ record.created_at|date:"Y-m-d H:i" }}</span>{% endif %}',
         verbose_name=_("Paid at"),
@@ -119,24 +121,24 @@ class PaymentTable(tables.Table):
         accessor="room__label",
         order_by=("room__building__sort_order", "room__building__name", "room__number"),
     )
-    payer_name = tables.TemplateColumn(
-        "{{ record.payer_display }}",
+    payer_name = PartialColumn(
+        template_code="{{ record.payer_display }}",
         verbose_name=_("Payer"),
     )
     method = MethodColumn(verbose_name=_("Method"), accessor="method")
     amount = MoneyColumn(verbose_name=_("Amount"))
-    status = tables.TemplateColumn(
+    status = PartialColumn(
         template_name="staff/billing/_work_payment_status.html", verbose_name=_("Status")
     )
-    cashier = tables.TemplateColumn(
-        "{% if record.cashier_id %}{{ record.cashier.get_full_name }}{% else %}"
+    cashier = PartialColumn(
+        template_code="{% if record.cashier_id %}{{ record.cashier.get_full_name }}{% else %}"
         '<span class="text-secondary">{{ online_label }}</span>{% endif %}',
         verbose_name=_("Cashier"),
         order_by=("cashier__display_name",),
         extra_context={"online_label": _("Online")},
     )
-    receipt = tables.TemplateColumn(
-        '{% if record.receipt %}<span class="font-monospace">'
+    receipt = PartialColumn(
+        template_code='{% if record.receipt %}<span class="font-monospace">'
         "{{ record.receipt.display_number }}</span>{% else %}—{% endif %}",
         verbose_name=_("Receipt"),
         order_by=("receipt__number",),

@@ -2,33 +2,31 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Residency
+from staff.tables import LocalTimeColumn, PartialColumn
 
 from .models import Notice
 
 
 class NoticeTable(tables.Table):
-    title = tables.TemplateColumn(
-        template_name="staff/notices/_title_link.html", verbose_name=_("Title")
-    )
+    title = PartialColumn(template_name="staff/notices/_title_link.html", verbose_name=_("Title"))
     category = tables.Column(verbose_name=_("Category"))
-    importance = tables.TemplateColumn(
+    importance = PartialColumn(
         template_name="staff/notices/_importance.html", verbose_name=_("Importance")
     )
-    audience = tables.TemplateColumn(
+    audience = PartialColumn(
         template_name="staff/notices/_audience.html",
         verbose_name=_("Audience"),
         accessor="pk",
         orderable=False,
     )
-    status = tables.TemplateColumn(
-        template_name="staff/notices/_status.html", verbose_name=_("Status")
-    )
-    published_at = tables.DateTimeColumn(
+    status = PartialColumn(template_name="staff/notices/_status.html", verbose_name=_("Status"))
+    published_at = LocalTimeColumn(
         verbose_name=_("Publishing time"), format="Y-m-d H:i", default="—"
     )
     read_count = tables.Column(verbose_name=_("Read"))
-    actions = tables.TemplateColumn(
+    actions = PartialColumn(
         template_name="staff/notices/_actions.html",
+        forms=True,
         verbose_name=_("Actions"),
         orderable=False,
         accessor="pk",

@@ -1,6 +1,8 @@
 import django_filters
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 # The room page's "全部" links: any staff list of things with a `room` shows one room's
@@ -42,6 +44,43 @@ class DateRangeForm(forms.Form):
         return cleaned
 
 
+def _html_attrs(attrs: dict) -> str:
+    """As django/forms/widgets/attrs.html: True as the bare name, False left out."""
+    return mark_safe(  # noqa: S308 (each attribute is escaped by format_html)
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
+
+
+class QuickSelect(forms.Select):
+    """A select drawn in Python, as Django's templates draw it. Django renders two templates
+    for every option: the building filter of a 150-building community drew 450 of them on each
+    list page, a third of the residents list's time."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"{}>', widget["name"], _html_attrs(widget["attrs"]))]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('\n  <optgroup label="{}">', group_name))
+            parts.extend(
+                format_html(
+                    '\n  <option value="{}"{}>{}</option>',
+                    str(option["value"]),
+                    _html_attrs(option["attrs"]),
+                    option["label"],
+                )
+                for option in options
+            )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 (every part is escaped by format_html)
+
+
 class StaffFilterSet(django_filters.FilterSet):
     """A FilterSet whose form wears Bootstrap classes, for the staff filter bar; a date range
     in it (`*_from` and `*_until`) is refused when it runs backwards, and lists of things with
@@ -66,6 +105,9 @@ class StaffFilterSet(django_filters.FilterSet):
         for field in form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+            if type(field.widget) is forms.Select:
+                # The same widget, drawn without a template per option.
+                field.widget.__class__ = QuickSelect
         return form
 
     def filter_queryset(self, queryset):

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Building, Residency, Room
-from accounts.selectors import room_place
+from accounts.selectors import room_place, rooms_lived_in
 
 from .filtering import StaffFilterSet
 
@@ -75,8 +75,6 @@ class RoomFilter(StaffFilterSet):
         self.filters["building"].queryset = Building.objects.filter(community=community)
 
     def filter_occupancy(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if value == "occupied":
-            return queryset.filter(household_size__gt=0)
-        if value == "vacant":
-            return queryset.filter(household_size=0)
+        if value in ("occupied", "vacant"):
+            return rooms_lived_in(queryset, occupied=value == "occupied")
         return queryset

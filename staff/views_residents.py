@@ -49,7 +49,7 @@ def _xlsx_response(content: bytes, file_name: str) -> HttpResponse:
 def residents(request: HttpRequest) -> HttpResponse:
     filterset = _residency_filter(request)
     table = ResidencyTable(filterset.qs)
-    paginate(request, table)
+    paginate(request, table, ids_first=True)
     query = request.GET.copy()
     for key in ("page", "sort"):
         query.pop(key, None)

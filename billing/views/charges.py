@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from kit.forms import add_service_errors
 from staff.access import staff_required
-from staff.tables import paginate
+from staff.tables import LocalTimeColumn, PartialColumn, paginate
 
 from .. import services
 from ..forms.charges import ChargeForm
@@ -38,25 +38,25 @@ class ChargeTable(tables.Table):
         accessor="room__number",
         order_by=("room__building__sort_order", "room__building__name", "room__number"),
     )
-    title = tables.TemplateColumn(
-        "<a href=\"{% url 'billing_staff:bill_detail' bill_id=record.pk %}\">{{ record.title }}"
+    title = PartialColumn(
+        template_code="<a href=\"{% url 'billing_staff:bill_detail' bill_id=record.pk %}\">{{ record.title }}"
         '</a>{% if record.source_label %}<div class="small text-secondary">'
         "{{ record.source_label }}</div>{% endif %}",
         verbose_name=gettext_lazy("Title"),
     )
     kind = tables.Column(verbose_name=gettext_lazy("Fee kind"))
     amount = MoneyColumn(verbose_name=gettext_lazy("Amount"))
-    due_date = tables.DateColumn(verbose_name=gettext_lazy("Due date"), format="Y-m-d")
-    created = tables.TemplateColumn(
-        "{{ record.created_at|date:'Y-m-d H:i' }}{% if record.created_by_id %}"
+    due_date = LocalTimeColumn(verbose_name=gettext_lazy("Due date"), format="Y-m-d")
+    created = PartialColumn(
+        template_code="{{ record.created_at|date:'Y-m-d H:i' }}{% if record.created_by_id %}"
         '<div class="small text-secondary">{{ record.created_by.get_full_name }}</div>'
         "{% endif %}",
         verbose_name=gettext_lazy("Entered"),
         order_by=("created_at",),
         accessor="created_at",
     )
-    status = tables.TemplateColumn(
-        '{% include "staff/billing/_work_bill_status.html" with bill=record %}',
+    status = PartialColumn(
+        template_code='{% include "staff/billing/_work_bill_status.html" with bill=record %}',
         verbose_name=gettext_lazy("Status"),
     )
 

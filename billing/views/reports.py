@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.selectors import households_for_rooms
 from kit import spreadsheets
 from staff.access import safe_next, staff_has_perm, staff_required
-from staff.tables import paginate
+from staff.tables import LocalTimeColumn, PartialColumn, paginate
 
 from .. import selectors, services
 from ..models import Bill, Payment
@@ -56,7 +56,7 @@ class BillTable(tables.Table):
             },
         },
     )
-    room = tables.TemplateColumn(
+    room = PartialColumn(
         template_name="staff/billing/_report_bill_room.html",
         verbose_name=gettext_lazy("Room"),
         order_by=("room__building__sort_order", "room__building__name", "room__number", "pk"),
@@ -69,7 +69,7 @@ class BillTable(tables.Table):
     period = tables.Column(
         verbose_name=gettext_lazy("Billing period"), accessor="period_start", attrs={"td": NOWRAP}
     )
-    due_date = tables.DateColumn(
+    due_date = LocalTimeColumn(
         verbose_name=gettext_lazy("Due date"), format="Y-m-d", attrs={"td": NOWRAP}
     )
     amount = tables.Column(
@@ -95,7 +95,7 @@ class BillTable(tables.Table):
         orderable=False,
         attrs={"td": NUMERIC, "th": NUMERIC},
     )
-    status = tables.TemplateColumn(
+    status = PartialColumn(
         template_name="staff/billing/_report_bill_status.html",
         verbose_name=gettext_lazy("Status"),
         attrs={"td": NOWRAP},
@@ -176,7 +176,7 @@ def bills(request: HttpRequest) -> HttpResponse:
         return render(request, "staff/billing/bills.html", context, status=400)
     found = filterset.qs
     table = BillTable(found, today=today, order_by=request.GET.get("sort") or None)
-    paginate(request, table)
+    paginate(request, table, ids_first=True)
     table.mark_page()
     summary = queries.arrears_summary(found, today)
     context.update(

@@ -436,7 +436,7 @@ def payments(request: HttpRequest) -> HttpResponse:
     )
     filterset = PaymentFilter(request.GET, queryset=rows, request=request)
     table = PaymentTable(filterset.qs, order_by=request.GET.get("sort") or None)
-    paginate(request, table)
+    paginate(request, table, ids_first=True)
     listed = filterset.qs.order_by()
     # Received: settled on bills (money not applied to any bill is on its way back).
     settled = Q(status=Payment.Status.SUCCEEDED, unapplied=False)

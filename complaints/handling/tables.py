@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from staff.tables import PartialColumn
+from staff.tables import LocalTimeColumn, PartialColumn
 
 from ..models import Complaint
 
@@ -12,7 +12,7 @@ class ComplaintTable(tables.Table):
         "staff/complaints/handling/_number_link.html",
         verbose_name=_("Complaint number"),
     )
-    created_at = tables.DateTimeColumn(
+    created_at = LocalTimeColumn(
         verbose_name=_("Filed at"), format="m-d H:i", attrs={"td": {"class": "text-nowrap"}}
     )
     category = tables.Column(

@@ -13,7 +13,7 @@ from django_tables2 import RequestConfig
 
 from kit import spreadsheets
 from staff.access import staff_required
-from staff.tables import paginate
+from staff.tables import LocalTimeColumn, PartialColumn, paginate
 
 from .. import performance as figures
 from ..forms.performance import PeriodForm, RatingsFilterForm
@@ -64,8 +64,9 @@ class PerformanceTable(tables.Table):
     avg_quality = tables.Column(verbose_name=gettext_lazy("Quality"))
     avg_attitude = tables.Column(verbose_name=gettext_lazy("Attitude"))
     avg_rating = tables.Column(verbose_name=gettext_lazy("Average rating"))
-    ratings = tables.TemplateColumn(
+    ratings = PartialColumn(
         template_name="staff/repairs/_perf_ratings_count.html",
+        page_context=("start", "end"),
         verbose_name=gettext_lazy("Ratings"),
     )
     repeat_rate = tables.Column(verbose_name=gettext_lazy("Repeat repairs"))
@@ -104,10 +105,10 @@ class PerformanceTable(tables.Table):
 
 
 class RatingTable(tables.Table):
-    created_at = tables.DateTimeColumn(
+    created_at = LocalTimeColumn(
         verbose_name=gettext_lazy("Rated at"), format="Y-m-d H:i", attrs={"td": NOWRAP}
     )
-    order = tables.TemplateColumn(
+    order = PartialColumn(
         template_name="staff/repairs/_perf_order_link.html",
         verbose_name=gettext_lazy("Order number"),
         order_by=("order__number",),
@@ -129,25 +130,26 @@ class RatingTable(tables.Table):
         orderable=False,
         attrs={"td": NOWRAP},
     )
-    speed = tables.TemplateColumn(
+    speed = PartialColumn(
         template_name="staff/repairs/_perf_stars.html", verbose_name=gettext_lazy("Speed")
     )
-    quality = tables.TemplateColumn(
+    quality = PartialColumn(
         template_name="staff/repairs/_perf_stars.html", verbose_name=gettext_lazy("Quality")
     )
-    attitude = tables.TemplateColumn(
+    attitude = PartialColumn(
         template_name="staff/repairs/_perf_stars.html", verbose_name=gettext_lazy("Attitude")
     )
-    average_score = tables.TemplateColumn(
+    average_score = PartialColumn(
         template_name="staff/repairs/_perf_average.html", verbose_name=gettext_lazy("Average")
     )
-    comment = tables.TemplateColumn(
+    comment = PartialColumn(
         template_name="staff/repairs/_perf_comment.html",
         verbose_name=gettext_lazy("Comment"),
         orderable=False,
     )
-    reply = tables.TemplateColumn(
+    reply = PartialColumn(
         template_name="staff/repairs/_perf_reply.html",
+        forms=True,
         verbose_name=gettext_lazy("Reply"),
         orderable=False,
     )

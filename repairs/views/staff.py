@@ -46,7 +46,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     table = RepairOrderTable(
         filterset.qs, can_dispatch=can_dispatch, order_by=request.GET.get("sort") or None
     )
-    paginate(request, table)
+    paginate(request, table, ids_first=True)
     return render(
         request,
         "staff/repairs/queue.html",

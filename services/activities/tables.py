@@ -8,25 +8,25 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.selectors import room_order
-from staff.tables import PartialColumn
+from staff.tables import LocalTimeColumn, PartialColumn
 
 from ..models import Activity, ActivitySignup
 
 
 class ActivityTable(tables.Table):
-    title = tables.TemplateColumn(
+    title = PartialColumn(
         template_name="staff/services/activities/_title_link.html", verbose_name=_("Title")
     )
-    starts_at = tables.DateTimeColumn(
+    starts_at = LocalTimeColumn(
         verbose_name=_("Starts"), format="Y-m-d H:i", attrs={"td": {"class": "text-nowrap"}}
     )
     place = tables.Column(verbose_name=pgettext_lazy("activity", "Place"))
-    places = tables.TemplateColumn(
-        "{{ record.places_taken }} / {{ record.capacity }}",
+    places = PartialColumn(
+        template_code="{{ record.places_taken }} / {{ record.capacity }}",
         verbose_name=_("Places taken"),
         order_by=("places_taken",),
     )
-    status = tables.TemplateColumn(
+    status = PartialColumn(
         template_name="staff/services/activities/_activity_status.html",
         verbose_name=_("Status"),
     )

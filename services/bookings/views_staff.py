@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from staff.access import staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
-from staff.tables import paginate
+from staff.tables import LocalTimeColumn, PartialColumn, paginate
 
 from ..models import Booking
 from . import selectors, services
@@ -23,15 +23,15 @@ CHANGE = "services.change_booking"
 
 
 class BookingTable(tables.Table):
-    number = tables.TemplateColumn(
-        "<a href=\"{% url 'services_staff:booking_detail' record.pk %}\">{{ record.number }}</a>",
+    number = PartialColumn(
+        template_code="<a href=\"{% url 'services_staff:booking_detail' record.pk %}\">{{ record.number }}</a>",
         verbose_name=gettext_lazy("Booking number"),
     )
-    created_at = tables.DateTimeColumn(verbose_name=gettext_lazy("Booked at"), format="m-d H:i")
+    created_at = LocalTimeColumn(verbose_name=gettext_lazy("Booked at"), format="m-d H:i")
     provider = tables.Column(verbose_name=gettext_lazy("Provider"), accessor="provider__name")
     item = tables.Column(verbose_name=gettext_lazy("Service"), accessor="item__name")
-    slot = tables.TemplateColumn(
-        "{{ record.slot.date|date:'m-d' }} {{ record.slot.start|time:'H:i' }}–"
+    slot = PartialColumn(
+        template_code="{{ record.slot.date|date:'m-d' }} {{ record.slot.start|time:'H:i' }}–"
         "{{ record.slot.end|time:'H:i' }}",
         verbose_name=gettext_lazy("Time"),
         order_by=("slot__date", "slot__start"),
@@ -60,7 +60,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
         request=request,
     )  # fmt: skip
     table = BookingTable(filterset.qs, order_by=request.GET.get("sort") or None)
-    paginate(request, table)
+    paginate(request, table, ids_first=True)
     return render(
         request, "staff/services/bookings/list.html", {"filter": filterset, "table": table}
     )

@@ -150,7 +150,7 @@ def test_the_queue_runs_a_fixed_number_of_queries(client_for, dispatcher, commun
 
     few, many = queries_with(5), queries_with(60)
     assert many <= few, (few, many)
-    assert few <= 20
+    assert few <= 21  # the page's ids are chosen first (staff.tables.paginate)
 
     # The default view (open orders, overdue first) is as bounded.
     with CaptureQueriesContext(connection) as captured:
