@@ -12,6 +12,7 @@ value computed from the data before the commit is never read after it.
 """
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -20,6 +21,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "kc"
 # Values live at most this long even if nothing invalidates them (seconds).
@@ -49,9 +51,14 @@ def _generations(scopes: tuple[str, ...]) -> list[int]:
 def cached(
     name: str, scopes: Iterable[str], compute: Callable[[], T], timeout: int = DEFAULT_TIMEOUT
 ) -> T:
-    """``compute()``, cached under `name` until any of `scopes` is invalidated."""
+    """``compute()``, cached under `name` until any of `scopes` is invalidated. When the cache
+    cannot be reached the value is computed each time: a page is slower, never wrong."""
     scopes = tuple(scopes)
-    generations = _generations(scopes)
+    try:
+        generations = _generations(scopes)
+    except Exception:  # noqa: BLE001 (any cache backend's connection error)
+        logger.warning("cache unreachable: %s computed without it", name, exc_info=True)
+        return compute()
     key = f"{KEY_PREFIX}:v:{name}:" + ":".join(
         f"{scope}@{generation}" for scope, generation in zip(scopes, generations, strict=True)
     )
@@ -59,16 +66,25 @@ def cached(
         # Memcached-safe and warning-free: a user with many rooms has many scopes.
         key = f"{KEY_PREFIX}:v:{name}:h:" + hashlib.sha256(key.encode()).hexdigest()
     sentinel = object()
-    value = cache.get(key, sentinel)
+    try:
+        value = cache.get(key, sentinel)
+    except Exception:  # noqa: BLE001
+        logger.warning("cache unreachable: %s computed without it", name, exc_info=True)
+        return compute()
     if value is sentinel:
         value = compute()
-        cache.set(key, value, timeout)
+        try:
+            cache.set(key, value, timeout)
+        except Exception:  # noqa: BLE001
+            logger.warning("cache unreachable: %s not stored", name, exc_info=True)
     return value
 
 
 def invalidate(*scopes: str) -> None:
     """Every value that depends on one of `scopes` is recomputed from now on, and again once the
-    current transaction commits: a reader that cached the old data in between is not believed."""
+    current transaction commits: a reader that cached the old data in between is not believed.
+    Unlike reads, this fails when the cache cannot be reached: the write it belongs to is
+    refused rather than leaving a value that lies."""
     scopes = tuple(dict.fromkeys(scope for scope in scopes if scope))
     if scopes:
         _advance(scopes)

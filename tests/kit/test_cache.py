@@ -77,3 +77,24 @@ def test_many_scopes_make_a_short_key_that_still_follows_each_scope():
     assert kit_cache.cached("badge", scopes, compute) == 1
     kit_cache.invalidate("household:39")
     assert kit_cache.cached("badge", scopes, compute) == 2
+
+
+class BrokenCache:
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        return fail
+
+
+def test_an_unreachable_cache_computes_the_value_each_time(monkeypatch):
+    compute, calls = counter()
+    monkeypatch.setattr(kit_cache, "cache", BrokenCache())
+    assert kit_cache.cached("badge", ["user:1"], compute) == 1
+    assert kit_cache.cached("badge", ["user:1"], compute) == 2
+
+
+def test_an_unreachable_cache_refuses_the_invalidating_write(monkeypatch):
+    monkeypatch.setattr(kit_cache, "cache", BrokenCache())
+    with pytest.raises(ConnectionError):
+        kit_cache.invalidate("user:1")
