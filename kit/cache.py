@@ -56,7 +56,7 @@ def cached(
     scopes = tuple(scopes)
     try:
         generations = _generations(scopes)
-    except Exception:  # noqa: BLE001 (any cache backend's connection error)
+    except Exception:  # any cache backend's connection error
         logger.warning("cache unreachable: %s computed without it", name, exc_info=True)
         return compute()
     key = f"{KEY_PREFIX}:v:{name}:" + ":".join(
@@ -68,14 +68,14 @@ def cached(
     sentinel = object()
     try:
         value = cache.get(key, sentinel)
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.warning("cache unreachable: %s computed without it", name, exc_info=True)
         return compute()
     if value is sentinel:
         value = compute()
         try:
             cache.set(key, value, timeout)
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.warning("cache unreachable: %s not stored", name, exc_info=True)
     return value
 
