@@ -221,10 +221,13 @@ def test_local_runs_name_the_local_settings():
     for script in (ROOT / "bench").glob("*.py"):
         text = script.read_text(encoding="utf-8")
         if "django.setup()" in text:
-            # bench/lighthouse.py measures production serving: it names those settings.
+            # bench/lighthouse.py measures production serving: it names those settings, and
+            # bench/throughput.py takes them from it; bench/load.py gives its servers local ones.
             assert (
                 '"DJANGO_SETTINGS_MODULE", "config.settings.local"' in text
+                or '"DJANGO_SETTINGS_MODULE": "config.settings.local"' in text
                 or '"DJANGO_SETTINGS_MODULE": "config.settings.production"' in text
+                or "from bench.lighthouse import production_environment" in text
             ), script.name
 
 

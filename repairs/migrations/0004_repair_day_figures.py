@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0008_user_large_text'),
         ('repairs', '0003_workday_desk_orders_charges_callbacks'),
-        ('staff', '0005_misc_employee_numbers'),
+        ('staff', '0001_initial'),  # the technician's table; nothing later of staff's
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -247,6 +247,7 @@ def test_queries_do_not_grow_with_bills(client_for, community, manager, property
     for number in range(5):
         RoomFactory(building__community=community, number=f"{number + 1}01")
     publish(community, [property_rule], months_ago(2), manager)
+    bills_page_queries()  # the first request fills the cached badges (kit/cache.py)
     few = bills_page_queries()
     for number in range(50):  # and the first five rooms' second month: 60 bills
         RoomFactory(building__community=community, number=f"{number + 1}02")

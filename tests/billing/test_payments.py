@@ -112,6 +112,7 @@ def test_the_payments_list_runs_a_fixed_number_of_queries(client_for, manager, c
         return len(queries)
 
     pay_new_rooms(community, manager, 2)
+    count_queries()  # the first request fills the cached badges (kit/cache.py)
     few = count_queries()
     pay_new_rooms(community, manager, 6, method="pos")
     assert count_queries() == few

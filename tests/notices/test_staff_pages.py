@@ -360,6 +360,7 @@ def test_list_query_count_is_bounded(client_for, staff_user, community):
     for _ in range(12):
         notice = published(community, staff_user, buildings=[building])
         NoticeRead.objects.create(notice=notice, user=staff_user)
+    queries()  # publishing moved the cached notices on: the first request fills them again
     assert queries() == few
 
 
