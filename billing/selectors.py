@@ -162,7 +162,7 @@ def household_rooms(user: User) -> list[HouseholdRoom]:
     return [HouseholdRoom(room_id, since) for room_id, since in heads]
 
 
-def _payments_of(user: User, prefix: str = "") -> Exists:
+def _payments_of(user: User, prefix: str = "") -> Q:
     """Payments (`prefix` leads from the outer model to one) of the user's households' own
     time: one of them lives in the payment's room, and no owner or tenant who came before it
     moved out after the payment was started (the household that started a payment is the one
@@ -182,11 +182,22 @@ def _payments_of(user: User, prefix: str = "") -> Exists:
         user_id=OuterRef(f"{prefix}payer_id"),
         room_id=OuterRef(f"{prefix}room_id"),
     )
-    return Exists(
-        Residency.objects.filter(pk__in=households, room_id=OuterRef(f"{prefix}room_id")).exclude(
-            Exists(moved_out_since)
+    # The plain room condition first lets PostgreSQL start from the payments of these rooms
+    # (their index) instead of testing the correlated subqueries on every payment there is.
+    in_our_rooms = Q(
+        **{f"{prefix}room_id__in": Residency.objects.filter(pk__in=households).values("room_id")}
+    )
+    return (
+        in_our_rooms
+        & Q(
+            Exists(
+                Residency.objects.filter(
+                    pk__in=households, room_id=OuterRef(f"{prefix}room_id")
+                ).exclude(Exists(moved_out_since))
+            )
         )
-    ) & (Q(**{f"{prefix}payer__isnull": True}) | Q(Exists(payer_is_ours)))
+        & (Q(**{f"{prefix}payer__isnull": True}) | Q(Exists(payer_is_ours)))
+    )
 
 
 def _bills_of(rooms: list[HouseholdRoom], *, arrears: bool) -> Q:
