@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.lighthouse import production_environment, resident_paths  # noqa: E402
+from bench.lighthouse import answers, production_environment, resident_paths, wait_for  # noqa: E402
 
 RESIDENT = "13900000001"
 STAFF = "13800000001"  # the regional manager: two communities, so the overview too
@@ -132,8 +132,8 @@ def main() -> None:
                                  var_dir, {"DJANGO_SETTINGS_MODULE": "bench.baseline.settings"}),
     }  # fmt: skip
     try:
-        wait_for(product + "/healthz")
-        wait_for(baseline + "/")
+        wait_for(product + "/healthz", seconds=90)
+        wait_for(baseline + "/", seconds=90)
         for page in pages:
             check_served(product, page, cookies[page.portal])
         # Every worker imports, compiles templates and fills caches on its first requests.
@@ -272,24 +272,6 @@ def start_server(app: str, port: int, workers: int, var_dir: Path, extra=None):
          "--timeout", "120"],
         cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **(extra or {})},
     )  # fmt: skip
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=5):  # noqa: S310 - our own address
-            return True
-    except urllib.error.HTTPError:
-        return True
-    except OSError:
-        return False
-
-
-def wait_for(url: str, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while not answers(url):
-        if time.monotonic() > deadline:
-            sys.exit(f"the server did not answer {url}")
-        time.sleep(0.5)
 
 
 def check_served(base: str, page: Page, cookie: str) -> None:

@@ -358,3 +358,17 @@ def _usage_recorded_only_where_tested(request, monkeypatch):
     from platform_admin.usage import recording
 
     monkeypatch.setattr(recording, "record_use", lambda user, feature, **kwargs: False)
+
+
+@pytest.fixture
+def s3_endpoint(monkeypatch):
+    """A real S3 endpoint on localhost (moto's server), spoken to over HTTP by boto3."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    yield f"http://{host}:{port}"
+    server.stop()

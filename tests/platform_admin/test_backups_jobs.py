@@ -137,20 +137,6 @@ def test_no_backup_ever_counts_from_when_the_schedule_was_set_up(operator):
 # --- The S3-compatible destination ---------------------------------------------------------------
 
 
-@pytest.fixture
-def s3_endpoint(monkeypatch):
-    """A real S3 endpoint on localhost (moto's server), spoken to over HTTP by boto3."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_backups_go_to_s3_compatible_storage_and_verify_from_it(stores, settings, s3_endpoint):
     import boto3
