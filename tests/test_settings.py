@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -227,7 +228,7 @@ def test_local_runs_name_the_local_settings():
                 '"DJANGO_SETTINGS_MODULE", "config.settings.local"' in text
                 or '"DJANGO_SETTINGS_MODULE": "config.settings.local"' in text
                 or '"DJANGO_SETTINGS_MODULE": "config.settings.production"' in text
-                or "from bench.lighthouse import production_environment" in text
+                or re.search(r"from bench\.lighthouse import .*\bproduction_environment\b", text)
             ), script.name
 
 
