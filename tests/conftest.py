@@ -372,3 +372,19 @@ def s3_endpoint(monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture
+def bound_templates(monkeypatch):
+    """The templates rendered with the request (each runs every context processor)."""
+    from django.template.context import RequestContext
+
+    bound = []
+    original = RequestContext.bind_template
+
+    def bind_template(self, template):
+        bound.append(template.name)
+        return original(self, template)
+
+    monkeypatch.setattr(RequestContext, "bind_template", bind_template)
+    return bound

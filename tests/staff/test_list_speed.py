@@ -3,7 +3,6 @@ without the page's context processors, the filter bars' selects without a templa
 and the long lists choose their page's ids first."""
 
 import pytest
-from django.template.context import RequestContext
 from django.urls import reverse
 
 from accounts.models import Residency
@@ -14,20 +13,6 @@ from ..factories import (
     ResidencyFactory,
     RoomFactory,
 )
-
-
-@pytest.fixture
-def bound_templates(monkeypatch):
-    """The templates rendered with the request (each runs every context processor)."""
-    bound = []
-    original = RequestContext.bind_template
-
-    def bind_template(self, template):
-        bound.append(template.name)
-        return original(self, template)
-
-    monkeypatch.setattr(RequestContext, "bind_template", bind_template)
-    return bound
 
 
 @pytest.mark.parametrize(
