@@ -77,6 +77,7 @@ def rows_now(community) -> list[tuple]:
     )
 
 
+@pytest.mark.req("SREP-3")
 def test_kept_by_the_services_through_every_step(
     community, residency, resident, dispatcher, technician_member, other_technician
 ):
