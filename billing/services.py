@@ -21,6 +21,7 @@ from kit.audit import log_action
 from kit.cache import invalidate
 from kit.charges import BilledCharge, RoomCharge
 from kit.iterables import batched
+from kit.pagecache import note_write
 from kit.templatetags.periods import period_label
 from notices import fanout
 from notices.notify import notify
@@ -483,6 +484,8 @@ def _insert_rows(model, columns: tuple[str, ...], rows: list[tuple], constants=N
             with connection.wrap_database_errors, copying as copy:
                 for row in rows:
                     copy.write_row(prepare(row))
+            # Unseen by the execute wrapper that tells cached pages of writes.
+            note_write(connection, [table])
         else:
             placeholders = ", ".join(["%s"] * (len(given) + len(rest)))
             cursor.executemany(

@@ -11,11 +11,12 @@ class KitConfig(AppConfig):
     verbose_name = _("Records")
 
     def ready(self) -> None:
-        from . import periodic, uploads
+        from . import pagecache, periodic, uploads
         from .audit import register_actions
         from .heartbeat import HEARTBEAT_TASK
 
         uploads.register_parameters()
+        pagecache.install()
         register_actions(
             {
                 "kit.parameter_changed": _("Platform parameter changed"),

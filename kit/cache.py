@@ -35,7 +35,8 @@ def _generation_key(scope: str) -> str:
     return f"{KEY_PREFIX}:g:{scope}"
 
 
-def _generations(scopes: tuple[str, ...]) -> list[int]:
+def generations(scopes: tuple[str, ...] | list[str]) -> list[int]:
+    """The current generation of each scope (started now where there is none)."""
     keys = [_generation_key(scope) for scope in scopes]
     found = cache.get_many(keys)
     missing = {key: time.time_ns() for key in keys if key not in found}
@@ -55,13 +56,16 @@ def cached(
     cannot be reached the value is computed each time: a page is slower, never wrong."""
     scopes = tuple(scopes)
     try:
-        generations = _generations(scopes)
+        current = generations(scopes)
     except Exception:  # any cache backend's connection error
         logger.warning("cache unreachable: %s computed without it", name, exc_info=True)
         return compute()
     key = f"{KEY_PREFIX}:v:{name}:" + ":".join(
-        f"{scope}@{generation}" for scope, generation in zip(scopes, generations, strict=True)
+        f"{scope}@{generation}" for scope, generation in zip(scopes, current, strict=True)
     )
+    from .pagecache import depends_on  # kit.pagecache builds on this module
+
+    depends_on(list(scopes), current)
     if len(key) > MAX_KEY_LENGTH:
         # Memcached-safe and warning-free: a user with many rooms has many scopes.
         key = f"{KEY_PREFIX}:v:{name}:h:" + hashlib.sha256(key.encode()).hexdigest()
@@ -87,11 +91,12 @@ def invalidate(*scopes: str) -> None:
     refused rather than leaving a value that lies."""
     scopes = tuple(dict.fromkeys(scope for scope in scopes if scope))
     if scopes:
-        _advance(scopes)
-        transaction.on_commit(lambda: _advance(scopes))
+        advance(scopes)
+        transaction.on_commit(lambda: advance(scopes))
 
 
-def _advance(scopes: tuple[str, ...]) -> None:
+def advance(scopes: tuple[str, ...]) -> None:
+    """Moves each scope's generation on, now."""
     for scope in scopes:
         key = _generation_key(scope)
         try:

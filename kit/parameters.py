@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from .audit import log_action
 from .models import ParameterValue
+from .pagecache import depends_on, table_scope
 
 INT, DECIMAL, BOOL, DURATION, CHOICE, LIST = "int", "decimal", "bool", "duration", "choice", "list"
 KINDS = (INT, DECIMAL, BOOL, DURATION, CHOICE, LIST)
@@ -216,6 +217,8 @@ def _company_id(company: Any) -> int | None:
 
 def stored_values() -> dict[tuple[str, int | None], str]:
     """Every stored value by (key, company id or None), from the cache."""
+    # A page showing them is made again when they change, though its SQL may not read them.
+    depends_on([table_scope(ParameterValue._meta.db_table)])
     values = cache.get(CACHE_KEY)
     if values is None:
         values = {

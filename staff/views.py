@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Community
 from kit.forms import posted_data
 from kit.models import AuditEntry
+from kit.pagecache import cache_page_per_visitor
 
 from . import search, selectors, services, workday
 from .access import (
@@ -29,6 +30,7 @@ from .tables import StaffTable, paginate
 
 
 @staff_required()
+@cache_page_per_visitor
 def home(request: HttpRequest) -> HttpResponse:
     if works_from_phone(request):
         return redirect("repairs_tech:list")

@@ -16,6 +16,7 @@ from accounts import selectors, services
 from accounts.models import Residency, Room, User
 from kit import spreadsheets
 from kit.forms import posted_data as _posted
+from kit.pagecache import cache_page_per_visitor
 
 from . import resources
 from .access import safe_next, staff_has_perm, staff_required
@@ -46,6 +47,7 @@ def _xlsx_response(content: bytes, file_name: str) -> HttpResponse:
 
 
 @staff_required("accounts.view_residency")
+@cache_page_per_visitor
 def residents(request: HttpRequest) -> HttpResponse:
     filterset = _residency_filter(request)
     table = ResidencyTable(filterset.qs)
@@ -313,6 +315,7 @@ def residency_reject(request: HttpRequest, residency_id: int) -> HttpResponse:
 
 
 @staff_required("accounts.view_room")
+@cache_page_per_visitor
 def rooms(request: HttpRequest) -> HttpResponse:
     community = request.community
     filterset = RoomFilter(

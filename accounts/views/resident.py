@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kit.downloads import private_file_response
 from kit.forms import add_service_errors
+from kit.pagecache import cache_page_per_visitor
 
 from .. import access, portal, selectors, services
 from ..forms import FamilyInviteForm, ProfileForm, RoomBindingForm
@@ -19,6 +20,7 @@ from ..models import Residency
 
 
 @login_required
+@cache_page_per_visitor
 def home(request: HttpRequest) -> HttpResponse:
     residencies, rejected = selectors.home_residencies(request.user)
     verified_room_ids = [r.room_id for r in residencies if r.status == r.Status.VERIFIED]
@@ -39,6 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@cache_page_per_visitor
 def me(request: HttpRequest) -> HttpResponse:
     residencies = list(selectors.rooms_of_user(request.user))
     return render(

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import households_for_rooms
 from kit import spreadsheets
+from kit.pagecache import cache_page_per_visitor
 from staff.access import safe_next, staff_has_perm, staff_required
 from staff.tables import LocalTimeColumn, PartialColumn, paginate
 
@@ -161,6 +162,7 @@ def _community_bills(request: HttpRequest):
 
 
 @staff_required(VIEW_BILL)
+@cache_page_per_visitor
 def bills(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filterset = BillFilter(

@@ -18,6 +18,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import verified_rooms_of_user
+from kit.pagecache import cache_page_per_visitor
 from kit.wechat import in_wechat
 
 from .. import rules, selectors
@@ -58,6 +59,7 @@ def _percent(rate: Decimal) -> str:
 
 @login_required
 @require_GET
+@cache_page_per_visitor
 def bills(request: HttpRequest) -> HttpResponse:
     dues = selectors.household_dues(request.user, timezone.localdate())
     for bill in dues.bills:
@@ -88,6 +90,7 @@ def bills(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@cache_page_per_visitor
 def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
     bill = selectors.get_bill_for_user(request.user, bill_id)
     if bill is None:
@@ -116,6 +119,7 @@ def bill_detail(request: HttpRequest, bill_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@cache_page_per_visitor
 def trend(request: HttpRequest) -> HttpResponse:
     months = _months(request)
     scope = selectors.trend_scope_for_user(request.user)
@@ -165,6 +169,7 @@ def trend_chart(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@cache_page_per_visitor
 def history(request: HttpRequest) -> HttpResponse:
     payments = selectors.payments_for_user(request.user)
     years = [day.year for day in payments.datetimes("paid_at", "year", order="DESC")]

@@ -21,6 +21,7 @@ from accounts.models import Building, Residency, Room
 from accounts.selectors import household_of_room, households_for_rooms, room_order, room_place
 from kit.audit import entries_for
 from kit.forms import add_service_errors
+from kit.pagecache import cache_page_per_visitor
 from staff.access import staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
 from staff.tables import paginate
@@ -426,6 +427,7 @@ def _counter_payment(request: HttpRequest, form: CounterPaymentForm) -> Payment 
 
 
 @staff_required(VIEW)
+@cache_page_per_visitor
 def payments(request: HttpRequest) -> HttpResponse:
     # Online payments waiting for the payer are listed too; one never sent to a provider is not.
     rows = (

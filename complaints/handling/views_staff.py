@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kit import spreadsheets
 from kit.audit import entries_for
 from kit.forms import add_service_errors
+from kit.pagecache import cache_page_per_visitor
 from staff.access import staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
 from staff.tables import paginate
@@ -38,6 +39,7 @@ def _filtered(request: HttpRequest) -> ComplaintFilter:
 
 
 @staff_required(VIEW_COMPLAINT)
+@cache_page_per_visitor
 def queue(request: HttpRequest) -> HttpResponse:
     filterset = _filtered(request)
     table = ComplaintTable(filterset.qs, order_by=request.GET.get("sort") or None)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kit import spreadsheets
 from kit.forms import add_service_errors
+from kit.pagecache import cache_page_per_visitor
 from staff.access import staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
 
@@ -40,6 +41,7 @@ def _filters(request: HttpRequest) -> tuple[QueueFilterForm, dict]:
 
 @staff_required(VIEW_SUGGESTION)
 @require_GET
+@cache_page_per_visitor
 def suggestion_queue(request: HttpRequest) -> HttpResponse:
     form, data = _filters(request)
     suggestions = selectors.filtered_queue(request.community, data)

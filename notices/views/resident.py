@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kit.pagecache import cache_page_per_visitor
+
 from .. import links, selectors, services
 from ..downloads import attachment_response
 from ..forms import NotificationSettingsForm
@@ -27,6 +29,7 @@ def home_panel(request: HttpRequest, verified_room_ids: list[int]) -> dict:
 
 @login_required
 @require_GET
+@cache_page_per_visitor
 def board(request: HttpRequest) -> HttpResponse:
     notices = selectors.notices_for_user(request.user)
     category = request.GET.get("category", "")
@@ -45,6 +48,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@cache_page_per_visitor
 def detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = selectors.get_notice_for_user(request.user, notice_id)
     if notice is None:
@@ -75,6 +79,7 @@ def attachment(request: HttpRequest, notice_id: int, attachment_id: int) -> Http
 
 @login_required
 @require_GET
+@cache_page_per_visitor
 def inbox(request: HttpRequest) -> HttpResponse:
     page = selectors.inbox_page(request.user, request.GET.get("page"), PAGE_SIZE)
     return render(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Building
 from kit.audit import entries_for
 from kit.forms import add_service_errors
+from kit.pagecache import cache_page_per_visitor
 from staff.access import safe_next, staff_has_perm, staff_required, works_from_phone
 from staff.middleware import work_on
 from staff.scoping import community_id_of_path, get_scoped_or_404
@@ -49,6 +50,7 @@ def _notices(request: HttpRequest):
 
 
 @staff_required("notices.view_notice")
+@cache_page_per_visitor
 def notice_list(request: HttpRequest) -> HttpResponse:
     filterset = NoticeFilter(request.GET or None, queryset=_notices(request))
     table = NoticeTable(
@@ -347,6 +349,7 @@ def notice_attachment(request: HttpRequest, notice_id: int, attachment_id: int) 
 
 @staff_required()
 @require_GET
+@cache_page_per_visitor
 def inbox(request: HttpRequest) -> HttpResponse:
     page = selectors.inbox_page(request.user, request.GET.get("page"), INBOX_PAGE_SIZE)
     template = (

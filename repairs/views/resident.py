@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kit.forms import add_service_errors
+from kit.pagecache import cache_page_per_visitor
 
 from .. import selectors, services
 from ..forms.resident import CancelForm, RatingForm, RepairReportForm
@@ -46,6 +47,7 @@ def _order_or_404(request: HttpRequest, order_id: int) -> RepairOrder:
 
 @login_required
 @require_GET
+@cache_page_per_visitor
 def order_list(request: HttpRequest) -> HttpResponse:
     orders = selectors.orders_for_user(request.user)
     counts = orders.order_by().aggregate(
@@ -244,6 +246,7 @@ def _render_detail(
 
 @login_required
 @require_GET
+@cache_page_per_visitor
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     return _render_detail(request, _order_or_404(request, order_id))
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from kit import parameters
 from kit.audit import entries_for
 from kit.forms import add_service_errors, posted_data
+from kit.pagecache import cache_page_per_visitor
 from staff.access import safe_next, staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
 from staff.tables import paginate
@@ -37,6 +38,7 @@ ADD_SETTINGS = "repairs.add_repaircategory"
 
 
 @staff_required(VIEW)
+@cache_page_per_visitor
 def queue(request: HttpRequest) -> HttpResponse:
     orders = queries.queue_orders(request.community)
     filterset = RepairOrderFilter(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from kit.forms import add_service_errors
+from kit.pagecache import cache_page_per_visitor
 
 from ..models import ActivitySignup
 from . import selectors, services
@@ -30,6 +31,7 @@ def _activity_or_404(request: HttpRequest, activity_id: int):
 
 @login_required
 @require_GET
+@cache_page_per_visitor
 def activity_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,

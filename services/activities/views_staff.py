@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kit.downloads import private_file_response
 from kit.forms import add_service_errors, posted_data
+from kit.pagecache import cache_page_per_visitor
 from staff.access import safe_next, staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
 from staff.tables import paginate
@@ -45,6 +46,7 @@ def _activity(request: HttpRequest, activity_id: int) -> Activity:
 
 @staff_required(VIEW)
 @require_GET
+@cache_page_per_visitor
 def activity_list(request: HttpRequest) -> HttpResponse:
     activities = selectors.activities_for_community(request.community)
     filterset = ActivityFilter(request.GET, queryset=activities, request=request)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from kit.pagecache import cache_page_per_visitor
 from staff.access import staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
 from staff.tables import LocalTimeColumn, PartialColumn, paginate
@@ -54,6 +55,7 @@ def _booking(request: HttpRequest, booking_id: int) -> Booking:
 
 @staff_required("services.view_booking")
 @require_GET
+@cache_page_per_visitor
 def booking_list(request: HttpRequest) -> HttpResponse:
     filterset = BookingFilter(
         request.GET, queryset=selectors.bookings_for_community(request.community),

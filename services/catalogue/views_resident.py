@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kit.downloads import private_file_response
 from kit.forms import add_service_errors
 from kit.images import thumbnail_from_photo
+from kit.pagecache import cache_page_per_visitor
 
 from ..models import Booking
 from . import selectors, services
@@ -42,6 +43,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 @login_required
 @require_GET
+@cache_page_per_visitor
 def provider_list(request: HttpRequest) -> HttpResponse:
     communities = selectors.communities_of_resident(request.user)
     if not communities:

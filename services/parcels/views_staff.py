@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Residency, Room, User
 from kit import spreadsheets
 from kit.forms import add_service_errors, posted_data
+from kit.pagecache import cache_page_per_visitor
 from staff.access import staff_has_perm, staff_required
 from staff.scoping import get_scoped_or_404
 
@@ -147,6 +148,7 @@ def _filter_data(request: HttpRequest) -> tuple[ParcelFilterForm, dict]:
 
 
 @staff_required(VIEW)
+@cache_page_per_visitor
 def parcel_list(request: HttpRequest) -> HttpResponse:
     form, data = _filter_data(request)
     parcels = selectors.filtered_parcels(request.community, data)

@@ -1,0 +1,308 @@
+"""Whole pages cached per visitor, invalidated by what they were made from (issue 21).
+
+A view decorated with ``cache_page_per_visitor`` is stored with the generation (kit.cache) of
+every table its SQL read and of every kit.cache scope its cached values came from, each read
+before the data was. Every statement that changes rows, on any connection of any process (web,
+worker, beat, commands), moves the generation of its tables on once it is committed: a database
+execute wrapper sees it. ``note_write(table)`` does the same for writes the wrapper cannot see
+(COPY). A stored page is answered only while all of its generations are unchanged, so it never
+shows data older than the database's. Coarse (a paid bill makes every page that read bills
+again), never stale.
+
+What the SQL does not show is in the key or bounded by time: the key holds the visitor's cookies
+(the session and so the user), the session's contents, the address, the language, the user agent
+(WeChat), htmx's headers and today's date (a bill falls due at midnight); a page lives at most
+LINLI_PAGE_CACHE_SECONDS, for what moves with the clock within a day (a notice that ends at
+14:00) and for a generation lost while the cache could not be reached. A page that shows flash
+messages, wrote, set a cookie, changed the session or used a CSP nonce is not stored. Off when
+the setting is 0: in tests (but their own) and without Redis.
+"""
+
+import hashlib
+import json
+import logging
+import pickle
+import re
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.backends.signals import connection_created
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from . import cache as scoped
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "pc"
+# The statement's tables: quoted the way Django writes them, or bare in hand-written SQL.
+READ_TABLES = re.compile(r'\b(?:FROM|JOIN)\s+"?([A-Za-z_]\w*)', re.IGNORECASE)
+WRITE_TABLES = re.compile(
+    r'\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?([A-Za-z_]\w*)',
+    re.IGNORECASE,
+)
+# Not what a page shows: the session (its cookie and contents are in the key) and the
+# rate limits' table, both written by most requests.
+IGNORED_TABLES = frozenset({"django_session", "linli_limits_cache"})
+# The headers of a request that a page may be made from.
+KEY_HEADERS = (
+    "HTTP_HOST",
+    "HTTP_USER_AGENT",
+    "HTTP_ACCEPT_LANGUAGE",
+    "HTTP_HX_REQUEST",
+    "HTTP_HX_BOOSTED",
+    "HTTP_HX_TARGET",
+    "HTTP_HX_TRIGGER",
+    "HTTP_HX_TRIGGER_NAME",
+    "wsgi.url_scheme",
+)
+# What middleware set on the request from the database before the view runs.
+MIDDLEWARE_ROWS = ("user", "staff_member", "community")
+
+
+def table_scope(table: str) -> str:
+    return f"table:{table}"
+
+
+def enabled() -> bool:
+    return getattr(settings, "LINLI_PAGE_CACHE_SECONDS", 0) > 0
+
+
+# --- What a page is made from -------------------------------------------------------------------
+
+
+@dataclass
+class _Making:
+    """The page being made: the generation of each scope it read, as it was before the read."""
+
+    known: dict[str, int] = field(default_factory=dict)  # generations already fetched
+    generations: dict[str, int] = field(default_factory=dict)
+    spoilt: bool = False  # wrote, or could not learn a generation: not stored
+
+    def read(self, scopes: list[str]) -> None:
+        new = [scope for scope in dict.fromkeys(scopes) if scope not in self.generations]
+        if not new or self.spoilt:
+            return
+        unknown = [scope for scope in new if scope not in self.known]
+        if unknown:
+            try:
+                self.known.update(zip(unknown, scoped.generations(unknown), strict=True))
+            except Exception:  # any cache backend's connection error
+                logger.warning("cache unreachable: page not stored", exc_info=True)
+                self.spoilt = True
+                return
+        for scope in new:
+            self.generations[scope] = self.known[scope]
+
+
+_making: ContextVar[_Making | None] = ContextVar("linli_page_making", default=None)
+
+
+def depends_on(scopes: list[str], generations: list[int] | None = None) -> None:
+    """The page being made (if any) shows data of `scopes`: kit.cache values read under these
+    `generations`, or tables read from another cache (kit.parameters), fetched now."""
+    making = _making.get()
+    if making is None:
+        return
+    if generations is not None:
+        making.known.update(zip(scopes, generations, strict=True))
+    making.read(scopes)
+
+
+# --- Writes -------------------------------------------------------------------------------------
+
+
+def note_write(connection, tables: list[str]) -> None:
+    """`tables` changed on `connection`: pages made from them are made again once that is
+    committed (now, outside a transaction)."""
+    scopes = [table_scope(table) for table in tables if table not in IGNORED_TABLES]
+    if not scopes:
+        return
+    making = _making.get()
+    if making is not None:
+        making.spoilt = True
+    if not enabled():
+        return
+    if connection.in_atomic_block:
+        pending = connection.__dict__.setdefault("linli_written_tables", set())
+        pending.update(scopes)
+        # One callback a statement, each cheap: the first to run advances them all. Django drops
+        # the callbacks of a rolled-back savepoint, so a single one could be lost with it.
+        transaction.on_commit(lambda: _advance_pending(connection), using=connection.alias)
+    else:
+        _advance(scopes)
+
+
+def _advance_pending(connection) -> None:
+    pending = connection.__dict__.get("linli_written_tables")
+    if pending:
+        scopes = sorted(pending)
+        pending.clear()
+        _advance(scopes)
+
+
+def _advance(scopes: list[str]) -> None:
+    try:
+        scoped.advance(tuple(scopes))
+    except Exception:
+        # Committed already: the pages made before expire within LINLI_PAGE_CACHE_SECONDS.
+        logger.warning("cache unreachable: pages of %s not invalidated", scopes, exc_info=True)
+
+
+def _watch(execute, sql, params, many, context):
+    head = sql.lstrip()[:6].upper()
+    making = _making.get()
+    if making is not None and head in ("SELECT", "WITH"):
+        making.read([table_scope(table) for table in READ_TABLES.findall(sql)])
+    result = execute(sql, params, many, context)
+    if head != "SELECT":
+        written = WRITE_TABLES.findall(sql)
+        # An UPDATE or DELETE that matched nothing changed nothing (-1: not known).
+        if written and context["cursor"].rowcount != 0:
+            note_write(context["connection"], written)
+    return result
+
+
+def watch_connection(sender, connection, **kwargs) -> None:
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch)
+
+
+def install() -> None:
+    """Every database connection opened from now on reports its writes (and, while a page is
+    made, its reads)."""
+    connection_created.connect(watch_connection, dispatch_uid="kit.pagecache.watch")
+
+
+# --- Pages --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Stored:
+    scopes: tuple[str, ...]
+    generations: tuple[int, ...]
+    headers: list[tuple[str, str]]
+    content: bytes
+    uses_csrf_token: bool
+
+
+def _page_key(request: HttpRequest, *, new_csrf_cookie: bool = False) -> str:
+    session = getattr(request, "session", None)
+    session_items = sorted(session.items()) if session is not None else []
+    # Rows the middleware read before the view (the user, the staff member and communities):
+    # as they are now, since the page's record of its reads starts with the view.
+    cookies = dict(request.COOKIES)
+    if new_csrf_cookie:
+        # The one the answer sets, which the visitor's next request brings.
+        cookies[settings.CSRF_COOKIE_NAME] = request.META["CSRF_COOKIE"]
+    made_of = json.dumps(
+        [
+            request.get_full_path(),
+            sorted(cookies.items()),
+            session_items,
+            [_row(getattr(request, name, None)) for name in MIDDLEWARE_ROWS],
+            [_row(community) for community in getattr(request, "staff_communities", ())],
+            sorted(getattr(request, "staff_positions", {}).items()),
+            [request.META.get(name, "") for name in KEY_HEADERS],
+            getattr(request, "LANGUAGE_CODE", ""),
+            str(timezone.localdate()),
+        ],
+        default=str,
+        ensure_ascii=False,
+    )
+    user_id = getattr(request.user, "pk", None) or 0
+    return f"{KEY_PREFIX}:{user_id}:" + hashlib.sha256(made_of.encode()).hexdigest()
+
+
+def _row(instance) -> dict:
+    if instance is None or not hasattr(instance, "_state"):
+        return {}
+    if isinstance(instance, SimpleLazyObject):
+        instance.pk  # noqa: B018 - evaluates it
+        instance = instance._wrapped
+    return {name: value for name, value in vars(instance).items() if not name.startswith("_")}
+
+
+def _pending_messages(request: HttpRequest) -> bool:
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def _answer(request: HttpRequest, stored: _Stored) -> HttpResponse:
+    if stored.uses_csrf_token:
+        # As get_token() would have: the CSRF cookie's expiry is renewed.
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    response = HttpResponse(stored.content)
+    for name, value in stored.headers:
+        response.headers[name] = value
+    return response
+
+
+def _storable(request: HttpRequest, response: HttpResponse, making: _Making) -> bool:
+    session = getattr(request, "session", None)
+    return (
+        not making.spoilt
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and response.get("Content-Type", "").startswith("text/html")
+        and not (session is not None and session.modified)
+        and not _pending_messages(request)
+        # A CSP nonce is good for one answer only (django-csp makes it when a page asks).
+        and not isinstance(getattr(request, "_csp_nonce", None), str)
+    )
+
+
+def cache_page_per_visitor(view):
+    """The view's GET answers, kept per visitor until what they were made from changes (see the
+    module). For views that only read, below the decorators that check who may see them."""
+
+    @wraps(view)
+    def cached_view(request: HttpRequest, *args, **kwargs):
+        if request.method != "GET" or not enabled() or _pending_messages(request):
+            return view(request, *args, **kwargs)
+        key = _page_key(request)
+        making = _Making()
+        try:
+            blob = cache.get(key)
+            if blob is not None:
+                stored: _Stored = pickle.loads(blob)  # noqa: S301 - our own cache, our own bytes
+                current = scoped.generations(list(stored.scopes))
+                if tuple(current) == stored.generations:
+                    return _answer(request, stored)
+                making.known.update(zip(stored.scopes, current, strict=True))
+        except Exception:
+            logger.warning("cache unreachable: page made without it", exc_info=True)
+            return view(request, *args, **kwargs)
+
+        had_csrf_cookie = "CSRF_COOKIE" in request.META
+        token = _making.set(making)
+        try:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        finally:
+            _making.reset(token)
+        if _storable(request, response, making):
+            if not had_csrf_cookie and "CSRF_COOKIE" in request.META:
+                # A token of a secret made for this request: good with the cookie it sets.
+                key = _page_key(request, new_csrf_cookie=True)
+            stored = _Stored(
+                scopes=tuple(making.generations),
+                generations=tuple(making.generations.values()),
+                headers=list(response.headers.items()),
+                content=response.content,
+                uses_csrf_token=bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")),
+            )
+            try:
+                cache.set(key, pickle.dumps(stored), settings.LINLI_PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("cache unreachable: page not stored", exc_info=True)
+        return response
+
+    return cached_view
