@@ -135,7 +135,7 @@ def main() -> None:
         wait_for(product + "/healthz", seconds=90)
         wait_for(baseline + "/", seconds=90)
         for page in pages:
-            check_served(product, page, cookies[page.portal])
+            cookies[page.portal] = check_served(product, page, cookies[page.portal])
         # Every worker imports, compiles templates and fills caches on its first requests.
         for page in pages:
             wrk(product + page.path, cookies[page.portal], args.warm_up, args.connections)
@@ -274,17 +274,26 @@ def start_server(app: str, port: int, workers: int, var_dir: Path, extra=None):
     )  # fmt: skip
 
 
-def check_served(base: str, page: Page, cookie: str) -> None:
-    """The page answers 200 over HTTP with the cookie wrk sends (not a redirect to the login)."""
+def check_served(base: str, page: Page, cookie: str) -> str:
+    """The page answers 200 over HTTP with the cookie wrk sends (not a redirect to the login).
+    Returns the cookies a browser would send next: with the CSRF cookie the first page sets."""
+    from django.conf import settings
+
     request = urllib.request.Request(base + page.path, headers={"Cookie": cookie})  # noqa: S310
     opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(request, timeout=60) as response:
             status = response.status
+            set_cookies = response.headers.get_all("Set-Cookie") or []
     except urllib.error.HTTPError as error:
         status = error.code
     if status != 200:
         sys.exit(f"{page.name}: {base}{page.path} answered {status} over HTTP")
+    for set_cookie in set_cookies:
+        name, _, value = set_cookie.split(";", 1)[0].partition("=")
+        if name == settings.CSRF_COOKIE_NAME and f"{name}=" not in cookie:
+            cookie = f"{cookie}; {name}={value}"
+    return cookie
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
