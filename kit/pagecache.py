@@ -23,13 +23,16 @@ import json
 import logging
 import pickle
 import re
+import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -38,8 +41,14 @@ from django.utils.functional import SimpleLazyObject
 from . import cache as scoped
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 KEY_PREFIX = "pc"
+# Past this share of its life a page is made again by one visitor, the others answered the old.
+REMAKE_AFTER = 0.8
+# How long a request making a page holds it, and how long others wait for it at most.
+MAKING_SECONDS = 10
+WAIT_SECONDS = 3.0
 # The statement's tables: quoted the way Django writes them, or bare in hand-written SQL.
 READ_TABLES = re.compile(r'\b(?:FROM|JOIN)\s+"?([A-Za-z_]\w*)', re.IGNORECASE)
 WRITE_TABLES = re.compile(
@@ -126,8 +135,6 @@ def note_write(connection, tables: list[str]) -> None:
     making = _making.get()
     if making is not None:
         making.spoilt = True
-    if not enabled():
-        return
     if connection.in_atomic_block:
         pending = connection.__dict__.setdefault("linli_written_tables", set())
         pending.update(scopes)
@@ -169,6 +176,14 @@ def _watch(execute, sql, params, many, context):
     return result
 
 
+def cached_on_tables(name: str, models, compute: Callable[[], T]) -> T:
+    """``compute()``, cached (kit.cache) until a row of one of the `models`' tables is written
+    and committed. Inside a transaction it is computed: its own writes are not committed yet."""
+    if connection.in_atomic_block:
+        return compute()
+    return scoped.cached(name, [table_scope(model._meta.db_table) for model in models], compute)
+
+
 def watch_connection(sender, connection, **kwargs) -> None:
     if _watch not in connection.execute_wrappers:
         connection.execute_wrappers.append(_watch)
@@ -190,6 +205,7 @@ class _Stored:
     headers: list[tuple[str, str]]
     content: bytes
     uses_csrf_token: bool
+    made_at: float  # time.time()
 
 
 def _page_key(request: HttpRequest, *, new_csrf_cookie: bool = False) -> str:
@@ -259,6 +275,72 @@ def _storable(request: HttpRequest, response: HttpResponse, making: _Making) -> 
     )
 
 
+def _lifetime() -> int:
+    return settings.LINLI_PAGE_CACHE_SECONDS
+
+
+def _stored_page(key: str) -> tuple[_Stored | None, tuple[int, ...]]:
+    """The page kept under `key` (or None) and the current generations of what it was made of."""
+    blob = cache.get(key)
+    if blob is None:
+        return None, ()
+    stored: _Stored = pickle.loads(blob)  # noqa: S301 - our own cache, our own bytes
+    return stored, tuple(scoped.generations(list(stored.scopes)))
+
+
+def _claim(key: str) -> bool:
+    return cache.add(f"{key}:making", 1, MAKING_SECONDS)
+
+
+def _release(key: str) -> None:
+    try:
+        cache.delete(f"{key}:making")
+    except Exception:
+        logger.warning("cache unreachable: claim on %s left to expire", key, exc_info=True)
+
+
+def _made_elsewhere(key: str) -> _Stored | None:
+    """The page another request is making under `key`, once it is stored; None when that
+    request gave up or stored nothing, or after WAIT_SECONDS."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        stored, current = _stored_page(key)
+        if stored is not None and current == stored.generations:
+            return stored
+        if cache.get(f"{key}:making") is None:
+            return None
+    return None
+
+
+def _make(request: HttpRequest, view, args, kwargs, key: str, making: _Making) -> HttpResponse:
+    had_csrf_cookie = "CSRF_COOKIE" in request.META
+    token = _making.set(making)
+    try:
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+    finally:
+        _making.reset(token)
+    if _storable(request, response, making):
+        if not had_csrf_cookie and "CSRF_COOKIE" in request.META:
+            # A token of a secret made for this request: good with the cookie it sets.
+            key = _page_key(request, new_csrf_cookie=True)
+        stored = _Stored(
+            scopes=tuple(making.generations),
+            generations=tuple(making.generations.values()),
+            headers=list(response.headers.items()),
+            content=response.content,
+            uses_csrf_token=bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")),
+            made_at=time.time(),
+        )
+        try:
+            cache.set(key, pickle.dumps(stored), _lifetime())
+        except Exception:
+            logger.warning("cache unreachable: page not stored", exc_info=True)
+    return response
+
+
 def cache_page_per_visitor(view):
     """The view's GET answers, kept per visitor until what they were made from changes (see the
     module). For views that only read, below the decorators that check who may see them."""
@@ -270,40 +352,28 @@ def cache_page_per_visitor(view):
         key = _page_key(request)
         making = _Making()
         try:
-            blob = cache.get(key)
-            if blob is not None:
-                stored: _Stored = pickle.loads(blob)  # noqa: S301 - our own cache, our own bytes
-                current = scoped.generations(list(stored.scopes))
-                if tuple(current) == stored.generations:
+            stored, current = _stored_page(key)
+            if stored is not None and current == stored.generations:
+                # Good still. Near the end of its life one visitor makes it again while the
+                # others are answered this one, so that it never expires under a crowd.
+                if time.time() - stored.made_at < _lifetime() * REMAKE_AFTER or not _claim(key):
                     return _answer(request, stored)
-                making.known.update(zip(stored.scopes, current, strict=True))
+            else:
+                if stored is not None:
+                    making.known.update(zip(stored.scopes, current, strict=True))
+                # Made by another request right now (the same visitor's other tab, a crowd on
+                # one page): wait for it rather than making it again beside it.
+                if not _claim(key):
+                    stored = _made_elsewhere(key)
+                    if stored is not None:
+                        return _answer(request, stored)
+                    _claim(key)
         except Exception:
             logger.warning("cache unreachable: page made without it", exc_info=True)
             return view(request, *args, **kwargs)
-
-        had_csrf_cookie = "CSRF_COOKIE" in request.META
-        token = _making.set(making)
         try:
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
+            return _make(request, view, args, kwargs, key, making)
         finally:
-            _making.reset(token)
-        if _storable(request, response, making):
-            if not had_csrf_cookie and "CSRF_COOKIE" in request.META:
-                # A token of a secret made for this request: good with the cookie it sets.
-                key = _page_key(request, new_csrf_cookie=True)
-            stored = _Stored(
-                scopes=tuple(making.generations),
-                generations=tuple(making.generations.values()),
-                headers=list(response.headers.items()),
-                content=response.content,
-                uses_csrf_token=bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")),
-            )
-            try:
-                cache.set(key, pickle.dumps(stored), settings.LINLI_PAGE_CACHE_SECONDS)
-            except Exception:
-                logger.warning("cache unreachable: page not stored", exc_info=True)
-        return response
+            _release(key)
 
     return cached_view

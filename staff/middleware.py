@@ -30,9 +30,8 @@ class StaffCommunityMiddleware:
         request.community = None
         request.staff_positions = {}
         if request.path_info.startswith("/staff/") and request.user.is_authenticated:
-            member = selectors.active_staff_member(request.user)
+            member, assignments = selectors.staff_member_with_assignments(request.user)
             if member is not None:
-                assignments = selectors.assignments_of(member)
                 communities = [a.community for a in assignments]
                 request.staff_positions = {a.community_id: a.position for a in assignments}
                 request.staff_member = member

@@ -1,13 +1,32 @@
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from accounts.models import Community, User
+from accounts.models import Community, PropertyCompany, User
+from kit.pagecache import cached_on_tables
 
 from .models import StaffAssignment, StaffInvitation, StaffMember
 
 
 def active_staff_member(user: User) -> StaffMember | None:
     return StaffMember.objects.select_related("company").filter(user=user, is_active=True).first()
+
+
+# The tables the staff portal's per-request lookups read: cached values built on them are made
+# again when one is written (kit.pagecache moves their generations on at commit).
+STAFF_TABLES = (StaffMember, StaffAssignment, Community, PropertyCompany, Group)
+PERMISSION_TABLES = (Permission, Group.permissions.through, ContentType)
+
+
+def staff_member_with_assignments(user: User) -> tuple[StaffMember | None, list[StaffAssignment]]:
+    """What every staff portal request starts from (staff.middleware), from the cache: the
+    active staff member of `user` and the assignments (active_staff_member, assignments_of)."""
+
+    def look_up():
+        member = active_staff_member(user)
+        return member, (assignments_of(member) if member is not None else [])
+
+    return cached_on_tables(f"staff:member:{user.pk}", STAFF_TABLES, look_up)
 
 
 def communities_served(member: StaffMember) -> list[Community]:
@@ -36,7 +55,14 @@ def position_in_community(user: User, community: Community) -> Group | None:
 
 
 def permissions_of(position: Group) -> frozenset[str]:
-    """The position's permissions as "app_label.codename"."""
+    """The position's permissions as "app_label.codename" (cached until a permission, a
+    position's permissions or a content type changes)."""
+    return cached_on_tables(
+        f"staff:permissions:{position.pk}", PERMISSION_TABLES, lambda: _permissions_of(position)
+    )
+
+
+def _permissions_of(position: Group) -> frozenset[str]:
     return frozenset(
         f"{app_label}.{codename}"
         for app_label, codename in Permission.objects.filter(group=position).values_list(

@@ -5,6 +5,7 @@ transaction), never to another visitor, never with a flash message, never past t
 
 import datetime as dt
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -228,3 +229,65 @@ def test_settings_turn_it_off(client_for, resident, bill, settings):
     visit(client)
     assert not from_cache(client)
     assert Decimal(bill.amount) == Decimal("275.80")
+
+
+def test_near_the_end_of_its_life_one_visit_makes_the_page_again(client_for, resident, bill):
+    client = client_for(resident)
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        visit(client)
+        traveller.shift(dt.timedelta(seconds=10))
+        assert from_cache(client)
+        traveller.shift(dt.timedelta(seconds=15))  # 25 of its 30 seconds
+        assert not from_cache(client)
+        assert from_cache(client)  # the page made just now
+
+
+def test_a_crowd_on_one_page_waits_for_the_one_making_it(client_for, resident, bill, monkeypatch):
+    """Sixteen connections of one visitor on a page that has just changed: it is made once."""
+    client = client_for(resident)
+    visit(client)
+    Bill.objects.filter(pk=bill.pk).update(title="十二月物业费")
+    made = []
+    make = pagecache._make
+
+    def slow_make(*args):
+        made.append(1)
+        time.sleep(0.3)
+        return make(*args)
+
+    monkeypatch.setattr(pagecache, "_make", slow_make)
+    cookies = client.cookies
+
+    def one_visit(results):
+        from django.test import Client
+
+        other = Client()
+        other.cookies = cookies
+        results.append(other.get(BILLS).content)
+        connections.close_all()
+
+    results: list[bytes] = []
+    crowd = [threading.Thread(target=one_visit, args=(results,)) for _ in range(4)]
+    for thread in crowd:
+        thread.start()
+    for thread in crowd:
+        thread.join()
+    assert len(results) == 4 and len(set(results)) == 1
+    assert "十二月物业费" in results[0].decode()
+    assert len(made) == 1
+
+
+def test_a_position_losing_a_duty_loses_the_page_at_once(client_for, staff_user, bill):
+    """The positions' permissions and the staff member's assignments are cached for every staff
+    request (staff.selectors, kit.pagecache.cached_on_tables) until their tables are written."""
+    from django.contrib.auth.models import Permission
+
+    from staff.models import StaffAssignment
+
+    bills = reverse("billing_staff:bills")
+    client = client_for(staff_user)
+    visit(client, bills)
+    assert from_cache(client, bills)
+    position = StaffAssignment.objects.get(member__user=staff_user).position
+    position.permissions.remove(Permission.objects.get(codename="view_bill"))
+    assert client.get(bills).status_code == 403
