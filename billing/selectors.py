@@ -166,14 +166,15 @@ def _payments_of(user: User, prefix: str = "") -> Q:
     """Payments (`prefix` leads from the outer model to one) of the user's households' own
     time: one of them lives in the payment's room, and no owner or tenant who came before it
     moved out after the payment was started (the household that started a payment is the one
-    it belongs to, even when it settles later). A subquery, so that the pages that list
-    payments cost no query more for it."""
+    it belongs to, even when it settles later). The households are looked up first, one query:
+    as a subquery their join was planned into every payment query again (60 ms each on the
+    20,000-room estate); their ids make the rest index lookups."""
     moved_out_since = _moved_out(
         room_id=OuterRef(OuterRef(f"{prefix}room_id")),
         created_at__lt=OuterRef("created_at"),
         ended_at__gt=OuterRef(OuterRef(f"{prefix}created_at")),
     )
-    households = household_ids_of_user(user)
+    households = [row["pk"] for row in household_ids_of_user(user)]
     # A payment someone started online is their household's: an owner's and a tenant's
     # households living in one room at the same time do not see each other's. A payment at the
     # counter names no payer and is the room's.

@@ -358,6 +358,11 @@ def cache_page_per_visitor(view):
                 # others are answered this one, so that it never expires under a crowd.
                 if time.time() - stored.made_at < _lifetime() * REMAKE_AFTER or not _claim(key):
                     return _answer(request, stored)
+                remade, current = _stored_page(key)  # by the visit that held the claim till now
+                if remade is not None and remade.made_at > stored.made_at:
+                    _release(key)
+                    if current == remade.generations:
+                        return _answer(request, remade)
             else:
                 if stored is not None:
                     making.known.update(zip(stored.scopes, current, strict=True))

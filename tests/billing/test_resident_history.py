@@ -120,6 +120,6 @@ def test_history_pages_with_a_bounded_number_of_queries(client_for, resident, ro
         assert response.context["page"].paginator.count == total
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 10, counts
+    assert counts[1] <= 11, counts  # with the household ids looked up first (_payments_of)
     response = client.get(reverse("billing:history"), {"page": 2})
     assert len(response.context["page"].object_list) == 5
