@@ -49,6 +49,9 @@ REMAKE_AFTER = 0.8
 # How long a request making a page holds it, and how long others wait for it at most.
 MAKING_SECONDS = 10
 WAIT_SECONDS = 3.0
+# A value cached on tables lives at most this long: a move lost while Redis was unreachable
+# at a commit is forgotten by then.
+TABLE_CACHED_SECONDS = 5 * 60
 # The statement's tables: quoted the way Django writes them, or bare in hand-written SQL.
 READ_TABLES = re.compile(r'\b(?:FROM|JOIN)\s+"?([A-Za-z_]\w*)', re.IGNORECASE)
 WRITE_TABLES = re.compile(
@@ -186,7 +189,8 @@ def cached_on_tables(name: str, models, compute: Callable[[], T]) -> T:
     and committed. Inside a transaction it is computed: its own writes are not committed yet."""
     if connection.in_atomic_block:
         return compute()
-    return scoped.cached(name, [table_scope(model._meta.db_table) for model in models], compute)
+    scopes = [table_scope(model._meta.db_table) for model in models]
+    return scoped.cached(name, scopes, compute, timeout=TABLE_CACHED_SECONDS)
 
 
 def watch_connection(sender, connection, **kwargs) -> None:
