@@ -164,9 +164,9 @@ def _advance_pending(connection) -> None:
 def _advance(scopes: list[str]) -> None:
     try:
         scoped.advance(tuple(scopes))
-    except Exception:
+    except Exception as error:
         # Committed already: the pages made before expire within LINLI_PAGE_CACHE_SECONDS.
-        logger.warning("cache unreachable: pages of %s not invalidated", scopes, exc_info=True)
+        logger.warning("cache unreachable: pages of %s not invalidated: %s", scopes, error)
 
 
 def _watch(execute, sql, params, many, context):
