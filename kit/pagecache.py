@@ -21,7 +21,6 @@ the setting is 0: in tests (but their own) and without Redis.
 import hashlib
 import json
 import logging
-import pickle
 import re
 import time
 from collections.abc import Callable
@@ -82,7 +81,7 @@ def table_scope(table: str) -> str:
 
 
 def enabled() -> bool:
-    return getattr(settings, "LINLI_PAGE_CACHE_SECONDS", 0) > 0
+    return _lifetime() > 0
 
 
 # --- What a page is made from -------------------------------------------------------------------
@@ -285,15 +284,14 @@ def _storable(request: HttpRequest, response: HttpResponse, making: _Making) -> 
 
 
 def _lifetime() -> int:
-    return settings.LINLI_PAGE_CACHE_SECONDS
+    return getattr(settings, "LINLI_PAGE_CACHE_SECONDS", 0)
 
 
 def _stored_page(key: str) -> tuple[_Stored | None, tuple[int, ...]]:
     """The page kept under `key` (or None) and the current generations of what it was made of."""
-    blob = cache.get(key)
-    if blob is None:
+    stored: _Stored | None = cache.get(key)  # the cache backend pickles it
+    if stored is None:
         return None, ()
-    stored: _Stored = pickle.loads(blob)  # noqa: S301 - our own cache, our own bytes
     return stored, tuple(scoped.generations(list(stored.scopes)))
 
 
@@ -344,7 +342,7 @@ def _make(request: HttpRequest, view, args, kwargs, key: str, making: _Making) -
             made_at=time.time(),
         )
         try:
-            cache.set(key, pickle.dumps(stored), _lifetime())
+            cache.set(key, stored, _lifetime())
         except Exception:
             logger.warning("cache unreachable: page not stored", exc_info=True)
     return response
