@@ -18,6 +18,7 @@ from accounts.sms import outbox
 from accounts.tasks import send_sms_task
 from staff.positions import ensure_positions
 
+from . import fast_flush
 from .factories import (
     PASSWORD,
     CommunityFactory,
@@ -28,6 +29,7 @@ from .factories import (
 )
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+fast_flush.install()
 
 
 def pytest_addoption(parser):
