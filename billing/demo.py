@@ -21,8 +21,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Community, Residency, Room, User
+from accounts.selectors import room_order
 
-from . import rules, selectors, services
+from . import rules, services
 from .models import (
     Bill,
     BillLine,
@@ -141,7 +142,11 @@ def _aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 def _history(community, fee_rules, months, manager, cashier, featured) -> int:
     rng = random.Random(f"billing-{community.name}")
-    rooms = list(selectors.billable_rooms(community))
+    rooms = list(
+        Room.objects.filter(building__community=community)
+        .select_related("building", "unit")
+        .order_by(*room_order(prefix=""))
+    )
     occupied = set(
         Residency.objects.filter(
             room__building__community=community, status=Residency.Status.VERIFIED

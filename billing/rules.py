@@ -82,8 +82,7 @@ def per_item_fee(count: int, unit_price: Decimal, months: int, label: str) -> li
 
 
 class ParsedTiers(list):
-    """The result of `parse_tiers`: `metered_fee` takes it as it is (a bill run parses a rule's
-    tiers once, not once per room)."""
+    """The result of `parse_tiers`: `metered_fee` and `MeteredPrices` take it as it is."""
 
 
 def parse_tiers(tiers: list) -> list[tuple[Decimal | None, Decimal]]:
@@ -111,31 +110,48 @@ def metered_fee(
 ) -> list[Line]:  # fmt: skip
     """Water, electricity, gas: consumption × price, or by tiers when the rule has them (each
     tier's share at its price, one line per tier used)."""
-    consumption = Decimal(consumption)
-    reading = _("Reading %(previous)s → %(current)s") % {"previous": previous, "current": current}
-    parsed = tiers if isinstance(tiers, ParsedTiers) else parse_tiers(tiers)
-    if not parsed:
+    return MeteredPrices(unit_price, tiers, unit).lines(Decimal(consumption), previous, current)
+
+
+class MeteredPrices:
+    """A metered rule's price for many meters (a bill run's 20,000 rooms): the tiers parsed
+    and the texts translated once, each consumption's shares worked out once."""
+
+    def __init__(self, unit_price: Decimal, tiers: list, unit: str):
+        self.unit_price = Decimal(unit_price)
+        self.tiers = tiers if isinstance(tiers, ParsedTiers) else parse_tiers(tiers)
+        self.unit = unit
+        self.reading_text = _("Reading %(previous)s → %(current)s")
+        self.tier_text = _("%(reading)s, tier %(tier)d")
+        self.shares: dict[Decimal, list[tuple]] = {}
+
+    def lines(self, consumption: Decimal, previous: Decimal, current: Decimal) -> list[Line]:
+        shares = self.shares.get(consumption)
+        if shares is None:
+            shares = self.shares[consumption] = self._shares(consumption)
+        reading = self.reading_text % {"previous": previous, "current": current}
+        if not self.tiers:
+            ((_tier, quantity, price, amount),) = shares
+            return [Line(reading, quantity, self.unit, price, amount)]
         return [
-            Line(reading, consumption, unit, Decimal(unit_price),
-                 to_fen(consumption * Decimal(unit_price)))
+            Line(self.tier_text % {"reading": reading, "tier": tier}, quantity, self.unit, price,
+                 amount)
+            for tier, quantity, price, amount in shares
         ]  # fmt: skip
-    lines, lower, left = [], Decimal(0), consumption
-    for number, (upper, price) in enumerate(parsed, start=1):
-        if left <= 0:
-            break
-        span = left if upper is None else min(left, upper - lower)
-        lines.append(
-            Line(
-                _("%(reading)s, tier %(tier)d") % {"reading": reading, "tier": number},
-                span,
-                unit,
-                price,
-                to_fen(span * price),
-            )  # fmt: skip
-        )
-        left -= span
-        lower = upper if upper is not None else lower
-    return lines
+
+    def _shares(self, consumption: Decimal) -> list[tuple]:
+        """(tier number, quantity, price, amount) of each line."""
+        if not self.tiers:
+            return [(None, consumption, self.unit_price, to_fen(consumption * self.unit_price))]
+        shares, lower, left = [], Decimal(0), consumption
+        for number, (upper, price) in enumerate(self.tiers, start=1):
+            if left <= 0:
+                break
+            quantity = left if upper is None else min(left, upper - lower)
+            shares.append((number, quantity, price, to_fen(quantity * price)))
+            left -= quantity
+            lower = upper if upper is not None else lower
+        return shares
 
 
 def late_fee(

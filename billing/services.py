@@ -52,7 +52,10 @@ from .models import (
     new_numbers,
 )
 
-BATCH = 2000
+# Bills a bill run inserts at a time: one COPY of them streams to PostgreSQL while the rows
+# are made, so large; bounded for memory.
+BATCH = 50_000
+COPY_LINES = 500  # rows of COPY text sent at a time
 METER_UNITS = {FeeKind.WATER: "m³", FeeKind.ELECTRICITY: "kWh", FeeKind.GAS: "m³"}
 
 
@@ -197,7 +200,7 @@ def reading_record(
 
 @dataclass
 class PlannedBill:
-    room: Room
+    room: selectors.BillableRoom
     rule: FeeRule
     lines: list[rules.Line]
     amount: Decimal = field(init=False)  # the sum of the lines, added up once
@@ -234,7 +237,7 @@ def run_plan(community: Community, fee_rules: Iterable[FeeRule], month: dt.date)
     their lines, the rooms skipped and why, and how many bills exist already (never made
     twice). Queries per rule, not per room."""
     plan = RunPlan(community=community, month=_month(month))
-    rooms = list(selectors.billable_rooms(community))
+    rooms = selectors.billable_rooms(community)
     for rule in fee_rules:
         if rule.community_id != community.pk:
             raise PermissionDenied
@@ -255,12 +258,16 @@ def run_plan(community: Community, fee_rules: Iterable[FeeRule], month: dt.date)
             else {}
         )
         spaces = selectors.parking_counts(community) if rule.kind == FeeKind.PARKING else {}
-        tiers = rules.parse_tiers(price.tiers) if rule.kind in METERED_KINDS else None
+        metered = (
+            rules.MeteredPrices(price.unit_price, price.tiers, METER_UNITS[rule.kind])
+            if rule.kind in METERED_KINDS
+            else None
+        )
         same: dict = {}  # lines by what they depend on: most rooms share an area, all a fixed fee
         for room in rooms:
             if room.pk in billed:
                 continue
-            lines = _lines_for(rule, price, tiers, room, months, readings, spaces, plan, same)
+            lines = _lines_for(rule, price, metered, room, months, readings, spaces, plan, same)
             if not lines:
                 continue
             planned = PlannedBill(room=room, rule=rule, lines=lines)
@@ -279,7 +286,7 @@ def _zero_reason(rule: FeeRule) -> str:
 
 
 def _lines_for(
-    rule, price, tiers, room, months, readings, spaces, plan, same: dict
+    rule, price, metered, room, months, readings, spaces, plan, same: dict
 ) -> list[rules.Line] | None:
     """The lines of `room`'s bill for `rule`; `same` keeps the lines already made for the
     same area, parking count or fixed fee (immutable lines, shared between the plan's bills)."""
@@ -295,10 +302,7 @@ def _lines_for(
         if reading is None:
             plan.exceptions.append((rule.name, room.label, _("No meter reading for this month.")))
             return None
-        return rules.metered_fee(
-            reading.current - reading.previous, price.unit_price, tiers,
-            METER_UNITS[rule.kind], reading.previous, reading.current,
-        )  # fmt: skip
+        return metered.lines(reading.current - reading.previous, reading.previous, reading.current)
     if rule.kind == FeeKind.PARKING:
         count = spaces.get(room.pk, 0)
         if not count:
@@ -400,11 +404,10 @@ def _insert_bills(rows: list[tuple], planned: list[PlannedBill], constants: dict
                     _insert_rows(Bill, BILL_COLUMNS, rows, constants)
             break
         except IntegrityError:
+            # By rule and period only: a chunk's rooms are too many for one IN (SQLite).
             taken = set(
                 Bill.objects.filter(
-                    room_id__in={row[1] for row in rows},
-                    rule_id__in={row[2] for row in rows},
-                    period_start__in={row[5] for row in rows},
+                    rule_id__in={row[2] for row in rows}, period_start__in={row[5] for row in rows}
                 ).values_list("room_id", "rule_id", "period_start")
             )
             kept = [
@@ -479,11 +482,7 @@ def _insert_rows(model, columns: tuple[str, ...], rows: list[tuple], constants=N
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # COPY: many times faster than INSERT statements there.
-            copying = cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN")
-            with connection.wrap_database_errors, copying as copy:
-                for row in rows:
-                    copy.write_row(prepare(row))
+            _copy_rows(cursor.cursor, table, names, rows, plain, fixed)
             # Unseen by the execute wrapper that tells cached pages of writes.
             note_write(connection, [table])
         else:
@@ -492,6 +491,52 @@ def _insert_rows(model, columns: tuple[str, ...], rows: list[tuple], constants=N
                 f"INSERT INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
                 [prepare(row) for row in rows],
             )
+
+
+def _copy_rows(cursor, table: str, names: str, rows: list[tuple], plain: list[bool], fixed):
+    """COPY (many times faster than INSERT statements on PostgreSQL) in its text format, made
+    here: each repeated value (periods, titles, prices) turned into text once, the constant
+    columns once for all rows. A second thread sends the text while the next chunk is made."""
+    texts: list[dict] = [{} for _plain in plain]
+    tail = "".join("\t" + _copy_text(value) for value in fixed) + "\n"
+
+    def text(index: int, value) -> str:
+        try:
+            return texts[index][value]
+        except KeyError:
+            texts[index][value] = _copy_text(value)
+            return texts[index][value]
+
+    def line(row: tuple) -> str:
+        values = [
+            str(value) if plain[index] and type(value) is int else text(index, value)
+            for index, value in enumerate(row)
+        ]
+        return "\t".join(values) + tail
+
+    from psycopg.copy import QueuedLibpqWriter  # PostgreSQL only
+
+    statement = f"COPY {table} ({names}) FROM STDIN"
+    with connection.wrap_database_errors, cursor.copy(statement,
+                                                       writer=QueuedLibpqWriter(cursor)) as copy:  # fmt: skip
+        for chunk in batched(rows, COPY_LINES):
+            copy.write("".join(map(line, chunk)))
+
+
+def _copy_text(value) -> str:
+    """A value as COPY's text format writes it."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return (value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+                .replace("\r", "\\r"))  # fmt: skip
+    if isinstance(value, dt.date | dt.time):  # datetimes too, with their offset
+        return value.isoformat()
+    if isinstance(value, int | Decimal):
+        return str(value)
+    raise TypeError(f"no COPY text for {type(value).__name__}")
 
 
 def _bill_title(rule: FeeRule, start: dt.date, end: dt.date) -> str:
@@ -1163,9 +1208,9 @@ REMINDER_MINUTES, REMINDER_HOURS = "0,30", "9-20"
 
 def mark_overdue(today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
-    return Bill.objects.filter(
-        status__in=(Bill.Status.PUBLISHED, Bill.Status.PARTIALLY_PAID), due_date__lt=today
-    ).update(status=Bill.Status.OVERDUE)
+    return Bill.objects.filter(status__in=Bill.FALLING_DUE_STATUSES, due_date__lt=today).update(
+        status=Bill.Status.OVERDUE
+    )
 
 
 def send_reminders(today: dt.date | None = None) -> dict[str, int]:

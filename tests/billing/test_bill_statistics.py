@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.db import connection
 
@@ -41,3 +43,28 @@ def test_the_unpaid_bills_index_covers_exactly_the_unpaid_statuses(community, ro
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "bill_unpaid_due_idx" in plan, plan
+
+
+@pytest.mark.req("SBIL-2")
+@pytest.mark.django_db
+def test_the_falling_due_index_covers_exactly_what_mark_overdue_moves():
+    """bill_falling_due_idx (billing/migrations/0010) holds the bills that can still become
+    overdue, so a bill run's drafts cost it nothing; the daily move to 逾期 reads it on
+    PostgreSQL only while its condition is the statuses mark_overdue moves."""
+    from django.db.models import Q
+
+    from billing.models import Bill
+
+    index = next(index for index in Bill._meta.indexes if index.name == "bill_falling_due_idx")
+    assert index.condition == Q(status__in=[str(status) for status in Bill.FALLING_DUE_STATUSES])
+    if connection.vendor != "postgresql":
+        return
+    falling_due = Bill.objects.filter(
+        status__in=Bill.FALLING_DUE_STATUSES, due_date__lt=dt.date(2027, 1, 1)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = falling_due.values("pk").query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "bill_falling_due_idx" in plan, plan
