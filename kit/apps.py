@@ -27,5 +27,10 @@ class KitConfig(AppConfig):
         periodic.register_periodic_task(
             "后台进程心跳", task=HEARTBEAT_TASK, schedule=timedelta(minutes=1)
         )
+        periodic.register_periodic_task(
+            "缓存失效补发",
+            task="kit.tasks.replay_invalidations_task",
+            schedule=timedelta(minutes=1),
+        )
         # Once, for every app's registered entries.
         post_migrate.connect(periodic.ensure_periodic_tasks, sender=self)

@@ -9,16 +9,23 @@ never from a number that was used before, so an old value cannot come back.
 
 The generation moves on when ``invalidate`` is called and again when the transaction commits, so a
 value computed from the data before the commit is never read after it.
+
+A write is never refused because the cache cannot be reached: the scopes it could not move on are
+written to the database with it (``PendingInvalidation``), and ``replay_pending`` (a periodic
+task, every minute) moves them on once the cache answers again. A Redis that restarted lost every
+generation anyway (each starts again from the clock); one that was only out of reach may answer
+a value older than the write until the next replay, a minute at most.
 """
 
 import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -87,12 +94,53 @@ def cached(
 def invalidate(*scopes: str) -> None:
     """Every value that depends on one of `scopes` is recomputed from now on, and again once the
     current transaction commits: a reader that cached the old data in between is not believed.
-    Unlike reads, this fails when the cache cannot be reached: the write it belongs to is
-    refused rather than leaving a value that lies."""
+    When the cache cannot be reached the scopes are kept to be moved on later (above)."""
     scopes = tuple(dict.fromkeys(scope for scope in scopes if scope))
     if scopes:
+        advance_or_keep(scopes)
+        transaction.on_commit(partial(advance_or_keep, scopes))
+
+
+def advance_or_keep(scopes: tuple[str, ...]) -> None:
+    """`advance`, or, when the cache cannot be reached, the scopes written to the database (in
+    the current transaction, if any: a write rolled back keeps nothing)."""
+    try:
         advance(scopes)
-        transaction.on_commit(lambda: advance(scopes))
+    except Exception as error:  # any cache backend's connection error
+        logger.warning("cache unreachable: %s kept to be invalidated later: %s", scopes, error)
+        _keep(scopes)
+
+
+def _keep(scopes: tuple[str, ...]) -> None:
+    from .models import PendingInvalidation
+
+    try:
+        with transaction.atomic():
+            PendingInvalidation.objects.bulk_create(
+                [PendingInvalidation(scope=scope[:200]) for scope in scopes]
+            )
+    except DatabaseError as error:
+        # sqlite3 cannot commit while the statement that wrote is still read (an INSERT …
+        # RETURNING outside a transaction): what is cached on it lives out its time instead.
+        logger.warning("invalidation of %s lost: %s", scopes, error)
+
+
+def replay_pending(limit: int = 5000) -> int:
+    """Moves on the scopes kept while the cache could not be reached, and forgets them; they
+    stay for the next try while it still cannot be. Returns how many were moved on."""
+    from .models import PendingInvalidation
+
+    pending = list(PendingInvalidation.objects.order_by("pk").values_list("pk", "scope")[:limit])
+    if not pending:
+        return 0
+    try:
+        advance(tuple(dict.fromkeys(scope for _pk, scope in pending)))
+    except Exception as error:
+        logger.warning("cache unreachable: %d invalidations still pending: %s", len(pending), error)
+        return 0
+    # By id, not up to the last: a row with a lower id may still be committing.
+    PendingInvalidation.objects.filter(pk__in=[pk for pk, _scope in pending]).delete()
+    return len(pending)
 
 
 def advance(scopes: tuple[str, ...]) -> None:

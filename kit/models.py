@@ -3,6 +3,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -80,6 +81,22 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PendingInvalidation(models.Model):
+    """A cache scope (kit.cache) whose generation could not be moved on at a write because the
+    cache was unreachable: written with the write, moved on by `kit.cache.replay_pending` once
+    the cache answers again (every minute), then deleted."""
+
+    scope = models.CharField(_("cache scope"), max_length=200)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pending cache invalidation")
+        verbose_name_plural = _("pending cache invalidations")
+
+    def __str__(self) -> str:
+        return self.scope
 
 
 class ParameterValue(models.Model):

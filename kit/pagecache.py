@@ -58,8 +58,9 @@ WRITE_TABLES = re.compile(
     re.IGNORECASE,
 )
 # Not what a page shows: the session (its cookie and contents are in the key) and the
-# rate limits' table, both written by most requests.
-IGNORED_TABLES = frozenset({"django_session", "linli_limits_cache"})
+# rate limits' table, both written by most requests, and the invalidations kept while the
+# cache is unreachable (writing one must not keep another).
+IGNORED_TABLES = frozenset({"django_session", "linli_limits_cache", "kit_pendinginvalidation"})
 # The headers of a request that a page may be made from.
 KEY_HEADERS = (
     "HTTP_HOST",
@@ -161,11 +162,8 @@ def _advance_pending(connection) -> None:
 
 
 def _advance(scopes: list[str]) -> None:
-    try:
-        scoped.advance(tuple(scopes))
-    except Exception as error:
-        # Committed already: the pages made before expire within LINLI_PAGE_CACHE_SECONDS.
-        logger.warning("cache unreachable: pages of %s not invalidated: %s", scopes, error)
+    # Committed already: kept to be moved on when the cache cannot be reached (kit.cache).
+    scoped.advance_or_keep(tuple(scopes))
 
 
 def _watch(execute, sql, params, many, context):
@@ -177,8 +175,9 @@ def _watch(execute, sql, params, many, context):
     if head != "SELECT":
         # A plain INSERT names its table first: no need to scan a thousand rows of VALUES.
         written = WRITE_TABLES.findall(sql[:200] if head == "INSERT" else sql)
-        # An UPDATE or DELETE that matched nothing changed nothing (-1: not known).
-        if written and context["cursor"].rowcount != 0:
+        # An UPDATE or DELETE that matched nothing changed nothing (-1: not known). An INSERT
+        # counts always: sqlite3 counts the rows of INSERT … RETURNING only once fetched.
+        if written and (head == "INSERT" or context["cursor"].rowcount != 0):
             note_write(context["connection"], written)
     return result
 

@@ -3,12 +3,19 @@ import socket
 from celery import shared_task
 from celery.signals import worker_ready
 
+from .cache import replay_pending
 from .heartbeat import heartbeat_record
 
 
 @shared_task(name="kit.tasks.record_heartbeat", ignore_result=True)
 def record_heartbeat(name: str = "") -> None:
     heartbeat_record(name=name or f"worker@{socket.gethostname()}")
+
+
+@shared_task(name="kit.tasks.replay_invalidations_task", ignore_result=True)
+def replay_invalidations_task() -> int:
+    """The cache invalidations kept while Redis could not be reached (kit.cache), made now."""
+    return replay_pending()
 
 
 @shared_task(name="kit.tasks.echo")

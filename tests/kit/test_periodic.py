@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 REGISTERED = {
     "后台进程心跳": "kit.tasks.record_heartbeat",
+    "缓存失效补发": "kit.tasks.replay_invalidations_task",
     "报修超时检查与升级": "repairs.tasks.escalate_overdue_task",
     "账单到期与逾期提醒": "billing.tasks.send_reminders_task",
     "线上支付对账": "billing.tasks.reconcile_payments_task",

@@ -6,13 +6,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 
 from platform_admin.usage import recording
 from platform_admin.usage.models import UsageDay
+from tests.conftest import clear_test_cache
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.req("PSTA-1"), pytest.mark.django_db, pytest.mark.usage_recording]
@@ -73,7 +73,7 @@ def test_one_row_per_user_and_day_with_every_feature_of_the_day(morning, residen
     assert recording.record_use(resident, "repairs")
     assert recording.record_use(resident, "payments")
     assert not recording.record_use(resident, "repairs")  # known from the cache
-    cache.clear()  # a cold cache: the write is repeated, the row stays one
+    clear_test_cache()  # a cold cache: the write is repeated, the row stays one
     assert recording.record_use(resident, "notices")
     assert recording.record_use(resident, "repairs")
     row = UsageDay.objects.get()
