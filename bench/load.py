@@ -39,7 +39,8 @@ to every resident), so that the worker is busy when it is killed; afterwards the
 fan-out, run again, must find nobody left out.
 
 After the run it waits (--drain seconds at most) until no delivery is due or being sent and
-no fan-out is open, stops everything, prints requests, throughput and p50/p95/p99 per page,
+no fan-out is open, reconciles the payments still pending with the sandbox (as the beat does
+after PAYMENT_RECONCILE_AFTER_MINUTES), stops everything, prints requests, throughput and p50/p95/p99 per page,
 the errors (failed requests and errors in gunicorn's log), then checks: every payment the
 residents completed succeeded once (one receipt, its bills paid exactly by its items, the
 notification settled once however often it came, the household told); no bill is in two
@@ -54,6 +55,7 @@ claim and the provider's answer is sent at most once: the sweep marks it failed 
 import argparse
 import contextlib
 import csv
+import datetime as dt
 import faulthandler
 import importlib.util
 import io
@@ -167,6 +169,7 @@ def main() -> None:
         if chaos:
             chaos.join()
         drained = drain(args.drain)
+        reconcile_now()
     finally:
         gateway.stop()
         processes.stop_all()
@@ -719,6 +722,22 @@ def drain(seconds: int) -> bool:
             log(f"{busy} deliveries or fan-outs still open after {seconds} s")
             return False
         time.sleep(3)
+
+
+def reconcile_now() -> None:
+    """What the beat's reconciliation does within PAYMENT_RECONCILE_AFTER_MINUTES of the run:
+    ask the sandbox about the payments still pending (a notification refused or lost, e.g. while
+    Redis was down) and settle the paid ones, now rather than after that wait."""
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import timezone
+
+    from billing.online.services import reconcile
+
+    later = timezone.now() + dt.timedelta(minutes=settings.PAYMENT_RECONCILE_AFTER_MINUTES)
+    counts = reconcile(now=later, limit=10_000)
+    connection.close()
+    log(f"reconciliation after the run: {counts}")
 
 
 # --- The figures --------------------------------------------------------------------------------
