@@ -8,7 +8,7 @@ from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import PeriodicTask
 
 from kit.admin import ReadOnlyAdmin
-from kit.models import AuditEntry, WorkerHeartbeat
+from kit.models import AuditEntry, PendingInvalidation, WorkerHeartbeat
 
 
 @admin.register(AuditEntry)
@@ -43,6 +43,14 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(PendingInvalidation)
+class PendingInvalidationAdmin(ReadOnlyAdmin):
+    """Empty but while Redis cannot be reached (kit.cache): what 缓存失效补发 has still to do."""
+
+    list_display = ["scope", "created_at"]
+    readonly_fields = ["scope", "created_at"]
 
 
 # --- 定时任务: django-celery-beat's admin, with its English-only messages in our language ---
