@@ -120,8 +120,8 @@ def _keep(scopes: tuple[str, ...]) -> None:
                 [PendingInvalidation(scope=scope[:200]) for scope in scopes]
             )
     except DatabaseError as error:
-        # sqlite3 cannot commit while the statement that wrote is still read (an INSERT …
-        # RETURNING outside a transaction): what is cached on it lives out its time instead.
+        # Its own savepoint (or transaction) is rolled back, never the write's: what is cached
+        # on these scopes lives out its time instead.
         logger.warning("invalidation of %s lost: %s", scopes, error)
 
 

@@ -145,7 +145,9 @@ def note_write(connection, tables: list[str]) -> None:
         # the callbacks of a rolled-back savepoint, so a single one could be lost with it.
         transaction.on_commit(partial(_advance_pending, connection), using=connection.alias)
     else:
-        _advance(scopes)
+        # Within the statement's execute: sqlite3 may still hold it open (INSERT … RETURNING
+        # until its rows are read), and a write now could take the statement's own with it.
+        _advance(scopes, keep=connection.vendor != "sqlite")
 
 
 def is_invalidation(callback) -> bool:
@@ -161,9 +163,16 @@ def _advance_pending(connection) -> None:
         _advance(scopes)
 
 
-def _advance(scopes: list[str]) -> None:
+def _advance(scopes: list[str], keep: bool = True) -> None:
     # Committed already: kept to be moved on when the cache cannot be reached (kit.cache).
-    scoped.advance_or_keep(tuple(scopes))
+    if keep:
+        scoped.advance_or_keep(tuple(scopes))
+        return
+    try:
+        scoped.advance(tuple(scopes))
+    except Exception as error:
+        # Pages made before expire within LINLI_PAGE_CACHE_SECONDS, values on tables sooner.
+        logger.warning("cache unreachable: pages of %s not invalidated: %s", scopes, error)
 
 
 def _watch(execute, sql, params, many, context):

@@ -140,7 +140,8 @@ def test_a_table_written_while_the_cache_is_unreachable_is_invalidated_once_it_i
     User.objects.filter(pk=-1).update(is_active=True)  # changes no row: nothing kept
     with transaction.atomic():
         user = User.objects.create(mobile="13900009999")
-    User.objects.filter(pk=user.pk).update(display_name="张")
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(display_name="张")
     kept = list(PendingInvalidation.objects.values_list("scope", flat=True))
     assert kept.count("table:accounts_user") == 2  # the insert, and the update once committed
     assert "table:kit_pendinginvalidation" not in kept
