@@ -122,6 +122,7 @@ NO_ADDING_IN_ADMIN = (
     "billing_paymentrefund",
     "billing_receipt",
     "kit_auditentry",
+    "kit_pendinginvalidation",
     "kit_workerheartbeat",
     "notices_delivery",
     "notices_fanout",
