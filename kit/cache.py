@@ -101,12 +101,16 @@ def invalidate(*scopes: str) -> None:
         transaction.on_commit(partial(advance_or_keep, scopes))
 
 
-def advance_or_keep(scopes: tuple[str, ...]) -> None:
+def advance_or_keep(scopes: tuple[str, ...], *, keep: bool = True) -> None:
     """`advance`, or, when the cache cannot be reached, the scopes written to the database (in
-    the current transaction, if any: a write rolled back keeps nothing)."""
+    the current transaction, if any: a write rolled back keeps nothing). With `keep` false the
+    loss is only logged: what is cached on those scopes lives out its time."""
     try:
         advance(scopes)
     except Exception as error:  # any cache backend's connection error
+        if not keep:
+            logger.warning("cache unreachable: %s not invalidated: %s", scopes, error)
+            return
         logger.warning("cache unreachable: %s kept to be invalidated later: %s", scopes, error)
         _keep(scopes)
 

@@ -164,15 +164,9 @@ def _advance_pending(connection) -> None:
 
 
 def _advance(scopes: list[str], keep: bool = True) -> None:
-    # Committed already: kept to be moved on when the cache cannot be reached (kit.cache).
-    if keep:
-        scoped.advance_or_keep(tuple(scopes))
-        return
-    try:
-        scoped.advance(tuple(scopes))
-    except Exception as error:
-        # Pages made before expire within LINLI_PAGE_CACHE_SECONDS, values on tables sooner.
-        logger.warning("cache unreachable: pages of %s not invalidated: %s", scopes, error)
+    # Committed already: kept to be moved on when the cache cannot be reached (kit.cache), or
+    # else the pages made before expire within LINLI_PAGE_CACHE_SECONDS, values on tables sooner.
+    scoped.advance_or_keep(tuple(scopes), keep=keep)
 
 
 def _watch(execute, sql, params, many, context):
