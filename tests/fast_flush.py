@@ -21,24 +21,16 @@ def install() -> None:
 
 
 def _fixture_teardown(self) -> None:
-    if self.available_apps is not None or self.serialized_rollback or self.reset_sequences:
+    aliases = self._databases_names(include_mirrors=False)
+    unusual = self.available_apps is not None or self.serialized_rollback or self.reset_sequences
+    if unusual or not all(alias in _kept for alias in aliases):
         _django_teardown(self)
+        if not unusual:
+            for alias in aliases:
+                _kept[alias] = _rows_of(connections[alias], _tables_with_rows(connections[alias]))
         return
-    for alias in self._databases_names(include_mirrors=False):
-        if alias in _kept:
-            _restore(alias)
-        else:
-            _django_teardown_of(self, alias)
-            _kept[alias] = _rows_of(connections[alias], _tables_with_rows(connections[alias]))
-
-
-def _django_teardown_of(test, alias: str) -> None:
-    names = test._databases_names
-    test._databases_names = lambda include_mirrors=True: [alias]
-    try:
-        _django_teardown(test)
-    finally:
-        test._databases_names = names
+    for alias in aliases:
+        _restore(alias)
 
 
 def _tables_with_rows(connection) -> list[str]:
