@@ -458,13 +458,24 @@ def _insert_rows(model, columns: tuple[str, ...], rows: list[tuple], constants=N
     # Table and column names come from the model, never from input.
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(field.column) for field in given + rest)
-    # Text and integers go in as they are; the rest mostly repeat (periods, prices): each
-    # value is prepared once.
+    # Text and integers go in as they are; the rest mostly repeat (periods, prices).
     plain = [
         field.get_internal_type() in PLAIN_FIELD_TYPES
         or (field.is_relation and field.target_field.get_internal_type() in PLAIN_FIELD_TYPES)
         for field in given
     ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _copy_rows(cursor.cursor, table, names, rows, plain, fixed)
+            # Unseen by the execute wrapper that tells cached pages of writes.
+            note_write(connection, [table])
+        else:
+            _insert_values(cursor, table, names, rows, given, plain, fixed)
+
+
+def _insert_values(cursor, table: str, names: str, rows: list[tuple], given, plain, fixed):
+    """INSERT … VALUES for every row in one executemany (SQLite), each repeated value (periods,
+    prices) prepared once."""
     prepared: list[dict] = [{} for _field in given]
 
     def prepare(row: tuple) -> list:
@@ -480,17 +491,11 @@ def _insert_rows(model, columns: tuple[str, ...], rows: list[tuple], constants=N
                 values.append(prepared[index][value])
         return values + fixed
 
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            _copy_rows(cursor.cursor, table, names, rows, plain, fixed)
-            # Unseen by the execute wrapper that tells cached pages of writes.
-            note_write(connection, [table])
-        else:
-            placeholders = ", ".join(["%s"] * (len(given) + len(rest)))
-            cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
-                [prepare(row) for row in rows],
-            )
+    placeholders = ", ".join(["%s"] * (len(given) + len(fixed)))
+    cursor.executemany(
+        f"INSERT INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
+        [prepare(row) for row in rows],
+    )
 
 
 def _copy_rows(cursor, table: str, names: str, rows: list[tuple], plain: list[bool], fixed):
