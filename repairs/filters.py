@@ -24,19 +24,11 @@ def _buildings(request):
 def _technicians(request):
     # The community's technicians and anyone who has had an order here: a technician who has
     # left must still be findable.
-    # (One pass over the community's orders for their technicians, not a join with every order
-    # nor an EXISTS per staff member, which PostgreSQL answers with a scan for each one.)
     community = request.community
-    worked_here = (
-        RepairOrder.objects.filter(community=community, technician__isnull=False)
-        .order_by()
-        .values("technician_id")
-        .distinct()
-    )
     return (
         StaffMember.objects.filter(
             Q(pk__in=selectors.technicians_of(community).order_by().values("pk"))
-            | Q(pk__in=worked_here)
+            | Q(pk__in=selectors.technicians_who_worked_in(community))
         )
         .select_related("user")
         .order_by("user__display_name", "pk")
