@@ -24,7 +24,7 @@ def second_factor_enforced(app_configs, **kwargs):
     (accounts.mfa): only while the middleware is installed after the authentication."""
     middleware = list(settings.MIDDLEWARE)
     name = "accounts.mfa.SecondFactorMiddleware"
-    auth = "django.contrib.auth.middleware.AuthenticationMiddleware"
+    auth = "accounts.middleware.AuthenticationMiddleware"
     if name not in middleware or (
         auth in middleware and middleware.index(name) < middleware.index(auth)
     ):

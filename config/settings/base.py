@@ -81,7 +81,8 @@ MIDDLEWARE = [
     "config.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the user's row from the cache (accounts.middleware).
+    "accounts.middleware.AuthenticationMiddleware",
     "config.middleware.RequestUserMiddleware",
     # Who used the residents' portal today, and which features (PSTA-1): one row per user and day.
     "platform_admin.usage.recording.UsageMiddleware",

@@ -459,3 +459,35 @@ def test_a_refused_invitation_uses_up_no_text(client_for, resident, head):
     assert invite(client, head, "13900000077").status_code == 302
     Client().post("/accounts/login/code/", {"phone": resident.mobile})
     assert [message.phone for message in outbox] == ["13900000077", resident.mobile]
+
+
+@pytest.mark.req("ACC-5", "X-1")
+def test_the_households_of_a_user_are_their_own_and_those_they_are_a_verified_member_of(
+    resident, head, member
+):
+    # The member also owns a room of their own, and was once in a third household, now ended.
+    own = ResidencyFactory(user=member.user)
+    former_head = ResidencyFactory()
+    ResidencyFactory(
+        room=former_head.room, user=member.user, relation=Residency.Relation.FAMILY,
+        head=former_head, status=Residency.Status.ENDED,
+    )  # fmt: skip
+    # A household whose head is no longer verified gives its members nothing.
+    ended_head = ResidencyFactory(status=Residency.Status.ENDED)
+    ResidencyFactory(
+        room=ended_head.room, user=member.user, relation=Residency.Relation.FAMILY,
+        head=ended_head,
+    )  # fmt: skip
+    # Someone else's pending binding to the head's room gives the member nothing either.
+    ResidencyFactory(room=head.room, status=Residency.Status.PENDING, verified_at=None)
+
+    def households(user):
+        return set(selectors.household_ids_of_user(user).values_list("pk", flat=True))
+
+    assert households(member.user) == {head.pk, own.pk}
+    assert households(resident) == {head.pk}
+    assert households(former_head.user) == {former_head.pk}
+    assert households(UserFactory()) == set()
+    member.status = Residency.Status.ENDED
+    member.save()
+    assert households(member.user) == {own.pk}

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from repairs.models import RepairOrder
+from staff.models import StaffMember
 from tests.factories import (
     BuildingFactory,
     RepairOrderFactory,
@@ -168,3 +169,27 @@ def test_a_manager_sees_the_settings_links(client_for, manager, staff_user):
     assert reverse("repairs_staff:slots") in page
     page = client_for(staff_user).get(QUEUE).content.decode()
     assert reverse("repairs_staff:categories") not in page
+
+
+@pytest.mark.req("SREP-1")
+@pytest.mark.django_db(transaction=True)
+def test_a_technician_who_left_stays_a_choice_once_given_an_order(
+    client_for, dispatcher, community, other_community, residency, technician
+):
+    """The past technicians of the community are kept (repairs.selectors.
+    technicians_who_worked_in) until an order is written: real commits, as in production."""
+    former = StaffMemberFactory(
+        communities=[community], position_name="维修工", user__display_name="离职师傅"
+    )
+    StaffMember.objects.filter(pk=former.pk).update(is_active=False)
+    elsewhere = StaffMemberFactory(communities=[other_community], position_name="维修工")
+
+    def choices():
+        form = client_for(dispatcher).get(QUEUE).context["filter"].form
+        return set(form.fields["technician"].queryset)
+
+    assert choices() == {technician.staff_member}
+    RepairOrderFactory(household=residency, technician=former, status=Status.COMPLETED)
+    other_room = RoomFactory(building__community=other_community)
+    RepairOrderFactory(household=ResidencyFactory(room=other_room), technician=elsewhere)
+    assert choices() == {technician.staff_member, former}
