@@ -4,6 +4,7 @@ per-account upload limit, and the large-text (长辈模式) cookie."""
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthentication
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
@@ -18,8 +19,8 @@ from .models import User
 
 class AuthenticationMiddleware(DjangoAuthentication):
     """Django's, with the session's user row from the cache (kit.pagecache.cached_on_tables,
-    until a row of accounts_user is written) instead of a query on every request: a third of
-    what a page kept in the page cache costs. Only a session whose hash matches that row is
+    until a row of accounts_user is written) instead of a query on every request: about a
+    quarter of what a page kept in the page cache cost. Only a session whose hash matches that row is
     answered so; anything else (no session, another backend, a changed password, a fallback
     secret) goes through django.contrib.auth.get_user as before."""
 
@@ -28,7 +29,7 @@ class AuthenticationMiddleware(DjangoAuthentication):
         request.user = SimpleLazyObject(lambda: _session_user(request))
 
 
-def _session_user(request: HttpRequest):
+def _session_user(request: HttpRequest) -> User | AnonymousUser:
     if not hasattr(request, "_cached_user"):
         request._cached_user = _cached_session_user(request) or auth.get_user(request)
     return request._cached_user
