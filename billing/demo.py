@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Community, Residency, Room, User
 from accounts.selectors import room_order
+from kit.db import analyze
 
 from . import rules, services
 from .models import (
@@ -107,7 +108,7 @@ def seed_billing(
             created += _history(community, fee_rules, months, manager, cashier, featured)
         seeded.append((community, cashier))
     if seeded:
-        _analyze()
+        analyze(Bill, BillLine, MeterReading, Payment, PaymentItem, Receipt, Meter)
         _issue_receipts({community.company for community, _cashier in seeded})
         for community, cashier in seeded:
             _todays_payments(community, cashier, months[-1])
@@ -197,17 +198,6 @@ def _publish_history_bills(community) -> None:
             f" AND {bill}.status = %s",
             [Bill.Status.PUBLISHED, community.pk, BillRun.Status.PUBLISHED, Bill.Status.DRAFT],
         )
-
-
-def _analyze() -> None:
-    """Statistics for the planner after the bulk load (what autovacuum does a minute later):
-    without them PostgreSQL believes the billing tables empty and walks them by nested loops."""
-    if connection.vendor != "postgresql":
-        return
-    tables = [model._meta.db_table for model in (Bill, BillLine, MeterReading, Payment,
-                                                 PaymentItem, Receipt, Meter)]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def _parking(community, rooms, occupied, home, rng) -> None:
@@ -417,7 +407,9 @@ def _save_history(community, payments: list[Payment], items: list[tuple]) -> Non
         [(payment.pk, *rest) for payment, *rest in items],
     )
     # One joined UPDATE for the year's paid bills (a bulk_update of 30,000 rows takes a minute;
-    # a correlated subquery per bill walked every payment item on PostgreSQL's unanalysed tables).
+    # a correlated subquery per bill walked every payment item on PostgreSQL's unanalysed tables),
+    # planned on the statistics of the rows just written.
+    analyze(Bill, Payment, PaymentItem)
     bill, item, payment = Bill._meta.db_table, PaymentItem._meta.db_table, Payment._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(

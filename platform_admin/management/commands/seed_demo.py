@@ -11,9 +11,10 @@ from accounts.demo import (
     ensure_user,
     seed_estate,
 )
-from accounts.models import Residency, Room, User
+from accounts.models import Building, Community, Residency, Room, Unit, User
 from billing.demo import seed_billing
 from complaints.demo import seed_complaints
+from kit.db import analyze
 from notices.demo import seed_notices
 from platform_admin.backups.demo import seed_backups
 from platform_admin.business.demo import seed_business
@@ -47,6 +48,8 @@ class Command(BaseCommand):
             logins = seed_staff(estate)
             logins = self._featured_logins(estate) + logins
             second_factor = {user.mobile for user in ensure_demo_second_factor()}
+        # The modules below look households up by these tables on every step.
+        analyze(Community, Building, Unit, Room, User, Residency)
         # After the estate is committed: each notice's fan-out commits in chunks of its own.
         seed_notices(estate.communities[:2], User.objects.get(mobile="13800000001"))
         repair_orders = seed_repairs(estate.communities[0])
