@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -267,9 +267,20 @@ class RepairOrder(models.Model):
         return self.number
 
     def save(self, *args, **kwargs):
-        if not self.number:
+        if self.number:
+            return super().save(*args, **kwargs)
+        # The random part clashes about once a day among 6,000 orders of one day: another is
+        # drawn (in a savepoint, so that the caller's transaction goes on).
+        for attempt in range(NUMBER_ATTEMPTS):
             self.number = new_order_number(self.created_at)
-        super().save(*args, **kwargs)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                taken = RepairOrder.objects.filter(number=self.number).exists()
+                if attempt == NUMBER_ATTEMPTS - 1 or not taken:
+                    self.number = ""
+                    raise
 
     @property
     def place(self) -> str:
@@ -278,6 +289,9 @@ class RepairOrder(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+NUMBER_ATTEMPTS = 5
 
 
 def new_order_number(when) -> str:

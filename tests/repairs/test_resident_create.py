@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import escape
@@ -13,7 +14,13 @@ from PIL import Image
 from accounts.models import Residency
 from repairs.models import RepairAttachment, RepairOrder, TimeSlot
 
-from ..factories import ResidencyFactory, RoomFactory, photo_upload, video_upload
+from ..factories import (
+    RepairOrderFactory,
+    ResidencyFactory,
+    RoomFactory,
+    photo_upload,
+    video_upload,
+)
 
 DESCRIPTION = "厨房水龙头一直滴水，昨晚开始的。"
 
@@ -319,3 +326,25 @@ def test_family_member_reports_for_the_household(client_for, family_member, room
     assert response.status_code == 302
     order = RepairOrder.objects.get()
     assert order.household == theirs.head and order.reporter == family_member
+
+
+@pytest.mark.req("REP-1")
+def test_an_order_number_already_taken_today_is_drawn_again(
+    client_for, resident, residency, form_data, monkeypatch
+):
+    """The number's random part (6 hex digits a day) clashes about once a day among 6,000
+    orders: the report goes through with another number, nothing typed is lost."""
+    import repairs.models
+
+    taken = RepairOrderFactory(household=residency).number
+    drawn = iter([taken, taken, "BX991231ABCDEF"])
+    monkeypatch.setattr(repairs.models, "new_order_number", lambda when: next(drawn))
+    response = post(client_for(resident), form_data)
+    order = RepairOrder.objects.exclude(number=taken).get()
+    assert response.status_code == 302
+    assert order.number == "BX991231ABCDEF" and order.description == DESCRIPTION
+
+    # Every draw taken: refused as before, not looping.
+    monkeypatch.setattr(repairs.models, "new_order_number", lambda when: taken)
+    with pytest.raises(IntegrityError):
+        RepairOrderFactory(household=residency)
