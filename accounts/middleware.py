@@ -20,9 +20,9 @@ from .models import User
 class AuthenticationMiddleware(DjangoAuthentication):
     """Django's, with the session's user row from the cache (kit.pagecache.cached_on_tables,
     until a row of accounts_user is written) instead of a query on every request: about a
-    quarter of what a page kept in the page cache cost. Only a session whose hash matches that row is
-    answered so; anything else (no session, another backend, a changed password, a fallback
-    secret) goes through django.contrib.auth.get_user as before."""
+    quarter of what a page kept in the page cache cost. Only a session whose hash matches that
+    row is answered so; anything else (no session, another backend, a changed password, a
+    fallback secret) goes through django.contrib.auth.get_user as before."""
 
     def process_request(self, request: HttpRequest) -> None:
         super().process_request(request)
