@@ -157,6 +157,7 @@ class RepairsConfig(AppConfig):
         )
         post_save.connect(setup.community_created, sender=Community)
         post_migrate.connect(setup.ensure_defaults, sender=self)
+        post_migrate.connect(setup.fill_missing_figures, sender=self)
         register_periodic_task(
             "报修超时检查与升级", task=setup.ESCALATION_TASK, schedule=timedelta(minutes=1)
         )

@@ -9,8 +9,9 @@ so the roll-up commits (or rolls back) with the order.
 Two transactions changing orders of the same day are ordered by a lock per community and day
 (PostgreSQL advisory locks; SQLite writes one transaction at a time anyway): the second
 recomputes the day only once the first has committed, and so sees its orders. `rebuild` (the
-`repairs_figures_rebuild` command; the migration that made the table) recomputes whole
-communities, for orders written around the services (bulk loads, the demo, the benches).
+`repairs_figures_rebuild` command; `migrate`, for communities with orders and no figures)
+recomputes whole communities, for orders written around the services (bulk loads, the demo,
+the benches) or before the roll-up existed.
 
 Days are local days in settings.TIME_ZONE, the zone the staff portal shows.
 """

@@ -1,5 +1,5 @@
-"""What repairs need in the database: each community's starting categories and time slots.
-(The beat schedule of the overdue check is registered in RepairsConfig.ready.)"""
+"""What repairs need in the database: each community's starting categories and time slots, and
+the daily roll-up of orders that were there before it. (The beat schedule of the overdue check is registered in RepairsConfig.ready.)"""
 
 from typing import Any
 
@@ -27,6 +27,26 @@ def ensure_defaults(**kwargs: Any) -> None:
         pk__in=RepairCategory.objects.values("community_id")
     ):
         ensure_community_defaults(community)
+
+
+def fill_missing_figures(**kwargs: Any) -> None:
+    """Roll up the orders of communities that have no figures at all: those of a database that
+    had orders before the roll-up's table was made. After the last migration, so that the
+    roll-up's code reads the orders' table as it now is; a migration reading it with today's
+    models would fail once a later migration changed that table."""
+    from django.db.models import Exists, OuterRef
+
+    from . import rollup
+    from .models import RepairDayFigures, RepairOrder
+
+    missing = set(
+        RepairOrder.objects.order_by()
+        .filter(~Exists(RepairDayFigures.objects.filter(community_id=OuterRef("community_id"))))
+        .values_list("community_id", flat=True)
+        .distinct()
+    )
+    if missing:
+        rollup.rebuild(missing)
 
 
 def pending_badge(request: HttpRequest) -> int:
