@@ -1,6 +1,7 @@
 """Backups (PSET-2): backup → change data and files → restore → compare, on the database the
 tests run on (SQLite by default, PostgreSQL with DATABASE_URL), files of both storages
-included, in folders and in an S3 bucket; the scheduled verification in a scratch database; the dry run."""
+included, in folders and in an S3 bucket; the scheduled verification in a scratch database;
+the dry run."""
 
 from pathlib import Path
 
