@@ -93,7 +93,10 @@ def _accel_location(field, content_type: str, disposition: str) -> str:
     prefix = settings.LINLI_ACCEL_REDIRECT_PREFIX.rstrip("/") + "/"
     if _signs_urls(field.storage):
         signed = urlsplit(_signed_url(field, content_type=content_type, disposition=disposition))
-        return f"{prefix}object{signed.path}?{signed.query}"
+        # nginx decodes the redirect's path once and proxies what it decoded as it is: encoded
+        # twice, the object store gets the path as it was signed (a name with Chinese
+        # characters or a space would otherwise go out as raw bytes and be refused).
+        return f"{prefix}object{quote(signed.path, safe='/')}?{signed.query}"
     return f"{prefix}files/{quote(field.name)}"
 
 

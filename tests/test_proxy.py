@@ -3,6 +3,7 @@ client's address (login lockouts, SMS limits, allauth's rate limits, the audit l
 reads it the same way: the X-Forwarded-For entry that the trusted proxy wrote, never what the
 client wrote before it (issue 14, finding 5)."""
 
+import contextlib
 import http.client
 import re
 import shutil
@@ -240,6 +241,14 @@ def test_production_without_proxies_fails_the_deploy_check(tmp_path):
 def nginx_in_front(live_server, tmp_path):
     """deploy/nginx.conf as it is, running in front of the live server: only the ports, the
     certificate's folder and the app's address differ from compose. Yields the HTTPS port."""
+    with nginx_running(tmp_path, live_server.url) as port:
+        yield port
+
+
+@contextlib.contextmanager
+def nginx_running(tmp_path: Path, app_url: str, upstreams: tuple[tuple[str, str], ...] = ()):
+    """deploy/nginx.conf in front of the app at `app_url`, with `upstreams` (old, new) also
+    replaced in it (the object store's address, the private files' folder)."""
     if not shutil.which("nginx"):
         pytest.skip("nginx is not installed (apt-get install nginx)")
     certs = tmp_path / "certs"
@@ -250,7 +259,7 @@ def nginx_in_front(live_server, tmp_path):
         check=True, capture_output=True,
     )  # fmt: skip
     ports = [free_port() for _ in range(3)]
-    app_port = live_server.url.rsplit(":", 1)[1]
+    app_port = app_url.rsplit(":", 1)[1]
     text = NGINX_CONF.read_text(encoding="utf-8")
     for old, new in [
         ("/etc/nginx/certs", str(certs)),
@@ -262,6 +271,7 @@ def nginx_in_front(live_server, tmp_path):
         ("listen [::]:443 ssl default_server;", ""),
         ("listen 127.0.0.1:8081;", f"listen 127.0.0.1:{ports[2]};"),
         ("http2 on;", ""),  # new in nginx 1.25; Debian 12 has 1.22
+        *upstreams,
     ]:
         assert old in text, old
         text = text.replace(old, new)

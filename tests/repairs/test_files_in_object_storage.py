@@ -3,16 +3,24 @@ S3 endpoint on localhost (moto's server): the photos of a repair go to the bucke
 hands them out after its permission check, streamed, through a short-lived signed URL or through
 the proxy's internal redirect. Nothing in the bucket is readable without a signature."""
 
+import http.client
+import shutil
+import ssl
+import tempfile
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 from storages.backends.s3 import S3Storage
 
 from config.storage import object_storage
 from repairs.models import RepairAttachment
+from tests.test_proxy import nginx_running
 
 REGION = "cn-north-1"
 # moto keeps its buckets for the whole process: one name per test.
@@ -120,13 +128,90 @@ def test_the_proxy_fetches_the_object_through_an_internal_redirect(
     assert target.startswith(prefix) and "X-Amz-Signature=" in target
     assert response["Content-Disposition"] == "inline"
     assert response["X-Content-Type-Options"] == "nosniff"
-    # What nginx's `location /_protected/object/ { proxy_pass <endpoint>/; }` does:
-    upstream = s3_endpoint + target.removeprefix("/_protected/object")
+    # What nginx's `location /_protected/object/ { proxy_pass <endpoint>/; }` does: the path
+    # decoded once, the query as it is (the real nginx: the tests with a Chinese name below).
+    path, query = target.removeprefix("/_protected/object").split("?", 1)
+    upstream = f"{s3_endpoint}{urllib.parse.unquote(path)}?{query}"
     content = stored_bytes(bucket, photo.file.name)
     with fetch(upstream) as whole:
         assert whole.read() == content
     with fetch(upstream, {"Range": "bytes=0-99"}) as part:
         assert part.status == 206 and part.read() == content[:100]
+
+
+# A name as Django's storages keep an uploaded one (an avatar, a proof of residence): Chinese
+# characters stay, the space becomes "_".
+CHINESE_NAME = "repairs/2026/12/厨房 水管漏水.jpg"
+
+
+def through_nginx(port: int, path: str, headers: dict) -> tuple[http.client.HTTPResponse, bytes]:
+    connection = http.client.HTTPSConnection(
+        "localhost", port, timeout=30,
+        context=ssl._create_unverified_context(),  # noqa: S323  (a throwaway certificate)
+    )  # fmt: skip
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+def fetched_through_nginx(storage, upstreams, *, live_server, tmp_path, client, resident,
+                          make_order, settings, monkeypatch) -> None:  # fmt: skip
+    """A photo stored under a Chinese name, handed to deploy/nginx.conf's internal location by
+    X-Accel-Redirect: nginx finds it and sends all of it, or the range asked for."""
+    settings.LINLI_PRIVATE_FILES_DELIVERY = "accel"
+    for name in ("file", "thumbnail"):
+        monkeypatch.setattr(RepairAttachment._meta.get_field(name), "storage", storage)
+    order = make_order("pending", photos=1)
+    photo = order.attachments.get()
+    content = stored_bytes(storage, photo.file.name)
+    name = storage.save(CHINESE_NAME, ContentFile(content))
+    assert "厨房" in name
+    RepairAttachment.objects.filter(pk=photo.pk).update(file=name)
+    client.force_login(resident)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    url = reverse("repairs:file", args=[order.pk, photo.pk])
+
+    with nginx_running(tmp_path, live_server.url, upstreams) as port:
+        whole, body = through_nginx(port, url, {"Cookie": cookie})
+        part, first = through_nginx(port, url, {"Cookie": cookie, "Range": "bytes=0-99"})
+        stranger, nothing = through_nginx(port, url, {})
+
+    assert whole.status == 200, body[:300]
+    assert body == content and whole.getheader("Content-Type") == "image/jpeg"
+    assert whole.getheader("X-Accel-Redirect") is None  # nginx keeps it to itself
+    assert part.status == 206 and first == content[:100]
+    assert stranger.status in (302, 403, 404) and content not in nothing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chinese_file_name_in_the_folder_through_the_real_nginx(
+    live_server, tmp_path, client, resident, make_order, settings, monkeypatch
+):
+    # A folder nginx's workers (another user) may read; pytest's own are its user's only.
+    folder = Path(tempfile.mkdtemp(prefix="linli-private-"))
+    folder.chmod(0o755)
+    try:
+        fetched_through_nginx(
+            FileSystemStorage(location=folder), (("/srv/private-media/", f"{folder}/"),),
+            live_server=live_server, tmp_path=tmp_path, client=client, resident=resident,
+            make_order=make_order, settings=settings, monkeypatch=monkeypatch,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(folder)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chinese_file_name_in_the_bucket_through_the_real_nginx(
+    bucket, s3_endpoint, live_server, tmp_path, client, resident, make_order, settings,
+    monkeypatch,
+):  # fmt: skip
+    fetched_through_nginx(
+        bucket, (("http://minio:9000", s3_endpoint),),
+        live_server=live_server, tmp_path=tmp_path, client=client, resident=resident,
+        make_order=make_order, settings=settings, monkeypatch=monkeypatch,
+    )  # fmt: skip
 
 
 def test_the_proxy_sends_a_file_of_the_local_folder(client_for, resident, make_order, settings):
