@@ -1,9 +1,10 @@
 """What repairs need in the database: each community's starting categories and time slots, and
-the daily roll-up of orders that were there before it. (The beat schedule of the overdue check is registered in RepairsConfig.ready.)"""
+the daily roll-up of orders that were there before it. (The beat schedule of the overdue check
+is registered in RepairsConfig.ready.)"""
 
 from typing import Any
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.http import HttpRequest
 
 ESCALATION_TASK = "repairs.tasks.escalate_overdue_task"
@@ -29,7 +30,7 @@ def ensure_defaults(**kwargs: Any) -> None:
         ensure_community_defaults(community)
 
 
-def fill_missing_figures(**kwargs: Any) -> None:
+def fill_missing_figures(using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
     """Roll up the orders of communities that have no figures at all: those of a database that
     had orders before the roll-up's table was made. After the last migration, so that the
     roll-up's code reads the orders' table as it now is; a migration reading it with today's
@@ -39,6 +40,8 @@ def fill_missing_figures(**kwargs: Any) -> None:
     from . import rollup
     from .models import RepairDayFigures, RepairOrder
 
+    if using != DEFAULT_DB_ALIAS:
+        return  # the roll-up's code writes to the default database
     missing = set(
         RepairOrder.objects.order_by()
         .filter(~Exists(RepairDayFigures.objects.filter(community_id=OuterRef("community_id"))))
