@@ -23,7 +23,6 @@ import argparse
 import io
 import os
 import random
-import statistics
 import sys
 import time
 from decimal import Decimal
@@ -218,13 +217,11 @@ def time_publish(runs, failures: list[str]) -> None:
 
 
 def time_pages(failures: list[str]) -> None:
-    from django.db import connection
-    from django.test import override_settings
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from accounts.models import User
     from bench.throughput import logged_in
+    from bench.timing import time_page
 
     pages = [
         (RESIDENT_MOBILE, reverse("billing:bills")),
@@ -236,16 +233,8 @@ def time_pages(failures: list[str]) -> None:
         # The manager's portal asks for the second factor: his session has passed it.
         client = logged_in(User.objects.get(mobile=mobile), second_factor=mobile == MANAGER_MOBILE)
         label = f"{url} ({mobile})"
-        timings = []
         try:
-            # Made by the view each time, not answered from the page cache (kit.pagecache).
-            with override_settings(LINLI_PAGE_CACHE_SECONDS=0):
-                for _ in range(5):
-                    connection.queries_log.clear()  # a full log (9000) would capture nothing
-                    with CaptureQueriesContext(connection) as queries:
-                        began = time.perf_counter()
-                        response = client.get(url)
-                        timings.append((time.perf_counter() - began) * 1000)
+            timing = time_page(client, url)
         except NotImplementedError:
             print(f"{label:44} {'not built yet':>19}")
             failures.append(f"{url}: the view is not implemented yet")
@@ -254,10 +243,10 @@ def time_pages(failures: list[str]) -> None:
             print(f"{label:44} {'error':>19}")
             failures.append(f"{url}: {type(error).__name__}: {error}")
             continue
-        count = len(queries.captured_queries)
-        print(f"{label:44} {statistics.median(timings):10.1f} {count:8d}")
-        if response.status_code != 200:
-            failures.append(f"{url}: status {response.status_code}")
+        count = timing.queries
+        print(f"{label:44} {timing.median_ms:10.1f} {count:8d}")
+        if timing.status != 200:
+            failures.append(f"{url}: status {timing.status}")
         if count > MAX_QUERIES:
             failures.append(f"{url}: {count} SQL queries (at most {MAX_QUERIES})")
 

@@ -28,7 +28,6 @@ import datetime as dt
 import io
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -260,21 +259,13 @@ def ensure_suggestions(community, wanted: int) -> None:
 
 
 def _time(client, label: str, url: str, failures: list[str]) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from bench.timing import time_page
 
-    client.get(url)  # warm up (sessions, caches)
-    timings = []
-    for _ in range(5):
-        with CaptureQueriesContext(connection) as queries:
-            began = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - began) * 1000)
-    count = len(queries.captured_queries)
-    median = statistics.median(timings)
+    timing = time_page(client, url, warm=True)  # warmed: sessions, caches
+    count, median = timing.queries, timing.median_ms
     print(f"{label:44} {median:10.1f} {count:8d}")
-    if response.status_code != 200:
-        failures.append(f"{label}: status {response.status_code}")
+    if timing.status != 200:
+        failures.append(f"{label}: status {timing.status}")
     if count > MAX_QUERIES:
         failures.append(f"{label}: {count} SQL queries (at most {MAX_QUERIES})")
     if median > MAX_MS:

@@ -12,9 +12,7 @@ median is over MAX_SECONDS or its queries over its bound."""
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,18 +120,11 @@ def _client(mobile: str):
 
 
 def _timed(client, url: str, params: dict, repeat: int) -> tuple[float, float, int, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from bench.timing import time_page
 
-    client.get(url, params)  # warm: the session, the positions, the templates
-    timings, count, status = [], 0, 0
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
-            began = time.perf_counter()
-            response = client.get(url, params)
-            timings.append(time.perf_counter() - began)
-        count, status = len(queries.captured_queries), response.status_code
-    return statistics.median(timings), min(timings), count, status
+    # Warmed: the session, the positions, the templates.
+    timing = time_page(client, url, params, repeat=repeat, warm=True)
+    return timing.median_ms / 1000, timing.fastest_ms / 1000, timing.queries, timing.status
 
 
 if __name__ == "__main__":

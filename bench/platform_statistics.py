@@ -66,18 +66,10 @@ def roll_up() -> None:
 
 
 def _timed(client, url: str, params: dict) -> tuple[float, int, int, float]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from bench.timing import time_page
 
-    timings, count, status = [], 0, 0
-    for _ in range(REPEAT):
-        connection.queries_log.clear()
-        with CaptureQueriesContext(connection) as queries:
-            began = time.perf_counter()
-            response = client.get(url, params)
-            timings.append(time.perf_counter() - began)
-        count, status = len(queries.captured_queries), response.status_code
-    return statistics.median(timings), count, status, timings[0]
+    timing = time_page(client, url, params, repeat=REPEAT)
+    return timing.median_ms / 1000, timing.queries, timing.status, timing.first_ms / 1000
 
 
 def time_pages(failures: list[str]) -> None:

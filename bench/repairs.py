@@ -227,12 +227,11 @@ def ensure_orders(community, technicians, wanted: int, *, rebuild: bool) -> None
 
 
 def time_pages(manager, failures: list[str]) -> None:
-    from django.db import connection
-    from django.test import Client, override_settings
-    from django.test.utils import CaptureQueriesContext
+    from django.test import Client
     from django.urls import reverse
 
     from bench.services import pass_second_factor
+    from bench.timing import time_page
 
     client = Client(HTTP_HOST="localhost")
     client.force_login(manager)
@@ -247,16 +246,8 @@ def time_pages(manager, failures: list[str]) -> None:
     ]
     print(f"\n{'page':44} {'median ms':>10} {'queries':>8}")
     for url in pages:
-        timings = []
         try:
-            # Made by the view each time, not answered from the page cache (kit.pagecache).
-            with override_settings(LINLI_PAGE_CACHE_SECONDS=0):
-                for _ in range(5):
-                    connection.queries_log.clear()  # a full log (9000) would capture nothing
-                    with CaptureQueriesContext(connection) as queries:
-                        began = time.perf_counter()
-                        response = client.get(url)
-                        timings.append((time.perf_counter() - began) * 1000)
+            timing = time_page(client, url)
         except NotImplementedError:
             print(f"{url:44} {'not built yet':>19}")
             failures.append(f"{url}: the view is not implemented yet")
@@ -265,10 +256,10 @@ def time_pages(manager, failures: list[str]) -> None:
             print(f"{url:44} {'error':>19}")
             failures.append(f"{url}: {type(error).__name__}: {error}")
             continue
-        count = len(queries.captured_queries)
-        print(f"{url:44} {statistics.median(timings):10.1f} {count:8d}")
-        if response.status_code != 200:
-            failures.append(f"{url}: status {response.status_code}")
+        count = timing.queries
+        print(f"{url:44} {timing.median_ms:10.1f} {count:8d}")
+        if timing.status != 200:
+            failures.append(f"{url}: status {timing.status}")
         if count > MAX_QUERIES:
             failures.append(f"{url}: {count} SQL queries (at most {MAX_QUERIES})")
 

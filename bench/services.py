@@ -26,7 +26,6 @@ import datetime as dt
 import io
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -426,21 +425,13 @@ def ensure_past_activities(community, wanted: int, *, days: int = 365) -> int:
 
 
 def _time(client, url: str, failures: list[str]) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from bench.timing import time_page
 
-    client.get(url)  # warm up (sessions, caches)
-    timings = []
-    for _ in range(5):
-        with CaptureQueriesContext(connection) as queries:
-            began = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - began) * 1000)
-    count = len(queries.captured_queries)
-    median = statistics.median(timings)
+    timing = time_page(client, url, warm=True)  # warmed: sessions, caches
+    count, median = timing.queries, timing.median_ms
     print(f"{url:60} {median:10.1f} {count:8d}")
-    if response.status_code != 200:
-        failures.append(f"{url}: status {response.status_code}")
+    if timing.status != 200:
+        failures.append(f"{url}: status {timing.status}")
     if count > MAX_QUERIES:
         failures.append(f"{url}: {count} SQL queries (at most {MAX_QUERIES})")
     if median > MAX_MS:

@@ -21,7 +21,6 @@ import argparse
 import datetime as dt
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -265,16 +264,10 @@ def time_pages(communities: list, failures: list[str]) -> None:
 
 
 def _timed(client, url: str, query: dict, times: int) -> tuple[float, int, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from bench.timing import time_page
 
-    timings = []
-    for _ in range(times):
-        with CaptureQueriesContext(connection) as queries:
-            began = time.perf_counter()
-            response = client.get(url, query)
-            timings.append((time.perf_counter() - began) * 1000)
-    return statistics.median(timings), len(queries.captured_queries), response.status_code
+    timing = time_page(client, url, query, repeat=times)
+    return timing.median_ms, timing.queries, timing.status
 
 
 if __name__ == "__main__":
