@@ -151,6 +151,24 @@ def _commits(request) -> bool:
     )
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, and at the end of the session, before it drops the test database, the
+    sessions still open on it (PostgreSQL) are ended: now and then a thread or child process of
+    a live-server or worker test has not closed its connection yet, and the drop failed with a
+    warning ("is being accessed by other users"), leaving the database behind."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _clean_limits_cache(request, django_db_blocker):
     """The "limits" cache (allauth's limits, SMS codes) is a database table that a test's
