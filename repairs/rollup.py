@@ -25,6 +25,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 
+from kit.db import analyze
+
 from .models import RepairDayFigures, RepairOrder
 from .performance import REPEAT_WINDOW, SUMMED, _figures, _within
 
@@ -108,11 +110,9 @@ def rebuild(community_ids: Iterable[int] | None = None) -> int:
             RepairDayFigures.objects.filter(community_id=community_id).delete()
             RepairDayFigures.objects.bulk_create(rows, batch_size=1000)
             written += len(rows)
-    if connection.vendor == "postgresql":
-        # The planner's statistics of a table just filled (autovacuum would take a while): without
-        # them it expects one row per community and sorts a year of rows to group them.
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {RepairDayFigures._meta.db_table}")
+    # The planner's statistics of a table just filled (autovacuum would take a while): without
+    # them it expects one row per community and sorts a year of rows to group them.
+    analyze(RepairDayFigures)
     return written
 
 

@@ -30,5 +30,5 @@ def seed_reports(community: Community, *, today: dt.date | None = None) -> Analy
         AnalysisReport.objects.filter(pk=report.pk).update(status=AnalysisReport.Status.QUEUED)
         report.refresh_from_db()
     if report.status == AnalysisReport.Status.QUEUED:
-        services._enqueue(report)
+        services.report_enqueue(report)
     return report

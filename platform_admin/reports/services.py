@@ -40,7 +40,8 @@ STEPS = {
 }
 
 
-def _enqueue(report: AnalysisReport) -> None:
+def report_enqueue(report: AnalysisReport) -> None:
+    """Generate `report` in the worker once the caller's transaction commits."""
     from .tasks import generate_report
 
     transaction.on_commit(lambda: generate_report.delay(report.pk))
@@ -73,7 +74,7 @@ def report_request(
         data={"kind": kind, "period": period.label, "scope": scope.label},
         request=request,
     )
-    _enqueue(report)
+    report_enqueue(report)
     return report
 
 
@@ -253,7 +254,7 @@ def monthly_reports_schedule(today: dt.date | None = None) -> list[AnalysisRepor
                 company=scope.company,
                 community=scope.community,
             )
-            _enqueue(report)
+            report_enqueue(report)
             created.append(report)
     if created:
         logger.info("Queued %s monthly analysis reports for %s", len(created), period.label)
